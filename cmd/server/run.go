@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"huixiang/internal/app"
+	"huixiang/internal/audit"
+	"huixiang/internal/config"
+	"huixiang/internal/session"
+	"huixiang/internal/sqldb"
+	"huixiang/internal/staff"
+)
+
+const usage = `usage: server [-config FILE] [command]
+
+commands:
+  serve                     run the API server (default)
+  migrate                   apply database migrations and exit
+  seed                      create the demo data (idempotent)
+  staff create -username U -role R [-department D] [-township CODE] [-name N]
+                            add a staff account; the password is read from HX_STAFF_PASSWORD
+  staff revoke-sessions -username U
+                            end every session of a staff account
+  config                    print the effective configuration, secrets masked
+
+Configuration: HX_* environment variables (see configs/config.example.yaml), optionally over
+the YAML file given by -config or HX_CONFIG_FILE.`
+
+// run is the whole program; main only supplies the process's context, arguments, environment
+// and output streams, so tests can run it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, usage) }
+	cfgPath := fs.String("config", getenv("HX_CONFIG_FILE"), "YAML configuration file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath, getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stdout, cfg.Log.Level)
+	cmd, rest := "serve", fs.Args()
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log)
+	case "migrate":
+		return withApp(cfg, log, func(a *app.App) error {
+			a.Config.MySQL.AutoMigrate = true
+			return a.PrepareSchema(ctx, 30*time.Second)
+		})
+	case "seed":
+		return withApp(cfg, log, func(a *app.App) error { return seed(ctx, a, stdout) })
+	case "staff":
+		return withApp(cfg, log, func(a *app.App) error { return staffCommand(ctx, a, rest, getenv, stdout, stderr) })
+	case "config":
+		_, err := fmt.Fprint(stdout, cfg.String())
+		return err
+	default:
+		fmt.Fprintln(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func withApp(cfg config.Config, log *slog.Logger, fn func(*app.App) error) error {
+	a, err := app.New(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	a, err := app.New(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.PrepareSchema(ctx, 30*time.Second); err != nil {
+		if errors.Is(err, sqldb.ErrSchemaOutdated) {
+			return fmt.Errorf("%w; or start with HX_MYSQL_AUTO_MIGRATE=true", err)
+		}
+		return err
+	}
+	if err := a.Bootstrap(ctx); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       cfg.HTTP.ReadTimeout,
+		WriteTimeout:      cfg.HTTP.WriteTimeout,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "wechat_api", cfg.WeChat.APIBase)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests", "timeout", cfg.HTTP.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.HTTP.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func staffCommand(ctx context.Context, a *app.App, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("staff: want create or revoke-sessions")
+	}
+	fs := flag.NewFlagSet("staff "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	username := fs.String("username", "", "login name")
+	role := fs.String("role", "", "district_admin, department or township")
+	dept := fs.String("department", "", "department name (role department)")
+	township := fs.String("township", "", "township code (role township)")
+	name := fs.String("name", "", "display name")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	actor := audit.Entry{ActorType: audit.ActorSystem, ActorName: "cli"}
+	switch args[0] {
+	case "create":
+		pw := getenv("HX_STAFF_PASSWORD")
+		if pw == "" {
+			return errors.New("staff create: set HX_STAFF_PASSWORD (the password is never taken from the command line)")
+		}
+		st, err := a.Staff.Create(ctx, actor, staff.NewAccount{Username: *username, DisplayName: *name,
+			Password: strings.TrimSpace(pw), Role: *role, Department: *dept, TownshipCode: *township})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created staff %d %s (%s)\n", st.ID, st.Username, st.Role)
+		return nil
+	case "revoke-sessions":
+		st, err := a.Staff.GetByUsername(ctx, *username)
+		if err != nil {
+			return err
+		}
+		n, err := a.Staff.RevokeSessions(ctx, actor, st.ID, func() (int, error) {
+			return a.Sessions.RevokeAll(ctx, session.KindStaff, st.ID)
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked %d sessions of %s\n", n, st.Username)
+		return nil
+	}
+	return fmt.Errorf("staff: unknown subcommand %q", args[0])
+}

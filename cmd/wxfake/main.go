@@ -1,0 +1,241 @@
+// Command wxfake serves the in-memory WeChat API stand-in from
+// internal/wxfake over HTTP, for dev setups whose WeChat SDK is pointed at it
+// instead of https://api.weixin.qq.com.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"huixiang/internal/wxfake"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "wxfake:", err)
+		os.Exit(1)
+	}
+}
+
+// defaultTemplate is the template the backend sends application progress
+// with, registered so a fresh dev setup can send it without flags.
+var defaultTemplate = template{id: "TMPL_APPLICATION_PROGRESS", keys: []string{"thing1", "phrase2", "time3", "thing4"}}
+
+const shutdownTimeout = 5 * time.Second
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("wxfake", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	addr := fs.String("addr", "127.0.0.1:9099", "listen address")
+	// The credential flags default to empty so that -h never echoes a secret
+	// taken from the environment.
+	appID := fs.String("appid", "", "app id to accept (default $HX_WECHAT_APPID, else "+wxfake.DefaultAppID+")")
+	secret := fs.String("secret", "", "app secret to accept (default $HX_WECHAT_SECRET, else "+wxfake.DefaultSecret+")")
+	var templates templateFlag
+	fs.Var(&templates, "templates", `subscribe templates as "id:key1,key2[;id2:key1]"; repeatable`)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	*appID = firstNonEmpty(*appID, getenv("HX_WECHAT_APPID"), wxfake.DefaultAppID)
+	*secret = firstNonEmpty(*secret, getenv("HX_WECHAT_SECRET"), wxfake.DefaultSecret)
+
+	fake := wxfake.New(wxfake.Options{AppID: *appID, Secret: *secret})
+	for _, t := range append([]template{defaultTemplate}, templates...) {
+		fake.RegisterTemplate(t.id, t.keys...)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stdout, nil))
+	srv := &http.Server{
+		Handler:           logRequests(logger, fake),
+		ReadHeaderTimeout: 10 * time.Second,
+		// Requests inherit ctx so that ones parked by the "hang" outage end
+		// at shutdown instead of holding it up.
+		BaseContext: func(net.Listener) context.Context { return ctx },
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "wxfake: WeChat API stand-in for appid %s listening on %s; mint a login code with: curl -s '%s/__fake/login-code?openid=o_dev_user'\n",
+		*appID, base, base)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+type template struct {
+	id   string
+	keys []string
+}
+
+// templateFlag accepts "id:k1,k2", several such joined by ";" or by "," (a
+// comma item containing ":" starts the next template), and repetition.
+type templateFlag []template
+
+func (f *templateFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	var parts []string
+	for _, t := range *f {
+		parts = append(parts, t.id+":"+strings.Join(t.keys, ","))
+	}
+	return strings.Join(parts, ";")
+}
+
+func (f *templateFlag) Set(v string) error {
+	ts, err := parseTemplates(v)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, ts...)
+	return nil
+}
+
+func parseTemplates(v string) ([]template, error) {
+	var out []template
+	for _, item := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' }) {
+		item = strings.TrimSpace(item)
+		if id, key, ok := strings.Cut(item, ":"); ok {
+			id, key = strings.TrimSpace(id), strings.TrimSpace(key)
+			if id == "" {
+				return nil, fmt.Errorf("template %q has no id", item)
+			}
+			out = append(out, template{id: id})
+			item = key
+		}
+		if item == "" {
+			continue
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("key %q comes before any template id", item)
+		}
+		out[len(out)-1].keys = append(out[len(out)-1].keys, item)
+	}
+	for _, t := range out {
+		if len(t.keys) == 0 {
+			return nil, fmt.Errorf("template %q has no keys", t.id)
+		}
+	}
+	return out, nil
+}
+
+// redactedParams carry credentials in WeChat query strings.
+var redactedParams = []string{"secret", "access_token"}
+
+func redactQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		// A query we cannot parse could still hold a secret.
+		return "[unparsable query omitted]"
+	}
+	for _, k := range redactedParams {
+		if _, ok := q[k]; ok {
+			q[k] = []string{"REDACTED"}
+		}
+	}
+	return q.Encode()
+}
+
+// recorder remembers the status and the start of the body, which is enough
+// to log WeChat's errcode without buffering whole answers.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	head   []byte
+}
+
+const headLimit = 512
+
+func (r *recorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if room := headLimit - len(r.head); room > 0 {
+		r.head = append(r.head, b[:min(room, len(b))]...)
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) errcode() (int, bool) {
+	var body struct {
+		ErrCode *int `json:"errcode"`
+	}
+	if json.Unmarshal(r.head, &body) != nil || body.ErrCode == nil {
+		return 0, false
+	}
+	return *body.ErrCode, true
+}
+
+func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		attrs := []any{
+			"method", r.Method,
+			"path", r.URL.Path,
+			"status", rec.status,
+			"duration", time.Since(start).Round(time.Microsecond),
+		}
+		if q := redactQuery(r.URL.RawQuery); q != "" {
+			attrs = append(attrs, "query", q)
+		}
+		if code, ok := rec.errcode(); ok {
+			attrs = append(attrs, "errcode", code)
+		}
+		logger.Info("request", attrs...)
+	})
+}

@@ -1,0 +1,142 @@
+// Package account holds mini-program users: WeChat sign-in (one user per openid) and the phone
+// number bound through WeChat, stored encrypted.
+package account
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
+
+	"huixiang/internal/pii"
+	"huixiang/internal/sqldb"
+	"huixiang/internal/wechat"
+)
+
+// ErrNotFound means no such user.
+var ErrNotFound = errors.New("account: user not found")
+
+// WeChat is what this package needs from WeChat.
+type WeChat interface {
+	Code2Session(ctx context.Context, code string) (wechat.Session, error)
+	PhoneNumber(ctx context.Context, code string) (string, error)
+}
+
+// User is a mini-program user as shown to the user: the phone is masked.
+type User struct {
+	ID        int64     `json:"id"`
+	Phone     *string   `json:"phone"`
+	Roles     []string  `json:"roles"`
+	CreatedAt time.Time `json:"created_at"`
+	// OpenID is kept for server-side use (notifications); never serialised.
+	OpenID string `json:"-"`
+}
+
+type row struct {
+	ID        int64     `db:"id"`
+	OpenID    string    `db:"openid"`
+	PhoneEnc  []byte    `db:"phone_enc"`
+	CreatedAt time.Time `db:"created_at"`
+}
+
+// Service signs users in and binds phones.
+type Service struct {
+	db         *sqlx.DB
+	rdb        redis.UniversalClient
+	prefix     string
+	sessionTTL time.Duration
+	wx         WeChat
+	box        *pii.Box
+}
+
+// NewService returns a Service. WeChat session keys are kept in Redis under prefix for
+// sessionTTL, the lifetime of our own session.
+func NewService(db *sqlx.DB, rdb redis.UniversalClient, prefix string, sessionTTL time.Duration, wx WeChat, box *pii.Box) *Service {
+	return &Service{db: db, rdb: rdb, prefix: prefix, sessionTTL: sessionTTL, wx: wx, box: box}
+}
+
+// Login exchanges a wx.login code for our user, creating the user on first sign-in. Parallel
+// first sign-ins of one openid create one user: the openid is UNIQUE and the insert is an upsert.
+func (s *Service) Login(ctx context.Context, code string) (User, error) {
+	ws, err := s.wx.Code2Session(ctx, code)
+	if err != nil {
+		return User{}, err
+	}
+	now := time.Now().UTC()
+	var unionID any
+	if ws.UnionID != "" {
+		unionID = ws.UnionID
+	}
+	_, err = s.db.ExecContext(ctx, `
+		INSERT INTO users (openid, unionid, created_at, updated_at, last_login_at) VALUES (?, ?, ?, ?, ?)
+		ON DUPLICATE KEY UPDATE last_login_at = VALUES(last_login_at), unionid = COALESCE(VALUES(unionid), unionid)`,
+		ws.OpenID, unionID, now, now, now)
+	if err != nil {
+		return User{}, fmt.Errorf("account: upsert: %w", sqldb.Classify(err))
+	}
+	var r row
+	if err := s.db.GetContext(ctx, &r, `SELECT id, openid, phone_enc, created_at FROM users WHERE openid = ?`, ws.OpenID); err != nil {
+		return User{}, fmt.Errorf("account: load: %w", err)
+	}
+	// The session key decrypts data the client sends (wx.getUserInfo etc.); it stays here.
+	if err := s.rdb.Set(ctx, s.sessionKeyKey(r.ID), ws.SessionKey, s.sessionTTL).Err(); err != nil {
+		return User{}, fmt.Errorf("account: keep session key: %w", err)
+	}
+	return s.user(r)
+}
+
+func (s *Service) sessionKeyKey(userID int64) string {
+	return s.prefix + "wxsk:" + strconv.FormatInt(userID, 10)
+}
+
+// Get returns the user.
+func (s *Service) Get(ctx context.Context, id int64) (User, error) {
+	var r row
+	err := s.db.GetContext(ctx, &r, `SELECT id, openid, phone_enc, created_at FROM users WHERE id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("account: get: %w", err)
+	}
+	return s.user(r)
+}
+
+// BindPhone asks WeChat for the phone behind code and stores it encrypted with its blind index.
+// It returns the masked phone.
+func (s *Service) BindPhone(ctx context.Context, userID int64, code string) (string, error) {
+	phone, err := s.wx.PhoneNumber(ctx, code)
+	if err != nil {
+		return "", err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE users SET phone_enc = ?, phone_idx = ?, updated_at = ? WHERE id = ?`,
+		s.box.Seal("phone", phone), s.box.Index("phone", phone), time.Now().UTC(), userID)
+	if err != nil {
+		return "", fmt.Errorf("account: bind phone: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		// Either the user is gone or the phone was already this one; tell them apart.
+		if _, err := s.Get(ctx, userID); err != nil {
+			return "", err
+		}
+	}
+	return pii.MaskPhone(phone), nil
+}
+
+func (s *Service) user(r row) (User, error) {
+	u := User{ID: r.ID, Roles: []string{}, CreatedAt: r.CreatedAt, OpenID: r.OpenID}
+	if r.PhoneEnc != nil {
+		p, err := s.box.Open("phone", r.PhoneEnc)
+		if err != nil {
+			return User{}, fmt.Errorf("account: user %d phone: %w", r.ID, err)
+		}
+		m := pii.MaskPhone(p)
+		u.Phone = &m
+	}
+	return u, nil
+}

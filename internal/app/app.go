@@ -1,0 +1,146 @@
+// Package app wires the server together from a Config: pools, services, the HTTP handler. Both
+// cmd/server and the end-to-end tests build the server through New, so tests run the real thing.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"huixiang/internal/account"
+	"huixiang/internal/config"
+	"huixiang/internal/httpapi"
+	"huixiang/internal/pii"
+	"huixiang/internal/session"
+	"huixiang/internal/sqldb"
+	"huixiang/internal/staff"
+	"huixiang/internal/wechat"
+)
+
+// App is a wired server.
+type App struct {
+	Config   config.Config
+	Log      *slog.Logger
+	DB       *sqlx.DB
+	Redis    redis.UniversalClient
+	WeChat   *wechat.Client
+	Sessions *session.Store
+	Accounts *account.Service
+	Staff    *staff.Service
+	Handler  http.Handler
+}
+
+// New opens the pools and builds the services and handler. It does not touch the schema; see
+// PrepareSchema.
+func New(cfg config.Config, log *slog.Logger) (*App, error) {
+	db, err := sqldb.Open(sqldb.Options{DSN: cfg.MySQL.DSN, MaxOpenConns: cfg.MySQL.MaxOpenConns,
+		MaxIdleConns: cfg.MySQL.MaxIdleConns, ConnMaxLifetime: cfg.MySQL.ConnMaxLifetime, QueryTimeout: cfg.MySQL.QueryTimeout})
+	if err != nil {
+		return nil, err
+	}
+	rdb := NewRedis(cfg.Redis)
+	box, err := pii.New(cfg.PIIKey())
+	if err != nil {
+		db.Close()
+		rdb.Close()
+		return nil, err
+	}
+	prefix := cfg.Redis.KeyPrefix
+	wx := wechat.New(wechat.Options{AppID: cfg.WeChat.AppID, Secret: cfg.WeChat.Secret, APIBase: cfg.WeChat.APIBase,
+		Timeout: cfg.WeChat.Timeout, State: cfg.WeChat.MiniprogramState, Redis: rdb, KeyPrefix: prefix, Log: log})
+	sessions := session.NewStore(rdb, prefix, map[session.Kind]session.Policy{
+		session.KindUser:  {Idle: cfg.Session.UserTTL},
+		session.KindStaff: {Idle: cfg.Session.StaffIdle, Max: cfg.Session.StaffMax},
+	})
+	a := &App{
+		Config: cfg, Log: log, DB: db, Redis: rdb, WeChat: wx, Sessions: sessions,
+		Accounts: account.NewService(db, rdb, prefix, cfg.Session.UserTTL, wx, box),
+		Staff:    staff.NewService(db, cfg.Staff.MaxFailures, cfg.Staff.LockDuration),
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(db.DB, "huixiang"))
+	a.Handler = httpapi.New(httpapi.Deps{
+		Log: log, DB: db, Redis: rdb, Registry: reg, Accounts: a.Accounts, Staff: a.Staff, Sessions: sessions,
+		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, RequestTimeout: cfg.HTTP.WriteTimeout,
+		TrustedProxies: httpapi.SplitProxies(cfg.HTTP.TrustedProxies),
+	})
+	return a, nil
+}
+
+// NewRedis returns a UniversalClient: one address is a single node, several are a cluster, and a
+// master name selects Sentinel.
+func NewRedis(c config.Redis) redis.UniversalClient {
+	var addrs []string
+	for _, a := range strings.Split(c.Addr, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			addrs = append(addrs, a)
+		}
+	}
+	return redis.NewUniversalClient(&redis.UniversalOptions{
+		Addrs: addrs, Password: c.Password, DB: c.DB, MasterName: c.MasterName, PoolSize: c.PoolSize,
+		DialTimeout: c.Timeout, ReadTimeout: c.Timeout, WriteTimeout: c.Timeout, PoolTimeout: c.Timeout,
+		MaxRetries: 1,
+	})
+}
+
+// PrepareSchema waits up to wait for MySQL, then migrates when auto-migrate is on, or refuses to
+// go on when the schema is older than the code.
+func (a *App) PrepareSchema(ctx context.Context, wait time.Duration) error {
+	if err := waitFor(ctx, wait, func(ctx context.Context) error { return a.DB.PingContext(ctx) }); err != nil {
+		return fmt.Errorf("mysql not reachable: %w", err)
+	}
+	if a.Config.MySQL.AutoMigrate {
+		return sqldb.Migrate(ctx, a.DB, a.Log)
+	}
+	return sqldb.CheckSchema(ctx, a.DB)
+}
+
+// Bootstrap creates the first administrator when HX_ADMIN_BOOTSTRAP_PASSWORD is set.
+func (a *App) Bootstrap(ctx context.Context) error {
+	if a.Config.Admin.BootstrapPassword == "" {
+		if n, err := a.Staff.Count(ctx); err == nil && n == 0 {
+			a.Log.Warn("no staff account exists and HX_ADMIN_BOOTSTRAP_PASSWORD is not set: nobody can sign in to the console")
+		}
+		return nil
+	}
+	created, err := a.Staff.BootstrapAdmin(ctx, a.Config.Admin.BootstrapPassword)
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+	if created {
+		a.Log.Info("created staff account admin (district_admin) from HX_ADMIN_BOOTSTRAP_PASSWORD")
+	}
+	return nil
+}
+
+func waitFor(ctx context.Context, wait time.Duration, ping func(context.Context) error) error {
+	deadline := time.Now().Add(wait)
+	for {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := ping(pctx)
+		cancel()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// Close releases the pools.
+func (a *App) Close() {
+	a.DB.Close()
+	a.Redis.Close()
+}

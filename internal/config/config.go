@@ -1,0 +1,290 @@
+// Package config loads the server's one Config from an optional YAML file and HX_* environment
+// variables, validates it once at start, and prints it with secrets masked.
+package config
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is every setting of the server. The yaml tag names the key in configs/*.yaml; the
+// environment variable is HX_<SECTION>_<KEY> in upper case (wechat.api_base → HX_WECHAT_API_BASE).
+// Fields tagged secret:"true" are never printed.
+type Config struct {
+	HTTP    HTTP    `yaml:"http"`
+	MySQL   MySQL   `yaml:"mysql"`
+	Redis   Redis   `yaml:"redis"`
+	WeChat  WeChat  `yaml:"wechat"`
+	PII     PII     `yaml:"pii"`
+	Admin   Admin   `yaml:"admin"`
+	Session Session `yaml:"session"`
+	Staff   Staff   `yaml:"staff"`
+	Log     Log     `yaml:"log"`
+}
+
+// HTTP configures the listener.
+type HTTP struct {
+	Addr            string        `yaml:"addr"`
+	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
+	ReadTimeout     time.Duration `yaml:"read_timeout"`
+	WriteTimeout    time.Duration `yaml:"write_timeout"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// TrustedProxies lists the reverse proxies whose X-Forwarded-For is believed (comma-separated CIDRs or IPs).
+	TrustedProxies string `yaml:"trusted_proxies"`
+}
+
+// MySQL configures the record store.
+type MySQL struct {
+	DSN             string        `yaml:"dsn" secret:"true" required:"true"`
+	MaxOpenConns    int           `yaml:"max_open_conns"`
+	MaxIdleConns    int           `yaml:"max_idle_conns"`
+	ConnMaxLifetime time.Duration `yaml:"conn_max_lifetime"`
+	QueryTimeout    time.Duration `yaml:"query_timeout"`
+	AutoMigrate     bool          `yaml:"auto_migrate"`
+}
+
+// Redis configures sessions, caches and locks. Addr takes one address, or several separated by
+// commas for a cluster; MasterName selects Sentinel.
+type Redis struct {
+	Addr       string        `yaml:"addr" required:"true"`
+	Password   string        `yaml:"password" secret:"true"`
+	DB         int           `yaml:"db"`
+	MasterName string        `yaml:"master_name"`
+	KeyPrefix  string        `yaml:"key_prefix"`
+	Timeout    time.Duration `yaml:"timeout"`
+	PoolSize   int           `yaml:"pool_size"`
+}
+
+// WeChat configures the mini program's credentials and where the WeChat API is.
+type WeChat struct {
+	AppID            string        `yaml:"appid" required:"true"`
+	Secret           string        `yaml:"secret" secret:"true" required:"true"`
+	APIBase          string        `yaml:"api_base"`
+	Timeout          time.Duration `yaml:"timeout"`
+	MiniprogramState string        `yaml:"miniprogram_state"`
+}
+
+// PII holds the key that encrypts personal information at rest.
+type PII struct {
+	// Key is 32 random bytes, base64 encoded.
+	Key string `yaml:"key" secret:"true" required:"true"`
+}
+
+// Admin configures the first staff account.
+type Admin struct {
+	BootstrapPassword string `yaml:"bootstrap_password" secret:"true"`
+}
+
+// Session configures lifetimes of sign-in sessions.
+type Session struct {
+	UserTTL   time.Duration `yaml:"user_ttl"`
+	StaffIdle time.Duration `yaml:"staff_idle"`
+	StaffMax  time.Duration `yaml:"staff_max"`
+}
+
+// Staff configures the staff sign-in lockout.
+type Staff struct {
+	MaxFailures  int           `yaml:"max_failures"`
+	LockDuration time.Duration `yaml:"lock_duration"`
+}
+
+// Log configures the slog handler.
+type Log struct {
+	Level string `yaml:"level"`
+}
+
+// Default returns the configuration used when neither file nor environment says otherwise.
+func Default() Config {
+	return Config{
+		HTTP: HTTP{Addr: ":8080", MaxBodyBytes: 1 << 20, ReadTimeout: 15 * time.Second,
+			WriteTimeout: 30 * time.Second, ShutdownTimeout: 20 * time.Second},
+		MySQL: MySQL{MaxOpenConns: 32, MaxIdleConns: 16, ConnMaxLifetime: 30 * time.Minute,
+			QueryTimeout: 5 * time.Second, AutoMigrate: false},
+		Redis:   Redis{Addr: "127.0.0.1:6379", KeyPrefix: "hx:", Timeout: 2 * time.Second, PoolSize: 64},
+		WeChat:  WeChat{APIBase: "https://api.weixin.qq.com", Timeout: 5 * time.Second, MiniprogramState: "formal"},
+		Session: Session{UserTTL: 7 * 24 * time.Hour, StaffIdle: 30 * time.Minute, StaffMax: 12 * time.Hour},
+		Staff:   Staff{MaxFailures: 5, LockDuration: 15 * time.Minute},
+		Log:     Log{Level: "info"},
+	}
+}
+
+// Load reads the YAML file at path (skipped when path is empty) over the defaults, then applies
+// HX_* variables from getenv, then validates. The error names the offending key.
+func Load(path string, getenv func(string) string) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: read %s: %w", path, err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("config: %s: %w", path, err)
+		}
+	}
+	if err := applyEnv(&cfg, getenv); err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.Validate()
+}
+
+// PIIKey returns the decoded 32-byte PII key. Validate has checked it.
+func (c Config) PIIKey() []byte {
+	k, _ := base64.StdEncoding.DecodeString(c.PII.Key)
+	return k
+}
+
+// Validate checks required and malformed values and names the first bad key by its env variable.
+func (c Config) Validate() error {
+	var problems []string
+	walk(&c, func(env string, f reflect.StructField, v reflect.Value) error {
+		if f.Tag.Get("required") == "true" && v.Kind() == reflect.String && strings.TrimSpace(v.String()) == "" {
+			problems = append(problems, env+" is required")
+		}
+		return nil
+	})
+	if c.PII.Key != "" {
+		k, err := base64.StdEncoding.DecodeString(c.PII.Key)
+		if err != nil || len(k) != 32 {
+			problems = append(problems, "HX_PII_KEY must be 32 bytes, base64 encoded")
+		}
+	}
+	if c.Admin.BootstrapPassword != "" {
+		if err := CheckPassword(c.Admin.BootstrapPassword); err != nil {
+			problems = append(problems, "HX_ADMIN_BOOTSTRAP_PASSWORD "+err.Error())
+		}
+	}
+	if c.WeChat.APIBase != "" && !strings.HasPrefix(c.WeChat.APIBase, "http://") && !strings.HasPrefix(c.WeChat.APIBase, "https://") {
+		problems = append(problems, "HX_WECHAT_API_BASE must start with http:// or https://")
+	}
+	switch c.WeChat.MiniprogramState {
+	case "developer", "trial", "formal":
+	default:
+		problems = append(problems, "HX_WECHAT_MINIPROGRAM_STATE must be developer, trial or formal")
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "debug", "info", "warn", "error":
+	default:
+		problems = append(problems, "HX_LOG_LEVEL must be debug, info, warn or error")
+	}
+	if c.Session.UserTTL <= 0 || c.Session.StaffIdle <= 0 || c.Session.StaffMax < c.Session.StaffIdle {
+		problems = append(problems, "HX_SESSION_*: lifetimes must be positive and staff_max ≥ staff_idle")
+	}
+	if c.Staff.MaxFailures < 1 || c.Staff.LockDuration <= 0 {
+		problems = append(problems, "HX_STAFF_MAX_FAILURES and HX_STAFF_LOCK_DURATION must be positive")
+	}
+	if c.HTTP.MaxBodyBytes <= 0 || c.MySQL.QueryTimeout <= 0 || c.MySQL.MaxOpenConns <= 0 {
+		problems = append(problems, "HX_HTTP_MAX_BODY_BYTES, HX_MYSQL_QUERY_TIMEOUT and HX_MYSQL_MAX_OPEN_CONNS must be positive")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("config: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// CheckPassword applies the staff password policy: at least 10 characters with letters and digits.
+func CheckPassword(pw string) error {
+	var letter, digit bool
+	for _, r := range pw {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
+			letter = true
+		}
+	}
+	if len([]rune(pw)) < 10 || !letter || !digit {
+		return errors.New("must have at least 10 characters, with letters and digits")
+	}
+	return nil
+}
+
+// String prints the configuration as env assignments, with secrets masked.
+func (c Config) String() string {
+	var b strings.Builder
+	walk(&c, func(env string, f reflect.StructField, v reflect.Value) error {
+		val := fmt.Sprint(v.Interface())
+		if f.Tag.Get("secret") == "true" {
+			if val != "" {
+				val = "****"
+			}
+		}
+		fmt.Fprintf(&b, "%s=%s\n", env, val)
+		return nil
+	})
+	return b.String()
+}
+
+func applyEnv(c *Config, getenv func(string) string) error {
+	return walk(c, func(env string, _ reflect.StructField, v reflect.Value) error {
+		raw, ok := lookup(getenv, env)
+		if !ok {
+			return nil
+		}
+		if err := setValue(v, raw); err != nil {
+			return fmt.Errorf("config: %s: %w", env, err)
+		}
+		return nil
+	})
+}
+
+func lookup(getenv func(string) string, key string) (string, bool) {
+	v := getenv(key)
+	return v, v != ""
+}
+
+func setValue(v reflect.Value, raw string) error {
+	switch v.Interface().(type) {
+	case time.Duration:
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return fmt.Errorf("not a duration (like 30s, 15m, 12h): %q", raw)
+		}
+		v.SetInt(int64(d))
+	case string:
+		v.SetString(raw)
+	case bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return fmt.Errorf("not true or false: %q", raw)
+		}
+		v.SetBool(b)
+	case int, int64:
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return fmt.Errorf("not a whole number: %q", raw)
+		}
+		v.SetInt(n)
+	default:
+		return fmt.Errorf("unsupported type %s", v.Type())
+	}
+	return nil
+}
+
+// walk visits every leaf field of the two-level Config with its environment variable name.
+func walk(c *Config, fn func(env string, f reflect.StructField, v reflect.Value) error) error {
+	root := reflect.ValueOf(c).Elem()
+	for i := 0; i < root.NumField(); i++ {
+		sec := root.Type().Field(i)
+		secVal := root.Field(i)
+		for j := 0; j < secVal.NumField(); j++ {
+			f := secVal.Type().Field(j)
+			env := "HX_" + strings.ToUpper(sec.Tag.Get("yaml")+"_"+f.Tag.Get("yaml"))
+			if err := fn(env, f, secVal.Field(j)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,206 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"huixiang/internal/account"
+	"huixiang/internal/audit"
+	"huixiang/internal/session"
+	"huixiang/internal/staff"
+	"huixiang/internal/wechat"
+)
+
+type loginRequest struct {
+	Code string `json:"code"`
+}
+
+type userLoginResponse struct {
+	Token     string       `json:"token"`
+	ExpiresIn int          `json:"expires_in"`
+	User      account.User `json:"user"`
+}
+
+func handleUserLogin(acc *account.Service, sessions *session.Store) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req loginRequest
+		if !decode(c, &req) {
+			return
+		}
+		if req.Code == "" {
+			respondError(c, validationError("缺少微信登录凭证 code"))
+			return
+		}
+		ctx := c.Request.Context()
+		u, err := acc.Login(ctx, req.Code)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		token, ttl, err := sessions.Create(ctx, session.KindUser, u.ID, nil)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, userLoginResponse{Token: token, ExpiresIn: int(ttl.Seconds()), User: u})
+	}
+}
+
+func handleLogout(sessions *session.Store, kind session.Kind) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := sessions.Delete(c.Request.Context(), kind, bearer(c)); err != nil {
+			respondError(c, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
+	}
+}
+
+func handleUserMe(acc *account.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		u, err := acc.Get(c.Request.Context(), currentSession(c).SubjectID)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, u)
+	}
+}
+
+type phoneResponse struct {
+	Phone string `json:"phone"`
+}
+
+func handleBindPhone(acc *account.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req loginRequest
+		if !decode(c, &req) {
+			return
+		}
+		if req.Code == "" {
+			respondError(c, validationError("缺少手机号授权 code"))
+			return
+		}
+		phone, err := acc.BindPhone(c.Request.Context(), currentSession(c).SubjectID, req.Code)
+		if err != nil {
+			if errorsIsCode(err) {
+				err = errWeChatPhone
+			}
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, phoneResponse{Phone: phone})
+	}
+}
+
+// errorsIsCode: a bad phone code is not a sign-in failure, so it must not answer 401 (which
+// would make the mini program sign in again).
+func errorsIsCode(err error) bool { return errors.Is(err, wechat.ErrCodeInvalid) }
+
+type staffLoginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type staffLoginResponse struct {
+	Token     string      `json:"token"`
+	ExpiresIn int         `json:"expires_in"`
+	Staff     staff.Staff `json:"staff"`
+}
+
+func handleStaffLogin(svc *staff.Service, sessions *session.Store) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req staffLoginRequest
+		if !decode(c, &req) {
+			return
+		}
+		if req.Username == "" || req.Password == "" || len(req.Username) > 64 || len(req.Password) > 256 {
+			respondError(c, errCredentials)
+			return
+		}
+		ctx := c.Request.Context()
+		st, err := svc.Login(ctx, req.Username, req.Password)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		token, ttl, err := sessions.Create(ctx, session.KindStaff, st.ID, staffAttrs(st))
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, staffLoginResponse{Token: token, ExpiresIn: int(ttl.Seconds()), Staff: st})
+	}
+}
+
+// staffAttrs are kept in the session so that authorisation needs no database read; changing a
+// role revokes the sessions.
+func staffAttrs(s staff.Staff) map[string]string {
+	return map[string]string{"role": s.Role, "username": s.Username, "department": s.Department, "township": s.TownshipCode}
+}
+
+func handleStaffMe(svc *staff.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		st, err := svc.Get(c.Request.Context(), currentSession(c).SubjectID)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, st)
+	}
+}
+
+type staffCreateRequest struct {
+	Username     string `json:"username"`
+	DisplayName  string `json:"display_name"`
+	Password     string `json:"password"`
+	Role         string `json:"role"`
+	Department   string `json:"department"`
+	TownshipCode string `json:"township_code"`
+}
+
+func staffActor(c *gin.Context) audit.Entry {
+	s := currentSession(c)
+	return audit.Entry{ActorType: audit.ActorStaff, ActorID: s.SubjectID, ActorName: s.Attrs["username"]}
+}
+
+func handleStaffCreate(svc *staff.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req staffCreateRequest
+		if !decode(c, &req) {
+			return
+		}
+		st, err := svc.Create(c.Request.Context(), staffActor(c), staff.NewAccount(req))
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusCreated, st)
+	}
+}
+
+type revokeResponse struct {
+	Revoked int `json:"revoked"`
+}
+
+func handleStaffRevoke(svc *staff.Service, sessions *session.Store) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+		if err != nil {
+			respondError(c, errNotFound)
+			return
+		}
+		ctx := c.Request.Context()
+		n, err := svc.RevokeSessions(ctx, staffActor(c), id, func() (int, error) {
+			return sessions.RevokeAll(ctx, session.KindStaff, id)
+		})
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, revokeResponse{Revoked: n})
+	}
+}

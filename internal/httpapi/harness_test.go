@@ -1,0 +1,205 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"huixiang/internal/app"
+	"huixiang/internal/config"
+	"huixiang/internal/testenv"
+	"huixiang/internal/wxfake"
+)
+
+const (
+	testAppID   = "wxtest0000000001"
+	testSecret  = "test-secret-0123456789abcdef"
+	adminPasswd = "Admin12345pass"
+)
+
+// The SDK's HTTP client is process-wide (see internal/wechat), so the package shares one
+// stand-in; tests that change its behaviour reset it and do not run in parallel.
+var (
+	fakeOnce sync.Once
+	fake     *wxfake.Server
+	fakeURL  string
+)
+
+func wechatFake(t *testing.T) *wxfake.Server {
+	fakeOnce.Do(func() {
+		fake = wxfake.New(wxfake.Options{AppID: testAppID, Secret: testSecret})
+		fakeURL = httptest.NewServer(fake).URL // lives as long as the test binary
+	})
+	t.Cleanup(fake.Reset)
+	return fake
+}
+
+// env is a running server on real MariaDB, Redis and the WeChat stand-in through the real SDK.
+type env struct {
+	t   *testing.T
+	srv *httptest.Server
+	wx  *wxfake.Server
+	app *app.App
+	db  *sqlx.DB
+	cfg config.Config
+}
+
+type option func(*config.Config)
+
+func newEnv(t *testing.T, opts ...option) *env {
+	t.Helper()
+	wx := wechatFake(t)
+	_, prefix := testenv.Redis(t)
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	vars := map[string]string{
+		"HX_MYSQL_DSN":                testenv.MySQLDSN(t),
+		"HX_REDIS_ADDR":               testenv.RedisAddr(),
+		"HX_REDIS_KEY_PREFIX":         prefix,
+		"HX_WECHAT_APPID":             testAppID,
+		"HX_WECHAT_SECRET":            testSecret,
+		"HX_WECHAT_API_BASE":          fakeURL,
+		"HX_WECHAT_TIMEOUT":           "1s",
+		"HX_PII_KEY":                  base64.StdEncoding.EncodeToString(key),
+		"HX_ADMIN_BOOTSTRAP_PASSWORD": adminPasswd,
+		"HX_LOG_LEVEL":                "error",
+	}
+	cfg, err := config.Load("", func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	a, err := app.New(cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	if err := a.PrepareSchema(t.Context(), 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Bootstrap(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	return &env{t: t, srv: srv, wx: wx, app: a, db: a.DB, cfg: cfg}
+}
+
+// response is a decoded answer.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// errCode returns the error envelope's code, failing the test when the body is not one.
+func (r response) errCode(t *testing.T) string {
+	t.Helper()
+	var e struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	r.json(t, &e)
+	if e.Error.Code == "" || e.Error.Message == "" {
+		t.Fatalf("not an error envelope: %s", r.Body)
+	}
+	return e.Error.Code
+}
+
+func (e *env) do(method, path, token string, body any) response {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		buf, _ := json.Marshal(b)
+		rd = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequest(method, e.srv.URL+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// expect fails unless the answer has the status (and, for errors, the code).
+func expect(t *testing.T, r response, status int, code string) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status = %d, want %d; body %s", r.Status, status, r.Body)
+	}
+	if code != "" {
+		if got := r.errCode(t); got != code {
+			t.Fatalf("code = %s, want %s", got, code)
+		}
+	}
+}
+
+type loginAnswer struct {
+	Token     string `json:"token"`
+	ExpiresIn int    `json:"expires_in"`
+	User      struct {
+		ID    int64    `json:"id"`
+		Phone *string  `json:"phone"`
+		Roles []string `json:"roles"`
+	} `json:"user"`
+}
+
+// signIn signs a new WeChat user in and returns the answer.
+func (e *env) signIn(openid string) loginAnswer {
+	e.t.Helper()
+	r := e.do("POST", "/api/v1/auth/login", "", map[string]string{"code": e.wx.IssueLoginCode(openid, "")})
+	expect(e.t, r, 200, "")
+	var a loginAnswer
+	r.json(e.t, &a)
+	return a
+}
+
+func (e *env) staffLogin(username, password string) response {
+	e.t.Helper()
+	return e.do("POST", "/admin/api/v1/auth/login", "", map[string]string{"username": username, "password": password})
+}
+
+func (e *env) staffToken(username, password string) string {
+	e.t.Helper()
+	r := e.staffLogin(username, password)
+	expect(e.t, r, 200, "")
+	var a struct{ Token string }
+	r.json(e.t, &a)
+	return a.Token
+}

@@ -1,0 +1,195 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"huixiang/internal/audit"
+	"huixiang/internal/session"
+)
+
+const (
+	headerRequestID = "X-Request-ID"
+	ctxLogger       = "hx.logger"
+	ctxSession      = "hx.session"
+)
+
+var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
+
+// requestContext gives every request an ID (the client's, when it sent a sane one), a logger that
+// carries it, the audit metadata, and a deadline.
+func requestContext(log *slog.Logger, timeout time.Duration) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader(headerRequestID)
+		if !requestIDRE.MatchString(id) {
+			b := make([]byte, 12)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		c.Header(headerRequestID, id)
+		c.Set(ctxLogger, log.With("request_id", id))
+		ctx := audit.WithRequest(c.Request.Context(), audit.Request{ClientIP: c.ClientIP(), RequestID: id})
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	}
+}
+
+func logger(c *gin.Context) *slog.Logger {
+	if l, ok := c.Get(ctxLogger); ok {
+		return l.(*slog.Logger)
+	}
+	return slog.Default()
+}
+
+// recovery turns a panic into the 500 envelope and logs it once with its stack.
+func recovery() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				logger(c).Error("panic", "panic", p, "stack", string(debug.Stack()))
+				if !c.Writer.Written() {
+					var body errorBody
+					body.Error.Code, body.Error.Message = errInternal.Code, errInternal.Message
+					c.AbortWithStatusJSON(http.StatusInternalServerError, body)
+				} else {
+					c.Abort()
+				}
+			}
+		}()
+		c.Next()
+	}
+}
+
+// accessLog writes one line per request at info level (off in production's warn level).
+func accessLog() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		l := logger(c)
+		if !l.Enabled(c.Request.Context(), slog.LevelInfo) {
+			return
+		}
+		l.Info("request", "method", c.Request.Method, "route", c.FullPath(), "path", c.Request.URL.Path,
+			"status", c.Writer.Status(), "duration_ms", time.Since(start).Milliseconds(), "client_ip", c.ClientIP())
+	}
+}
+
+// Metrics are the HTTP server's Prometheus collectors.
+type Metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// NewMetrics registers the collectors on reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "huixiang_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "huixiang_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method", "route"}),
+	}
+	reg.MustRegister(m.requests, m.latency)
+	return m
+}
+
+func (m *Metrics) middleware() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched" // keeps label cardinality bounded
+		}
+		m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
+		m.latency.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+	}
+}
+
+// limitBody refuses bodies over max: at once when Content-Length says so, else while reading.
+func limitBody(max int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > max {
+			respondError(c, errTooLarge)
+			return
+		}
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
+		}
+		c.Next()
+	}
+}
+
+func bearer(c *gin.Context) string {
+	h := c.GetHeader("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "Bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// requireSession admits requests whose bearer token is a live session of kind.
+func requireSession(store *session.Store, kind session.Kind) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		sess, err := store.Lookup(c.Request.Context(), kind, bearer(c))
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.Set(ctxSession, sess)
+		c.Next()
+	}
+}
+
+// requireRole admits staff whose role is one of roles; it runs after requireSession.
+func requireRole(roles ...string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		role := currentSession(c).Attrs["role"]
+		for _, r := range roles {
+			if r == role {
+				c.Next()
+				return
+			}
+		}
+		respondError(c, errForbidden)
+	}
+}
+
+func currentSession(c *gin.Context) session.Session {
+	s, _ := c.Get(ctxSession)
+	sess, _ := s.(session.Session)
+	return sess
+}
+
+// decode reads a JSON body into v; on failure it answers 400 (or 413) and returns false.
+func decode(c *gin.Context, v any) bool {
+	if err := c.ShouldBindJSON(v); err != nil {
+		var maxBytes *http.MaxBytesError
+		if errors.As(err, &maxBytes) {
+			respondError(c, errTooLarge)
+		} else {
+			respondError(c, errBadJSON)
+		}
+		return false
+	}
+	return true
+}

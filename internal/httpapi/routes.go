@@ -1,0 +1,86 @@
+// Package httpapi is the HTTP layer: it decodes requests, calls the feature packages and writes
+// responses. It is the only package that imports gin; business code gets a context.Context.
+package httpapi
+
+import (
+	_ "embed"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+
+	"huixiang/internal/account"
+	"huixiang/internal/session"
+	"huixiang/internal/staff"
+)
+
+// Deps is everything the handlers use, wired once in cmd/server.
+type Deps struct {
+	Log            *slog.Logger
+	DB             *sqlx.DB
+	Redis          redis.UniversalClient
+	Registry       *prometheus.Registry
+	Accounts       *account.Service
+	Staff          *staff.Service
+	Sessions       *session.Store
+	MaxBodyBytes   int64
+	RequestTimeout time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives the client IP.
+	TrustedProxies []string
+}
+
+// New returns the HTTP handler with every route of the API.
+func New(d Deps) http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = false
+	r.ContextWithFallback = true
+	_ = r.SetTrustedProxies(d.TrustedProxies)
+	metrics := NewMetrics(d.Registry)
+	r.Use(requestContext(d.Log, d.RequestTimeout), recovery(), metrics.middleware(), accessLog(), limitBody(d.MaxBodyBytes))
+	r.NoRoute(func(c *gin.Context) { respondError(c, errNotFound) })
+
+	r.GET("/healthz", handleHealthz())
+	r.GET("/readyz", handleReadyz(d.DB, d.Redis))
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
+	r.GET("/openapi.yaml", handleOpenAPI())
+
+	// The mini program.
+	api := r.Group("/api/v1")
+	api.POST("/auth/login", handleUserLogin(d.Accounts, d.Sessions))
+	user := api.Group("", requireSession(d.Sessions, session.KindUser))
+	user.POST("/auth/logout", handleLogout(d.Sessions, session.KindUser))
+	user.GET("/me", handleUserMe(d.Accounts))
+	user.POST("/me/phone", handleBindPhone(d.Accounts))
+
+	// The staff console.
+	admin := r.Group("/admin/api/v1")
+	admin.POST("/auth/login", handleStaffLogin(d.Staff, d.Sessions))
+	st := admin.Group("", requireSession(d.Sessions, session.KindStaff))
+	st.POST("/auth/logout", handleLogout(d.Sessions, session.KindStaff))
+	st.GET("/me", handleStaffMe(d.Staff))
+	district := st.Group("", requireRole(staff.RoleDistrictAdmin))
+	district.POST("/staff", handleStaffCreate(d.Staff))
+	district.POST("/staff/:id/revoke-sessions", handleStaffRevoke(d.Staff, d.Sessions))
+	return r
+}
+
+// splitList turns "a, b" into ["a" "b"].
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// SplitProxies parses the trusted-proxies setting.
+func SplitProxies(s string) []string { return splitList(s) }

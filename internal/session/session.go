@@ -1,0 +1,183 @@
+// Package session keeps sign-in sessions in Redis. A session is an opaque random token handed to
+// the client; Redis stores only the token's SHA-256, so a leaked Redis dump signs nobody in.
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrExpired means the token is unknown, logged out, revoked or past its lifetime.
+var ErrExpired = errors.New("session: expired or unknown")
+
+// Kind separates mini-program users from staff; each has its own lifetime rules.
+type Kind string
+
+// The session kinds.
+const (
+	KindUser  Kind = "user"
+	KindStaff Kind = "staff"
+)
+
+// Policy is a kind's lifetime: Idle slides on every use; Max, when set, ends the session that
+// long after sign-in however active it is.
+type Policy struct {
+	Idle time.Duration
+	Max  time.Duration
+}
+
+// Session is what a token stands for.
+type Session struct {
+	Kind      Kind              `json:"k"`
+	SubjectID int64             `json:"s"`
+	Created   time.Time         `json:"c"`
+	Attrs     map[string]string `json:"a,omitempty"`
+	// expiresAt is the absolute end (zero when the kind has no Max).
+	ExpiresAt time.Time `json:"x,omitzero"`
+}
+
+// Store creates, looks up and deletes sessions.
+type Store struct {
+	rdb      redis.UniversalClient
+	prefix   string
+	policies map[Kind]Policy
+	now      func() time.Time
+}
+
+// NewStore returns a Store with keys under prefix.
+func NewStore(rdb redis.UniversalClient, prefix string, policies map[Kind]Policy) *Store {
+	return &Store{rdb: rdb, prefix: prefix, policies: policies, now: time.Now}
+}
+
+// TokenBytes is the size of a token's randomness: 256 bits.
+const TokenBytes = 32
+
+func (s *Store) key(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return s.prefix + "sess:" + hex.EncodeToString(sum[:])
+}
+
+func (s *Store) indexKey(kind Kind, subject int64) string {
+	return s.prefix + "sessidx:" + string(kind) + ":" + strconv.FormatInt(subject, 10)
+}
+
+// Create starts a session and returns its token and how long it is valid without use.
+func (s *Store) Create(ctx context.Context, kind Kind, subject int64, attrs map[string]string) (string, time.Duration, error) {
+	pol, ok := s.policies[kind]
+	if !ok {
+		return "", 0, fmt.Errorf("session: no policy for kind %q", kind)
+	}
+	raw := make([]byte, TokenBytes)
+	if _, err := rand.Read(raw); err != nil {
+		return "", 0, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	now := s.now().UTC()
+	sess := Session{Kind: kind, SubjectID: subject, Created: now, Attrs: attrs}
+	ttl := pol.Idle
+	if pol.Max > 0 {
+		sess.ExpiresAt = now.Add(pol.Max)
+		ttl = min(ttl, pol.Max)
+	}
+	val, err := json.Marshal(sess)
+	if err != nil {
+		return "", 0, err
+	}
+	key := s.key(token)
+	idx := s.indexKey(kind, subject)
+	// The two keys may live in different cluster slots, so they are written by one pipeline
+	// rather than one transaction: an index entry without its session is harmless.
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, key, val, ttl)
+		p.SAdd(ctx, idx, key)
+		p.PExpire(ctx, idx, max(pol.Idle, pol.Max))
+		return nil
+	})
+	if err != nil {
+		return "", 0, fmt.Errorf("session: create: %w", err)
+	}
+	return token, ttl, nil
+}
+
+// Lookup returns the token's session of the given kind and slides its idle expiry. A token of
+// another kind is ErrExpired, so a user token never opens the staff API.
+func (s *Store) Lookup(ctx context.Context, kind Kind, token string) (Session, error) {
+	pol, ok := s.policies[kind]
+	if !ok || token == "" {
+		return Session{}, ErrExpired
+	}
+	key := s.key(token)
+	val, err := s.rdb.GetEx(ctx, key, pol.Idle).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Session{}, ErrExpired
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("session: lookup: %w", err)
+	}
+	var sess Session
+	if err := json.Unmarshal(val, &sess); err != nil || sess.Kind != kind {
+		return Session{}, ErrExpired
+	}
+	if !sess.ExpiresAt.IsZero() {
+		now := s.now()
+		if !now.Before(sess.ExpiresAt) {
+			s.rdb.Del(ctx, key)
+			return Session{}, ErrExpired
+		}
+		// Near the absolute end the idle slide must not outlive it.
+		if sess.ExpiresAt.Sub(now) < pol.Idle {
+			s.rdb.PExpireAt(ctx, key, sess.ExpiresAt)
+		}
+	}
+	return sess, nil
+}
+
+// Delete ends one session (logout). Deleting an unknown token is not an error.
+func (s *Store) Delete(ctx context.Context, kind Kind, token string) error {
+	sess, err := s.Lookup(ctx, kind, token)
+	if errors.Is(err, ErrExpired) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	key := s.key(token)
+	if err := s.rdb.Del(ctx, key).Err(); err != nil {
+		return fmt.Errorf("session: delete: %w", err)
+	}
+	s.rdb.SRem(ctx, s.indexKey(kind, sess.SubjectID), key)
+	return nil
+}
+
+// RevokeAll ends every session of a subject, for example a staff member whose role changed or
+// whose account was disabled. It returns how many sessions ended.
+func (s *Store) RevokeAll(ctx context.Context, kind Kind, subject int64) (int, error) {
+	idx := s.indexKey(kind, subject)
+	keys, err := s.rdb.SMembers(ctx, idx).Result()
+	if err != nil {
+		return 0, fmt.Errorf("session: revoke: %w", err)
+	}
+	n := 0
+	for _, k := range keys {
+		// One DEL per key: in a cluster the keys are in different slots.
+		c, err := s.rdb.Del(ctx, k).Result()
+		if err != nil {
+			return n, fmt.Errorf("session: revoke: %w", err)
+		}
+		n += int(c)
+	}
+	if err := s.rdb.Del(ctx, idx).Err(); err != nil {
+		return n, fmt.Errorf("session: revoke: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,79 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migrationLock serialises migrations across replicas that start at once.
+const migrationLock = "huixiang_migrate"
+
+func provider(db *sqlx.DB) (*goose.Provider, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectMySQL, db.DB, sub, goose.WithDisableGlobalRegistry(true))
+}
+
+// Migrate applies every pending migration, holding a named lock so that several servers starting
+// together apply each migration once.
+func Migrate(ctx context.Context, db *sqlx.DB, log *slog.Logger) error {
+	p, err := provider(db)
+	if err != nil {
+		return fmt.Errorf("sqldb: migrations: %w", err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqldb: migrate: %w", err)
+	}
+	defer conn.Close()
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", migrationLock, 60).Scan(&got); err != nil {
+		return fmt.Errorf("sqldb: migrate lock: %w", err)
+	}
+	if got.Int64 != 1 {
+		return fmt.Errorf("sqldb: migrate lock: not acquired in 60s")
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", migrationLock)
+	start := time.Now()
+	res, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("sqldb: migrate: %w", err)
+	}
+	for _, r := range res {
+		log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+	}
+	if len(res) > 0 {
+		log.Info("migrations done", "count", len(res), "took", time.Since(start))
+	}
+	return nil
+}
+
+// CheckSchema returns ErrSchemaOutdated when migrations are pending, so the server refuses to run
+// on a schema older than its code.
+func CheckSchema(ctx context.Context, db *sqlx.DB) error {
+	p, err := provider(db)
+	if err != nil {
+		return fmt.Errorf("sqldb: migrations: %w", err)
+	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("sqldb: schema version: %w", err)
+	}
+	if current < target {
+		return fmt.Errorf("%w: database at version %d, code needs %d (run `server migrate`)", ErrSchemaOutdated, current, target)
+	}
+	return nil
+}

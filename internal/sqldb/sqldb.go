@@ -1,0 +1,113 @@
+// Package sqldb opens MySQL, runs transactions, applies the embedded migrations and turns driver
+// error numbers into sentinels. It is the only package that knows about go-sql-driver/mysql.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+)
+
+// Sentinels for the MySQL errors that callers branch on.
+var (
+	// ErrDuplicate is a unique-key violation (1062).
+	ErrDuplicate = errors.New("sqldb: duplicate key")
+	// ErrDeadlock is a deadlock or lock wait timeout (1213, 1205); the transaction may be retried.
+	ErrDeadlock = errors.New("sqldb: deadlock")
+	// ErrSchemaOutdated means the database schema is older than the code.
+	ErrSchemaOutdated = errors.New("sqldb: schema is older than the code")
+)
+
+// Options configures the pool.
+type Options struct {
+	DSN             string
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+	// QueryTimeout bounds every read and write on a connection (the driver's readTimeout and
+	// writeTimeout), so a stalled server fails a query instead of hanging it.
+	QueryTimeout time.Duration
+}
+
+// Open parses the DSN, forces the settings the code relies on (UTC, parseTime, utf8mb4, I/O
+// timeouts) and opens a pool. It does not ping: a server that starts before MySQL still starts.
+func Open(o Options) (*sqlx.DB, error) {
+	cfg, err := mysql.ParseDSN(o.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: parse dsn: %w", err)
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["time_zone"] = "'+00:00'"
+	cfg.Params["charset"] = "utf8mb4"
+	cfg.Collation = "utf8mb4_unicode_ci"
+	if o.QueryTimeout > 0 {
+		cfg.ReadTimeout = o.QueryTimeout
+		cfg.WriteTimeout = o.QueryTimeout
+		if cfg.Timeout == 0 || cfg.Timeout > o.QueryTimeout {
+			cfg.Timeout = o.QueryTimeout
+		}
+	}
+	db, err := sqlx.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: open: %w", err)
+	}
+	db.SetMaxOpenConns(o.MaxOpenConns)
+	db.SetMaxIdleConns(o.MaxIdleConns)
+	db.SetConnMaxLifetime(o.ConnMaxLifetime)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db, nil
+}
+
+// WithTx runs fn in a transaction. It commits when fn returns nil and returns the commit's own
+// error; it rolls back on every other path, panics included.
+func WithTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) (err error) {
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqldb: begin: %w", Classify(err))
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("sqldb: commit: %w", Classify(err))
+	}
+	return nil
+}
+
+// Classify wraps MySQL errors that callers branch on with a sentinel, keeping the original.
+func Classify(err error) error {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		switch me.Number {
+		case 1062:
+			return fmt.Errorf("%w: %w", ErrDuplicate, err)
+		case 1213, 1205:
+			return fmt.Errorf("%w: %w", ErrDeadlock, err)
+		}
+	}
+	return err
+}
+
+// IsUnavailable reports whether err means the database could not be reached or broke the
+// connection, as opposed to rejecting the query.
+func IsUnavailable(err error) bool {
+	return errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, sql.ErrConnDone)
+}

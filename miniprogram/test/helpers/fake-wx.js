@@ -1,0 +1,98 @@
+/**
+ * A fake `wx` global with an in-memory storage and a scriptable backend.
+ *
+ *   const fake = createFakeWx({ token: 'abc' });
+ *   fake.route('GET', '/api/v1/me', { statusCode: 200, data: {...} });
+ *   fake.route('GET', '/api/v1/me', (opts) => ({ statusCode: 401, data: ... }));
+ *   fake.route('GET', '/api/v1/me', { fail: { errMsg: 'request:fail timeout' } });
+ *
+ * Several responses for one route are consumed in order; the last one is
+ * then reused. Responses are delivered asynchronously like the real API.
+ * `fake.pending(...)` returns a response that is held until released.
+ */
+const BASE_URL = 'http://127.0.0.1:8080';
+
+function envelope(code, message) {
+  return { error: { code, message } };
+}
+
+function createFakeWx({ token } = {}) {
+  const storage = new Map();
+  if (token) {
+    storage.set('token', token);
+  }
+  const routes = new Map();
+  let loginCount = 0;
+
+  const deliver = (fn) => setTimeout(fn, 0);
+
+  const wx = {
+    getStorageSync: jest.fn((key) => (storage.has(key) ? storage.get(key) : '')),
+    setStorageSync: jest.fn((key, value) => {
+      storage.set(key, value);
+    }),
+    removeStorageSync: jest.fn((key) => {
+      storage.delete(key);
+    }),
+    showToast: jest.fn(),
+    showModal: jest.fn((opts) => deliver(() => opts.success && opts.success({ confirm: true, cancel: false }))),
+    stopPullDownRefresh: jest.fn(),
+    login: jest.fn((opts) => {
+      loginCount += 1;
+      const code = `wx-code-${loginCount}`;
+      deliver(() => opts.success({ code, errMsg: 'login:ok' }));
+    }),
+    request: jest.fn((opts) => {
+      const path = opts.url.startsWith(BASE_URL) ? opts.url.slice(BASE_URL.length) : opts.url;
+      const key = `${opts.method || 'GET'} ${path}`;
+      const queue = routes.get(key);
+      if (!queue || queue.length === 0) {
+        throw new Error(`fake wx.request: no route for ${key}`);
+      }
+      const entry = queue.length > 1 ? queue.shift() : queue[0];
+      const respond = (response) => {
+        if (response.fail) {
+          opts.fail(response.fail);
+          return;
+        }
+        opts.success({
+          statusCode: response.statusCode,
+          data: response.data === undefined ? '' : response.data,
+          header: response.header || {},
+          errMsg: 'request:ok',
+        });
+      };
+      const response = typeof entry === 'function' ? entry(opts) : entry;
+      if (response && typeof response.then === 'function') {
+        response.then(respond);
+      } else {
+        deliver(() => respond(response));
+      }
+    }),
+  };
+
+  return {
+    wx,
+    storage,
+    route(method, path, ...responses) {
+      routes.set(`${method} ${path}`, responses);
+      return this;
+    },
+    /** Calls of wx.request for a method + path. */
+    calls(method, path) {
+      return wx.request.mock.calls
+        .map((c) => c[0])
+        .filter((o) => (o.method || 'GET') === method && o.url === BASE_URL + path);
+    },
+    /** A response held back until release(response) is called. */
+    pending() {
+      let release;
+      const promise = new Promise((resolve) => {
+        release = resolve;
+      });
+      return { promise, release: (response) => release(response) };
+    },
+  };
+}
+
+module.exports = { createFakeWx, envelope, BASE_URL };

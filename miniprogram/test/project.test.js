@@ -1,0 +1,55 @@
+/**
+ * Static checks of the mini-program project files: what WeChat DevTools
+ * needs to open and pack the project.
+ */
+const fs = require('fs');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..');
+const readJson = (file) => JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8'));
+
+describe('project files', () => {
+  test('app.json lists pages/index/index first and titles the window 咸安回乡', () => {
+    const app = readJson('app.json');
+    expect(app.pages[0]).toBe('pages/index/index');
+    expect(app.window.navigationBarTitleText).toBe('咸安回乡');
+    expect(fs.existsSync(path.join(ROOT, app.sitemapLocation))).toBe(true);
+  });
+
+  test('every page has its js, json, wxml and wxss', () => {
+    readJson('app.json').pages.forEach((page) => {
+      ['js', 'json', 'wxml', 'wxss'].forEach((ext) => {
+        expect(fs.existsSync(path.join(ROOT, `${page}.${ext}`))).toBe(true);
+      });
+    });
+  });
+
+  test('project.config.json: tourist appid, root here, dev files left out of the package', () => {
+    const project = readJson('project.config.json');
+    expect(project.appid).toBe('touristappid');
+    expect(path.resolve(ROOT, project.miniprogramRoot)).toBe(ROOT);
+    const ignored = project.packOptions.ignore.map((rule) => `${rule.type}:${rule.value}`);
+    expect(ignored).toEqual(expect.arrayContaining([
+      'folder:node_modules',
+      'folder:test',
+      'file:jest.config.js',
+      'glob:package*.json',
+    ]));
+  });
+
+  test('config.js defaults to the local backend with a 15 s timeout', () => {
+    jest.isolateModules(() => {
+      const config = require('../config');
+      expect(config.API_BASE_URL).toBe('http://127.0.0.1:8080');
+      expect(config.REQUEST_TIMEOUT).toBe(15000);
+      expect(config.TOKEN_KEY).toBe('token');
+    });
+  });
+
+  test('no file or folder named utils', () => {
+    const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.name !== 'node_modules')
+      .flatMap((d) => [d.name, ...(d.isDirectory() ? walk(path.join(dir, d.name)) : [])]);
+    expect(walk(ROOT).filter((name) => /^utils?(\.|$)/i.test(name))).toEqual([]);
+  });
+});
