@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +99,23 @@ func TestCheckPassword(t *testing.T) {
 		if got := CheckPassword(pw) == nil; got != ok {
 			t.Errorf("CheckPassword(%q) ok=%v, want %v", pw, got, ok)
 		}
+	}
+}
+
+// TestExampleFile_documentsEveryKey keeps configs/config.example.yaml complete and loadable.
+func TestExampleFile_documentsEveryKey(t *testing.T) {
+	b, err := os.ReadFile("../../configs/config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Default()
+	walk(&cfg, func(env string, _ reflect.StructField, _ reflect.Value) error {
+		if !strings.Contains(string(b), env) {
+			t.Errorf("config.example.yaml does not mention %s", env)
+		}
+		return nil
+	})
+	if _, err := Load("../../configs/config.example.yaml", env(valid())); err != nil {
+		t.Fatalf("example does not load: %v", err)
 	}
 }

@@ -99,60 +99,87 @@ func NewService(db *sqlx.DB, maxFailures int, lockFor time.Duration) *Service {
 	return &Service{db: db, maxFailures: maxFailures, lockFor: lockFor, now: time.Now, dummyHash: h}
 }
 
-// Login checks the password. Every outcome is audited in the same transaction as the counter
-// change, and the row is locked so that parallel guesses are all counted.
+// Login checks the password. The slow hash is computed before the row is locked, so a flood of
+// guesses cannot hold connections and row locks; the outcome is then applied under the row lock
+// against the account's current state, so parallel guesses are all counted and none slips past
+// a lock. Every outcome is audited in the same transaction as the counter change.
 func (s *Service) Login(ctx context.Context, username, password string) (Staff, error) {
 	username = strings.TrimSpace(username)
+	var pre struct {
+		ID          int64        `db:"id"`
+		Hash        string       `db:"password_hash"`
+		LockedUntil sql.NullTime `db:"locked_until"`
+	}
+	err := s.db.GetContext(ctx, &pre, `SELECT id, password_hash, locked_until FROM staff WHERE username = ?`, username)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, _ = VerifyPassword(s.dummyHash, password)
+		err := audit.Write(ctx, s.db, audit.Entry{ActorType: audit.ActorAnonymous, ActorName: username,
+			Action: "staff.login_failed", Detail: map[string]any{"reason": "unknown_user"}})
+		if err != nil {
+			return Staff{}, err
+		}
+		return Staff{}, ErrInvalidCredentials
+	}
+	if err != nil {
+		return Staff{}, fmt.Errorf("staff: login: %w", err)
+	}
+	if pre.LockedUntil.Valid && s.now().Before(pre.LockedUntil.Time) {
+		// Locked: refuse without spending a hash on it.
+		err := audit.Write(ctx, s.db, audit.Entry{ActorType: audit.ActorStaff, ActorID: pre.ID, ActorName: username,
+			Action: "staff.login_refused_locked", TargetType: "staff", TargetID: fmt.Sprint(pre.ID)})
+		if err != nil {
+			return Staff{}, err
+		}
+		return Staff{}, &LockedError{Until: pre.LockedUntil.Time}
+	}
+	hash := pre.Hash
+	passwordOK, err := VerifyPassword(hash, password)
+	if err != nil {
+		return Staff{}, err
+	}
+
 	var out Staff
 	var result error
-	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		var r row
-		err := tx.GetContext(ctx, &r, `SELECT `+columns+` FROM staff WHERE username = ? FOR UPDATE`, username)
-		if errors.Is(err, sql.ErrNoRows) {
-			_, _ = VerifyPassword(s.dummyHash, password)
-			result = ErrInvalidCredentials
-			return audit.Write(ctx, tx, audit.Entry{ActorType: audit.ActorAnonymous, ActorName: username,
-				Action: "staff.login_failed", Detail: map[string]any{"reason": "unknown_user"}})
-		}
-		if err != nil {
+		if err := tx.GetContext(ctx, &r, `SELECT `+columns+` FROM staff WHERE username = ? FOR UPDATE`, username); err != nil {
 			return fmt.Errorf("staff: login: %w", err)
 		}
 		now := s.now().UTC()
 		entry := audit.Entry{ActorType: audit.ActorStaff, ActorID: r.ID, ActorName: r.Username,
 			TargetType: "staff", TargetID: fmt.Sprint(r.ID)}
-		if r.LockedUntil.Valid && now.Before(r.LockedUntil.Time) {
-			_, _ = VerifyPassword(s.dummyHash, password)
+		switch {
+		case r.LockedUntil.Valid && now.Before(r.LockedUntil.Time):
 			result = &LockedError{Until: r.LockedUntil.Time}
 			entry.Action = "staff.login_refused_locked"
 			return audit.Write(ctx, tx, entry)
-		}
-		ok, err := VerifyPassword(r.PasswordHash, password)
-		if err != nil {
-			return err
-		}
-		if r.Disabled {
+		case r.PasswordHash != hash:
+			// The password changed while we were hashing: treat as a failed attempt without counting.
+			result = ErrInvalidCredentials
+			entry.Action, entry.Detail = "staff.login_failed", map[string]any{"reason": "password_changed"}
+			return audit.Write(ctx, tx, entry)
+		case r.Disabled:
 			result = ErrInvalidCredentials
 			entry.Action, entry.Detail = "staff.login_failed", map[string]any{"reason": "disabled"}
 			return audit.Write(ctx, tx, entry)
-		}
-		if !ok {
+		case !passwordOK:
 			failures := r.FailedAttempts + 1
 			result = ErrInvalidCredentials
 			entry.Action, entry.Detail = "staff.login_failed", map[string]any{"reason": "wrong_password", "failures": failures}
 			if err := audit.Write(ctx, tx, entry); err != nil {
 				return err
 			}
-			if failures >= s.maxFailures {
-				until := now.Add(s.lockFor)
-				result = &LockedError{Until: until}
-				if _, err := tx.ExecContext(ctx, `UPDATE staff SET failed_attempts = 0, locked_until = ?, updated_at = ? WHERE id = ?`, until, now, r.ID); err != nil {
-					return fmt.Errorf("staff: lock: %w", err)
-				}
-				entry.Action, entry.Detail = "staff.locked", map[string]any{"until": until, "failures": failures}
-				return audit.Write(ctx, tx, entry)
+			if failures < s.maxFailures {
+				_, err := tx.ExecContext(ctx, `UPDATE staff SET failed_attempts = ?, updated_at = ? WHERE id = ?`, failures, now, r.ID)
+				return err
 			}
-			_, err := tx.ExecContext(ctx, `UPDATE staff SET failed_attempts = ?, updated_at = ? WHERE id = ?`, failures, now, r.ID)
-			return err
+			until := now.Add(s.lockFor)
+			result = &LockedError{Until: until}
+			if _, err := tx.ExecContext(ctx, `UPDATE staff SET failed_attempts = 0, locked_until = ?, updated_at = ? WHERE id = ?`, until, now, r.ID); err != nil {
+				return fmt.Errorf("staff: lock: %w", err)
+			}
+			entry.Action, entry.Detail = "staff.locked", map[string]any{"until": until, "failures": failures}
+			return audit.Write(ctx, tx, entry)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE staff SET failed_attempts = 0, locked_until = NULL, last_login_at = ?, updated_at = ? WHERE id = ?`, now, now, r.ID); err != nil {
 			return fmt.Errorf("staff: login: %w", err)

@@ -1,0 +1,19 @@
+# The two commands of the README: `make run` and `make test`. Both bring up MariaDB and Redis
+# first (scripts/services.sh installs or starts them when needed).
+.PHONY: run test services build bench lint
+
+run:
+	scripts/run.sh
+
+test:
+	scripts/test.sh
+
+services:
+	scripts/services.sh
+
+build:
+	CGO_ENABLED=0 go build -trimpath -o bin/server ./cmd/server
+	CGO_ENABLED=0 go build -trimpath -o bin/wxfake ./cmd/wxfake
+
+bench:
+	scripts/bench.sh

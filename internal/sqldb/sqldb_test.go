@@ -1,0 +1,52 @@
+package sqldb_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+
+	"huixiang/internal/sqldb"
+	"huixiang/internal/testenv"
+)
+
+func TestWithTx_commitsOrRollsBack(t *testing.T) {
+	db := testenv.MySQL(t)
+	ctx := t.Context()
+	db.MustExec("CREATE TABLE t (id INT PRIMARY KEY)")
+	count := func() (n int) { db.Get(&n, "SELECT COUNT(*) FROM t"); return }
+
+	if err := sqldb.WithTx(ctx, db, func(tx *sqlx.Tx) error { _, err := tx.Exec("INSERT INTO t VALUES (1)"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	err := sqldb.WithTx(ctx, db, func(tx *sqlx.Tx) error { tx.Exec("INSERT INTO t VALUES (2)"); return boom })
+	if !errors.Is(err, boom) || count() != 1 {
+		t.Fatalf("error path: err=%v rows=%d, want boom and 1", err, count())
+	}
+	func() {
+		defer func() { recover() }()
+		sqldb.WithTx(ctx, db, func(tx *sqlx.Tx) error { tx.Exec("INSERT INTO t VALUES (3)"); panic("p") })
+	}()
+	if count() != 1 {
+		t.Fatalf("panic path left %d rows", count())
+	}
+	err = sqldb.WithTx(ctx, db, func(tx *sqlx.Tx) error {
+		_, err := tx.Exec("INSERT INTO t VALUES (1)")
+		return sqldb.Classify(err)
+	})
+	if !errors.Is(err, sqldb.ErrDuplicate) {
+		t.Fatalf("duplicate key: err = %v, want ErrDuplicate", err)
+	}
+}
+
+func TestCheckSchema_freshDatabaseIsCurrent(t *testing.T) {
+	db := testenv.MySQL(t)
+	if err := sqldb.CheckSchema(t.Context(), db); err != nil {
+		t.Fatal(err)
+	}
+	db.MustExec("DELETE FROM goose_db_version WHERE version_id > 0")
+	if err := sqldb.CheckSchema(t.Context(), db); !errors.Is(err, sqldb.ErrSchemaOutdated) {
+		t.Fatalf("err = %v, want ErrSchemaOutdated", err)
+	}
+}

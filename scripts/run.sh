@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# make run: MariaDB + Redis, migrations, demo data, the local WeChat stand-in, and the API server
+# on :8080. Ctrl-C stops the server and the stand-in.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/services.sh
+set -a
+# shellcheck disable=SC1091
+. ./.env.dev
+set +a
+export HX_MYSQL_AUTO_MIGRATE=${HX_MYSQL_AUTO_MIGRATE:-true}
+export HX_WECHAT_MINIPROGRAM_STATE=${HX_WECHAT_MINIPROGRAM_STATE:-developer}
+export HX_HTTP_ADDR=${HX_HTTP_ADDR:-:8080}
+fake_addr=${HX_WECHAT_API_BASE#http://}
+
+mkdir -p bin
+go build -o bin/server ./cmd/server
+go build -o bin/wxfake ./cmd/wxfake
+bin/server migrate
+bin/server seed
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+if curl -fsS "http://$fake_addr/__fake/healthz" >/dev/null 2>&1; then
+	echo "run: WeChat stand-in already listening on $fake_addr"
+else
+	bin/wxfake -addr "$fake_addr" >tmp-wxfake.log 2>&1 &
+	pids+=($!)
+	for _ in $(seq 50); do curl -fsS "http://$fake_addr/__fake/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+	echo "run: WeChat stand-in on $fake_addr (log: tmp-wxfake.log)"
+fi
+
+port=${HX_HTTP_ADDR##*:}
+cat <<MSG
+
+huixiang is starting on http://127.0.0.1:$port  (API docs: http://127.0.0.1:$port/openapi.yaml)
+
+Sign in as a mini-program user (the stand-in mints a single-use wx.login code):
+  code=\$(curl -s -XPOST http://$fake_addr/__fake/login-code -d '{"openid":"demo-returnee-1"}' | sed 's/.*"code":"\([^"]*\)".*/\1/')
+  curl -s -XPOST http://127.0.0.1:$port/api/v1/auth/login -d "{\"code\":\"\$code\"}"
+
+Sign in to the staff console API as admin (password: HX_ADMIN_BOOTSTRAP_PASSWORD in .env.dev;
+demo accounts demo_hrss, demo_guanbuqiao, demo_heshengqiao share it):
+  curl -s -XPOST http://127.0.0.1:$port/admin/api/v1/auth/login \\
+       -d "{\"username\":\"admin\",\"password\":\"\$(grep ^HX_ADMIN_BOOTSTRAP_PASSWORD= .env.dev | cut -d= -f2)\"}"
+
+MSG
+bin/server &
+pids+=($!)
+wait "${pids[-1]}"

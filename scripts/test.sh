@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# make test: MariaDB + Redis, then gofmt, go vet, go test -race over every package, and the
+# mini-program's jest tests. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/services.sh
+set -a
+# shellcheck disable=SC1091
+. ./.env.dev
+set +a
+
+echo "test: gofmt"
+unformatted=$(gofmt -l cmd internal)
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+echo "test: import boundaries"
+# design.md habits 1 and 7: gin only in internal/httpapi (and cmd/loadtest's bare floor server),
+# the WeChat SDK only in internal/wechat (and the stand-in's compatibility test).
+bad=$(git grep -l '"github.com/gin-gonic/gin"' -- '*.go' | grep -v -e '^internal/httpapi/' -e '^cmd/loadtest/' || true)
+bad+=$(git grep -l '"github.com/silenceper/wechat/v2' -- '*.go' | grep -v -e '^internal/wechat/' -e '^internal/wxfake/.*_test.go$' || true)
+if [ -n "$bad" ]; then
+	echo "imports outside their boundary:"; echo "$bad"; exit 1
+fi
+echo "test: go vet"
+go vet ./...
+echo "test: go test -race"
+go test -race -count=1 -timeout 20m ./...
+
+echo "test: mini program (jest)"
+cd miniprogram
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	npm ci --no-audit --no-fund
+fi
+npm test
