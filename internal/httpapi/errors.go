@@ -31,6 +31,8 @@ type apiError struct {
 	Message string
 	// RetryAfter, when set, becomes the Retry-After header.
 	RetryAfter time.Duration
+	// Field, when set, names the request field at fault (JSON name), so forms can point at it.
+	Field string
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
@@ -39,6 +41,7 @@ type errorBody struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
 	} `json:"error"`
 }
 
@@ -128,6 +131,6 @@ func respondError(c *gin.Context, err error) {
 		c.Header("Retry-After", strconv.Itoa(int(max(ae.RetryAfter.Round(time.Second), time.Second)/time.Second)))
 	}
 	var body errorBody
-	body.Error.Code, body.Error.Message = ae.Code, ae.Message
+	body.Error.Code, body.Error.Message, body.Error.Field = ae.Code, ae.Message, ae.Field
 	c.AbortWithStatusJSON(ae.Status, body)
 }
