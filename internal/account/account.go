@@ -140,3 +140,35 @@ func (s *Service) user(r row) (User, error) {
 	}
 	return u, nil
 }
+
+// Identity is what other features need to act for a user: the openid (WeChat calls) and the
+// bound phone (registration, claims). It never leaves the server.
+type Identity struct {
+	UserID   int64
+	OpenID   string
+	Phone    string
+	PhoneIdx []byte
+}
+
+// Identity returns the user's openid and bound phone (empty when not bound).
+func (s *Service) Identity(ctx context.Context, id int64) (Identity, error) {
+	var r struct {
+		OpenID   string `db:"openid"`
+		PhoneEnc []byte `db:"phone_enc"`
+		PhoneIdx []byte `db:"phone_idx"`
+	}
+	err := s.db.GetContext(ctx, &r, `SELECT openid, phone_enc, phone_idx FROM users WHERE id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Identity{}, ErrNotFound
+	}
+	if err != nil {
+		return Identity{}, fmt.Errorf("account: identity: %w", err)
+	}
+	out := Identity{UserID: id, OpenID: r.OpenID, PhoneIdx: r.PhoneIdx}
+	if r.PhoneEnc != nil {
+		if out.Phone, err = s.box.Open("phone", r.PhoneEnc); err != nil {
+			return Identity{}, fmt.Errorf("account: user %d phone: %w", id, err)
+		}
+	}
+	return out, nil
+}

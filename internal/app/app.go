@@ -18,24 +18,31 @@ import (
 	"huixiang/internal/account"
 	"huixiang/internal/config"
 	"huixiang/internal/httpapi"
+	"huixiang/internal/person"
 	"huixiang/internal/pii"
+	"huixiang/internal/region"
+	"huixiang/internal/returnee"
 	"huixiang/internal/session"
 	"huixiang/internal/sqldb"
 	"huixiang/internal/staff"
+	"huixiang/internal/survey"
 	"huixiang/internal/wechat"
 )
 
 // App is a wired server.
 type App struct {
-	Config   config.Config
-	Log      *slog.Logger
-	DB       *sqlx.DB
-	Redis    redis.UniversalClient
-	WeChat   *wechat.Client
-	Sessions *session.Store
-	Accounts *account.Service
-	Staff    *staff.Service
-	Handler  http.Handler
+	Config    config.Config
+	Log       *slog.Logger
+	DB        *sqlx.DB
+	Redis     redis.UniversalClient
+	WeChat    *wechat.Client
+	Sessions  *session.Store
+	Accounts  *account.Service
+	Staff     *staff.Service
+	Regions   *region.Service
+	Returnees *returnee.Service
+	Surveys   *survey.Service
+	Handler   http.Handler
 }
 
 // New opens the pools and builds the services and handler. It does not touch the schema; see
@@ -64,14 +71,20 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Config: cfg, Log: log, DB: db, Redis: rdb, WeChat: wx, Sessions: sessions,
 		Accounts: account.NewService(db, rdb, prefix, cfg.Session.UserTTL, wx, box),
 		Staff:    staff.NewService(db, cfg.Staff.MaxFailures, cfg.Staff.LockDuration),
+		Regions:  region.NewService(db),
 	}
+	a.Surveys = survey.NewService(db)
+	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.DB, "huixiang"))
 	a.Handler = httpapi.New(httpapi.Deps{
 		Log: log, DB: db, Redis: rdb, Registry: reg, Accounts: a.Accounts, Staff: a.Staff, Sessions: sessions,
-		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, RequestTimeout: cfg.HTTP.WriteTimeout,
+		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, MaxUploadBytes: cfg.HTTP.MaxUploadBytes + 64<<10, RequestTimeout: cfg.HTTP.WriteTimeout,
 		TrustedProxies: httpapi.SplitProxies(cfg.HTTP.TrustedProxies),
+		Surveys:        a.Surveys,
+		Regions:        a.Regions,
+		Returnees:      a.Returnees,
 	})
 	return a, nil
 }

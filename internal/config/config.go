@@ -21,21 +21,23 @@ import (
 // environment variable is HX_<SECTION>_<KEY> in upper case (wechat.api_base → HX_WECHAT_API_BASE).
 // Fields tagged secret:"true" are never printed.
 type Config struct {
-	HTTP    HTTP    `yaml:"http"`
-	MySQL   MySQL   `yaml:"mysql"`
-	Redis   Redis   `yaml:"redis"`
-	WeChat  WeChat  `yaml:"wechat"`
-	PII     PII     `yaml:"pii"`
-	Admin   Admin   `yaml:"admin"`
-	Session Session `yaml:"session"`
-	Staff   Staff   `yaml:"staff"`
-	Log     Log     `yaml:"log"`
+	HTTP     HTTP     `yaml:"http"`
+	MySQL    MySQL    `yaml:"mysql"`
+	Redis    Redis    `yaml:"redis"`
+	WeChat   WeChat   `yaml:"wechat"`
+	PII      PII      `yaml:"pii"`
+	Admin    Admin    `yaml:"admin"`
+	Session  Session  `yaml:"session"`
+	Staff    Staff    `yaml:"staff"`
+	Registry Registry `yaml:"registry"`
+	Log      Log      `yaml:"log"`
 }
 
 // HTTP configures the listener.
 type HTTP struct {
 	Addr            string        `yaml:"addr"`
 	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
+	MaxUploadBytes  int64         `yaml:"max_upload_bytes"`
 	ReadTimeout     time.Duration `yaml:"read_timeout"`
 	WriteTimeout    time.Duration `yaml:"write_timeout"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
@@ -98,6 +100,13 @@ type Staff struct {
 	LockDuration time.Duration `yaml:"lock_duration"`
 }
 
+// Registry configures the returnee registry.
+type Registry struct {
+	// FreshDays is the window of the "dynamic update rate": a record confirmed or updated within
+	// it counts as up to date.
+	FreshDays int `yaml:"fresh_days"`
+}
+
 // Log configures the slog handler.
 type Log struct {
 	Level string `yaml:"level"`
@@ -106,15 +115,16 @@ type Log struct {
 // Default returns the configuration used when neither file nor environment says otherwise.
 func Default() Config {
 	return Config{
-		HTTP: HTTP{Addr: ":8080", MaxBodyBytes: 1 << 20, ReadTimeout: 15 * time.Second,
+		HTTP: HTTP{Addr: ":8080", MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, ReadTimeout: 15 * time.Second,
 			WriteTimeout: 30 * time.Second, ShutdownTimeout: 20 * time.Second},
 		MySQL: MySQL{MaxOpenConns: 32, MaxIdleConns: 16, ConnMaxLifetime: 30 * time.Minute,
 			QueryTimeout: 5 * time.Second, AutoMigrate: false},
-		Redis:   Redis{Addr: "127.0.0.1:6379", KeyPrefix: "hx:", Timeout: 2 * time.Second, PoolSize: 64},
-		WeChat:  WeChat{APIBase: "https://api.weixin.qq.com", Timeout: 5 * time.Second, MiniprogramState: "formal"},
-		Session: Session{UserTTL: 7 * 24 * time.Hour, StaffIdle: 30 * time.Minute, StaffMax: 12 * time.Hour},
-		Staff:   Staff{MaxFailures: 5, LockDuration: 15 * time.Minute},
-		Log:     Log{Level: "info"},
+		Redis:    Redis{Addr: "127.0.0.1:6379", KeyPrefix: "hx:", Timeout: 2 * time.Second, PoolSize: 64},
+		WeChat:   WeChat{APIBase: "https://api.weixin.qq.com", Timeout: 5 * time.Second, MiniprogramState: "formal"},
+		Session:  Session{UserTTL: 7 * 24 * time.Hour, StaffIdle: 30 * time.Minute, StaffMax: 12 * time.Hour},
+		Staff:    Staff{MaxFailures: 5, LockDuration: 15 * time.Minute},
+		Registry: Registry{FreshDays: 180},
+		Log:      Log{Level: "info"},
 	}
 }
 
@@ -184,7 +194,10 @@ func (c Config) Validate() error {
 	if c.Staff.MaxFailures < 1 || c.Staff.LockDuration <= 0 {
 		problems = append(problems, "HX_STAFF_MAX_FAILURES and HX_STAFF_LOCK_DURATION must be positive")
 	}
-	if c.HTTP.MaxBodyBytes <= 0 || c.MySQL.QueryTimeout <= 0 || c.MySQL.MaxOpenConns <= 0 {
+	if c.Registry.FreshDays <= 0 {
+		problems = append(problems, "HX_REGISTRY_FRESH_DAYS must be positive")
+	}
+	if c.HTTP.MaxBodyBytes <= 0 || c.HTTP.MaxUploadBytes <= 0 || c.MySQL.QueryTimeout <= 0 || c.MySQL.MaxOpenConns <= 0 {
 		problems = append(problems, "HX_HTTP_MAX_BODY_BYTES, HX_MYSQL_QUERY_TIMEOUT and HX_MYSQL_MAX_OPEN_CONNS must be positive")
 	}
 	if len(problems) > 0 {

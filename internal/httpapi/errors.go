@@ -17,9 +17,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"huixiang/internal/account"
+	"huixiang/internal/person"
+	"huixiang/internal/region"
+	"huixiang/internal/returnee"
 	"huixiang/internal/session"
 	"huixiang/internal/sqldb"
 	"huixiang/internal/staff"
+	"huixiang/internal/survey"
 	"huixiang/internal/wechat"
 )
 
@@ -99,10 +103,115 @@ func classify(err error) *apiError {
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "WEAK_PASSWORD", Message: "密码至少 10 位，且须同时包含字母和数字"}
 	case errors.Is(err, staff.ErrInvalid):
 		return validationError("账号信息不完整或格式不正确")
-	case dependencyDown(err):
+	}
+	if ae := classifyRegistry(err); ae != nil {
+		return ae
+	}
+	if ae := classifySurvey(err); ae != nil {
+		return ae
+	}
+	if dependencyDown(err) {
 		return errDependency
 	}
 	return errInternal
+}
+
+// classifyRegistry maps the errors of the person and returnee registry.
+func classifyRegistry(err error) *apiError {
+	var fe *returnee.FieldError
+	var csvErr *region.CSVError
+	switch {
+	case errors.As(err, &fe):
+		return fieldError(fe)
+	case errors.As(err, &csvErr):
+		return &apiError{Status: http.StatusBadRequest, Code: "CSV_INVALID", Message: fmt.Sprintf("第 %d 行：%s", csvErr.Line, csvErr.Reason)}
+	case errors.Is(err, person.ErrAlreadyRegistered):
+		return &apiError{Status: http.StatusConflict, Code: "PERSON_ALREADY_REGISTERED", Message: "该身份证号已登记。如有疑问，请联系户籍所在乡镇（街道）工作人员", Field: "id_card"}
+	case errors.Is(err, person.ErrIDCardMismatch):
+		return &apiError{Status: http.StatusConflict, Code: "ID_CARD_MISMATCH", Message: "身份证号与您已登记的不一致，如需更正请联系乡镇（街道）工作人员", Field: "id_card"}
+	case errors.Is(err, returnee.ErrNotRegistered):
+		return &apiError{Status: http.StatusNotFound, Code: "NOT_REGISTERED", Message: "您还没有进行返乡登记"}
+	case errors.Is(err, returnee.ErrNotFound), errors.Is(err, person.ErrNotFound):
+		return errNotFound
+	case errors.Is(err, returnee.ErrPhoneNotBound):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "PHONE_NOT_BOUND", Message: "请先绑定手机号再登记", Field: "phone"}
+	case errors.Is(err, returnee.ErrContentRisky):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "CONTENT_REJECTED", Message: "填写的文字未通过内容安全检查，请修改后再提交"}
+	case errors.Is(err, returnee.ErrStaleVersion):
+		return &apiError{Status: http.StatusConflict, Code: "STALE_VERSION", Message: "记录已被他人修改，请刷新后再保存", Field: "version"}
+	case errors.Is(err, returnee.ErrOutOfScope):
+		return &apiError{Status: http.StatusForbidden, Code: "FORBIDDEN", Message: "只能登记或修改本乡镇（街道）的人员", Field: "township_code"}
+	case errors.Is(err, returnee.ErrRevealNotAllowed):
+		return &apiError{Status: http.StatusForbidden, Code: "FORBIDDEN", Message: "您的角色不能查看完整的身份证号和手机号"}
+	case errors.Is(err, returnee.ErrRevealReason):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "请填写查看原因（2-200 字）", Field: "reason"}
+	}
+	return nil
+}
+
+// classifySurvey maps the survey's errors. A refused answer names its question in "field".
+func classifySurvey(err error) *apiError {
+	var ae *survey.AnswerError
+	var de *survey.DefinitionError
+	switch {
+	case errors.As(err, &ae):
+		return surveyAnswerError(ae)
+	case errors.As(err, &de):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "问卷定义不正确，请检查 " + de.Field, Field: de.Field}
+	case errors.Is(err, survey.ErrNotFound):
+		return errNotFound
+	case errors.Is(err, survey.ErrClosed):
+		return &apiError{Status: http.StatusConflict, Code: "SURVEY_CLOSED", Message: "该问卷已结束，请刷新后填写最新的问卷"}
+	case errors.Is(err, survey.ErrConflict):
+		return &apiError{Status: http.StatusConflict, Code: "SURVEY_CONFLICT", Message: "问卷刚刚有新版本发布，请刷新后重试"}
+	case errors.Is(err, survey.ErrInvalidTownship):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "乡镇（街道）代码格式不正确", Field: "township"}
+	}
+	return nil
+}
+
+// surveyAnswerError words a refused answer in Chinese, naming the question by its title.
+func surveyAnswerError(e *survey.AnswerError) *apiError {
+	ae := &apiError{Status: http.StatusUnprocessableEntity, Code: "ANSWER_INVALID", Field: e.Question}
+	q := "「" + e.Title + "」"
+	switch {
+	case errors.Is(e, survey.ErrUnknownQuestion):
+		ae.Message = fmt.Sprintf("问卷中没有问题 %s，请刷新后重新填写", e.Question)
+	case errors.Is(e, survey.ErrUnknownOption):
+		ae.Message = q + "的选项不存在，请刷新后重新选择"
+	case errors.Is(e, survey.ErrMissingRequired):
+		ae.Message = q + "为必答题，请作答"
+	case errors.Is(e, survey.ErrTooManyChoices) && e.Limit == 1:
+		ae.Message = q + "只能选择一项"
+	case errors.Is(e, survey.ErrTooManyChoices):
+		ae.Message = fmt.Sprintf("%s最多选择 %d 项", q, e.Limit)
+	case errors.Is(e, survey.ErrTextTooLong):
+		ae.Message = fmt.Sprintf("%s不能超过 %d 字", q, e.Limit)
+	default:
+		ae.Message = q + "的答案格式不正确"
+	}
+	return ae
+}
+
+// fieldError words a form field problem in Chinese, naming the field.
+func fieldError(fe *returnee.FieldError) *apiError {
+	ae := &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Field: fe.Field}
+	label := fe.Label()
+	switch fe.Problem {
+	case returnee.ProblemIDCard:
+		ae.Code, ae.Message = "ID_CARD_INVALID", "身份证号码不正确，请核对（18 位，校验位须正确）"
+	case returnee.ProblemUSCC:
+		ae.Code, ae.Message = "USCC_INVALID", "统一社会信用代码不正确，请核对（18 位，校验位须正确）"
+	case returnee.ProblemRegion:
+		ae.Code, ae.Message = "REGION_UNKNOWN", "「"+label+"」不存在，请重新选择"
+	case returnee.ProblemTooLong:
+		ae.Code, ae.Message = "FIELD_TOO_LONG", fmt.Sprintf("「%s」不能超过 %d 字", label, fe.Limit)
+	case returnee.ProblemRequired:
+		ae.Message = "请填写「" + label + "」"
+	default:
+		ae.Message = "「" + label + "」填写不正确"
+	}
+	return ae
 }
 
 // dependencyDown reports whether err means MySQL or Redis could not be reached, timed out or

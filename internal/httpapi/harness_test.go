@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -82,7 +83,11 @@ func newEnv(t *testing.T, opts ...option) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	a, err := app.New(cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	var logOut io.Writer = io.Discard
+	if os.Getenv("HX_TEST_LOG") != "" { // HX_TEST_LOG=1 go test ... shows the server's log
+		logOut = os.Stderr
+	}
+	a, err := app.New(cfg, slog.New(slog.NewJSONHandler(logOut, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

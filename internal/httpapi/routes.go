@@ -16,20 +16,28 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"huixiang/internal/account"
+	"huixiang/internal/region"
+	"huixiang/internal/returnee"
 	"huixiang/internal/session"
 	"huixiang/internal/staff"
+	"huixiang/internal/survey"
 )
 
 // Deps is everything the handlers use, wired once in cmd/server.
 type Deps struct {
-	Log            *slog.Logger
-	DB             *sqlx.DB
-	Redis          redis.UniversalClient
-	Registry       *prometheus.Registry
-	Accounts       *account.Service
-	Staff          *staff.Service
-	Sessions       *session.Store
-	MaxBodyBytes   int64
+	Log          *slog.Logger
+	DB           *sqlx.DB
+	Redis        redis.UniversalClient
+	Registry     *prometheus.Registry
+	Accounts     *account.Service
+	Staff        *staff.Service
+	Sessions     *session.Store
+	Regions      *region.Service
+	Returnees    *returnee.Service
+	Surveys      *survey.Service
+	MaxBodyBytes int64
+	// MaxUploadBytes bounds multipart uploads (spreadsheets, attachments).
+	MaxUploadBytes int64
 	RequestTimeout time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives the client IP.
 	TrustedProxies []string
@@ -43,7 +51,8 @@ func New(d Deps) http.Handler {
 	r.ContextWithFallback = true
 	_ = r.SetTrustedProxies(d.TrustedProxies)
 	metrics := NewMetrics(d.Registry)
-	r.Use(requestContext(d.Log, d.RequestTimeout), recovery(), metrics.middleware(), accessLog(), limitBody(d.MaxBodyBytes))
+	r.Use(requestContext(d.Log, d.RequestTimeout), recovery(), metrics.middleware(), accessLog())
+	small, upload := limitBody(d.MaxBodyBytes), limitBody(d.MaxUploadBytes)
 	r.NoRoute(func(c *gin.Context) { respondError(c, errNotFound) })
 
 	r.GET("/healthz", handleHealthz())
@@ -52,15 +61,22 @@ func New(d Deps) http.Handler {
 	r.GET("/openapi.yaml", handleOpenAPI())
 
 	// The mini program.
-	api := r.Group("/api/v1")
+	api := r.Group("/api/v1", small)
 	api.POST("/auth/login", handleUserLogin(d.Accounts, d.Sessions))
+	api.GET("/regions", handleRegions(d.Regions))
+	api.GET("/options", handleOptions(d.DB))
 	user := api.Group("", requireSession(d.Sessions, session.KindUser))
 	user.POST("/auth/logout", handleLogout(d.Sessions, session.KindUser))
 	user.GET("/me", handleUserMe(d.Accounts))
 	user.POST("/me/phone", handleBindPhone(d.Accounts))
+	user.GET("/me/returnee", handleMyReturnee(d.Returnees))
+	user.PUT("/me/returnee", handlePutMyReturnee(d.Returnees))
+	user.POST("/me/returnee/confirm", handleConfirmMyReturnee(d.Returnees))
+	user.GET("/surveys/current", handleSurveyCurrent(d.Surveys))
+	user.POST("/surveys/:id/answers", handleSurveyAnswer(d.Surveys))
 
 	// The staff console.
-	admin := r.Group("/admin/api/v1")
+	admin := r.Group("/admin/api/v1", small)
 	admin.POST("/auth/login", handleStaffLogin(d.Staff, d.Sessions))
 	st := admin.Group("", requireSession(d.Sessions, session.KindStaff))
 	st.POST("/auth/logout", handleLogout(d.Sessions, session.KindStaff))
@@ -68,6 +84,20 @@ func New(d Deps) http.Handler {
 	district := st.Group("", requireRole(staff.RoleDistrictAdmin))
 	district.POST("/staff", handleStaffCreate(d.Staff))
 	district.POST("/staff/:id/revoke-sessions", handleStaffRevoke(d.Staff, d.Sessions))
+	district.POST("/regions/import", handleRegionImport(d.Regions))
+	st.GET("/returnees", handleListReturnees(d.Returnees))
+	st.POST("/returnees", handleCreateReturnee(d.Returnees))
+	st.GET("/returnees/freshness", handleReturneeFreshness(d.Returnees))
+	st.GET("/returnees/:id", handleGetReturnee(d.Returnees))
+	st.PATCH("/returnees/:id", handlePatchReturnee(d.Returnees))
+	st.POST("/returnees/:id/reveal", handleRevealReturnee(d.Returnees))
+	st.GET("/returnees/:id/history", handleReturneeHistory(d.Returnees))
+	st.GET("/surveys", handleSurveyList(d.Surveys))
+	district.POST("/surveys", handleSurveyCreate(d.Surveys))
+	st.GET("/surveys/:id/stats", handleSurveyStats(d.Surveys))
+	// Spreadsheet uploads get the larger body limit.
+	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff))
+	_ = uploads
 	return r
 }
 

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -67,10 +68,15 @@ func Open(o Options) (*sqlx.DB, error) {
 	return db, nil
 }
 
-// WithTx runs fn in a transaction. It commits when fn returns nil and returns the commit's own
-// error; it rolls back on every other path, panics included.
+// WithTx runs fn in a READ COMMITTED transaction. It commits when fn returns nil and returns the
+// commit's own error; it rolls back on every other path, panics included.
+//
+// READ COMMITTED because correctness here rests on row locks, unique keys and conditional
+// updates, never on snapshots or gap locks: locking reads of rows that do not exist take no gap
+// locks, so concurrent inserts of different keys cannot deadlock, and the same code behaves the
+// same on TiDB.
 func WithTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) (err error) {
-	tx, err := db.BeginTxx(ctx, nil)
+	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	if err != nil {
 		return fmt.Errorf("sqldb: begin: %w", Classify(err))
 	}
@@ -101,6 +107,27 @@ func Classify(err error) error {
 			return fmt.Errorf("%w: %w", ErrDuplicate, err)
 		case 1213, 1205:
 			return fmt.Errorf("%w: %w", ErrDeadlock, err)
+		}
+	}
+	return err
+}
+
+// Retry runs WithTx again, up to attempts times in all, while it fails with ErrDuplicate or
+// ErrDeadlock: two transactions raced to create the same row, and the loser finds the winner's
+// row on its next try. A short random pause lets the winner commit first.
+func Retry(ctx context.Context, db *sqlx.DB, attempts int, fn func(tx *sqlx.Tx) error) error {
+	var err error
+	for i := range attempts {
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(time.Duration(2+rand.IntN(8*i)) * time.Millisecond):
+			}
+		}
+		err = WithTx(ctx, db, fn)
+		if !errors.Is(err, ErrDuplicate) && !errors.Is(err, ErrDeadlock) {
+			return err
 		}
 	}
 	return err

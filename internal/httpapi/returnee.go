@@ -1,0 +1,296 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jmoiron/sqlx"
+
+	"huixiang/internal/audit"
+	"huixiang/internal/region"
+	"huixiang/internal/returnee"
+	"huixiang/internal/vocab"
+)
+
+type itemsResponse[T any] struct {
+	Items []T `json:"items"`
+}
+
+func handleRegions(svc *region.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		items, err := svc.Children(c.Request.Context(), c.Query("parent"))
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, itemsResponse[region.Region]{Items: items})
+	}
+}
+
+func handleRegionImport(svc *region.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		f, _, err := formFile(c, "file")
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		defer f.Close()
+		res, err := svc.ImportCSV(c.Request.Context(), staffActor(c), f)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, res)
+	}
+}
+
+func handleOptions(db *sqlx.DB) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		lists, err := vocab.Load(c.Request.Context(), db)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, lists)
+	}
+}
+
+// returneeActor is the staff member acting, with their township scope.
+func returneeActor(c *gin.Context) returnee.Actor {
+	s := currentSession(c)
+	a := returnee.Actor{Type: audit.ActorStaff, ID: s.SubjectID, Name: s.Attrs["username"], Role: s.Attrs["role"]}
+	if a.Role == "township" {
+		a.Township = s.Attrs["township"]
+	}
+	return a
+}
+
+func handleMyReturnee(svc *returnee.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		rec, err := svc.Mine(c.Request.Context(), currentSession(c).SubjectID)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, rec)
+	}
+}
+
+func handlePutMyReturnee(svc *returnee.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in returnee.Input
+		if !decode(c, &in) {
+			return
+		}
+		rec, err := svc.SaveMine(c.Request.Context(), currentSession(c).SubjectID, in)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, rec)
+	}
+}
+
+func handleConfirmMyReturnee(svc *returnee.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		rec, err := svc.ConfirmMine(c.Request.Context(), currentSession(c).SubjectID)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, rec)
+	}
+}
+
+// returneeFilter reads the list and export filters from the query string.
+func returneeFilter(c *gin.Context) (returnee.Filter, error) {
+	f := returnee.Filter{
+		Township: c.Query("township"), Village: c.Query("village"), Status: c.Query("status"),
+		Intention: c.Query("intention"), Field: c.Query("field"), Need: c.Query("need"), Skill: c.Query("skill"),
+		ContentReview: c.Query("content_review"), Name: c.Query("name"),
+	}
+	if v := c.Query("updated_before"); v != "" {
+		t, err := parseTimeParam(v)
+		if err != nil {
+			return f, &apiError{Status: http.StatusBadRequest, Code: "BAD_REQUEST", Message: "updated_before 应为日期（2025-01-31）或时间（RFC 3339）", Field: "updated_before"}
+		}
+		f.UpdatedBefore = &t
+	}
+	f.Page, _ = strconv.Atoi(c.Query("page"))
+	f.PageSize, _ = strconv.Atoi(c.Query("page_size"))
+	return f, nil
+}
+
+// parseTimeParam accepts a date (midnight in Beijing) or an RFC 3339 time.
+func parseTimeParam(v string) (time.Time, error) {
+	if t, err := time.ParseInLocation(time.DateOnly, v, chinaTime); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339, v)
+}
+
+func handleListReturnees(svc *returnee.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		f, err := returneeFilter(c)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		page, err := svc.List(c.Request.Context(), returneeActor(c), f)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, page)
+	}
+}
+
+func handleCreateReturnee(svc *returnee.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in returnee.Input
+		if !decode(c, &in) {
+			return
+		}
+		rec, err := svc.Create(c.Request.Context(), returneeActor(c), in)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusCreated, rec)
+	}
+}
+
+func pathID(c *gin.Context) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		respondError(c, errNotFound)
+		return 0, false
+	}
+	return id, true
+}
+
+func handleGetReturnee(svc *returnee.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		rec, err := svc.Get(c.Request.Context(), returneeActor(c), id)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, rec)
+	}
+}
+
+// handlePatchReturnee merges the JSON body over the current record; "version" must be the
+// version the clerk read.
+func handlePatchReturnee(svc *returnee.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		body, err := io.ReadAll(c.Request.Body)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		var meta struct {
+			Version int `json:"version"`
+		}
+		if err := json.Unmarshal(body, &meta); err != nil {
+			respondError(c, errBadJSON)
+			return
+		}
+		if meta.Version <= 0 {
+			respondError(c, &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "请提供记录的版本号 version", Field: "version"})
+			return
+		}
+		rec, err := svc.Patch(c.Request.Context(), returneeActor(c), id, meta.Version, func(in *returnee.Input) error {
+			dec := json.NewDecoder(bytes.NewReader(body))
+			if err := dec.Decode(in); err != nil {
+				return errBadJSON
+			}
+			return nil
+		})
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, rec)
+	}
+}
+
+type revealRequest struct {
+	Reason string `json:"reason"`
+}
+
+func handleRevealReturnee(svc *returnee.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		var req revealRequest
+		if !decode(c, &req) {
+			return
+		}
+		v, err := svc.Reveal(c.Request.Context(), returneeActor(c), id, req.Reason)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.Header("Cache-Control", "no-store")
+		c.JSON(http.StatusOK, v)
+	}
+}
+
+func handleReturneeHistory(svc *returnee.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		h, err := svc.History(c.Request.Context(), returneeActor(c), id)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, itemsResponse[returnee.Change]{Items: h})
+	}
+}
+
+func handleReturneeFreshness(svc *returnee.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		days, _ := strconv.Atoi(c.Query("days"))
+		rep, err := svc.Freshness(c.Request.Context(), returneeActor(c), days)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, rep)
+	}
+}
+
+// formFile returns the uploaded file of the multipart field name: 400 when it is missing, 413
+// when the body is over the upload limit.
+func formFile(c *gin.Context, name string) (multipart.File, *multipart.FileHeader, error) {
+	f, h, err := c.Request.FormFile(name)
+	if err != nil {
+		var maxBytes *http.MaxBytesError
+		if errors.As(err, &maxBytes) {
+			return nil, nil, errTooLarge
+		}
+		return nil, nil, &apiError{Status: http.StatusBadRequest, Code: "BAD_REQUEST", Message: "请上传文件（表单字段 " + name + "）", Field: name}
+	}
+	return f, h, nil
+}

@@ -1,0 +1,274 @@
+// Package person keeps one record per human being (一人一档), identified by the identity card
+// number. Registries (returnees, alumni, entrepreneurs) attach to a person instead of copying
+// one. The ID number and phone are encrypted; their blind indexes make them findable and the
+// ID index is UNIQUE in MySQL.
+package person
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"huixiang/internal/cnid"
+	"huixiang/internal/pii"
+	"huixiang/internal/sqldb"
+)
+
+// Errors.
+var (
+	// ErrAlreadyRegistered: the ID number belongs to a person another WeChat account owns, or one
+	// that this account cannot claim (its phone differs). The answer reveals nothing more.
+	ErrAlreadyRegistered = errors.New("person: already registered")
+	// ErrIDCardMismatch: the account already owns a person with another ID number.
+	ErrIDCardMismatch = errors.New("person: id card differs from the registered one")
+	// ErrNotFound: no such person.
+	ErrNotFound = errors.New("person: not found")
+)
+
+// Sources of a record.
+const (
+	SourceSelf   = "self"
+	SourceGrid   = "grid"
+	SourceImport = "import"
+)
+
+// PII field names (authenticated data of the ciphertexts and blind-index domains).
+const (
+	FieldIDCard = "id_card"
+	FieldPhone  = "phone"
+)
+
+// Row is a persons row.
+type Row struct {
+	ID            int64         `db:"id"`
+	IDCardEnc     []byte        `db:"id_card_enc"`
+	IDCardIdx     []byte        `db:"id_card_idx"`
+	Name          string        `db:"name"`
+	Gender        string        `db:"gender"`
+	BirthDate     time.Time     `db:"birth_date"`
+	PhoneEnc      []byte        `db:"phone_enc"`
+	PhoneIdx      []byte        `db:"phone_idx"`
+	UserID        sql.NullInt64 `db:"user_id"`
+	CreatedSource string        `db:"created_source"`
+}
+
+const columns = `id, id_card_enc, id_card_idx, name, gender, birth_date, phone_enc, phone_idx, user_id, created_source`
+
+// Identity is who a registration says the person is.
+type Identity struct {
+	IDCard cnid.IDCard
+	Name   string
+	// Phone is the contact phone in plain text; empty keeps the stored one.
+	Phone string
+}
+
+// Claimant is the WeChat user registering themselves; nil for staff entry and imports.
+type Claimant struct {
+	UserID   int64
+	PhoneIdx []byte
+}
+
+// Attached says what Attach did.
+type Attached struct {
+	PersonID int64
+	Created  bool
+	// Claimed: an unowned record (entered by staff or imported) now belongs to the claimant.
+	Claimed bool
+	// Changed lists the person fields that changed (names, never values).
+	Changed []string
+}
+
+// Store reads and writes persons inside the caller's transaction.
+type Store struct{ box *pii.Box }
+
+// NewStore returns a Store that encrypts with box.
+func NewStore(box *pii.Box) *Store { return &Store{box: box} }
+
+// Box is the encryption box, for callers that show or reveal values.
+func (s *Store) Box() *pii.Box { return s.box }
+
+func lockOne(ctx context.Context, tx *sqlx.Tx, where string, arg any) (Row, bool, error) {
+	var r Row
+	err := tx.GetContext(ctx, &r, `SELECT `+columns+` FROM persons WHERE `+where+` FOR UPDATE`, arg)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Row{}, false, nil
+	}
+	if err != nil {
+		return Row{}, false, fmt.Errorf("person: lock: %w", sqldb.Classify(err))
+	}
+	return r, true, nil
+}
+
+// Attach finds the person for id (creating one when none exists) inside tx, applying the
+// one-person rules. Two transactions creating the same person at once: one gets a duplicate-key
+// or deadlock error (sqldb.ErrDuplicate, sqldb.ErrDeadlock) and should retry.
+func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source string, claimant *Claimant) (Attached, error) {
+	idx := s.box.Index(FieldIDCard, id.IDCard.Number)
+	if claimant != nil {
+		mine, ok, err := lockOne(ctx, tx, "user_id = ?", claimant.UserID)
+		if err != nil {
+			return Attached{}, err
+		}
+		if ok {
+			if !bytes.Equal(mine.IDCardIdx, idx) {
+				return Attached{}, ErrIDCardMismatch
+			}
+			changed, err := s.update(ctx, tx, mine, id)
+			return Attached{PersonID: mine.ID, Changed: changed}, err
+		}
+	}
+	existing, ok, err := lockOne(ctx, tx, "id_card_idx = ?", idx)
+	if err != nil {
+		return Attached{}, err
+	}
+	if ok {
+		if claimant == nil {
+			changed, err := s.update(ctx, tx, existing, id)
+			return Attached{PersonID: existing.ID, Changed: changed}, err
+		}
+		if existing.UserID.Valid || existing.PhoneIdx == nil || !bytes.Equal(existing.PhoneIdx, claimant.PhoneIdx) {
+			return Attached{}, ErrAlreadyRegistered
+		}
+		now := time.Now().UTC()
+		res, err := tx.ExecContext(ctx, `UPDATE persons SET user_id = ?, claimed_at = ?, updated_at = ? WHERE id = ? AND user_id IS NULL`,
+			claimant.UserID, now, now, existing.ID)
+		if err != nil {
+			return Attached{}, fmt.Errorf("person: claim: %w", sqldb.Classify(err))
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return Attached{}, ErrAlreadyRegistered
+		}
+		changed, err := s.update(ctx, tx, existing, id)
+		return Attached{PersonID: existing.ID, Claimed: true, Changed: append([]string{"user_id"}, changed...)}, err
+	}
+	now := time.Now().UTC()
+	var userID any
+	if claimant != nil {
+		userID = claimant.UserID
+	}
+	var phoneEnc, phoneIdx any
+	if id.Phone != "" {
+		phoneEnc, phoneIdx = s.box.Seal(FieldPhone, id.Phone), s.box.Index(FieldPhone, id.Phone)
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO persons (id_card_enc, id_card_idx, name, gender, birth_date, phone_enc, phone_idx, user_id, created_source, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.box.Seal(FieldIDCard, id.IDCard.Number), idx, id.Name, id.IDCard.Gender, id.IDCard.BirthDate,
+		phoneEnc, phoneIdx, userID, source, now, now)
+	if err != nil {
+		return Attached{}, fmt.Errorf("person: insert: %w", sqldb.Classify(err))
+	}
+	pid, err := res.LastInsertId()
+	if err != nil {
+		return Attached{}, err
+	}
+	changed := []string{"name", "id_card"}
+	if id.Phone != "" {
+		changed = append(changed, "phone")
+	}
+	return Attached{PersonID: pid, Created: true, Changed: changed}, nil
+}
+
+// update writes the name and phone when they differ from r, returning the changed fields.
+func (s *Store) update(ctx context.Context, tx *sqlx.Tx, r Row, id Identity) ([]string, error) {
+	var changed []string
+	sets, args := "", []any{}
+	if id.Name != "" && id.Name != r.Name {
+		changed = append(changed, "name")
+		sets += "name = ?, "
+		args = append(args, id.Name)
+	}
+	if id.Phone != "" && !bytes.Equal(r.PhoneIdx, s.box.Index(FieldPhone, id.Phone)) {
+		changed = append(changed, "phone")
+		sets += "phone_enc = ?, phone_idx = ?, "
+		args = append(args, s.box.Seal(FieldPhone, id.Phone), s.box.Index(FieldPhone, id.Phone))
+	}
+	if len(changed) == 0 {
+		return nil, nil
+	}
+	args = append(args, time.Now().UTC(), r.ID)
+	if _, err := tx.ExecContext(ctx, `UPDATE persons SET `+sets+`updated_at = ? WHERE id = ?`, args...); err != nil {
+		return nil, fmt.Errorf("person: update: %w", err)
+	}
+	return changed, nil
+}
+
+// ByUser returns the person a WeChat user owns.
+func ByUser(ctx context.Context, db sqlx.QueryerContext, userID int64) (Row, error) {
+	var r Row
+	err := sqlx.GetContext(ctx, db, &r, `SELECT `+columns+` FROM persons WHERE user_id = ?`, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Row{}, ErrNotFound
+	}
+	if err != nil {
+		return Row{}, fmt.Errorf("person: by user: %w", err)
+	}
+	return r, nil
+}
+
+// Revealed is a person's personal information in clear.
+type Revealed struct {
+	IDCard string `json:"id_card"`
+	Phone  string `json:"phone"`
+}
+
+// Open decrypts r's ID number and phone.
+func (s *Store) Open(r Row) (Revealed, error) {
+	var out Revealed
+	var err error
+	if out.IDCard, err = s.box.Open(FieldIDCard, r.IDCardEnc); err != nil {
+		return Revealed{}, fmt.Errorf("person %d: %w", r.ID, err)
+	}
+	if r.PhoneEnc != nil {
+		if out.Phone, err = s.box.Open(FieldPhone, r.PhoneEnc); err != nil {
+			return Revealed{}, fmt.Errorf("person %d: %w", r.ID, err)
+		}
+	}
+	return out, nil
+}
+
+// Masked returns r's ID number and phone masked for display.
+func (s *Store) Masked(r Row) (Revealed, error) {
+	v, err := s.Open(r)
+	if err != nil {
+		return Revealed{}, err
+	}
+	v.IDCard = cnid.MaskIDCard(v.IDCard)
+	if v.Phone != "" {
+		v.Phone = pii.MaskPhone(v.Phone)
+	}
+	return v, nil
+}
+
+// Lock returns the person with id, locked for update.
+func Lock(ctx context.Context, tx *sqlx.Tx, id int64) (Row, error) {
+	r, ok, err := lockOne(ctx, tx, "id = ?", id)
+	if err == nil && !ok {
+		err = ErrNotFound
+	}
+	return r, err
+}
+
+// Correct applies a staff correction of name, ID number and phone to person r inside tx. A new
+// ID number that another person has already is ErrAlreadyRegistered.
+func (s *Store) Correct(ctx context.Context, tx *sqlx.Tx, r Row, id Identity) ([]string, error) {
+	var changed []string
+	idx := s.box.Index(FieldIDCard, id.IDCard.Number)
+	if !bytes.Equal(idx, r.IDCardIdx) {
+		_, err := tx.ExecContext(ctx, `UPDATE persons SET id_card_enc = ?, id_card_idx = ?, gender = ?, birth_date = ?, updated_at = ? WHERE id = ?`,
+			s.box.Seal(FieldIDCard, id.IDCard.Number), idx, id.IDCard.Gender, id.IDCard.BirthDate, time.Now().UTC(), r.ID)
+		if err := sqldb.Classify(err); errors.Is(err, sqldb.ErrDuplicate) {
+			return nil, ErrAlreadyRegistered
+		} else if err != nil {
+			return nil, fmt.Errorf("person: correct: %w", err)
+		}
+		changed = append(changed, "id_card")
+	}
+	more, err := s.update(ctx, tx, r, id)
+	return append(changed, more...), err
+}

@@ -1,0 +1,285 @@
+package returnee
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"huixiang/internal/person"
+)
+
+// listRow is a returnee row joined with its person.
+type listRow struct {
+	row
+	Name          string        `db:"name"`
+	Gender        string        `db:"gender"`
+	BirthDate     time.Time     `db:"birth_date"`
+	IDCardEnc     []byte        `db:"id_card_enc"`
+	PhoneEnc      []byte        `db:"phone_enc"`
+	UserID        sql.NullInt64 `db:"user_id"`
+	CreatedSource string        `db:"created_source"`
+	TownshipName  string        `db:"township_name"`
+	VillageName   string        `db:"village_name"`
+}
+
+const listSelect = `SELECT ` + rowColumns + `, p.name, p.gender, p.birth_date, p.id_card_enc, p.phone_enc, p.user_id, p.created_source,
+	COALESCE(t.name, '') AS township_name, COALESCE(v.name, '') AS village_name
+	FROM returnees r
+	JOIN persons p ON p.id = r.person_id
+	LEFT JOIN regions t ON t.code = r.township_code
+	LEFT JOIN regions v ON v.code = r.village_code`
+
+// record builds the view of lr; masked chooses masked or clear personal information.
+func (s *Service) record(lr listRow, masked bool) (Record, error) {
+	pr := person.Row{ID: lr.PersonID, IDCardEnc: lr.IDCardEnc, PhoneEnc: lr.PhoneEnc}
+	open := s.persons.Open
+	if masked {
+		open = s.persons.Masked
+	}
+	pii, err := open(pr)
+	if err != nil {
+		return Record{}, err
+	}
+	rec := Record{
+		PersonID: lr.PersonID, Name: lr.Name, IDCard: pii.IDCard, Phone: pii.Phone, Gender: lr.Gender,
+		BirthDate: Date{lr.BirthDate}, TownshipCode: lr.TownshipCode, TownshipName: lr.TownshipName,
+		VillageCode: lr.VillageCode, VillageName: lr.VillageName, Status: lr.Status,
+		LeftOn: datePtr(lr.LeftOn), ReturnedOn: datePtr(lr.ReturnedOn), PlanReturnOn: datePtr(lr.PlanReturnOn),
+		WorkProvince: lr.WorkProvince, WorkCity: lr.WorkCity, Industry: lr.Industry, YearsAway: lr.YearsAway,
+		Skills: lr.tag(tagSkill), SkillsText: lr.SkillsText, Certificates: lr.Certificates, Education: lr.Education,
+		Intention: lr.Intention, IntendedFields: lr.tag(tagField), IntentionNote: lr.IntentionNote, Needs: lr.tag(tagNeed),
+		ContentReview: lr.ContentReview, Source: lr.CreatedSource, Claimed: lr.UserID.Valid,
+		ConfirmedAt: lr.ConfirmedAt, CreatedAt: lr.CreatedAt, UpdatedAt: lr.UpdatedAt, Version: lr.Version,
+	}
+	if lr.Intention == "started" && (lr.BusinessName != "" || lr.BusinessType != "" || lr.USCC.Valid || lr.BusinessStartedOn != nil || lr.JobsCreated != nil) {
+		rec.Business = &Business{Name: lr.BusinessName, Type: lr.BusinessType, USCC: lr.USCC.String,
+			StartedOn: datePtr(lr.BusinessStartedOn), JobsCreated: lr.JobsCreated}
+	}
+	return rec, nil
+}
+
+func (s *Service) get(ctx context.Context, personID int64) (Record, error) {
+	var lr listRow
+	err := s.db.GetContext(ctx, &lr, listSelect+` WHERE r.person_id = ?`, personID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Record{}, ErrNotFound
+	}
+	if err != nil {
+		return Record{}, fmt.Errorf("returnee: get: %w", err)
+	}
+	if lr.tags, err = loadTags(ctx, s.db, []int64{personID}); err != nil {
+		return Record{}, err
+	}
+	return s.record(lr, true)
+}
+
+// Filter selects records for the staff list and the export. Empty fields do not filter.
+type Filter struct {
+	Township      string
+	Village       string
+	Status        string
+	Intention     string
+	Field         string
+	Need          string
+	Skill         string
+	ContentReview string
+	Name          string
+	// UpdatedBefore keeps records last confirmed or updated before this time (stale records).
+	UpdatedBefore *time.Time
+	Page          int
+	PageSize      int
+}
+
+// where builds the WHERE clause of f for the actor's scope.
+func (f Filter) where(actor Actor) (string, []any) {
+	conds, args := []string{"1 = 1"}, []any{}
+	add := func(cond string, arg any) { conds = append(conds, cond); args = append(args, arg) }
+	if actor.Township != "" {
+		add("r.township_code = ?", actor.Township)
+	}
+	if f.Township != "" {
+		add("r.township_code = ?", f.Township)
+	}
+	if f.Village != "" {
+		add("r.village_code = ?", f.Village)
+	}
+	if f.Status != "" {
+		add("r.status = ?", f.Status)
+	}
+	if f.Intention != "" {
+		add("r.intention = ?", f.Intention)
+	}
+	if f.ContentReview != "" {
+		add("r.content_review = ?", f.ContentReview)
+	}
+	if f.Name != "" {
+		add("p.name LIKE ?", "%"+strings.NewReplacer("%", `\%`, "_", `\_`).Replace(f.Name)+"%")
+	}
+	if f.UpdatedBefore != nil {
+		add("r.confirmed_at < ?", f.UpdatedBefore.UTC())
+	}
+	for kind, code := range map[string]string{tagField: f.Field, tagNeed: f.Need, tagSkill: f.Skill} {
+		if code != "" {
+			conds = append(conds, "EXISTS (SELECT 1 FROM returnee_tags g WHERE g.person_id = r.person_id AND g.kind = ? AND g.code = ?)")
+			args = append(args, kind, code)
+		}
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// Page is one page of the list.
+type Page struct {
+	Items    []Record `json:"items"`
+	Total    int      `json:"total"`
+	Page     int      `json:"page"`
+	PageSize int      `json:"page_size"`
+}
+
+// List returns the records the actor may see that match f, newest change first, masked.
+func (s *Service) List(ctx context.Context, actor Actor, f Filter) (Page, error) {
+	if f.PageSize <= 0 || f.PageSize > 100 {
+		f.PageSize = 20
+	}
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	where, args := f.where(actor)
+	out := Page{Items: []Record{}, Page: f.Page, PageSize: f.PageSize}
+	if err := s.db.GetContext(ctx, &out.Total, `SELECT COUNT(*) FROM returnees r JOIN persons p ON p.id = r.person_id WHERE `+where, args...); err != nil {
+		return Page{}, fmt.Errorf("returnee: count: %w", err)
+	}
+	var rows []listRow
+	err := s.db.SelectContext(ctx, &rows, listSelect+` WHERE `+where+` ORDER BY r.updated_at DESC, r.person_id DESC LIMIT ? OFFSET ?`,
+		append(args, f.PageSize, (f.Page-1)*f.PageSize)...)
+	if err != nil {
+		return Page{}, fmt.Errorf("returnee: list: %w", err)
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.PersonID
+	}
+	tags, err := loadTags(ctx, s.db, ids)
+	if err != nil {
+		return Page{}, err
+	}
+	for _, r := range rows {
+		r.tags = tags
+		rec, err := s.record(r, true)
+		if err != nil {
+			return Page{}, err
+		}
+		out.Items = append(out.Items, rec)
+	}
+	return out, nil
+}
+
+// Change is one entry of a record's history.
+type Change struct {
+	ChangedAt     time.Time `json:"changed_at"`
+	Source        string    `json:"source"`
+	Action        string    `json:"action"`
+	ActorType     string    `json:"actor_type"`
+	ActorID       *int64    `json:"actor_id"`
+	ImportBatchID *int64    `json:"import_batch_id"`
+	Fields        []string  `json:"fields"`
+}
+
+// History lists who changed which fields of a record, newest first.
+func (s *Service) History(ctx context.Context, actor Actor, personID int64) ([]Change, error) {
+	if _, err := s.Get(ctx, actor, personID); err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		ChangedAt time.Time     `db:"changed_at"`
+		Source    string        `db:"source"`
+		Action    string        `db:"action"`
+		ActorType string        `db:"actor_type"`
+		ActorID   sql.NullInt64 `db:"actor_id"`
+		BatchID   sql.NullInt64 `db:"import_batch_id"`
+		Fields    []byte        `db:"fields"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `SELECT changed_at, source, action, actor_type, actor_id, import_batch_id, fields
+		FROM record_changes WHERE person_id = ? ORDER BY changed_at DESC, id DESC LIMIT 200`, personID)
+	if err != nil {
+		return nil, fmt.Errorf("returnee: history: %w", err)
+	}
+	out := make([]Change, 0, len(rows))
+	for _, r := range rows {
+		c := Change{ChangedAt: r.ChangedAt, Source: r.Source, Action: r.Action, ActorType: r.ActorType, Fields: []string{}}
+		if r.ActorID.Valid {
+			c.ActorID = &r.ActorID.Int64
+		}
+		if r.BatchID.Valid {
+			c.ImportBatchID = &r.BatchID.Int64
+		}
+		_ = json.Unmarshal(r.Fields, &c.Fields)
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Freshness is the plan's "dynamic update rate" of one township: the share of its records
+// confirmed or updated in the last Days days.
+type Freshness struct {
+	TownshipCode string  `json:"township_code"`
+	TownshipName string  `json:"township_name"`
+	Total        int     `json:"total"`
+	Fresh        int     `json:"fresh"`
+	Rate         float64 `json:"rate"`
+}
+
+// FreshnessReport is the rate per township and for the whole district.
+type FreshnessReport struct {
+	Days      int         `json:"days"`
+	Since     time.Time   `json:"since"`
+	Townships []Freshness `json:"townships"`
+	Overall   Freshness   `json:"overall"`
+}
+
+// Freshness computes the update rate per township over the last days (the configured default
+// when days ≤ 0).
+func (s *Service) Freshness(ctx context.Context, actor Actor, days int) (FreshnessReport, error) {
+	if days <= 0 {
+		days = s.freshDays
+	}
+	since := s.now().UTC().Add(-time.Duration(days) * 24 * time.Hour)
+	q := `SELECT r.township_code, COALESCE(t.name, '') AS township_name, COUNT(*) AS total,
+			SUM(CASE WHEN r.confirmed_at >= ? THEN 1 ELSE 0 END) AS fresh
+		FROM returnees r LEFT JOIN regions t ON t.code = r.township_code`
+	args := []any{since}
+	if actor.Township != "" {
+		q += ` WHERE r.township_code = ?`
+		args = append(args, actor.Township)
+	}
+	q += ` GROUP BY r.township_code, t.name ORDER BY r.township_code`
+	var raw []struct {
+		Code  string `db:"township_code"`
+		Name  string `db:"township_name"`
+		Total int    `db:"total"`
+		Fresh int    `db:"fresh"`
+	}
+	if err := s.db.SelectContext(ctx, &raw, q, args...); err != nil {
+		return FreshnessReport{}, fmt.Errorf("returnee: freshness: %w", err)
+	}
+	rep := FreshnessReport{Days: days, Since: since, Overall: Freshness{TownshipCode: "", TownshipName: "全区"}}
+	rep.Townships = []Freshness{}
+	for _, r := range raw {
+		f := Freshness{TownshipCode: r.Code, TownshipName: r.Name, Total: r.Total, Fresh: r.Fresh, Rate: rate(r.Fresh, r.Total)}
+		rep.Townships = append(rep.Townships, f)
+		rep.Overall.Total += r.Total
+		rep.Overall.Fresh += r.Fresh
+	}
+	rep.Overall.Rate = rate(rep.Overall.Fresh, rep.Overall.Total)
+	return rep, nil
+}
+
+func rate(n, d int) float64 {
+	if d == 0 {
+		return 0
+	}
+	return float64(int(float64(n)/float64(d)*10000+0.5)) / 10000
+}

@@ -1,0 +1,421 @@
+package returnee
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"huixiang/internal/account"
+	"huixiang/internal/audit"
+	"huixiang/internal/person"
+	"huixiang/internal/region"
+	"huixiang/internal/sqldb"
+	"huixiang/internal/vocab"
+	"huixiang/internal/wechat"
+)
+
+// Actor is who acts on a record. Staff with a Township see and change only that township.
+type Actor struct {
+	Type     string // audit.ActorUser, audit.ActorStaff, audit.ActorSystem
+	ID       int64
+	Name     string
+	Role     string
+	Township string
+}
+
+func (a Actor) entry(action, personID string) audit.Entry {
+	return audit.Entry{ActorType: a.Type, ActorID: a.ID, ActorName: a.Name, Action: action, TargetType: "person", TargetID: personID}
+}
+
+// inScope reports whether the actor may see records of township.
+func (a Actor) inScope(township string) bool { return a.Township == "" || a.Township == township }
+
+// Roles that may reveal full ID numbers and phones (township staff: their township only).
+var revealRoles = []string{"district_admin", "township"}
+
+// Users gives the WeChat identity of a mini-program user.
+type Users interface {
+	Identity(ctx context.Context, id int64) (account.Identity, error)
+}
+
+// ContentChecker is WeChat's text check.
+type ContentChecker interface {
+	CheckText(ctx context.Context, openID, text string) (wechat.Verdict, error)
+}
+
+// Service is the registry.
+type Service struct {
+	db        *sqlx.DB
+	persons   *person.Store
+	regions   *region.Service
+	users     Users
+	checker   ContentChecker
+	log       *slog.Logger
+	freshDays int
+	now       func() time.Time
+}
+
+// NewService returns a Service. freshDays is the default window of the update rate.
+func NewService(db *sqlx.DB, persons *person.Store, regions *region.Service, users Users, checker ContentChecker, log *slog.Logger, freshDays int) *Service {
+	return &Service{db: db, persons: persons, regions: regions, users: users, checker: checker, log: log, freshDays: freshDays, now: time.Now}
+}
+
+// retry runs fn again when two transactions raced for the same new person.
+func (s *Service) retry(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	return sqldb.Retry(ctx, s.db, 5, fn)
+}
+
+func (s *Service) prepare(ctx context.Context, in Input, requirePhone bool) (profile, vocab.Lists, error) {
+	lists, err := vocab.Load(ctx, s.db)
+	if err != nil {
+		return profile{}, nil, err
+	}
+	p, err := validate(in, lists, s.now().UTC(), requirePhone)
+	if err != nil {
+		return p, lists, err
+	}
+	if _, err := s.regions.Resolve(ctx, p.TownshipCode, p.VillageCode); err != nil {
+		var ue *region.UnknownError
+		if errors.As(err, &ue) {
+			return p, lists, &FieldError{Field: ue.Field, Problem: ProblemRegion}
+		}
+		return p, lists, err
+	}
+	return p, lists, nil
+}
+
+// saveResult is what save did.
+type saveResult struct {
+	PersonID int64
+	Created  bool
+	Claimed  bool
+	Changed  []string
+}
+
+// saveOpts says how a save is made.
+type saveOpts struct {
+	Source   string
+	Actor    Actor
+	Claimant *person.Claimant
+	BatchID  int64
+	Review   string
+	// Version, when set, must equal the stored version (optimistic lock).
+	Version int
+	// NoOverwrite refuses when the person already has a returnee record (staff creation).
+	NoOverwrite bool
+	// ScopeExisting refuses (as not found) an existing record outside the actor's township.
+	ScopeExisting bool
+}
+
+// save attaches the person and writes the returnee record and its history in tx.
+func (s *Service) save(ctx context.Context, tx *sqlx.Tx, p profile, o saveOpts) (saveResult, error) {
+	att, err := s.persons.Attach(ctx, tx, person.Identity{IDCard: p.IDCard, Name: p.Name, Phone: p.Phone}, o.Source, o.Claimant)
+	if err != nil {
+		return saveResult{}, err
+	}
+	return s.write(ctx, tx, att, p, o)
+}
+
+func (s *Service) write(ctx context.Context, tx *sqlx.Tx, att person.Attached, p profile, o saveOpts) (saveResult, error) {
+	now := s.now().UTC()
+	old, exists, err := lockRow(ctx, tx, att.PersonID)
+	if err != nil {
+		return saveResult{}, err
+	}
+	if exists && o.NoOverwrite {
+		return saveResult{}, ErrAlreadyExists
+	}
+	if exists && o.ScopeExisting && !o.Actor.inScope(old.TownshipCode) {
+		return saveResult{}, ErrOutOfScope
+	}
+	if o.Version != 0 && (!exists || old.Version != o.Version) {
+		return saveResult{}, ErrStaleVersion
+	}
+	review := o.Review
+	if review == "" {
+		review = "ok"
+		if exists {
+			review = old.ContentReview
+		}
+	}
+	var changed []string
+	if exists {
+		changed = diff(old.values(), p.values())
+		if review != old.ContentReview {
+			changed = append(changed, "content_review")
+		}
+	} else {
+		changed = diff(nil, p.values())
+	}
+	res := saveResult{PersonID: att.PersonID, Created: !exists, Claimed: att.Claimed, Changed: append(att.Changed, changed...)}
+	if exists && len(changed) == 0 {
+		// Nothing new: saving the same data confirms it is still true.
+		if _, err := tx.ExecContext(ctx, `UPDATE returnees SET confirmed_at = ? WHERE person_id = ?`, now, att.PersonID); err != nil {
+			return res, fmt.Errorf("returnee: confirm: %w", err)
+		}
+		if len(att.Changed) == 0 {
+			return res, writeChange(ctx, tx, change{PersonID: att.PersonID, Source: o.Source, Actor: o.Actor, BatchID: o.BatchID, Action: "confirm"}, now)
+		}
+	} else if err := writeRow(ctx, tx, att.PersonID, p, review, exists, changed, now); err != nil {
+		return res, err
+	}
+	action := "update"
+	if !exists {
+		action = "create"
+	}
+	return res, writeChange(ctx, tx, change{PersonID: att.PersonID, Source: o.Source, Actor: o.Actor, BatchID: o.BatchID,
+		Action: action, Fields: res.Changed}, now)
+}
+
+// Mine returns the caller's own record.
+func (s *Service) Mine(ctx context.Context, userID int64) (Record, error) {
+	pr, err := person.ByUser(ctx, s.db, userID)
+	if errors.Is(err, person.ErrNotFound) {
+		return Record{}, ErrNotRegistered
+	}
+	if err != nil {
+		return Record{}, err
+	}
+	rec, err := s.get(ctx, pr.ID)
+	if errors.Is(err, ErrNotFound) {
+		return Record{}, ErrNotRegistered
+	}
+	return rec, err
+}
+
+// SaveMine creates or updates the caller's record from the mini program. The phone is the one
+// the user bound through WeChat. A record entered by staff with the same ID number and that
+// phone is claimed (and the claim audited); with another phone, or owned by another account, it
+// is ErrAlreadyRegistered, revealing nothing about it.
+func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record, error) {
+	ident, err := s.users.Identity(ctx, userID)
+	if err != nil {
+		return Record{}, err
+	}
+	if ident.Phone == "" {
+		return Record{}, ErrPhoneNotBound
+	}
+	in.Phone = ident.Phone
+	p, _, err := s.prepare(ctx, in, false)
+	if err != nil {
+		return Record{}, err
+	}
+	review, err := s.checkContent(ctx, ident.OpenID, p.userText())
+	if err != nil {
+		return Record{}, err
+	}
+	actor := Actor{Type: audit.ActorUser, ID: userID}
+	var res saveResult
+	err = s.retry(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		res, err = s.save(ctx, tx, p, saveOpts{Source: person.SourceSelf, Actor: actor, Review: review,
+			Claimant: &person.Claimant{UserID: userID, PhoneIdx: ident.PhoneIdx}})
+		if err != nil || !res.Claimed {
+			return err
+		}
+		return audit.Write(ctx, tx, actor.entry("person.claimed", fmt.Sprint(res.PersonID)))
+	})
+	if err != nil {
+		return Record{}, err
+	}
+	return s.get(ctx, res.PersonID)
+}
+
+// checkContent runs WeChat's text check over what the user typed. Risky text is refused; when
+// WeChat cannot be reached the text is kept and the record flagged for staff review, so that the
+// user's input is never lost.
+func (s *Service) checkContent(ctx context.Context, openID, text string) (string, error) {
+	if text == "" {
+		return "", nil
+	}
+	v, err := s.checker.CheckText(ctx, openID, text)
+	switch {
+	case err != nil:
+		s.log.WarnContext(ctx, "content check unavailable; record flagged for review", "error", err)
+		return "pending", nil
+	case v == wechat.VerdictRisky:
+		return "", ErrContentRisky
+	case v == wechat.VerdictReview:
+		return "review", nil
+	}
+	return "ok", nil
+}
+
+// ConfirmMine records that the caller's record is still true.
+func (s *Service) ConfirmMine(ctx context.Context, userID int64) (Record, error) {
+	pr, err := person.ByUser(ctx, s.db, userID)
+	if errors.Is(err, person.ErrNotFound) {
+		return Record{}, ErrNotRegistered
+	}
+	if err != nil {
+		return Record{}, err
+	}
+	now := s.now().UTC()
+	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE returnees SET confirmed_at = ? WHERE person_id = ?`, now, pr.ID)
+		if err != nil {
+			return fmt.Errorf("returnee: confirm: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotRegistered
+		}
+		return writeChange(ctx, tx, change{PersonID: pr.ID, Source: person.SourceSelf, Actor: Actor{Type: audit.ActorUser, ID: userID}, Action: "confirm"}, now)
+	})
+	if err != nil {
+		return Record{}, err
+	}
+	return s.get(ctx, pr.ID)
+}
+
+// Create enters a record on someone's behalf (grid worker). Township staff may only enter
+// records of their township.
+func (s *Service) Create(ctx context.Context, actor Actor, in Input) (Record, error) {
+	p, _, err := s.prepare(ctx, in, true)
+	if err != nil {
+		return Record{}, err
+	}
+	if !actor.inScope(p.TownshipCode) {
+		return Record{}, ErrOutOfScope
+	}
+	var res saveResult
+	err = s.retry(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		res, err = s.save(ctx, tx, p, saveOpts{Source: person.SourceGrid, Actor: actor, NoOverwrite: true})
+		if err != nil {
+			return err
+		}
+		e := actor.entry("returnee.create", fmt.Sprint(res.PersonID))
+		e.Detail = map[string]any{"fields": res.Changed}
+		return audit.Write(ctx, tx, e)
+	})
+	if errors.Is(err, ErrAlreadyExists) {
+		return Record{}, person.ErrAlreadyRegistered
+	}
+	if err != nil {
+		return Record{}, err
+	}
+	return s.get(ctx, res.PersonID)
+}
+
+// Get returns a record the actor may see; others are ErrNotFound.
+func (s *Service) Get(ctx context.Context, actor Actor, personID int64) (Record, error) {
+	rec, err := s.get(ctx, personID)
+	if err != nil {
+		return Record{}, err
+	}
+	if !actor.inScope(rec.TownshipCode) {
+		return Record{}, ErrNotFound
+	}
+	return rec, nil
+}
+
+// Patch applies a staff edit: apply changes the current record (as Input, with the ID number
+// and phone in clear), which must still be at version. Township staff may neither see nor move
+// records outside their township.
+func (s *Service) Patch(ctx context.Context, actor Actor, personID int64, version int, apply func(*Input) error) (Record, error) {
+	cur, err := s.Get(ctx, actor, personID)
+	if err != nil {
+		return Record{}, err
+	}
+	in, err := s.input(ctx, cur)
+	if err != nil {
+		return Record{}, err
+	}
+	if err := apply(&in); err != nil {
+		return Record{}, err
+	}
+	p, _, err := s.prepare(ctx, in, true)
+	if err != nil {
+		return Record{}, err
+	}
+	if !actor.inScope(p.TownshipCode) {
+		return Record{}, ErrOutOfScope
+	}
+	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		pr, err := person.Lock(ctx, tx, personID)
+		if err != nil {
+			return err
+		}
+		changed, err := s.persons.Correct(ctx, tx, pr, person.Identity{IDCard: p.IDCard, Name: p.Name, Phone: p.Phone})
+		if err != nil {
+			return err
+		}
+		res, err := s.write(ctx, tx, person.Attached{PersonID: personID, Changed: changed}, p,
+			saveOpts{Source: person.SourceGrid, Actor: actor, Version: version, ScopeExisting: true})
+		if err != nil {
+			return err
+		}
+		e := actor.entry("returnee.update", fmt.Sprint(personID))
+		e.Detail = map[string]any{"fields": res.Changed}
+		return audit.Write(ctx, tx, e)
+	})
+	if err != nil {
+		return Record{}, err
+	}
+	return s.get(ctx, personID)
+}
+
+// input turns a record back into the Input that produced it, with the ID number and phone in clear.
+func (s *Service) input(ctx context.Context, rec Record) (Input, error) {
+	pr, err := s.personRow(ctx, rec.PersonID)
+	if err != nil {
+		return Input{}, err
+	}
+	clear, err := s.persons.Open(pr)
+	if err != nil {
+		return Input{}, err
+	}
+	return Input{Name: rec.Name, IDCard: clear.IDCard, Phone: clear.Phone, TownshipCode: rec.TownshipCode,
+		VillageCode: rec.VillageCode, Status: rec.Status, LeftOn: rec.LeftOn, ReturnedOn: rec.ReturnedOn,
+		PlanReturnOn: rec.PlanReturnOn, WorkProvince: rec.WorkProvince, WorkCity: rec.WorkCity, Industry: rec.Industry,
+		YearsAway: rec.YearsAway, Skills: rec.Skills, SkillsText: rec.SkillsText, Certificates: rec.Certificates,
+		Education: rec.Education, Intention: rec.Intention, IntendedFields: rec.IntendedFields,
+		IntentionNote: rec.IntentionNote, Needs: rec.Needs, Business: rec.Business}, nil
+}
+
+func (s *Service) personRow(ctx context.Context, id int64) (person.Row, error) {
+	var pr person.Row
+	err := s.db.GetContext(ctx, &pr, `SELECT id, id_card_enc, id_card_idx, name, gender, birth_date, phone_enc, phone_idx, user_id, created_source FROM persons WHERE id = ?`, id)
+	if err != nil {
+		return pr, fmt.Errorf("returnee: person %d: %w", id, err)
+	}
+	return pr, nil
+}
+
+// Reveal returns the full ID number and phone of a record, for roles that may see them, and
+// writes the reveal with its reason to the audit log.
+func (s *Service) Reveal(ctx context.Context, actor Actor, personID int64, reason string) (person.Revealed, error) {
+	reason = strings.TrimSpace(reason)
+	allowed := false
+	for _, r := range revealRoles {
+		allowed = allowed || r == actor.Role
+	}
+	if !allowed {
+		return person.Revealed{}, ErrRevealNotAllowed
+	}
+	if n := len([]rune(reason)); n < 2 || n > 200 {
+		return person.Revealed{}, ErrRevealReason
+	}
+	if _, err := s.Get(ctx, actor, personID); err != nil {
+		return person.Revealed{}, err
+	}
+	pr, err := s.personRow(ctx, personID)
+	if err != nil {
+		return person.Revealed{}, err
+	}
+	clear, err := s.persons.Open(pr)
+	if err != nil {
+		return person.Revealed{}, err
+	}
+	e := actor.entry("returnee.reveal", fmt.Sprint(personID))
+	e.Detail = map[string]any{"reason": reason, "fields": []string{"id_card", "phone"}}
+	if err := audit.Write(ctx, s.db, e); err != nil {
+		return person.Revealed{}, err
+	}
+	return clear, nil
+}

@@ -1,0 +1,236 @@
+package returnee
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"huixiang/internal/sqldb"
+)
+
+// row is a returnees row.
+type row struct {
+	PersonID          int64          `db:"person_id"`
+	TownshipCode      string         `db:"township_code"`
+	VillageCode       string         `db:"village_code"`
+	Status            string         `db:"status"`
+	LeftOn            *time.Time     `db:"left_on"`
+	ReturnedOn        *time.Time     `db:"returned_on"`
+	PlanReturnOn      *time.Time     `db:"plan_return_on"`
+	WorkProvince      string         `db:"work_province"`
+	WorkCity          string         `db:"work_city"`
+	Industry          string         `db:"industry"`
+	YearsAway         *int           `db:"years_away"`
+	SkillsText        string         `db:"skills_text"`
+	Certificates      string         `db:"certificates"`
+	Education         string         `db:"education"`
+	Intention         string         `db:"intention"`
+	IntentionNote     string         `db:"intention_note"`
+	BusinessName      string         `db:"business_name"`
+	BusinessType      string         `db:"business_type"`
+	USCC              sql.NullString `db:"uscc"`
+	BusinessStartedOn *time.Time     `db:"business_started_on"`
+	JobsCreated       *int           `db:"jobs_created"`
+	ContentReview     string         `db:"content_review"`
+	ConfirmedAt       time.Time      `db:"confirmed_at"`
+	CreatedAt         time.Time      `db:"created_at"`
+	UpdatedAt         time.Time      `db:"updated_at"`
+	Version           int            `db:"version"`
+	tags              map[string][]string
+}
+
+const rowColumns = `r.person_id, r.township_code, r.village_code, r.status, r.left_on, r.returned_on, r.plan_return_on,
+	r.work_province, r.work_city, r.industry, r.years_away, r.skills_text, r.certificates, r.education, r.intention,
+	r.intention_note, r.business_name, r.business_type, r.uscc, r.business_started_on, r.jobs_created, r.content_review,
+	r.confirmed_at, r.created_at, r.updated_at, r.version`
+
+func lockRow(ctx context.Context, tx *sqlx.Tx, personID int64) (row, bool, error) {
+	var r row
+	err := tx.GetContext(ctx, &r, `SELECT `+rowColumns+` FROM returnees r WHERE r.person_id = ? FOR UPDATE`, personID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return row{}, false, nil
+	}
+	if err != nil {
+		return row{}, false, fmt.Errorf("returnee: lock: %w", sqldb.Classify(err))
+	}
+	r.tags, err = loadTags(ctx, tx, []int64{personID})
+	if err != nil {
+		return row{}, false, err
+	}
+	return r, true, nil
+}
+
+// loadTags returns kind → codes for one person, or person-keyed lists for several (see tagsOf).
+func loadTags(ctx context.Context, db sqlx.QueryerContext, ids []int64) (map[string][]string, error) {
+	if len(ids) == 0 {
+		return map[string][]string{}, nil
+	}
+	q, args, err := sqlx.In(`SELECT person_id, kind, code FROM returnee_tags WHERE person_id IN (?) ORDER BY person_id, kind, code`, ids)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		PersonID int64  `db:"person_id"`
+		Kind     string `db:"kind"`
+		Code     string `db:"code"`
+	}
+	if err := sqlx.SelectContext(ctx, db, &rows, q, args...); err != nil {
+		return nil, fmt.Errorf("returnee: tags: %w", err)
+	}
+	out := map[string][]string{}
+	for _, t := range rows {
+		k := tagKey(t.PersonID, t.Kind)
+		out[k] = append(out[k], t.Code)
+	}
+	return out, nil
+}
+
+func tagKey(personID int64, kind string) string { return strconv.FormatInt(personID, 10) + ":" + kind }
+
+func (r row) tag(kind string) []string {
+	v := r.tags[tagKey(r.PersonID, kind)]
+	if v == nil {
+		return []string{}
+	}
+	return v
+}
+
+func fmtDate(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+func fmtInt(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
+}
+
+// values flattens a stored record for comparison with a new profile.
+func (r row) values() map[string]string {
+	return map[string]string{
+		"township_code": r.TownshipCode, "village_code": r.VillageCode, "status": r.Status,
+		"left_on": fmtDate(r.LeftOn), "returned_on": fmtDate(r.ReturnedOn), "plan_return_on": fmtDate(r.PlanReturnOn),
+		"work_province": r.WorkProvince, "work_city": r.WorkCity, "industry": r.Industry, "years_away": fmtInt(r.YearsAway),
+		"skills": strings.Join(r.tag(tagSkill), ","), "skills_text": r.SkillsText, "certificates": r.Certificates,
+		"education": r.Education, "intention": r.Intention, "intended_fields": strings.Join(r.tag(tagField), ","),
+		"intention_note": r.IntentionNote, "needs": strings.Join(r.tag(tagNeed), ","),
+		"business.name": r.BusinessName, "business.type": r.BusinessType, "business.uscc": r.USCC.String,
+		"business.started_on": fmtDate(r.BusinessStartedOn), "business.jobs_created": fmtInt(r.JobsCreated),
+	}
+}
+
+func (p profile) values() map[string]string {
+	uscc := ""
+	if p.USCC != nil {
+		uscc = *p.USCC
+	}
+	return map[string]string{
+		"township_code": p.TownshipCode, "village_code": p.VillageCode, "status": p.Status,
+		"left_on": fmtDate(p.LeftOn), "returned_on": fmtDate(p.ReturnedOn), "plan_return_on": fmtDate(p.PlanReturnOn),
+		"work_province": p.WorkProvince, "work_city": p.WorkCity, "industry": p.Industry, "years_away": fmtInt(p.YearsAway),
+		"skills": strings.Join(p.Skills, ","), "skills_text": p.SkillsText, "certificates": p.Certificates,
+		"education": p.Education, "intention": p.Intention, "intended_fields": strings.Join(p.Fields, ","),
+		"intention_note": p.IntentionNote, "needs": strings.Join(p.Needs, ","),
+		"business.name": p.BizName, "business.type": p.BizType, "business.uscc": uscc,
+		"business.started_on": fmtDate(p.BizStartedOn), "business.jobs_created": fmtInt(p.JobsCreated),
+	}
+}
+
+// diff lists the fields whose values differ, sorted.
+func diff(old, new map[string]string) []string {
+	var out []string
+	for k, v := range new {
+		if old[k] != v {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// writeRow inserts or updates the returnee row of p for person, with the given content-review
+// state, and replaces the tags whose lists changed.
+func writeRow(ctx context.Context, tx *sqlx.Tx, personID int64, p profile, review string, exists bool, changed []string, now time.Time) error {
+	args := []any{p.TownshipCode, p.VillageCode, p.Status, p.LeftOn, p.ReturnedOn, p.PlanReturnOn,
+		p.WorkProvince, p.WorkCity, p.Industry, p.YearsAway, p.SkillsText, p.Certificates, p.Education, p.Intention,
+		p.IntentionNote, p.BizName, p.BizType, p.USCC, p.BizStartedOn, p.JobsCreated, review, now, now}
+	var err error
+	if exists {
+		_, err = tx.ExecContext(ctx, `
+			UPDATE returnees SET township_code = ?, village_code = ?, status = ?, left_on = ?, returned_on = ?, plan_return_on = ?,
+				work_province = ?, work_city = ?, industry = ?, years_away = ?, skills_text = ?, certificates = ?, education = ?,
+				intention = ?, intention_note = ?, business_name = ?, business_type = ?, uscc = ?, business_started_on = ?,
+				jobs_created = ?, content_review = ?, confirmed_at = ?, updated_at = ?, version = version + 1
+			WHERE person_id = ?`, append(args, personID)...)
+	} else {
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO returnees (township_code, village_code, status, left_on, returned_on, plan_return_on,
+				work_province, work_city, industry, years_away, skills_text, certificates, education, intention,
+				intention_note, business_name, business_type, uscc, business_started_on, jobs_created, content_review,
+				confirmed_at, updated_at, created_at, person_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, now, personID)...)
+	}
+	if err != nil {
+		return fmt.Errorf("returnee: write: %w", sqldb.Classify(err))
+	}
+	for _, t := range []struct {
+		field, kind string
+		codes       []string
+	}{{"skills", tagSkill, p.Skills}, {"intended_fields", tagField, p.Fields}, {"needs", tagNeed, p.Needs}} {
+		if exists && !slices.Contains(changed, t.field) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM returnee_tags WHERE person_id = ? AND kind = ?`, personID, t.kind); err != nil {
+			return fmt.Errorf("returnee: tags: %w", err)
+		}
+		for _, c := range t.codes {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO returnee_tags (person_id, kind, code) VALUES (?, ?, ?)`, personID, t.kind, c); err != nil {
+				return fmt.Errorf("returnee: tags: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// change is one record_changes row.
+type change struct {
+	PersonID int64
+	Source   string
+	Actor    Actor
+	BatchID  int64
+	Action   string
+	Fields   []string
+}
+
+func writeChange(ctx context.Context, tx sqlx.ExtContext, c change, now time.Time) error {
+	fields, _ := json.Marshal(c.Fields)
+	if c.Fields == nil {
+		fields = []byte("[]")
+	}
+	var actorID, batchID any
+	if c.Actor.ID != 0 {
+		actorID = c.Actor.ID
+	}
+	if c.BatchID != 0 {
+		batchID = c.BatchID
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO record_changes (person_id, changed_at, source, actor_type, actor_id, import_batch_id, action, fields)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.PersonID, now, c.Source, c.Actor.Type, actorID, batchID, c.Action, string(fields))
+	if err != nil {
+		return fmt.Errorf("returnee: history: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,54 @@
+// Package vocab holds the option lists staff may change without a release: intended fields,
+// needs, skill tags, education levels, business types.
+package vocab
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Item is one option.
+type Item struct {
+	Kind  string `db:"kind" json:"-"`
+	Code  string `db:"code" json:"code"`
+	Label string `db:"label" json:"label"`
+}
+
+// Lists maps a kind to its active options, in display order.
+type Lists map[string][]Item
+
+// Has reports whether code is an active option of kind.
+func (l Lists) Has(kind, code string) bool {
+	for _, it := range l[kind] {
+		if it.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Label returns the label of code in kind, or the code itself.
+func (l Lists) Label(kind, code string) string {
+	for _, it := range l[kind] {
+		if it.Code == code {
+			return it.Label
+		}
+	}
+	return code
+}
+
+// Load reads every active option.
+func Load(ctx context.Context, db sqlx.QueryerContext) (Lists, error) {
+	var items []Item
+	err := sqlx.SelectContext(ctx, db, &items, `SELECT kind, code, label FROM option_items WHERE active ORDER BY kind, sort_order, code`)
+	if err != nil {
+		return nil, fmt.Errorf("vocab: load: %w", err)
+	}
+	out := Lists{}
+	for _, it := range items {
+		out[it.Kind] = append(out[it.Kind], it)
+	}
+	return out, nil
+}
