@@ -26,6 +26,7 @@ import (
 	"huixiang/internal/sqldb"
 	"huixiang/internal/staff"
 	"huixiang/internal/survey"
+	"huixiang/internal/upload"
 	"huixiang/internal/wechat"
 )
 
@@ -42,6 +43,7 @@ type App struct {
 	Regions   *region.Service
 	Returnees *returnee.Service
 	Surveys   *survey.Service
+	Uploads   *upload.Service
 	Handler   http.Handler
 }
 
@@ -55,6 +57,12 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	}
 	rdb := NewRedis(cfg.Redis)
 	box, err := pii.New(cfg.PIIKey())
+	if err != nil {
+		db.Close()
+		rdb.Close()
+		return nil, err
+	}
+	uploads, err := newUploads(cfg, db)
 	if err != nil {
 		db.Close()
 		rdb.Close()
@@ -74,7 +82,8 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Regions:  region.NewService(db),
 	}
 	a.Surveys = survey.NewService(db)
-	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays)
+	a.Uploads = uploads
+	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays, cfg.Registry.MaxImportRows)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.DB, "huixiang"))
@@ -85,8 +94,25 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Surveys:        a.Surveys,
 		Regions:        a.Regions,
 		Returnees:      a.Returnees,
+		Uploads:        a.Uploads,
+		// The attachment limit plus room for the multipart framing and the kind field.
+		MaxAttachmentBytes: cfg.Upload.MaxBytes + 64<<10,
 	})
 	return a, nil
+}
+
+// newUploads builds the attachment service over the local directory (created here).
+func newUploads(cfg config.Config, db *sqlx.DB) (*upload.Service, error) {
+	store, err := upload.NewLocal(cfg.Upload.Dir)
+	if err != nil {
+		return nil, err
+	}
+	key := cfg.UploadURLKey()
+	if key == nil {
+		key = upload.DeriveURLKey(cfg.PIIKey())
+	}
+	return upload.NewService(db, upload.Options{Storage: store, MaxBytes: cfg.Upload.MaxBytes, URLKey: key,
+		URLTTL: cfg.Upload.URLTTL, URLBase: cfg.Upload.URLBase})
 }
 
 // NewRedis returns a UniversalClient: one address is a single node, several are a cluster, and a

@@ -30,6 +30,8 @@ type Config struct {
 	Session  Session  `yaml:"session"`
 	Staff    Staff    `yaml:"staff"`
 	Registry Registry `yaml:"registry"`
+	Notify   Notify   `yaml:"notify"`
+	Upload   Upload   `yaml:"upload"`
 	Log      Log      `yaml:"log"`
 }
 
@@ -105,6 +107,39 @@ type Registry struct {
 	// FreshDays is the window of the "dynamic update rate": a record confirmed or updated within
 	// it counts as up to date.
 	FreshDays int `yaml:"fresh_days"`
+	// MaxImportRows is the most data rows one spreadsheet import takes.
+	MaxImportRows int `yaml:"max_import_rows"`
+}
+
+// Notify configures notifications: the subscribe template and the outbox worker.
+type Notify struct {
+	// ProgressTemplateID is the WeChat subscribe template "申请进度通知" (keys thing1, phrase2,
+	// time3, thing4).
+	ProgressTemplateID string `yaml:"progress_template_id"`
+	// Workers is the number of sending goroutines per process; 0 runs no worker in serve.
+	Workers int `yaml:"workers"`
+	// Rate caps subscribe sends per second per process (0: no cap).
+	Rate int `yaml:"rate"`
+	// MaxAttempts is how many tries a message gets before it is dead.
+	MaxAttempts int `yaml:"max_attempts"`
+	// Lease is how long a claimed message stays with its worker; it must outlast the WeChat calls.
+	Lease time.Duration `yaml:"lease"`
+}
+
+// Upload configures attachments: where the files are kept and their signed URLs.
+type Upload struct {
+	// Dir is the local directory the files are stored in; created at start.
+	Dir string `yaml:"dir"`
+	// MaxBytes is the largest file accepted.
+	MaxBytes int64 `yaml:"max_bytes"`
+	// URLKey signs file URLs: at least 32 random bytes, base64. Empty derives one from the PII
+	// key. Every replica needs the same.
+	URLKey string `yaml:"url_key" secret:"true"`
+	// URLTTL is how long a signed file URL works.
+	URLTTL time.Duration `yaml:"url_ttl"`
+	// URLBase is put before /api/v1/files/... in signed URLs (https://api.example.cn); empty gives
+	// host-relative URLs.
+	URLBase string `yaml:"url_base"`
 }
 
 // Log configures the slog handler.
@@ -123,7 +158,9 @@ func Default() Config {
 		WeChat:   WeChat{APIBase: "https://api.weixin.qq.com", Timeout: 5 * time.Second, MiniprogramState: "formal"},
 		Session:  Session{UserTTL: 7 * 24 * time.Hour, StaffIdle: 30 * time.Minute, StaffMax: 12 * time.Hour},
 		Staff:    Staff{MaxFailures: 5, LockDuration: 15 * time.Minute},
-		Registry: Registry{FreshDays: 180},
+		Registry: Registry{FreshDays: 180, MaxImportRows: 100_000},
+		Notify:   Notify{ProgressTemplateID: "TMPL_APPLICATION_PROGRESS", Workers: 2, Rate: 20, MaxAttempts: 8, Lease: 30 * time.Second},
+		Upload:   Upload{Dir: "./var/uploads", MaxBytes: 10 << 20, URLTTL: 10 * time.Minute},
 		Log:      Log{Level: "info"},
 	}
 }
@@ -194,9 +231,11 @@ func (c Config) Validate() error {
 	if c.Staff.MaxFailures < 1 || c.Staff.LockDuration <= 0 {
 		problems = append(problems, "HX_STAFF_MAX_FAILURES and HX_STAFF_LOCK_DURATION must be positive")
 	}
-	if c.Registry.FreshDays <= 0 {
-		problems = append(problems, "HX_REGISTRY_FRESH_DAYS must be positive")
+	if c.Registry.FreshDays <= 0 || c.Registry.MaxImportRows <= 0 {
+		problems = append(problems, "HX_REGISTRY_FRESH_DAYS and HX_REGISTRY_MAX_IMPORT_ROWS must be positive")
 	}
+	problems = append(problems, c.Notify.problems(c.WeChat.Timeout)...)
+	problems = append(problems, c.Upload.problems()...)
 	if c.HTTP.MaxBodyBytes <= 0 || c.HTTP.MaxUploadBytes <= 0 || c.MySQL.QueryTimeout <= 0 || c.MySQL.MaxOpenConns <= 0 {
 		problems = append(problems, "HX_HTTP_MAX_BODY_BYTES, HX_MYSQL_QUERY_TIMEOUT and HX_MYSQL_MAX_OPEN_CONNS must be positive")
 	}
@@ -204,6 +243,60 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: %s", strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+func (n Notify) problems(wechatTimeout time.Duration) []string {
+	var p []string
+	if strings.TrimSpace(n.ProgressTemplateID) == "" || len(n.ProgressTemplateID) > 128 {
+		p = append(p, "HX_NOTIFY_PROGRESS_TEMPLATE_ID is required (at most 128 characters)")
+	}
+	if n.Workers < 0 || n.Workers > 64 {
+		p = append(p, "HX_NOTIFY_WORKERS must be between 0 and 64")
+	}
+	if n.Rate < 0 {
+		p = append(p, "HX_NOTIFY_RATE must be 0 (no cap) or positive")
+	}
+	if n.MaxAttempts < 1 || n.MaxAttempts > 50 {
+		p = append(p, "HX_NOTIFY_MAX_ATTEMPTS must be between 1 and 50")
+	}
+	// One send may take a token fetch and a send, twice when the token was stale: the lease
+	// must outlast four WeChat timeouts so that a live worker never loses its row mid-call.
+	if n.Lease < 4*wechatTimeout || n.Lease > time.Hour {
+		p = append(p, "HX_NOTIFY_LEASE must be at least 4 × HX_WECHAT_TIMEOUT and at most 1h")
+	}
+	return p
+}
+
+func (u Upload) problems() []string {
+	var p []string
+	if strings.TrimSpace(u.Dir) == "" {
+		p = append(p, "HX_UPLOAD_DIR is required")
+	}
+	if u.MaxBytes <= 0 || u.MaxBytes > 1<<30 {
+		p = append(p, "HX_UPLOAD_MAX_BYTES must be positive and at most 1 GiB")
+	}
+	if u.URLTTL < time.Second || u.URLTTL > 24*time.Hour {
+		p = append(p, "HX_UPLOAD_URL_TTL must be between 1s and 24h")
+	}
+	if u.URLKey != "" {
+		if k, err := base64.StdEncoding.DecodeString(u.URLKey); err != nil || len(k) < 32 {
+			p = append(p, "HX_UPLOAD_URL_KEY must be at least 32 bytes, base64 encoded")
+		}
+	}
+	if u.URLBase != "" && !strings.HasPrefix(u.URLBase, "http://") && !strings.HasPrefix(u.URLBase, "https://") {
+		p = append(p, "HX_UPLOAD_URL_BASE must start with http:// or https://")
+	}
+	return p
+}
+
+// UploadURLKey returns the decoded HX_UPLOAD_URL_KEY, or nil when it is not set (the caller then
+// derives one from the PII key). Validate has checked it.
+func (c Config) UploadURLKey() []byte {
+	if c.Upload.URLKey == "" {
+		return nil
+	}
+	k, _ := base64.StdEncoding.DecodeString(c.Upload.URLKey)
+	return k
 }
 
 // CheckPassword applies the staff password policy: at least 10 characters with letters and digits.

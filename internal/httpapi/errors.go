@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -110,6 +111,9 @@ func classify(err error) *apiError {
 	if ae := classifySurvey(err); ae != nil {
 		return ae
 	}
+	if ae := classifyUpload(err); ae != nil {
+		return ae
+	}
 	if dependencyDown(err) {
 		return errDependency
 	}
@@ -120,11 +124,22 @@ func classify(err error) *apiError {
 func classifyRegistry(err error) *apiError {
 	var fe *returnee.FieldError
 	var csvErr *region.CSVError
+	var headerErr *returnee.HeaderError
 	switch {
 	case errors.As(err, &fe):
 		return fieldError(fe)
 	case errors.As(err, &csvErr):
 		return &apiError{Status: http.StatusBadRequest, Code: "CSV_INVALID", Message: fmt.Sprintf("第 %d 行：%s", csvErr.Line, csvErr.Reason)}
+	case errors.As(err, &headerErr):
+		msg := "表格缺少列：" + strings.Join(headerErr.Missing, "、")
+		if len(headerErr.Unexpected) > 0 {
+			msg += "；无法识别的列：" + strings.Join(headerErr.Unexpected, "、")
+		}
+		return &apiError{Status: http.StatusBadRequest, Code: "SHEET_COLUMNS_INVALID", Message: msg + "。请使用导入模板"}
+	case errors.Is(err, returnee.ErrNotXLSX):
+		return &apiError{Status: http.StatusUnsupportedMediaType, Code: "UNSUPPORTED_MEDIA_TYPE", Message: "请上传 Excel 文件（.xlsx）"}
+	case errors.Is(err, returnee.ErrTooManyRows):
+		return &apiError{Status: http.StatusRequestEntityTooLarge, Code: "TOO_MANY_ROWS", Message: "表格行数超过单次导入上限，请拆分文件"}
 	case errors.Is(err, person.ErrAlreadyRegistered):
 		return &apiError{Status: http.StatusConflict, Code: "PERSON_ALREADY_REGISTERED", Message: "该身份证号已登记。如有疑问，请联系户籍所在乡镇（街道）工作人员", Field: "id_card"}
 	case errors.Is(err, person.ErrIDCardMismatch):

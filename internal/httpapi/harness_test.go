@@ -75,6 +75,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 		"HX_PII_KEY":                  base64.StdEncoding.EncodeToString(key),
 		"HX_ADMIN_BOOTSTRAP_PASSWORD": adminPasswd,
 		"HX_LOG_LEVEL":                "error",
+		"HX_UPLOAD_DIR":               t.TempDir(),
 	}
 	cfg, err := config.Load("", func(k string) string { return vars[k] })
 	if err != nil {

@@ -2,11 +2,14 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -293,4 +296,107 @@ func formFile(c *gin.Context, name string) (multipart.File, *multipart.FileHeade
 		return nil, nil, &apiError{Status: http.StatusBadRequest, Code: "BAD_REQUEST", Message: "请上传文件（表单字段 " + name + "）", Field: name}
 	}
 	return f, h, nil
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// attachment sets the download headers with a UTF-8 file name.
+func attachment(c *gin.Context, name string) {
+	c.Header("Content-Disposition", "attachment; filename=\"download.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
+	c.Header("Cache-Control", "no-store")
+}
+
+func handleReturneeTemplate(svc *returnee.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		b, err := svc.Template(c.Request.Context())
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		attachment(c, "返乡人员导入模板.xlsx")
+		c.Data(http.StatusOK, xlsxType, b)
+	}
+}
+
+// handleReturneeImport takes a multipart .xlsx. A large file is read and saved within the
+// request, so its deadlines are extended past the server's defaults.
+func handleReturneeImport(svc *returnee.Service, maxFile int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		rc := http.NewResponseController(c.Writer)
+		_ = rc.SetReadDeadline(time.Now().Add(5 * time.Minute))
+		_ = rc.SetWriteDeadline(time.Now().Add(10 * time.Minute))
+		if err := c.Request.ParseMultipartForm(4 << 20); err != nil {
+			var maxBytes *http.MaxBytesError
+			if errors.As(err, &maxBytes) {
+				respondError(c, errTooLarge)
+				return
+			}
+		}
+		f, h, err := formFile(c, "file")
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		defer f.Close()
+		if h.Size > maxFile {
+			respondError(c, &apiError{Status: http.StatusRequestEntityTooLarge, Code: "BODY_TOO_LARGE", Message: fmt.Sprintf("文件不能超过 %d MB", maxFile>>20)})
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 10*time.Minute)
+		defer cancel()
+		rep, err := svc.Import(ctx, returneeActor(c), h.Filename, f, h.Size)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, rep)
+	}
+}
+
+func handleReturneeBatches(svc *returnee.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		b, err := svc.Batches(c.Request.Context(), returneeActor(c))
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, itemsResponse[returnee.Batch]{Items: b})
+	}
+}
+
+func handleReturneeBatchReport(svc *returnee.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		b, err := svc.BatchReport(c.Request.Context(), returneeActor(c), id)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		attachment(c, fmt.Sprintf("导入结果-%d.xlsx", id))
+		c.Data(http.StatusOK, xlsxType, b)
+	}
+}
+
+// handleReturneeExport streams the filtered list as .xlsx, masked unless reveal=true with a
+// reason (audited either way).
+func handleReturneeExport(svc *returnee.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		f, err := returneeFilter(c)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(10 * time.Minute))
+		opts := returnee.ExportOptions{Reveal: c.Query("reveal") == "true", Reason: c.Query("reason")}
+		var buf bytes.Buffer
+		if _, err := svc.Export(c.Request.Context(), returneeActor(c), f, opts, &buf); err != nil {
+			respondError(c, err)
+			return
+		}
+		attachment(c, "返乡人员-"+time.Now().In(chinaTime).Format("20060102-1504")+".xlsx")
+		c.Data(http.StatusOK, xlsxType, buf.Bytes())
+	}
 }

@@ -40,7 +40,7 @@ func seedRegions(t *testing.T, e *env) {
 		must(region.Upsert(ctx, e.db, region.Region{Code: tw.code, ParentCode: &district, Level: 2, Name: tw.name, IsDemo: true}, i))
 		for j := 1; j <= 2; j++ {
 			must(region.Upsert(ctx, e.db, region.Region{Code: fmt.Sprintf("%s%03d", tw.code, j), ParentCode: &tw.code, Level: 3,
-				Name: fmt.Sprintf("%s%d村", tw.name[:3], j), IsDemo: true}, j))
+				Name: fmt.Sprintf("%s%d村", tw.name, j), IsDemo: true}, j))
 		}
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"huixiang/internal/session"
 	"huixiang/internal/staff"
 	"huixiang/internal/survey"
+	"huixiang/internal/upload"
 )
 
 // Deps is everything the handlers use, wired once in cmd/server.
@@ -41,6 +42,10 @@ type Deps struct {
 	RequestTimeout time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For gives the client IP.
 	TrustedProxies []string
+
+	// Uploads keeps attachments; MaxAttachmentBytes bounds the body of POST /api/v1/uploads.
+	Uploads            *upload.Service
+	MaxAttachmentBytes int64
 }
 
 // New returns the HTTP handler with every route of the API.
@@ -74,6 +79,12 @@ func New(d Deps) http.Handler {
 	user.POST("/me/returnee/confirm", handleConfirmMyReturnee(d.Returnees))
 	user.GET("/surveys/current", handleSurveyCurrent(d.Surveys))
 	user.POST("/surveys/:id/answers", handleSurveyAnswer(d.Surveys))
+	user.GET("/uploads/:id", handleUploadGet(d.Uploads))
+	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
+	api.GET("/files/:id", handleFile(d.Uploads))
+	// Attachments get their own body limit: the file limit plus the multipart framing.
+	attachments := r.Group("/api/v1", limitBody(d.MaxAttachmentBytes), requireSession(d.Sessions, session.KindUser))
+	attachments.POST("/uploads", handleUploadCreate(d.Uploads))
 
 	// The staff console.
 	admin := r.Group("/admin/api/v1", small)
@@ -97,7 +108,11 @@ func New(d Deps) http.Handler {
 	st.GET("/surveys/:id/stats", handleSurveyStats(d.Surveys))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff))
-	_ = uploads
+	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))
+	st.GET("/returnees/import/template", handleReturneeTemplate(d.Returnees))
+	st.GET("/returnees/imports", handleReturneeBatches(d.Returnees))
+	st.GET("/returnees/imports/:id/report", handleReturneeBatchReport(d.Returnees))
+	st.GET("/returnees/export", handleReturneeExport(d.Returnees))
 	return r
 }
 

@@ -131,6 +131,11 @@ func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source str
 			changed, err := s.update(ctx, tx, existing, id)
 			return Attached{PersonID: existing.ID, Changed: changed}, err
 		}
+		if existing.UserID.Valid && existing.UserID.Int64 == claimant.UserID {
+			// Our own parallel request created it after we looked by user.
+			changed, err := s.update(ctx, tx, existing, id)
+			return Attached{PersonID: existing.ID, Changed: changed}, err
+		}
 		if existing.UserID.Valid || existing.PhoneIdx == nil || !bytes.Equal(existing.PhoneIdx, claimant.PhoneIdx) {
 			return Attached{}, ErrAlreadyRegistered
 		}

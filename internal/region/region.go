@@ -67,6 +67,9 @@ const columns = `code, parent_code, level, name, is_demo`
 // district (the mini program's first picker).
 func (s *Service) Children(ctx context.Context, parent string) ([]Region, error) {
 	out := []Region{}
+	if parent != "" && !codeRE.MatchString(parent) {
+		return out, nil
+	}
 	var err error
 	if parent == "" {
 		err = s.db.SelectContext(ctx, &out, `SELECT `+columns+` FROM regions WHERE level = ? AND active ORDER BY sort_order, code`, LevelTownship)
@@ -86,6 +89,12 @@ type Place struct {
 
 // Resolve checks that township is an active township and village an active village in it.
 func (s *Service) Resolve(ctx context.Context, township, village string) (Place, error) {
+	if !codeRE.MatchString(township) {
+		return Place{}, &UnknownError{Field: "township_code"}
+	}
+	if !codeRE.MatchString(village) {
+		return Place{}, &UnknownError{Field: "village_code"}
+	}
 	var rows []Region
 	err := s.db.SelectContext(ctx, &rows, `SELECT `+columns+` FROM regions WHERE code IN (?, ?) AND active`, township, village)
 	if err != nil {

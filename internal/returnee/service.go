@@ -57,13 +57,20 @@ type Service struct {
 	checker   ContentChecker
 	log       *slog.Logger
 	freshDays int
-	now       func() time.Time
+	// maxImportRows is the most data rows one spreadsheet import takes.
+	maxImportRows int
+	now           func() time.Time
 }
 
-// NewService returns a Service. freshDays is the default window of the update rate.
-func NewService(db *sqlx.DB, persons *person.Store, regions *region.Service, users Users, checker ContentChecker, log *slog.Logger, freshDays int) *Service {
-	return &Service{db: db, persons: persons, regions: regions, users: users, checker: checker, log: log, freshDays: freshDays, now: time.Now}
+// NewService returns a Service. freshDays is the default window of the update rate;
+// maxImportRows bounds spreadsheet imports.
+func NewService(db *sqlx.DB, persons *person.Store, regions *region.Service, users Users, checker ContentChecker, log *slog.Logger, freshDays, maxImportRows int) *Service {
+	return &Service{db: db, persons: persons, regions: regions, users: users, checker: checker, log: log,
+		freshDays: freshDays, maxImportRows: maxImportRows, now: time.Now}
 }
+
+// MaxImportRows is the most data rows one import takes.
+func (s *Service) MaxImportRows() int { return s.maxImportRows }
 
 // retry runs fn again when two transactions raced for the same new person.
 func (s *Service) retry(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
@@ -123,9 +130,13 @@ func (s *Service) save(ctx context.Context, tx *sqlx.Tx, p profile, o saveOpts) 
 
 func (s *Service) write(ctx context.Context, tx *sqlx.Tx, att person.Attached, p profile, o saveOpts) (saveResult, error) {
 	now := s.now().UTC()
-	old, exists, err := lockRow(ctx, tx, att.PersonID)
-	if err != nil {
-		return saveResult{}, err
+	var old row
+	exists := false
+	if !att.Created { // a person created in this transaction has no record yet
+		var err error
+		if old, exists, err = lockRow(ctx, tx, att.PersonID); err != nil {
+			return saveResult{}, err
+		}
 	}
 	if exists && o.NoOverwrite {
 		return saveResult{}, ErrAlreadyExists

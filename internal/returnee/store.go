@@ -185,6 +185,7 @@ func writeRow(ctx context.Context, tx *sqlx.Tx, personID int64, p profile, revie
 	if err != nil {
 		return fmt.Errorf("returnee: write: %w", sqldb.Classify(err))
 	}
+	var tagRows []any
 	for _, t := range []struct {
 		field, kind string
 		codes       []string
@@ -192,14 +193,21 @@ func writeRow(ctx context.Context, tx *sqlx.Tx, personID int64, p profile, revie
 		if exists && !slices.Contains(changed, t.field) {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM returnee_tags WHERE person_id = ? AND kind = ?`, personID, t.kind); err != nil {
-			return fmt.Errorf("returnee: tags: %w", err)
-		}
-		for _, c := range t.codes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO returnee_tags (person_id, kind, code) VALUES (?, ?, ?)`, personID, t.kind, c); err != nil {
+		if exists {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM returnee_tags WHERE person_id = ? AND kind = ?`, personID, t.kind); err != nil {
 				return fmt.Errorf("returnee: tags: %w", err)
 			}
 		}
+		for _, c := range t.codes {
+			tagRows = append(tagRows, personID, t.kind, c)
+		}
+	}
+	if len(tagRows) == 0 {
+		return nil
+	}
+	q := `INSERT INTO returnee_tags (person_id, kind, code) VALUES (?, ?, ?)` + strings.Repeat(", (?, ?, ?)", len(tagRows)/3-1)
+	if _, err := tx.ExecContext(ctx, q, tagRows...); err != nil {
+		return fmt.Errorf("returnee: tags: %w", sqldb.Classify(err))
 	}
 	return nil
 }

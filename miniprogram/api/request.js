@@ -7,7 +7,8 @@
  *   401s share a single re-sign-in. A second 401 is final: no loops.
  * - Shows the server's Chinese error message as a toast unless the caller
  *   passes `{ silent: true }`.
- * - Rejects with an ApiError carrying `code`, `status` and `message`.
+ * - Rejects with an ApiError carrying `code`, `status`, `message` and, when
+ *   the server names one, `field`.
  */
 const config = require('../config');
 
@@ -27,11 +28,15 @@ const TOAST_MAX_CHARS = 28;
 const TOAST_DURATION_MS = 2500;
 
 class ApiError extends Error {
-  constructor({ code, status, message, retryAfter, errMsg }) {
+  constructor({ code, status, message, retryAfter, errMsg, field }) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    if (field) {
+      // The JSON field the server blames, e.g. "id_card" or "business.uscc".
+      this.field = field;
+    }
     if (retryAfter !== undefined && retryAfter !== null) {
       this.retryAfter = retryAfter;
     }
@@ -152,6 +157,7 @@ function errorFromResponse(res) {
 
   let code = envelope && envelope.code ? String(envelope.code) : '';
   let message = envelope && envelope.message ? String(envelope.message) : '';
+  const field = envelope && envelope.field ? String(envelope.field) : '';
   if (!code) {
     code = status === 401 ? 'SESSION_EXPIRED' : `HTTP_${status}`;
   }
@@ -170,7 +176,7 @@ function errorFromResponse(res) {
     // The backend is overloaded or WeChat is unreachable: ask to wait.
     message = MESSAGES.BUSY;
   }
-  return new ApiError({ code, status, message, retryAfter });
+  return new ApiError({ code, status, message, retryAfter, field });
 }
 
 /** One raw wx.request call. Resolves with the wx response, rejects on network failure. */
@@ -332,6 +338,10 @@ function post(url, data, options) {
   return request(Object.assign({}, options, { url, method: 'POST', data }));
 }
 
+function put(url, data, options) {
+  return request(Object.assign({}, options, { url, method: 'PUT', data }));
+}
+
 module.exports = {
   ApiError,
   MESSAGES,
@@ -339,6 +349,7 @@ module.exports = {
   request,
   get,
   post,
+  put,
   signIn,
   getToken,
   setToken,

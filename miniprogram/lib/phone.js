@@ -15,4 +15,26 @@ function maskPhone(phone) {
   return text;
 }
 
-module.exports = { maskPhone };
+
+const PHONE_AUTH_TEXT = {
+  DENIED: '您已取消授权，可随时再绑定手机号',
+  NO_CODE: '请将微信升级到最新版本后再绑定手机号',
+};
+
+/**
+ * Reads the event of <button open-type="getPhoneNumber">: { code } when the
+ * user agreed, otherwise { error } with a gentle Chinese hint.
+ */
+function phoneCodeOf(e) {
+  const detail = (e && e.detail) || {};
+  const errMsg = typeof detail.errMsg === 'string' ? detail.errMsg : '';
+  if (!/:ok$/.test(errMsg)) {
+    return { error: PHONE_AUTH_TEXT.DENIED };
+  }
+  if (!detail.code) {
+    return { error: PHONE_AUTH_TEXT.NO_CODE };
+  }
+  return { code: detail.code };
+}
+
+module.exports = { maskPhone, PHONE_AUTH_TEXT, phoneCodeOf };

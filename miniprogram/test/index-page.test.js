@@ -124,6 +124,32 @@ describe('pages/index', () => {
     expect(fake.calls('GET', '/api/v1/me')[0].header.Authorization).toBe('Bearer tok');
   });
 
+  test('signed in: 返乡登记 / 我的档案 / 意愿调查 open their pages', async () => {
+    fake.storage.set('token', 'tok');
+    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: null, roles: [] } });
+
+    const page = mountPage();
+    await settle(page, (p) => find(p, '#menu'));
+
+    expect(text(page, '#go-register')).toBe('返乡登记');
+    expect(text(page, '#go-record')).toBe('我的档案');
+    expect(text(page, '#go-survey')).toBe('意愿调查');
+    const targets = [['#go-register', '/pages/register/register'], ['#go-record', '/pages/record/record'],
+      ['#go-survey', '/pages/survey/survey']];
+    for (const [selector, url] of targets) {
+      find(page, selector).dispatchEvent('tap');
+      // eslint-disable-next-line no-await-in-loop
+      await simulate.sleep(0);
+      expect(fake.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url }));
+    }
+  });
+
+  test('signed out: no service entries', async () => {
+    const page = mountPage();
+    await settle(page, (p) => find(p, '#login-btn'));
+    expect(find(page, '#menu')).toBeFalsy();
+  });
+
   test('signed in without a phone: shows the getPhoneNumber bind button', async () => {
     fake.storage.set('token', 'tok');
     fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: null, roles: [] } });

@@ -276,6 +276,23 @@ describe('request', () => {
     expect(fake.storage.get('token')).toBe('old-token');
   });
 
+  test('put() sends PUT; the error field the server names is kept on the ApiError', async () => {
+    fake.route('PUT', '/api/v1/me/returnee', {
+      statusCode: 422,
+      data: { error: { code: 'USCC_INVALID', message: '统一社会信用代码无效', field: 'business.uscc' } },
+    });
+
+    await expect(http.put('/api/v1/me/returnee', { name: '张三' }, { silent: true })).rejects.toMatchObject({
+      code: 'USCC_INVALID',
+      status: 422,
+      message: '统一社会信用代码无效',
+      field: 'business.uscc',
+    });
+    const call = fake.calls('PUT', '/api/v1/me/returnee')[0];
+    expect(call.data).toEqual({ name: '张三' });
+    expect(fake.wx.showToast).not.toHaveBeenCalled();
+  });
+
   test('parseRetryAfter understands seconds and HTTP dates', () => {
     expect(http.parseRetryAfter({ 'Retry-After': '5' })).toBe(5);
     expect(http.parseRetryAfter({})).toBeNull();

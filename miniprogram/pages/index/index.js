@@ -117,6 +117,14 @@ Page({
     );
   },
 
+  /** The service entries (返乡登记 / 我的档案 / 意愿调查) shown after sign-in. */
+  onNavigate(e) {
+    const url = e && e.currentTarget && e.currentTarget.dataset.url;
+    if (url) {
+      wx.navigateTo({ url });
+    }
+  },
+
   onLogout() {
     wx.showModal({
       title: '退出登录',

@@ -37,6 +37,10 @@ function createFakeWx({ token } = {}) {
     showToast: jest.fn(),
     showModal: jest.fn((opts) => deliver(() => opts.success && opts.success({ confirm: true, cancel: false }))),
     stopPullDownRefresh: jest.fn(),
+    navigateTo: jest.fn((opts) => deliver(() => opts && opts.success && opts.success({ errMsg: 'navigateTo:ok' }))),
+    redirectTo: jest.fn((opts) => deliver(() => opts && opts.success && opts.success({ errMsg: 'redirectTo:ok' }))),
+    navigateBack: jest.fn(),
+    pageScrollTo: jest.fn(),
     login: jest.fn((opts) => {
       loginCount += 1;
       const code = `wx-code-${loginCount}`;

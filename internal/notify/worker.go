@@ -1,0 +1,555 @@
+package notify
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	mrand "math/rand/v2"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"huixiang/internal/sqldb"
+	"huixiang/internal/wechat"
+)
+
+// Sender sends one WeChat subscribe message; *wechat.Client is one.
+type Sender interface {
+	SendSubscribe(ctx context.Context, m wechat.Message) error
+}
+
+// WorkerOptions configures a Worker. Zero fields take the defaults in brackets.
+type WorkerOptions struct {
+	// Workers is the number of goroutines that claim and send [1].
+	Workers int
+	// Batch is how many rows one goroutine claims at once [10]; it is lowered when the rate is
+	// so low that a batch could not be sent within a quarter of the lease.
+	Batch int
+	// Rate caps sends per second for this Worker, all goroutines together (0: no cap). The cap
+	// is per process: N processes send up to N × Rate.
+	Rate float64
+	// MaxAttempts is how many claims a row gets before it is dead [8].
+	MaxAttempts int
+	// Lease is how long a claim lasts [30s]. It must outlast a send: WeChat's timeout times four
+	// (a token fetch and a send, twice when the token was stale).
+	Lease time.Duration
+	// BackoffBase and BackoffMax shape the delay after a failed attempt: base·2^(attempts-1),
+	// at most max, with jitter [10s, 1h].
+	BackoffBase, BackoffMax time.Duration
+	// Poll is the pause when nothing is due [1s].
+	Poll time.Duration
+	// ID names this worker in lease tokens [host:pid:random].
+	ID  string
+	Log *slog.Logger
+}
+
+// Worker drains the outbox into WeChat. Several Workers, in one process or many, may run on the
+// same database: a row belongs to the claim whose conditional UPDATE took it.
+//
+// Delivery is at most once per row, and no row is lost:
+//
+//   - A claim sets status 'sending', a lease token unique to the claim (lease_owner) and
+//     lease_until. Every later write of the claimer is fenced on that token.
+//   - Just before calling WeChat the claimer sets send_started_at under the fence, in the same
+//     transaction that spends the user's consent. A worker killed before that point leaves a row
+//     whose lease expires and that any worker claims again: WeChat was never called, so sending
+//     it then is no duplicate.
+//   - A worker killed after that point (WeChat may or may not have accepted the message) leaves a
+//     row that is never claimed again. When its lease has expired it is marked 'dead' with
+//     "outcome unknown", where staff see it and may retry it by hand.
+//
+// We chose at most once over at least once for that one window (a crash or a lost database
+// during a call of a few seconds) because the inbox message already holds the news, so nothing
+// is lost, while a duplicate push would spend a consent the user gave for a later message. An
+// answer that proves WeChat did not send (an errcode such as -1 or 45009, an HTTP error) returns
+// the row to pending with backoff and gives the consent back.
+type Worker struct {
+	db   *sqlx.DB
+	wx   Sender
+	o    WorkerOptions
+	log  *slog.Logger
+	rate *bucket
+	seq  atomic.Int64
+
+	started  atomic.Bool
+	stop     chan struct{}
+	stopOnce sync.Once
+	done     chan struct{}
+}
+
+// NewWorker returns a Worker; Run starts it.
+func NewWorker(db *sqlx.DB, wx Sender, o WorkerOptions) *Worker {
+	if o.Workers < 1 {
+		o.Workers = 1
+	}
+	if o.Batch < 1 {
+		o.Batch = 10
+	}
+	if o.MaxAttempts < 1 {
+		o.MaxAttempts = 8
+	}
+	if o.Lease <= 0 {
+		o.Lease = 30 * time.Second
+	}
+	if o.BackoffBase <= 0 {
+		o.BackoffBase = 10 * time.Second
+	}
+	if o.BackoffMax <= 0 {
+		o.BackoffMax = time.Hour
+	}
+	if o.Poll <= 0 {
+		o.Poll = time.Second
+	}
+	if o.Rate > 0 {
+		perGoroutine := o.Rate * o.Lease.Seconds() / 4 / float64(o.Workers)
+		o.Batch = max(1, min(o.Batch, int(perGoroutine)))
+	}
+	if o.ID == "" {
+		host, _ := os.Hostname()
+		if len(host) > 24 {
+			host = host[:24]
+		}
+		b := make([]byte, 3)
+		_, _ = rand.Read(b)
+		o.ID = fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b))
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	w := &Worker{db: db, wx: wx, o: o, log: o.Log.With("component", "notify.worker", "worker", o.ID),
+		stop: make(chan struct{}), done: make(chan struct{})}
+	if o.Rate > 0 {
+		w.rate = newBucket(o.Rate)
+	}
+	return w
+}
+
+// Run claims and sends until ctx ends or Shutdown is called, then returns nil. Sends in flight
+// finish first; rows claimed but not started are handed back.
+func (w *Worker) Run(ctx context.Context) error {
+	if !w.started.CompareAndSwap(false, true) {
+		return errors.New("notify: worker already running")
+	}
+	defer close(w.done)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-w.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	w.log.Info("outbox worker started", "goroutines", w.o.Workers, "rate", w.o.Rate, "lease", w.o.Lease)
+	var wg sync.WaitGroup
+	for range w.o.Workers {
+		wg.Go(func() { w.loop(ctx) })
+	}
+	wg.Wait()
+	w.log.Info("outbox worker stopped")
+	return nil
+}
+
+// Shutdown stops Run and waits for the sends in flight, or until ctx ends. A row whose send was
+// cut off keeps its lease and is dealt with after it expires.
+func (w *Worker) Shutdown(ctx context.Context) error {
+	w.stopOnce.Do(func() { close(w.stop) })
+	if !w.started.Load() {
+		return nil
+	}
+	select {
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("notify: worker shutdown: %w", ctx.Err())
+	}
+}
+
+func (w *Worker) loop(ctx context.Context) {
+	failures := 0
+	for ctx.Err() == nil {
+		n, err := w.tick(ctx)
+		var pause time.Duration
+		switch {
+		case err != nil && ctx.Err() == nil:
+			failures++
+			pause = min(w.o.Poll<<min(failures, 5), time.Minute)
+			w.log.Warn("outbox worker: database error", "error", wechat.Redact(err.Error()), "retry_in", pause)
+		case n == 0:
+			failures = 0
+			pause = w.o.Poll
+		default:
+			failures = 0
+			continue // there may be more due
+		}
+		// Jitter keeps the goroutines of many processes from polling in step.
+		pause += time.Duration(mrand.Int64N(int64(pause)/4 + 1))
+		select {
+		case <-ctx.Done():
+		case <-time.After(pause):
+		}
+	}
+}
+
+// claimed is a row this worker holds.
+type claimed struct {
+	ID       int64  `db:"id"`
+	UserID   int64  `db:"user_id"`
+	DedupKey string `db:"dedup_key"`
+	Payload  []byte `db:"payload"`
+	Attempts int    `db:"attempts"`
+	token    string
+}
+
+// tick does one round: gives up on expired rows whose send had started, claims a batch, and
+// sends it. It returns how many rows it found due (claimed or lost to another worker), so the
+// loop goes on at once when there is work.
+func (w *Worker) tick(ctx context.Context) (int, error) {
+	if ctx.Err() != nil {
+		return 0, nil
+	}
+	// Database work is not cut off when ctx ends (the driver's query timeout bounds it): a claim
+	// cancelled halfway would leave rows held by nobody until their lease expires, and a send
+	// half done is what Shutdown waits for.
+	dbCtx := context.WithoutCancel(ctx)
+	due, err := w.due(dbCtx)
+	if err != nil || len(due) == 0 {
+		return 0, err
+	}
+	batch, err := w.claim(dbCtx, due)
+	if err != nil {
+		return 0, err
+	}
+	for i, c := range batch {
+		if err := w.rate.wait(ctx); err != nil || ctx.Err() != nil {
+			w.release(dbCtx, batch[i:])
+			break
+		}
+		w.process(dbCtx, c)
+	}
+	return len(due), nil
+}
+
+const dbNow = "UTC_TIMESTAMP(3)"
+
+// due returns up to a batch of ids to claim: rows whose lease expired before their send started,
+// then pending rows whose time has come, oldest first. It also marks dead the expired rows whose
+// send had started (outcome unknown; see Worker).
+func (w *Worker) due(ctx context.Context) ([]int64, error) {
+	var expired []struct {
+		ID      int64 `db:"id"`
+		Started bool  `db:"started"`
+	}
+	if err := sqlx.SelectContext(ctx, w.db, &expired, `
+		SELECT id, send_started_at IS NOT NULL AS started FROM outbox
+		WHERE status = 'sending' AND next_attempt_at < `+dbNow+`
+		ORDER BY next_attempt_at LIMIT ?`, w.o.Batch); err != nil {
+		return nil, fmt.Errorf("notify: expired leases: %w", err)
+	}
+	var ids, unknown []int64
+	for _, e := range expired {
+		if e.Started {
+			unknown = append(unknown, e.ID)
+		} else {
+			ids = append(ids, e.ID)
+		}
+	}
+	if len(unknown) > 0 {
+		// lease_owner stays: should the late claimer's call come back after all, its fenced
+		// "sent" (or "pending" after a known failure) still lands.
+		q, args, err := sqlx.In(`
+			UPDATE outbox SET status = 'dead', lease_until = NULL, updated_at = `+dbNow+`,
+				last_error = 'outcome unknown: the worker stopped during the WeChat call; not resent to avoid a duplicate'
+			WHERE id IN (?) AND status = 'sending' AND send_started_at IS NOT NULL AND lease_until < `+dbNow, unknown)
+		if err != nil {
+			return nil, err
+		}
+		res, err := w.db.ExecContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("notify: give up unknown: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			w.log.Warn("outbox: sends with unknown outcome marked dead", "count", n, "ids", unknown)
+		}
+	}
+	if room := w.o.Batch - len(ids); room > 0 {
+		var pending []int64
+		if err := sqlx.SelectContext(ctx, w.db, &pending, `
+			SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= `+dbNow+`
+			ORDER BY next_attempt_at LIMIT ?`, room); err != nil {
+			return nil, fmt.Errorf("notify: due: %w", err)
+		}
+		ids = append(ids, pending...)
+	}
+	return ids, nil
+}
+
+// claim takes those of ids that are still claimable with one conditional UPDATE under a fresh
+// lease token, and reads back what it got. Another worker racing for the same ids takes the
+// others, or none: each row goes to exactly one claim.
+func (w *Worker) claim(ctx context.Context, ids []int64) ([]claimed, error) {
+	token := fmt.Sprintf("%s:%d", w.o.ID, w.seq.Add(1))
+	lease := w.o.Lease.Microseconds()
+	q, args, err := sqlx.In(`
+		UPDATE outbox SET status = 'sending', lease_owner = ?,
+			lease_until = DATE_ADD(`+dbNow+`, INTERVAL ? MICROSECOND),
+			next_attempt_at = DATE_ADD(`+dbNow+`, INTERVAL ? MICROSECOND),
+			attempts = attempts + 1, updated_at = `+dbNow+`
+		WHERE id IN (?) AND send_started_at IS NULL AND (
+			(status = 'pending' AND next_attempt_at <= `+dbNow+`) OR
+			(status = 'sending' AND lease_until < `+dbNow+`))`, token, lease, lease, ids)
+	if err != nil {
+		return nil, err
+	}
+	res, err := w.db.ExecContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("notify: claim: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, nil
+	}
+	q, args, err = sqlx.In(`SELECT id, user_id, dedup_key, payload, attempts FROM outbox
+		WHERE id IN (?) AND lease_owner = ? AND status = 'sending' ORDER BY next_attempt_at, id`, ids, token)
+	if err != nil {
+		return nil, err
+	}
+	var rows []claimed
+	if err := sqlx.SelectContext(ctx, w.db, &rows, q, args...); err != nil {
+		// The rows stay claimed until the lease expires; nothing was sent.
+		return nil, fmt.Errorf("notify: read claim: %w", err)
+	}
+	for i := range rows {
+		rows[i].token = token
+	}
+	return rows, nil
+}
+
+// release hands claimed rows that were not started back to pending, without counting the claim
+// as an attempt, so that a stopping worker does not hold them until the lease ends.
+func (w *Worker) release(ctx context.Context, rows []claimed) {
+	for _, c := range rows {
+		if _, err := w.db.ExecContext(ctx, `
+			UPDATE outbox SET status = 'pending', attempts = attempts - 1, next_attempt_at = `+dbNow+`,
+				lease_owner = NULL, lease_until = NULL, updated_at = `+dbNow+`
+			WHERE id = ? AND lease_owner = ? AND status = 'sending' AND send_started_at IS NULL`, c.ID, c.token); err != nil {
+			w.log.Warn("outbox: release failed; the lease will expire", "id", c.ID, "error", err.Error())
+		}
+	}
+}
+
+// errLost means the row is no longer ours (its lease expired and another worker took it, or a
+// staff retry reset it): this worker must not touch it.
+var errLost = errors.New("notify: claim lost")
+
+// process sends one claimed row and records the outcome, fenced on the claim's token.
+func (w *Worker) process(ctx context.Context, c claimed) {
+	log := w.log.With("outbox_id", c.ID, "dedup_key", c.DedupKey, "attempt", c.Attempts)
+	var p payload
+	if err := json.Unmarshal(c.Payload, &p); err != nil || p.OpenID == "" || p.TemplateID == "" {
+		w.finish(ctx, log, c, StatusDead, "malformed payload", 0)
+		return
+	}
+	if c.Attempts > w.o.MaxAttempts {
+		// Claimed again and again without an outcome (its workers keep dying): a poison row.
+		w.finish(ctx, log, c, StatusDead, fmt.Sprintf("gave up after %d claims without an answer", c.Attempts-1), 0)
+		return
+	}
+	hasConsent, err := w.begin(ctx, c, p)
+	switch {
+	case errors.Is(err, errLost):
+		// Either another claim has the row, and this release changes nothing, or the lease is too
+		// short to start a send safely, and the row goes back to pending at once.
+		log.Info("outbox: claim lost or lease too short; not sending")
+		w.release(ctx, []claimed{c})
+		return
+	case err != nil:
+		// Nothing was sent or spent; the lease expires and the row is claimed again.
+		log.Warn("outbox: could not start the send", "error", err.Error())
+		return
+	case !hasConsent:
+		w.finish(ctx, log, c, StatusSkipped, "no subscribe consent left", 0)
+		return
+	}
+	err = w.wx.SendSubscribe(ctx, wechat.Message{ToOpenID: p.OpenID, TemplateID: p.TemplateID, Page: p.Page, Data: p.Data})
+	msg := ""
+	if err != nil {
+		msg = wechat.Redact(err.Error())
+	}
+	switch {
+	case err == nil:
+		w.finish(ctx, log, c, StatusSent, "", 0)
+	case errors.Is(err, wechat.ErrNoConsent):
+		// The user's consents at WeChat are gone, whatever we counted.
+		w.consent(ctx, log, c.UserID, p.TemplateID, `remaining = 0`)
+		w.finish(ctx, log, c, StatusSkipped, msg, 0)
+	case errors.Is(err, wechat.ErrInvalidArgument):
+		// WeChat refused the message before spending a consent: give ours back. Retrying the same
+		// values cannot succeed.
+		w.consent(ctx, log, c.UserID, p.TemplateID, `remaining = LEAST(remaining + 1, ?)`, DefaultConsentCap)
+		w.finish(ctx, log, c, StatusDead, msg, 0)
+	default:
+		// WeChat answered that it did not send (busy, quota, HTTP error) or could not be reached.
+		w.consent(ctx, log, c.UserID, p.TemplateID, `remaining = LEAST(remaining + 1, ?)`, DefaultConsentCap)
+		if c.Attempts >= w.o.MaxAttempts {
+			w.finish(ctx, log, c, StatusDead, fmt.Sprintf("after %d attempts: %s", c.Attempts, msg), 0)
+		} else {
+			w.finish(ctx, log, c, StatusPending, msg, w.backoff(c.Attempts))
+		}
+	}
+}
+
+// begin marks the send as started and spends one consent, in one transaction under the fence.
+// It reports whether the user had a consent; without one the row is not started.
+func (w *Worker) begin(ctx context.Context, c claimed, p payload) (bool, error) {
+	var has bool
+	err := sqldb.WithTx(ctx, w.db, func(tx *sqlx.Tx) error {
+		// Lock order: the outbox row, then the consent row, everywhere.
+		res, err := tx.ExecContext(ctx, `
+			UPDATE outbox SET send_started_at = `+dbNow+`, updated_at = `+dbNow+`
+			WHERE id = ? AND lease_owner = ? AND status = 'sending' AND send_started_at IS NULL
+				AND lease_until > DATE_ADD(`+dbNow+`, INTERVAL ? MICROSECOND)`, c.ID, c.token, (w.o.Lease / 2).Microseconds())
+		if err != nil {
+			return fmt.Errorf("notify: start send: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errLost
+		}
+		res, err = tx.ExecContext(ctx, `
+			UPDATE subscription_consents SET remaining = remaining - 1, updated_at = `+dbNow+`
+			WHERE user_id = ? AND template_id = ? AND remaining > 0`, c.UserID, p.TemplateID)
+		if err != nil {
+			return fmt.Errorf("notify: spend consent: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		has = n == 1
+		if !has {
+			return errNoConsent // roll the start back: nothing will be sent
+		}
+		return nil
+	})
+	if errors.Is(err, errNoConsent) {
+		return false, nil
+	}
+	return has, err
+}
+
+var errNoConsent = errors.New("notify: no consent")
+
+// consent adjusts the user's consent count; a failure is logged, as the count is a best guess of
+// what WeChat holds and the next report or 43101 corrects it.
+func (w *Worker) consent(ctx context.Context, log *slog.Logger, userID int64, templateID, set string, args ...any) {
+	args = append(args, userID, templateID)
+	if _, err := w.db.ExecContext(ctx, `UPDATE subscription_consents SET `+set+`, updated_at = `+dbNow+`
+		WHERE user_id = ? AND template_id = ?`, args...); err != nil {
+		log.Warn("outbox: consent count not adjusted", "error", err.Error())
+	}
+}
+
+// finish records a row's outcome, fenced on the claim's token. It tries a few times, since a
+// "sent" that does not reach the database turns into "outcome unknown" when the lease expires.
+func (w *Worker) finish(ctx context.Context, log *slog.Logger, c claimed, status, lastErr string, delay time.Duration) {
+	var errArg any
+	if lastErr != "" {
+		errArg = cut(lastErr, 500)
+	}
+	var (
+		q    string
+		args []any
+	)
+	switch status {
+	case StatusSent:
+		q = `UPDATE outbox SET status = 'sent', sent_at = ` + dbNow + `, lease_until = NULL, updated_at = ` + dbNow + `
+			WHERE id = ? AND lease_owner = ?`
+		args = []any{c.ID, c.token}
+	case StatusPending:
+		q = `UPDATE outbox SET status = 'pending', next_attempt_at = DATE_ADD(` + dbNow + `, INTERVAL ? MICROSECOND),
+				lease_owner = NULL, lease_until = NULL, send_started_at = NULL, last_error = ?, updated_at = ` + dbNow + `
+			WHERE id = ? AND lease_owner = ?`
+		args = []any{delay.Microseconds(), errArg, c.ID, c.token}
+	default: // skipped, dead
+		q = `UPDATE outbox SET status = ?, lease_until = NULL, last_error = ?, updated_at = ` + dbNow + `
+			WHERE id = ? AND lease_owner = ?`
+		args = []any{status, errArg, c.ID, c.token}
+	}
+	for try := 0; ; try++ {
+		res, err := w.db.ExecContext(ctx, q, args...)
+		if err == nil {
+			if n, _ := res.RowsAffected(); n == 0 {
+				log.Warn("outbox: outcome not recorded: the row was reset meanwhile", "status", status)
+				return
+			}
+			switch status {
+			case StatusDead:
+				log.Warn("outbox: message is dead", "reason", lastErr)
+			case StatusPending:
+				log.Info("outbox: send failed; will retry", "reason", lastErr, "retry_in", delay)
+			default:
+				log.Debug("outbox: done", "status", status)
+			}
+			return
+		}
+		if try == 3 {
+			log.Error("outbox: outcome not recorded", "status", status, "error", err.Error())
+			return
+		}
+		time.Sleep(time.Duration(100<<(2*try)) * time.Millisecond) // 0.1s, 0.4s, 1.6s
+	}
+}
+
+// backoff is base·2^(attempts-1) capped at max, between half of it and all of it.
+func (w *Worker) backoff(attempts int) time.Duration {
+	d := w.o.BackoffMax
+	if attempts < 1 {
+		attempts = 1
+	}
+	if attempts-1 < 40 {
+		if b := w.o.BackoffBase << (attempts - 1); b > 0 && b < d {
+			d = b
+		}
+	}
+	return d/2 + time.Duration(mrand.Int64N(int64(d/2)+1))
+}
+
+// bucket is a token bucket holding at most one token: sends are spaced evenly at the rate.
+type bucket struct {
+	mu     sync.Mutex
+	every  time.Duration
+	next   time.Time
+	nowFor func() time.Time
+}
+
+func newBucket(rate float64) *bucket {
+	return &bucket{every: time.Duration(float64(time.Second) / rate), nowFor: time.Now}
+}
+
+// wait blocks until the caller may send; a nil bucket never blocks.
+func (b *bucket) wait(ctx context.Context) error {
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	now := b.nowFor()
+	at := b.next
+	if at.Before(now) {
+		at = now
+	}
+	b.next = at.Add(b.every)
+	b.mu.Unlock()
+	if d := at.Sub(now); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}

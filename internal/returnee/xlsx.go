@@ -1,0 +1,696 @@
+package returnee
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/xuri/excelize/v2"
+
+	"huixiang/internal/audit"
+	"huixiang/internal/person"
+	"huixiang/internal/region"
+	"huixiang/internal/sqldb"
+	"huixiang/internal/vocab"
+)
+
+// Spreadsheet errors.
+var (
+	// ErrNotXLSX: the upload is not an .xlsx workbook.
+	ErrNotXLSX = errors.New("returnee: not an xlsx file")
+	// ErrTooManyRows: more data rows than an import takes.
+	ErrTooManyRows = errors.New("returnee: too many rows")
+)
+
+// HeaderError lists missing and unexpected columns of an uploaded sheet.
+type HeaderError struct {
+	Missing    []string
+	Unexpected []string
+}
+
+func (e *HeaderError) Error() string {
+	return fmt.Sprintf("returnee: sheet columns: missing %v, unexpected %v", e.Missing, e.Unexpected)
+}
+
+const sheetName = "返乡人员"
+
+// RowError is one problem of one row in an import report.
+type RowError struct {
+	Row    int    `json:"row"`
+	Column string `json:"column"`
+	Reason string `json:"reason"`
+}
+
+// ImportReport is the answer of an import.
+type ImportReport struct {
+	BatchID     int64      `json:"batch_id"`
+	Filename    string     `json:"filename"`
+	RowsTotal   int        `json:"rows_total"`
+	RowsCreated int        `json:"rows_created"`
+	RowsUpdated int        `json:"rows_updated"`
+	RowsFailed  int        `json:"rows_failed"`
+	Errors      []RowError `json:"errors"`
+	CreatedAt   time.Time  `json:"created_at"`
+}
+
+// Template returns the import template: the headers, a note row saying what each column takes,
+// text format on ID numbers and phones so Excel keeps every digit, and a sheet of option labels.
+func (s *Service) Template(ctx context.Context) ([]byte, error) {
+	lists, err := vocab.Load(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", sheetName); err != nil {
+		return nil, err
+	}
+	text, _ := f.NewStyle(&excelize.Style{NumFmt: 49})
+	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}})
+	req, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "C00000"}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}})
+	for i, c := range columns {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		st := head
+		if c.Required {
+			st = req
+		}
+		f.SetCellValue(sheetName, col+"1", c.Header)
+		f.SetCellStyle(sheetName, col+"1", col+"1", st)
+		f.SetColWidth(sheetName, col, col, c.Width)
+		if c.Text {
+			f.SetColStyle(sheetName, col, text)
+			f.SetCellStyle(sheetName, col+"1", col+"1", st)
+		}
+		note := c.Note
+		if c.Required {
+			note = strings.TrimSpace("必填 " + note)
+		}
+		f.AddComment(sheetName, excelize.Comment{Cell: col + "1", Author: "回乡", Paragraph: []excelize.RichTextRun{{Text: note}}})
+	}
+	f.SetPanes(sheetName, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	// A sheet listing the accepted option labels.
+	const opt = "可选值"
+	f.NewSheet(opt)
+	f.SetCellValue(opt, "A1", "类别")
+	f.SetCellValue(opt, "B1", "可填写的值")
+	kinds := []struct{ kind, name string }{{"skill", "技能"}, {"intended_field", "意向领域"}, {"need", "需求"}, {"education", "学历"}, {"business_type", "主体类型"}}
+	for i, k := range kinds {
+		labels := make([]string, 0, len(lists[k.kind]))
+		for _, it := range lists[k.kind] {
+			labels = append(labels, it.Label)
+		}
+		f.SetCellValue(opt, fmt.Sprintf("A%d", i+2), k.name)
+		f.SetCellValue(opt, fmt.Sprintf("B%d", i+2), strings.Join(labels, "、"))
+	}
+	f.SetCellValue(opt, "A8", "当前状态")
+	f.SetCellValue(opt, "B8", "在外务工、已返乡、计划返乡")
+	f.SetCellValue(opt, "A9", "创业意向")
+	f.SetCellValue(opt, "B9", "暂无、有意向、筹备中、已创业")
+	f.SetColWidth(opt, "B", "B", 80)
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func openWorkbook(r io.ReaderAt, size int64) (*excelize.File, error) {
+	var magic [4]byte
+	if _, err := r.ReadAt(magic[:], 0); err != nil || string(magic[:]) != "PK\x03\x04" {
+		return nil, ErrNotXLSX
+	}
+	// Unzipped sizes are bounded so a zip bomb cannot fill memory or disk.
+	f, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{UnzipSizeLimit: 1 << 30, UnzipXMLSizeLimit: 16 << 20})
+	if err != nil {
+		return nil, ErrNotXLSX
+	}
+	if len(f.GetSheetList()) == 0 {
+		f.Close()
+		return nil, ErrNotXLSX
+	}
+	return f, nil
+}
+
+// headerIndex maps each template column to its position in the sheet's header row.
+func headerIndex(header []string) (map[int]int, error) {
+	pos := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(h), "*"))
+		if h != "" {
+			pos[h] = i
+		}
+	}
+	idx := map[int]int{}
+	var he HeaderError
+	known := map[string]bool{}
+	for ci, c := range columns {
+		known[c.Header] = true
+		if p, ok := pos[c.Header]; ok {
+			idx[ci] = p
+		} else if c.Required {
+			he.Missing = append(he.Missing, c.Header)
+		}
+	}
+	for _, h := range header {
+		h = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(h), "*"))
+		if h != "" && !known[h] {
+			he.Unexpected = append(he.Unexpected, h)
+		}
+	}
+	if len(he.Missing) > 0 {
+		return nil, &he
+	}
+	return idx, nil
+}
+
+// Import reads an .xlsx of returnee records (the template's columns, on the first sheet) and
+// saves every valid row: a new ID number creates a person, a known one updates the record.
+// Invalid rows are reported with row number, column and reason and do not stop the others. The
+// batch and its report are kept. Township staff may import only their township's records.
+func (s *Service) Import(ctx context.Context, actor Actor, filename string, r io.ReaderAt, size int64) (ImportReport, error) {
+	f, err := openWorkbook(r, size)
+	if err != nil {
+		return ImportReport{}, err
+	}
+	defer f.Close()
+	sheet := f.GetSheetList()[0]
+
+	// First pass: the header, and the row count before anything is written.
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return ImportReport{}, ErrNotXLSX
+	}
+	var idx map[int]int
+	count := 0
+	for rows.Next() {
+		if idx == nil {
+			header, err := rows.Columns()
+			if err != nil {
+				rows.Close()
+				return ImportReport{}, ErrNotXLSX
+			}
+			if idx, err = headerIndex(header); err != nil {
+				rows.Close()
+				return ImportReport{}, err
+			}
+			continue
+		}
+		count++
+		if count > s.maxImportRows {
+			rows.Close()
+			return ImportReport{}, ErrTooManyRows
+		}
+	}
+	rows.Close()
+	if idx == nil {
+		return ImportReport{}, &HeaderError{Missing: requiredHeaders()}
+	}
+
+	rc, err := s.rowContext(ctx)
+	if err != nil {
+		return ImportReport{}, err
+	}
+	now := s.now().UTC()
+	rep := ImportReport{Filename: filename, Errors: []RowError{}, CreatedAt: now}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO import_batches (kind, staff_id, filename, status, created_at) VALUES ('returnee', ?, ?, 'running', ?)`,
+		actor.ID, truncate(filename, 255), now)
+	if err != nil {
+		return ImportReport{}, fmt.Errorf("returnee: import batch: %w", err)
+	}
+	if rep.BatchID, err = res.LastInsertId(); err != nil {
+		return ImportReport{}, err
+	}
+
+	imp := &importer{s: s, actor: actor, batch: rep.BatchID, rep: &rep, rc: rc}
+	rows, err = f.Rows(sheet)
+	if err != nil {
+		return ImportReport{}, ErrNotXLSX
+	}
+	defer rows.Close()
+	line := 0
+	for rows.Next() {
+		line++
+		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return rep, ErrNotXLSX
+		}
+		if line == 1 || blank(cells) {
+			continue
+		}
+		rep.RowsTotal++
+		imp.add(ctx, line, cells, idx)
+		if err := imp.flushIfFull(ctx); err != nil {
+			return rep, err
+		}
+	}
+	if err := imp.flush(ctx); err != nil {
+		return rep, err
+	}
+	if err := imp.finish(ctx); err != nil {
+		return rep, err
+	}
+	e := actor.entry("returnee.import", fmt.Sprint(rep.BatchID))
+	e.TargetType = "import_batch"
+	e.Detail = map[string]any{"filename": filename, "rows": rep.RowsTotal, "created": rep.RowsCreated, "updated": rep.RowsUpdated, "failed": rep.RowsFailed}
+	if err := audit.Write(ctx, s.db, e); err != nil {
+		return rep, err
+	}
+	if len(rep.Errors) > 200 {
+		rep.Errors = rep.Errors[:200] // the full list is in the downloadable report
+	}
+	return rep, nil
+}
+
+func requiredHeaders() []string {
+	var out []string
+	for _, c := range columns {
+		if c.Required {
+			out = append(out, c.Header)
+		}
+	}
+	return out
+}
+
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+func (s *Service) rowContext(ctx context.Context) (*rowContext, error) {
+	lists, err := vocab.Load(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	var regs []region.Region
+	if err := s.db.SelectContext(ctx, &regs, `SELECT code, parent_code, level, name, is_demo FROM regions WHERE active`); err != nil {
+		return nil, fmt.Errorf("returnee: regions: %w", err)
+	}
+	rc := &rowContext{lists: lists, townships: map[string]string{}, villages: map[string]string{}}
+	for _, r := range regs {
+		switch {
+		case r.Level == region.LevelTownship:
+			rc.townships[r.Name], rc.townships[r.Code] = r.Code, r.Code
+		case r.Level == region.LevelVillage && r.ParentCode != nil:
+			rc.villages[*r.ParentCode+"/"+r.Name], rc.villages[*r.ParentCode+"/"+r.Code] = r.Code, r.Code
+		}
+	}
+	return rc, nil
+}
+
+// pending is a validated row waiting for its batch transaction.
+type pending struct {
+	line int
+	p    profile
+}
+
+// importer saves valid rows in batches: one transaction per batch, and row by row when a batch
+// fails, so that one bad row never costs the others.
+type importer struct {
+	s     *Service
+	actor Actor
+	batch int64
+	rep   *ImportReport
+	rc    *rowContext
+	queue []pending
+	errs  []RowError
+	// written counts the errors stored so far.
+	written int64
+}
+
+const importBatch = 200
+
+func (imp *importer) fail(line int, field, reason string) {
+	col := headerOf(field)
+	if col == "" {
+		col = field
+	}
+	imp.rep.RowsFailed++
+	e := RowError{Row: line, Column: col, Reason: reason}
+	imp.rep.Errors = append(imp.rep.Errors, e)
+	imp.errs = append(imp.errs, e)
+}
+
+// add reads and validates one row; the row is queued or reported.
+func (imp *importer) add(ctx context.Context, line int, cells []string, idx map[int]int) {
+	var in Input
+	for ci, c := range columns {
+		p, ok := idx[ci]
+		v := ""
+		if ok && p < len(cells) {
+			v = strings.TrimSpace(cells[p])
+		}
+		if c.Text && strings.ContainsAny(v, "Ee") && strings.Contains(v, ".") {
+			imp.fail(line, c.Field, "数字被 Excel 转成了科学计数法，请把该列设置为文本格式后重新填写")
+			return
+		}
+		if err := c.set(&in, v, imp.rc); err != nil {
+			imp.fail(line, c.Field, reason(err))
+			return
+		}
+	}
+	p, err := validate(in, imp.rc.lists, imp.s.now().UTC(), true)
+	if err == nil {
+		if _, err2 := imp.s.regions.Resolve(ctx, p.TownshipCode, p.VillageCode); err2 != nil {
+			var ue *region.UnknownError
+			if errors.As(err2, &ue) {
+				err = &FieldError{Field: ue.Field, Problem: ProblemRegion}
+			} else {
+				err = err2
+			}
+		}
+	}
+	if err == nil && !imp.actor.inScope(p.TownshipCode) {
+		err = &FieldError{Field: "township_code", Problem: "scope"}
+	}
+	if err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			imp.fail(line, fe.Field, reason(fe))
+		} else {
+			imp.s.log.ErrorContext(ctx, "import row failed", "batch", imp.batch, "row", line, "error", err)
+			imp.fail(line, "", "无法保存，请稍后重试")
+		}
+		return
+	}
+	imp.queue = append(imp.queue, pending{line: line, p: p})
+}
+
+// reason words a row problem in Chinese for the report.
+func reason(err error) string {
+	var fe *FieldError
+	if !errors.As(err, &fe) {
+		return "无法读取"
+	}
+	switch fe.Problem {
+	case ProblemRequired:
+		return "必填"
+	case ProblemTooLong:
+		return fmt.Sprintf("超过 %d 字", fe.Limit)
+	case ProblemIDCard:
+		return "身份证号不正确（18 位，校验位须正确）"
+	case ProblemUSCC:
+		return "统一社会信用代码不正确"
+	case ProblemRegion:
+		return "不存在（请填写系统中的乡镇或村名称或代码）"
+	case "scope":
+		return "不属于您所在的乡镇（街道）"
+	}
+	return "格式不正确"
+}
+
+func (imp *importer) flushIfFull(ctx context.Context) error {
+	if len(imp.queue) < importBatch {
+		return nil
+	}
+	return imp.flush(ctx)
+}
+
+func (imp *importer) flush(ctx context.Context) error {
+	if len(imp.queue) == 0 {
+		return imp.writeErrors(ctx)
+	}
+	batch := imp.queue
+	imp.queue = nil
+	var created, updated int
+	err := sqldb.WithTx(ctx, imp.s.db, func(tx *sqlx.Tx) error {
+		created, updated = 0, 0
+		for _, pd := range batch {
+			res, err := imp.save(ctx, tx, pd.p)
+			if err != nil {
+				return err
+			}
+			if res.Created {
+				created++
+			} else {
+				updated++
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		imp.rep.RowsCreated += created
+		imp.rep.RowsUpdated += updated
+		return imp.writeErrors(ctx)
+	}
+	if ctx.Err() != nil {
+		return err
+	}
+	// Something in the batch failed: save row by row so only the bad rows are refused.
+	for _, pd := range batch {
+		var res saveResult
+		err := sqldb.Retry(ctx, imp.s.db, 5, func(tx *sqlx.Tx) error {
+			var err error
+			res, err = imp.save(ctx, tx, pd.p)
+			return err
+		})
+		switch {
+		case err == nil && res.Created:
+			imp.rep.RowsCreated++
+		case err == nil:
+			imp.rep.RowsUpdated++
+		case errors.Is(err, ErrOutOfScope):
+			imp.fail(pd.line, "township_code", "该人员已在其他乡镇（街道）登记，请联系区级管理员")
+		case errors.Is(err, person.ErrAlreadyRegistered):
+			imp.fail(pd.line, "id_card", "与已登记人员冲突")
+		default:
+			if ctx.Err() != nil || sqldb.IsUnavailable(err) {
+				return err
+			}
+			imp.s.log.ErrorContext(ctx, "import row failed", "batch", imp.batch, "row", pd.line, "error", err)
+			imp.fail(pd.line, "", "无法保存，请稍后重试")
+		}
+	}
+	return imp.writeErrors(ctx)
+}
+
+func (imp *importer) save(ctx context.Context, tx *sqlx.Tx, p profile) (saveResult, error) {
+	return imp.s.save(ctx, tx, p, saveOpts{Source: person.SourceImport, Actor: imp.actor, BatchID: imp.batch, ScopeExisting: true})
+}
+
+// writeErrors appends the pending row errors to the batch's stored report.
+func (imp *importer) writeErrors(ctx context.Context) error {
+	for len(imp.errs) > 0 {
+		n := min(len(imp.errs), 500)
+		var sb strings.Builder
+		args := make([]any, 0, n*5)
+		sb.WriteString(`INSERT INTO import_errors (batch_id, row_num, column_name, reason, seq) VALUES `)
+		for i, e := range imp.errs[:n] {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?)")
+			// seq numbers the batch's errors in order, so the report lists them as they came.
+			args = append(args, imp.batch, e.Row, truncate(e.Column, 64), truncate(e.Reason, 255), imp.written+int64(i)+1)
+		}
+		if _, err := imp.s.db.ExecContext(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("returnee: import errors: %w", err)
+		}
+		imp.written += int64(n)
+		imp.errs = imp.errs[n:]
+	}
+	return nil
+}
+
+func (imp *importer) finish(ctx context.Context) error {
+	_, err := imp.s.db.ExecContext(ctx, `UPDATE import_batches SET status = 'done', rows_total = ?, rows_created = ?, rows_updated = ?,
+		rows_failed = ?, finished_at = ? WHERE id = ?`, imp.rep.RowsTotal, imp.rep.RowsCreated, imp.rep.RowsUpdated, imp.rep.RowsFailed,
+		imp.s.now().UTC(), imp.batch)
+	return err
+}
+
+// Batch is an import batch as listed.
+type Batch struct {
+	ID          int64      `db:"id" json:"id"`
+	StaffID     int64      `db:"staff_id" json:"staff_id"`
+	Filename    string     `db:"filename" json:"filename"`
+	Status      string     `db:"status" json:"status"`
+	RowsTotal   int        `db:"rows_total" json:"rows_total"`
+	RowsCreated int        `db:"rows_created" json:"rows_created"`
+	RowsUpdated int        `db:"rows_updated" json:"rows_updated"`
+	RowsFailed  int        `db:"rows_failed" json:"rows_failed"`
+	CreatedAt   time.Time  `db:"created_at" json:"created_at"`
+	FinishedAt  *time.Time `db:"finished_at" json:"finished_at"`
+}
+
+// Batches lists import batches, newest first; township staff see their own.
+func (s *Service) Batches(ctx context.Context, actor Actor) ([]Batch, error) {
+	out := []Batch{}
+	q := `SELECT id, staff_id, filename, status, rows_total, rows_created, rows_updated, rows_failed, created_at, finished_at
+		FROM import_batches WHERE kind = 'returnee'`
+	args := []any{}
+	if actor.Township != "" {
+		q += ` AND staff_id = ?`
+		args = append(args, actor.ID)
+	}
+	err := s.db.SelectContext(ctx, &out, q+` ORDER BY created_at DESC, id DESC LIMIT 100`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("returnee: batches: %w", err)
+	}
+	return out, nil
+}
+
+// BatchReport returns an import's per-row report as .xlsx.
+func (s *Service) BatchReport(ctx context.Context, actor Actor, batchID int64) ([]byte, error) {
+	var b Batch
+	err := s.db.GetContext(ctx, &b, `SELECT id, staff_id, filename, status, rows_total, rows_created, rows_updated, rows_failed, created_at, finished_at
+		FROM import_batches WHERE id = ? AND kind = 'returnee'`, batchID)
+	if err != nil || (actor.Township != "" && b.StaffID != actor.ID) {
+		return nil, ErrNotFound
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	const sh = "导入结果"
+	f.SetSheetName("Sheet1", sh)
+	sw, err := f.NewStreamWriter(sh)
+	if err != nil {
+		return nil, err
+	}
+	sw.SetColWidth(1, 1, 8)
+	sw.SetColWidth(2, 2, 18)
+	sw.SetColWidth(3, 3, 60)
+	summary := fmt.Sprintf("文件：%s　共 %d 行：新增 %d，更新 %d，失败 %d", b.Filename, b.RowsTotal, b.RowsCreated, b.RowsUpdated, b.RowsFailed)
+	sw.SetRow("A1", []any{summary})
+	sw.SetRow("A2", []any{"行号", "列", "原因"})
+	rows, err := s.db.QueryxContext(ctx, `SELECT row_num, column_name, reason FROM import_errors WHERE batch_id = ? ORDER BY seq`, batchID)
+	if err != nil {
+		return nil, fmt.Errorf("returnee: report: %w", err)
+	}
+	defer rows.Close()
+	n := 3
+	for rows.Next() {
+		var e RowError
+		if err := rows.Scan(&e.Row, &e.Column, &e.Reason); err != nil {
+			return nil, err
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, n)
+		sw.SetRow(cell, []any{e.Row, e.Column, e.Reason})
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := sw.Flush(); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// ExportOptions says whether an export shows personal information in clear, and why.
+type ExportOptions struct {
+	Reveal bool
+	Reason string
+}
+
+// Export writes the records matching f as .xlsx to w, masked unless opts.Reveal (which needs a
+// role that may reveal, and a reason). Every export is audited with its filters and row count.
+func (s *Service) Export(ctx context.Context, actor Actor, f Filter, opts ExportOptions, w io.Writer) (int, error) {
+	if opts.Reveal {
+		allowed := false
+		for _, r := range revealRoles {
+			allowed = allowed || r == actor.Role
+		}
+		if !allowed {
+			return 0, ErrRevealNotAllowed
+		}
+		if n := len([]rune(strings.TrimSpace(opts.Reason))); n < 2 || n > 200 {
+			return 0, ErrRevealReason
+		}
+	}
+	lists, err := vocab.Load(ctx, s.db)
+	if err != nil {
+		return 0, err
+	}
+	where, args := f.where(actor)
+	x := excelize.NewFile()
+	defer x.Close()
+	x.SetSheetName("Sheet1", sheetName)
+	sw, err := x.NewStreamWriter(sheetName)
+	if err != nil {
+		return 0, err
+	}
+	header := make([]any, 0, len(columns)+2)
+	for i, c := range columns {
+		sw.SetColWidth(i+1, i+1, c.Width)
+		header = append(header, c.Header)
+	}
+	header = append(header, "最近确认时间", "来源")
+	if err := sw.SetRow("A1", header); err != nil {
+		return 0, err
+	}
+	count, lastID := 0, int64(0)
+	sources := map[string]string{"self": "本人登记", "grid": "网格员代填", "import": "批量导入"}
+	for {
+		// Keyset pages keep memory flat however many rows match.
+		var page []listRow
+		err := s.db.SelectContext(ctx, &page, listSelect+` WHERE `+where+` AND r.person_id > ? ORDER BY r.person_id LIMIT 1000`, append(args, lastID)...)
+		if err != nil {
+			return count, fmt.Errorf("returnee: export: %w", err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		ids := make([]int64, len(page))
+		for i, r := range page {
+			ids[i] = r.PersonID
+		}
+		tags, err := loadTags(ctx, s.db, ids)
+		if err != nil {
+			return count, err
+		}
+		for _, lr := range page {
+			lr.tags = tags
+			rec, err := s.record(lr, !opts.Reveal)
+			if err != nil {
+				return count, err
+			}
+			cells := make([]any, 0, len(columns)+2)
+			for _, c := range columns {
+				cells = append(cells, c.get(rec, lists))
+			}
+			cells = append(cells, rec.ConfirmedAt.In(chinaTime).Format("2006-01-02 15:04"), sources[rec.Source])
+			cell, _ := excelize.CoordinatesToCellName(1, count+2)
+			if err := sw.SetRow(cell, cells); err != nil {
+				return count, err
+			}
+			count++
+		}
+		lastID = page[len(page)-1].PersonID
+	}
+	if err := sw.Flush(); err != nil {
+		return count, err
+	}
+	e := actor.entry("returnee.export", "")
+	e.TargetType = "returnee"
+	e.Detail = map[string]any{"rows": count, "revealed": opts.Reveal, "filter": f}
+	if opts.Reveal {
+		e.Detail["reason"] = strings.TrimSpace(opts.Reason)
+	}
+	if err := audit.Write(ctx, s.db, e); err != nil {
+		return count, err
+	}
+	return count, x.Write(w)
+}
+
+// chinaTime is Asia/Shanghai (UTC+8 all year), for times shown to people.
+var chinaTime = time.FixedZone("CST", 8*3600)

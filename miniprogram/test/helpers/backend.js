@@ -1,0 +1,83 @@
+/**
+ * Canned backend answers for the returnee pages.
+ */
+const { envelope } = require('./fake-wx');
+
+const OPTIONS = {
+  intended_field: [{ code: 'tea', label: '茶叶' }, { code: 'ecommerce', label: '农村电商' }],
+  need: [{ code: 'funds', label: '资金' }, { code: 'training', label: '培训' }],
+  skill: [{ code: 'electrician', label: '电工' }, { code: 'welder', label: '焊工' }],
+  education: [{ code: 'junior', label: '初中' }, { code: 'senior', label: '高中/中专' }],
+  business_type: [{ code: 'individual', label: '个体工商户' }, { code: 'company', label: '企业' }],
+};
+
+const TOWNSHIPS = [
+  { code: '990101', name: '官埠桥镇', level: 2, is_demo: true },
+  { code: '990102', name: '向阳湖镇', level: 2, is_demo: true },
+];
+
+const VILLAGES = {
+  990101: [
+    { code: '990101001', name: '官埠村', level: 3, is_demo: true },
+    { code: '990101002', name: '桥头村', level: 3, is_demo: true },
+  ],
+  990102: [{ code: '990102001', name: '湖滨社区', level: 3, is_demo: true }],
+};
+
+// A valid ID number (check character computed with GB 11643).
+const ID_CARD = '421202199001011232';
+const ID_MASKED = '4212**********1232';
+
+const RECORD = {
+  person_id: 1,
+  name: '张三',
+  id_card: ID_MASKED,
+  phone: '138****5678',
+  gender: 'M',
+  birth_date: '1990-01-01',
+  township_code: '990101',
+  village_code: '990101002',
+  township_name: '官埠桥镇',
+  village_name: '桥头村',
+  status: 'returned',
+  left_on: '2015-03-01',
+  returned_on: '2025-02-01',
+  plan_return_on: null,
+  work_province: '广东省',
+  work_city: '东莞市',
+  industry: '电子制造',
+  years_away: 10,
+  skills: ['electrician'],
+  skills_text: '会电焊、会开叉车',
+  certificates: '电工证',
+  education: 'senior',
+  intention: 'started',
+  intended_fields: ['tea'],
+  intention_note: '',
+  needs: ['funds', 'training'],
+  business: {
+    name: '张三茶叶店', type: 'individual', uscc: '91421202MA4A000013', started_on: '2025-06-01', jobs_created: 3,
+  },
+  content_review: 'ok',
+  confirmed_at: '2026-11-28T06:00:00Z',
+  updated_at: '2026-11-28T06:00:00Z',
+  version: 3,
+};
+
+const NOT_REGISTERED = { statusCode: 404, data: envelope('NOT_REGISTERED', '您还没有登记') };
+
+/** Routes options, regions, /me and /me/returnee. */
+function serveReturnee(fake, { record = null, phone = '138****5678' } = {}) {
+  fake.route('GET', '/api/v1/options', { statusCode: 200, data: OPTIONS });
+  fake.route('GET', '/api/v1/regions', (opts) => {
+    const parent = opts.data && opts.data.parent;
+    return { statusCode: 200, data: { items: parent ? (VILLAGES[parent] || []) : TOWNSHIPS } };
+  });
+  fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone, roles: [] } });
+  fake.route('GET', '/api/v1/me/returnee', record ? { statusCode: 200, data: record } : NOT_REGISTERED);
+  return fake;
+}
+
+module.exports = {
+  OPTIONS, TOWNSHIPS, VILLAGES, ID_CARD, ID_MASKED, RECORD, NOT_REGISTERED, serveReturnee,
+};
