@@ -31,6 +31,7 @@ commands:
   staff revoke-sessions -username U
                             end every session of a staff account
   config                    print the effective configuration, secrets masked
+  notify-worker             run only the notification outbox worker (scale sending apart from the API)
 
 Configuration: HX_* environment variables (see configs/config.example.yaml), optionally over
 the YAML file given by -config or HX_CONFIG_FILE.`
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return withApp(cfg, log, func(a *app.App) error { return seed(ctx, a, stdout) })
 	case "staff":
 		return withApp(cfg, log, func(a *app.App) error { return staffCommand(ctx, a, rest, getenv, stdout, stderr) })
+	case "notify-worker":
+		return withApp(cfg, log, func(a *app.App) error { return notifyWorker(ctx, a) })
 	case "config":
 		_, err := fmt.Fprint(stdout, cfg.String())
 		return err
@@ -104,6 +107,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	if err := a.Bootstrap(ctx); err != nil {
 		return err
+	}
+	if cfg.Notify.Workers > 0 {
+		// Deferred after a.Close, so it runs before it: the worker is stopped before the pools close.
+		defer startWorker(ctx, a)()
 	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"huixiang/internal/account"
 	"huixiang/internal/config"
 	"huixiang/internal/httpapi"
+	"huixiang/internal/notify"
 	"huixiang/internal/person"
 	"huixiang/internal/pii"
 	"huixiang/internal/region"
@@ -43,8 +44,12 @@ type App struct {
 	Regions   *region.Service
 	Returnees *returnee.Service
 	Surveys   *survey.Service
+	Notify    *notify.Service
 	Uploads   *upload.Service
 	Handler   http.Handler
+
+	// NotifyWorker sends the outbox; cmd/server runs it (serve, notify-worker), New does not.
+	NotifyWorker *notify.Worker
 }
 
 // New opens the pools and builds the services and handler. It does not touch the schema; see
@@ -82,6 +87,9 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Regions:  region.NewService(db),
 	}
 	a.Surveys = survey.NewService(db)
+	a.Notify = notify.NewService(db, notify.Options{ProgressTemplateID: cfg.Notify.ProgressTemplateID})
+	a.NotifyWorker = notify.NewWorker(db, wx, notify.WorkerOptions{Workers: cfg.Notify.Workers, Rate: float64(cfg.Notify.Rate),
+		MaxAttempts: cfg.Notify.MaxAttempts, Lease: cfg.Notify.Lease, Log: log})
 	a.Uploads = uploads
 	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays, cfg.Registry.MaxImportRows)
 	reg := prometheus.NewRegistry()
@@ -92,6 +100,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, MaxUploadBytes: cfg.HTTP.MaxUploadBytes + 64<<10, RequestTimeout: cfg.HTTP.WriteTimeout,
 		TrustedProxies: httpapi.SplitProxies(cfg.HTTP.TrustedProxies),
 		Surveys:        a.Surveys,
+		Notify:         a.Notify,
 		Regions:        a.Regions,
 		Returnees:      a.Returnees,
 		Uploads:        a.Uploads,

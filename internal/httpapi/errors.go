@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"huixiang/internal/account"
+	"huixiang/internal/notify"
 	"huixiang/internal/person"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
@@ -111,6 +112,9 @@ func classify(err error) *apiError {
 	if ae := classifySurvey(err); ae != nil {
 		return ae
 	}
+	if ae := classifyNotify(err); ae != nil {
+		return ae
+	}
 	if ae := classifyUpload(err); ae != nil {
 		return ae
 	}
@@ -181,6 +185,21 @@ func classifySurvey(err error) *apiError {
 		return &apiError{Status: http.StatusConflict, Code: "SURVEY_CONFLICT", Message: "问卷刚刚有新版本发布，请刷新后重试"}
 	case errors.Is(err, survey.ErrInvalidTownship):
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "乡镇（街道）代码格式不正确", Field: "township"}
+	}
+	return nil
+}
+
+// classifyNotify maps the inbox's and the outbox's errors.
+func classifyNotify(err error) *apiError {
+	switch {
+	case errors.Is(err, notify.ErrNotFound):
+		return errNotFound
+	case errors.Is(err, notify.ErrNotDead):
+		return &apiError{Status: http.StatusConflict, Code: "OUTBOX_NOT_DEAD", Message: "只有发送失败（dead）的消息可以重新发送"}
+	case errors.Is(err, notify.ErrTooManyTemplates):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "一次最多上报 10 个订阅消息模板", Field: "accepted"}
+	case errors.Is(err, notify.ErrInvalidStatus):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "状态须为 pending、sending、sent、skipped 或 dead", Field: "status"}
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"huixiang/internal/account"
+	"huixiang/internal/notify"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
 	"huixiang/internal/session"
@@ -36,6 +37,7 @@ type Deps struct {
 	Regions      *region.Service
 	Returnees    *returnee.Service
 	Surveys      *survey.Service
+	Notify       *notify.Service
 	MaxBodyBytes int64
 	// MaxUploadBytes bounds multipart uploads (spreadsheets, attachments).
 	MaxUploadBytes int64
@@ -79,6 +81,9 @@ func New(d Deps) http.Handler {
 	user.POST("/me/returnee/confirm", handleConfirmMyReturnee(d.Returnees))
 	user.GET("/surveys/current", handleSurveyCurrent(d.Surveys))
 	user.POST("/surveys/:id/answers", handleSurveyAnswer(d.Surveys))
+	user.POST("/me/subscriptions", handleAddSubscriptions(d.Notify))
+	user.GET("/me/messages", handleMyMessages(d.Notify))
+	user.POST("/me/messages/:id/read", handleReadMessage(d.Notify))
 	user.GET("/uploads/:id", handleUploadGet(d.Uploads))
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
 	api.GET("/files/:id", handleFile(d.Uploads))
@@ -105,6 +110,8 @@ func New(d Deps) http.Handler {
 	st.GET("/returnees/:id/history", handleReturneeHistory(d.Returnees))
 	st.GET("/surveys", handleSurveyList(d.Surveys))
 	district.POST("/surveys", handleSurveyCreate(d.Surveys))
+	district.GET("/outbox", handleListOutbox(d.Notify))
+	district.POST("/outbox/:id/retry", handleRetryOutbox(d.Notify))
 	st.GET("/surveys/:id/stats", handleSurveyStats(d.Surveys))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff))

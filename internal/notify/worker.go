@@ -131,15 +131,36 @@ func NewWorker(db *sqlx.DB, wx Sender, o WorkerOptions) *Worker {
 	return w
 }
 
+var errRunning = errors.New("notify: worker already started")
+
 // Run claims and sends until ctx ends or Shutdown is called, then returns nil. Sends in flight
 // finish first; rows claimed but not started are handed back.
 func (w *Worker) Run(ctx context.Context) error {
 	if !w.started.CompareAndSwap(false, true) {
-		return errors.New("notify: worker already running")
+		return errRunning
 	}
+	w.run(ctx)
+	return nil
+}
+
+// Start runs the worker in the background until ctx ends or Shutdown is called.
+func (w *Worker) Start(ctx context.Context) error {
+	if !w.started.CompareAndSwap(false, true) {
+		return errRunning
+	}
+	go w.run(ctx)
+	return nil
+}
+
+func (w *Worker) run(ctx context.Context) {
 	defer close(w.done)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	select {
+	case <-w.stop:
+		return // Shutdown came first
+	default:
+	}
 	go func() {
 		select {
 		case <-w.stop:
@@ -154,10 +175,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	w.log.Info("outbox worker stopped")
-	return nil
 }
 
-// Shutdown stops Run and waits for the sends in flight, or until ctx ends. A row whose send was
+// Shutdown stops Run (or Start) and waits for the sends in flight, or until ctx ends. A row whose send was
 // cut off keeps its lease and is dealt with after it expires.
 func (w *Worker) Shutdown(ctx context.Context) error {
 	w.stopOnce.Do(func() { close(w.stop) })

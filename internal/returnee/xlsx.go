@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -232,6 +234,14 @@ func (s *Service) Import(ctx context.Context, actor Actor, filename string, r io
 		return ImportReport{}, ErrNotXLSX
 	}
 	defer rows.Close()
+	imp.start(ctx, importWorkers)
+	stopped := false
+	defer func() {
+		if !stopped {
+			imp.queue = nil
+			imp.wait(ctx)
+		}
+	}()
 	line := 0
 	for rows.Next() {
 		line++
@@ -242,8 +252,10 @@ func (s *Service) Import(ctx context.Context, actor Actor, filename string, r io
 		if line == 1 || blank(cells) {
 			continue
 		}
+		imp.mu.Lock()
 		rep.RowsTotal++
-		imp.add(ctx, line, cells, idx)
+		imp.add(line, cells, idx)
+		imp.mu.Unlock()
 		if err := imp.flushIfFull(ctx); err != nil {
 			return rep, err
 		}
@@ -251,6 +263,11 @@ func (s *Service) Import(ctx context.Context, actor Actor, filename string, r io
 	if err := imp.flush(ctx); err != nil {
 		return rep, err
 	}
+	stopped = true
+	if err := imp.wait(ctx); err != nil {
+		return rep, err
+	}
+	slices.SortFunc(rep.Errors, func(a, b RowError) int { return a.Row - b.Row })
 	if err := imp.finish(ctx); err != nil {
 		return rep, err
 	}
@@ -332,9 +349,17 @@ type importer struct {
 	errs  []RowError
 	// written counts the errors stored so far.
 	written int64
+
+	jobs chan []pending
+	wg   sync.WaitGroup
+	mu   sync.Mutex // guards rep counters, errs, written, err once the savers run
+	err  error
 }
 
-const importBatch = 200
+const (
+	importBatch   = 200
+	importWorkers = 4
+)
 
 func (imp *importer) fail(line int, field, reason string) {
 	col := headerOf(field)
@@ -348,7 +373,7 @@ func (imp *importer) fail(line int, field, reason string) {
 }
 
 // add reads and validates one row; the row is queued or reported.
-func (imp *importer) add(ctx context.Context, line int, cells []string, idx map[int]int) {
+func (imp *importer) add(line int, cells []string, idx map[int]int) {
 	var in Input
 	for ci, c := range columns {
 		p, ok := idx[ci]
@@ -367,26 +392,23 @@ func (imp *importer) add(ctx context.Context, line int, cells []string, idx map[
 	}
 	p, err := validate(in, imp.rc.lists, imp.s.now().UTC(), true)
 	if err == nil {
-		if _, err2 := imp.s.regions.Resolve(ctx, p.TownshipCode, p.VillageCode); err2 != nil {
-			var ue *region.UnknownError
-			if errors.As(err2, &ue) {
-				err = &FieldError{Field: ue.Field, Problem: ProblemRegion}
-			} else {
-				err = err2
-			}
+		switch {
+		case imp.rc.townships[p.TownshipCode] != p.TownshipCode:
+			err = &FieldError{Field: "township_code", Problem: ProblemRegion}
+		case imp.rc.villages[p.TownshipCode+"/"+p.VillageCode] != p.VillageCode:
+			err = &FieldError{Field: "village_code", Problem: ProblemRegion}
 		}
 	}
 	if err == nil && !imp.actor.inScope(p.TownshipCode) {
 		err = &FieldError{Field: "township_code", Problem: "scope"}
 	}
 	if err != nil {
+		field := ""
 		var fe *FieldError
 		if errors.As(err, &fe) {
-			imp.fail(line, fe.Field, reason(fe))
-		} else {
-			imp.s.log.ErrorContext(ctx, "import row failed", "batch", imp.batch, "row", line, "error", err)
-			imp.fail(line, "", "无法保存，请稍后重试")
+			field = fe.Field
 		}
+		imp.fail(line, field, reason(err))
 		return
 	}
 	imp.queue = append(imp.queue, pending{line: line, p: p})
@@ -422,12 +444,58 @@ func (imp *importer) flushIfFull(ctx context.Context) error {
 	return imp.flush(ctx)
 }
 
-func (imp *importer) flush(ctx context.Context) error {
-	if len(imp.queue) == 0 {
-		return imp.writeErrors(ctx)
+// start runs the savers: a few transactions in flight at once hide the round trips to MySQL.
+func (imp *importer) start(ctx context.Context, workers int) {
+	imp.jobs = make(chan []pending)
+	for range workers {
+		imp.wg.Go(func() {
+			for batch := range imp.jobs {
+				if err := imp.saveBatch(ctx, batch); err != nil {
+					imp.mu.Lock()
+					if imp.err == nil {
+						imp.err = err
+					}
+					imp.mu.Unlock()
+				}
+			}
+		})
 	}
-	batch := imp.queue
-	imp.queue = nil
+}
+
+// flush hands the queued rows to a saver.
+func (imp *importer) flush(ctx context.Context) error {
+	if len(imp.queue) > 0 {
+		batch := imp.queue
+		imp.queue = nil
+		select {
+		case imp.jobs <- batch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	imp.mu.Lock()
+	defer imp.mu.Unlock()
+	if imp.err != nil {
+		return imp.err
+	}
+	return imp.writeErrors(ctx)
+}
+
+// wait lets the savers finish and stores the last row errors.
+func (imp *importer) wait(ctx context.Context) error {
+	close(imp.jobs)
+	imp.wg.Wait()
+	imp.mu.Lock()
+	defer imp.mu.Unlock()
+	if imp.err != nil {
+		return imp.err
+	}
+	return imp.writeErrors(ctx)
+}
+
+// saveBatch saves rows in one transaction, or row by row when the batch fails, so that only
+// the bad rows are refused.
+func (imp *importer) saveBatch(ctx context.Context, batch []pending) error {
 	var created, updated int
 	err := sqldb.WithTx(ctx, imp.s.db, func(tx *sqlx.Tx) error {
 		created, updated = 0, 0
@@ -445,14 +513,15 @@ func (imp *importer) flush(ctx context.Context) error {
 		return nil
 	})
 	if err == nil {
+		imp.mu.Lock()
 		imp.rep.RowsCreated += created
 		imp.rep.RowsUpdated += updated
-		return imp.writeErrors(ctx)
+		imp.mu.Unlock()
+		return nil
 	}
 	if ctx.Err() != nil {
 		return err
 	}
-	// Something in the batch failed: save row by row so only the bad rows are refused.
 	for _, pd := range batch {
 		var res saveResult
 		err := sqldb.Retry(ctx, imp.s.db, 5, func(tx *sqlx.Tx) error {
@@ -460,6 +529,7 @@ func (imp *importer) flush(ctx context.Context) error {
 			res, err = imp.save(ctx, tx, pd.p)
 			return err
 		})
+		imp.mu.Lock()
 		switch {
 		case err == nil && res.Created:
 			imp.rep.RowsCreated++
@@ -469,15 +539,16 @@ func (imp *importer) flush(ctx context.Context) error {
 			imp.fail(pd.line, "township_code", "该人员已在其他乡镇（街道）登记，请联系区级管理员")
 		case errors.Is(err, person.ErrAlreadyRegistered):
 			imp.fail(pd.line, "id_card", "与已登记人员冲突")
+		case ctx.Err() != nil || sqldb.IsUnavailable(err):
+			imp.mu.Unlock()
+			return err
 		default:
-			if ctx.Err() != nil || sqldb.IsUnavailable(err) {
-				return err
-			}
 			imp.s.log.ErrorContext(ctx, "import row failed", "batch", imp.batch, "row", pd.line, "error", err)
 			imp.fail(pd.line, "", "无法保存，请稍后重试")
 		}
+		imp.mu.Unlock()
 	}
-	return imp.writeErrors(ctx)
+	return nil
 }
 
 func (imp *importer) save(ctx context.Context, tx *sqlx.Tx, p profile) (saveResult, error) {
@@ -568,7 +639,7 @@ func (s *Service) BatchReport(ctx context.Context, actor Actor, batchID int64) (
 	summary := fmt.Sprintf("文件：%s　共 %d 行：新增 %d，更新 %d，失败 %d", b.Filename, b.RowsTotal, b.RowsCreated, b.RowsUpdated, b.RowsFailed)
 	sw.SetRow("A1", []any{summary})
 	sw.SetRow("A2", []any{"行号", "列", "原因"})
-	rows, err := s.db.QueryxContext(ctx, `SELECT row_num, column_name, reason FROM import_errors WHERE batch_id = ? ORDER BY seq`, batchID)
+	rows, err := s.db.QueryxContext(ctx, `SELECT row_num, column_name, reason FROM import_errors WHERE batch_id = ? ORDER BY row_num, seq`, batchID)
 	if err != nil {
 		return nil, fmt.Errorf("returnee: report: %w", err)
 	}

@@ -1,0 +1,90 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"huixiang/internal/notify"
+)
+
+type subscriptionsRequest struct {
+	// Accepted are the template IDs wx.requestSubscribeMessage answered "accept" for.
+	Accepted []string `json:"accepted"`
+}
+
+// handleAddSubscriptions counts one consent per accepted template and answers the caller's counts.
+func handleAddSubscriptions(svc *notify.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req subscriptionsRequest
+		if !decode(c, &req) {
+			return
+		}
+		res, err := svc.AddConsents(c.Request.Context(), currentSession(c).SubjectID, req.Accepted)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, res)
+	}
+}
+
+// handleMyMessages lists the caller's inbox, newest first, with the unread count.
+func handleMyMessages(svc *notify.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		page, _ := strconv.Atoi(c.Query("page"))
+		size, _ := strconv.Atoi(c.Query("page_size"))
+		in, err := svc.Inbox(c.Request.Context(), currentSession(c).SubjectID, page, size)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, in)
+	}
+}
+
+// handleReadMessage marks one of the caller's messages read; anyone else's is 404.
+func handleReadMessage(svc *notify.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		if err := svc.MarkRead(c.Request.Context(), currentSession(c).SubjectID, id); err != nil {
+			respondError(c, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
+	}
+}
+
+// handleListOutbox shows staff the outbox, typically ?status=dead.
+func handleListOutbox(svc *notify.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		page, _ := strconv.Atoi(c.Query("page"))
+		size, _ := strconv.Atoi(c.Query("page_size"))
+		res, err := svc.ListOutbox(c.Request.Context(), c.Query("status"), page, size)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, res)
+	}
+}
+
+// handleRetryOutbox puts a dead message back in the queue; audited.
+func handleRetryOutbox(svc *notify.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		it, err := svc.RetryDead(c.Request.Context(), staffActor(c), id)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, it)
+	}
+}
