@@ -25,6 +25,17 @@ var ErrNotFound = errors.New("account: user not found")
 type WeChat interface {
 	Code2Session(ctx context.Context, code string) (wechat.Session, error)
 	PhoneNumber(ctx context.Context, code string) (string, error)
+	CheckText(ctx context.Context, openID, text string) (wechat.Verdict, error)
+}
+
+// CheckText asks WeChat's content check about text the user typed (msg_sec_check needs the
+// user's openid).
+func (s *Service) CheckText(ctx context.Context, userID int64, text string) (wechat.Verdict, error) {
+	var openID string
+	if err := s.db.GetContext(ctx, &openID, `SELECT openid FROM users WHERE id = ?`, userID); err != nil {
+		return "", fmt.Errorf("account: openid: %w", err)
+	}
+	return s.wx.CheckText(ctx, openID, text)
 }
 
 // User is a mini-program user as shown to the user: the phone is masked.

@@ -86,7 +86,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Staff:    staff.NewService(db, cfg.Staff.MaxFailures, cfg.Staff.LockDuration),
 		Regions:  region.NewService(db),
 	}
-	a.Surveys = survey.NewService(db)
+	a.Surveys = survey.NewService(db, a.Accounts)
 	a.Notify = notify.NewService(db, notify.Options{ProgressTemplateID: cfg.Notify.ProgressTemplateID})
 	a.NotifyWorker = notify.NewWorker(db, wx, notify.WorkerOptions{Workers: cfg.Notify.Workers, Rate: float64(cfg.Notify.Rate),
 		MaxAttempts: cfg.Notify.MaxAttempts, Lease: cfg.Notify.Lease, Log: log})

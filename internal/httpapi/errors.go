@@ -179,6 +179,8 @@ func classifySurvey(err error) *apiError {
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "问卷定义不正确，请检查 " + de.Field, Field: de.Field}
 	case errors.Is(err, survey.ErrNotFound):
 		return errNotFound
+	case errors.Is(err, survey.ErrContentRejected):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "CONTENT_REJECTED", Message: "填写的文字未通过内容安全检查，请修改后再提交"}
 	case errors.Is(err, survey.ErrClosed):
 		return &apiError{Status: http.StatusConflict, Code: "SURVEY_CLOSED", Message: "该问卷已结束，请刷新后填写最新的问卷"}
 	case errors.Is(err, survey.ErrConflict):

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"crypto/rand"
 	"fmt"
+	"huixiang/internal/wxfake"
 	"strings"
 	"sync"
 	"testing"
@@ -419,4 +420,19 @@ func TestSurvey_twoParallelPublishes_exactlyOneActive(t *testing.T) {
 			t.Fatalf("round %d: %d created, %d active; want at least 1 and exactly 1", round, created, active)
 		}
 	}
+}
+
+func TestSurvey_riskyTextRejected_wechatDownStillSaved(t *testing.T) {
+	e := newEnv(t)
+	u := e.surveyUser(surveyTownA)
+	cur := e.surveyCurrent(u.Token)
+	e.wx.SetRiskyWords("赌博")
+	risky := surveyAnswersWith("q8", &surveyAnswer{Question: "q8", Text: "希望开放网络赌博"})
+	expect(t, e.answerSurvey(u.Token, cur.ID, risky), 422, "CONTENT_REJECTED")
+	if e.surveyCurrent(u.Token).MyResponse != nil {
+		t.Fatal("a rejected answer was stored")
+	}
+	e.wx.SetOutage(wxfake.OutageHTTP502)
+	defer e.wx.SetOutage(wxfake.OutageNone)
+	expect(t, e.answerSurvey(u.Token, cur.ID, surveyFullAnswers()), 200, "")
 }

@@ -11,12 +11,14 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"huixiang/internal/audit"
 	"huixiang/internal/sqldb"
+	"huixiang/internal/wechat"
 )
 
 // CodeReturnIntention is the code of the return-intention survey the mini program shows.
@@ -41,6 +43,8 @@ var (
 	ErrNotFound = errors.New("survey: not found")
 	// ErrClosed means the version is no longer (or not yet) the active one: it takes no answers.
 	ErrClosed = errors.New("survey: version is not active")
+	// ErrContentRejected: WeChat's content check refused a text answer.
+	ErrContentRejected = errors.New("survey: text rejected by content check")
 	// ErrConflict means another publish of the same code happened at the same time.
 	ErrConflict = errors.New("survey: changed concurrently")
 	// ErrInvalidTownship is a township filter that is not a township code.
@@ -179,15 +183,42 @@ type OptionCount struct {
 	Count int    `json:"count"`
 }
 
-// Service answers and counts surveys.
-type Service struct {
-	db  *sqlx.DB
-	now func() time.Time
+// ContentChecker is WeChat's check of text a user typed.
+type ContentChecker interface {
+	CheckText(ctx context.Context, userID int64, text string) (wechat.Verdict, error)
 }
 
-// NewService returns a Service on db.
-func NewService(db *sqlx.DB) *Service {
-	return &Service{db: db, now: time.Now}
+// Service answers and counts surveys.
+type Service struct {
+	db      *sqlx.DB
+	checker ContentChecker
+	now     func() time.Time
+}
+
+// NewService returns a Service on db; free-text answers pass checker.
+func NewService(db *sqlx.DB, checker ContentChecker) *Service {
+	return &Service{db: db, checker: checker, now: time.Now}
+}
+
+// checkText refuses text answers that WeChat's content check calls risky. When WeChat cannot be
+// reached the answer is kept: losing a respondent's answer is worse than storing it unchecked,
+// and staff see only counts.
+func (s *Service) checkText(ctx context.Context, userID int64, answers []Answer) error {
+	var b strings.Builder
+	for _, a := range answers {
+		if a.Text != "" {
+			b.WriteString(a.Text)
+			b.WriteByte('\n')
+		}
+	}
+	if b.Len() == 0 || s.checker == nil {
+		return nil
+	}
+	v, err := s.checker.CheckText(ctx, userID, b.String())
+	if err == nil && v == wechat.VerdictRisky {
+		return ErrContentRejected
+	}
+	return nil
 }
 
 // submitAttempts bounds the retries of an answer that lost a deadlock (concurrent answers by one
@@ -234,6 +265,9 @@ func (s *Service) Submit(ctx context.Context, surveyID, userID int64, answers []
 	}
 	clean, err := sv.check(answers)
 	if err != nil {
+		return Response{}, err
+	}
+	if err := s.checkText(ctx, userID, clean); err != nil {
 		return Response{}, err
 	}
 	who, err := respondentOf(ctx, s.db, userID)

@@ -90,7 +90,7 @@ func current(t *testing.T, svc *survey.Service, userID int64) survey.Current {
 
 func TestMigration_shipsActiveReturnIntentionV1_withValidDefinition(t *testing.T) {
 	db := testenv.MySQL(t)
-	svc := survey.NewService(db)
+	svc := survey.NewService(db, nil)
 	cur := current(t, svc, 0)
 	sv := cur.Survey
 	if sv.Version != 1 || sv.Status != survey.StatusActive || len(sv.Questions) != 8 || cur.Mine != nil || sv.PublishedAt == nil {
@@ -117,7 +117,7 @@ func TestMigration_shipsActiveReturnIntentionV1_withValidDefinition(t *testing.T
 
 func TestSubmit_storesNormalized_resubmitReplaces(t *testing.T) {
 	db := testenv.MySQL(t)
-	svc := survey.NewService(db)
+	svc := survey.NewService(db, nil)
 	uid := newUser(t, db, townA)
 	sv := current(t, svc, uid).Survey
 
@@ -170,7 +170,7 @@ func TestSubmit_storesNormalized_resubmitReplaces(t *testing.T) {
 
 func TestSubmit_invalidAnswers_nameTheQuestion(t *testing.T) {
 	db := testenv.MySQL(t)
-	svc := survey.NewService(db)
+	svc := survey.NewService(db, nil)
 	uid := newUser(t, db, "")
 	sv := current(t, svc, uid).Survey
 	cases := []struct {
@@ -222,7 +222,7 @@ func TestSubmit_invalidAnswers_nameTheQuestion(t *testing.T) {
 
 func TestSubmit_closedDraftOrUnknownVersion(t *testing.T) {
 	db := testenv.MySQL(t)
-	svc := survey.NewService(db)
+	svc := survey.NewService(db, nil)
 	uid := newUser(t, db, townA)
 	v1 := current(t, svc, uid).Survey
 	def := survey.Definition{Code: v1.Code, Title: v1.Title, Questions: v1.Questions}
@@ -253,7 +253,7 @@ func TestSubmit_closedDraftOrUnknownVersion(t *testing.T) {
 
 func TestSubmit_20ParallelByOneUser_oneResponse(t *testing.T) {
 	db := testenv.MySQL(t)
-	svc := survey.NewService(db)
+	svc := survey.NewService(db, nil)
 	uid := newUser(t, db, townB)
 	sv := current(t, svc, uid).Survey
 	var wg sync.WaitGroup
@@ -288,7 +288,7 @@ func TestSubmit_20ParallelByOneUser_oneResponse(t *testing.T) {
 
 func TestStats_countsPerOption_andByTownship(t *testing.T) {
 	db := testenv.MySQL(t)
-	svc := survey.NewService(db)
+	svc := survey.NewService(db, nil)
 	sv := current(t, svc, 0).Survey
 	submit := func(township string, answers []survey.Answer) {
 		t.Helper()
@@ -354,7 +354,7 @@ func TestStats_countsPerOption_andByTownship(t *testing.T) {
 
 func TestCreate_publishClosesPrevious_audited(t *testing.T) {
 	db := testenv.MySQL(t)
-	svc := survey.NewService(db)
+	svc := survey.NewService(db, nil)
 	v1 := current(t, svc, 0).Survey
 	v2, err := svc.Create(t.Context(), admin, survey.Definition{Code: v1.Code, Title: "返乡创业意愿调查（2026 版）", Questions: v1.Questions[:2]}, true)
 	if err != nil {
@@ -411,7 +411,7 @@ func activeCount(t *testing.T, db *sqlx.DB, code string) int {
 
 func TestPublish_twoDraftsAtOnce_exactlyOneActive(t *testing.T) {
 	db := testenv.MySQL(t)
-	svc := survey.NewService(db)
+	svc := survey.NewService(db, nil)
 	v1 := current(t, svc, 0).Survey
 	def := survey.Definition{Code: v1.Code, Title: v1.Title, Questions: v1.Questions}
 	for round := range 5 {
@@ -444,7 +444,7 @@ func TestPublish_twoDraftsAtOnce_exactlyOneActive(t *testing.T) {
 
 func TestPublish_firstVersionsOfNewCodeAtOnce_exactlyOneActive(t *testing.T) {
 	db := testenv.MySQL(t)
-	svc := survey.NewService(db)
+	svc := survey.NewService(db, nil)
 	qs := current(t, svc, 0).Survey.Questions
 	for round := range 5 {
 		code := fmt.Sprintf("pulse_%d", round)
@@ -475,7 +475,7 @@ func TestPublish_firstVersionsOfNewCodeAtOnce_exactlyOneActive(t *testing.T) {
 
 func TestCreate_invalidDefinition(t *testing.T) {
 	db := testenv.MySQL(t)
-	svc := survey.NewService(db)
+	svc := survey.NewService(db, nil)
 	choice := func(code string) survey.Question {
 		return survey.Question{Code: code, Title: "题目", Type: survey.TypeSingle, Options: []survey.Option{{Code: "a", Label: "甲"}, {Code: "b", Label: "乙"}}}
 	}
