@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -276,4 +277,68 @@ func (s *Store) Correct(ctx context.Context, tx *sqlx.Tx, r Row, id Identity) ([
 	}
 	more, err := s.update(ctx, tx, r, id)
 	return append(changed, more...), err
+}
+
+// IndexOf is the blind index of an ID number, as stored in id_card_idx.
+func (s *Store) IndexOf(idCard string) []byte { return s.box.Index(FieldIDCard, idCard) }
+
+// Known returns which of the blind indexes belong to existing persons.
+func Known(ctx context.Context, db sqlx.QueryerContext, idxs [][]byte) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(idxs) == 0 {
+		return out, nil
+	}
+	q, args, err := sqlx.In(`SELECT id_card_idx FROM persons WHERE id_card_idx IN (?)`, idxs)
+	if err != nil {
+		return nil, err
+	}
+	var found [][]byte
+	if err := sqlx.SelectContext(ctx, db, &found, q, args...); err != nil {
+		return nil, fmt.Errorf("person: known: %w", sqldb.Classify(err))
+	}
+	for _, f := range found {
+		out[string(f)] = true
+	}
+	return out, nil
+}
+
+// InsertMany creates persons for ids (none may exist yet) in one statement and returns their
+// ids by blind index. A duplicate is sqldb.ErrDuplicate for the whole statement: the caller
+// falls back to one at a time.
+func (s *Store) InsertMany(ctx context.Context, tx *sqlx.Tx, ids []Identity, source string) (map[string]int64, error) {
+	now := time.Now().UTC()
+	args := make([]any, 0, len(ids)*10)
+	idxs := make([][]byte, len(ids))
+	for i, id := range ids {
+		idxs[i] = s.box.Index(FieldIDCard, id.IDCard.Number)
+		var phoneEnc, phoneIdx any
+		if id.Phone != "" {
+			phoneEnc, phoneIdx = s.box.Seal(FieldPhone, id.Phone), s.box.Index(FieldPhone, id.Phone)
+		}
+		args = append(args, s.box.Seal(FieldIDCard, id.IDCard.Number), idxs[i], id.Name, id.IDCard.Gender, id.IDCard.BirthDate,
+			phoneEnc, phoneIdx, source, now, now)
+	}
+	q := `INSERT INTO persons (id_card_enc, id_card_idx, name, gender, birth_date, phone_enc, phone_idx, created_source, created_at, updated_at) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(ids)), ", ")
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return nil, fmt.Errorf("person: insert many: %w", sqldb.Classify(err))
+	}
+	// Auto-increment values of one statement need not be consecutive (TiDB, interleaved lock
+	// mode), so the ids are read back by index.
+	sel, selArgs, err := sqlx.In(`SELECT id, id_card_idx FROM persons WHERE id_card_idx IN (?)`, idxs)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		ID  int64  `db:"id"`
+		Idx []byte `db:"id_card_idx"`
+	}
+	if err := tx.SelectContext(ctx, &rows, sel, selArgs...); err != nil {
+		return nil, fmt.Errorf("person: insert many: %w", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[string(r.Idx)] = r.ID
+	}
+	return out, nil
 }

@@ -498,8 +498,12 @@ func (imp *importer) wait(ctx context.Context) error {
 func (imp *importer) saveBatch(ctx context.Context, batch []pending) error {
 	var created, updated int
 	err := sqldb.WithTx(ctx, imp.s.db, func(tx *sqlx.Tx) error {
-		created, updated = 0, 0
-		for _, pd := range batch {
+		rest, n, err := imp.insertNew(ctx, tx, batch)
+		if err != nil {
+			return err
+		}
+		created, updated = n, 0
+		for _, pd := range rest {
 			res, err := imp.save(ctx, tx, pd.p)
 			if err != nil {
 				return err
