@@ -34,3 +34,8 @@ func (w *Worker) StartSend(ctx context.Context, c Claimed) (bool, error) {
 
 // Process sends one claimed row as the worker would.
 func (w *Worker) Process(ctx context.Context, c Claimed) { w.process(ctx, c) }
+
+// FinishSent records the claimed row as sent, as a worker whose WeChat call came back late.
+func (w *Worker) FinishSent(ctx context.Context, c Claimed) {
+	w.finish(ctx, w.log, c, StatusSent, "", 0)
+}

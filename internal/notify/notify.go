@@ -144,6 +144,7 @@ func Enqueue(ctx context.Context, tx sqlx.ExtContext, n Notification) error {
 	if n.RefID > 0 {
 		refID = n.RefID
 	}
+	// next_attempt_at is on the database's clock, as every lease and due time the workers compare.
 	// ON DUPLICATE KEY UPDATE id = id: a second enqueue of the same event changes nothing and,
 	// unlike INSERT IGNORE, does not turn other errors into warnings.
 	if _, err := tx.ExecContext(ctx, `
@@ -162,9 +163,9 @@ func Enqueue(ctx context.Context, tx sqlx.ExtContext, n Notification) error {
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO outbox (kind, dedup_key, user_id, payload, status, attempts, next_attempt_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)
+		VALUES (?, ?, ?, ?, 'pending', 0, UTC_TIMESTAMP(3), ?, ?)
 		ON DUPLICATE KEY UPDATE id = id`,
-		KindWeChatSubscribe, n.DedupKey, n.UserID, string(p), now, now, now); err != nil {
+		KindWeChatSubscribe, n.DedupKey, n.UserID, string(p), now, now); err != nil {
 		return fmt.Errorf("notify: enqueue: outbox: %w", sqldb.Classify(err))
 	}
 	return nil
@@ -516,9 +517,9 @@ func (s *Service) RetryDead(ctx context.Context, actor audit.Entry, id int64) (O
 		// Clearing lease_owner fences off the claim that gave up: a late answer of its WeChat call
 		// can no longer change the row.
 		if _, err := tx.ExecContext(ctx, `
-			UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL,
+			UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = UTC_TIMESTAMP(3), lease_owner = NULL,
 				lease_until = NULL, send_started_at = NULL, updated_at = ?
-			WHERE id = ? AND status = 'dead'`, now, now, id); err != nil {
+			WHERE id = ? AND status = 'dead'`, now, id); err != nil {
 			return fmt.Errorf("notify: retry: %w", err)
 		}
 		actor.Action, actor.TargetType, actor.TargetID = "outbox.retry", "outbox", fmt.Sprint(id)

@@ -338,7 +338,7 @@ func TestWorkerKilledBetweenClaimAndSend_sentOnceByAnother(t *testing.T) {
 	e.enqueue(e.note(uid, "kill:1"))
 	ctx := t.Context()
 
-	dead := e.worker(notify.WorkerOptions{Lease: 300 * time.Millisecond, ID: "dead"})
+	dead := e.worker(notify.WorkerOptions{Lease: time.Second, ID: "dead"})
 	rows, err := dead.ClaimDue(ctx)
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("claim = %v, %v", rows, err)
@@ -349,7 +349,7 @@ func TestWorkerKilledBetweenClaimAndSend_sentOnceByAnother(t *testing.T) {
 		t.Fatalf("a leased row was taken (%d)", n)
 	}
 	// ...and takes it once the lease has expired.
-	time.Sleep(400 * time.Millisecond)
+	time.Sleep(1100 * time.Millisecond)
 	tick(t, other)
 	if r := e.row("kill:1"); r.Status != notify.StatusSent || r.Attempts != 2 {
 		t.Fatalf("row = %+v", r)
@@ -369,7 +369,7 @@ func TestWorkerKilledDuringWeChatCall_deadNotResent_staffRetrySends(t *testing.T
 	uid, openid := e.user("mid", 2)
 	e.enqueue(e.note(uid, "mid:1"))
 	ctx := t.Context()
-	dead := e.worker(notify.WorkerOptions{Lease: 400 * time.Millisecond, ID: "dead"})
+	dead := e.worker(notify.WorkerOptions{Lease: 1500 * time.Millisecond, ID: "dead"})
 	rows, err := dead.ClaimDue(ctx)
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("claim = %v, %v", rows, err)
@@ -379,7 +379,7 @@ func TestWorkerKilledDuringWeChatCall_deadNotResent_staffRetrySends(t *testing.T
 	}
 	// Killed here: WeChat may or may not have the message. After the lease, another worker must
 	// not send it again; it marks it dead for staff to see.
-	time.Sleep(500 * time.Millisecond)
+	time.Sleep(1600 * time.Millisecond)
 	other := e.worker(notify.WorkerOptions{Lease: 5 * time.Second, ID: "other"})
 	tick(t, other)
 	r := e.row("mid:1")
@@ -418,6 +418,32 @@ func TestWorkerKilledDuringWeChatCall_deadNotResent_staffRetrySends(t *testing.T
 	recs, _ := audit.ListByActorName(ctx, e.db, "admin", 10)
 	if len(recs) != 1 || recs[0].Action != "outbox.retry" {
 		t.Fatalf("audit = %+v", recs)
+	}
+}
+
+func TestLateAnswerAfterOutcomeUnknown_recordedAsSent(t *testing.T) {
+	e := newEnv(t)
+	uid, _ := e.user("late", 1)
+	e.enqueue(e.note(uid, "late:1"))
+	ctx := t.Context()
+	slow := e.worker(notify.WorkerOptions{Lease: 1500 * time.Millisecond, ID: "slow"})
+	rows, err := slow.ClaimDue(ctx)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("claim = %v, %v", rows, err)
+	}
+	if ok, err := slow.StartSend(ctx, rows[0]); !ok || err != nil {
+		t.Fatalf("start = %v, %v", ok, err)
+	}
+	time.Sleep(1600 * time.Millisecond)
+	tick(t, e.worker(notify.WorkerOptions{ID: "other"}))
+	if r := e.row("late:1"); r.Status != notify.StatusDead {
+		t.Fatalf("row = %+v", r)
+	}
+	// The slow worker's WeChat call comes back accepted: the claim's fence still holds, so the
+	// truth replaces "outcome unknown".
+	slow.FinishSent(ctx, rows[0])
+	if r := e.row("late:1"); r.Status != notify.StatusSent {
+		t.Fatalf("row = %+v", r)
 	}
 }
 

@@ -69,7 +69,10 @@ type WorkerOptions struct {
 // during a call of a few seconds) because the inbox message already holds the news, so nothing
 // is lost, while a duplicate push would spend a consent the user gave for a later message. An
 // answer that proves WeChat did not send (an errcode such as -1 or 45009, an HTTP error) returns
-// the row to pending with backoff and gives the consent back.
+// the row to pending with backoff and gives the consent back. A call that times out is treated
+// the same, because the adapter cannot tell it from a refused connection: if WeChat had in fact
+// accepted it, the retry sends it again only when the user holds a second consent for the
+// template; otherwise WeChat answers 43101 and the row is skipped.
 type Worker struct {
 	db   *sqlx.DB
 	wx   Sender
