@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"huixiang/internal/account"
+	"huixiang/internal/application"
 	"huixiang/internal/config"
 	"huixiang/internal/httpapi"
 	"huixiang/internal/notify"
@@ -46,7 +47,9 @@ type App struct {
 	Surveys   *survey.Service
 	Notify    *notify.Service
 	Uploads   *upload.Service
-	Handler   http.Handler
+	// Applications is the startup subsidy and guaranteed loan path.
+	Applications *application.Service
+	Handler      http.Handler
 
 	// NotifyWorker sends the outbox; cmd/server runs it (serve, notify-worker), New does not.
 	NotifyWorker *notify.Worker
@@ -91,6 +94,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.NotifyWorker = notify.NewWorker(db, wx, notify.WorkerOptions{Workers: cfg.Notify.Workers, Rate: float64(cfg.Notify.Rate),
 		MaxAttempts: cfg.Notify.MaxAttempts, Lease: cfg.Notify.Lease, Log: log})
 	a.Uploads = uploads
+	a.Applications = application.NewService(db, box, uploads, a.Notify)
 	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays, cfg.Registry.MaxImportRows)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -101,6 +105,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		TrustedProxies: httpapi.SplitProxies(cfg.HTTP.TrustedProxies),
 		Surveys:        a.Surveys,
 		Notify:         a.Notify,
+		Applications:   a.Applications,
 		Regions:        a.Regions,
 		Returnees:      a.Returnees,
 		Uploads:        a.Uploads,

@@ -18,6 +18,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"huixiang/internal/account"
+	"huixiang/internal/application"
+	"huixiang/internal/idempotency"
 	"huixiang/internal/notify"
 	"huixiang/internal/person"
 	"huixiang/internal/region"
@@ -105,6 +107,9 @@ func classify(err error) *apiError {
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "WEAK_PASSWORD", Message: "密码至少 10 位，且须同时包含字母和数字"}
 	case errors.Is(err, staff.ErrInvalid):
 		return validationError("账号信息不完整或格式不正确")
+	}
+	if ae := classifyApplication(err); ae != nil {
+		return ae
 	}
 	if ae := classifyRegistry(err); ae != nil {
 		return ae
@@ -278,4 +283,58 @@ func respondError(c *gin.Context, err error) {
 	var body errorBody
 	body.Error.Code, body.Error.Message, body.Error.Field = ae.Code, ae.Message, ae.Field
 	c.AbortWithStatusJSON(ae.Status, body)
+}
+
+// classifyApplication maps the errors of the subsidy and loan applications.
+func classifyApplication(err error) *apiError {
+	var fe *application.FieldError
+	var ne *application.NotEligibleError
+	var capErr *application.CapError
+	var mm *application.MissingMaterials
+	switch {
+	case errors.As(err, &fe):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: fe.Message, Field: fe.Field}
+	case errors.As(err, &capErr):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "AMOUNT_OVER_CAP",
+			Message: fmt.Sprintf("贷款金额不能超过 %s 元", yuanText(capErr.CapFen)), Field: "amount_fen"}
+	case errors.As(err, &ne):
+		msgs := make([]string, 0, len(ne.Reasons))
+		for _, r := range ne.Reasons {
+			msgs = append(msgs, r.Message)
+		}
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "NOT_ELIGIBLE", Message: strings.Join(msgs, "；")}
+	case errors.As(err, &mm):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "MATERIALS_MISSING", Message: "请上传：" + strings.Join(mm.Labels, "、"), Field: "attachments"}
+	case errors.Is(err, application.ErrLoanLimitReached):
+		return &apiError{Status: http.StatusConflict, Code: "LOAN_LIMIT_REACHED", Message: "该借款人已获批 3 次创业担保贷款，达到上限"}
+	case errors.Is(err, application.ErrAlreadyGranted):
+		return &apiError{Status: http.StatusConflict, Code: "ALREADY_GRANTED", Message: "您已申请过一次性创业补贴，每人限一次"}
+	case errors.Is(err, application.ErrInvalidTransition):
+		return &apiError{Status: http.StatusConflict, Code: "INVALID_TRANSITION", Message: "当前状态下不能进行此操作，请刷新后查看"}
+	case errors.Is(err, application.ErrStaleVersion):
+		return &apiError{Status: http.StatusConflict, Code: "STALE_VERSION", Message: "申请已被他人处理或修改，请刷新后重试", Field: "version"}
+	case errors.Is(err, application.ErrForbidden):
+		return &apiError{Status: http.StatusForbidden, Code: "FORBIDDEN", Message: "您的角色不能在此环节审核"}
+	case errors.Is(err, application.ErrNotFound):
+		return errNotFound
+	case errors.Is(err, application.ErrPolicyUnknown):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "未知的扶持政策", Field: "policy"}
+	case errors.Is(err, idempotency.ErrKeyReused):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "IDEMPOTENCY_KEY_REUSED", Message: "同一请求标识（Idempotency-Key）已用于不同的内容"}
+	case errors.Is(err, idempotency.ErrBadKey):
+		return &apiError{Status: http.StatusBadRequest, Code: "BAD_REQUEST", Message: "Idempotency-Key 应为 8-64 位字母、数字、- 或 _"}
+	}
+	return nil
+}
+
+// yuanText shows integer fen as yuan with thousands separators: 30000000 → 300,000.
+func yuanText(fen int64) string {
+	s := strconv.FormatInt(fen/100, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if fen%100 != 0 {
+		s += fmt.Sprintf(".%02d", fen%100)
+	}
+	return s
 }

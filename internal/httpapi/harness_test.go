@@ -133,6 +133,12 @@ func (r response) errCode(t *testing.T) string {
 
 func (e *env) do(method, path, token string, body any) response {
 	e.t.Helper()
+	return e.doHeaders(method, path, token, nil, body)
+}
+
+// doHeaders is do with extra request headers.
+func (e *env) doHeaders(method, path, token string, headers map[string]string, body any) response {
+	e.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -153,6 +159,9 @@ func (e *env) do(method, path, token string, body any) response {
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"huixiang/internal/account"
+	"huixiang/internal/application"
 	"huixiang/internal/notify"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
@@ -36,6 +37,7 @@ type Deps struct {
 	Sessions     *session.Store
 	Regions      *region.Service
 	Returnees    *returnee.Service
+	Applications *application.Service
 	Surveys      *survey.Service
 	Notify       *notify.Service
 	MaxBodyBytes int64
@@ -79,6 +81,13 @@ func New(d Deps) http.Handler {
 	user.GET("/me/returnee", handleMyReturnee(d.Returnees))
 	user.PUT("/me/returnee", handlePutMyReturnee(d.Returnees))
 	user.POST("/me/returnee/confirm", handleConfirmMyReturnee(d.Returnees))
+	user.GET("/policies", handlePolicies(d.Applications))
+	user.POST("/applications", handleCreateApplication(d.Applications))
+	user.GET("/applications", handleMyApplications(d.Applications))
+	user.GET("/applications/:id", handleMyApplication(d.Applications))
+	user.PATCH("/applications/:id", handleUpdateApplication(d.Applications))
+	user.POST("/applications/:id/submit", handleApplicantAction(submitApplication, d.Applications))
+	user.POST("/applications/:id/withdraw", handleApplicantAction(withdrawApplication, d.Applications))
 	user.GET("/surveys/current", handleSurveyCurrent(d.Surveys))
 	user.POST("/surveys/:id/answers", handleSurveyAnswer(d.Surveys))
 	user.POST("/me/subscriptions", handleAddSubscriptions(d.Notify))
@@ -101,6 +110,11 @@ func New(d Deps) http.Handler {
 	district.POST("/staff", handleStaffCreate(d.Staff))
 	district.POST("/staff/:id/revoke-sessions", handleStaffRevoke(d.Staff, d.Sessions))
 	district.POST("/regions/import", handleRegionImport(d.Regions))
+	st.GET("/applications", handleStaffApplications(d.Applications))
+	st.GET("/applications/stats", handleApplicationStats(d.Applications))
+	st.GET("/applications/:id", handleStaffApplication(d.Applications))
+	st.POST("/applications/:id/review", handleReviewApplication(d.Applications))
+	st.POST("/applications/:id/disburse", handleDisburseApplication(d.Applications))
 	st.GET("/returnees", handleListReturnees(d.Returnees))
 	st.POST("/returnees", handleCreateReturnee(d.Returnees))
 	st.GET("/returnees/freshness", handleReturneeFreshness(d.Returnees))

@@ -1,0 +1,123 @@
+package application
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Filter selects applications for the staff queues. An empty Status means the queue of the
+// staff member's stage: township staff see submitted ones, district staff township-approved
+// ones; "all" shows every status but drafts.
+type Filter struct {
+	Status   string
+	Policy   string
+	Kind     string
+	Township string
+	Page     int
+	PageSize int
+}
+
+// Page is one page of applications.
+type Page struct {
+	Items    []Application `json:"items"`
+	Total    int           `json:"total"`
+	Page     int           `json:"page"`
+	PageSize int           `json:"page_size"`
+}
+
+func (f Filter) where(st Staff) (string, []any) {
+	conds, args := []string{"a.status <> 'draft'"}, []any{}
+	add := func(c string, v any) { conds = append(conds, c); args = append(args, v) }
+	switch f.Status {
+	case "":
+		if st.Role == "township" {
+			add("a.status = ?", StatusSubmitted)
+		} else {
+			add("a.status = ?", StatusTownshipApproved)
+		}
+	case "all":
+	default:
+		add("a.status = ?", f.Status)
+	}
+	if st.Township != "" {
+		add("a.township_code = ?", st.Township)
+	}
+	if f.Township != "" {
+		add("a.township_code = ?", f.Township)
+	}
+	if f.Policy != "" {
+		add("a.policy_code = ?", f.Policy)
+	}
+	if f.Kind != "" {
+		add("a.policy_kind = ?", f.Kind)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// List returns a staff queue page, oldest submission first (first come, first served).
+func (s *Service) List(ctx context.Context, st Staff, f Filter) (Page, error) {
+	if f.PageSize <= 0 || f.PageSize > 100 {
+		f.PageSize = 20
+	}
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	where, args := f.where(st)
+	out := Page{Items: []Application{}, Page: f.Page, PageSize: f.PageSize}
+	if err := s.db.GetContext(ctx, &out.Total, `SELECT COUNT(*) FROM applications a WHERE `+where, args...); err != nil {
+		return Page{}, fmt.Errorf("application: count: %w", err)
+	}
+	var rows []row
+	err := s.db.SelectContext(ctx, &rows, selectApp+` WHERE `+where+` ORDER BY a.submitted_at, a.id LIMIT ? OFFSET ?`,
+		append(args, f.PageSize, (f.Page-1)*f.PageSize)...)
+	if err != nil {
+		return Page{}, fmt.Errorf("application: list: %w", err)
+	}
+	for _, r := range rows {
+		a := s.view(r)
+		a.ApplicantName, a.PersonID = r.ApplicantName, r.PersonID
+		out.Items = append(out.Items, a)
+	}
+	return out, nil
+}
+
+// Bucket is a count and amount for one group.
+type Bucket struct {
+	Key          string `db:"k" json:"key"`
+	Status       string `db:"status" json:"status,omitempty"`
+	Count        int    `db:"n" json:"count"`
+	AmountFen    int64  `db:"amount" json:"amount_fen"`
+	DisbursedFen int64  `db:"disbursed" json:"disbursed_fen"`
+}
+
+// Stats are the totals the dashboard shows.
+type Stats struct {
+	ByPolicyStatus []Bucket `json:"by_policy_status"`
+	ByTownship     []Bucket `json:"by_township"`
+	ByMonth        []Bucket `json:"by_month"`
+}
+
+// Stats counts applications (drafts excluded) and sums amounts by policy and status, by
+// township, and by month of submission in Beijing time; township staff see their township's.
+func (s *Service) Stats(ctx context.Context, st Staff, f Filter) (Stats, error) {
+	f.Status = "all"
+	where, args := f.where(st)
+	const sums = `COUNT(*) AS n, COALESCE(SUM(a.amount_fen), 0) AS amount, COALESCE(SUM(a.disbursed_fen), 0) AS disbursed`
+	out := Stats{}
+	for _, q := range []struct {
+		dst *[]Bucket
+		sql string
+	}{
+		{&out.ByPolicyStatus, `SELECT a.policy_code AS k, a.status, ` + sums + ` FROM applications a WHERE ` + where + ` GROUP BY a.policy_code, a.status ORDER BY a.policy_code, a.status`},
+		{&out.ByTownship, `SELECT a.township_code AS k, '' AS status, ` + sums + ` FROM applications a WHERE ` + where + ` GROUP BY a.township_code ORDER BY a.township_code`},
+		{&out.ByMonth, `SELECT DATE_FORMAT(CONVERT_TZ(a.submitted_at, '+00:00', '+08:00'), '%Y-%m') AS k, '' AS status, ` + sums +
+			` FROM applications a WHERE ` + where + ` AND a.submitted_at IS NOT NULL GROUP BY k ORDER BY k`},
+	} {
+		*q.dst = []Bucket{}
+		if err := s.db.SelectContext(ctx, q.dst, q.sql, args...); err != nil {
+			return Stats{}, fmt.Errorf("application: stats: %w", err)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,445 @@
+package application
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"huixiang/internal/audit"
+	"huixiang/internal/cnid"
+	"huixiang/internal/idempotency"
+	"huixiang/internal/notify"
+	"huixiang/internal/pii"
+	"huixiang/internal/sqldb"
+	"huixiang/internal/upload"
+)
+
+// Uploads is what applications need from the attachment store.
+type Uploads interface {
+	Attach(ctx context.Context, tx sqlx.ExtContext, uploadIDs []string, ownerUserID int64, refType string, refID int64) error
+	ListAttached(ctx context.Context, refType string, refID int64) ([]upload.Upload, error)
+}
+
+// Notifier writes inbox messages and subscribe messages in the caller's transaction.
+type Notifier interface {
+	Enqueue(ctx context.Context, tx sqlx.ExtContext, n notify.Notification) error
+	Progress(item, status, remark string, at time.Time) *notify.Subscribe
+	ProgressTemplateID() string
+}
+
+// Service runs the applications.
+type Service struct {
+	db      *sqlx.DB
+	box     *pii.Box
+	uploads Uploads
+	notify  Notifier
+	now     func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(db *sqlx.DB, box *pii.Box, uploads Uploads, n Notifier) *Service {
+	return &Service{db: db, box: box, uploads: uploads, notify: n, now: time.Now}
+}
+
+// Field names of the encrypted columns.
+const (
+	fieldBankAccount = "bank_account"
+	fieldPhone       = "phone"
+	refType          = "application"
+)
+
+// applicant is the registered person behind a user.
+type applicant struct {
+	PersonID     int64          `db:"person_id"`
+	Name         string         `db:"name"`
+	TownshipCode string         `db:"township_code"`
+	Intention    string         `db:"intention"`
+	USCC         sql.NullString `db:"uscc"`
+	StartedOn    *time.Time     `db:"business_started_on"`
+	PhoneEnc     []byte         `db:"phone_enc"`
+}
+
+func (s *Service) applicant(ctx context.Context, q sqlx.QueryerContext, userID int64) (*applicant, error) {
+	var a applicant
+	err := sqlx.GetContext(ctx, q, &a, `SELECT p.id AS person_id, p.name, r.township_code, r.intention, r.uscc, r.business_started_on, p.phone_enc
+		FROM persons p JOIN returnees r ON r.person_id = p.id WHERE p.user_id = ?`, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("application: applicant: %w", err)
+	}
+	return &a, nil
+}
+
+const policyColumns = `code, kind, name, description, amount_fen, cap_individual_fen, cap_enterprise_fen, max_times, window_days, materials, is_open`
+
+type policyRow struct {
+	Code             string `db:"code"`
+	Kind             string `db:"kind"`
+	Name             string `db:"name"`
+	Description      string `db:"description"`
+	AmountFen        *int64 `db:"amount_fen"`
+	CapIndividualFen *int64 `db:"cap_individual_fen"`
+	CapEnterpriseFen *int64 `db:"cap_enterprise_fen"`
+	MaxTimes         int    `db:"max_times"`
+	WindowDays       *int   `db:"window_days"`
+	Materials        []byte `db:"materials"`
+	Open             bool   `db:"is_open"`
+}
+
+func (r policyRow) policy() Policy {
+	p := Policy{Code: r.Code, Kind: r.Kind, Name: r.Name, Description: r.Description, AmountFen: r.AmountFen,
+		CapIndividualFen: r.CapIndividualFen, CapEnterpriseFen: r.CapEnterpriseFen, MaxTimes: r.MaxTimes,
+		WindowDays: r.WindowDays, Open: r.Open, Materials: []Material{}}
+	_ = json.Unmarshal(r.Materials, &p.Materials)
+	return p
+}
+
+func (s *Service) policy(ctx context.Context, q sqlx.QueryerContext, code string) (Policy, error) {
+	var r policyRow
+	err := sqlx.GetContext(ctx, q, &r, `SELECT `+policyColumns+` FROM support_policies WHERE code = ?`, code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Policy{}, ErrPolicyUnknown
+	}
+	if err != nil {
+		return Policy{}, fmt.Errorf("application: policy: %w", err)
+	}
+	return r.policy(), nil
+}
+
+// usedTimes counts the approved or disbursed applications of a policy by a borrower.
+func usedTimes(ctx context.Context, q sqlx.QueryerContext, policy, borrowerKey string, exceptID int64) (int, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, `SELECT COUNT(*) FROM applications WHERE policy_code = ? AND borrower_key = ?
+		AND status IN ('approved', 'disbursed') AND id <> ?`, policy, borrowerKey, exceptID)
+	return n, err
+}
+
+func personKey(personID int64) string { return "P:" + strconv.FormatInt(personID, 10) }
+
+// eligibility says whether the applicant may apply for p now (as an individual for loans).
+func (s *Service) eligibility(ctx context.Context, q sqlx.QueryerContext, p Policy, a *applicant) (Eligibility, error) {
+	el := Eligibility{Reasons: []Reason{}}
+	if !p.Open {
+		el.Reasons = append(el.Reasons, Reason{"POLICY_CLOSED", "该政策暂未开放申请"})
+	}
+	if a == nil {
+		el.Reasons = append(el.Reasons, Reason{"NOT_REGISTERED", "请先完成返乡登记"})
+		return el, nil
+	}
+	var err error
+	if el.UsedTimes, err = usedTimes(ctx, q, p.Code, personKey(a.PersonID), 0); err != nil {
+		return el, err
+	}
+	switch p.Kind {
+	case KindSubsidy:
+		if a.Intention != "started" || !a.USCC.Valid {
+			el.Reasons = append(el.Reasons, Reason{"BUSINESS_NOT_REGISTERED", "需先办理营业执照，并在返乡登记中填写经营主体和统一社会信用代码"})
+		} else if p.WindowDays != nil && a.StartedOn != nil && s.now().Sub(*a.StartedOn) > time.Duration(*p.WindowDays)*24*time.Hour {
+			el.Reasons = append(el.Reasons, Reason{"BUSINESS_TOO_OLD", fmt.Sprintf("营业执照取得已超过 %d 天，不在申请期限内", *p.WindowDays)})
+		}
+		var live int
+		err := sqlx.GetContext(ctx, q, &live, `SELECT COUNT(*) FROM applications WHERE grant_key = ?`, p.Code+":"+strconv.FormatInt(a.PersonID, 10))
+		if err != nil {
+			return el, err
+		}
+		if live > 0 {
+			el.Reasons = append(el.Reasons, Reason{"ALREADY_GRANTED", "您已申请过该补贴，每人限一次"})
+		}
+	case KindLoan:
+		if el.UsedTimes >= p.MaxTimes {
+			el.Reasons = append(el.Reasons, Reason{"LOAN_LIMIT_REACHED", fmt.Sprintf("已获批 %d 次创业担保贷款，达到上限", el.UsedTimes)})
+		}
+	}
+	el.Eligible = len(el.Reasons) == 0
+	return el, nil
+}
+
+// PolicyList is the open policies with the caller's eligibility.
+type PolicyList struct {
+	SubscribeTemplateID string       `json:"subscribe_template_id"`
+	Items               []PolicyView `json:"items"`
+}
+
+// Policies lists the support types with the caller's eligibility.
+func (s *Service) Policies(ctx context.Context, userID int64) (PolicyList, error) {
+	var rows []policyRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+policyColumns+` FROM support_policies ORDER BY sort_order, code`); err != nil {
+		return PolicyList{}, fmt.Errorf("application: policies: %w", err)
+	}
+	a, err := s.applicant(ctx, s.db, userID)
+	if err != nil {
+		return PolicyList{}, err
+	}
+	out := PolicyList{SubscribeTemplateID: s.notify.ProgressTemplateID(), Items: []PolicyView{}}
+	for _, r := range rows {
+		p := r.policy()
+		el, err := s.eligibility(ctx, s.db, p, a)
+		if err != nil {
+			return PolicyList{}, err
+		}
+		out.Items = append(out.Items, PolicyView{Policy: p, Eligibility: el, UsedTimes: el.UsedTimes})
+	}
+	return out, nil
+}
+
+var (
+	bankAccountRE = regexp.MustCompile(`^[0-9]{12,30}$`)
+	mobileRE      = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+)
+
+// form is a validated Input.
+type form struct {
+	BorrowerType   string
+	EnterpriseName string
+	USCC           *string
+	BorrowerKey    string
+	AmountFen      int64
+	TermMonths     *int
+	Purpose        string
+	BankName       string
+	BankAccount    string
+	ContactPhone   string
+	JobsCreated    *int
+}
+
+// check validates in for p. Incomplete forms are allowed for drafts (complete=false): only what
+// is filled in must be right.
+func (s *Service) check(p Policy, a *applicant, in Input, complete bool) (form, error) {
+	f := form{BorrowerType: strings.TrimSpace(in.BorrowerType), Purpose: strings.TrimSpace(in.Purpose),
+		BankName: strings.TrimSpace(in.BankName), BankAccount: strings.ReplaceAll(strings.TrimSpace(in.BankAccount), " ", ""),
+		ContactPhone: strings.TrimSpace(in.ContactPhone), EnterpriseName: strings.TrimSpace(in.EnterpriseName),
+		TermMonths: in.TermMonths, JobsCreated: in.JobsCreated}
+	if f.BorrowerType == "" {
+		f.BorrowerType = "individual"
+	}
+	f.BorrowerKey = personKey(a.PersonID)
+	switch p.Kind {
+	case KindSubsidy:
+		f.BorrowerType, f.AmountFen, f.TermMonths = "individual", *p.AmountFen, nil
+	case KindLoan:
+		switch f.BorrowerType {
+		case "individual":
+		case "enterprise":
+			if f.EnterpriseName == "" && complete {
+				return f, &FieldError{"enterprise_name", "请填写企业名称"}
+			}
+			if utf8.RuneCountInString(f.EnterpriseName) > 100 {
+				return f, &FieldError{"enterprise_name", "企业名称不能超过 100 字"}
+			}
+			u, err := cnid.NormalizeUSCC(in.EnterpriseUSCC)
+			if err != nil {
+				return f, &FieldError{"enterprise_uscc", "统一社会信用代码不正确"}
+			}
+			f.USCC, f.BorrowerKey = &u, "E:"+u
+		default:
+			return f, &FieldError{"borrower_type", "借款人类型应为个人或企业"}
+		}
+		f.AmountFen = in.AmountFen
+		if f.AmountFen <= 0 {
+			return f, &FieldError{"amount_fen", "请填写贷款金额"}
+		}
+		limit := p.CapIndividualFen
+		if f.BorrowerType == "enterprise" {
+			limit = p.CapEnterpriseFen
+		}
+		if limit != nil && f.AmountFen > *limit {
+			return f, &CapError{CapFen: *limit}
+		}
+		if f.TermMonths == nil && complete {
+			return f, &FieldError{"term_months", "请选择贷款期限"}
+		}
+		if f.TermMonths != nil && (*f.TermMonths < 1 || *f.TermMonths > 36) {
+			return f, &FieldError{"term_months", "贷款期限应为 1-36 个月"}
+		}
+		if f.Purpose == "" && complete {
+			return f, &FieldError{"purpose", "请填写贷款用途"}
+		}
+	}
+	if utf8.RuneCountInString(f.Purpose) > 500 {
+		return f, &FieldError{"purpose", "用途不能超过 500 字"}
+	}
+	if utf8.RuneCountInString(f.BankName) > 64 {
+		return f, &FieldError{"bank_name", "开户行不能超过 64 字"}
+	}
+	if f.BankName == "" && complete {
+		return f, &FieldError{"bank_name", "请填写开户银行"}
+	}
+	if f.BankAccount != "" && !bankAccountRE.MatchString(f.BankAccount) {
+		return f, &FieldError{"bank_account", "银行账号应为 12-30 位数字"}
+	}
+	if f.BankAccount == "" && complete {
+		return f, &FieldError{"bank_account", "请填写银行账号"}
+	}
+	if f.ContactPhone != "" && !mobileRE.MatchString(f.ContactPhone) {
+		return f, &FieldError{"contact_phone", "联系电话应为 11 位手机号"}
+	}
+	if f.JobsCreated != nil && (*f.JobsCreated < 0 || *f.JobsCreated > 100000) {
+		return f, &FieldError{"jobs_created", "带动就业人数不正确"}
+	}
+	return f, nil
+}
+
+// CapError says what the cap is.
+type CapError struct{ CapFen int64 }
+
+func (e *CapError) Error() string { return fmt.Sprintf("application: amount over cap %d", e.CapFen) }
+
+// Unwrap makes errors.Is(err, ErrAmountOverCap) true.
+func (e *CapError) Unwrap() error { return ErrAmountOverCap }
+
+func (s *Service) seal(field, v string) any {
+	if v == "" {
+		return nil
+	}
+	return s.box.Seal(field, v)
+}
+
+// Create starts a draft. With an idempotency key, a retry of the same request returns the first
+// answer (replay holds its JSON), and the same key with another body is refused.
+func (s *Service) Create(ctx context.Context, userID int64, in Input, idemKey string, bodyHash []byte) (app Application, replay []byte, err error) {
+	p, err := s.policy(ctx, s.db, strings.TrimSpace(in.Policy))
+	if err != nil {
+		return Application{}, nil, err
+	}
+	a, err := s.applicant(ctx, s.db, userID)
+	if err != nil {
+		return Application{}, nil, err
+	}
+	el, err := s.eligibility(ctx, s.db, p, a)
+	if err != nil {
+		return Application{}, nil, err
+	}
+	if a == nil || !p.Open {
+		return Application{}, nil, &NotEligibleError{Reasons: el.Reasons}
+	}
+	f, err := s.check(p, a, in, false)
+	if err != nil {
+		return Application{}, nil, err
+	}
+	if f.ContactPhone == "" && a.PhoneEnc != nil {
+		f.ContactPhone, _ = s.box.Open("phone", a.PhoneEnc)
+	}
+	var id int64
+	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		if idemKey != "" {
+			r, err := idempotency.Claim(ctx, tx, "application.create", userID, idemKey, bodyHash)
+			if err != nil {
+				return err
+			}
+			if r != nil {
+				replay = r.Body
+				return nil
+			}
+		}
+		now := s.now().UTC()
+		res, err := tx.ExecContext(ctx, `INSERT INTO applications (policy_code, policy_kind, user_id, person_id, township_code, status,
+			borrower_type, enterprise_name, enterprise_uscc, borrower_key, amount_fen, term_months, purpose, bank_name,
+			bank_account_enc, contact_phone_enc, jobs_created, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.Code, p.Kind, userID, a.PersonID, a.TownshipCode, f.BorrowerType, f.EnterpriseName, f.USCC, f.BorrowerKey,
+			f.AmountFen, f.TermMonths, f.Purpose, f.BankName, s.seal(fieldBankAccount, f.BankAccount), s.seal(fieldPhone, f.ContactPhone),
+			f.JobsCreated, now, now)
+		if err != nil {
+			return fmt.Errorf("application: create: %w", err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		if len(in.Attachments) > 0 {
+			if err := s.uploads.Attach(ctx, tx, in.Attachments, userID, refType, id); err != nil {
+				return err
+			}
+		}
+		if err := event(ctx, tx, id, audit.ActorUser, userID, "applicant", "", StatusDraft, "", nil, now); err != nil {
+			return err
+		}
+		if idemKey == "" {
+			return nil
+		}
+		app, err = s.load(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		body, err := json.Marshal(app)
+		if err != nil {
+			return err
+		}
+		return idempotency.Complete(ctx, tx, "application.create", userID, idemKey, idempotency.Result{Status: 201, Body: body})
+	})
+	if err != nil || replay != nil {
+		return Application{}, replay, err
+	}
+	app, err = s.load(ctx, s.db, id, true)
+	return app, nil, err
+}
+
+// Update changes a draft or returned application of the user's; version must be current.
+func (s *Service) Update(ctx context.Context, userID, id int64, version int, in Input) (Application, error) {
+	cur, err := s.ownRow(ctx, s.db, userID, id)
+	if err != nil {
+		return Application{}, err
+	}
+	if cur.Status != StatusDraft && cur.Status != StatusReturned {
+		return Application{}, ErrInvalidTransition
+	}
+	p, err := s.policy(ctx, s.db, cur.PolicyCode)
+	if err != nil {
+		return Application{}, err
+	}
+	a, err := s.applicant(ctx, s.db, userID)
+	if err != nil || a == nil {
+		return Application{}, ErrNotFound
+	}
+	f, err := s.check(p, a, in, false)
+	if err != nil {
+		return Application{}, err
+	}
+	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE applications SET borrower_type = ?, enterprise_name = ?, enterprise_uscc = ?, borrower_key = ?,
+			amount_fen = ?, term_months = ?, purpose = ?, bank_name = ?, bank_account_enc = COALESCE(?, bank_account_enc),
+			contact_phone_enc = COALESCE(?, contact_phone_enc), jobs_created = ?, updated_at = ?, version = version + 1
+			WHERE id = ? AND user_id = ? AND version = ? AND status IN ('draft', 'returned')`,
+			f.BorrowerType, f.EnterpriseName, f.USCC, f.BorrowerKey, f.AmountFen, f.TermMonths, f.Purpose, f.BankName,
+			s.seal(fieldBankAccount, f.BankAccount), s.seal(fieldPhone, f.ContactPhone), f.JobsCreated, s.now().UTC(), id, userID, version)
+		if err != nil {
+			return fmt.Errorf("application: update: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return s.whyNot(ctx, tx, id, version)
+		}
+		if len(in.Attachments) > 0 {
+			return s.uploads.Attach(ctx, tx, in.Attachments, userID, refType, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return Application{}, err
+	}
+	return s.load(ctx, s.db, id, true)
+}
+
+// whyNot tells a lost conditional update apart: a newer version, or a status that does not allow it.
+func (s *Service) whyNot(ctx context.Context, q sqlx.QueryerContext, id int64, version int) error {
+	var cur struct {
+		Version int    `db:"version"`
+		Status  string `db:"status"`
+	}
+	if err := sqlx.GetContext(ctx, q, &cur, `SELECT version, status FROM applications WHERE id = ?`, id); err != nil {
+		return ErrNotFound
+	}
+	if cur.Version != version {
+		return ErrStaleVersion
+	}
+	return ErrInvalidTransition
+}

@@ -1,0 +1,577 @@
+package application
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"huixiang/internal/audit"
+	"huixiang/internal/notify"
+	"huixiang/internal/pii"
+	"huixiang/internal/sqldb"
+)
+
+// row is an applications row.
+type row struct {
+	ID             int64          `db:"id"`
+	PolicyCode     string         `db:"policy_code"`
+	PolicyKind     string         `db:"policy_kind"`
+	PolicyName     string         `db:"policy_name"`
+	UserID         int64          `db:"user_id"`
+	PersonID       int64          `db:"person_id"`
+	ApplicantName  string         `db:"applicant_name"`
+	TownshipCode   string         `db:"township_code"`
+	Status         string         `db:"status"`
+	Version        int            `db:"version"`
+	BorrowerType   string         `db:"borrower_type"`
+	EnterpriseName string         `db:"enterprise_name"`
+	EnterpriseUSCC sql.NullString `db:"enterprise_uscc"`
+	BorrowerKey    string         `db:"borrower_key"`
+	AmountFen      int64          `db:"amount_fen"`
+	TermMonths     *int           `db:"term_months"`
+	Purpose        string         `db:"purpose"`
+	BankName       string         `db:"bank_name"`
+	BankAccountEnc []byte         `db:"bank_account_enc"`
+	PhoneEnc       []byte         `db:"contact_phone_enc"`
+	JobsCreated    *int           `db:"jobs_created"`
+	FieldComments  []byte         `db:"field_comments"`
+	DisbursedFen   *int64         `db:"disbursed_fen"`
+	PaidOn         *time.Time     `db:"paid_on"`
+	BankReference  string         `db:"bank_reference"`
+	SubmittedAt    *time.Time     `db:"submitted_at"`
+	CreatedAt      time.Time      `db:"created_at"`
+	UpdatedAt      time.Time      `db:"updated_at"`
+}
+
+const selectApp = `SELECT a.id, a.policy_code, a.policy_kind, sp.name AS policy_name, a.user_id, a.person_id, p.name AS applicant_name,
+	a.township_code, a.status, a.version, a.borrower_type, a.enterprise_name, a.enterprise_uscc, a.borrower_key, a.amount_fen,
+	a.term_months, a.purpose, a.bank_name, a.bank_account_enc, a.contact_phone_enc, a.jobs_created, a.field_comments,
+	a.disbursed_fen, a.paid_on, a.bank_reference, a.submitted_at, a.created_at, a.updated_at
+	FROM applications a JOIN support_policies sp ON sp.code = a.policy_code JOIN persons p ON p.id = a.person_id`
+
+func getRow(ctx context.Context, q sqlx.QueryerContext, where string, args ...any) (row, error) {
+	var r row
+	err := sqlx.GetContext(ctx, q, &r, selectApp+` WHERE `+where, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return row{}, ErrNotFound
+	}
+	if err != nil {
+		return row{}, fmt.Errorf("application: get: %w", err)
+	}
+	return r, nil
+}
+
+// ownRow returns the user's application; others' answer ErrNotFound.
+func (s *Service) ownRow(ctx context.Context, q sqlx.QueryerContext, userID, id int64) (row, error) {
+	return getRow(ctx, q, `a.id = ? AND a.user_id = ?`, id, userID)
+}
+
+func maskAccount(v string) string {
+	if len(v) <= 8 {
+		return strings.Repeat("*", len(v))
+	}
+	return v[:4] + strings.Repeat("*", len(v)-8) + v[len(v)-4:]
+}
+
+func (s *Service) view(r row) Application {
+	a := Application{ID: r.ID, Policy: r.PolicyCode, PolicyName: r.PolicyName, Kind: r.PolicyKind, Status: r.Status,
+		Version: r.Version, BorrowerType: r.BorrowerType, EnterpriseName: r.EnterpriseName, EnterpriseUSCC: r.EnterpriseUSCC.String,
+		AmountFen: r.AmountFen, TermMonths: r.TermMonths, Purpose: r.Purpose, BankName: r.BankName, JobsCreated: r.JobsCreated,
+		FieldComments: decodeComments(r.FieldComments), TownshipCode: r.TownshipCode, Attachments: []Attachment{},
+		CreatedAt: r.CreatedAt, SubmittedAt: r.SubmittedAt, UpdatedAt: r.UpdatedAt}
+	if r.BankAccountEnc != nil {
+		if v, err := s.box.Open(fieldBankAccount, r.BankAccountEnc); err == nil {
+			a.BankAccount = maskAccount(v)
+		}
+	}
+	if r.PhoneEnc != nil {
+		if v, err := s.box.Open(fieldPhone, r.PhoneEnc); err == nil {
+			a.ContactPhone = pii.MaskPhone(v)
+		}
+	}
+	if r.DisbursedFen != nil && r.PaidOn != nil {
+		a.Disbursement = &Disbursement{AmountFen: *r.DisbursedFen, PaidOn: r.PaidOn.Format(time.DateOnly), BankReference: r.BankReference}
+	}
+	return a
+}
+
+// load returns the application with attachments and, when timeline, its events.
+func (s *Service) load(ctx context.Context, q sqlx.QueryerContext, id int64, timeline bool) (Application, error) {
+	r, err := getRow(ctx, q, `a.id = ?`, id)
+	if err != nil {
+		return Application{}, err
+	}
+	return s.full(ctx, q, r, timeline)
+}
+
+func (s *Service) full(ctx context.Context, q sqlx.QueryerContext, r row, timeline bool) (Application, error) {
+	a := s.view(r)
+	ups, err := s.uploads.ListAttached(ctx, refType, r.ID)
+	if err != nil {
+		return Application{}, err
+	}
+	for _, u := range ups {
+		att := Attachment{ID: u.ID, Kind: u.Kind, ContentType: u.ContentType, Name: u.Name, URL: u.URL}
+		if u.URLExpiresAt != nil {
+			att.URLExpires = *u.URLExpiresAt
+		}
+		a.Attachments = append(a.Attachments, att)
+	}
+	if timeline {
+		if a.Timeline, err = events(ctx, q, r.ID); err != nil {
+			return Application{}, err
+		}
+	}
+	return a, nil
+}
+
+var roleLabels = map[string]string{"applicant": "申请人", "township": "乡镇审核", "district_admin": "区级审核", "department": "区级审核", "system": "系统"}
+
+func events(ctx context.Context, q sqlx.QueryerContext, id int64) ([]Event, error) {
+	var rows []struct {
+		At       time.Time `db:"at"`
+		Type     string    `db:"actor_type"`
+		Role     string    `db:"actor_role"`
+		From     string    `db:"from_status"`
+		To       string    `db:"to_status"`
+		Comment  string    `db:"comment"`
+		Comments []byte    `db:"field_comments"`
+	}
+	err := sqlx.SelectContext(ctx, q, &rows, `SELECT at, actor_type, actor_role, from_status, to_status, comment, field_comments
+		FROM application_events WHERE application_id = ? ORDER BY at, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("application: timeline: %w", err)
+	}
+	out := make([]Event, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, Event{At: r.At, From: r.From, To: r.To, Actor: roleLabels[r.Role], ActorType: r.Type, Comment: r.Comment,
+			FieldComments: decodeComments(r.Comments)})
+	}
+	return out, nil
+}
+
+func event(ctx context.Context, tx sqlx.ExtContext, id int64, actorType string, actorID int64, role, from, to, comment string, fieldComments map[string]string, at time.Time) error {
+	var fc any
+	if len(fieldComments) > 0 {
+		b, _ := json.Marshal(fieldComments)
+		fc = string(b)
+	}
+	var aid any
+	if actorID != 0 {
+		aid = actorID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO application_events (application_id, at, actor_type, actor_id, actor_role, from_status, to_status, comment, field_comments)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, at, actorType, aid, role, from, to, comment, fc)
+	if err != nil {
+		return fmt.Errorf("application: event: %w", err)
+	}
+	return nil
+}
+
+// Mine lists the user's applications, newest first.
+func (s *Service) Mine(ctx context.Context, userID int64) ([]Application, error) {
+	var rows []row
+	if err := s.db.SelectContext(ctx, &rows, selectApp+` WHERE a.user_id = ? ORDER BY a.created_at DESC, a.id DESC`, userID); err != nil {
+		return nil, fmt.Errorf("application: mine: %w", err)
+	}
+	out := make([]Application, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, s.view(r))
+	}
+	return out, nil
+}
+
+// Get returns one of the user's applications with its timeline.
+func (s *Service) Get(ctx context.Context, userID, id int64) (Application, error) {
+	r, err := s.ownRow(ctx, s.db, userID, id)
+	if err != nil {
+		return Application{}, err
+	}
+	return s.full(ctx, s.db, r, true)
+}
+
+// statusWords are the ≤ 5 Chinese characters the subscribe message's phrase field takes.
+var statusWords = map[string]string{StatusTownshipApproved: "乡镇已通过", StatusApproved: "已批准", StatusDisbursed: "已发放",
+	StatusReturned: "已退回", StatusRejected: "未通过", StatusSubmitted: "已提交"}
+
+// notifyApplicant writes the inbox message and queues the subscribe message of a status change,
+// in the transaction of the change.
+func (s *Service) notifyApplicant(ctx context.Context, tx sqlx.ExtContext, r row, to, comment string, version int, at time.Time) error {
+	word := statusWords[to]
+	title := r.PolicyName + "申请" + word
+	body := comment
+	if body == "" {
+		body = map[string]string{StatusTownshipApproved: "乡镇审核已通过，等待区级审核。", StatusApproved: "申请已批准。",
+			StatusDisbursed: "资金已发放，请留意银行到账。", StatusReturned: "申请被退回，请按意见修改后重新提交。",
+			StatusRejected: "申请未通过。"}[to]
+	}
+	return s.notify.Enqueue(ctx, tx, notify.Notification{
+		UserID: r.UserID, Kind: "application_status", Title: title, Body: body,
+		Page:    "pages/application/application?id=" + strconv.FormatInt(r.ID, 10),
+		RefType: refType, RefID: r.ID,
+		DedupKey: fmt.Sprintf("app:%d:v%d:%s", r.ID, version, to),
+		Template: s.notify.Progress(r.PolicyName, word, comment, at),
+	})
+}
+
+// transition moves an application from one of from to to, guarded by version, in tx: one
+// conditional UPDATE, the timeline event, the audit row and the applicant's notification.
+func (s *Service) transition(ctx context.Context, tx *sqlx.Tx, r row, version int, from []string, to string, actor audit.Entry, role, comment string, fieldComments map[string]string, extra string, extraArgs ...any) error {
+	if !slices.Contains(from, r.Status) {
+		if r.Version != version {
+			return ErrStaleVersion
+		}
+		return ErrInvalidTransition
+	}
+	now := s.now().UTC()
+	var fc any
+	if to == StatusReturned && len(fieldComments) > 0 {
+		b, _ := json.Marshal(fieldComments)
+		fc = string(b)
+	}
+	placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(from)), ", ")
+	args := append([]any{to, now, fc}, extraArgs...)
+	args = append(args, r.ID, version)
+	for _, f := range from {
+		args = append(args, f)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE applications SET status = ?, updated_at = ?, field_comments = ?, version = version + 1`+extra+`
+		WHERE id = ? AND version = ? AND status IN (`+placeholders+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("application: transition: %w", sqldb.Classify(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return s.whyNot(ctx, tx, r.ID, version)
+	}
+	if err := event(ctx, tx, r.ID, actor.ActorType, actor.ActorID, role, r.Status, to, comment, fieldComments, now); err != nil {
+		return err
+	}
+	actor.Action, actor.TargetType, actor.TargetID = "application."+to, "application", strconv.FormatInt(r.ID, 10)
+	actor.Detail = map[string]any{"from": r.Status, "to": to, "version": version}
+	if comment != "" {
+		actor.Detail["comment"] = comment
+	}
+	if err := audit.Write(ctx, tx, actor); err != nil {
+		return err
+	}
+	if _, ok := statusWords[to]; ok && to != StatusSubmitted {
+		return s.notifyApplicant(ctx, tx, r, to, comment, version+1, now)
+	}
+	return nil
+}
+
+// Submit sends a draft or returned application for review after checking eligibility, the form
+// and the materials. The subsidy's once-per-person rule is a UNIQUE key: of parallel submissions
+// by one person exactly one gets through.
+func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Application, error) {
+	r, err := s.ownRow(ctx, s.db, userID, id)
+	if err != nil {
+		return Application{}, err
+	}
+	p, err := s.policy(ctx, s.db, r.PolicyCode)
+	if err != nil {
+		return Application{}, err
+	}
+	a, err := s.applicant(ctx, s.db, userID)
+	if err != nil {
+		return Application{}, err
+	}
+	el, err := s.eligibility(ctx, s.db, p, a)
+	if err != nil {
+		return Application{}, err
+	}
+	for _, rs := range el.Reasons {
+		switch rs.Code {
+		case "ALREADY_GRANTED":
+			if r.Status != StatusReturned { // a returned one is the live one itself
+				return Application{}, ErrAlreadyGranted
+			}
+		case "LOAN_LIMIT_REACHED":
+			if r.BorrowerKey == personKey(a.PersonID) {
+				return Application{}, ErrLoanLimitReached
+			}
+		default:
+			return Application{}, &NotEligibleError{Reasons: el.Reasons}
+		}
+	}
+	if r.BorrowerKey != personKey(a.PersonID) {
+		n, err := usedTimes(ctx, s.db, p.Code, r.BorrowerKey, r.ID)
+		if err != nil {
+			return Application{}, err
+		}
+		if n >= p.MaxTimes {
+			return Application{}, ErrLoanLimitReached
+		}
+	}
+	in := Input{BorrowerType: r.BorrowerType, EnterpriseName: r.EnterpriseName, EnterpriseUSCC: r.EnterpriseUSCC.String,
+		AmountFen: r.AmountFen, TermMonths: r.TermMonths, Purpose: r.Purpose, BankName: r.BankName, JobsCreated: r.JobsCreated}
+	if r.BankAccountEnc != nil {
+		in.BankAccount, _ = s.box.Open(fieldBankAccount, r.BankAccountEnc)
+	}
+	if _, err := s.check(p, a, in, true); err != nil {
+		return Application{}, err
+	}
+	if err := s.checkMaterials(ctx, p, r); err != nil {
+		return Application{}, err
+	}
+	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		actor := audit.Entry{ActorType: audit.ActorUser, ActorID: userID}
+		return s.transition(ctx, tx, r, version, []string{StatusDraft, StatusReturned}, StatusSubmitted, actor, "applicant", "", nil,
+			`, submitted_at = ?, township_code = ?`, s.now().UTC(), a.TownshipCode)
+	})
+	if errors.Is(err, sqldb.ErrDuplicate) {
+		return Application{}, ErrAlreadyGranted
+	}
+	if err != nil {
+		return Application{}, err
+	}
+	return s.load(ctx, s.db, id, true)
+}
+
+// MissingMaterials lists the labels of required materials not attached.
+type MissingMaterials struct{ Labels []string }
+
+func (e *MissingMaterials) Error() string {
+	return "application: missing " + strings.Join(e.Labels, ", ")
+}
+
+// Unwrap makes errors.Is(err, ErrMaterialsMissing) true.
+func (e *MissingMaterials) Unwrap() error { return ErrMaterialsMissing }
+
+func (s *Service) checkMaterials(ctx context.Context, p Policy, r row) error {
+	ups, err := s.uploads.ListAttached(ctx, refType, r.ID)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, u := range ups {
+		have[u.Kind] = true
+	}
+	var missing []string
+	for _, m := range p.Materials {
+		need := m.Required || (m.Kind == "business_licence" && r.BorrowerType == "enterprise")
+		if need && !have[m.Kind] {
+			missing = append(missing, m.Label)
+		}
+	}
+	if len(missing) > 0 {
+		return &MissingMaterials{Labels: missing}
+	}
+	return nil
+}
+
+// Withdraw takes back a draft, a returned application, or a submitted one before review.
+func (s *Service) Withdraw(ctx context.Context, userID, id int64, version int) (Application, error) {
+	r, err := s.ownRow(ctx, s.db, userID, id)
+	if err != nil {
+		return Application{}, err
+	}
+	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		return s.transition(ctx, tx, r, version, []string{StatusDraft, StatusSubmitted, StatusReturned}, StatusWithdrawn,
+			audit.Entry{ActorType: audit.ActorUser, ActorID: userID}, "applicant", "", nil, "")
+	})
+	if err != nil {
+		return Application{}, err
+	}
+	return s.load(ctx, s.db, id, true)
+}
+
+// Staff is the staff member acting; Township scopes township staff.
+type Staff struct {
+	ID       int64
+	Username string
+	Role     string
+	Township string
+}
+
+func (st Staff) entry() audit.Entry {
+	return audit.Entry{ActorType: audit.ActorStaff, ActorID: st.ID, ActorName: st.Username}
+}
+
+// districtRoles may act at the district stage and record disbursements.
+var districtRoles = []string{"district_admin", "department"}
+
+// StaffGet returns an application the staff member may see (township staff: their township).
+func (s *Service) StaffGet(ctx context.Context, st Staff, id int64) (Application, error) {
+	r, err := s.staffRow(ctx, s.db, st, id)
+	if err != nil {
+		return Application{}, err
+	}
+	a, err := s.full(ctx, s.db, r, true)
+	if err != nil {
+		return Application{}, err
+	}
+	a.ApplicantName, a.PersonID = r.ApplicantName, r.PersonID
+	return a, nil
+}
+
+func (s *Service) staffRow(ctx context.Context, q sqlx.QueryerContext, st Staff, id int64) (row, error) {
+	r, err := getRow(ctx, q, `a.id = ? AND a.status <> 'draft'`, id)
+	if err != nil {
+		return row{}, err
+	}
+	if st.Township != "" && r.TownshipCode != st.Township {
+		return row{}, ErrNotFound
+	}
+	return r, nil
+}
+
+// Decision is a reviewer's decision.
+type Decision struct {
+	Decision      string            `json:"decision"` // approve, return, reject
+	Comment       string            `json:"comment"`
+	FieldComments map[string]string `json:"field_comments"`
+	Version       int               `json:"version"`
+}
+
+// Review applies a decision at the application's current stage: township staff (or a district
+// administrator) on submitted ones, district staff on township-approved ones. Approving a loan
+// locks the borrower's row and counts their approved loans in the same transaction.
+func (s *Service) Review(ctx context.Context, st Staff, id int64, d Decision) (Application, error) {
+	d.Comment = strings.TrimSpace(d.Comment)
+	if utf8.RuneCountInString(d.Comment) > 500 {
+		return Application{}, &FieldError{"comment", "意见不能超过 500 字"}
+	}
+	if (d.Decision == "return" || d.Decision == "reject") && d.Comment == "" && len(d.FieldComments) == 0 {
+		return Application{}, &FieldError{"comment", "退回或不通过时请填写意见"}
+	}
+	for k, v := range d.FieldComments {
+		if utf8.RuneCountInString(k) > 64 || utf8.RuneCountInString(v) > 200 {
+			return Application{}, &FieldError{"field_comments", "字段意见过长"}
+		}
+	}
+	r, err := s.staffRow(ctx, s.db, st, id)
+	if err != nil {
+		return Application{}, err
+	}
+	if r.Version != d.Version {
+		return Application{}, ErrStaleVersion // someone acted since this reviewer read it
+	}
+	var from, role string
+	switch r.Status {
+	case StatusSubmitted:
+		if st.Role != "township" && st.Role != "district_admin" {
+			return Application{}, ErrForbidden
+		}
+		from, role = StatusSubmitted, "township"
+	case StatusTownshipApproved:
+		if !slices.Contains(districtRoles, st.Role) {
+			return Application{}, ErrForbidden
+		}
+		from, role = StatusTownshipApproved, st.Role
+	default:
+		if r.Version != d.Version {
+			return Application{}, ErrStaleVersion
+		}
+		return Application{}, ErrInvalidTransition
+	}
+	var to string
+	switch d.Decision {
+	case "approve":
+		to = StatusTownshipApproved
+		if from == StatusTownshipApproved {
+			to = StatusApproved
+		}
+	case "return":
+		to = StatusReturned
+	case "reject":
+		to = StatusRejected
+	default:
+		return Application{}, &FieldError{"decision", "决定应为 approve、return 或 reject"}
+	}
+	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		if to == StatusApproved && r.PolicyKind == KindLoan {
+			if err := s.checkLoanLimit(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		extra, args := "", []any{}
+		if to == StatusApproved || to == StatusRejected {
+			extra, args = `, decided_at = ?`, []any{s.now().UTC()}
+		}
+		return s.transition(ctx, tx, r, d.Version, []string{from}, to, st.entry(), role, d.Comment, d.FieldComments, extra, args...)
+	})
+	if err != nil {
+		return Application{}, err
+	}
+	return s.StaffGet(ctx, st, id)
+}
+
+// checkLoanLimit serialises approvals per borrower on the loan_borrowers row and refuses one
+// beyond the policy's limit.
+func (s *Service) checkLoanLimit(ctx context.Context, tx *sqlx.Tx, r row) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO loan_borrowers (borrower_key, created_at) VALUES (?, ?)
+		ON DUPLICATE KEY UPDATE borrower_key = borrower_key`, r.BorrowerKey, s.now().UTC()); err != nil {
+		return fmt.Errorf("application: borrower: %w", sqldb.Classify(err))
+	}
+	var key string
+	if err := tx.GetContext(ctx, &key, `SELECT borrower_key FROM loan_borrowers WHERE borrower_key = ? FOR UPDATE`, r.BorrowerKey); err != nil {
+		return fmt.Errorf("application: borrower lock: %w", sqldb.Classify(err))
+	}
+	p, err := s.policy(ctx, tx, r.PolicyCode)
+	if err != nil {
+		return err
+	}
+	n, err := usedTimes(ctx, tx, r.PolicyCode, r.BorrowerKey, r.ID)
+	if err != nil {
+		return err
+	}
+	if n >= p.MaxTimes {
+		return ErrLoanLimitReached
+	}
+	return nil
+}
+
+// DisburseInput records money paid.
+type DisburseInput struct {
+	AmountFen     int64  `json:"amount_fen"`
+	PaidOn        string `json:"paid_on"`
+	BankReference string `json:"bank_reference"`
+	Version       int    `json:"version"`
+}
+
+// Disburse records the payment of an approved application (district staff).
+func (s *Service) Disburse(ctx context.Context, st Staff, id int64, in DisburseInput) (Application, error) {
+	if !slices.Contains(districtRoles, st.Role) {
+		return Application{}, ErrForbidden
+	}
+	r, err := s.staffRow(ctx, s.db, st, id)
+	if err != nil {
+		return Application{}, err
+	}
+	if in.AmountFen <= 0 || in.AmountFen > r.AmountFen {
+		return Application{}, &FieldError{"amount_fen", "发放金额应大于 0 且不超过批准金额"}
+	}
+	paid, err := time.Parse(time.DateOnly, in.PaidOn)
+	if err != nil || paid.After(s.now()) {
+		return Application{}, &FieldError{"paid_on", "发放日期应为 YYYY-MM-DD，且不晚于今天"}
+	}
+	ref := strings.TrimSpace(in.BankReference)
+	if ref == "" || utf8.RuneCountInString(ref) > 64 {
+		return Application{}, &FieldError{"bank_reference", "请填写银行流水号（64 字以内）"}
+	}
+	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		return s.transition(ctx, tx, r, in.Version, []string{StatusApproved}, StatusDisbursed, st.entry(), st.Role,
+			fmt.Sprintf("已发放 %s 元", yuan(in.AmountFen)), nil, `, disbursed_fen = ?, paid_on = ?, bank_reference = ?`, in.AmountFen, paid, ref)
+	})
+	if err != nil {
+		return Application{}, err
+	}
+	return s.StaffGet(ctx, st, id)
+}
+
+func yuan(fen int64) string {
+	if fen%100 == 0 {
+		return strconv.FormatInt(fen/100, 10)
+	}
+	return fmt.Sprintf("%d.%02d", fen/100, fen%100)
+}
