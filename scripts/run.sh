@@ -27,10 +27,11 @@ trap cleanup EXIT INT TERM
 if curl -fsS "http://$fake_addr/__fake/healthz" >/dev/null 2>&1; then
 	echo "run: WeChat stand-in already listening on $fake_addr"
 else
-	bin/wxfake -addr "$fake_addr" >tmp-wxfake.log 2>&1 &
+	mkdir -p var
+	bin/wxfake -addr "$fake_addr" >var/wxfake.log 2>&1 &
 	pids+=($!)
 	for _ in $(seq 50); do curl -fsS "http://$fake_addr/__fake/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-	echo "run: WeChat stand-in on $fake_addr (log: tmp-wxfake.log)"
+	echo "run: WeChat stand-in on $fake_addr (log: var/wxfake.log)"
 fi
 
 port=${HX_HTTP_ADDR##*:}

@@ -32,6 +32,8 @@ commands:
                             end every session of a staff account
   config                    print the effective configuration, secrets masked
   notify-worker             run only the notification outbox worker (scale sending apart from the API)
+  points expire             write expiry entries for points past their expiry (the nightly job; idempotent)
+  points verify             recompute every points balance from the ledger; exit status 1 on a difference
 
 Configuration: HX_* environment variables (see configs/config.example.yaml), optionally over
 the YAML file given by -config or HX_CONFIG_FILE.`
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return withApp(cfg, log, func(a *app.App) error { return staffCommand(ctx, a, rest, getenv, stdout, stderr) })
 	case "notify-worker":
 		return withApp(cfg, log, func(a *app.App) error { return notifyWorker(ctx, a) })
+	case "points":
+		return withApp(cfg, log, func(a *app.App) error { return pointsCommand(ctx, a, rest, stdout) })
 	case "config":
 		_, err := fmt.Fprint(stdout, cfg.String())
 		return err

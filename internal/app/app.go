@@ -22,6 +22,7 @@ import (
 	"huixiang/internal/notify"
 	"huixiang/internal/person"
 	"huixiang/internal/pii"
+	"huixiang/internal/points"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
 	"huixiang/internal/session"
@@ -49,7 +50,9 @@ type App struct {
 	Uploads   *upload.Service
 	// Applications is the startup subsidy and guaranteed loan path.
 	Applications *application.Service
-	Handler      http.Handler
+	// Points is the alumni contribution points ledger, perks and vouchers.
+	Points  *points.Service
+	Handler http.Handler
 
 	// NotifyWorker sends the outbox; cmd/server runs it (serve, notify-worker), New does not.
 	NotifyWorker *notify.Worker
@@ -95,6 +98,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		MaxAttempts: cfg.Notify.MaxAttempts, Lease: cfg.Notify.Lease, Log: log})
 	a.Uploads = uploads
 	a.Applications = application.NewService(db, box, uploads, a.Notify)
+	a.Points = points.NewService(db, points.Options{ExpiryYears: cfg.Points.ExpiryYears})
 	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays, cfg.Registry.MaxImportRows)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -106,6 +110,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Surveys:        a.Surveys,
 		Notify:         a.Notify,
 		Applications:   a.Applications,
+		Points:         a.Points,
 		Regions:        a.Regions,
 		Returnees:      a.Returnees,
 		Uploads:        a.Uploads,

@@ -33,6 +33,14 @@ type Config struct {
 	Notify   Notify   `yaml:"notify"`
 	Upload   Upload   `yaml:"upload"`
 	Log      Log      `yaml:"log"`
+	Points   Points   `yaml:"points"`
+}
+
+// Points configures the alumni contribution points.
+type Points struct {
+	// ExpiryYears: earned points expire at the end of the ExpiryYears-th calendar year after the
+	// year they were earned in (Asia/Shanghai); 0 never expires them.
+	ExpiryYears int `yaml:"expiry_years"`
 }
 
 // HTTP configures the listener.
@@ -162,6 +170,7 @@ func Default() Config {
 		Notify:   Notify{ProgressTemplateID: "TMPL_APPLICATION_PROGRESS", Workers: 2, Rate: 20, MaxAttempts: 8, Lease: 30 * time.Second},
 		Upload:   Upload{Dir: "./var/uploads", MaxBytes: 10 << 20, URLTTL: 10 * time.Minute},
 		Log:      Log{Level: "info"},
+		Points:   Points{ExpiryYears: 2},
 	}
 }
 
@@ -236,6 +245,9 @@ func (c Config) Validate() error {
 	}
 	problems = append(problems, c.Notify.problems(c.WeChat.Timeout)...)
 	problems = append(problems, c.Upload.problems()...)
+	if c.Points.ExpiryYears < 0 || c.Points.ExpiryYears > 20 {
+		problems = append(problems, "HX_POINTS_EXPIRY_YEARS must be between 0 (never) and 20")
+	}
 	if c.HTTP.MaxBodyBytes <= 0 || c.HTTP.MaxUploadBytes <= 0 || c.MySQL.QueryTimeout <= 0 || c.MySQL.MaxOpenConns <= 0 {
 		problems = append(problems, "HX_HTTP_MAX_BODY_BYTES, HX_MYSQL_QUERY_TIMEOUT and HX_MYSQL_MAX_OPEN_CONNS must be positive")
 	}

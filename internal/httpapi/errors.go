@@ -22,6 +22,7 @@ import (
 	"huixiang/internal/idempotency"
 	"huixiang/internal/notify"
 	"huixiang/internal/person"
+	"huixiang/internal/points"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
 	"huixiang/internal/session"
@@ -109,6 +110,9 @@ func classify(err error) *apiError {
 		return validationError("账号信息不完整或格式不正确")
 	}
 	if ae := classifyApplication(err); ae != nil {
+		return ae
+	}
+	if ae := classifyPoints(err); ae != nil {
 		return ae
 	}
 	if ae := classifyRegistry(err); ae != nil {
@@ -337,4 +341,54 @@ func yuanText(fen int64) string {
 		s += fmt.Sprintf(".%02d", fen%100)
 	}
 	return s
+}
+
+// classifyPoints maps the errors of the points ledger, perks and vouchers.
+func classifyPoints(err error) *apiError {
+	var fe *points.FieldError
+	var used *points.UsedError
+	switch {
+	case errors.As(err, &fe):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: fe.Message, Field: fe.Field}
+	case errors.As(err, &used):
+		by := used.By
+		if by == "" {
+			by = "工作人员"
+		}
+		return &apiError{Status: http.StatusConflict, Code: "VOUCHER_USED",
+			Message: fmt.Sprintf("该券已于 %s 由 %s 核销，不能重复使用", used.At.In(chinaTime).Format("2006-01-02 15:04"), by)}
+	case errors.Is(err, points.ErrInsufficientPoints):
+		return &apiError{Status: http.StatusConflict, Code: "INSUFFICIENT_POINTS", Message: "积分不足"}
+	case errors.Is(err, points.ErrOutOfStock):
+		return &apiError{Status: http.StatusConflict, Code: "OUT_OF_STOCK", Message: "该权益已兑完"}
+	case errors.Is(err, points.ErrLimitReached):
+		return &apiError{Status: http.StatusConflict, Code: "LIMIT_REACHED", Message: "已达到该权益的每人兑换上限"}
+	case errors.Is(err, points.ErrPerkUnavailable):
+		return &apiError{Status: http.StatusConflict, Code: "PERK_UNAVAILABLE", Message: "该权益不在兑换有效期内"}
+	case errors.Is(err, points.ErrVoucherExpired):
+		return &apiError{Status: http.StatusGone, Code: "VOUCHER_EXPIRED", Message: "该券已过期"}
+	case errors.Is(err, points.ErrVoucherCancelled):
+		return &apiError{Status: http.StatusConflict, Code: "VOUCHER_CANCELLED", Message: "该券已取消，不能核销"}
+	case errors.Is(err, points.ErrNotCancellable):
+		return &apiError{Status: http.StatusConflict, Code: "VOUCHER_NOT_CANCELLABLE", Message: "只有未使用且未过期的券可以取消"}
+	case errors.Is(err, points.ErrDuplicateReference):
+		return &apiError{Status: http.StatusConflict, Code: "DUPLICATE_REFERENCE", Message: "该依据编号已按此规则发放过积分，不能重复发放", Field: "reference"}
+	case errors.Is(err, points.ErrAlreadyReversed):
+		return &apiError{Status: http.StatusConflict, Code: "ALREADY_REVERSED", Message: "该笔积分已冲正过"}
+	case errors.Is(err, points.ErrNotReversible):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "NOT_REVERSIBLE", Message: "只能冲正积分发放记录"}
+	case errors.Is(err, points.ErrRuleUnknown):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "积分规则不存在或已停用", Field: "rule"}
+	case errors.Is(err, points.ErrPersonNotFound):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "人员不存在", Field: "person_id"}
+	case errors.Is(err, points.ErrNotRegistered):
+		return &apiError{Status: http.StatusNotFound, Code: "NOT_REGISTERED", Message: "您还没有登记个人信息，请先完成登记"}
+	case errors.Is(err, points.ErrIdempotencyKey):
+		return &apiError{Status: http.StatusBadRequest, Code: "IDEMPOTENCY_KEY_REQUIRED", Message: "兑换请求须带 Idempotency-Key 请求头"}
+	case errors.Is(err, points.ErrForbidden):
+		return &apiError{Status: http.StatusForbidden, Code: "FORBIDDEN", Message: "只能管理本单位提供的权益"}
+	case errors.Is(err, points.ErrNotFound):
+		return errNotFound
+	}
+	return nil
 }

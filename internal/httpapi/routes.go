@@ -18,6 +18,7 @@ import (
 	"huixiang/internal/account"
 	"huixiang/internal/application"
 	"huixiang/internal/notify"
+	"huixiang/internal/points"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
 	"huixiang/internal/session"
@@ -38,6 +39,7 @@ type Deps struct {
 	Regions      *region.Service
 	Returnees    *returnee.Service
 	Applications *application.Service
+	Points       *points.Service
 	Surveys      *survey.Service
 	Notify       *notify.Service
 	MaxBodyBytes int64
@@ -94,6 +96,12 @@ func New(d Deps) http.Handler {
 	user.GET("/me/messages", handleMyMessages(d.Notify))
 	user.POST("/me/messages/:id/read", handleReadMessage(d.Notify))
 	user.GET("/uploads/:id", handleUploadGet(d.Uploads))
+	user.GET("/me/points", handleMyPoints(d.Points))
+	user.GET("/me/points/entries", handleMyPointEntries(d.Points))
+	user.GET("/perks", handlePerks(d.Points))
+	user.POST("/perks/:id/redeem", handleRedeem(d.Points))
+	user.GET("/me/vouchers", handleMyVouchers(d.Points))
+	user.POST("/me/vouchers/:id/cancel", handleCancelVoucher(d.Points))
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
 	api.GET("/files/:id", handleFile(d.Uploads))
 	// Attachments get their own body limit: the file limit plus the multipart framing.
@@ -127,6 +135,15 @@ func New(d Deps) http.Handler {
 	district.GET("/outbox", handleListOutbox(d.Notify))
 	district.POST("/outbox/:id/retry", handleRetryOutbox(d.Notify))
 	st.GET("/surveys/:id/stats", handleSurveyStats(d.Surveys))
+	grantors := st.Group("", requireRole(staff.RoleDistrictAdmin, staff.RoleDepartment))
+	grantors.GET("/points/rules", handlePointsRules(d.Points))
+	grantors.POST("/points/grants", handlePointsGrant(d.Points))
+	grantors.POST("/points/entries/:id/reverse", handlePointsReverse(d.Points))
+	grantors.GET("/points/stats", handlePointsStats(d.Points))
+	grantors.POST("/vouchers/verify", handleVoucherVerify(d.Points))
+	grantors.GET("/perks", handleAdminPerks(d.Points))
+	grantors.POST("/perks", handleCreatePerk(d.Points))
+	grantors.PATCH("/perks/:id", handleUpdatePerk(d.Points))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))

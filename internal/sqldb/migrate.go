@@ -53,10 +53,10 @@ func Migrate(ctx context.Context, db *sqlx.DB, log *slog.Logger) error {
 		return fmt.Errorf("sqldb: migrate: %w", err)
 	}
 	for _, r := range res {
-		log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+		log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration.String())
 	}
 	if len(res) > 0 {
-		log.Info("migrations done", "count", len(res), "took", time.Since(start))
+		log.Info("migrations done", "count", len(res), "took", time.Since(start).String())
 	}
 	return nil
 }

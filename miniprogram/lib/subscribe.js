@@ -38,12 +38,14 @@ function requestConsent(templateIds) {
 }
 
 /**
- * requestConsent + POST /api/v1/me/subscriptions with the accepted IDs only
+ * requestConsent (one template ID or several) + POST /api/v1/me/subscriptions
+ * with the accepted IDs only
  * (nothing is sent when none was accepted). Resolves with the accepted IDs;
  * a failed report is silent (the next prompt will try again).
  */
-function askConsent(templateId) {
-  return requestConsent([templateId]).then((accepted) => {
+function askConsent(templateIds) {
+  const ids = Array.isArray(templateIds) ? templateIds : [templateIds];
+  return requestConsent(ids).then((accepted) => {
     if (accepted.length === 0) {
       return accepted;
     }

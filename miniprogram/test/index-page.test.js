@@ -144,6 +144,50 @@ describe('pages/index', () => {
     }
   });
 
+  test('signed in: 创业扶持 / 我的申请 / 消息 open their pages; 消息 shows the unread count', async () => {
+    fake.storage.set('token', 'tok');
+    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: '138****5678', roles: [] } });
+    fake.route('GET', '/api/v1/me/messages', { statusCode: 200, data: { items: [], unread: 3 } });
+
+    const page = mountPage();
+    await settle(page, (p) => find(p, '#unread-badge'));
+
+    expect(text(page, '#unread-badge')).toBe('3');
+    expect(text(page, '#go-support')).toBe('创业扶持（补贴、贷款）');
+    expect(text(page, '#go-applications')).toBe('我的申请');
+    expect(text(page, '#go-messages')).toBe('消息');
+    const targets = [['#go-support', '/pages/policies/policies'],
+      ['#go-applications', '/pages/applications/applications'], ['#go-messages', '/pages/messages/messages']];
+    for (const [selector, url] of targets) {
+      find(page, selector).dispatchEvent('tap');
+      // eslint-disable-next-line no-await-in-loop
+      await simulate.sleep(0);
+      expect(fake.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url }));
+    }
+
+    // Back from the inbox: the badge follows.
+    fake.route('GET', '/api/v1/me/messages', { statusCode: 200, data: { items: [], unread: 120 } });
+    page.instance.onShow();
+    await settle(page, (p) => text(p, '#unread-badge') === '99+');
+    fake.route('GET', '/api/v1/me/messages', { statusCode: 200, data: { items: [], unread: 0 } });
+    page.instance.onShow();
+    await settle(page, (p) => !find(p, '#unread-badge'));
+  });
+
+  test('the unread count failing to load leaves no badge and no toast', async () => {
+    fake.storage.set('token', 'tok');
+    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: '138****5678', roles: [] } });
+    fake.route('GET', '/api/v1/me/messages', { fail: { errMsg: 'request:fail timeout' } });
+
+    const page = mountPage();
+    await settle(page, (p) => find(p, '#menu'));
+    await settle(page, () => fake.calls('GET', '/api/v1/me/messages').length === 1);
+    await simulate.sleep(10);
+
+    expect(find(page, '#unread-badge')).toBeFalsy();
+    expect(fake.wx.showToast).not.toHaveBeenCalled();
+  });
+
   test('signed out: no service entries', async () => {
     const page = mountPage();
     await settle(page, (p) => find(p, '#login-btn'));

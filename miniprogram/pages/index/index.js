@@ -1,5 +1,6 @@
 const auth = require('../../api/auth');
 const http = require('../../api/request');
+const messagesApi = require('../../api/messages');
 const { maskPhone } = require('../../lib/phone');
 
 const TEXT = {
@@ -17,10 +18,20 @@ Page({
     errorMessage: '',
     loggingIn: false,
     binding: false,
+    // Unread messages, shown as a badge on 消息 ("99+" above 99).
+    unread: 0,
+    unreadText: '',
   },
 
   onLoad() {
     this.refresh();
+  },
+
+  // Back from 消息 (or a detail page), the badge is brought up to date.
+  onShow() {
+    if (this.data.status === 'signedIn') {
+      this.loadUnread();
+    }
   },
 
   onPullDownRefresh() {
@@ -66,6 +77,18 @@ Page({
       phone: maskPhone(user && user.phone),
       errorMessage: '',
     });
+    this.loadUnread();
+  },
+
+  /** Silent: without a network the badge simply stays as it was. */
+  loadUnread() {
+    return messagesApi.getMessages(1, { silent: true }).then(
+      (body) => {
+        const unread = body.unread;
+        this.setData({ unread, unreadText: unread > 99 ? '99+' : String(unread) });
+      },
+      () => {},
+    );
   },
 
   onRetry() {
@@ -117,7 +140,7 @@ Page({
     );
   },
 
-  /** The service entries (返乡登记 / 我的档案 / 意愿调查) shown after sign-in. */
+  /** The service entries (返乡登记 / 我的档案 / 意愿调查 / 创业扶持 / 消息) shown after sign-in. */
   onNavigate(e) {
     const url = e && e.currentTarget && e.currentTarget.dataset.url;
     if (url) {
@@ -141,7 +164,7 @@ Page({
 
   doLogout() {
     const done = auth.logout();
-    this.setData({ status: 'signedOut', phone: '', errorMessage: '' });
+    this.setData({ status: 'signedOut', phone: '', errorMessage: '', unread: 0, unreadText: '' });
     return done;
   },
 });

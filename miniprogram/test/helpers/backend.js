@@ -1,5 +1,6 @@
 /**
- * Canned backend answers for the returnee pages.
+ * Canned backend answers for the returnee pages and the startup support
+ * pages (policies, applications, uploads).
  */
 const { envelope } = require('./fake-wx');
 
@@ -78,6 +79,119 @@ function serveReturnee(fake, { record = null, phone = '138****5678' } = {}) {
   return fake;
 }
 
+// ---- startup support: policies, applications, uploads, messages -----------
+
+const TEMPLATE_ID = 'TMPL_progress_1';
+
+const MATERIALS = [
+  { kind: 'business_licence', label: '营业执照', required: true },
+  { kind: 'id_front', label: '身份证人像面', required: true },
+  { kind: 'id_back', label: '身份证国徽面', required: true },
+  { kind: 'other', label: '其他材料', required: false },
+];
+
+const SUBSIDY = {
+  code: 'startup_subsidy',
+  name: '一次性创业补贴',
+  kind: 'subsidy',
+  description: '首次创办小微企业或从事个体经营，正常经营6个月以上',
+  amount_fen: 500000,
+  cap_individual_fen: null,
+  cap_enterprise_fen: null,
+  max_times: 1,
+  materials: MATERIALS,
+  open: true,
+  eligibility: { eligible: true, reasons: [] },
+};
+
+const LOAN = {
+  code: 'guaranteed_loan',
+  name: '创业担保贷款',
+  kind: 'loan',
+  description: '财政贴息的创业贷款',
+  amount_fen: null,
+  cap_individual_fen: 30000000,
+  cap_enterprise_fen: 500000000,
+  max_times: 3,
+  used_times: 1,
+  materials: MATERIALS.filter((m) => m.kind !== 'business_licence')
+    .concat({ kind: 'business_licence', label: '营业执照', required: false }),
+  open: true,
+  eligibility: { eligible: true, reasons: [] },
+};
+
+const policy = (base, overrides) => Object.assign({}, base, overrides);
+
+function policiesBody(items) {
+  return { statusCode: 200, data: { subscribe_template_id: TEMPLATE_ID, items: items || [SUBSIDY, LOAN] } };
+}
+
+/** An application as the server returns it. */
+function application(overrides) {
+  return Object.assign({
+    id: 42,
+    policy: 'guaranteed_loan',
+    status: 'draft',
+    version: 1,
+    borrower_type: 'individual',
+    enterprise_name: null,
+    enterprise_uscc: null,
+    amount_fen: 10000000,
+    term_months: 24,
+    purpose: '购买茶叶加工设备',
+    bank_name: '咸安农商银行',
+    bank_account: '6222********1234',
+    contact_phone: '13812345678',
+    jobs_created: 3,
+    attachments: [],
+    timeline: [],
+    disbursement: null,
+    created_at: '2026-11-20T02:00:00Z',
+    updated_at: '2026-11-20T02:00:00Z',
+  }, overrides);
+}
+
+let uploadSeq = 0;
+
+/** A 201 answer of POST /api/v1/uploads for a kind. */
+function uploaded(kind, overrides) {
+  uploadSeq += 1;
+  return {
+    statusCode: 201,
+    progress: [35, 80, 100],
+    data: Object.assign({
+      id: `up_${kind}_${uploadSeq}`,
+      url: `/files/up_${kind}_${uploadSeq}?exp=1&sig=x`,
+      kind,
+      content_type: 'image/jpeg',
+      size: 12345,
+      name: `${kind}.jpg`,
+    }, overrides),
+  };
+}
+
+/** Uploads answer 201 with an ID that names the kind sent. */
+function serveUploads(fake) {
+  fake.route('UPLOAD', '/api/v1/uploads', (opts) => uploaded(opts.formData.kind));
+  return fake;
+}
+
 module.exports = {
-  OPTIONS, TOWNSHIPS, VILLAGES, ID_CARD, ID_MASKED, RECORD, NOT_REGISTERED, serveReturnee,
+  OPTIONS,
+  TOWNSHIPS,
+  VILLAGES,
+  ID_CARD,
+  ID_MASKED,
+  RECORD,
+  NOT_REGISTERED,
+  serveReturnee,
+  TEMPLATE_ID,
+  MATERIALS,
+  SUBSIDY,
+  LOAN,
+  policy,
+  policiesBody,
+  application,
+  uploaded,
+  serveUploads,
 };

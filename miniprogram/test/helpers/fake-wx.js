@@ -9,6 +9,13 @@
  * Several responses for one route are consumed in order; the last one is
  * then reused. Responses are delivered asynchronously like the real API.
  * `fake.pending(...)` returns a response that is held until released.
+ *
+ * wx.uploadFile answers from routes of the method 'UPLOAD':
+ *   fake.route('UPLOAD', '/api/v1/uploads', { statusCode: 201, data: {...}, progress: [40, 100] });
+ * (data objects arrive as a JSON string, like the real API). chooseMedia,
+ * chooseMessageFile, requestSubscribeMessage, downloadFile and openDocument
+ * succeed by default; `fake.subscribeAnswer` is what the user picks in the
+ * consent dialog (every template 'accept' unless set).
  */
 const BASE_URL = 'http://127.0.0.1:8080';
 
@@ -25,6 +32,8 @@ function createFakeWx({ token } = {}) {
   let loginCount = 0;
 
   const deliver = (fn) => setTimeout(fn, 0);
+
+  let mediaSeq = 0;
 
   const wx = {
     getStorageSync: jest.fn((key) => (storage.has(key) ? storage.get(key) : '')),
@@ -73,11 +82,79 @@ function createFakeWx({ token } = {}) {
         deliver(() => respond(response));
       }
     }),
+    uploadFile: jest.fn((opts) => {
+      const path = opts.url.startsWith(BASE_URL) ? opts.url.slice(BASE_URL.length) : opts.url;
+      const queue = routes.get(`UPLOAD ${path}`);
+      if (!queue || queue.length === 0) {
+        throw new Error(`fake wx.uploadFile: no route for ${path}`);
+      }
+      const entry = queue.length > 1 ? queue.shift() : queue[0];
+      const listeners = [];
+      const task = {
+        onProgressUpdate: jest.fn((cb) => listeners.push(cb)),
+        abort: jest.fn(),
+      };
+      const respond = (response) => {
+        (response.progress || []).forEach((progress) => {
+          listeners.forEach((cb) => cb({ progress, totalBytesSent: progress, totalBytesExpectedToSend: 100 }));
+        });
+        if (response.fail) {
+          opts.fail(response.fail);
+          return;
+        }
+        const data = response.data === undefined ? '' : response.data;
+        opts.success({
+          statusCode: response.statusCode,
+          data: typeof data === 'string' ? data : JSON.stringify(data),
+          header: response.header || {},
+          errMsg: 'uploadFile:ok',
+        });
+      };
+      const response = typeof entry === 'function' ? entry(opts) : entry;
+      if (response && typeof response.then === 'function') {
+        response.then(respond);
+      } else {
+        deliver(() => respond(response));
+      }
+      return task;
+    }),
+    chooseMedia: jest.fn((opts) => {
+      mediaSeq += 1;
+      const n = mediaSeq;
+      deliver(() => opts.success({
+        type: 'image',
+        tempFiles: [{ tempFilePath: `http://tmp/photo-${n}.jpg`, size: 300 * 1024, fileType: 'image' }],
+        errMsg: 'chooseMedia:ok',
+      }));
+    }),
+    chooseMessageFile: jest.fn((opts) => {
+      deliver(() => opts.success({
+        tempFiles: [{ path: 'http://tmp/licence.pdf', size: 500 * 1024, name: '营业执照.pdf', type: 'file' }],
+        errMsg: 'chooseMessageFile:ok',
+      }));
+    }),
+    requestSubscribeMessage: jest.fn((opts) => {
+      const res = { errMsg: 'requestSubscribeMessage:ok' };
+      (opts.tmplIds || []).forEach((id) => {
+        res[id] = (fakeState.subscribeAnswer && fakeState.subscribeAnswer[id]) || 'accept';
+      });
+      deliver(() => opts.success(res));
+    }),
+    previewImage: jest.fn(),
+    showLoading: jest.fn(),
+    hideLoading: jest.fn(),
+    downloadFile: jest.fn((opts) => {
+      deliver(() => opts.success({ statusCode: 200, tempFilePath: 'http://tmp/download.pdf', errMsg: 'downloadFile:ok' }));
+    }),
+    openDocument: jest.fn((opts) => {
+      deliver(() => opts.success && opts.success({ errMsg: 'openDocument:ok' }));
+    }),
   };
 
-  return {
+  const fakeState = {
     wx,
     storage,
+    subscribeAnswer: null,
     route(method, path, ...responses) {
       routes.set(`${method} ${path}`, responses);
       return this;
@@ -96,7 +173,12 @@ function createFakeWx({ token } = {}) {
       });
       return { promise, release: (response) => release(response) };
     },
+    /** Calls of wx.uploadFile. */
+    uploads() {
+      return wx.uploadFile.mock.calls.map((c) => c[0]);
+    },
   };
+  return fakeState;
 }
 
 module.exports = { createFakeWx, envelope, BASE_URL };

@@ -1,6 +1,10 @@
 /**
  * Rendering pages with miniprogram-simulate (see index-page.test.js for the
  * long explanation): mount, wait, find, read text, fire events.
+ *
+ * Render one page per test file: with the official compiler (wcc) the
+ * compiled templates of a second page can collide with the first one's
+ * cached ops and render garbage.
  */
 const path = require('path');
 const simulate = require('miniprogram-simulate');

@@ -1,0 +1,246 @@
+// Package points is the alumni contribution points system (校友贡献积分): an append-only ledger
+// with a balance that never goes below zero, earning rules as data, the perks catalogue, and
+// vouchers that are redeemed in one transaction and verified at the venue exactly once.
+//
+// The rules live in MySQL: a UNIQUE idempotency key per entry (the same grant reference cannot
+// earn twice), conditional updates for the balance, the stock and the voucher status, and the
+// account row lock (SELECT ... FOR UPDATE) for the read-modify-write of a person's points.
+package points
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Errors.
+var (
+	ErrNotFound           = errors.New("points: not found")
+	ErrNotRegistered      = errors.New("points: user has no person record")
+	ErrPersonNotFound     = errors.New("points: person not found")
+	ErrRuleUnknown        = errors.New("points: unknown or inactive rule")
+	ErrDuplicateReference = errors.New("points: reference already earned points under this rule")
+	ErrInsufficientPoints = errors.New("points: insufficient points")
+	ErrOutOfStock         = errors.New("points: perk out of stock")
+	ErrLimitReached       = errors.New("points: per-person limit reached")
+	ErrPerkUnavailable    = errors.New("points: perk not in its validity window")
+	ErrVoucherExpired     = errors.New("points: voucher expired")
+	ErrVoucherCancelled   = errors.New("points: voucher cancelled")
+	ErrNotCancellable     = errors.New("points: voucher cannot be cancelled")
+	ErrNotReversible      = errors.New("points: only a grant can be reversed")
+	ErrAlreadyReversed    = errors.New("points: entry already reversed")
+	ErrForbidden          = errors.New("points: not allowed for this staff role")
+	ErrIdempotencyKey     = errors.New("points: Idempotency-Key required")
+)
+
+// UsedError says when and by whom a voucher was verified.
+type UsedError struct {
+	At time.Time
+	By string
+}
+
+func (e *UsedError) Error() string {
+	return fmt.Sprintf("points: voucher already used at %s by %s", e.At.Format(time.RFC3339), e.By)
+}
+
+// FieldError names an invalid input field.
+type FieldError struct {
+	Field   string
+	Message string // Chinese, for the form
+}
+
+func (e *FieldError) Error() string { return "points: " + e.Field + ": " + e.Message }
+
+// Reason codes of entries.
+const (
+	ReasonGrant   = "grant"
+	ReasonReverse = "reverse"
+	ReasonRedeem  = "redeem"
+	ReasonRefund  = "refund"
+	ReasonExpire  = "expire"
+)
+
+// Voucher statuses.
+const (
+	VoucherIssued    = "issued"
+	VoucherUsed      = "used"
+	VoucherCancelled = "cancelled"
+	VoucherExpired   = "expired"
+)
+
+// Perk categories.
+var Categories = []string{"education", "culture_tourism", "startup_space", "procurement", "other"}
+
+// Actor is who makes a change (staff for grants and verification, the user, or the system).
+type Actor struct {
+	Type       string // audit.ActorStaff, ActorUser, ActorSystem
+	ID         int64
+	Name       string
+	Role       string // staff role
+	Department string // staff department (role department)
+}
+
+// Rule is an earning rule.
+type Rule struct {
+	Code         string `db:"code" json:"code"`
+	Name         string `db:"name" json:"name"`
+	Description  string `db:"description" json:"description"`
+	Points       int64  `db:"points" json:"points"`
+	PerAmountFen *int64 `db:"per_amount_fen" json:"per_amount_fen"`
+	Active       bool   `db:"active" json:"active"`
+}
+
+// GrantInput is a staff grant under a rule. AmountFen is needed by rules per amount (donations).
+type GrantInput struct {
+	PersonID  int64  `json:"person_id"`
+	Rule      string `json:"rule"`
+	Reference string `json:"reference"`
+	Note      string `json:"note"`
+	AmountFen int64  `json:"amount_fen"`
+}
+
+// Entry is a ledger entry.
+type Entry struct {
+	ID              int64      `db:"id" json:"id"`
+	PersonID        int64      `db:"person_id" json:"person_id"`
+	Delta           int64      `db:"delta" json:"delta"`
+	ReasonCode      string     `db:"reason_code" json:"reason_code"`
+	RuleCode        *string    `db:"rule_code" json:"rule_code"`
+	Reference       string     `db:"reference" json:"reference"`
+	Note            string     `db:"note" json:"note"`
+	ActorType       string     `db:"actor_type" json:"actor_type"`
+	CreatedAt       time.Time  `db:"created_at" json:"created_at"`
+	BalanceAfter    int64      `db:"balance_after" json:"balance_after"`
+	ExpiresAt       *time.Time `db:"expires_at" json:"expires_at"`
+	Remaining       *int64     `db:"remaining" json:"remaining"`
+	ReversesEntryID *int64     `db:"reverses_entry_id" json:"reverses_entry_id"`
+}
+
+// Expiring is an amount that expires at a time.
+type Expiring struct {
+	Points    int64     `db:"points" json:"points"`
+	ExpiresAt time.Time `db:"expires_at" json:"expires_at"`
+}
+
+// Summary is a person's balance with what expires soon.
+type Summary struct {
+	PersonID int64      `json:"person_id"`
+	Balance  int64      `json:"balance"`
+	Expiring []Expiring `json:"expiring"`
+	// ExpiringTotal is the sum of Expiring (within the window asked for, 90 days by default).
+	ExpiringTotal int64 `json:"expiring_total"`
+}
+
+// EntryPage is a page of entries, newest first.
+type EntryPage struct {
+	Items    []Entry `json:"items"`
+	Page     int     `json:"page"`
+	PageSize int     `json:"page_size"`
+	Total    int     `json:"total"`
+}
+
+// Perk is a catalogue item.
+type Perk struct {
+	ID             int64     `db:"id" json:"id"`
+	Name           string    `db:"name" json:"name"`
+	Category       string    `db:"category" json:"category"`
+	ProviderCode   string    `db:"provider_code" json:"provider_code"`
+	PointsPrice    int64     `db:"points_price" json:"points_price"`
+	Stock          *int64    `db:"stock" json:"stock"`
+	PerPersonLimit *int      `db:"per_person_limit" json:"per_person_limit"`
+	ValidFrom      time.Time `db:"valid_from" json:"valid_from"`
+	ValidUntil     time.Time `db:"valid_until" json:"valid_until"`
+	Description    string    `db:"description" json:"description"`
+	PictureURL     string    `db:"picture_url" json:"picture_url"`
+	Visible        bool      `db:"visible" json:"visible"`
+	CreatedAt      time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt      time.Time `db:"updated_at" json:"updated_at"`
+}
+
+// PerkInput creates a perk or, with nil fields left alone, patches one. ClearStock makes the
+// stock unlimited; ClearLimit removes the per-person limit.
+type PerkInput struct {
+	Name           *string    `json:"name"`
+	Category       *string    `json:"category"`
+	ProviderCode   *string    `json:"provider_code"`
+	PointsPrice    *int64     `json:"points_price"`
+	Stock          *int64     `json:"stock"`
+	ClearStock     bool       `json:"unlimited_stock"`
+	PerPersonLimit *int       `json:"per_person_limit"`
+	ClearLimit     bool       `json:"no_person_limit"`
+	ValidFrom      *time.Time `json:"valid_from"`
+	ValidUntil     *time.Time `json:"valid_until"`
+	Description    *string    `json:"description"`
+	PictureURL     *string    `json:"picture_url"`
+	Visible        *bool      `json:"visible"`
+}
+
+// Voucher is an issued voucher. QR is the payload to draw as a QR code.
+type Voucher struct {
+	ID           int64      `db:"id" json:"id"`
+	Code         string     `db:"code" json:"code"`
+	QR           string     `db:"-" json:"qr"`
+	PerkID       int64      `db:"perk_id" json:"perk_id"`
+	PerkName     string     `db:"perk_name" json:"perk_name"`
+	ProviderCode string     `db:"provider_code" json:"provider_code"`
+	PersonID     int64      `db:"person_id" json:"person_id"`
+	Status       string     `db:"status" json:"status"`
+	PointsSpent  int64      `db:"points_spent" json:"points_spent"`
+	IssuedAt     time.Time  `db:"issued_at" json:"issued_at"`
+	ExpiresAt    time.Time  `db:"expires_at" json:"expires_at"`
+	UsedAt       *time.Time `db:"used_at" json:"used_at"`
+	UsedBy       *int64     `db:"used_by_staff_id" json:"used_by_staff_id"`
+	CancelledAt  *time.Time `db:"cancelled_at" json:"cancelled_at"`
+}
+
+// QRPrefix starts every voucher QR payload.
+const QRPrefix = "huixiang:voucher:"
+
+// Mismatch is an account whose balance differs from the sum of its ledger.
+type Mismatch struct {
+	PersonID  int64 `db:"person_id" json:"person_id"`
+	Balance   int64 `db:"balance" json:"balance"`
+	LedgerSum int64 `db:"ledger_sum" json:"ledger_sum"`
+}
+
+// ExpiryResult says what ExpireDue did.
+type ExpiryResult struct {
+	Entries  int   `json:"entries"`
+	Points   int64 `json:"points"`
+	Vouchers int64 `json:"vouchers"`
+}
+
+// MonthFigures are the points issued, spent, refunded, reversed and expired in a month
+// (Asia/Shanghai), as positive numbers.
+type MonthFigures struct {
+	Month    string `json:"month"`
+	Issued   int64  `json:"issued"`
+	Spent    int64  `json:"spent"`
+	Refunded int64  `json:"refunded"`
+	Reversed int64  `json:"reversed"`
+	Expired  int64  `json:"expired"`
+}
+
+// Contributor is a person with the points they earned (net of reversals).
+type Contributor struct {
+	PersonID int64  `db:"person_id" json:"person_id"`
+	Name     string `db:"name" json:"name"`
+	Earned   int64  `db:"earned" json:"earned"`
+}
+
+// PerkFigures are the vouchers of a perk by status.
+type PerkFigures struct {
+	PerkID    int64  `db:"perk_id" json:"perk_id"`
+	Name      string `db:"name" json:"name"`
+	Issued    int64  `db:"issued" json:"issued"`
+	Used      int64  `db:"used" json:"used"`
+	Cancelled int64  `db:"cancelled" json:"cancelled"`
+	Expired   int64  `db:"expired" json:"expired"`
+}
+
+// Stats are the dashboard figures.
+type Stats struct {
+	Months          []MonthFigures `json:"months"`
+	TopContributors []Contributor  `json:"top_contributors"`
+	Perks           []PerkFigures  `json:"perks"`
+}

@@ -1,0 +1,124 @@
+/**
+ * 消息 (pages/messages): unread marks and count, tapping a message marks it
+ * read and opens its page (asking for progress notifications first when it
+ * is an unread progress message), and more on scrolling down.
+ */
+const { createFakeWx } = require('./helpers/fake-wx');
+const {
+  mountPage, settle, find, text, tap,
+} = require('./helpers/page');
+const { TEMPLATE_ID, policiesBody } = require('./helpers/backend');
+
+const simulateWx = global.wx;
+let fake;
+
+beforeEach(() => {
+  fake = createFakeWx({ token: 'tok' });
+  global.wx = Object.assign({}, simulateWx, fake.wx);
+  fake.route('GET', '/api/v1/policies', policiesBody());
+});
+
+afterEach(() => {
+  global.wx = simulateWx;
+});
+
+const message = (id, overrides) => Object.assign({
+  id,
+  title: '申请进度通知',
+  body: '您的创业担保贷款申请已退回修改，请查看审核意见',
+  page: 'pages/application/application?id=42',
+  created_at: '2026-11-21T03:00:00Z',
+  read_at: null,
+}, overrides);
+
+async function open() {
+  const page = mountPage('messages');
+  await settle(page, (p) => find(p, '#unread-summary') || find(p, '#empty') || find(p, '#load-error'), 'inbox');
+  return page;
+}
+
+describe('pages/messages', () => {
+  test('shows unread marks and count; tapping marks read and opens the linked page', async () => {
+    fake.route('GET', '/api/v1/me/messages', {
+      statusCode: 200,
+      data: {
+        items: [
+          message(9),
+          message(8, { title: '审核通过', page: '/pages/applications/detail?id=41', read_at: '2026-11-20T01:00:00Z' }),
+          message(7, { title: '系统通知', page: '' }),
+        ],
+        unread: 2,
+      },
+    });
+    fake.route('POST', '/api/v1/me/messages/9/read', { statusCode: 204 });
+    fake.route('POST', '/api/v1/me/messages/7/read', { statusCode: 204 });
+    fake.route('POST', '/api/v1/me/subscriptions', { statusCode: 200, data: { consents: { [TEMPLATE_ID]: 1 } } });
+    const page = await open();
+
+    expect(text(page, '#unread-summary')).toBe('有 2 条未读消息');
+    expect(find(page, '#unread-9')).toBeTruthy();
+    expect(find(page, '#unread-8')).toBeFalsy();
+    expect(text(page, '#msg-9')).toContain('2026年11月21日 11:00');
+    expect(fake.calls('GET', '/api/v1/me/messages')[0].data).toEqual({ page: 1 });
+    // Wait for the template ID of the consent prompt.
+    await settle(page, () => fake.calls('GET', '/api/v1/policies').length === 1);
+    await settle(page, (p) => p.instance.templateId === TEMPLATE_ID, 'template id');
+
+    await tap(page, '#msg-9');
+    await settle(page, () => fake.wx.navigateTo.mock.calls.length === 1, 'opened');
+    expect(fake.calls('POST', '/api/v1/me/messages/9/read')).toHaveLength(1);
+    expect(fake.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({
+      url: '/pages/application/application?id=42',
+    }));
+    expect(find(page, '#unread-9')).toBeFalsy();
+    expect(text(page, '#unread-summary')).toBe('有 1 条未读消息');
+    // An unread progress message: the consent was asked from the tap and reported.
+    expect(fake.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+    expect(fake.calls('POST', '/api/v1/me/subscriptions')[0].data).toEqual({ accepted: [TEMPLATE_ID] });
+
+    // Already read: opened, not marked again, no consent prompt; the old page name still works.
+    await tap(page, '#msg-8');
+    await settle(page, () => fake.wx.navigateTo.mock.calls.length === 2, 'opened 8');
+    expect(fake.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({
+      url: '/pages/application/application?id=41',
+    }));
+    expect(fake.calls('POST', '/api/v1/me/messages/8/read')).toHaveLength(0);
+    expect(fake.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+
+    // No page: only marked read.
+    await tap(page, '#msg-7');
+    await settle(page, () => fake.calls('POST', '/api/v1/me/messages/7/read').length === 1, 'read 7');
+    expect(text(page, '#unread-summary')).toBe('消息都已读');
+    expect(fake.wx.navigateTo).toHaveBeenCalledTimes(2);
+  });
+
+  test('scrolling to the bottom loads the next page', async () => {
+    const first = Array.from({ length: 20 }, (_, i) => message(100 - i, { read_at: '2026-11-20T01:00:00Z' }));
+    fake.route('GET', '/api/v1/me/messages', (opts) => ({
+      statusCode: 200,
+      data: opts.data.page === 1
+        ? { items: first, unread: 0, total: 21 }
+        : { items: [message(50, { title: '最早的一条' })], unread: 1, total: 21 },
+    }));
+    const page = await open();
+    expect(find(page, '#msg-50')).toBeFalsy();
+
+    await page.instance.onReachBottom();
+    await settle(page, (p) => find(p, '#msg-50'), 'page 2');
+    expect(text(page, '#msg-50')).toContain('最早的一条');
+    expect(text(page, '#no-more')).toBe('没有更多了');
+    expect(fake.calls('GET', '/api/v1/me/messages').map((c) => c.data.page)).toEqual([1, 2]);
+  });
+
+  test('no messages, and a failed load with a retry', async () => {
+    fake.route('GET', '/api/v1/me/messages',
+      { fail: { errMsg: 'request:fail' } },
+      { statusCode: 200, data: { items: [], unread: 0 } });
+    const page = await open();
+    expect(text(page, '#error-message')).toBe('网络不给力，请稍后重试');
+
+    await tap(page, '#retry-btn');
+    await settle(page, (p) => find(p, '#empty'), 'empty');
+    expect(text(page, '#empty')).toContain('还没有消息');
+  });
+});
