@@ -52,7 +52,4 @@ module.exports = {
   TOKEN_KEY: 'token',
   // wx.uploadFile timeout: photos over a weak mobile network take a while.
   UPLOAD_TIMEOUT: 120000,
-  // wx.request documents no PATCH method. Set to true to send PATCH as POST
-  // with `X-HTTP-Method-Override: PATCH` if real phones refuse it.
-  PATCH_VIA_POST: false,
 };

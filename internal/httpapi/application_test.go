@@ -392,7 +392,7 @@ func TestApplications_returnForCorrectionResubmitWithdraw(t *testing.T) {
 	expect(t, e.act(tok, fmt.Sprintf("/api/v1/applications/%d/submit", a.ID), a.Version-1, nil), 409, "STALE_VERSION")
 	upd := subsidyForm()
 	upd["bank_account"], upd["version"] = "6222029999999999999", a.Version
-	r = e.do("PATCH", fmt.Sprintf("/api/v1/applications/%d", a.ID), tok, upd)
+	r = e.do("PUT", fmt.Sprintf("/api/v1/applications/%d", a.ID), tok, upd)
 	expect(t, r, 200, "")
 	r.json(t, &a)
 	r = e.act(tok, fmt.Sprintf("/api/v1/applications/%d/submit", a.ID), a.Version, nil)

@@ -88,6 +88,7 @@ func New(d Deps) http.Handler {
 	user.GET("/applications", handleMyApplications(d.Applications))
 	user.GET("/applications/:id", handleMyApplication(d.Applications))
 	user.PATCH("/applications/:id", handleUpdateApplication(d.Applications))
+	user.PUT("/applications/:id", handleUpdateApplication(d.Applications)) // wx.request has no PATCH
 	user.POST("/applications/:id/submit", handleApplicantAction(submitApplication, d.Applications))
 	user.POST("/applications/:id/withdraw", handleApplicantAction(withdrawApplication, d.Applications))
 	user.GET("/surveys/current", handleSurveyCurrent(d.Surveys))

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -119,34 +120,60 @@ type spendable struct {
 	ExpiresAt *time.Time `db:"expires_at"`
 }
 
-// expireDueLocked writes expiry entries for the person's earned points past their expiry, with
-// the account row already locked (balance is its balance). It returns the new balance.
-func expireDueLocked(ctx context.Context, tx *sqlx.Tx, personID, balance int64, now time.Time) (int64, int, int64, error) {
-	var due []spendable
-	err := tx.SelectContext(ctx, &due, `SELECT id, remaining, expires_at FROM points_entries
-		WHERE person_id = ? AND remaining > 0 AND expires_at <= ? ORDER BY expires_at, id FOR UPDATE`, personID, now)
-	if err != nil || len(due) == 0 {
-		return balance, 0, 0, err
+// openEntries are the person's entries with points left, soonest expiry first. The account row
+// must be locked: every writer of a person's entries holds that lock, so a plain read is current
+// (READ COMMITTED) and needs no row locks of its own, which would range over an index and
+// deadlock with other persons' transactions.
+func openEntries(ctx context.Context, tx *sqlx.Tx, personID int64) ([]spendable, error) {
+	var rows []spendable
+	err := tx.SelectContext(ctx, &rows, `SELECT id, remaining, expires_at FROM points_entries
+		WHERE person_id = ? AND remaining > 0 ORDER BY expires_at IS NULL, expires_at, id`, personID)
+	if err != nil {
+		return nil, fmt.Errorf("points: open entries: %w", sqldb.Classify(err))
 	}
+	return rows, nil
+}
+
+// expireDueLocked writes expiry entries for the person's earned points past their expiry, with
+// the account row already locked (balance is its balance). It returns the new balance, the
+// number of entries and points expired, and the entries still spendable.
+func expireDueLocked(ctx context.Context, tx *sqlx.Tx, personID, balance int64, now time.Time) (int64, int, int64, []spendable, error) {
+	open, err := openEntries(ctx, tx, personID)
+	if err != nil {
+		return balance, 0, 0, nil, err
+	}
+	var due, live []spendable
 	var total int64
-	for _, d := range due {
-		total += d.Remaining
+	for _, e := range open {
+		if e.ExpiresAt != nil && !e.ExpiresAt.After(now) {
+			due = append(due, e)
+			total += e.Remaining
+		} else {
+			live = append(live, e)
+		}
+	}
+	if len(due) == 0 {
+		return balance, 0, 0, live, nil
 	}
 	if err := addBalance(ctx, tx, personID, -total, now); err != nil {
-		return balance, 0, 0, fmt.Errorf("points: expire person %d: balance below its unexpired points: %w", personID, err)
+		return balance, 0, 0, nil, fmt.Errorf("points: expire person %d: balance below its unexpired points: %w", personID, err)
 	}
 	for _, d := range due {
 		balance -= d.Remaining
 		ref := strconv.FormatInt(d.ID, 10)
 		if _, err := insertEntry(ctx, tx, entryRow{PersonID: personID, Delta: -d.Remaining, Reason: ReasonExpire, Reference: ref,
 			Key: "expire:" + ref, Actor: Actor{Type: audit.ActorSystem}, At: now, BalanceAfter: balance, Reverses: &d.ID}); err != nil {
-			return balance, 0, 0, err
+			return balance, 0, 0, nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE points_entries SET remaining = 0 WHERE id = ? AND remaining = ?`, d.ID, d.Remaining); err != nil {
-			return balance, 0, 0, fmt.Errorf("points: expire entry: %w", err)
+		res, err := tx.ExecContext(ctx, `UPDATE points_entries SET remaining = 0 WHERE id = ? AND remaining = ?`, d.ID, d.Remaining)
+		if err != nil {
+			return balance, 0, 0, nil, fmt.Errorf("points: expire entry: %w", sqldb.Classify(err))
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return balance, 0, 0, nil, fmt.Errorf("points: expire entry %d: remaining changed under the account lock", d.ID)
 		}
 	}
-	return balance, len(due), total, nil
+	return balance, len(due), total, live, nil
 }
 
 // allocation is how much of an earned entry a spend used.
@@ -155,20 +182,24 @@ type allocation struct {
 	Amount int64
 }
 
-// consume takes amount from the person's unexpired earned points, the soonest to expire first
-// (prefer, when not zero, first of all: a reversal takes back its own grant). The account row is
-// locked and its balance already lowered, so the points are there.
-func consume(ctx context.Context, tx *sqlx.Tx, personID, amount int64, now time.Time, prefer int64) ([]allocation, error) {
-	var rows []spendable
-	err := tx.SelectContext(ctx, &rows, `SELECT id, remaining, expires_at FROM points_entries
-		WHERE person_id = ? AND remaining > 0 AND (expires_at IS NULL OR expires_at > ?)
-		ORDER BY id = ? DESC, expires_at IS NULL, expires_at, id FOR UPDATE`, personID, now, prefer)
-	if err != nil {
-		return nil, fmt.Errorf("points: spendable: %w", sqldb.Classify(err))
+// consume takes amount from live (the unexpired entries with points left, soonest expiry first;
+// prefer, when not zero, first of all: a reversal takes back its own grant first). The account
+// row is locked and its balance already lowered, so the points are there.
+func consume(ctx context.Context, tx *sqlx.Tx, personID, amount int64, live []spendable, prefer int64) ([]allocation, error) {
+	if prefer != 0 {
+		slices.SortStableFunc(live, func(a, b spendable) int {
+			switch {
+			case a.ID == prefer:
+				return -1
+			case b.ID == prefer:
+				return 1
+			}
+			return 0
+		})
 	}
 	var out []allocation
 	left := amount
-	for _, r := range rows {
+	for _, r := range live {
 		if left == 0 {
 			break
 		}
@@ -178,7 +209,7 @@ func consume(ctx context.Context, tx *sqlx.Tx, personID, amount int64, now time.
 			return nil, fmt.Errorf("points: consume: %w", sqldb.Classify(err))
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return nil, fmt.Errorf("points: consume entry %d: remaining changed under lock", r.ID)
+			return nil, fmt.Errorf("points: consume entry %d: remaining changed under the account lock", r.ID)
 		}
 		out = append(out, allocation{EarnID: r.ID, Amount: take})
 		left -= take
@@ -214,7 +245,7 @@ func (s *Service) Rules(ctx context.Context) ([]Rule, error) {
 	out := []Rule{}
 	err := s.db.SelectContext(ctx, &out, `SELECT code, name, description, points, per_amount_fen, active FROM points_rules ORDER BY sort_order, code`)
 	if err != nil {
-		return nil, fmt.Errorf("points: rules: %w", err)
+		return nil, fmt.Errorf("points: rules: %w", sqldb.Classify(err))
 	}
 	return out, nil
 }
@@ -238,7 +269,7 @@ func (s *Service) Grant(ctx context.Context, actor Actor, in GrantInput) (Entry,
 		return Entry{}, ErrRuleUnknown
 	}
 	if err != nil {
-		return Entry{}, fmt.Errorf("points: rule: %w", err)
+		return Entry{}, fmt.Errorf("points: rule: %w", sqldb.Classify(err))
 	}
 	pts := rule.Points
 	if rule.PerAmountFen != nil {
@@ -249,7 +280,7 @@ func (s *Service) Grant(ctx context.Context, actor Actor, in GrantInput) (Entry,
 	}
 	var exists int
 	if err := s.db.GetContext(ctx, &exists, `SELECT COUNT(*) FROM persons WHERE id = ?`, in.PersonID); err != nil {
-		return Entry{}, fmt.Errorf("points: person: %w", err)
+		return Entry{}, fmt.Errorf("points: person: %w", sqldb.Classify(err))
 	}
 	if exists == 0 {
 		return Entry{}, ErrPersonNotFound
@@ -265,10 +296,10 @@ func (s *Service) Grant(ctx context.Context, actor Actor, in GrantInput) (Entry,
 		}
 		var bal int64
 		if err := tx.GetContext(ctx, &bal, `SELECT balance FROM points_accounts WHERE person_id = ?`, in.PersonID); err != nil {
-			return fmt.Errorf("points: account: %w", err)
+			return fmt.Errorf("points: account: %w", sqldb.Classify(err))
 		}
 		id, err = insertEntry(ctx, tx, entryRow{PersonID: in.PersonID, Delta: pts, Reason: ReasonGrant, Rule: &rule.Code,
-			Reference: in.Reference, Note: in.Note, Key: "grant:" + rule.Code + ":" + in.Reference, Actor: actor, At: now,
+			Reference: in.Reference, Note: in.Note, Key: grantKey(rule.Code, in.PersonID, in.Reference), Actor: actor, At: now,
 			BalanceAfter: bal, ExpiresAt: s.expiryFor(now), Remaining: &pts})
 		if errors.Is(err, sqldb.ErrDuplicate) {
 			return ErrDuplicateReference // not retried: the reference has earned already
@@ -286,6 +317,12 @@ func (s *Service) Grant(ctx context.Context, actor Actor, in GrantInput) (Entry,
 	return s.entry(ctx, s.db, id)
 }
 
+// grantKey makes a reference earn once per person and rule: an event's reference earns for each
+// attendee once, a donation receipt for its donor once.
+func grantKey(rule string, personID int64, reference string) string {
+	return "grant:" + rule + ":" + strconv.FormatInt(personID, 10) + ":" + reference
+}
+
 const entryColumns = `id, person_id, delta, reason_code, rule_code, reference, note, actor_type, created_at, balance_after,
 	expires_at, remaining, reverses_entry_id`
 
@@ -296,7 +333,7 @@ func (s *Service) entry(ctx context.Context, q sqlx.QueryerContext, id int64) (E
 		return Entry{}, ErrNotFound
 	}
 	if err != nil {
-		return Entry{}, fmt.Errorf("points: entry: %w", err)
+		return Entry{}, fmt.Errorf("points: entry: %w", sqldb.Classify(err))
 	}
 	return e, nil
 }
@@ -325,13 +362,23 @@ func (s *Service) Reverse(ctx context.Context, actor Actor, entryID int64, reaso
 		if !ok {
 			return ErrInsufficientPoints
 		}
-		if bal, _, _, err = expireDueLocked(ctx, tx, orig.PersonID, bal, now); err != nil {
+		// Serialised by the account lock; the UNIQUE key stays the rule.
+		var done int
+		if err := tx.GetContext(ctx, &done, `SELECT COUNT(*) FROM points_entries WHERE idempotency_key = ?`,
+			"reverse:"+strconv.FormatInt(orig.ID, 10)); err != nil {
+			return fmt.Errorf("points: reverse: %w", sqldb.Classify(err))
+		}
+		if done > 0 {
+			return ErrAlreadyReversed
+		}
+		bal, _, _, live, err := expireDueLocked(ctx, tx, orig.PersonID, bal, now)
+		if err != nil {
 			return err
 		}
 		if err := addBalance(ctx, tx, orig.PersonID, -orig.Delta, now); err != nil {
 			return err
 		}
-		allocs, err := consume(ctx, tx, orig.PersonID, orig.Delta, now, orig.ID)
+		allocs, err := consume(ctx, tx, orig.PersonID, orig.Delta, live, orig.ID)
 		if err != nil {
 			return err
 		}
@@ -368,7 +415,7 @@ func (s *Service) ExpireDue(ctx context.Context, now time.Time) (ExpiryResult, e
 		err := s.db.SelectContext(ctx, &persons, `SELECT DISTINCT person_id FROM points_entries
 			WHERE expires_at <= ? AND remaining > 0 LIMIT 500`, now)
 		if err != nil {
-			return r, fmt.Errorf("points: due: %w", err)
+			return r, fmt.Errorf("points: due: %w", sqldb.Classify(err))
 		}
 		if len(persons) == 0 {
 			break
@@ -379,7 +426,7 @@ func (s *Service) ExpireDue(ctx context.Context, now time.Time) (ExpiryResult, e
 				if err != nil || !ok {
 					return err
 				}
-				_, n, pts, err := expireDueLocked(ctx, tx, p, bal, now)
+				_, n, pts, _, err := expireDueLocked(ctx, tx, p, bal, now)
 				if err == nil {
 					r.Entries += n
 					r.Points += pts
@@ -394,7 +441,7 @@ func (s *Service) ExpireDue(ctx context.Context, now time.Time) (ExpiryResult, e
 	for {
 		res, err := s.db.ExecContext(ctx, `UPDATE vouchers SET status = 'expired' WHERE status = 'issued' AND expires_at <= ? LIMIT 1000`, now)
 		if err != nil {
-			return r, fmt.Errorf("points: expire vouchers: %w", err)
+			return r, fmt.Errorf("points: expire vouchers: %w", sqldb.Classify(err))
 		}
 		n, _ := res.RowsAffected()
 		r.Vouchers += n
@@ -421,7 +468,7 @@ func (s *Service) VerifyBalances(ctx context.Context) ([]Mismatch, error) {
 		WHERE a.person_id IS NULL
 		ORDER BY person_id`)
 	if err != nil {
-		return nil, fmt.Errorf("points: verify: %w", err)
+		return nil, fmt.Errorf("points: verify: %w", sqldb.Classify(err))
 	}
 	return out, nil
 }

@@ -26,7 +26,7 @@ func (s *Service) PersonForUser(ctx context.Context, userID int64) (int64, error
 		return 0, ErrNotRegistered
 	}
 	if err != nil {
-		return 0, fmt.Errorf("points: person: %w", err)
+		return 0, fmt.Errorf("points: person: %w", sqldb.Classify(err))
 	}
 	return id, nil
 }
@@ -39,18 +39,18 @@ func (s *Service) Summary(ctx context.Context, personID int64, within time.Durat
 	var due int64
 	err := s.db.GetContext(ctx, &due, `SELECT COALESCE(SUM(remaining), 0) FROM points_entries WHERE person_id = ? AND remaining > 0 AND expires_at <= ?`, personID, now)
 	if err != nil {
-		return out, fmt.Errorf("points: summary: %w", err)
+		return out, fmt.Errorf("points: summary: %w", sqldb.Classify(err))
 	}
 	err = s.db.GetContext(ctx, &out.Balance, `SELECT balance FROM points_accounts WHERE person_id = ?`, personID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return out, fmt.Errorf("points: summary: %w", err)
+		return out, fmt.Errorf("points: summary: %w", sqldb.Classify(err))
 	}
 	out.Balance = max(out.Balance-due, 0)
 	err = s.db.SelectContext(ctx, &out.Expiring, `SELECT SUM(remaining) AS points, expires_at FROM points_entries
 		WHERE person_id = ? AND remaining > 0 AND expires_at > ? AND expires_at <= ? GROUP BY expires_at ORDER BY expires_at`,
 		personID, now, now.Add(within))
 	if err != nil {
-		return out, fmt.Errorf("points: expiring: %w", err)
+		return out, fmt.Errorf("points: expiring: %w", sqldb.Classify(err))
 	}
 	for _, e := range out.Expiring {
 		out.ExpiringTotal += e.Points
@@ -66,12 +66,12 @@ func (s *Service) Entries(ctx context.Context, personID int64, page, size int) (
 	page, size = max(page, 1), min(size, 100)
 	out := EntryPage{Items: []Entry{}, Page: page, PageSize: size}
 	if err := s.db.GetContext(ctx, &out.Total, `SELECT COUNT(*) FROM points_entries WHERE person_id = ?`, personID); err != nil {
-		return out, fmt.Errorf("points: entries: %w", err)
+		return out, fmt.Errorf("points: entries: %w", sqldb.Classify(err))
 	}
 	err := s.db.SelectContext(ctx, &out.Items, `SELECT `+entryColumns+` FROM points_entries WHERE person_id = ?
 		ORDER BY id DESC LIMIT ? OFFSET ?`, personID, size, (page-1)*size)
 	if err != nil {
-		return out, fmt.Errorf("points: entries: %w", err)
+		return out, fmt.Errorf("points: entries: %w", sqldb.Classify(err))
 	}
 	return out, nil
 }
@@ -84,7 +84,7 @@ func (s *Service) Perks(ctx context.Context) ([]Perk, error) {
 		WHERE visible AND valid_from <= ? AND valid_until > ? AND (stock IS NULL OR stock > 0)
 		ORDER BY points_price, id`, now, now)
 	if err != nil {
-		return nil, fmt.Errorf("points: perks: %w", err)
+		return nil, fmt.Errorf("points: perks: %w", sqldb.Classify(err))
 	}
 	return out, nil
 }
@@ -98,7 +98,7 @@ func (s *Service) AllPerks(ctx context.Context, staff Actor) ([]Perk, error) {
 		args = append(args, staff.Department)
 	}
 	if err := s.db.SelectContext(ctx, &out, q+` ORDER BY id DESC`, args...); err != nil {
-		return nil, fmt.Errorf("points: perks: %w", err)
+		return nil, fmt.Errorf("points: perks: %w", sqldb.Classify(err))
 	}
 	return out, nil
 }
@@ -192,7 +192,7 @@ func (s *Service) CreatePerk(ctx context.Context, staff Actor, in PerkInput) (Pe
 			p.Name, p.Category, p.ProviderCode, p.PointsPrice, p.Stock, p.PerPersonLimit, p.ValidFrom, p.ValidUntil, p.Description,
 			p.PictureURL, p.Visible, now, now)
 		if err != nil {
-			return fmt.Errorf("points: create perk: %w", err)
+			return fmt.Errorf("points: create perk: %w", sqldb.Classify(err))
 		}
 		if id, err = res.LastInsertId(); err != nil {
 			return err
@@ -232,7 +232,7 @@ func (s *Service) UpdatePerk(ctx context.Context, staff Actor, id int64, in Perk
 			p.Name, p.Category, p.ProviderCode, p.PointsPrice, p.Stock, p.PerPersonLimit, p.ValidFrom, p.ValidUntil, p.Description,
 			p.PictureURL, p.Visible, s.now().UTC(), id)
 		if err != nil {
-			return fmt.Errorf("points: update perk: %w", err)
+			return fmt.Errorf("points: update perk: %w", sqldb.Classify(err))
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorType: audit.ActorStaff, ActorID: staff.ID, ActorName: staff.Name,
 			Action: "points.perk_update", TargetType: "perk", TargetID: strconv.FormatInt(id, 10),
@@ -248,7 +248,7 @@ func (s *Service) UpdatePerk(ctx context.Context, staff Actor, id int64, in Perk
 func (s *Service) MyVouchers(ctx context.Context, personID int64) ([]Voucher, error) {
 	out := []Voucher{}
 	if err := s.db.SelectContext(ctx, &out, voucherSelect+` WHERE v.person_id = ? ORDER BY v.id DESC LIMIT 200`, personID); err != nil {
-		return nil, fmt.Errorf("points: vouchers: %w", err)
+		return nil, fmt.Errorf("points: vouchers: %w", sqldb.Classify(err))
 	}
 	for i := range out {
 		out[i].QR = QRPrefix + out[i].Code
@@ -272,7 +272,7 @@ func (s *Service) Stats(ctx context.Context, months int) (Stats, error) {
 	err := s.db.SelectContext(ctx, &rows, `SELECT DATE_FORMAT(DATE_ADD(created_at, INTERVAL 8 HOUR), '%Y-%m') AS month, reason_code,
 		SUM(delta) AS total FROM points_entries WHERE created_at >= ? GROUP BY month, reason_code ORDER BY month`, first.UTC())
 	if err != nil {
-		return out, fmt.Errorf("points: stats: %w", err)
+		return out, fmt.Errorf("points: stats: %w", sqldb.Classify(err))
 	}
 	idx := map[string]int{}
 	for _, r := range rows {
@@ -300,14 +300,14 @@ func (s *Service) Stats(ctx context.Context, months int) (Stats, error) {
 		FROM points_entries e JOIN persons p ON p.id = e.person_id
 		WHERE e.reason_code IN ('grant', 'reverse') GROUP BY e.person_id, p.name HAVING earned > 0 ORDER BY earned DESC, e.person_id LIMIT 10`)
 	if err != nil {
-		return out, fmt.Errorf("points: top: %w", err)
+		return out, fmt.Errorf("points: top: %w", sqldb.Classify(err))
 	}
 	err = s.db.SelectContext(ctx, &out.Perks, `SELECT p.id AS perk_id, p.name,
 		COALESCE(SUM(v.status = 'issued'), 0) AS issued, COALESCE(SUM(v.status = 'used'), 0) AS used,
 		COALESCE(SUM(v.status = 'cancelled'), 0) AS cancelled, COALESCE(SUM(v.status = 'expired'), 0) AS expired
 		FROM perks p LEFT JOIN vouchers v ON v.perk_id = p.id GROUP BY p.id, p.name ORDER BY p.id`)
 	if err != nil {
-		return out, fmt.Errorf("points: perk stats: %w", err)
+		return out, fmt.Errorf("points: perk stats: %w", sqldb.Classify(err))
 	}
 	return out, nil
 }

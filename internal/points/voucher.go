@@ -30,7 +30,7 @@ func newCode() (string, error) {
 	buf := make([]byte, 2*codeLen)
 	for len(out) < codeLen {
 		if _, err := rand.Read(buf); err != nil {
-			return "", fmt.Errorf("points: code: %w", err)
+			return "", fmt.Errorf("points: code: %w", sqldb.Classify(err))
 		}
 		for _, b := range buf {
 			// 248 = 8 × 31: bytes at or above it would favour the first letters.
@@ -63,7 +63,7 @@ func getPerk(ctx context.Context, q sqlx.QueryerContext, id int64) (Perk, error)
 		return Perk{}, ErrNotFound
 	}
 	if err != nil {
-		return Perk{}, fmt.Errorf("points: perk: %w", err)
+		return Perk{}, fmt.Errorf("points: perk: %w", sqldb.Classify(err))
 	}
 	return p, nil
 }
@@ -116,14 +116,15 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 		if !ok {
 			return ErrInsufficientPoints
 		}
-		if bal, _, _, err = expireDueLocked(ctx, tx, personID, bal, now); err != nil {
+		bal, _, _, live, err := expireDueLocked(ctx, tx, personID, bal, now)
+		if err != nil {
 			return err
 		}
 		if p.PerPersonLimit != nil {
 			var n int
 			if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM vouchers WHERE person_id = ? AND perk_id = ? AND status IN ('issued', 'used')`,
 				personID, perkID); err != nil {
-				return fmt.Errorf("points: limit: %w", err)
+				return fmt.Errorf("points: limit: %w", sqldb.Classify(err))
 			}
 			if n >= *p.PerPersonLimit {
 				return ErrLimitReached
@@ -137,7 +138,7 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrInsufficientPoints
 		}
-		allocs, err := consume(ctx, tx, personID, p.PointsPrice, now, 0)
+		allocs, err := consume(ctx, tx, personID, p.PointsPrice, live, 0)
 		if err != nil {
 			return err
 		}
@@ -171,7 +172,7 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 			return err
 		}
 		if err := idempotency.Complete(ctx, tx, redeemScope, personID, idemKey, idempotency.Result{Status: 201, Body: body}); err != nil {
-			return err
+			return sqldb.Classify(err) // a deadlock retries
 		}
 		if p.Stock != nil {
 			res, err := tx.ExecContext(ctx, `UPDATE perks SET stock = stock - 1 WHERE id = ? AND (stock IS NULL OR stock > 0)`, perkID)
@@ -198,7 +199,7 @@ func (s *Service) voucherWhere(ctx context.Context, q sqlx.QueryerContext, where
 		return Voucher{}, ErrNotFound
 	}
 	if err != nil {
-		return Voucher{}, fmt.Errorf("points: voucher: %w", err)
+		return Voucher{}, fmt.Errorf("points: voucher: %w", sqldb.Classify(err))
 	}
 	v.QR = QRPrefix + v.Code
 	s.showStatus(&v)
@@ -239,7 +240,7 @@ func (s *Service) CancelVoucher(ctx context.Context, personID, voucherID int64) 
 			Spent  int64  `db:"points_spent"`
 		}
 		if err := tx.GetContext(ctx, &vr, `SELECT code, perk_id, points_spent FROM vouchers WHERE id = ?`, voucherID); err != nil {
-			return fmt.Errorf("points: cancel: %w", err)
+			return fmt.Errorf("points: cancel: %w", sqldb.Classify(err))
 		}
 		var allocs []struct {
 			EarnID    int64      `db:"earn_entry_id"`
@@ -250,7 +251,7 @@ func (s *Service) CancelVoucher(ctx context.Context, personID, voucherID int64) 
 			JOIN points_entries e ON e.id = a.earn_entry_id
 			WHERE a.spend_entry_id = (SELECT id FROM points_entries WHERE idempotency_key = ?) ORDER BY a.earn_entry_id`, "redeem:"+vr.Code)
 		if err != nil {
-			return fmt.Errorf("points: allocations: %w", err)
+			return fmt.Errorf("points: allocations: %w", sqldb.Classify(err))
 		}
 		bal, ok, err := lockAccount(ctx, tx, personID)
 		if err != nil {
@@ -278,11 +279,11 @@ func (s *Service) CancelVoucher(ctx context.Context, personID, voucherID int64) 
 			return fmt.Errorf("points: cancel voucher %d: allocations %d differ from points spent %d", voucherID, back, vr.Spent)
 		}
 		// Points whose own expiry passed while they were spent expire again at once.
-		if _, _, _, err := expireDueLocked(ctx, tx, personID, bal, now); err != nil {
+		if _, _, _, _, err := expireDueLocked(ctx, tx, personID, bal, now); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE perks SET stock = stock + 1 WHERE id = ? AND stock IS NOT NULL`, vr.PerkID); err != nil {
-			return fmt.Errorf("points: restock: %w", err)
+			return fmt.Errorf("points: restock: %w", sqldb.Classify(err))
 		}
 		return nil
 	})

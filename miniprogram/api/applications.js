@@ -79,7 +79,8 @@ function createApplication(body, idempotencyKey, options = {}) {
 
 /** Changes a draft or returned application: body carries the fields and `version`. */
 function updateApplication(id, body, options = {}) {
-  return http.patch(`/api/v1/applications/${encodeURIComponent(id)}`, body, options);
+  // PUT, not PATCH: wx.request has no PATCH method; the server takes both.
+  return http.put(`/api/v1/applications/${encodeURIComponent(id)}`, body, options);
 }
 
 function submitApplication(id, version, options = {}) {

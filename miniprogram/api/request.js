@@ -342,20 +342,6 @@ function put(url, data, options) {
   return request(Object.assign({}, options, { url, method: 'PUT', data }));
 }
 
-/**
- * PATCH. wx.request does not list PATCH among its methods; with
- * config.PATCH_VIA_POST it is sent as POST with
- * `X-HTTP-Method-Override: PATCH` for backends that accept that.
- */
-function patch(url, data, options) {
-  const opts = Object.assign({}, options, { url, method: 'PATCH', data });
-  if (config.PATCH_VIA_POST) {
-    opts.method = 'POST';
-    opts.header = Object.assign({}, opts.header, { 'X-HTTP-Method-Override': 'PATCH' });
-  }
-  return request(opts);
-}
-
 module.exports = {
   ApiError,
   MESSAGES,
@@ -364,7 +350,6 @@ module.exports = {
   get,
   post,
   put,
-  patch,
   signIn,
   getToken,
   setToken,

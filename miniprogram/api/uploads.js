@@ -66,22 +66,18 @@ function errorOf(res) {
 }
 
 /** One wx.uploadFile call. Resolves with the wx answer; rejects on network failure. */
-function sendOnce({ filePath, kind, name, onProgress }) {
+function sendOnce({ filePath, kind, onProgress }) {
   return new Promise((resolve, reject) => {
     const header = {};
     const token = http.getToken();
     if (token) {
       header.Authorization = `Bearer ${token}`;
     }
-    const formData = { kind };
-    if (name) {
-      formData.name = name;
-    }
     const task = wx.uploadFile({
       url: http.buildUrl(UPLOAD_PATH),
       filePath,
       name: 'file',
-      formData,
+      formData: { kind },
       header,
       timeout: config.UPLOAD_TIMEOUT,
       success: (res) => resolve(res),
@@ -103,7 +99,7 @@ function sendOnce({ filePath, kind, name, onProgress }) {
 }
 
 /**
- * uploadFile({ filePath, kind, size?, name?, onProgress?, retries = 1, retryDelayMs = 1500 })
+ * uploadFile({ filePath, kind, size?, onProgress?, retries = 1, retryDelayMs = 1500 })
  * Resolves with the upload: { id, url, kind, content_type, size, name }.
  */
 function uploadFile(options) {

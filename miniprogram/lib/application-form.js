@@ -1,7 +1,7 @@
 /**
  * The startup-subsidy and guaranteed-loan application form: which fields a
  * policy asks for, their checks (in plain Chinese), the required materials,
- * and the conversion to and from the API (POST/PATCH /api/v1/applications).
+ * and the conversion to and from the API (POST/PUT /api/v1/applications).
  *
  * The form keeps what the user typed as text. The amount is typed in yuan
  * (`amount_yuan`) and sent in fen (`amount_fen`).
@@ -219,7 +219,7 @@ function materialErrors(materials, files) {
 }
 
 /**
- * The POST/PATCH body for the form. Empty fields are left out, so a draft
+ * The POST/PUT body for the form. Empty fields are left out, so a draft
  * can be saved half filled. `create` adds the policy code; `attachments`
  * are upload IDs. The masked account on file is never sent back.
  */

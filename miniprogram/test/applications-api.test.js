@@ -1,6 +1,6 @@
 /**
  * api/applications.js, api/messages.js and lib/subscribe.js: the
- * Idempotency-Key header, PATCH, the policies cache, and reporting only the
+ * Idempotency-Key header, PUT, the policies cache, and reporting only the
  * accepted subscribe templates.
  */
 const { createFakeWx, envelope } = require('./helpers/fake-wx');
@@ -18,10 +18,10 @@ afterEach(() => {
 });
 
 describe('api/applications', () => {
-  test('create sends the Idempotency-Key; update is a PATCH with the version', async () => {
+  test('create sends the Idempotency-Key; update is a PUT with the version', async () => {
     const api = require('../api/applications');
     fake.route('POST', '/api/v1/applications', { statusCode: 201, data: { id: 1, version: 1 } });
-    fake.route('PATCH', '/api/v1/applications/1', { statusCode: 200, data: { id: 1, version: 2 } });
+    fake.route('PUT', '/api/v1/applications/1', { statusCode: 200, data: { id: 1, version: 2 } });
 
     await api.createApplication({ policy: 'startup_subsidy' }, 'key-1');
     await api.updateApplication(1, { bank_name: 'x', version: 1 });
@@ -29,18 +29,7 @@ describe('api/applications', () => {
     expect(fake.calls('POST', '/api/v1/applications')[0].header).toMatchObject({
       'Idempotency-Key': 'key-1', Authorization: 'Bearer tok',
     });
-    expect(fake.calls('PATCH', '/api/v1/applications/1')[0].data).toEqual({ bank_name: 'x', version: 1 });
-  });
-
-  test('with PATCH_VIA_POST the PATCH goes as POST with X-HTTP-Method-Override', async () => {
-    jest.doMock('../config', () => Object.assign({}, jest.requireActual('../config'), { PATCH_VIA_POST: true }));
-    const api = require('../api/applications');
-    fake.route('POST', '/api/v1/applications/1', { statusCode: 200, data: { id: 1, version: 2 } });
-
-    await api.updateApplication(1, { version: 1 });
-
-    expect(fake.calls('POST', '/api/v1/applications/1')[0].header['X-HTTP-Method-Override']).toBe('PATCH');
-    jest.dontMock('../config');
+    expect(fake.calls('PUT', '/api/v1/applications/1')[0].data).toEqual({ bank_name: 'x', version: 1 });
   });
 
   test('policies: the last good answer is used when the network fails, never for a 4xx', async () => {

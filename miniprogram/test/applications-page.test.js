@@ -5,7 +5,7 @@
  */
 const { createFakeWx } = require('./helpers/fake-wx');
 const {
-  mountPage, settle, find, text, tap,
+  mountPage, settle, find, text, tap, simulate,
 } = require('./helpers/page');
 const { TEMPLATE_ID, policiesBody, application } = require('./helpers/backend');
 
@@ -18,7 +18,9 @@ beforeEach(() => {
   fake.route('GET', '/api/v1/policies', policiesBody());
 });
 
-afterEach(() => {
+afterEach(async () => {
+  // Let answers still on their way land in this test's fake, not the next one's.
+  await simulate.sleep(20);
   global.wx = simulateWx;
 });
 

@@ -6,7 +6,7 @@
  */
 const { createFakeWx, envelope } = require('./helpers/fake-wx');
 const {
-  mountPage, settle, find, text, tap, type, pick,
+  mountPage, settle, find, text, tap, type, pick, simulate,
 } = require('./helpers/page');
 const {
   TEMPLATE_ID, SUBSIDY, LOAN, policy, policiesBody, application, serveUploads,
@@ -20,7 +20,9 @@ beforeEach(() => {
   global.wx = Object.assign({}, simulateWx, fake.wx);
 });
 
-afterEach(() => {
+afterEach(async () => {
+  // Let answers still on their way land in this test's fake, not the next one's.
+  await simulate.sleep(20);
   global.wx = simulateWx;
 });
 
@@ -172,12 +174,12 @@ describe('pages/apply: the loan form', () => {
     expect(fake.storage.has(LOAN_DRAFT)).toBe(false);
   });
 
-  test('a change made after a lost answer is sent as a PATCH once the draft exists', async () => {
+  test('a change made after a lost answer is sent as a PUT once the draft exists', async () => {
     serveLoanSubmit();
     fake.route('POST', '/api/v1/applications',
       { fail: { errMsg: 'request:fail' } },
       { statusCode: 201, data: application({ version: 1 }) });
-    fake.route('PATCH', '/api/v1/applications/42', { statusCode: 200, data: application({ version: 2 }) });
+    fake.route('PUT', '/api/v1/applications/42', { statusCode: 200, data: application({ version: 2 }) });
     const page = await openFilledLoan();
 
     await tap(page, '#save-btn');
@@ -186,12 +188,12 @@ describe('pages/apply: the loan form', () => {
 
     await type(page, '#input-purpose', '租门面');
     await tap(page, '#save-btn');
-    await settle(page, () => fake.calls('PATCH', '/api/v1/applications/42').length === 1, 'patched');
+    await settle(page, () => fake.storage.get(LOAN_DRAFT).version === 2, 'patched');
 
     const creates = fake.calls('POST', '/api/v1/applications');
     expect(creates[1].data.purpose).toBe('购买茶叶加工设备');
     expect(creates[1].header['Idempotency-Key']).toBe(creates[0].header['Idempotency-Key']);
-    const patch = fake.calls('PATCH', '/api/v1/applications/42')[0].data;
+    const patch = fake.calls('PUT', '/api/v1/applications/42')[0].data;
     expect(patch).toMatchObject({ purpose: '租门面', version: 1 });
     expect(patch.policy).toBeUndefined();
     expect(fake.storage.get(LOAN_DRAFT)).toMatchObject({ application_id: 42, version: 2, pending_create: null });
@@ -291,6 +293,25 @@ describe('pages/apply: submitting and the consent prompt', () => {
     await tap(page, '#subscribe-btn');
     await settle(page, (p) => find(p, '#consent-accepted'), 'accepted');
     expect(fake.calls('POST', '/api/v1/me/subscriptions')[0].data).toEqual({ accepted: [TEMPLATE_ID] });
+  });
+
+  test('a submit whose answer was lost is recognised on the retry and ends as submitted', async () => {
+    serveLoanSubmit();
+    fake.route('POST', '/api/v1/applications/42/submit', { fail: { errMsg: 'request:fail timeout' } });
+    fake.route('PUT', '/api/v1/applications/42',
+      { statusCode: 409, data: envelope('INVALID_TRANSITION', '当前状态不能修改') });
+    fake.route('GET', '/api/v1/applications/42',
+      { statusCode: 200, data: application({ status: 'submitted', version: 2 }) });
+    const page = await openFilledLoan();
+
+    await tap(page, '#submit-btn');
+    await settle(page, (p) => find(p, '#submit-error'), 'network error');
+    await tap(page, '#submit-btn');
+    await settle(page, (p) => find(p, '#done'), 'done');
+
+    expect(text(page, '#done-title')).toBe('提交成功');
+    expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(1);
+    expect(fake.storage.has(LOAN_DRAFT)).toBe(false);
   });
 
   test('cancelling the confirmation sends nothing', async () => {
@@ -451,7 +472,7 @@ describe('pages/apply: correcting a returned application', () => {
   test('the comments sit next to their fields; the masked account is never sent back', async () => {
     fake.route('GET', '/api/v1/policies', policiesBody());
     fake.route('GET', '/api/v1/applications/42', { statusCode: 200, data: RETURNED });
-    fake.route('PATCH', '/api/v1/applications/42', { statusCode: 200, data: application({ status: 'returned', version: 6 }) });
+    fake.route('PUT', '/api/v1/applications/42', { statusCode: 200, data: application({ status: 'returned', version: 6 }) });
     fake.route('POST', '/api/v1/applications/42/submit', { statusCode: 200, data: application({ status: 'submitted', version: 7 }) });
     fake.route('POST', '/api/v1/me/subscriptions', { statusCode: 200, data: { consents: {} } });
     const page = await open({ id: '42' });
@@ -467,7 +488,7 @@ describe('pages/apply: correcting a returned application', () => {
     await tap(page, '#submit-btn');
     await settle(page, (p) => find(p, '#done'), 'done');
 
-    const patch = fake.calls('PATCH', '/api/v1/applications/42')[0].data;
+    const patch = fake.calls('PUT', '/api/v1/applications/42')[0].data;
     expect(patch).toMatchObject({ bank_name: '咸安农商银行官埠桥支行', version: 5, attachments: ['att1', 'att2'] });
     expect(patch).not.toHaveProperty('bank_account');
     expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(0);
@@ -480,7 +501,7 @@ describe('pages/apply: correcting a returned application', () => {
     fake.route('GET', '/api/v1/applications/42',
       { statusCode: 200, data: RETURNED },
       { statusCode: 200, data: Object.assign({}, RETURNED, { version: 6, purpose: '扩建茶叶加工厂房', bank_name: '别处改的银行' }) });
-    fake.route('PATCH', '/api/v1/applications/42',
+    fake.route('PUT', '/api/v1/applications/42',
       { statusCode: 409, data: envelope('STALE_VERSION', '申请已被修改，请刷新') },
       { statusCode: 200, data: application({ status: 'returned', version: 7 }) });
     const page = await open({ id: '42' });
@@ -494,8 +515,8 @@ describe('pages/apply: correcting a returned application', () => {
     expect(page.instance.data.form.purpose).toBe('扩建茶叶加工厂房');
 
     await tap(page, '#save-btn');
-    await settle(page, () => fake.calls('PATCH', '/api/v1/applications/42').length === 2, 'saved again');
-    expect(fake.calls('PATCH', '/api/v1/applications/42')[1].data).toMatchObject({
+    await settle(page, () => fake.calls('PUT', '/api/v1/applications/42').length === 2, 'saved again');
+    expect(fake.calls('PUT', '/api/v1/applications/42')[1].data).toMatchObject({
       bank_name: '我改的银行', purpose: '扩建茶叶加工厂房', version: 6,
     });
   });

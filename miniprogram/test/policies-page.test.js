@@ -5,7 +5,7 @@
  */
 const { createFakeWx } = require('./helpers/fake-wx');
 const {
-  mountPage, settle, find, text, tap,
+  mountPage, settle, find, text, tap, simulate,
 } = require('./helpers/page');
 const {
   SUBSIDY, LOAN, policy, policiesBody,
@@ -19,7 +19,9 @@ beforeEach(() => {
   global.wx = Object.assign({}, simulateWx, fake.wx);
 });
 
-afterEach(() => {
+afterEach(async () => {
+  // Let answers still on their way land in this test's fake, not the next one's.
+  await simulate.sleep(20);
   global.wx = simulateWx;
 });
 

@@ -48,7 +48,7 @@ CREATE TABLE points_entries (
     rule_code         VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NULL,
     reference         VARCHAR(128) NOT NULL DEFAULT '',
     note              VARCHAR(255) NOT NULL DEFAULT '',
-    -- What makes the entry happen once: grant:<rule>:<reference>, reverse:<entry>, redeem:<voucher>,
+    -- What makes the entry happen once: grant:<rule>:<person>:<reference>, reverse:<entry>, redeem:<voucher>,
     -- refund:<voucher>:<entry>, expire:<entry>.
     idempotency_key   VARCHAR(191) NOT NULL,
     actor_type        VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,

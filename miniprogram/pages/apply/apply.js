@@ -11,7 +11,7 @@
  * - Everything is kept on the phone on every change (lib/application-draft).
  *   保存草稿 also keeps it on the server: POST once with the form's
  *   Idempotency-Key (retried with the very same body until an answer comes),
- *   PATCH afterwards.
+ *   PUT afterwards.
  * - 提交申请 checks every field and the required materials, asks to confirm,
  *   saves, submits, then offers the subscribe-message consent.
  */
@@ -530,7 +530,6 @@ Page({
       filePath: item.localPath,
       kind: item.kind,
       size: item.size,
-      name: item.name,
       onProgress: (progress) => {
         if (item.status === 'uploading' && progress !== item.progress) {
           item.progress = progress;
@@ -776,29 +775,32 @@ Page({
   },
 
   doSubmit() {
+    this.submitTried = true;
     this.setData({ submitting: true, submitError: '', blockError: '' });
     return this.persist()
       .then(() => applicationsApi.submitApplication(this.appId, this.version, { silent: true }))
       .then(
-        (app) => {
-          const id = (app && app.id) || this.appId;
-          drafts.remove(this.draftKey);
-          subscribe.markSeen(id, (app && app.status) || 'submitted');
-          this.setData({
-            submitting: false,
-            status: 'done',
-            doneId: String(id),
-            canSubscribe: !!this.templateId,
-            consent: 'none',
-          });
-          this.scrollTo(null);
-          this.offerConsent();
-        },
+        (app) => this.showDone(app),
         (err) => {
           this.setData({ submitting: false });
           return this.handleError(err, 'submit');
         },
       );
+  },
+
+  showDone(app) {
+    const id = (app && app.id) || this.appId;
+    drafts.remove(this.draftKey);
+    subscribe.markSeen(id, (app && app.status) || 'submitted');
+    this.setData({
+      submitting: false,
+      status: 'done',
+      doneId: String(id),
+      canSubscribe: !!this.templateId,
+      consent: 'none',
+    });
+    this.scrollTo(null);
+    this.offerConsent();
   },
 
   // ---- errors ---------------------------------------------------------------
@@ -909,6 +911,11 @@ Page({
 
   /** The application moved on (submitted, withdrawn…): the form can no longer be used. */
   lock(app) {
+    if (this.submitTried && app.status === 'submitted') {
+      // The earlier submit got through; only its answer was lost on the way.
+      this.showDone(app);
+      return;
+    }
     drafts.remove(this.draftKey);
     this.setData({
       status: 'locked',
