@@ -39,6 +39,7 @@ type loadOptions struct {
 	mintWorkers int
 	cpuProfile  string
 	cpuComms    []string
+	verbose     bool
 }
 
 func parseLoadFlags(args []string, out io.Writer) (loadOptions, error) {
@@ -58,6 +59,7 @@ func parseLoadFlags(args []string, out io.Writer) (loadOptions, error) {
 	fs.IntVar(&o.maxCodes, "max-codes", 400_000, "login: most codes minted for the timed phase")
 	fs.IntVar(&o.mintWorkers, "mint-workers", 16, "login, me: concurrent requests minting codes")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile to this file")
+	fs.BoolVar(&o.verbose, "v", false, "also print progress lines (starting with #) as the phases start")
 	comms := fs.String("cpu-comms", defaultCPUComms, "process names whose CPU time per request is reported (from /proc)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -143,11 +145,14 @@ func runLoad(ctx context.Context, args []string, stdout io.Writer) error {
 type loader struct {
 	o      loadOptions
 	client *http.Client
-	// progress gets "# ..." lines as the phases start; report skips them.
+	// progress gets "# ..." lines as the phases start (with -v); report skips them.
 	progress io.Writer
 }
 
 func (l *loader) logf(format string, args ...any) {
+	if !l.o.verbose {
+		return
+	}
 	fmt.Fprintf(l.progress, "# %s %s: "+format+"\n", append([]any{time.Now().Format("15:04:05.000"), l.o.scenario}, args...)...)
 }
 

@@ -74,6 +74,7 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 
 func ms(d time.Duration) float64 { return math.Round(float64(d)/float64(time.Microsecond)) / 1000 }
 
+// human is the one-line summary: throughput, latency, errors, and where the CPU went.
 func (r *result) human() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %d requests in %.1fs (c=%d): %.0f req/s, p50 %.2fms p90 %.2fms p99 %.2fms max %.2fms, non-2xx %d, transport errors %d",
@@ -97,10 +98,14 @@ func (r *result) human() string {
 		}
 	}
 	if r.CPU != nil {
-		fmt.Fprintf(&b, "\n  %s", r.CPU)
+		fmt.Fprintf(&b, "; %s", r.CPU)
 	}
-	for _, e := range r.ErrorSamples {
-		fmt.Fprintf(&b, "\n  error: %s", e)
+	if len(r.ErrorSamples) > 0 {
+		samples := make([]string, len(r.ErrorSamples))
+		for i, e := range r.ErrorSamples {
+			samples[i] = strings.Join(strings.Fields(e), " ") // one line, whatever the body held
+		}
+		fmt.Fprintf(&b, "; first errors: %s", strings.Join(samples, " | "))
 	}
 	return b.String()
 }

@@ -71,34 +71,67 @@ func NewService(db *sqlx.DB, rdb redis.UniversalClient, prefix string, sessionTT
 	return &Service{db: db, rdb: rdb, prefix: prefix, sessionTTL: sessionTTL, wx: wx, box: box}
 }
 
-// Login exchanges a wx.login code for our user, creating the user on first sign-in. Parallel
-// first sign-ins of one openid create one user: the openid is UNIQUE and the insert is an upsert.
+// Login exchanges a wx.login code for our user, creating the user on first sign-in. A repeat
+// sign-in is a read (and a write only when last_login_at is stale or the unionid changed), since
+// most sign-ins are repeats. Parallel first sign-ins of one openid create one user: the openid is
+// UNIQUE and the insert is an upsert.
 func (s *Service) Login(ctx context.Context, code string) (User, error) {
 	ws, err := s.wx.Code2Session(ctx, code)
 	if err != nil {
 		return User{}, err
 	}
 	now := time.Now().UTC()
-	var unionID any
-	if ws.UnionID != "" {
-		unionID = ws.UnionID
-	}
-	_, err = s.db.ExecContext(ctx, `
-		INSERT INTO users (openid, unionid, created_at, updated_at, last_login_at) VALUES (?, ?, ?, ?, ?)
-		ON DUPLICATE KEY UPDATE last_login_at = VALUES(last_login_at), unionid = COALESCE(VALUES(unionid), unionid)`,
-		ws.OpenID, unionID, now, now, now)
-	if err != nil {
-		return User{}, fmt.Errorf("account: upsert: %w", sqldb.Classify(err))
-	}
-	var r row
-	if err := s.db.GetContext(ctx, &r, `SELECT id, openid, phone_enc, created_at FROM users WHERE openid = ?`, ws.OpenID); err != nil {
+	var r loginRow
+	err = s.db.GetContext(ctx, &r, `SELECT id, openid, phone_enc, created_at, unionid, last_login_at FROM users WHERE openid = ?`, ws.OpenID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if r, err = s.insertUser(ctx, ws, now); err != nil {
+			return User{}, err
+		}
+	case err != nil:
 		return User{}, fmt.Errorf("account: load: %w", err)
+	case now.Sub(r.LastLoginAt) > lastLoginGranularity || (ws.UnionID != "" && r.UnionID.String != ws.UnionID):
+		if _, err := s.db.ExecContext(ctx, `UPDATE users SET last_login_at = ?, unionid = COALESCE(?, unionid) WHERE id = ?`,
+			now, nullString(ws.UnionID), r.ID); err != nil {
+			return User{}, fmt.Errorf("account: touch: %w", err)
+		}
 	}
 	// The session key decrypts data the client sends (wx.getUserInfo etc.); it stays here.
 	if err := s.rdb.Set(ctx, s.sessionKeyKey(r.ID), ws.SessionKey, s.sessionTTL).Err(); err != nil {
 		return User{}, fmt.Errorf("account: keep session key: %w", err)
 	}
-	return s.user(r)
+	return s.user(r.row)
+}
+
+// lastLoginGranularity: last_login_at is kept to within an hour, not rewritten on every sign-in.
+const lastLoginGranularity = time.Hour
+
+type loginRow struct {
+	row
+	UnionID     sql.NullString `db:"unionid"`
+	LastLoginAt time.Time      `db:"last_login_at"`
+}
+
+func nullString(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+func (s *Service) insertUser(ctx context.Context, ws wechat.Session, now time.Time) (loginRow, error) {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO users (openid, unionid, created_at, updated_at, last_login_at) VALUES (?, ?, ?, ?, ?)
+		ON DUPLICATE KEY UPDATE last_login_at = VALUES(last_login_at), unionid = COALESCE(VALUES(unionid), unionid)`,
+		ws.OpenID, nullString(ws.UnionID), now, now, now)
+	if err != nil {
+		return loginRow{}, fmt.Errorf("account: upsert: %w", sqldb.Classify(err))
+	}
+	var r loginRow
+	if err := s.db.GetContext(ctx, &r, `SELECT id, openid, phone_enc, created_at, unionid, last_login_at FROM users WHERE openid = ?`, ws.OpenID); err != nil {
+		return loginRow{}, fmt.Errorf("account: load: %w", err)
+	}
+	return r, nil
 }
 
 func (s *Service) sessionKeyKey(userID int64) string {

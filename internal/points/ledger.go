@@ -410,6 +410,7 @@ func (s *Service) Reverse(ctx context.Context, actor Actor, entryID int64, reaso
 func (s *Service) ExpireDue(ctx context.Context, now time.Time) (ExpiryResult, error) {
 	now = now.UTC()
 	var r ExpiryResult
+	done := map[int64]bool{}
 	for {
 		var persons []int64
 		err := s.db.SelectContext(ctx, &persons, `SELECT DISTINCT person_id FROM points_entries
@@ -421,10 +422,17 @@ func (s *Service) ExpireDue(ctx context.Context, now time.Time) (ExpiryResult, e
 			break
 		}
 		for _, p := range persons {
+			if done[p] {
+				return r, fmt.Errorf("points: expire: person %d still has due points after expiry (run `server points verify`)", p)
+			}
+			done[p] = true
 			err := sqldb.Retry(ctx, s.db, retries, func(tx *sqlx.Tx) error {
 				bal, ok, err := lockAccount(ctx, tx, p)
-				if err != nil || !ok {
+				if err != nil {
 					return err
+				}
+				if !ok {
+					return fmt.Errorf("points: expire: person %d has entries but no account", p)
 				}
 				_, n, pts, _, err := expireDueLocked(ctx, tx, p, bal, now)
 				if err == nil {

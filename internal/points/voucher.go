@@ -180,7 +180,11 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 				return fmt.Errorf("points: stock: %w", sqldb.Classify(err))
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
-				return ErrOutOfStock
+				// NULL - 1 changes nothing: staff made it unlimited since we read it.
+				var unlimited bool
+				if err := tx.GetContext(ctx, &unlimited, `SELECT stock IS NULL FROM perks WHERE id = ?`, perkID); err != nil || !unlimited {
+					return ErrOutOfStock
+				}
 			}
 		}
 		return nil

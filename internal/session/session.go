@@ -59,6 +59,27 @@ func NewStore(rdb redis.UniversalClient, prefix string, policies map[Kind]Policy
 	return &Store{rdb: rdb, prefix: prefix, policies: policies, now: time.Now}
 }
 
+// MaxPerSubject is how many sessions one user or staff member may hold at once; signing in
+// again beyond it ends the oldest, so a client signing in in a loop cannot grow state without
+// bound.
+const MaxPerSubject = 20
+
+// evictOldest ends the n oldest sessions in the index idx.
+func (s *Store) evictOldest(ctx context.Context, idx string, n int64) {
+	old, err := s.rdb.ZRange(ctx, idx, 0, n-1).Result()
+	if err != nil || len(old) == 0 {
+		return
+	}
+	for _, k := range old {
+		s.rdb.Del(ctx, k) // one DEL per key: different cluster slots
+	}
+	members := make([]any, len(old))
+	for i, k := range old {
+		members[i] = k
+	}
+	s.rdb.ZRem(ctx, idx, members...)
+}
+
 // TokenBytes is the size of a token's randomness: 256 bits.
 const TokenBytes = 32
 
@@ -97,14 +118,19 @@ func (s *Store) Create(ctx context.Context, kind Kind, subject int64, attrs map[
 	idx := s.indexKey(kind, subject)
 	// The two keys may live in different cluster slots, so they are written by one pipeline
 	// rather than one transaction: an index entry without its session is harmless.
+	var card *redis.IntCmd
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, key, val, ttl)
-		p.SAdd(ctx, idx, key)
+		p.ZAdd(ctx, idx, redis.Z{Score: float64(now.UnixMilli()), Member: key})
 		p.PExpire(ctx, idx, max(pol.Idle, pol.Max))
+		card = p.ZCard(ctx, idx)
 		return nil
 	})
 	if err != nil {
 		return "", 0, fmt.Errorf("session: create: %w", err)
+	}
+	if n := card.Val(); n > MaxPerSubject {
+		s.evictOldest(ctx, idx, n-MaxPerSubject)
 	}
 	return token, ttl, nil
 }
@@ -155,7 +181,7 @@ func (s *Store) Delete(ctx context.Context, kind Kind, token string) error {
 	if err := s.rdb.Del(ctx, key).Err(); err != nil {
 		return fmt.Errorf("session: delete: %w", err)
 	}
-	s.rdb.SRem(ctx, s.indexKey(kind, sess.SubjectID), key)
+	s.rdb.ZRem(ctx, s.indexKey(kind, sess.SubjectID), key)
 	return nil
 }
 
@@ -163,7 +189,7 @@ func (s *Store) Delete(ctx context.Context, kind Kind, token string) error {
 // whose account was disabled. It returns how many sessions ended.
 func (s *Store) RevokeAll(ctx context.Context, kind Kind, subject int64) (int, error) {
 	idx := s.indexKey(kind, subject)
-	keys, err := s.rdb.SMembers(ctx, idx).Result()
+	keys, err := s.rdb.ZRange(ctx, idx, 0, -1).Result()
 	if err != nil {
 		return 0, fmt.Errorf("session: revoke: %w", err)
 	}

@@ -182,22 +182,24 @@ type Server struct {
 	maxHang time.Duration
 	routes  map[string]route
 
-	mu          sync.Mutex
-	loginCodes  map[string]*loginCode
-	phoneCodes  map[string]*phoneCode
-	tokens      map[string]*accessToken
-	plainToken  string
-	stableToken string
-	users       map[string]bool
-	active      map[string]time.Time
-	templates   map[string][]string
-	consent     map[consentKey]int
-	risky       []string
-	review      []string
-	sent        []SentMessage
-	nextMsgID   int64
-	calls       map[string]int
-	outage      string
+	mu         sync.Mutex
+	loginCodes map[string]*loginCode
+	phoneCodes map[string]*phoneCode
+	// loginSweepAt and phoneSweepAt are the map sizes at which expired codes are next swept.
+	loginSweepAt, phoneSweepAt int
+	tokens                     map[string]*accessToken
+	plainToken                 string
+	stableToken                string
+	users                      map[string]bool
+	active                     map[string]time.Time
+	templates                  map[string][]string
+	consent                    map[consentKey]int
+	risky                      []string
+	review                     []string
+	sent                       []SentMessage
+	nextMsgID                  int64
+	calls                      map[string]int
+	outage                     string
 	// release is closed whenever the outage mode changes, waking requests
 	// parked by the "hang" outage.
 	release  chan struct{}
@@ -229,7 +231,7 @@ func New(opts Options) *Server {
 	s := &Server{
 		opts:       opts,
 		maxHang:    defaultMaxHang,
-		loginCodes: map[string]*loginCode{},
+		loginCodes: map[string]*loginCode{}, loginSweepAt: 1024, phoneSweepAt: 1024,
 		phoneCodes: map[string]*phoneCode{},
 		tokens:     map[string]*accessToken{},
 		users:      map[string]bool{},
@@ -426,12 +428,14 @@ func (s *Server) issueLoginCode(openid, unionid string) (code, resolvedOpenID st
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.opts.Now()
-	if len(s.loginCodes) > 1024 {
+	if len(s.loginCodes) > s.loginSweepAt {
 		for k, c := range s.loginCodes {
 			if !now.Before(c.expires) {
 				delete(s.loginCodes, k)
 			}
 		}
+		// The next sweep waits until the map doubles, so minting stays O(1) amortised.
+		s.loginSweepAt = max(1024, 2*len(s.loginCodes))
 	}
 	s.loginCodes[code] = &loginCode{openid: openid, unionid: unionid, expires: now.Add(s.opts.CodeTTL)}
 	s.users[openid] = true
@@ -449,12 +453,13 @@ func (s *Server) IssuePhoneCode(phone string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.opts.Now()
-	if len(s.phoneCodes) > 1024 {
+	if len(s.phoneCodes) > s.phoneSweepAt {
 		for k, c := range s.phoneCodes {
 			if !now.Before(c.expires) {
 				delete(s.phoneCodes, k)
 			}
 		}
+		s.phoneSweepAt = max(1024, 2*len(s.phoneCodes))
 	}
 	s.phoneCodes[code] = &phoneCode{phone: phone, expires: now.Add(s.opts.CodeTTL)}
 	return code

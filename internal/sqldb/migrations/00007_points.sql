@@ -101,6 +101,7 @@ CREATE TABLE perks (
     updated_at       DATETIME(3) NOT NULL,
     PRIMARY KEY (id),
     KEY idx_perks_visible (visible, valid_until),
+    KEY idx_perks_provider (provider_code),
     CONSTRAINT chk_perks_category CHECK (category IN ('education', 'culture_tourism', 'startup_space', 'procurement', 'other')),
     CONSTRAINT chk_perks_price CHECK (points_price > 0),
     CONSTRAINT chk_perks_stock CHECK (stock IS NULL OR stock >= 0),
