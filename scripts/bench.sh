@@ -16,6 +16,7 @@
 #   BENCH_CONCURRENCY  concurrent clients (default 64)
 #   BENCH_RUNS         runs of each scenario (default 3)
 #   BENCH_USERS        distinct openids of the login scenario (default 10000)
+#   BENCH_SUBMIT_DRAFTS  loan drafts made (untimed) for the submit scenario's timed phase (default 9600)
 #   BENCH_LOGIN_MAX_CODES  most login codes minted for one timed phase (default 45000; minting
 #                      gets slower as the stand-in holds more codes, so this bounds the run time)
 #   BENCH_PORT_BASE    the server listens on BASE, the floor on BASE+10, the stand-in on BASE+19
@@ -44,6 +45,7 @@ CONC=${BENCH_CONCURRENCY:-64}
 RUNS=${BENCH_RUNS:-3}
 USERS=${BENCH_USERS:-10000}
 MAX_CODES=${BENCH_LOGIN_MAX_CODES:-45000}
+SUBMIT_DRAFTS=${BENCH_SUBMIT_DRAFTS:-9600}
 PORT_BASE=${BENCH_PORT_BASE:-18080}
 MYSQL_PORT=${HX_MYSQL_PORT:-3306}
 REDIS_PORT=${HX_REDIS_PORT:-6379}
@@ -212,10 +214,15 @@ start_fake
 "${CLEAN_ENV[@]}" HX_HTTP_ADDR="$HOST:$SERVER_PORT" HX_MYSQL_DSN="$BENCH_DSN" HX_MYSQL_AUTO_MIGRATE=true \
 	HX_REDIS_ADDR="$HOST:$REDIS_PORT" HX_REDIS_KEY_PREFIX="$KEY_PREFIX" \
 	HX_WECHAT_APPID="$APPID" HX_WECHAT_SECRET="$SECRET" HX_WECHAT_API_BASE="$FAKE_URL" \
-	HX_PII_KEY="$PII_KEY" HX_ADMIN_BOOTSTRAP_PASSWORD="$ADMIN_PW" HX_LOG_LEVEL=warn "${SERVER_EXTRA[@]}" \
+	HX_PII_KEY="$PII_KEY" HX_ADMIN_BOOTSTRAP_PASSWORD="$ADMIN_PW" HX_LOG_LEVEL=warn HX_UPLOAD_DIR="$TMP/uploads" "${SERVER_EXTRA[@]}" \
 	"$BIN/server" >"$TMP/server.log" 2>&1 &
 PIDS[server]=$!
 wait_healthy server "$SERVER_URL/healthz"
+# The demo regions (and staff) that the register and submit scenarios use.
+"${CLEAN_ENV[@]}" HX_MYSQL_DSN="$BENCH_DSN" HX_REDIS_ADDR="$HOST:$REDIS_PORT" HX_REDIS_KEY_PREFIX="$KEY_PREFIX" \
+	HX_WECHAT_APPID="$APPID" HX_WECHAT_SECRET="$SECRET" HX_WECHAT_API_BASE="$FAKE_URL" \
+	HX_PII_KEY="$PII_KEY" HX_ADMIN_BOOTSTRAP_PASSWORD="$ADMIN_PW" HX_LOG_LEVEL=warn \
+	"$BIN/server" seed >"$TMP/seed.log" 2>&1 || die "seed failed: $(tail -n 5 "$TMP/seed.log")"
 "${CLEAN_ENV[@]}" HX_MYSQL_DSN="$BENCH_DSN" HX_REDIS_ADDR="$HOST:$REDIS_PORT" HX_REDIS_KEY_PREFIX="${KEY_PREFIX}floor:" \
 	"$BIN/floor" floor -addr "$HOST:$FLOOR_PORT" >"$TMP/floor.log" 2>&1 &
 PIDS[floor]=$!
@@ -226,16 +233,17 @@ say "server pid ${PIDS[server]} on $SERVER_URL, floor pid ${PIDS[floor]} on $FLO
 LIMIT=$((${DURATION%s} + ${WARMUP%s} + 150)) # one run, minting included, never takes longer
 
 run_one() { # run_one SCENARIO URL
-	local out=$TMP/run.out
+	local out=$TMP/run.out codes=$MAX_CODES
+	[[ $1 == submit ]] && codes=$SUBMIT_DRAFTS
 	timeout --kill-after=10 "$LIMIT" "$BIN/loadtest" run -url "$2" -scenario "$1" -c "$CONC" -d "$DURATION" \
-		-warmup "$WARMUP" -fake "$FAKE_URL" -users "$USERS" -rate-guess 1500 -max-codes "$MAX_CODES" >"$out" ||
+		-warmup "$WARMUP" -fake "$FAKE_URL" -users "$USERS" -rate-guess 1500 -max-codes "$codes" >"$out" ||
 		die "loadtest $1 failed: $(tail -n 5 "$out")"
 	grep '^{' "$out" >>"$RESULTS"
 	grep -v '^[#{]' "$out" | sed 's/^/  /' >&2
 }
 
 start=$(date +%s)
-say "$RUNS × (floor, me, login), c=$CONC, ${WARMUP} warm-up + ${DURATION} timed each"
+say "$RUNS × (floor, me, login, register, submit), c=$CONC, ${WARMUP} warm-up + ${DURATION} timed each"
 for run in $(seq 1 "$RUNS"); do
 	say "run $run/$RUNS"
 	run_one floor "$FLOOR_URL"
@@ -245,6 +253,8 @@ for run in $(seq 1 "$RUNS"); do
 	stop_pid wxfake
 	start_fake
 	run_one login "$SERVER_URL"
+	run_one register "$SERVER_URL"
+	run_one submit "$SERVER_URL"
 done
 say "runs took $(($(date +%s) - start)) s"
 

@@ -47,7 +47,7 @@ func parseLoadFlags(args []string, out io.Writer) (loadOptions, error) {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "base URL of the server under test (loopback only)")
-	fs.StringVar(&o.scenario, "scenario", "", "login, me or floor")
+	fs.StringVar(&o.scenario, "scenario", "", "login, me, floor, register (PUT /api/v1/me/returnee) or submit (application submissions)")
 	fs.IntVar(&o.concurrency, "c", 64, "concurrent clients")
 	fs.DurationVar(&o.duration, "d", 20*time.Second, "length of the timed phase")
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "untimed load before the timed phase")
@@ -68,9 +68,9 @@ func parseLoadFlags(args []string, out io.Writer) (loadOptions, error) {
 		return o, fmt.Errorf("run: unexpected arguments %q", fs.Args())
 	}
 	switch o.scenario {
-	case "login", "me", "floor":
+	case "login", "me", "floor", "register", "submit":
 	default:
-		return o, fmt.Errorf("run: -scenario must be login, me or floor, not %q", o.scenario)
+		return o, fmt.Errorf("run: -scenario must be login, me, floor, register or submit, not %q", o.scenario)
 	}
 	if o.concurrency < 1 || o.duration <= 0 || o.warmup < 0 || o.users < 1 || o.maxRequests < 1 ||
 		o.timeout <= 0 || o.rateGuess <= 0 || o.maxCodes < 1 || o.mintWorkers < 1 {
@@ -196,6 +196,10 @@ func (l *loader) run(ctx context.Context) (*result, error) {
 		tgt = l.getTarget(l.o.url+"/api/v1/me", tokens)
 	case "login":
 		return l.runLogin(ctx, res)
+	case "register":
+		return l.runRegister(ctx, res)
+	case "submit":
+		return l.runSubmit(ctx, res)
 	}
 	if l.o.warmup > 0 {
 		l.logf("warm-up %s", l.o.warmup)

@@ -17,13 +17,15 @@ const (
 	goalMeShare     = 0.70   // /me requests/s at least this share of the floor's
 	goalMeP99Ms     = 20.0   // /me p99 below this
 	goalLoginRPS    = 1500.0 // login requests/s at least this
-	scenarioOrderBy = "floor me login"
+	scenarioOrderBy = "floor me login register submit"
 )
 
 var scenarioTitle = map[string]string{
-	"floor": "floor (`GET /floor`)",
-	"me":    "`GET /api/v1/me`",
-	"login": "`POST /api/v1/auth/login`",
+	"floor":    "floor (`GET /floor`)",
+	"me":       "`GET /api/v1/me`",
+	"login":    "`POST /api/v1/auth/login`",
+	"register": "`PUT /api/v1/me/returnee`",
+	"submit":   "`POST /api/v1/applications/{id}/submit`",
 }
 
 // runReport reads result lines (JSON objects, other lines ignored) from the files and prints a
