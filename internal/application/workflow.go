@@ -411,6 +411,16 @@ func (s *Service) StaffGet(ctx context.Context, st Staff, id int64) (Application
 		return Application{}, err
 	}
 	a.ApplicantName, a.PersonID = r.ApplicantName, r.PersonID
+	if len(a.Attachments) > 0 {
+		// The attachments (ID photos, licences) are personal information handed out through
+		// signed URLs: every staff view that hands them out is audited.
+		e := st.entry()
+		e.Action, e.TargetType, e.TargetID = "application.view_attachments", "application", strconv.FormatInt(id, 10)
+		e.Detail = map[string]any{"attachments": len(a.Attachments)}
+		if err := audit.Write(ctx, s.db, e); err != nil {
+			return Application{}, err
+		}
+	}
 	return a, nil
 }
 

@@ -184,6 +184,11 @@ func TestApplications_subsidyWholePath(t *testing.T) {
 	if !strings.Contains(string(staffView.Body), `"applicant_name":"张三"`) || !strings.Contains(string(staffView.Body), "/api/v1/files/") {
 		t.Fatalf("staff detail = %s", staffView.Body)
 	}
+	var views int
+	e.db.Get(&views, "SELECT COUNT(*) FROM audit_log WHERE action = 'application.view_attachments' AND actor_name = 'town_a'")
+	if views != 1 {
+		t.Fatalf("staff views of the attachments audited %d times, want 1", views)
+	}
 
 	r = e.act(town, path+"/review", app.Version, map[string]any{"decision": "approve", "comment": "材料齐全"})
 	expect(t, r, 200, "")
@@ -214,8 +219,8 @@ func TestApplications_subsidyWholePath(t *testing.T) {
 	var msgs, audits int
 	e.db.Get(&msgs, "SELECT COUNT(*) FROM inbox_messages")
 	e.db.Get(&audits, "SELECT COUNT(*) FROM audit_log WHERE target_type = 'application'")
-	if msgs != 3 || audits != 4 {
-		t.Fatalf("inbox messages = %d (want 3: township, approved, disbursed), audit rows = %d (want 4 transitions)", msgs, audits)
+	if msgs != 3 || audits < 4 {
+		t.Fatalf("inbox messages = %d (want 3: township, approved, disbursed), audit rows = %d (want the 4 transitions and the views)", msgs, audits)
 	}
 	// Another subsidy for the same person is refused.
 	second := e.createApp(tok, subsidyForm(e.uploadKind(tok, "business_licence"), e.uploadKind(tok, "id_front"), e.uploadKind(tok, "id_back")))
@@ -355,6 +360,24 @@ func TestApplications_loanCapAndLimitOfThree(t *testing.T) {
 	e.db.Get(&n, "SELECT COUNT(*) FROM applications WHERE policy_code = 'guaranteed_loan' AND status = 'approved'")
 	if approved != 3 || refused != 1 || n != 3 {
 		t.Fatalf("approved %d refused %d rows %d; want 3, 1, 3", approved, refused, n)
+	}
+	// An approved loan is disbursed and the applicant sees it.
+	for i, st := range statuses {
+		if st.Status != 200 {
+			continue
+		}
+		var ok appAnswer
+		st.json(t, &ok)
+		r := e.act(dept, fmt.Sprintf("/admin/api/v1/applications/%d/disburse", ok.ID), ok.Version,
+			map[string]any{"amount_fen": 10000000 + i, "paid_on": time.Now().Format("2006-01-02"), "bank_reference": "LOAN-0001"})
+		expect(t, r, 200, "")
+		mine := e.do("GET", fmt.Sprintf("/api/v1/applications/%d", ok.ID), tok, nil)
+		var got appAnswer
+		mine.json(t, &got)
+		if got.Status != "disbursed" || got.Disbursement == nil || got.Disbursement.AmountFen != int64(10000000+i) {
+			t.Fatalf("disbursed loan = %s", mine.Body)
+		}
+		break
 	}
 	// A fifth application cannot even be submitted.
 	a := e.createApp(tok, loanForm(1000000))
