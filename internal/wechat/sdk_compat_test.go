@@ -1,4 +1,7 @@
-package wxfake_test
+// The stand-in is only worth having if the real SDK cannot tell it from WeChat: these tests
+// drive the SDK itself (not our adapter) against it. They live here because internal/wechat is
+// the only package that imports the SDK.
+package wechat_test
 
 import (
 	"context"
@@ -31,6 +34,11 @@ type memItem struct {
 	v   any
 	exp time.Time
 }
+
+const (
+	compatAppID  = "wxcompat00000001"
+	compatSecret = "compat-secret-0123456789"
+)
 
 func newMemCache() *memCache { return &memCache{m: map[string]memItem{}} }
 
@@ -105,12 +113,12 @@ func wechatCode(t *testing.T, err error) int64 {
 	return ce.ErrCode
 }
 
-func TestRealSDKAgainstFake(t *testing.T) {
+func TestRealSDKAgainstStandIn(t *testing.T) {
 	ctx := context.Background()
-	fake := wxfake.New(wxfake.Options{AppID: appID, Secret: secret})
+	fake := wxfake.New(wxfake.Options{AppID: compatAppID, Secret: compatSecret})
 	useFake(t, fake)
 	cache := newMemCache()
-	mp := miniprogram.NewMiniProgram(&config.Config{AppID: appID, AppSecret: secret, Cache: cache, UseStableAK: true})
+	mp := miniprogram.NewMiniProgram(&config.Config{AppID: compatAppID, AppSecret: compatSecret, Cache: cache, UseStableAK: true})
 
 	t.Run("Code2Session", func(t *testing.T) {
 		code := fake.IssueLoginCode("o_sdk", "u_sdk")
@@ -137,7 +145,7 @@ func TestRealSDKAgainstFake(t *testing.T) {
 			t.Fatal(err)
 		}
 		if res.PhoneInfo.PhoneNumber != "13800138000" || res.PhoneInfo.PurePhoneNumber != "13800138000" ||
-			res.PhoneInfo.CountryCode != "86" || res.PhoneInfo.WaterMark.AppID != appID || res.PhoneInfo.WaterMark.Timestamp == 0 {
+			res.PhoneInfo.CountryCode != "86" || res.PhoneInfo.WaterMark.AppID != compatAppID || res.PhoneInfo.WaterMark.Timestamp == 0 {
 			t.Fatalf("got %+v", res.PhoneInfo)
 		}
 		_, err = mp.GetAuth().GetPhoneNumberContext(ctx, "made-up")
@@ -257,17 +265,17 @@ func TestRealSDKAgainstFake(t *testing.T) {
 	})
 
 	t.Run("plain access token", func(t *testing.T) {
-		plain := miniprogram.NewMiniProgram(&config.Config{AppID: appID, AppSecret: secret, Cache: newMemCache()})
+		plain := miniprogram.NewMiniProgram(&config.Config{AppID: compatAppID, AppSecret: compatSecret, Cache: newMemCache()})
 		if _, err := plain.GetAuth().GetPhoneNumberContext(ctx, fake.IssuePhoneCode("")); err != nil {
 			t.Fatal(err)
 		}
 		if n := fake.Calls(wxfake.PathToken); n != 1 {
 			t.Fatalf("cgi-bin/token called %d times, want 1", n)
 		}
-		bad := miniprogram.NewMiniProgram(&config.Config{AppID: appID, AppSecret: "wrong", Cache: newMemCache()})
+		bad := miniprogram.NewMiniProgram(&config.Config{AppID: compatAppID, AppSecret: "wrong", Cache: newMemCache()})
 		_, err := bad.GetAuth().GetPhoneNumberContext(ctx, fake.IssuePhoneCode(""))
 		if err == nil || !strings.Contains(err.Error(), "errcode=40125") {
-			t.Fatalf("wrong secret: err = %v", err)
+			t.Fatalf("wrong compatSecret: err = %v", err)
 		}
 	})
 }
