@@ -2,6 +2,7 @@ package wechat_test
 
 import (
 	"bytes"
+	"fmt"
 	"errors"
 	"log/slog"
 	"net/http/httptest"
@@ -129,24 +130,26 @@ func TestSendSubscribe(t *testing.T) {
 	c := client(t, nil)
 	ctx := t.Context()
 	fake.RegisterTemplate("TMPL_PROGRESS", "thing1", "phrase2", "time3")
-	fake.IssueLoginCode("o_sub", "")
-	msg := wechat.Message{ToOpenID: "o_sub", TemplateID: "TMPL_PROGRESS", Page: "pages/index/index",
+	openid := fmt.Sprintf("o_sub_%d", time.Now().UnixNano()) // the stand-in outlives -count runs
+	fake.IssueLoginCode(openid, "")
+	before := len(fake.Sent())
+	msg := wechat.Message{ToOpenID: openid, TemplateID: "TMPL_PROGRESS", Page: "pages/index/index",
 		Data: map[string]string{"thing1": "一次性创业补贴", "phrase2": "已通过", "time3": "2026-11-28 14:30"}}
 	if err := c.SendSubscribe(ctx, msg); !errors.Is(err, wechat.ErrNoConsent) {
 		t.Fatalf("without consent: err = %v, want ErrNoConsent", err)
 	}
-	fake.GrantConsent("o_sub", "TMPL_PROGRESS", 1)
+	fake.GrantConsent(openid, "TMPL_PROGRESS", 1)
 	if err := c.SendSubscribe(ctx, msg); err != nil {
 		t.Fatal(err)
 	}
-	sent := fake.Sent()
+	sent := fake.Sent()[before:]
 	if len(sent) != 1 || sent[0].State != "developer" || sent[0].Lang != "zh_CN" {
 		t.Fatalf("sent = %+v", sent)
 	}
 	if err := c.SendSubscribe(ctx, msg); !errors.Is(err, wechat.ErrNoConsent) {
 		t.Fatalf("consent spent: err = %v, want ErrNoConsent", err)
 	}
-	fake.GrantConsent("o_sub", "TMPL_PROGRESS", 1)
+	fake.GrantConsent(openid, "TMPL_PROGRESS", 1)
 	msg.Data["thing1"] = strings.Repeat("长", 21)
 	if err := c.SendSubscribe(ctx, msg); !errors.Is(err, wechat.ErrInvalidArgument) {
 		t.Fatalf("thing over 20 chars: err = %v, want ErrInvalidArgument", err)
