@@ -2,8 +2,8 @@ package wechat_test
 
 import (
 	"bytes"
-	"fmt"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
