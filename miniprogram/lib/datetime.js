@@ -36,6 +36,19 @@ function formatBeijingDateTime(iso) {
   return `${p.year}年${p.month}月${p.day}日 ${pad(p.hour)}:${pad(p.minute)}`;
 }
 
+/** "2027年12月31日" (Beijing date) for an ISO timestamp; '' when missing or unparseable. */
+function formatBeijingDate(iso) {
+  if (!iso) {
+    return '';
+  }
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) {
+    return '';
+  }
+  const p = beijingParts(new Date(time));
+  return `${p.year}年${p.month}月${p.day}日`;
+}
+
 /** "2025年2月1日" for YYYY-MM-DD; the input unchanged when it is not such a date. */
 function formatDate(value) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || '');
@@ -60,6 +73,7 @@ function isDate(value) {
 module.exports = {
   todayBeijing,
   formatBeijingDateTime,
+  formatBeijingDate,
   formatDate,
   isDate,
 };

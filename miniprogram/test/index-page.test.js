@@ -144,6 +144,30 @@ describe('pages/index', () => {
     }
   });
 
+  test('signed in: the alumni entries open their pages; 活动签到 opens the scanner', async () => {
+    fake.storage.set('token', 'tok');
+    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: '138****5678', roles: [] } });
+    fake.route('GET', '/api/v1/me/messages', { statusCode: 200, data: { items: [], unread: 0 } });
+
+    const page = mountPage();
+    await settle(page, (p) => find(p, '#alumni-menu'));
+
+    const targets = [
+      ['#go-alumnus', '校友登记', '/pages/alumnus/alumnus'],
+      ['#go-points', '我的积分', '/pages/points/points'],
+      ['#go-perks', '积分兑换', '/pages/perks/perks'],
+      ['#go-vouchers', '我的券', '/pages/vouchers/vouchers'],
+      ['#go-checkin', '活动签到（扫码）', '/pages/checkin/checkin?scan=1'],
+    ];
+    for (const [selector, label, url] of targets) {
+      expect(text(page, selector)).toBe(label);
+      find(page, selector).dispatchEvent('tap');
+      // eslint-disable-next-line no-await-in-loop
+      await simulate.sleep(0);
+      expect(fake.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url }));
+    }
+  });
+
   test('signed in: 创业扶持 / 我的申请 / 消息 open their pages; 消息 shows the unread count', async () => {
     fake.storage.set('token', 'tok');
     fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: '138****5678', roles: [] } });

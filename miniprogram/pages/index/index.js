@@ -140,7 +140,7 @@ Page({
     );
   },
 
-  /** The service entries (返乡登记 / 我的档案 / 意愿调查 / 创业扶持 / 消息) shown after sign-in. */
+  /** The service entries (返乡登记 … 消息, and the 校友之家 ones) shown after sign-in. */
   onNavigate(e) {
     const url = e && e.currentTarget && e.currentTarget.dataset.url;
     if (url) {

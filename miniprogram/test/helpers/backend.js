@@ -176,6 +176,87 @@ function serveUploads(fake) {
   return fake;
 }
 
+// ---- alumni: schools, alumnus record, points, perks, vouchers ------------
+
+const SCHOOLS = [
+  { code: 'xa1z', name: '咸安区第一中学' },
+  { code: 'xa2z', name: '咸安区第二中学' },
+];
+
+const ALUMNUS = {
+  person_id: 1,
+  name: '李四',
+  id_card: ID_MASKED,
+  school_code: 'xa1z',
+  school_name: '咸安区第一中学',
+  entry_year: 2005,
+  graduation_year: 2008,
+  current_city: '深圳市',
+  organization: '某科技公司',
+  industry: '信息技术',
+  title: '工程师',
+  expertise: '嵌入式开发',
+  offers: ['talent', 'advice'],
+  directory_consent: true,
+  status: 'approved',
+  grade_code: 'expert',
+  grade_name: '专家库成员',
+  version: 2,
+};
+
+/** Routes /schools, /me and /me/alumnus. */
+function serveAlumnus(fake, { record = null, phone = '138****5678' } = {}) {
+  fake.route('GET', '/api/v1/schools', { statusCode: 200, data: { items: SCHOOLS } });
+  fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone, roles: [] } });
+  fake.route('GET', '/api/v1/me/alumnus', record ? { statusCode: 200, data: record } : NOT_REGISTERED);
+  return fake;
+}
+
+const POINTS = {
+  person_id: 1,
+  balance: 1200,
+  expiring: [{ points: 200, expires_at: '2027-12-31T15:59:59Z' }],
+  expiring_total: 200,
+};
+
+/** A perk as GET /api/v1/perks returns it. */
+function perk(overrides) {
+  return Object.assign({
+    id: 7,
+    name: '家乡景区年卡',
+    category: 'culture_tourism',
+    provider_code: 'culture_bureau',
+    points_price: 500,
+    stock: 20,
+    per_person_limit: 1,
+    valid_from: '2026-01-01T00:00:00Z',
+    valid_until: '2027-06-30T15:59:59Z',
+    description: '全年不限次数游览区内景区',
+    picture_url: '',
+    visible: true,
+  }, overrides);
+}
+
+/** A voucher as the server returns it. */
+function voucher(overrides) {
+  return Object.assign({
+    id: 31,
+    code: 'ABCD23456789',
+    qr: 'huixiang:voucher:ABCD23456789',
+    perk_id: 7,
+    perk_name: '家乡景区年卡',
+    provider_code: 'culture_bureau',
+    person_id: 1,
+    status: 'issued',
+    points_spent: 500,
+    issued_at: '2026-11-28T02:00:00Z',
+    expires_at: '2099-06-30T15:59:59Z',
+    used_at: null,
+    used_by_staff_id: null,
+    cancelled_at: null,
+  }, overrides);
+}
+
 module.exports = {
   OPTIONS,
   TOWNSHIPS,
@@ -194,4 +275,10 @@ module.exports = {
   application,
   uploaded,
   serveUploads,
+  SCHOOLS,
+  ALUMNUS,
+  serveAlumnus,
+  POINTS,
+  perk,
+  voucher,
 };

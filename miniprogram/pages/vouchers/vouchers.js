@@ -1,0 +1,134 @@
+/**
+ * 我的券: the user's vouchers. A usable one shows its code in large letters
+ * and a QR code (drawn on the phone, lib/qr.js) to show at the venue, and
+ * can be cancelled after a confirmation (the points come back).
+ */
+const pointsApi = require('../../api/points');
+const view = require('../../lib/points-view');
+const { qrDataUrl } = require('../../lib/qr');
+
+const TEXT = {
+  LOAD_FAILED: '加载失败，请检查网络后重试',
+  CANCELLED: '已取消，积分已退回',
+  NOT_CANCELLABLE: '这张券已使用或已过期，不能取消',
+};
+
+function withQr(v) {
+  return Object.assign(v, { qrImage: v.usable ? qrDataUrl(v.qr) : '' });
+}
+
+Page({
+  data: {
+    // loading | error | unregistered | ready
+    status: 'loading',
+    errorMessage: '',
+    items: [],
+    cancelling: null,
+  },
+
+  onLoad() {
+    this.load();
+  },
+
+  onPullDownRefresh() {
+    const stop = () => {
+      if (typeof wx.stopPullDownRefresh === 'function') {
+        wx.stopPullDownRefresh();
+      }
+    };
+    this.load().then(stop, stop);
+  },
+
+  load() {
+    if (this.data.status !== 'ready') {
+      this.setData({ status: 'loading', errorMessage: '' });
+    }
+    return pointsApi.getMyVouchers({ silent: true }).then(
+      (items) => {
+        const now = Date.now();
+        this.setData({ status: 'ready', items: items.map((v) => withQr(view.voucherView(v, now))) });
+      },
+      (err) => {
+        if (err && err.code === 'NOT_REGISTERED') {
+          this.setData({ status: 'unregistered' });
+          return;
+        }
+        if (this.data.status === 'ready') {
+          wx.showToast({ title: (err && err.message) || TEXT.LOAD_FAILED, icon: 'none' });
+          return;
+        }
+        this.setData({ status: 'error', errorMessage: (err && err.message) || TEXT.LOAD_FAILED });
+      },
+    );
+  },
+
+  onRetry() {
+    return this.load();
+  },
+
+  /** Big QR code full screen, for a dim venue or a scanner far away. */
+  onZoom(e) {
+    const id = e.currentTarget.dataset.id;
+    const item = this.data.items.find((v) => String(v.id) === String(id));
+    if (!item || !item.usable) {
+      return;
+    }
+    const big = qrDataUrl(item.qr, 16, 4);
+    if (big) {
+      wx.previewImage({ urls: [big], current: big });
+    }
+  },
+
+  onCancel(e) {
+    const id = e.currentTarget.dataset.id;
+    const item = this.data.items.find((v) => String(v.id) === String(id));
+    if (!item || !item.usable || this.data.cancelling) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      wx.showModal({
+        title: '取消兑换',
+        content: `确定取消「${item.perkName}」吗？取消后 ${item.points} 积分会退回，这张券不能再使用。`,
+        confirmText: '确定取消',
+        cancelText: '不取消',
+        success: (res) => {
+          if (res && res.confirm) {
+            this.cancel(item).then(resolve, resolve);
+          } else {
+            resolve();
+          }
+        },
+        fail: () => resolve(),
+      });
+    });
+  },
+
+  cancel(item) {
+    this.setData({ cancelling: item.id });
+    // A definite error is toasted by the request module in the server's words.
+    return pointsApi.cancelVoucher(item.id, { silent: true }).then(
+      (voucher) => {
+        const next = withQr(view.voucherView(voucher || { status: 'cancelled' }, Date.now()));
+        const items = this.data.items.map((v) => (v.id === item.id ? Object.assign({}, item, next) : v));
+        this.setData({ cancelling: null, items });
+        wx.showToast({ title: TEXT.CANCELLED, icon: 'none' });
+      },
+      (err) => {
+        this.setData({ cancelling: null });
+        const message = err && err.code === 'VOUCHER_NOT_CANCELLABLE' ? TEXT.NOT_CANCELLABLE : (err && err.message);
+        wx.showToast({ title: message || TEXT.LOAD_FAILED, icon: 'none' });
+        if (err && err.status >= 400 && err.status < 500) {
+          this.load();
+        }
+      },
+    );
+  },
+
+  onPerks() {
+    wx.navigateTo({ url: '/pages/perks/perks' });
+  },
+
+  onRegister() {
+    wx.navigateTo({ url: '/pages/alumnus/alumnus' });
+  },
+});
