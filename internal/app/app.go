@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"huixiang/internal/account"
+	"huixiang/internal/alumni"
 	"huixiang/internal/application"
 	"huixiang/internal/config"
 	"huixiang/internal/httpapi"
@@ -51,7 +52,9 @@ type App struct {
 	// Applications is the startup subsidy and guaranteed loan path.
 	Applications *application.Service
 	// Points is the alumni contribution points ledger, perks and vouchers.
-	Points  *points.Service
+	Points *points.Service
+	// Alumni is the alumni registry, schools, grades and event check-in.
+	Alumni  *alumni.Service
 	Handler http.Handler
 
 	// NotifyWorker sends the outbox; cmd/server runs it (serve, notify-worker), New does not.
@@ -99,6 +102,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.Uploads = uploads
 	a.Applications = application.NewService(db, box, uploads, a.Notify)
 	a.Points = points.NewService(db, points.Options{ExpiryYears: cfg.Points.ExpiryYears})
+	a.Alumni = alumni.NewService(db, person.NewStore(box), a.Accounts, wx, a.Points, log)
 	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays, cfg.Registry.MaxImportRows)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -111,6 +115,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Notify:         a.Notify,
 		Applications:   a.Applications,
 		Points:         a.Points,
+		Alumni:         a.Alumni,
 		Regions:        a.Regions,
 		Returnees:      a.Returnees,
 		Uploads:        a.Uploads,

@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"huixiang/internal/account"
+	"huixiang/internal/alumni"
 	"huixiang/internal/application"
 	"huixiang/internal/idempotency"
 	"huixiang/internal/notify"
@@ -113,6 +114,9 @@ func classify(err error) *apiError {
 		return ae
 	}
 	if ae := classifyPoints(err); ae != nil {
+		return ae
+	}
+	if ae := classifyAlumni(err); ae != nil {
 		return ae
 	}
 	if ae := classifyRegistry(err); ae != nil {
@@ -389,6 +393,42 @@ func classifyPoints(err error) *apiError {
 		return &apiError{Status: http.StatusForbidden, Code: "FORBIDDEN", Message: "只能管理本单位提供的权益"}
 	case errors.Is(err, points.ErrNotFound):
 		return errNotFound
+	}
+	return nil
+}
+
+// classifyAlumni maps the errors of the alumni registry, schools and event check-in.
+func classifyAlumni(err error) *apiError {
+	var fe *alumni.FieldError
+	switch {
+	case errors.As(err, &fe):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: fe.Message, Field: fe.Field}
+	case errors.Is(err, alumni.ErrNotRegistered):
+		return &apiError{Status: http.StatusNotFound, Code: "NOT_REGISTERED", Message: "您还没有进行校友登记"}
+	case errors.Is(err, alumni.ErrNoPerson):
+		return &apiError{Status: http.StatusNotFound, Code: "NOT_REGISTERED", Message: "请先完成校友登记或返乡登记后再签到"}
+	case errors.Is(err, alumni.ErrNotFound), errors.Is(err, alumni.ErrEventNotFound):
+		return errNotFound
+	case errors.Is(err, alumni.ErrPhoneNotBound):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "PHONE_NOT_BOUND", Message: "请先绑定手机号再登记", Field: "phone"}
+	case errors.Is(err, alumni.ErrContentRisky):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "CONTENT_REJECTED", Message: "填写的文字未通过内容安全检查，请修改后再提交"}
+	case errors.Is(err, alumni.ErrStaleVersion):
+		return &apiError{Status: http.StatusConflict, Code: "STALE_VERSION", Message: "校友信息已被他人处理或修改，请刷新后重试", Field: "version"}
+	case errors.Is(err, alumni.ErrNotPending):
+		return &apiError{Status: http.StatusConflict, Code: "INVALID_TRANSITION", Message: "该登记已审核过，不能重复审核"}
+	case errors.Is(err, alumni.ErrNotApproved):
+		return &apiError{Status: http.StatusConflict, Code: "NOT_APPROVED", Message: "只有审核通过的校友才能评定等级"}
+	case errors.Is(err, alumni.ErrAlreadyExists):
+		return &apiError{Status: http.StatusConflict, Code: "ALUMNUS_EXISTS", Message: "该人员已有校友登记", Field: "id_card"}
+	case errors.Is(err, alumni.ErrSchoolExists):
+		return &apiError{Status: http.StatusConflict, Code: "SCHOOL_EXISTS", Message: "学校代码或名称已存在"}
+	case errors.Is(err, alumni.ErrCheckinNotOpen):
+		return &apiError{Status: http.StatusConflict, Code: "CHECKIN_NOT_OPEN", Message: "签到尚未开始"}
+	case errors.Is(err, alumni.ErrCheckinClosed):
+		return &apiError{Status: http.StatusConflict, Code: "CHECKIN_CLOSED", Message: "签到已结束"}
+	case errors.Is(err, alumni.ErrAlreadyCheckedIn):
+		return &apiError{Status: http.StatusConflict, Code: "ALREADY_CHECKED_IN", Message: "您已签到过，无需重复签到"}
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"huixiang/internal/account"
+	"huixiang/internal/alumni"
 	"huixiang/internal/application"
 	"huixiang/internal/notify"
 	"huixiang/internal/points"
@@ -40,6 +41,8 @@ type Deps struct {
 	Returnees    *returnee.Service
 	Applications *application.Service
 	Points       *points.Service
+	// Alumni is the alumni registry, schools, grades and event check-in.
+	Alumni       *alumni.Service
 	Surveys      *survey.Service
 	Notify       *notify.Service
 	MaxBodyBytes int64
@@ -76,6 +79,7 @@ func New(d Deps) http.Handler {
 	api.POST("/auth/login", handleUserLogin(d.Accounts, d.Sessions))
 	api.GET("/regions", handleRegions(d.Regions))
 	api.GET("/options", handleOptions(d.DB))
+	api.GET("/schools", handleSchools(d.Alumni))
 	user := api.Group("", requireSession(d.Sessions, session.KindUser))
 	user.POST("/auth/logout", handleLogout(d.Sessions, session.KindUser))
 	user.GET("/me", handleUserMe(d.Accounts))
@@ -103,6 +107,9 @@ func New(d Deps) http.Handler {
 	user.POST("/perks/:id/redeem", handleRedeem(d.Points))
 	user.GET("/me/vouchers", handleMyVouchers(d.Points))
 	user.POST("/me/vouchers/:id/cancel", handleCancelVoucher(d.Points))
+	user.GET("/me/alumnus", handleMyAlumnus(d.Alumni))
+	user.PUT("/me/alumnus", handlePutMyAlumnus(d.Alumni))
+	user.POST("/events/:id/checkin", handleCheckIn(d.Alumni))
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
 	api.GET("/files/:id", handleFile(d.Uploads))
 	// Attachments get their own body limit: the file limit plus the multipart framing.
@@ -145,6 +152,19 @@ func New(d Deps) http.Handler {
 	grantors.GET("/perks", handleAdminPerks(d.Points))
 	grantors.POST("/perks", handleCreatePerk(d.Points))
 	grantors.PATCH("/perks/:id", handleUpdatePerk(d.Points))
+	// Alumni, schools and events: district administrators and department staff of any department.
+	grantors.GET("/alumni", handleAdminAlumni(d.Alumni))
+	grantors.POST("/alumni", handleCreateAlumnus(d.Alumni))
+	grantors.GET("/alumni/grades", handleAlumniGrades(d.Alumni))
+	grantors.GET("/alumni/:id", handleGetAlumnus(d.Alumni))
+	grantors.POST("/alumni/:id/review", handleReviewAlumnus(d.Alumni))
+	grantors.POST("/alumni/:id/grade", handleGradeAlumnus(d.Alumni))
+	grantors.GET("/schools", handleAdminSchools(d.Alumni))
+	grantors.POST("/schools", handleCreateSchool(d.Alumni))
+	grantors.PATCH("/schools/:code", handleUpdateSchool(d.Alumni))
+	grantors.GET("/events", handleAdminEvents(d.Alumni))
+	grantors.POST("/events", handleCreateEvent(d.Alumni))
+	grantors.GET("/events/:id", handleAdminEvent(d.Alumni))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))

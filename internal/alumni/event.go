@@ -1,0 +1,242 @@
+package alumni
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"huixiang/internal/audit"
+	"huixiang/internal/points"
+	"huixiang/internal/sqldb"
+)
+
+const eventColumns = `e.id, e.title, e.starts_at, e.ends_at, e.checkin_opens_at, e.checkin_closes_at, e.points_rule,
+	r.name AS rule_name, r.points AS rule_points, e.token, e.created_by, e.created_at,
+	(SELECT COUNT(*) FROM event_checkins c WHERE c.event_id = e.id) AS checkin_count`
+
+const eventFrom = ` FROM events e JOIN points_rules r ON r.code = e.points_rule`
+
+func (e *Event) fill() { e.QR = EventQRPrefix + strconv.FormatInt(e.ID, 10) + ":" + e.Token }
+
+// newToken is 32 bytes from crypto/rand, base64url: what the event's QR code carries.
+func newToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// CreateEvent creates an event with an earning rule (audited). The rule must be active and give
+// fixed points (not per amount). The check-in window defaults to an hour before the start until
+// the end.
+func (s *Service) CreateEvent(ctx context.Context, actor Actor, in EventInput) (Event, error) {
+	title := clean(in.Title)
+	if n := utf8.RuneCountInString(title); n < 2 || n > 100 {
+		return Event{}, &FieldError{"title", "活动名称为 2-100 字"}
+	}
+	if in.StartsAt.IsZero() {
+		return Event{}, &FieldError{"starts_at", "请填写开始时间"}
+	}
+	if !in.EndsAt.After(in.StartsAt) {
+		return Event{}, &FieldError{"ends_at", "结束时间须晚于开始时间"}
+	}
+	opens, closes := in.StartsAt.Add(-time.Hour), in.EndsAt
+	if in.CheckinOpensAt != nil {
+		opens = *in.CheckinOpensAt
+	}
+	if in.CheckinClosesAt != nil {
+		closes = *in.CheckinClosesAt
+	}
+	if !closes.After(opens) {
+		return Event{}, &FieldError{"checkin_closes_at", "签到截止时间须晚于签到开始时间"}
+	}
+	var rule points.Rule
+	err := s.db.GetContext(ctx, &rule, `SELECT code, name, description, points, per_amount_fen, active FROM points_rules WHERE code = ?`,
+		strings.TrimSpace(in.PointsRule))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!rule.Active || rule.PerAmountFen != nil)) {
+		return Event{}, &FieldError{"points_rule", "积分规则不存在、已停用或按金额计分，不能用于活动签到"}
+	}
+	if err != nil {
+		return Event{}, fmt.Errorf("alumni: rule: %w", sqldb.Classify(err))
+	}
+	token, err := newToken()
+	if err != nil {
+		return Event{}, err
+	}
+	var id int64
+	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO events (title, starts_at, ends_at, checkin_opens_at, checkin_closes_at, points_rule,
+			token, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			title, in.StartsAt.UTC(), in.EndsAt.UTC(), opens.UTC(), closes.UTC(), rule.Code, token, actor.ID, s.now().UTC())
+		if err != nil {
+			return fmt.Errorf("alumni: create event: %w", sqldb.Classify(err))
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, audit.Entry{ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
+			Action: "event.create", TargetType: "event", TargetID: strconv.FormatInt(id, 10),
+			Detail: map[string]any{"title": title, "points_rule": rule.Code}})
+	})
+	if err != nil {
+		return Event{}, err
+	}
+	return s.Event(ctx, id)
+}
+
+// Event returns one event with its check-in count.
+func (s *Service) Event(ctx context.Context, id int64) (Event, error) {
+	var e Event
+	err := s.db.GetContext(ctx, &e, `SELECT `+eventColumns+eventFrom+` WHERE e.id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Event{}, ErrEventNotFound
+	}
+	if err != nil {
+		return Event{}, fmt.Errorf("alumni: event: %w", sqldb.Classify(err))
+	}
+	e.fill()
+	return e, nil
+}
+
+// Events lists the latest events (up to 200), latest start first.
+func (s *Service) Events(ctx context.Context) ([]Event, error) {
+	out := []Event{}
+	if err := s.db.SelectContext(ctx, &out, `SELECT `+eventColumns+eventFrom+` ORDER BY e.starts_at DESC, e.id DESC LIMIT 200`); err != nil {
+		return nil, fmt.Errorf("alumni: events: %w", sqldb.Classify(err))
+	}
+	for i := range out {
+		out[i].fill()
+	}
+	return out, nil
+}
+
+// registeredPerson is the caller's person when they registered as a returnee or an alumnus.
+func (s *Service) registeredPerson(ctx context.Context, userID int64) (int64, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `SELECT p.id FROM persons p WHERE p.user_id = ?
+		AND (EXISTS (SELECT 1 FROM returnees r WHERE r.person_id = p.id) OR EXISTS (SELECT 1 FROM alumni a WHERE a.person_id = p.id))`, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNoPerson
+	}
+	if err != nil {
+		return 0, fmt.Errorf("alumni: person: %w", sqldb.Classify(err))
+	}
+	return id, nil
+}
+
+// CheckIn checks the caller in to an event with the token of its QR code (or the whole QR
+// payload) and grants the event's points.
+//
+// The PRIMARY KEY (event, person) makes the check-in happen once. The points ledger commits in
+// its own transaction (points.Service.Grant takes no caller transaction), so the grant runs right
+// after the check-in commits, under the reference "event:<id>", which the ledger accepts once per
+// rule and person: no path can grant twice. When the grant fails, the check-in is taken back so
+// that the user's retry starts afresh. When the process dies in between (or taking it back
+// fails), the check-in stands with points_granted_at NULL, and an attempt healAfter later —
+// answered ALREADY_CHECKED_IN — grants the points first. Younger check-ins are left to the
+// request that made them, so parallel duplicates do not all call the ledger.
+func (s *Service) CheckIn(ctx context.Context, userID, eventID int64, token string) (CheckIn, error) {
+	token = strings.TrimSpace(token)
+	if rest, ok := strings.CutPrefix(token, EventQRPrefix); ok {
+		idPart, tok, _ := strings.Cut(rest, ":")
+		if idPart != strconv.FormatInt(eventID, 10) {
+			return CheckIn{}, ErrEventNotFound
+		}
+		token = tok
+	}
+	ev, err := s.Event(ctx, eventID)
+	if err != nil {
+		return CheckIn{}, err
+	}
+	if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(ev.Token)) != 1 {
+		return CheckIn{}, ErrEventNotFound
+	}
+	pid, err := s.registeredPerson(ctx, userID)
+	if err != nil {
+		return CheckIn{}, err
+	}
+	now := s.now().UTC()
+	if now.Before(ev.CheckinOpensAt) {
+		return CheckIn{}, ErrCheckinNotOpen
+	}
+	if !now.Before(ev.CheckinClosesAt) {
+		return CheckIn{}, ErrCheckinClosed
+	}
+	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO event_checkins (event_id, person_id, checked_in_at) VALUES (?, ?, ?)`, ev.ID, pid, now)
+		if err != nil {
+			return fmt.Errorf("alumni: check in: %w", sqldb.Classify(err))
+		}
+		return nil
+	})
+	if errors.Is(err, sqldb.ErrDuplicate) {
+		s.finishGrant(ctx, ev, pid, userID)
+		return CheckIn{}, ErrAlreadyCheckedIn
+	}
+	if err != nil {
+		return CheckIn{}, err
+	}
+	pts, err := s.grant(ctx, ev, pid, userID)
+	if err != nil {
+		// Not cancellable: the request may be gone, the check-in must still be taken back.
+		_, derr := s.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM event_checkins
+			WHERE event_id = ? AND person_id = ? AND points_granted_at IS NULL`, ev.ID, pid)
+		if derr != nil {
+			s.log.WarnContext(ctx, "event check-in: taking back a check-in without points failed", "event", ev.ID, "person", pid, "error", derr)
+		}
+		return CheckIn{}, err
+	}
+	return CheckIn{EventID: ev.ID, Title: ev.Title, CheckedInAt: now, Points: pts}, nil
+}
+
+// grant gives the event's points for the check-in and marks the check-in granted. A grant the
+// ledger has already (ErrDuplicateReference) counts as done.
+func (s *Service) grant(ctx context.Context, ev Event, personID, userID int64) (int64, error) {
+	note := "活动签到：" + ev.Title
+	e, err := s.points.Grant(ctx, points.Actor{Type: audit.ActorUser, ID: userID, Name: "event_checkin"},
+		points.GrantInput{PersonID: personID, Rule: ev.PointsRule, Reference: "event:" + strconv.FormatInt(ev.ID, 10), Note: note})
+	pts := e.Delta
+	if errors.Is(err, points.ErrDuplicateReference) {
+		pts, err = ev.Points, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	_, err = s.db.ExecContext(ctx, `UPDATE event_checkins SET points_granted_at = ? WHERE event_id = ? AND person_id = ? AND points_granted_at IS NULL`,
+		s.now().UTC(), ev.ID, personID)
+	if err != nil {
+		// The points are granted; a later attempt sees NULL and finds the grant there already.
+		s.log.WarnContext(ctx, "event check-in: marking points granted failed", "event", ev.ID, "person", personID, "error", err)
+	}
+	return pts, nil
+}
+
+// healAfter is how old a check-in without points must be before another attempt grants them:
+// longer than a request that is still granting them takes.
+const healAfter = 30 * time.Second
+
+// finishGrant grants the points of a check-in whose grant did not complete.
+func (s *Service) finishGrant(ctx context.Context, ev Event, personID, userID int64) {
+	var c struct {
+		CheckedInAt time.Time    `db:"checked_in_at"`
+		GrantedAt   sql.NullTime `db:"points_granted_at"`
+	}
+	err := s.db.GetContext(ctx, &c, `SELECT checked_in_at, points_granted_at FROM event_checkins WHERE event_id = ? AND person_id = ?`, ev.ID, personID)
+	if err != nil || c.GrantedAt.Valid || s.now().Sub(c.CheckedInAt) < healAfter {
+		return
+	}
+	if _, err := s.grant(ctx, ev, personID, userID); err != nil {
+		s.log.WarnContext(ctx, "event check-in: completing the points grant failed", "event", ev.ID, "person", personID, "error", err)
+	}
+}

@@ -1,0 +1,195 @@
+// Package alumni is the alumni side of 校友回归: registration on the same person record as the
+// returnee registry (one person may be both), staff review and grading, the schools and grades
+// staff keep as data, and events whose attendees check in with a QR code and earn contribution
+// points through the points ledger.
+package alumni
+
+import (
+	"errors"
+	"time"
+)
+
+// Errors.
+var (
+	ErrNotRegistered = errors.New("alumni: caller has no alumnus record")
+	// ErrNoPerson: the caller registered neither as a returnee nor as an alumnus.
+	ErrNoPerson      = errors.New("alumni: caller has no person record")
+	ErrNotFound      = errors.New("alumni: not found")
+	ErrPhoneNotBound = errors.New("alumni: bind a phone first")
+	ErrContentRisky  = errors.New("alumni: text rejected by content check")
+	ErrStaleVersion  = errors.New("alumni: record changed since it was read")
+	ErrNotPending    = errors.New("alumni: record is not pending review")
+	ErrNotApproved   = errors.New("alumni: only approved alumni can be graded")
+	ErrAlreadyExists = errors.New("alumni: the person has an alumnus record already")
+	ErrSchoolExists  = errors.New("alumni: school code or name exists already")
+
+	ErrEventNotFound    = errors.New("alumni: event not found")
+	ErrCheckinNotOpen   = errors.New("alumni: check-in not open yet")
+	ErrCheckinClosed    = errors.New("alumni: check-in closed")
+	ErrAlreadyCheckedIn = errors.New("alumni: already checked in")
+)
+
+// FieldError names an invalid input field with a message for the form (Chinese).
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return "alumni: " + e.Field + ": " + e.Message }
+
+// Statuses.
+const (
+	StatusPending  = "pending"
+	StatusApproved = "approved"
+	StatusRejected = "rejected"
+)
+
+// Offers are what an alumnus may offer the district.
+var Offers = []string{"talent", "investment", "projects", "advice"}
+
+// Actor is who acts: a staff member, the user, or the system.
+type Actor struct {
+	Type string // audit.ActorStaff, ActorUser, ActorSystem
+	ID   int64
+	Name string
+	Role string
+}
+
+// Input is an alumnus registration as the form gives it. Phone is read only from staff entry;
+// in the mini program the phone is the one bound through WeChat.
+type Input struct {
+	Name             string   `json:"name"`
+	IDCard           string   `json:"id_card"`
+	Phone            string   `json:"phone,omitempty"`
+	SchoolCode       string   `json:"school_code"`
+	EntryYear        int      `json:"entry_year"`
+	GraduationYear   *int     `json:"graduation_year"`
+	CurrentCity      string   `json:"current_city"`
+	Organization     string   `json:"organization"`
+	Industry         string   `json:"industry"`
+	Title            string   `json:"title"`
+	Expertise        string   `json:"expertise"`
+	Offers           []string `json:"offers"`
+	DirectoryConsent bool     `json:"directory_consent"`
+}
+
+// Record is an alumnus as shown: ID number and phone masked.
+type Record struct {
+	PersonID         int64      `json:"person_id"`
+	Name             string     `json:"name"`
+	IDCard           string     `json:"id_card"`
+	Phone            string     `json:"phone"`
+	SchoolCode       string     `json:"school_code"`
+	SchoolName       string     `json:"school_name"`
+	EntryYear        int        `json:"entry_year"`
+	GraduationYear   *int       `json:"graduation_year"`
+	CurrentCity      string     `json:"current_city"`
+	Organization     string     `json:"organization"`
+	Industry         string     `json:"industry"`
+	Title            string     `json:"title"`
+	Expertise        string     `json:"expertise"`
+	Offers           []string   `json:"offers"`
+	DirectoryConsent bool       `json:"directory_consent"`
+	Status           string     `json:"status"`
+	GradeCode        *string    `json:"grade_code"`
+	GradeName        *string    `json:"grade_name"`
+	ContentReview    string     `json:"content_review"`
+	Source           string     `json:"source"`
+	Claimed          bool       `json:"claimed"`
+	ReviewedBy       *int64     `json:"reviewed_by"`
+	ReviewedAt       *time.Time `json:"reviewed_at"`
+	ReviewComment    string     `json:"review_comment"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+	Version          int        `json:"version"`
+}
+
+// Filter selects alumni for the staff list.
+type Filter struct {
+	Status   string
+	School   string
+	Grade    string
+	Page     int
+	PageSize int
+}
+
+// Page is a page of alumni.
+type Page struct {
+	Items    []Record `json:"items"`
+	Page     int      `json:"page"`
+	PageSize int      `json:"page_size"`
+	Total    int      `json:"total"`
+}
+
+// School is a school alumni pick from.
+type School struct {
+	Code      string    `db:"code" json:"code"`
+	Name      string    `db:"name" json:"name"`
+	Active    bool      `db:"active" json:"active"`
+	Sort      int       `db:"sort_order" json:"sort"`
+	IsDemo    bool      `db:"is_demo" json:"is_demo"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
+}
+
+// SchoolInput creates a school or, with nil fields left alone, patches one.
+type SchoolInput struct {
+	Code   string  `json:"code"`
+	Name   *string `json:"name"`
+	Active *bool   `json:"active"`
+	Sort   *int    `json:"sort"`
+}
+
+// Grade is an alumni grade.
+type Grade struct {
+	Code string `db:"code" json:"code"`
+	Name string `db:"name" json:"name"`
+	Sort int    `db:"sort_order" json:"sort"`
+}
+
+// Review is a staff decision on a pending registration.
+type Review struct {
+	Decision string `json:"decision"` // approve or reject
+	Comment  string `json:"comment"`
+	Version  int    `json:"version"`
+}
+
+// EventInput creates an event. The check-in window defaults to an hour before the start until
+// the end.
+type EventInput struct {
+	Title           string     `json:"title"`
+	StartsAt        time.Time  `json:"starts_at"`
+	EndsAt          time.Time  `json:"ends_at"`
+	CheckinOpensAt  *time.Time `json:"checkin_opens_at"`
+	CheckinClosesAt *time.Time `json:"checkin_closes_at"`
+	PointsRule      string     `json:"points_rule"`
+}
+
+// Event is an event as staff see it, with the token and the QR payload to print.
+type Event struct {
+	ID              int64     `db:"id" json:"id"`
+	Title           string    `db:"title" json:"title"`
+	StartsAt        time.Time `db:"starts_at" json:"starts_at"`
+	EndsAt          time.Time `db:"ends_at" json:"ends_at"`
+	CheckinOpensAt  time.Time `db:"checkin_opens_at" json:"checkin_opens_at"`
+	CheckinClosesAt time.Time `db:"checkin_closes_at" json:"checkin_closes_at"`
+	PointsRule      string    `db:"points_rule" json:"points_rule"`
+	PointsRuleName  string    `db:"rule_name" json:"points_rule_name"`
+	Points          int64     `db:"rule_points" json:"points"`
+	Token           string    `db:"token" json:"token"`
+	QR              string    `db:"-" json:"qr"`
+	CreatedBy       int64     `db:"created_by" json:"created_by"`
+	CreatedAt       time.Time `db:"created_at" json:"created_at"`
+	CheckinCount    int       `db:"checkin_count" json:"checkin_count"`
+}
+
+// EventQRPrefix starts every event QR payload: huixiang:event:<id>:<token>.
+const EventQRPrefix = "huixiang:event:"
+
+// CheckIn is what a successful check-in answers.
+type CheckIn struct {
+	EventID     int64     `json:"event_id"`
+	Title       string    `json:"title"`
+	CheckedInAt time.Time `json:"checked_in_at"`
+	Points      int64     `json:"points"`
+}
