@@ -466,6 +466,35 @@ func TestRedeem_idempotentByKey(t *testing.T) {
 	checkLedger(t, s, db)
 }
 
+// Ten parallel retries of one request (same key): one voucher, every answer is that voucher.
+func TestRedeem_parallelSameKey_oneVoucher(t *testing.T) {
+	s, db := newService(t)
+	p := addPersons(t, db, 1)[0]
+	grant(t, s, p, "project_referral", "P-1")
+	perk := newPerk(t, s, 100, ptr[int64](10), nil)
+	ids := make([]int64, 10)
+	errs := make([]error, 10)
+	var wg sync.WaitGroup
+	for i := range ids {
+		wg.Go(func() {
+			v, _, err := s.Redeem(context.Background(), p, perk.ID, "twin-key-1")
+			ids[i], errs[i] = v.ID, err
+		})
+	}
+	wg.Wait()
+	for i := range ids {
+		if errs[i] != nil || ids[i] != ids[0] || ids[0] == 0 {
+			t.Fatalf("answers %v, errors %v", ids, errs)
+		}
+	}
+	var n int
+	_ = db.Get(&n, `SELECT COUNT(*) FROM vouchers WHERE person_id = ?`, p)
+	if n != 1 || balance(t, db, p) != 400 {
+		t.Fatalf("vouchers %d, balance %d; want 1 and 400", n, balance(t, db, p))
+	}
+	checkLedger(t, s, db)
+}
+
 func TestNewCode_alphabetAndLength(t *testing.T) {
 	seen := map[string]bool{}
 	for range 2000 {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -68,9 +68,6 @@ func getPerk(ctx context.Context, q sqlx.QueryerContext, id int64) (Perk, error)
 	return p, nil
 }
 
-// redeemScope is the idempotency scope of redemptions; the owner is the person.
-const redeemScope = "points.redeem"
-
 // Redeem spends the perk's price and issues a voucher, in one transaction: the idempotency key
 // is claimed, the account row locked, the per-person limit counted under that lock, the balance
 // lowered with a conditional update, the earned points consumed soonest-to-expire first, the
@@ -79,21 +76,33 @@ const redeemScope = "points.redeem"
 // only for the end of the transaction.
 //
 // The same key again returns the first voucher (replayed is true); with another perk it is
-// idempotency.ErrKeyReused.
+// idempotency.ErrKeyReused. The voucher itself is the idempotency record: UNIQUE(person_id,
+// idempotency_key) refuses a second one, and the loser reads the first back — two round trips
+// fewer than a separate key table on every redemption.
 func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey string) (v Voucher, replayed bool, err error) {
 	if idemKey == "" {
 		return Voucher{}, false, ErrIdempotencyKey
 	}
-	hash := idempotency.Hash([]byte("perk:" + strconv.FormatInt(perkID, 10)))
+	if !idemKeyRE.MatchString(idemKey) {
+		return Voucher{}, false, idempotency.ErrBadKey
+	}
 	err = sqldb.Retry(ctx, s.db, retries, func(tx *sqlx.Tx) error {
 		v, replayed = Voucher{}, false
-		r, err := idempotency.Claim(ctx, tx, redeemScope, personID, idemKey, hash)
-		if err != nil {
-			return err
-		}
-		if r != nil {
-			replayed = true
-			return json.Unmarshal(r.Body, &v)
+		// A refusal may be a retry of an answered request (the limit or the balance now
+		// refuse what the first attempt got): only then is the key looked up.
+		refuse := func(rule error) error {
+			first, err := s.voucherWhere(ctx, tx, `v.person_id = ? AND v.idempotency_key = ?`, personID, idemKey)
+			if errors.Is(err, ErrNotFound) {
+				return rule
+			}
+			if err != nil {
+				return err
+			}
+			if first.PerkID != perkID {
+				return idempotency.ErrKeyReused
+			}
+			v = first
+			return errReplayed
 		}
 		now := s.now().UTC()
 		p, err := getPerk(ctx, tx, perkID)
@@ -104,17 +113,17 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 			return ErrNotFound
 		}
 		if now.Before(p.ValidFrom) || !now.Before(p.ValidUntil) {
-			return ErrPerkUnavailable
+			return refuse(ErrPerkUnavailable)
 		}
 		if p.Stock != nil && *p.Stock == 0 {
-			return ErrOutOfStock // fast answer; the conditional update below is the rule
+			return refuse(ErrOutOfStock) // fast answer; the conditional update below is the rule
 		}
 		bal, ok, err := lockAccount(ctx, tx, personID)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return ErrInsufficientPoints
+			return refuse(ErrInsufficientPoints)
 		}
 		bal, _, _, live, err := expireDueLocked(ctx, tx, personID, bal, now)
 		if err != nil {
@@ -127,7 +136,7 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 				return fmt.Errorf("points: limit: %w", sqldb.Classify(err))
 			}
 			if n >= *p.PerPersonLimit {
-				return ErrLimitReached
+				return refuse(ErrLimitReached)
 			}
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE points_accounts SET balance = balance - ?, version = version + 1, updated_at = ?
@@ -136,7 +145,7 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 			return fmt.Errorf("points: spend: %w", sqldb.Classify(err))
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrInsufficientPoints
+			return refuse(ErrInsufficientPoints)
 		}
 		allocs, err := consume(ctx, tx, personID, p.PointsPrice, live, 0)
 		if err != nil {
@@ -148,8 +157,15 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 		}
 		res, err = tx.ExecContext(ctx, `INSERT INTO vouchers (code, perk_id, person_id, status, points_spent, issued_at, expires_at, idempotency_key)
 			VALUES (?, ?, ?, 'issued', ?, ?, ?, ?)`, code, perkID, personID, p.PointsPrice, now, p.ValidUntil, idemKey)
-		if err != nil {
-			return fmt.Errorf("points: voucher: %w", sqldb.Classify(err)) // a code collision retries with a new code
+		if err = sqldb.Classify(err); errors.Is(err, sqldb.ErrDuplicate) {
+			// Either this key was answered already (a retry, or a parallel twin that committed
+			// first: return its voucher) or the random code collided (retry with a new one).
+			if rerr := refuse(err); rerr != err {
+				return rerr
+			}
+			return err
+		} else if err != nil {
+			return fmt.Errorf("points: voucher: %w", err)
 		}
 		vid, err := res.LastInsertId()
 		if err != nil {
@@ -167,13 +183,6 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 		v = Voucher{ID: vid, Code: code, QR: QRPrefix + code, PerkID: perkID, PerkName: p.Name, ProviderCode: p.ProviderCode,
 			PersonID: personID, Status: VoucherIssued, PointsSpent: p.PointsPrice, IssuedAt: now.Truncate(time.Millisecond),
 			ExpiresAt: p.ValidUntil}
-		body, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		if err := idempotency.Complete(ctx, tx, redeemScope, personID, idemKey, idempotency.Result{Status: 201, Body: body}); err != nil {
-			return sqldb.Classify(err) // a deadlock retries
-		}
 		if p.Stock != nil {
 			res, err := tx.ExecContext(ctx, `UPDATE perks SET stock = stock - 1 WHERE id = ? AND (stock IS NULL OR stock > 0)`, perkID)
 			if err != nil {
@@ -183,14 +192,24 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 				// NULL - 1 changes nothing: staff made it unlimited since we read it.
 				var unlimited bool
 				if err := tx.GetContext(ctx, &unlimited, `SELECT stock IS NULL FROM perks WHERE id = ?`, perkID); err != nil || !unlimited {
+					// Not refuse(): this transaction's own voucher would be found as "the first".
 					return ErrOutOfStock
 				}
 			}
 		}
 		return nil
 	})
+	if errors.Is(err, errReplayed) {
+		// The transaction that found the first voucher rolled back its own changes.
+		return v, true, nil
+	}
 	return v, replayed, err
 }
+
+// errReplayed ends a redemption's transaction (rolling it back) when its key was answered.
+var errReplayed = errors.New("points: redemption already answered")
+
+var idemKeyRE = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
 
 const voucherSelect = `SELECT v.id, v.code, v.perk_id, p.name AS perk_name, p.provider_code, v.person_id, v.status, v.points_spent,
 	v.issued_at, v.expires_at, v.used_at, v.used_by_staff_id, v.cancelled_at
