@@ -89,7 +89,9 @@ func (s *Store) key(token string) string {
 }
 
 func (s *Store) indexKey(kind Kind, subject int64) string {
-	return s.prefix + "sessidx:" + string(kind) + ":" + strconv.FormatInt(subject, 10)
+	// "sessz:" (a sorted set by creation time) replaced an earlier plain set under "sessidx:";
+	// the new name keeps a server from meeting an old key of the other type.
+	return s.prefix + "sessz:" + string(kind) + ":" + strconv.FormatInt(subject, 10)
 }
 
 // Create starts a session and returns its token and how long it is valid without use.

@@ -31,7 +31,7 @@ func TestCreate_capsSessionsPerSubject_oldestEnd(t *testing.T) {
 			t.Fatalf("session %d: %v", i, err)
 		}
 	}
-	if n := rdb.ZCard(ctx, prefix+"sessidx:user:7").Val(); n != session.MaxPerSubject {
+	if n := rdb.ZCard(ctx, prefix+"sessz:user:7").Val(); n != session.MaxPerSubject {
 		t.Fatalf("index holds %d, want %d", n, session.MaxPerSubject)
 	}
 	if n, err := st.RevokeAll(ctx, session.KindUser, 7); err != nil || n != session.MaxPerSubject {
