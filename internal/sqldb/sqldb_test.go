@@ -50,3 +50,23 @@ func TestCheckSchema_freshDatabaseIsCurrent(t *testing.T) {
 		t.Fatalf("err = %v, want ErrSchemaOutdated", err)
 	}
 }
+
+func TestOpen_sessionsAreReadCommitted(t *testing.T) {
+	db := testenv.MySQL(t)
+	var level string
+	// MariaDB names the variable tx_isolation, MySQL 8 transaction_isolation.
+	if err := db.Get(&level, "SELECT @@tx_isolation"); err != nil {
+		if err := db.Get(&level, "SELECT @@transaction_isolation"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if level != "READ-COMMITTED" {
+		t.Fatalf("session isolation = %s, want READ-COMMITTED", level)
+	}
+	err := sqldb.WithTx(t.Context(), db, func(tx *sqlx.Tx) error {
+		return tx.Get(&level, "SELECT @@tx_isolation")
+	})
+	if err != nil || level != "READ-COMMITTED" {
+		t.Fatalf("in a transaction: %s, %v", level, err)
+	}
+}
