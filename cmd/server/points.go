@@ -42,3 +42,43 @@ func pointsCommand(ctx context.Context, a *app.App, args []string, stdout io.Wri
 	}
 	return fmt.Errorf("points: unknown subcommand %q", args[0])
 }
+
+// chinaTime is Asia/Shanghai (UTC+8 all year).
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// nextNightly is the next 00:10 in Beijing after now: points earned "until the end of the year"
+// expire at midnight there, and the job runs just after.
+func nextNightly(now time.Time) time.Time {
+	local := now.In(chinaTime)
+	next := time.Date(local.Year(), local.Month(), local.Day(), 0, 10, 0, 0, chinaTime)
+	if !next.After(local) {
+		next = next.AddDate(0, 0, 1)
+	}
+	return next
+}
+
+// startNightly runs the points expiry every night inside serve, so that no cron entry is needed;
+// every replica runs it (the job is idempotent and locks each account it changes). It returns
+// a function that stops it and waits.
+func startNightly(ctx context.Context, a *app.App) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			wait := time.Until(nextNightly(time.Now())) + time.Duration(time.Now().UnixNano()%int64(2*time.Minute))
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			r, err := a.Points.ExpireDue(ctx, time.Now())
+			if err != nil {
+				a.Log.Error("nightly points expiry failed", "error", err)
+				continue
+			}
+			a.Log.Info("nightly points expiry", "points", r.Points, "entries", r.Entries, "vouchers", r.Vouchers)
+		}
+	}()
+	return func() { cancel(); <-done }
+}

@@ -116,6 +116,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		// Deferred after a.Close, so it runs before it: the worker is stopped before the pools close.
 		defer startWorker(ctx, a)()
 	}
+	defer startNightly(ctx, a)()
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return err
