@@ -16,20 +16,15 @@ import (
 
 	"huixiang/internal/account"
 	"huixiang/internal/audit"
+	"huixiang/internal/moderation"
 	"huixiang/internal/person"
 	"huixiang/internal/points"
 	"huixiang/internal/sqldb"
-	"huixiang/internal/wechat"
 )
 
 // Users gives the WeChat identity of a mini-program user.
 type Users interface {
 	Identity(ctx context.Context, id int64) (account.Identity, error)
-}
-
-// ContentChecker is WeChat's text check.
-type ContentChecker interface {
-	CheckText(ctx context.Context, openID, text string) (wechat.Verdict, error)
 }
 
 // Granter grants contribution points under a rule; the same rule, person and reference earn once.
@@ -42,14 +37,14 @@ type Service struct {
 	db      *sqlx.DB
 	persons *person.Store
 	users   Users
-	checker ContentChecker
+	checker moderation.Checker
 	points  Granter
 	log     *slog.Logger
 	now     func() time.Time
 }
 
 // NewService returns a Service.
-func NewService(db *sqlx.DB, persons *person.Store, users Users, checker ContentChecker, granter Granter, log *slog.Logger) *Service {
+func NewService(db *sqlx.DB, persons *person.Store, users Users, checker moderation.Checker, granter Granter, log *slog.Logger) *Service {
 	return &Service{db: db, persons: persons, users: users, checker: checker, points: granter, log: log, now: time.Now}
 }
 
@@ -244,7 +239,7 @@ func (s *Service) save(ctx context.Context, tx *sqlx.Tx, p profile, o saveOpts) 
 	res := saveResult{PersonID: att.PersonID, Created: !exists, Claimed: att.Claimed}
 	review := o.Review
 	if review == "" {
-		review = "ok"
+		review = moderation.StateOK
 	}
 	if !exists {
 		status, reviewer, reviewedAt, comment := StatusPending, (*int64)(nil), (*time.Time)(nil), ""
@@ -362,7 +357,7 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 	if err != nil {
 		return Record{}, err
 	}
-	review, err := s.checkContent(ctx, ident.OpenID, p.userText())
+	review, err := moderation.Review(ctx, s.checker, s.log, ident.OpenID, p.userText())
 	if err != nil {
 		return Record{}, err
 	}
@@ -395,25 +390,6 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 		return Record{}, err
 	}
 	return s.get(ctx, res.PersonID)
-}
-
-// checkContent runs WeChat's text check. Risky text is refused; when WeChat cannot be reached the
-// text is kept and the record flagged for staff review, so the user's input is never lost.
-func (s *Service) checkContent(ctx context.Context, openID, text string) (string, error) {
-	if text == "" {
-		return "ok", nil
-	}
-	v, err := s.checker.CheckText(ctx, openID, text)
-	switch {
-	case err != nil:
-		s.log.WarnContext(ctx, "content check unavailable; alumnus flagged for review", "error", err)
-		return "pending", nil
-	case v == wechat.VerdictRisky:
-		return "", ErrContentRisky
-	case v == wechat.VerdictReview:
-		return "review", nil
-	}
-	return "ok", nil
 }
 
 // Create enters an alumnus on someone's behalf (phone required). The record is approved by the

@@ -16,7 +16,6 @@ var (
 	ErrNoPerson      = errors.New("alumni: caller has no person record")
 	ErrNotFound      = errors.New("alumni: not found")
 	ErrPhoneNotBound = errors.New("alumni: bind a phone first")
-	ErrContentRisky  = errors.New("alumni: text rejected by content check")
 	ErrStaleVersion  = errors.New("alumni: record changed since it was read")
 	ErrNotPending    = errors.New("alumni: record is not pending review")
 	ErrNotApproved   = errors.New("alumni: only approved alumni can be graded")

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"fmt"
+	"huixiang/internal/wxfake"
 	"strings"
 	"sync"
 	"testing"
@@ -354,4 +355,26 @@ func TestSchools_adminCreateAndPatch(t *testing.T) {
 		t.Fatalf("admin schools = %s", r.Body)
 	}
 	expect(t, e.do("GET", "/admin/api/v1/alumni/grades", admin, nil), 200, "")
+}
+
+func TestAlumnus_contentCheck_riskyRefused_unreachableSavedAndFlagged(t *testing.T) {
+	e := newEnv(t)
+	tok := e.registrant("o_alum_text", "13722223333")
+	e.wx.SetRiskyWords("赌博")
+	f := alumnusForm(80)
+	f["expertise"] = "网络赌博"
+	expect(t, e.do("PUT", "/api/v1/me/alumnus", tok, f), 422, "CONTENT_REJECTED")
+	expect(t, e.do("GET", "/api/v1/me/alumnus", tok, nil), 404, "NOT_REGISTERED")
+
+	e.wx.SetOutage(wxfake.OutageHTTP502)
+	r := e.do("PUT", "/api/v1/me/alumnus", tok, alumnusForm(80))
+	e.wx.SetOutage(wxfake.OutageNone)
+	expect(t, r, 200, "")
+	var a struct {
+		ContentReview string `json:"content_review"`
+	}
+	r.json(t, &a)
+	if a.ContentReview != "pending" {
+		t.Fatalf("WeChat down: content_review = %q, want pending (saved and flagged)", a.ContentReview)
+	}
 }

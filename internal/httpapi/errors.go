@@ -21,6 +21,7 @@ import (
 	"huixiang/internal/alumni"
 	"huixiang/internal/application"
 	"huixiang/internal/idempotency"
+	"huixiang/internal/moderation"
 	"huixiang/internal/notify"
 	"huixiang/internal/person"
 	"huixiang/internal/points"
@@ -167,7 +168,7 @@ func classifyRegistry(err error) *apiError {
 		return errNotFound
 	case errors.Is(err, returnee.ErrPhoneNotBound):
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "PHONE_NOT_BOUND", Message: "请先绑定手机号再登记", Field: "phone"}
-	case errors.Is(err, returnee.ErrContentRisky):
+	case errors.Is(err, moderation.ErrRejected):
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "CONTENT_REJECTED", Message: "填写的文字未通过内容安全检查，请修改后再提交"}
 	case errors.Is(err, returnee.ErrStaleVersion):
 		return &apiError{Status: http.StatusConflict, Code: "STALE_VERSION", Message: "记录已被他人修改，请刷新后再保存", Field: "version"}
@@ -192,8 +193,6 @@ func classifySurvey(err error) *apiError {
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "问卷定义不正确，请检查 " + de.Field, Field: de.Field}
 	case errors.Is(err, survey.ErrNotFound):
 		return errNotFound
-	case errors.Is(err, survey.ErrContentRejected):
-		return &apiError{Status: http.StatusUnprocessableEntity, Code: "CONTENT_REJECTED", Message: "填写的文字未通过内容安全检查，请修改后再提交"}
 	case errors.Is(err, survey.ErrClosed):
 		return &apiError{Status: http.StatusConflict, Code: "SURVEY_CLOSED", Message: "该问卷已结束，请刷新后填写最新的问卷"}
 	case errors.Is(err, survey.ErrConflict):
@@ -411,8 +410,6 @@ func classifyAlumni(err error) *apiError {
 		return errNotFound
 	case errors.Is(err, alumni.ErrPhoneNotBound):
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "PHONE_NOT_BOUND", Message: "请先绑定手机号再登记", Field: "phone"}
-	case errors.Is(err, alumni.ErrContentRisky):
-		return &apiError{Status: http.StatusUnprocessableEntity, Code: "CONTENT_REJECTED", Message: "填写的文字未通过内容安全检查，请修改后再提交"}
 	case errors.Is(err, alumni.ErrStaleVersion):
 		return &apiError{Status: http.StatusConflict, Code: "STALE_VERSION", Message: "校友信息已被他人处理或修改，请刷新后重试", Field: "version"}
 	case errors.Is(err, alumni.ErrNotPending):

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/moderation"
 	"huixiang/internal/person"
 	"huixiang/internal/sqldb"
 )
@@ -63,7 +64,7 @@ func (imp *importer) insertNew(ctx context.Context, tx *sqlx.Tx, batch []pending
 		p := pd.p
 		rArgs = append(rArgs, p.TownshipCode, p.VillageCode, p.Status, p.LeftOn, p.ReturnedOn, p.PlanReturnOn,
 			p.WorkProvince, p.WorkCity, p.Industry, p.YearsAway, p.SkillsText, p.Certificates, p.Education, p.Intention,
-			p.IntentionNote, p.BizName, p.BizType, p.USCC, p.BizStartedOn, p.JobsCreated, "ok", now, now, now, pid)
+			p.IntentionNote, p.BizName, p.BizType, p.USCC, p.BizStartedOn, p.JobsCreated, moderation.StateOK, now, now, now, pid)
 		for _, t := range []struct {
 			kind  string
 			codes []string

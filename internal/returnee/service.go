@@ -12,11 +12,11 @@ import (
 
 	"huixiang/internal/account"
 	"huixiang/internal/audit"
+	"huixiang/internal/moderation"
 	"huixiang/internal/person"
 	"huixiang/internal/region"
 	"huixiang/internal/sqldb"
 	"huixiang/internal/vocab"
-	"huixiang/internal/wechat"
 )
 
 // Actor is who acts on a record. Staff with a Township see and change only that township.
@@ -43,18 +43,13 @@ type Users interface {
 	Identity(ctx context.Context, id int64) (account.Identity, error)
 }
 
-// ContentChecker is WeChat's text check.
-type ContentChecker interface {
-	CheckText(ctx context.Context, openID, text string) (wechat.Verdict, error)
-}
-
 // Service is the registry.
 type Service struct {
 	db        *sqlx.DB
 	persons   *person.Store
 	regions   *region.Service
 	users     Users
-	checker   ContentChecker
+	checker   moderation.Checker
 	log       *slog.Logger
 	freshDays int
 	// maxImportRows is the most data rows one spreadsheet import takes.
@@ -64,7 +59,7 @@ type Service struct {
 
 // NewService returns a Service. freshDays is the default window of the update rate;
 // maxImportRows bounds spreadsheet imports.
-func NewService(db *sqlx.DB, persons *person.Store, regions *region.Service, users Users, checker ContentChecker, log *slog.Logger, freshDays, maxImportRows int) *Service {
+func NewService(db *sqlx.DB, persons *person.Store, regions *region.Service, users Users, checker moderation.Checker, log *slog.Logger, freshDays, maxImportRows int) *Service {
 	return &Service{db: db, persons: persons, regions: regions, users: users, checker: checker, log: log,
 		freshDays: freshDays, maxImportRows: maxImportRows, now: time.Now}
 }
@@ -149,7 +144,7 @@ func (s *Service) write(ctx context.Context, tx *sqlx.Tx, att person.Attached, p
 	}
 	review := o.Review
 	if review == "" {
-		review = "ok"
+		review = moderation.StateOK
 		if exists {
 			review = old.ContentReview
 		}
@@ -216,7 +211,7 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 	if err != nil {
 		return Record{}, err
 	}
-	review, err := s.checkContent(ctx, ident.OpenID, p.userText())
+	review, err := moderation.Review(ctx, s.checker, s.log, ident.OpenID, p.userText())
 	if err != nil {
 		return Record{}, err
 	}
@@ -235,26 +230,6 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 		return Record{}, err
 	}
 	return s.get(ctx, res.PersonID)
-}
-
-// checkContent runs WeChat's text check over what the user typed. Risky text is refused; when
-// WeChat cannot be reached the text is kept and the record flagged for staff review, so that the
-// user's input is never lost.
-func (s *Service) checkContent(ctx context.Context, openID, text string) (string, error) {
-	if text == "" {
-		return "", nil
-	}
-	v, err := s.checker.CheckText(ctx, openID, text)
-	switch {
-	case err != nil:
-		s.log.WarnContext(ctx, "content check unavailable; record flagged for review", "error", err)
-		return "pending", nil
-	case v == wechat.VerdictRisky:
-		return "", ErrContentRisky
-	case v == wechat.VerdictReview:
-		return "review", nil
-	}
-	return "ok", nil
 }
 
 // ConfirmMine records that the caller's record is still true.

@@ -16,7 +16,6 @@ var (
 	ErrNotRegistered    = errors.New("returnee: caller has no record")
 	ErrNotFound         = errors.New("returnee: not found")
 	ErrPhoneNotBound    = errors.New("returnee: bind a phone first")
-	ErrContentRisky     = errors.New("returnee: text rejected by content check")
 	ErrStaleVersion     = errors.New("returnee: record changed since it was read")
 	ErrOutOfScope       = errors.New("returnee: township outside the staff member's scope")
 	ErrAlreadyExists    = errors.New("returnee: record exists already")

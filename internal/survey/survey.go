@@ -17,6 +17,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"huixiang/internal/audit"
+	"huixiang/internal/moderation"
 	"huixiang/internal/sqldb"
 	"huixiang/internal/wechat"
 )
@@ -43,8 +44,6 @@ var (
 	ErrNotFound = errors.New("survey: not found")
 	// ErrClosed means the version is no longer (or not yet) the active one: it takes no answers.
 	ErrClosed = errors.New("survey: version is not active")
-	// ErrContentRejected: WeChat's content check refused a text answer.
-	ErrContentRejected = errors.New("survey: text rejected by content check")
 	// ErrConflict means another publish of the same code happened at the same time.
 	ErrConflict = errors.New("survey: changed concurrently")
 	// ErrInvalidTownship is a township filter that is not a township code.
@@ -216,7 +215,7 @@ func (s *Service) checkText(ctx context.Context, userID int64, answers []Answer)
 	}
 	v, err := s.checker.CheckText(ctx, userID, b.String())
 	if err == nil && v == wechat.VerdictRisky {
-		return ErrContentRejected
+		return moderation.ErrRejected
 	}
 	return nil
 }

@@ -1,0 +1,45 @@
+// Package moderation decides what happens to text users typed, from WeChat's content check:
+// risky text is refused, text WeChat wants a person to look at is kept and flagged, and when
+// WeChat cannot be reached the text is kept and flagged too, so that no user's input is lost.
+package moderation
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"huixiang/internal/wechat"
+)
+
+// ErrRejected means WeChat's content check called the text risky.
+var ErrRejected = errors.New("moderation: text rejected by content check")
+
+// Review states, as stored with a record.
+const (
+	StateOK      = "ok"
+	StatePending = "pending" // WeChat could not be reached: staff should look
+	StateReview  = "review"  // WeChat asked for a human look
+)
+
+// Checker is WeChat's text check (msg_sec_check needs the user's openid).
+type Checker interface {
+	CheckText(ctx context.Context, openID, text string) (wechat.Verdict, error)
+}
+
+// Review checks text and returns the review state to store with it, or ErrRejected.
+func Review(ctx context.Context, c Checker, log *slog.Logger, openID, text string) (string, error) {
+	if text == "" {
+		return StateOK, nil
+	}
+	v, err := c.CheckText(ctx, openID, text)
+	switch {
+	case err != nil:
+		log.WarnContext(ctx, "content check unavailable; text kept and flagged for review", "error", err)
+		return StatePending, nil
+	case v == wechat.VerdictRisky:
+		return "", ErrRejected
+	case v == wechat.VerdictReview:
+		return StateReview, nil
+	}
+	return StateOK, nil
+}
