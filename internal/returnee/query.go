@@ -45,14 +45,14 @@ func (s *Service) record(lr listRow, masked bool) (Record, error) {
 		return Record{}, err
 	}
 	rec := Record{
-		PersonID: lr.PersonID, Name: lr.Name, IDCard: pii.IDCard, Phone: pii.Phone, Gender: lr.Gender,
-		BirthDate: Date{lr.BirthDate}, TownshipCode: lr.TownshipCode, TownshipName: lr.TownshipName,
-		VillageCode: lr.VillageCode, VillageName: lr.VillageName, Status: lr.Status,
-		LeftOn: datePtr(lr.LeftOn), ReturnedOn: datePtr(lr.ReturnedOn), PlanReturnOn: datePtr(lr.PlanReturnOn),
-		WorkProvince: lr.WorkProvince, WorkCity: lr.WorkCity, Industry: lr.Industry, YearsAway: lr.YearsAway,
-		Skills: lr.tag(tagSkill), SkillsText: lr.SkillsText, Certificates: lr.Certificates, Education: lr.Education,
-		Intention: lr.Intention, IntendedFields: lr.tag(tagField), IntentionNote: lr.IntentionNote, Needs: lr.tag(tagNeed),
-		ContentReview: lr.ContentReview, Source: lr.CreatedSource, Claimed: lr.UserID.Valid,
+		Input: Input{Name: lr.Name, IDCard: pii.IDCard, Phone: pii.Phone, TownshipCode: lr.TownshipCode,
+			VillageCode: lr.VillageCode, Status: lr.Status,
+			LeftOn: datePtr(lr.LeftOn), ReturnedOn: datePtr(lr.ReturnedOn), PlanReturnOn: datePtr(lr.PlanReturnOn),
+			WorkProvince: lr.WorkProvince, WorkCity: lr.WorkCity, Industry: lr.Industry, YearsAway: lr.YearsAway,
+			Skills: lr.tag(tagSkill), SkillsText: lr.SkillsText, Certificates: lr.Certificates, Education: lr.Education,
+			Intention: lr.Intention, IntendedFields: lr.tag(tagField), IntentionNote: lr.IntentionNote, Needs: lr.tag(tagNeed)},
+		PersonID: lr.PersonID, Gender: lr.Gender, BirthDate: Date{lr.BirthDate}, TownshipName: lr.TownshipName,
+		VillageName: lr.VillageName, ContentReview: lr.ContentReview, Source: lr.CreatedSource, Claimed: lr.UserID.Valid,
 		ConfirmedAt: lr.ConfirmedAt, CreatedAt: lr.CreatedAt, UpdatedAt: lr.UpdatedAt, Version: lr.Version,
 	}
 	if lr.Intention == "started" && (lr.BusinessName != "" || lr.BusinessType != "" || lr.USCC.Valid || lr.BusinessStartedOn != nil || lr.JobsCreated != nil) {

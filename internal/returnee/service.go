@@ -356,12 +356,9 @@ func (s *Service) input(ctx context.Context, rec Record) (Input, error) {
 	if err != nil {
 		return Input{}, err
 	}
-	return Input{Name: rec.Name, IDCard: clear.IDCard, Phone: clear.Phone, TownshipCode: rec.TownshipCode,
-		VillageCode: rec.VillageCode, Status: rec.Status, LeftOn: rec.LeftOn, ReturnedOn: rec.ReturnedOn,
-		PlanReturnOn: rec.PlanReturnOn, WorkProvince: rec.WorkProvince, WorkCity: rec.WorkCity, Industry: rec.Industry,
-		YearsAway: rec.YearsAway, Skills: rec.Skills, SkillsText: rec.SkillsText, Certificates: rec.Certificates,
-		Education: rec.Education, Intention: rec.Intention, IntendedFields: rec.IntendedFields,
-		IntentionNote: rec.IntentionNote, Needs: rec.Needs, Business: rec.Business}, nil
+	in := rec.Input
+	in.IDCard, in.Phone = clear.IDCard, clear.Phone
+	return in, nil
 }
 
 func (s *Service) personRow(ctx context.Context, id int64) (person.Row, error) {

@@ -126,42 +126,22 @@ type Input struct {
 	Business       *Business `json:"business"`
 }
 
-// Record is a returnee record as shown: ID number and phone masked.
+// Record is a returnee record as shown: the form's fields (ID number and phone masked) and what
+// the registry adds.
 type Record struct {
-	PersonID       int64     `json:"person_id"`
-	Name           string    `json:"name"`
-	IDCard         string    `json:"id_card"`
-	Phone          string    `json:"phone"`
-	Gender         string    `json:"gender"`
-	BirthDate      Date      `json:"birth_date"`
-	TownshipCode   string    `json:"township_code"`
-	TownshipName   string    `json:"township_name"`
-	VillageCode    string    `json:"village_code"`
-	VillageName    string    `json:"village_name"`
-	Status         string    `json:"status"`
-	LeftOn         *Date     `json:"left_on"`
-	ReturnedOn     *Date     `json:"returned_on"`
-	PlanReturnOn   *Date     `json:"plan_return_on"`
-	WorkProvince   string    `json:"work_province"`
-	WorkCity       string    `json:"work_city"`
-	Industry       string    `json:"industry"`
-	YearsAway      *int      `json:"years_away"`
-	Skills         []string  `json:"skills"`
-	SkillsText     string    `json:"skills_text"`
-	Certificates   string    `json:"certificates"`
-	Education      string    `json:"education"`
-	Intention      string    `json:"intention"`
-	IntendedFields []string  `json:"intended_fields"`
-	IntentionNote  string    `json:"intention_note"`
-	Needs          []string  `json:"needs"`
-	Business       *Business `json:"business"`
-	ContentReview  string    `json:"content_review"`
-	Source         string    `json:"source"`
-	Claimed        bool      `json:"claimed"`
-	ConfirmedAt    time.Time `json:"confirmed_at"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
-	Version        int       `json:"version"`
+	Input
+	PersonID      int64     `json:"person_id"`
+	Gender        string    `json:"gender"`
+	BirthDate     Date      `json:"birth_date"`
+	TownshipName  string    `json:"township_name"`
+	VillageName   string    `json:"village_name"`
+	ContentReview string    `json:"content_review"`
+	Source        string    `json:"source"`
+	Claimed       bool      `json:"claimed"`
+	ConfirmedAt   time.Time `json:"confirmed_at"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	Version       int       `json:"version"`
 }
 
 // Statuses and intentions.
