@@ -301,13 +301,15 @@ func TestSelfUpdate_identityChangeInHistoryAndVersion(t *testing.T) {
 
 type claimsAnswer struct {
 	Items []struct {
-		PersonID      int64  `json:"person_id"`
-		IDCard        string `json:"id_card"`
-		Phone         string `json:"phone"`
-		TownshipCode  string `json:"township_code"`
-		CreatedSource string `json:"created_source"`
-		UserID        int64  `json:"user_id"`
-		ClaimedAt     string `json:"claimed_at"`
+		PersonID      int64   `json:"person_id"`
+		IDCard        string  `json:"id_card"`
+		Phone         string  `json:"phone"`
+		TownshipCode  string  `json:"township_code"`
+		CreatedSource string  `json:"created_source"`
+		UserID        int64   `json:"user_id"`
+		ClaimedAt     string  `json:"claimed_at"`
+		ChangedAt     *string `json:"identity_changed_at"`
+		ChangedBy     *int64  `json:"identity_changed_by"`
 	} `json:"items"`
 	Total int `json:"total"`
 }
@@ -317,11 +319,14 @@ func TestReturneeClaims_auditedAndListedForTheTownship(t *testing.T) {
 	seedRegions(t, e)
 	admin, _, town1, town2 := staffAccounts(t, e)
 	f := form(50, "990101")
-	f["phone"] = "13655550050"
+	f["phone"] = "13655550049"
 	r := e.do("POST", "/admin/api/v1/returnees", town1, f)
 	expect(t, r, 201, "")
 	var entered recordAnswer
 	r.json(t, &entered)
+	// The pattern of a takeover: a clerk sets the phone, then someone with that phone claims.
+	expect(t, e.do("PATCH", fmt.Sprintf("/admin/api/v1/returnees/%d", entered.PersonID), town1,
+		map[string]any{"version": 1, "phone": "13655550050"}), 200, "")
 	// A record that is self-registered is no claim.
 	expect(t, e.do("PUT", "/api/v1/me/returnee", e.registrant("o_self51", "13655550051"), form(51, "990101")), 200, "")
 
@@ -348,7 +353,8 @@ func TestReturneeClaims_auditedAndListedForTheTownship(t *testing.T) {
 		if c.want == 1 {
 			it := ans.Items[0]
 			if it.PersonID != entered.PersonID || it.Phone != "136****0050" || it.IDCard != "4212**********"+idNumber(50)[14:] ||
-				it.TownshipCode != "990101" || it.CreatedSource != "grid" || it.UserID == 0 || it.ClaimedAt == "" {
+				it.TownshipCode != "990101" || it.CreatedSource != "grid" || it.UserID == 0 || it.ClaimedAt == "" ||
+				it.ChangedAt == nil || it.ChangedBy == nil {
 				t.Fatalf("%s sees claim %s", c.who, r.Body)
 			}
 			if strings.Contains(string(r.Body), "13655550050") || strings.Contains(string(r.Body), idNumber(50)) {

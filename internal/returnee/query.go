@@ -241,6 +241,11 @@ type Claim struct {
 	CreatedSource string    `json:"created_source"`
 	UserID        int64     `json:"user_id"`
 	ClaimedAt     time.Time `json:"claimed_at"`
+	// IdentityChangedAt is the last change of name, ID number or phone by staff before the
+	// claim: a phone set by a clerk shortly before someone claims the record is the pattern of
+	// a takeover, and staff should look at it.
+	IdentityChangedAt *time.Time `json:"identity_changed_at"`
+	IdentityChangedBy *int64     `json:"identity_changed_by"`
 }
 
 // ClaimPage is one page of claims.
@@ -262,6 +267,9 @@ func (s *Service) Claims(ctx context.Context, actor Actor, page, pageSize int) (
 		page = 1
 	}
 	from := ` FROM persons p LEFT JOIN returnees r ON r.person_id = p.id LEFT JOIN regions t ON t.code = r.township_code
+		LEFT JOIN record_changes c ON c.id = (SELECT c2.id FROM record_changes c2 WHERE c2.person_id = p.id
+			AND c2.actor_type = 'staff' AND c2.identity_changes IS NOT NULL AND c2.changed_at <= p.claimed_at
+			ORDER BY c2.changed_at DESC, c2.id DESC LIMIT 1)
 		WHERE p.claimed_at IS NOT NULL AND p.created_source <> 'self'`
 	args := []any{}
 	if actor.Township != "" {
@@ -282,9 +290,12 @@ func (s *Service) Claims(ctx context.Context, actor Actor, page, pageSize int) (
 		ClaimedAt     time.Time     `db:"claimed_at"`
 		TownshipCode  string        `db:"township_code"`
 		TownshipName  string        `db:"township_name"`
+		ChangedAt     *time.Time    `db:"changed_at"`
+		ChangedBy     sql.NullInt64 `db:"changed_by"`
 	}
 	err := s.db.SelectContext(ctx, &rows, `SELECT p.id, p.name, p.id_card_enc, p.phone_enc, p.user_id, p.created_source, p.claimed_at,
-		COALESCE(r.township_code, '') AS township_code, COALESCE(t.name, '') AS township_name`+from+`
+		COALESCE(r.township_code, '') AS township_code, COALESCE(t.name, '') AS township_name,
+		c.changed_at, c.actor_id AS changed_by`+from+`
 		ORDER BY p.claimed_at DESC, p.id DESC LIMIT ? OFFSET ?`, append(args, pageSize, (page-1)*pageSize)...)
 	if err != nil {
 		return ClaimPage{}, fmt.Errorf("returnee: claims: %w", err)
@@ -296,7 +307,10 @@ func (s *Service) Claims(ctx context.Context, actor Actor, page, pageSize int) (
 		}
 		out.Items = append(out.Items, Claim{PersonID: r.ID, Name: r.Name, IDCard: m.IDCard, Phone: m.Phone,
 			TownshipCode: r.TownshipCode, TownshipName: r.TownshipName, CreatedSource: r.CreatedSource,
-			UserID: r.UserID.Int64, ClaimedAt: r.ClaimedAt})
+			UserID: r.UserID.Int64, ClaimedAt: r.ClaimedAt, IdentityChangedAt: r.ChangedAt})
+		if r.ChangedBy.Valid {
+			out.Items[len(out.Items)-1].IdentityChangedBy = &r.ChangedBy.Int64
+		}
 	}
 	return out, nil
 }
