@@ -19,6 +19,7 @@ import (
 	"huixiang/internal/moderation"
 	"huixiang/internal/person"
 	"huixiang/internal/points"
+	"huixiang/internal/returnee"
 	"huixiang/internal/sqldb"
 )
 
@@ -390,6 +391,9 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 			}
 			if err := person.WriteChange(ctx, tx, person.Change{PersonID: res.PersonID, Source: person.SourceSelf, ActorType: actor.Type,
 				ActorID: actor.ID, Action: "update", Fields: fields, Identity: res.Identity}, s.now().UTC()); err != nil {
+				return err
+			}
+			if err := returnee.IdentityChanged(ctx, tx, res.PersonID, s.now().UTC()); err != nil {
 				return err
 			}
 		}

@@ -297,6 +297,21 @@ func TestSelfUpdate_identityChangeInHistoryAndVersion(t *testing.T) {
 		hist.Items[0].Identity[0].Before != "张*" || hist.Items[0].Identity[0].After != "张**" {
 		t.Fatalf("history = %s", h.Body)
 	}
+
+	// Through the alumni form too: the returnee record's history shows it and its version moves.
+	af := alumnusForm(49)
+	af["name"] = "张三"
+	e.putAlumnus(tok, af)
+	r = e.do("GET", "/api/v1/me/returnee", tok, nil)
+	r.json(t, &rec)
+	if rec.Version != 3 || rec.Name != "张三" {
+		t.Fatalf("returnee after the alumni form renamed the person = %s", r.Body)
+	}
+	h = e.do("GET", fmt.Sprintf("/admin/api/v1/returnees/%d/history", rec.PersonID), admin, nil)
+	h.json(t, &hist)
+	if len(hist.Items) != 3 || len(hist.Items[0].Identity) != 1 || hist.Items[0].Identity[0].Before != "张**" || hist.Items[0].Identity[0].After != "张*" {
+		t.Fatalf("history = %s", h.Body)
+	}
 }
 
 type claimsAnswer struct {

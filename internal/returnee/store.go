@@ -234,3 +234,13 @@ func writeChange(ctx context.Context, tx sqlx.ExtContext, c change, now time.Tim
 	return person.WriteChange(ctx, tx, person.Change{PersonID: c.PersonID, Source: c.Source, ActorType: c.Actor.Type,
 		ActorID: c.Actor.ID, BatchID: c.BatchID, Action: c.Action, Fields: c.Fields, Identity: c.Identity}, now)
 }
+
+// IdentityChanged bumps the version of personID's returnee record, if any, after the person's
+// name, ID number or phone changed through another registry (the alumni form): a clerk holding
+// the earlier version must read the record again before editing it.
+func IdentityChanged(ctx context.Context, tx sqlx.ExecerContext, personID int64, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE returnees SET version = version + 1, updated_at = ? WHERE person_id = ?`, now, personID); err != nil {
+		return fmt.Errorf("returnee: identity changed: %w", err)
+	}
+	return nil
+}
