@@ -19,6 +19,7 @@ import (
 	"huixiang/internal/moderation"
 	"huixiang/internal/person"
 	"huixiang/internal/points"
+	"huixiang/internal/returnee"
 	"huixiang/internal/sqldb"
 )
 
@@ -183,6 +184,9 @@ type saveResult struct {
 	Created  bool
 	Claimed  bool
 	Changed  []string
+	// Identity lists the changes of the person's name and phone, masked (self-registration only:
+	// staff entry never changes a registered identity).
+	Identity []person.IdentityChange
 }
 
 // keyFields are the fields a review vouches for: changing one puts an approved record back to
@@ -236,7 +240,7 @@ func (s *Service) save(ctx context.Context, tx *sqlx.Tx, p profile, o saveOpts) 
 	if exists && o.NoOverwrite {
 		return saveResult{}, ErrAlreadyExists
 	}
-	res := saveResult{PersonID: att.PersonID, Created: !exists, Claimed: att.Claimed}
+	res := saveResult{PersonID: att.PersonID, Created: !exists, Claimed: att.Claimed, Identity: att.Identity}
 	review := o.Review
 	if review == "" {
 		review = moderation.StateOK
@@ -375,6 +379,24 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 				return err
 			}
 		}
+		if res.Claimed || len(res.Identity) > 0 {
+			// The person's history (the returnee registry's) shows the claim and identity changes
+			// made through the alumni form too.
+			fields := []string{}
+			if res.Claimed {
+				fields = append(fields, "user_id")
+			}
+			for _, c := range res.Identity {
+				fields = append(fields, c.Field)
+			}
+			if err := person.WriteChange(ctx, tx, person.Change{PersonID: res.PersonID, Source: person.SourceSelf, ActorType: actor.Type,
+				ActorID: actor.ID, Action: "update", Fields: fields, Identity: res.Identity}, s.now().UTC()); err != nil {
+				return err
+			}
+			if err := returnee.IdentityChanged(ctx, tx, res.PersonID, s.now().UTC()); err != nil {
+				return err
+			}
+		}
 		if len(res.Changed) == 0 {
 			return nil
 		}
@@ -394,7 +416,9 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 
 // Create enters an alumnus on someone's behalf (phone required). The record is approved by the
 // staff member entering it; the person claims it later in the mini program with the same ID
-// number and phone. A person who has an alumnus record already is ErrAlreadyExists.
+// number and phone. A person who has an alumnus record already is ErrAlreadyExists. A person
+// registered already (as a returnee, or self-registered) keeps their name and phone: entering
+// them with another is person.ErrIdentityDiffers, and nothing is written.
 func (s *Service) Create(ctx context.Context, actor Actor, in Input) (Record, error) {
 	p, err := validate(ctx, s.db, in, s.now().UTC(), true)
 	if err != nil {

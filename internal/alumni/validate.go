@@ -121,10 +121,12 @@ func validate(ctx context.Context, db sqlx.QueryerContext, in Input, now time.Ti
 	return p, nil
 }
 
-// userText is the free text a user typed, for WeChat's content check.
+// userText is the text a user typed, for WeChat's content check: every free-text field of Input,
+// the name included (codes, the ID number and the phone are checked by validate instead). A test
+// in internal/httpapi classifies every string field of Input, so a new one cannot be forgotten.
 func (p profile) userText() string {
 	var b strings.Builder
-	for _, s := range []string{p.CurrentCity, p.Organization, p.Industry, p.Title, p.Expertise} {
+	for _, s := range []string{p.Name, p.CurrentCity, p.Organization, p.Industry, p.Title, p.Expertise} {
 		if s != "" {
 			b.WriteString(s)
 			b.WriteByte('\n')

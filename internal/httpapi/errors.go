@@ -158,6 +158,9 @@ func classifyRegistry(err error) *apiError {
 		return &apiError{Status: http.StatusUnsupportedMediaType, Code: "UNSUPPORTED_MEDIA_TYPE", Message: "请上传 Excel 文件（.xlsx）"}
 	case errors.Is(err, returnee.ErrTooManyRows):
 		return &apiError{Status: http.StatusRequestEntityTooLarge, Code: "TOO_MANY_ROWS", Message: "表格行数超过单次导入上限，请拆分文件"}
+	case errors.Is(err, person.ErrIdentityDiffers):
+		return &apiError{Status: http.StatusConflict, Code: "PERSON_EXISTS", Field: "id_card",
+			Message: "该身份证号的人员已登记，姓名或手机号与登记信息不一致。录入和导入不会修改已登记人员的身份信息，如需更正请由所属乡镇（街道）或区级工作人员编辑该人员的返乡记录"}
 	case errors.Is(err, person.ErrAlreadyRegistered):
 		return &apiError{Status: http.StatusConflict, Code: "PERSON_ALREADY_REGISTERED", Message: "该身份证号已登记。如有疑问，请联系户籍所在乡镇（街道）工作人员", Field: "id_card"}
 	case errors.Is(err, person.ErrIDCardMismatch):
@@ -174,6 +177,8 @@ func classifyRegistry(err error) *apiError {
 		return &apiError{Status: http.StatusConflict, Code: "STALE_VERSION", Message: "记录已被他人修改，请刷新后再保存", Field: "version"}
 	case errors.Is(err, returnee.ErrOutOfScope):
 		return &apiError{Status: http.StatusForbidden, Code: "FORBIDDEN", Message: "只能登记或修改本乡镇（街道）的人员", Field: "township_code"}
+	case errors.Is(err, returnee.ErrForbidden):
+		return &apiError{Status: http.StatusForbidden, Code: "FORBIDDEN", Message: "区直部门账号只能查看返乡人员信息，不能新增、修改或导入"}
 	case errors.Is(err, returnee.ErrRevealNotAllowed):
 		return &apiError{Status: http.StatusForbidden, Code: "FORBIDDEN", Message: "您的角色不能查看完整的身份证号和手机号"}
 	case errors.Is(err, returnee.ErrRevealReason):

@@ -272,6 +272,20 @@ func handleReturneeHistory(svc *returnee.Service) gin.HandlerFunc {
 	}
 }
 
+// handleReturneeClaims lists records entered by staff or imported that a WeChat user claimed.
+func handleReturneeClaims(svc *returnee.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		page, _ := strconv.Atoi(c.Query("page"))
+		size, _ := strconv.Atoi(c.Query("page_size"))
+		out, err := svc.Claims(c.Request.Context(), returneeActor(c), page, size)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, out)
+	}
+}
+
 func handleReturneeFreshness(svc *returnee.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		days, _ := strconv.Atoi(c.Query("days"))

@@ -134,6 +134,7 @@ func New(d Deps) http.Handler {
 	st.GET("/returnees", handleListReturnees(d.Returnees))
 	st.POST("/returnees", handleCreateReturnee(d.Returnees))
 	st.GET("/returnees/freshness", handleReturneeFreshness(d.Returnees))
+	st.GET("/returnees/claims", handleReturneeClaims(d.Returnees))
 	st.GET("/returnees/:id", handleGetReturnee(d.Returnees))
 	st.PATCH("/returnees/:id", handlePatchReturnee(d.Returnees))
 	st.POST("/returnees/:id/reveal", handleRevealReturnee(d.Returnees))

@@ -29,6 +29,10 @@ var (
 	ErrIDCardMismatch = errors.New("person: id card differs from the registered one")
 	// ErrNotFound: no such person.
 	ErrNotFound = errors.New("person: not found")
+	// ErrIdentityDiffers: staff entry or an import names a registered person (same ID number)
+	// with another name or phone. Those paths never change a registered identity: only an
+	// explicit correction (Correct) does. It is also an ErrAlreadyRegistered.
+	ErrIdentityDiffers = fmt.Errorf("person: name or phone differs from the registered person: %w", ErrAlreadyRegistered)
 )
 
 // Sources of a record.
@@ -82,6 +86,34 @@ type Attached struct {
 	Claimed bool
 	// Changed lists the person fields that changed (names, never values).
 	Changed []string
+	// Identity lists the changes of name and phone of an existing person, masked.
+	Identity []IdentityChange
+}
+
+// IdentityChange is one change of a person's name, ID number or phone, with both values
+// masked (张**, 4201**********1234, 138****5678): the history says what changed without
+// holding personal information in clear.
+type IdentityChange struct {
+	Field  string `json:"field"`
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+// MaskName keeps the first character of a name (张**).
+func MaskName(name string) string {
+	r := []rune(name)
+	if len(r) == 0 {
+		return ""
+	}
+	return string(r[:1]) + strings.Repeat("*", len(r)-1)
+}
+
+// differs reports whether id names r with another name, or with a phone other than r's.
+func (s *Store) differs(r Row, id Identity) bool {
+	if id.Name != "" && id.Name != r.Name {
+		return true
+	}
+	return id.Phone != "" && !bytes.Equal(r.PhoneIdx, s.box.Index(FieldPhone, id.Phone))
 }
 
 // Store reads and writes persons inside the caller's transaction.
@@ -106,7 +138,8 @@ func lockOne(ctx context.Context, tx *sqlx.Tx, where string, arg any) (Row, bool
 }
 
 // Attach finds the person for id (creating one when none exists) inside tx, applying the
-// one-person rules. Two transactions creating the same person at once: one gets a duplicate-key
+// one-person rules. Without a claimant (staff entry, imports) an existing person's identity is
+// never changed: a differing name or phone is ErrIdentityDiffers. Two transactions creating the same person at once: one gets a duplicate-key
 // or deadlock error (sqldb.ErrDuplicate, sqldb.ErrDeadlock) and should retry.
 func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source string, claimant *Claimant) (Attached, error) {
 	idx := s.box.Index(FieldIDCard, id.IDCard.Number)
@@ -119,8 +152,8 @@ func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source str
 			if !bytes.Equal(mine.IDCardIdx, idx) {
 				return Attached{}, ErrIDCardMismatch
 			}
-			changed, err := s.update(ctx, tx, mine, id)
-			return Attached{PersonID: mine.ID, Changed: changed}, err
+			changed, ident, err := s.update(ctx, tx, mine, id)
+			return Attached{PersonID: mine.ID, Changed: changed, Identity: ident}, err
 		}
 	}
 	existing, ok, err := lockOne(ctx, tx, "id_card_idx = ?", idx)
@@ -129,13 +162,15 @@ func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source str
 	}
 	if ok {
 		if claimant == nil {
-			changed, err := s.update(ctx, tx, existing, id)
-			return Attached{PersonID: existing.ID, Changed: changed}, err
+			if s.differs(existing, id) {
+				return Attached{}, ErrIdentityDiffers
+			}
+			return Attached{PersonID: existing.ID}, nil
 		}
 		if existing.UserID.Valid && existing.UserID.Int64 == claimant.UserID {
 			// Our own parallel request created it after we looked by user.
-			changed, err := s.update(ctx, tx, existing, id)
-			return Attached{PersonID: existing.ID, Changed: changed}, err
+			changed, ident, err := s.update(ctx, tx, existing, id)
+			return Attached{PersonID: existing.ID, Changed: changed, Identity: ident}, err
 		}
 		if existing.UserID.Valid || existing.PhoneIdx == nil || !bytes.Equal(existing.PhoneIdx, claimant.PhoneIdx) {
 			return Attached{}, ErrAlreadyRegistered
@@ -149,8 +184,8 @@ func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source str
 		if n, _ := res.RowsAffected(); n != 1 {
 			return Attached{}, ErrAlreadyRegistered
 		}
-		changed, err := s.update(ctx, tx, existing, id)
-		return Attached{PersonID: existing.ID, Claimed: true, Changed: append([]string{"user_id"}, changed...)}, err
+		changed, ident, err := s.update(ctx, tx, existing, id)
+		return Attached{PersonID: existing.ID, Claimed: true, Changed: append([]string{"user_id"}, changed...), Identity: ident}, err
 	}
 	now := time.Now().UTC()
 	var userID any
@@ -180,28 +215,40 @@ func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source str
 	return Attached{PersonID: pid, Created: true, Changed: changed}, nil
 }
 
-// update writes the name and phone when they differ from r, returning the changed fields.
-func (s *Store) update(ctx context.Context, tx *sqlx.Tx, r Row, id Identity) ([]string, error) {
+// update writes the name and phone when they differ from r, returning the changed fields and
+// the masked before and after values.
+func (s *Store) update(ctx context.Context, tx *sqlx.Tx, r Row, id Identity) ([]string, []IdentityChange, error) {
 	var changed []string
+	var ident []IdentityChange
 	sets, args := "", []any{}
 	if id.Name != "" && id.Name != r.Name {
 		changed = append(changed, "name")
+		ident = append(ident, IdentityChange{Field: "name", Before: MaskName(r.Name), After: MaskName(id.Name)})
 		sets += "name = ?, "
 		args = append(args, id.Name)
 	}
 	if id.Phone != "" && !bytes.Equal(r.PhoneIdx, s.box.Index(FieldPhone, id.Phone)) {
+		before := ""
+		if r.PhoneEnc != nil {
+			old, err := s.box.Open(FieldPhone, r.PhoneEnc)
+			if err != nil {
+				return nil, nil, fmt.Errorf("person %d: %w", r.ID, err)
+			}
+			before = pii.MaskPhone(old)
+		}
 		changed = append(changed, "phone")
+		ident = append(ident, IdentityChange{Field: "phone", Before: before, After: pii.MaskPhone(id.Phone)})
 		sets += "phone_enc = ?, phone_idx = ?, "
 		args = append(args, s.box.Seal(FieldPhone, id.Phone), s.box.Index(FieldPhone, id.Phone))
 	}
 	if len(changed) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	args = append(args, time.Now().UTC(), r.ID)
 	if _, err := tx.ExecContext(ctx, `UPDATE persons SET `+sets+`updated_at = ? WHERE id = ?`, args...); err != nil {
-		return nil, fmt.Errorf("person: update: %w", err)
+		return nil, nil, fmt.Errorf("person: update: %w", err)
 	}
-	return changed, nil
+	return changed, ident, nil
 }
 
 // ByUser returns the person a WeChat user owns.
@@ -260,23 +307,30 @@ func Lock(ctx context.Context, tx *sqlx.Tx, id int64) (Row, error) {
 	return r, err
 }
 
-// Correct applies a staff correction of name, ID number and phone to person r inside tx. A new
-// ID number that another person has already is ErrAlreadyRegistered.
-func (s *Store) Correct(ctx context.Context, tx *sqlx.Tx, r Row, id Identity) ([]string, error) {
+// Correct applies a staff correction of name, ID number and phone to person r inside tx,
+// returning the changed fields and their masked before and after values. A new ID number that
+// another person has already is ErrAlreadyRegistered.
+func (s *Store) Correct(ctx context.Context, tx *sqlx.Tx, r Row, id Identity) ([]string, []IdentityChange, error) {
 	var changed []string
+	var ident []IdentityChange
 	idx := s.box.Index(FieldIDCard, id.IDCard.Number)
 	if !bytes.Equal(idx, r.IDCardIdx) {
-		_, err := tx.ExecContext(ctx, `UPDATE persons SET id_card_enc = ?, id_card_idx = ?, gender = ?, birth_date = ?, updated_at = ? WHERE id = ?`,
+		old, err := s.box.Open(FieldIDCard, r.IDCardEnc)
+		if err != nil {
+			return nil, nil, fmt.Errorf("person %d: %w", r.ID, err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE persons SET id_card_enc = ?, id_card_idx = ?, gender = ?, birth_date = ?, updated_at = ? WHERE id = ?`,
 			s.box.Seal(FieldIDCard, id.IDCard.Number), idx, id.IDCard.Gender, id.IDCard.BirthDate, time.Now().UTC(), r.ID)
 		if err := sqldb.Classify(err); errors.Is(err, sqldb.ErrDuplicate) {
-			return nil, ErrAlreadyRegistered
+			return nil, nil, ErrAlreadyRegistered
 		} else if err != nil {
-			return nil, fmt.Errorf("person: correct: %w", err)
+			return nil, nil, fmt.Errorf("person: correct: %w", err)
 		}
 		changed = append(changed, "id_card")
+		ident = append(ident, IdentityChange{Field: "id_card", Before: cnid.MaskIDCard(old), After: cnid.MaskIDCard(id.IDCard.Number)})
 	}
-	more, err := s.update(ctx, tx, r, id)
-	return append(changed, more...), err
+	more, moreIdent, err := s.update(ctx, tx, r, id)
+	return append(changed, more...), append(ident, moreIdent...), err
 }
 
 // IndexOf is the blind index of an ID number, as stored in id_card_idx.

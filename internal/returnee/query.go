@@ -186,6 +186,8 @@ type Change struct {
 	ActorID       *int64    `json:"actor_id"`
 	ImportBatchID *int64    `json:"import_batch_id"`
 	Fields        []string  `json:"fields"`
+	// Identity gives, for changes of name, ID number or phone, the masked before and after.
+	Identity []person.IdentityChange `json:"identity"`
 }
 
 // History lists who changed which fields of a record, newest first.
@@ -201,15 +203,17 @@ func (s *Service) History(ctx context.Context, actor Actor, personID int64) ([]C
 		ActorID   sql.NullInt64 `db:"actor_id"`
 		BatchID   sql.NullInt64 `db:"import_batch_id"`
 		Fields    []byte        `db:"fields"`
+		Identity  []byte        `db:"identity_changes"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `SELECT changed_at, source, action, actor_type, actor_id, import_batch_id, fields
+	err := s.db.SelectContext(ctx, &rows, `SELECT changed_at, source, action, actor_type, actor_id, import_batch_id, fields, identity_changes
 		FROM record_changes WHERE person_id = ? ORDER BY changed_at DESC, id DESC LIMIT 200`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("returnee: history: %w", err)
 	}
 	out := make([]Change, 0, len(rows))
 	for _, r := range rows {
-		c := Change{ChangedAt: r.ChangedAt, Source: r.Source, Action: r.Action, ActorType: r.ActorType, Fields: []string{}}
+		c := Change{ChangedAt: r.ChangedAt, Source: r.Source, Action: r.Action, ActorType: r.ActorType, Fields: []string{},
+			Identity: []person.IdentityChange{}}
 		if r.ActorID.Valid {
 			c.ActorID = &r.ActorID.Int64
 		}
@@ -217,7 +221,96 @@ func (s *Service) History(ctx context.Context, actor Actor, personID int64) ([]C
 			c.ImportBatchID = &r.BatchID.Int64
 		}
 		_ = json.Unmarshal(r.Fields, &c.Fields)
+		if r.Identity != nil {
+			_ = json.Unmarshal(r.Identity, &c.Identity)
+		}
 		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Claim is a record entered by staff or imported that a WeChat user took over (认领), as the
+// claims list shows it: ID number and phone masked.
+type Claim struct {
+	PersonID      int64     `json:"person_id"`
+	Name          string    `json:"name"`
+	IDCard        string    `json:"id_card"`
+	Phone         string    `json:"phone"`
+	TownshipCode  string    `json:"township_code"`
+	TownshipName  string    `json:"township_name"`
+	CreatedSource string    `json:"created_source"`
+	UserID        int64     `json:"user_id"`
+	ClaimedAt     time.Time `json:"claimed_at"`
+	// IdentityChangedAt is the last change of name, ID number or phone by staff before the
+	// claim: a phone set by a clerk shortly before someone claims the record is the pattern of
+	// a takeover, and staff should look at it.
+	IdentityChangedAt *time.Time `json:"identity_changed_at"`
+	IdentityChangedBy *int64     `json:"identity_changed_by"`
+}
+
+// ClaimPage is one page of claims.
+type ClaimPage struct {
+	Items    []Claim `json:"items"`
+	Total    int     `json:"total"`
+	Page     int     `json:"page"`
+	PageSize int     `json:"page_size"`
+}
+
+// Claims lists the claims of records the actor may see, newest first: township staff their
+// township's returnees, district and department staff every claimed person (including those with
+// only an alumnus record). Every claim is also in the audit log (person.claimed).
+func (s *Service) Claims(ctx context.Context, actor Actor, page, pageSize int) (ClaimPage, error) {
+	if pageSize <= 0 || pageSize > 100 {
+		pageSize = 20
+	}
+	if page <= 0 {
+		page = 1
+	}
+	from := ` FROM persons p LEFT JOIN returnees r ON r.person_id = p.id LEFT JOIN regions t ON t.code = r.township_code
+		LEFT JOIN record_changes c ON c.id = (SELECT c2.id FROM record_changes c2 WHERE c2.person_id = p.id
+			AND c2.actor_type = 'staff' AND c2.identity_changes IS NOT NULL AND c2.changed_at <= p.claimed_at
+			ORDER BY c2.changed_at DESC, c2.id DESC LIMIT 1)
+		WHERE p.claimed_at IS NOT NULL AND p.created_source <> 'self'`
+	args := []any{}
+	if actor.Township != "" {
+		from += ` AND r.township_code = ?`
+		args = append(args, actor.Township)
+	}
+	out := ClaimPage{Items: []Claim{}, Page: page, PageSize: pageSize}
+	if err := s.db.GetContext(ctx, &out.Total, `SELECT COUNT(*)`+from, args...); err != nil {
+		return ClaimPage{}, fmt.Errorf("returnee: claims: %w", err)
+	}
+	var rows []struct {
+		ID            int64         `db:"id"`
+		Name          string        `db:"name"`
+		IDCardEnc     []byte        `db:"id_card_enc"`
+		PhoneEnc      []byte        `db:"phone_enc"`
+		UserID        sql.NullInt64 `db:"user_id"`
+		CreatedSource string        `db:"created_source"`
+		ClaimedAt     time.Time     `db:"claimed_at"`
+		TownshipCode  string        `db:"township_code"`
+		TownshipName  string        `db:"township_name"`
+		ChangedAt     *time.Time    `db:"changed_at"`
+		ChangedBy     sql.NullInt64 `db:"changed_by"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `SELECT p.id, p.name, p.id_card_enc, p.phone_enc, p.user_id, p.created_source, p.claimed_at,
+		COALESCE(r.township_code, '') AS township_code, COALESCE(t.name, '') AS township_name,
+		c.changed_at, c.actor_id AS changed_by`+from+`
+		ORDER BY p.claimed_at DESC, p.id DESC LIMIT ? OFFSET ?`, append(args, pageSize, (page-1)*pageSize)...)
+	if err != nil {
+		return ClaimPage{}, fmt.Errorf("returnee: claims: %w", err)
+	}
+	for _, r := range rows {
+		m, err := s.persons.Masked(person.Row{ID: r.ID, IDCardEnc: r.IDCardEnc, PhoneEnc: r.PhoneEnc})
+		if err != nil {
+			return ClaimPage{}, err
+		}
+		out.Items = append(out.Items, Claim{PersonID: r.ID, Name: r.Name, IDCard: m.IDCard, Phone: m.Phone,
+			TownshipCode: r.TownshipCode, TownshipName: r.TownshipName, CreatedSource: r.CreatedSource,
+			UserID: r.UserID.Int64, ClaimedAt: r.ClaimedAt, IdentityChangedAt: r.ChangedAt})
+		if r.ChangedBy.Valid {
+			out.Items[len(out.Items)-1].IdentityChangedBy = &r.ChangedBy.Int64
+		}
 	}
 	return out, nil
 }

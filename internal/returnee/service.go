@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,6 +38,19 @@ func (a Actor) inScope(township string) bool { return a.Township == "" || a.Town
 
 // Roles that may reveal full ID numbers and phones (township staff: their township only).
 var revealRoles = []string{"district_admin", "township"}
+
+// Roles that may create, change and import records (township staff: their township only).
+// Department staff read the registry but do not write it.
+var writeRoles = []string{"district_admin", "township"}
+
+// MayWrite answers whether the staff member may create, change or import registry records:
+// nil, or ErrForbidden. Deny by default: a role not listed, or no role, may not.
+func (a Actor) MayWrite() error {
+	if a.Type == audit.ActorStaff && slices.Contains(writeRoles, a.Role) {
+		return nil
+	}
+	return ErrForbidden
+}
 
 // Users gives the WeChat identity of a mini-program user.
 type Users interface {
@@ -159,15 +173,16 @@ func (s *Service) write(ctx context.Context, tx *sqlx.Tx, att person.Attached, p
 		changed = diff(nil, p.values())
 	}
 	res := saveResult{PersonID: att.PersonID, Created: !exists, Claimed: att.Claimed, Changed: append(att.Changed, changed...)}
-	if exists && len(changed) == 0 {
+	if exists && len(res.Changed) == 0 {
 		// Nothing new: saving the same data confirms it is still true.
 		if _, err := tx.ExecContext(ctx, `UPDATE returnees SET confirmed_at = ? WHERE person_id = ?`, now, att.PersonID); err != nil {
 			return res, fmt.Errorf("returnee: confirm: %w", err)
 		}
-		if len(att.Changed) == 0 {
-			return res, writeChange(ctx, tx, change{PersonID: att.PersonID, Source: o.Source, Actor: o.Actor, BatchID: o.BatchID, Action: "confirm"}, now)
-		}
-	} else if err := writeRow(ctx, tx, att.PersonID, p, review, exists, changed, now); err != nil {
+		return res, writeChange(ctx, tx, change{PersonID: att.PersonID, Source: o.Source, Actor: o.Actor, BatchID: o.BatchID, Action: "confirm"}, now)
+	}
+	// A change of the person alone (name, ID number, phone) is a change of the record too: it
+	// bumps the version, so that a clerk holding the old one gets ErrStaleVersion.
+	if err := writeRow(ctx, tx, att.PersonID, p, review, exists, old.Version, changed, now); err != nil {
 		return res, err
 	}
 	action := "update"
@@ -175,7 +190,7 @@ func (s *Service) write(ctx context.Context, tx *sqlx.Tx, att person.Attached, p
 		action = "create"
 	}
 	return res, writeChange(ctx, tx, change{PersonID: att.PersonID, Source: o.Source, Actor: o.Actor, BatchID: o.BatchID,
-		Action: action, Fields: res.Changed}, now)
+		Action: action, Fields: res.Changed, Identity: att.Identity}, now)
 }
 
 // Mine returns the caller's own record.
@@ -259,8 +274,13 @@ func (s *Service) ConfirmMine(ctx context.Context, userID int64) (Record, error)
 }
 
 // Create enters a record on someone's behalf (grid worker). Township staff may only enter
-// records of their township.
+// records of their township; department staff none. A person registered already keeps their
+// name and phone: entering them with another is person.ErrIdentityDiffers (correct them with
+// Patch), and a person with a returnee record already is person.ErrAlreadyRegistered.
 func (s *Service) Create(ctx context.Context, actor Actor, in Input) (Record, error) {
+	if err := actor.MayWrite(); err != nil {
+		return Record{}, err
+	}
 	p, _, err := s.prepare(ctx, in, true)
 	if err != nil {
 		return Record{}, err
@@ -302,8 +322,13 @@ func (s *Service) Get(ctx context.Context, actor Actor, personID int64) (Record,
 
 // Patch applies a staff edit: apply changes the current record (as Input, with the ID number
 // and phone in clear), which must still be at version. Township staff may neither see nor move
-// records outside their township.
+// records outside their township; department staff may not edit. It is the only way staff
+// change a registered person's name, ID number or phone; each such change goes into the
+// history with its masked before and after values and bumps the version.
 func (s *Service) Patch(ctx context.Context, actor Actor, personID int64, version int, apply func(*Input) error) (Record, error) {
+	if err := actor.MayWrite(); err != nil {
+		return Record{}, err
+	}
 	cur, err := s.Get(ctx, actor, personID)
 	if err != nil {
 		return Record{}, err
@@ -327,17 +352,20 @@ func (s *Service) Patch(ctx context.Context, actor Actor, personID int64, versio
 		if err != nil {
 			return err
 		}
-		changed, err := s.persons.Correct(ctx, tx, pr, person.Identity{IDCard: p.IDCard, Name: p.Name, Phone: p.Phone})
+		changed, ident, err := s.persons.Correct(ctx, tx, pr, person.Identity{IDCard: p.IDCard, Name: p.Name, Phone: p.Phone})
 		if err != nil {
 			return err
 		}
-		res, err := s.write(ctx, tx, person.Attached{PersonID: personID, Changed: changed}, p,
+		res, err := s.write(ctx, tx, person.Attached{PersonID: personID, Changed: changed, Identity: ident}, p,
 			saveOpts{Source: person.SourceGrid, Actor: actor, Version: version, ScopeExisting: true})
 		if err != nil {
 			return err
 		}
 		e := actor.entry("returnee.update", fmt.Sprint(personID))
 		e.Detail = map[string]any{"fields": res.Changed}
+		if len(ident) > 0 {
+			e.Detail["identity"] = ident
+		}
 		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {

@@ -3,7 +3,6 @@ package returnee
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/person"
 	"huixiang/internal/sqldb"
 )
 
@@ -162,18 +162,25 @@ func diff(old, new map[string]string) []string {
 
 // writeRow inserts or updates the returnee row of p for person, with the given content-review
 // state, and replaces the tags whose lists changed.
-func writeRow(ctx context.Context, tx *sqlx.Tx, personID int64, p profile, review string, exists bool, changed []string, now time.Time) error {
+// An existing row is updated only at version (the one locked): 0 rows is ErrStaleVersion.
+func writeRow(ctx context.Context, tx *sqlx.Tx, personID int64, p profile, review string, exists bool, version int, changed []string, now time.Time) error {
 	args := []any{p.TownshipCode, p.VillageCode, p.Status, p.LeftOn, p.ReturnedOn, p.PlanReturnOn,
 		p.WorkProvince, p.WorkCity, p.Industry, p.YearsAway, p.SkillsText, p.Certificates, p.Education, p.Intention,
 		p.IntentionNote, p.BizName, p.BizType, p.USCC, p.BizStartedOn, p.JobsCreated, review, now, now}
 	var err error
 	if exists {
-		_, err = tx.ExecContext(ctx, `
+		var res sql.Result
+		res, err = tx.ExecContext(ctx, `
 			UPDATE returnees SET township_code = ?, village_code = ?, status = ?, left_on = ?, returned_on = ?, plan_return_on = ?,
 				work_province = ?, work_city = ?, industry = ?, years_away = ?, skills_text = ?, certificates = ?, education = ?,
 				intention = ?, intention_note = ?, business_name = ?, business_type = ?, uscc = ?, business_started_on = ?,
 				jobs_created = ?, content_review = ?, confirmed_at = ?, updated_at = ?, version = version + 1
-			WHERE person_id = ?`, append(args, personID)...)
+			WHERE person_id = ? AND version = ?`, append(args, personID, version)...)
+		if err == nil {
+			if n, _ := res.RowsAffected(); n != 1 {
+				return ErrStaleVersion
+			}
+		}
 	} else {
 		_, err = tx.ExecContext(ctx, `
 			INSERT INTO returnees (township_code, village_code, status, left_on, returned_on, plan_return_on,
@@ -220,25 +227,20 @@ type change struct {
 	BatchID  int64
 	Action   string
 	Fields   []string
+	Identity []person.IdentityChange
 }
 
 func writeChange(ctx context.Context, tx sqlx.ExtContext, c change, now time.Time) error {
-	fields, _ := json.Marshal(c.Fields)
-	if c.Fields == nil {
-		fields = []byte("[]")
-	}
-	var actorID, batchID any
-	if c.Actor.ID != 0 {
-		actorID = c.Actor.ID
-	}
-	if c.BatchID != 0 {
-		batchID = c.BatchID
-	}
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO record_changes (person_id, changed_at, source, actor_type, actor_id, import_batch_id, action, fields)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.PersonID, now, c.Source, c.Actor.Type, actorID, batchID, c.Action, string(fields))
-	if err != nil {
-		return fmt.Errorf("returnee: history: %w", err)
+	return person.WriteChange(ctx, tx, person.Change{PersonID: c.PersonID, Source: c.Source, ActorType: c.Actor.Type,
+		ActorID: c.Actor.ID, BatchID: c.BatchID, Action: c.Action, Fields: c.Fields, Identity: c.Identity}, now)
+}
+
+// IdentityChanged bumps the version of personID's returnee record, if any, after the person's
+// name, ID number or phone changed through another registry (the alumni form): a clerk holding
+// the earlier version must read the record again before editing it.
+func IdentityChanged(ctx context.Context, tx sqlx.ExecerContext, personID int64, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE returnees SET version = version + 1, updated_at = ? WHERE person_id = ?`, now, personID); err != nil {
+		return fmt.Errorf("returnee: identity changed: %w", err)
 	}
 	return nil
 }

@@ -21,6 +21,8 @@ var (
 	ErrAlreadyExists    = errors.New("returnee: record exists already")
 	ErrRevealReason     = errors.New("returnee: a reason is required to reveal")
 	ErrRevealNotAllowed = errors.New("returnee: role may not reveal personal information")
+	// ErrForbidden: the staff member's role may read the registry but not write it.
+	ErrForbidden = errors.New("returnee: role may not write the registry")
 )
 
 // FieldError says which field is wrong and why, for an inline message in the form.

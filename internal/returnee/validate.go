@@ -217,9 +217,11 @@ func validate(in Input, lists vocab.Lists, now time.Time, requirePhone bool) (pr
 	return p, nil
 }
 
-// userText is the free text a user typed, for WeChat's content check.
+// userText is the text a user typed, for WeChat's content check: every free-text field of Input
+// (codes, enums, dates, the ID number and the phone are checked by validate instead). A test in
+// internal/httpapi classifies every string field of Input, so a new one cannot be forgotten.
 func (p profile) userText() string {
-	parts := []string{p.Industry, p.SkillsText, p.Certificates, p.IntentionNote, p.BizName, p.WorkCity}
+	parts := []string{p.Name, p.WorkProvince, p.WorkCity, p.Industry, p.SkillsText, p.Certificates, p.IntentionNote, p.BizName}
 	var b strings.Builder
 	for _, s := range parts {
 		if s != "" {

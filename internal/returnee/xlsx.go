@@ -175,6 +175,9 @@ func headerIndex(header []string) (map[int]int, error) {
 // Invalid rows are reported with row number, column and reason and do not stop the others. The
 // batch and its report are kept. Township staff may import only their township's records.
 func (s *Service) Import(ctx context.Context, actor Actor, filename string, r io.ReaderAt, size int64) (ImportReport, error) {
+	if err := actor.MayWrite(); err != nil {
+		return ImportReport{}, err
+	}
 	f, err := openWorkbook(r, size)
 	if err != nil {
 		return ImportReport{}, err
