@@ -66,6 +66,7 @@ func New(d Deps) http.Handler {
 	_ = r.SetTrustedProxies(d.TrustedProxies)
 	metrics := NewMetrics(d.Registry)
 	r.Use(requestContext(d.Log, d.RequestTimeout), recovery(), metrics.middleware(), accessLog())
+	r.Use(securityHeaders(), checkRequest(time.Now))
 	small, upload := limitBody(d.MaxBodyBytes), limitBody(d.MaxUploadBytes)
 	r.NoRoute(func(c *gin.Context) { respondError(c, errNotFound) })
 
@@ -118,7 +119,7 @@ func New(d Deps) http.Handler {
 
 	// The staff console.
 	admin := r.Group("/admin/api/v1", small)
-	admin.POST("/auth/login", handleStaffLogin(d.Staff, d.Sessions))
+	admin.POST("/auth/login", staffUsernameGuard(), handleStaffLogin(d.Staff, d.Sessions))
 	st := admin.Group("", requireSession(d.Sessions, session.KindStaff))
 	st.POST("/auth/logout", handleLogout(d.Sessions, session.KindStaff))
 	st.GET("/me", handleStaffMe(d.Staff))
