@@ -8,12 +8,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+
+	"huixiang/internal/sqldb"
 )
 
 // Limits of the query parameters every list and report shares.
 const (
 	// maxPage bounds ?page: nobody pages 10,000 deep by hand, and offsets stay small.
-	maxPage     = 10000
+	maxPage     = sqldb.MaxPage
 	maxPageSize = 100
 	// maxFreshDays bounds the freshness window (?days): ten years.
 	maxFreshDays = 3650
