@@ -79,6 +79,11 @@ func TestBodyCodes_nonASCII_400NotServerError(t *testing.T) {
 	expect(t, e.do("POST", "/admin/api/v1/vouchers/verify", admin, map[string]any{"code": "区"}), 400, "VALIDATION_FAILED")
 	user, _ := e.alumnus("body-codes", 3)
 	expect(t, e.do("POST", "/api/v1/applications", user, map[string]any{"policy": "区"}), 400, "VALIDATION_FAILED")
+	form := alumnusForm(3)
+	form["school_code"] = "区"
+	if r := e.do("PUT", "/api/v1/me/alumnus", user, form); r.Status != 400 && r.Status != 422 {
+		t.Fatalf("school_code 区: %d %s, want 400 or 422", r.Status, r.Body)
+	}
 }
 
 // TestPaging_outOfRange_400: page=9223372036854775807 overflowed the OFFSET (500) on six staff
