@@ -117,6 +117,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		defer startWorker(ctx, a)()
 	}
 	defer startNightly(ctx, a)()
+	stopMetrics, err := startMetrics(a, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return err

@@ -51,7 +51,7 @@ func baseEnv(t *testing.T, dsn string) map[string]string {
 		"HX_HTTP_ADDR": freeAddr(t), "HX_MYSQL_DSN": dsn, "HX_REDIS_ADDR": testenv.RedisAddr(), "HX_REDIS_KEY_PREFIX": prefix,
 		"HX_WECHAT_APPID": "wxrun", "HX_WECHAT_SECRET": "runsecret", "HX_WECHAT_API_BASE": fake.URL,
 		"HX_PII_KEY": base64.StdEncoding.EncodeToString(key), "HX_ADMIN_BOOTSTRAP_PASSWORD": "Bootstrap12345",
-		"HX_UPLOAD_DIR": t.TempDir(),
+		"HX_UPLOAD_DIR": t.TempDir(), "HX_METRICS_ADDR": freeAddr(t),
 	}
 }
 

@@ -471,7 +471,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	}
 	var rows []row
 	err := s.db.SelectContext(ctx, &rows, `SELECT `+rowColumns+rowFrom+w+` ORDER BY a.updated_at DESC, a.person_id DESC LIMIT ? OFFSET ?`,
-		append(args, f.PageSize, (f.Page-1)*f.PageSize)...)
+		append(args, f.PageSize, sqldb.Offset(f.Page, f.PageSize))...)
 	if err != nil {
 		return Page{}, fmt.Errorf("alumni: list: %w", sqldb.Classify(err))
 	}

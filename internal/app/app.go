@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
 	"huixiang/internal/account"
@@ -56,6 +57,9 @@ type App struct {
 	// Alumni is the alumni registry, schools, grades and event check-in.
 	Alumni  *alumni.Service
 	Handler http.Handler
+	// MetricsHandler serves GET /metrics only; cmd/server listens for it on HX_METRICS_ADDR, apart
+	// from the public Handler.
+	MetricsHandler http.Handler
 
 	// NotifyWorker sends the outbox; cmd/server runs it (serve, notify-worker), New does not.
 	NotifyWorker *notify.Worker
@@ -107,6 +111,9 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.DB, "huixiang"))
+	metrics := http.NewServeMux()
+	metrics.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	a.MetricsHandler = metrics
 	a.Handler = httpapi.New(httpapi.Deps{
 		Log: log, DB: db, Redis: rdb, Registry: reg, Accounts: a.Accounts, Staff: a.Staff, Sessions: sessions,
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, MaxUploadBytes: cfg.HTTP.MaxUploadBytes + 64<<10, RequestTimeout: cfg.HTTP.WriteTimeout,

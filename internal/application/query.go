@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"huixiang/internal/sqldb"
 )
 
 // Filter selects applications for the staff queues. An empty Status means the queue of the
@@ -70,7 +72,7 @@ func (s *Service) List(ctx context.Context, st Staff, f Filter) (Page, error) {
 	}
 	var rows []row
 	err := s.db.SelectContext(ctx, &rows, selectApp+` WHERE `+where+` ORDER BY a.submitted_at, a.id LIMIT ? OFFSET ?`,
-		append(args, f.PageSize, (f.Page-1)*f.PageSize)...)
+		append(args, f.PageSize, sqldb.Offset(f.Page, f.PageSize))...)
 	if err != nil {
 		return Page{}, fmt.Errorf("application: list: %w", err)
 	}

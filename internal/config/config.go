@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"reflect"
 	"strconv"
@@ -34,6 +35,14 @@ type Config struct {
 	Upload   Upload   `yaml:"upload"`
 	Log      Log      `yaml:"log"`
 	Points   Points   `yaml:"points"`
+	Metrics  Metrics  `yaml:"metrics"`
+}
+
+// Metrics configures the Prometheus listener, apart from the public one so that the API port
+// never shows request counts, routes and pool figures to the internet.
+type Metrics struct {
+	// Addr is where /metrics is served (127.0.0.1:9090); "off" (or empty in the file) serves none.
+	Addr string `yaml:"addr"`
 }
 
 // Points configures the alumni contribution points.
@@ -171,6 +180,7 @@ func Default() Config {
 		Upload:   Upload{Dir: "./var/uploads", MaxBytes: 10 << 20, URLTTL: 10 * time.Minute},
 		Log:      Log{Level: "info"},
 		Points:   Points{ExpiryYears: 2},
+		Metrics:  Metrics{Addr: "127.0.0.1:9090"},
 	}
 }
 
@@ -191,6 +201,9 @@ func Load(path string, getenv func(string) string) (Config, error) {
 	}
 	if err := applyEnv(&cfg, getenv); err != nil {
 		return cfg, err
+	}
+	if cfg.Metrics.Addr == "off" { // an empty variable cannot override the default
+		cfg.Metrics.Addr = ""
 	}
 	return cfg, cfg.Validate()
 }
@@ -250,6 +263,13 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.MaxBodyBytes <= 0 || c.HTTP.MaxUploadBytes <= 0 || c.MySQL.QueryTimeout <= 0 || c.MySQL.MaxOpenConns <= 0 {
 		problems = append(problems, "HX_HTTP_MAX_BODY_BYTES, HX_MYSQL_QUERY_TIMEOUT and HX_MYSQL_MAX_OPEN_CONNS must be positive")
+	}
+	if c.Metrics.Addr != "" {
+		if _, port, err := net.SplitHostPort(c.Metrics.Addr); err != nil || port == "" {
+			problems = append(problems, "HX_METRICS_ADDR must be host:port (127.0.0.1:9090), or off for no metrics")
+		} else if c.Metrics.Addr == c.HTTP.Addr {
+			problems = append(problems, "HX_METRICS_ADDR must differ from HX_HTTP_ADDR")
+		}
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(problems, "; "))

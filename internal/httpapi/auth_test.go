@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -421,8 +423,17 @@ func TestObservability_healthReadyMetricsOpenAPI(t *testing.T) {
 		t.Fatalf("/readyz = %s", r.Body)
 	}
 	e.signIn("o_ivy")
-	m := e.do("GET", "/metrics", "", nil)
-	expect(t, m, 200, "")
+	// /metrics is not on the public port (issue #8 item 25): the app serves it on its own listener.
+	expect(t, e.do("GET", "/metrics", "", nil), 404, "NOT_FOUND")
+	ms := httptest.NewServer(e.app.MetricsHandler)
+	defer ms.Close()
+	res, err := http.Get(ms.URL + "/metrics")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("metrics listener: %v %v", res, err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := response{Status: res.StatusCode, Body: body}
 	for _, want := range []string{
 		`huixiang_http_requests_total{method="POST",route="/api/v1/auth/login",status="200"} 1`,
 		`huixiang_http_request_duration_seconds_bucket{method="POST",route="/api/v1/auth/login"`,

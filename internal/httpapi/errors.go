@@ -76,6 +76,16 @@ func validationError(msg string) *apiError {
 	return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: msg}
 }
 
+// badQuery is the 400 for a query parameter out of range or not of its form (paging, dates,
+// filter codes); field names the parameter.
+func badQuery(field, msg string) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Code: "VALIDATION_FAILED", Message: msg, Field: field}
+}
+
+// errBadValue is the safety net behind input validation: a value the database refused to compare
+// or store (non-ASCII text against a code column) is the request's fault, never a 500.
+var errBadValue = &apiError{Status: http.StatusBadRequest, Code: "VALIDATION_FAILED", Message: "请求参数格式不正确"}
+
 // chinaTime shows times to users in Asia/Shanghai (UTC+8 all year; no zone database needed).
 var chinaTime = time.FixedZone("CST", 8*3600)
 
@@ -131,6 +141,9 @@ func classify(err error) *apiError {
 	}
 	if ae := classifyUpload(err); ae != nil {
 		return ae
+	}
+	if errors.Is(sqldb.Classify(err), sqldb.ErrBadValue) {
+		return errBadValue
 	}
 	if dependencyDown(err) {
 		return errDependency

@@ -12,7 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
 	"huixiang/internal/account"
@@ -66,12 +65,12 @@ func New(d Deps) http.Handler {
 	_ = r.SetTrustedProxies(d.TrustedProxies)
 	metrics := NewMetrics(d.Registry)
 	r.Use(requestContext(d.Log, d.RequestTimeout), recovery(), metrics.middleware(), accessLog())
+	r.Use(securityHeaders(), checkRequest(time.Now))
 	small, upload := limitBody(d.MaxBodyBytes), limitBody(d.MaxUploadBytes)
 	r.NoRoute(func(c *gin.Context) { respondError(c, errNotFound) })
 
 	r.GET("/healthz", handleHealthz())
 	r.GET("/readyz", handleReadyz(d.DB, d.Redis))
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
 	r.GET("/openapi.yaml", handleOpenAPI())
 
 	// The mini program.
@@ -118,7 +117,7 @@ func New(d Deps) http.Handler {
 
 	// The staff console.
 	admin := r.Group("/admin/api/v1", small)
-	admin.POST("/auth/login", handleStaffLogin(d.Staff, d.Sessions))
+	admin.POST("/auth/login", staffUsernameGuard(), handleStaffLogin(d.Staff, d.Sessions))
 	st := admin.Group("", requireSession(d.Sessions, session.KindStaff))
 	st.POST("/auth/logout", handleLogout(d.Sessions, session.KindStaff))
 	st.GET("/me", handleStaffMe(d.Staff))

@@ -286,7 +286,7 @@ func TestSurvey_stats_townshipFilter_townshipStaffForcedToOwn(t *testing.T) {
 	check("township staff", e.surveyStats(town, id, ""), surveyTownA, []int{2, 1, 1, 2, 0, 2})
 	check("township staff asking for B", e.surveyStats(town, id, "?township="+surveyTownB), surveyTownA, []int{2, 1, 1, 2, 0, 2})
 
-	expect(t, e.do("GET", fmt.Sprintf("/admin/api/v1/surveys/%d/stats?township=x'--", id), admin, nil), 422, "VALIDATION_FAILED")
+	expect(t, e.do("GET", fmt.Sprintf("/admin/api/v1/surveys/%d/stats?township=x'--", id), admin, nil), 400, "VALIDATION_FAILED")
 	expect(t, e.do("GET", "/admin/api/v1/surveys/424242/stats", admin, nil), 404, "NOT_FOUND")
 	expect(t, e.do("GET", fmt.Sprintf("/admin/api/v1/surveys/%d/stats", id), "", nil), 401, "SESSION_EXPIRED")
 	u := e.surveyUser("")

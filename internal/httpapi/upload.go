@@ -126,6 +126,7 @@ func handleFile(svc *upload.Service) gin.HandlerFunc {
 		}
 		defer f.Body.Close()
 		maxAge := max(int64(time.Until(f.Expires)/time.Second), 0)
+		c.Writer.Header().Del("Cache-Control") // the API's no-store gives way to the URL's own lifetime
 		c.DataFromReader(http.StatusOK, f.Size, f.ContentType, f.Body, map[string]string{
 			"Content-Disposition":    contentDisposition(f.FileName()),
 			"X-Content-Type-Options": "nosniff",

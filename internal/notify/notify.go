@@ -374,7 +374,7 @@ func (s *Service) Inbox(ctx context.Context, userID int64, page, pageSize int) (
 	if err := sqlx.SelectContext(ctx, s.db, &rows, `
 		SELECT id, kind, title, body, page, ref_type, ref_id, read_at, created_at
 		FROM inbox_messages WHERE user_id = ?
-		ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, userID, pageSize, (page-1)*pageSize); err != nil {
+		ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, userID, pageSize, sqldb.Offset(page, pageSize)); err != nil {
 		return out, fmt.Errorf("notify: inbox: %w", err)
 	}
 	for _, r := range rows {
@@ -488,7 +488,7 @@ func (s *Service) ListOutbox(ctx context.Context, status string, page, pageSize 
 	}
 	var rows []outboxRow
 	if err := sqlx.SelectContext(ctx, s.db, &rows, `SELECT `+outboxColumns+` FROM outbox `+where+`
-		ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, pageSize, (page-1)*pageSize)...); err != nil {
+		ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, pageSize, sqldb.Offset(page, pageSize))...); err != nil {
 		return out, fmt.Errorf("notify: outbox: %w", err)
 	}
 	for _, r := range rows {

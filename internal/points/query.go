@@ -69,7 +69,7 @@ func (s *Service) Entries(ctx context.Context, personID int64, page, size int) (
 		return out, fmt.Errorf("points: entries: %w", sqldb.Classify(err))
 	}
 	err := s.db.SelectContext(ctx, &out.Items, `SELECT `+entryColumns+` FROM points_entries WHERE person_id = ?
-		ORDER BY id DESC LIMIT ? OFFSET ?`, personID, size, (page-1)*size)
+		ORDER BY id DESC LIMIT ? OFFSET ?`, personID, size, sqldb.Offset(page, size))
 	if err != nil {
 		return out, fmt.Errorf("points: entries: %w", sqldb.Classify(err))
 	}

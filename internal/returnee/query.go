@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"huixiang/internal/person"
+	"huixiang/internal/sqldb"
 )
 
 // listRow is a returnee row joined with its person.
@@ -154,7 +155,7 @@ func (s *Service) List(ctx context.Context, actor Actor, f Filter) (Page, error)
 	}
 	var rows []listRow
 	err := s.db.SelectContext(ctx, &rows, listSelect+` WHERE `+where+` ORDER BY r.updated_at DESC, r.person_id DESC LIMIT ? OFFSET ?`,
-		append(args, f.PageSize, (f.Page-1)*f.PageSize)...)
+		append(args, f.PageSize, sqldb.Offset(f.Page, f.PageSize))...)
 	if err != nil {
 		return Page{}, fmt.Errorf("returnee: list: %w", err)
 	}

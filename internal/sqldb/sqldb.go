@@ -21,6 +21,10 @@ var (
 	ErrDuplicate = errors.New("sqldb: duplicate key")
 	// ErrDeadlock is a deadlock or lock wait timeout (1213, 1205); the transaction may be retried.
 	ErrDeadlock = errors.New("sqldb: deadlock")
+	// ErrBadValue is a value the column cannot hold or be compared with: non-ASCII text against an
+	// ascii code column (1267 illegal mix of collations, 1366 incorrect string value). It is the
+	// caller's input at fault, never the server's.
+	ErrBadValue = errors.New("sqldb: value not valid for the column")
 	// ErrSchemaOutdated means the database schema is older than the code.
 	ErrSchemaOutdated = errors.New("sqldb: schema is older than the code")
 )
@@ -117,6 +121,8 @@ func Classify(err error) error {
 			return fmt.Errorf("%w: %w", ErrDuplicate, err)
 		case 1213, 1205:
 			return fmt.Errorf("%w: %w", ErrDeadlock, err)
+		case 1267, 1366:
+			return fmt.Errorf("%w: %w", ErrBadValue, err)
 		}
 	}
 	return err
