@@ -136,7 +136,7 @@ func newUploads(cfg config.Config, db *sqlx.DB) (*upload.Service, error) {
 		key = upload.DeriveURLKey(cfg.PIIKey())
 	}
 	return upload.NewService(db, upload.Options{Storage: store, MaxBytes: cfg.Upload.MaxBytes, URLKey: key,
-		URLTTL: cfg.Upload.URLTTL, URLBase: cfg.Upload.URLBase})
+		URLTTL: cfg.Upload.URLTTL, URLBase: cfg.Upload.URLBase, DailyFiles: cfg.Upload.DailyFiles, DailyBytes: cfg.Upload.DailyBytes})
 }
 
 // NewRedis returns a UniversalClient: one address is a single node, several are a cluster, and a

@@ -148,6 +148,13 @@ type Upload struct {
 	// URLBase is put before /api/v1/files/... in signed URLs (https://api.example.cn); empty gives
 	// host-relative URLs.
 	URLBase string `yaml:"url_base"`
+	// DailyFiles and DailyBytes bound what one user may upload per calendar day (Beijing);
+	// beyond, uploads get 429 until midnight.
+	DailyFiles int64 `yaml:"daily_files"`
+	DailyBytes int64 `yaml:"daily_bytes"`
+	// UnattachedTTL is how long an upload no application claimed is kept; the nightly sweep
+	// deletes older ones (row and file).
+	UnattachedTTL time.Duration `yaml:"unattached_ttl"`
 }
 
 // Log configures the slog handler.
@@ -168,7 +175,7 @@ func Default() Config {
 		Staff:    Staff{MaxFailures: 5, LockDuration: 15 * time.Minute},
 		Registry: Registry{FreshDays: 180, MaxImportRows: 100_000},
 		Notify:   Notify{ProgressTemplateID: "TMPL_APPLICATION_PROGRESS", Workers: 2, Rate: 20, MaxAttempts: 8, Lease: 30 * time.Second},
-		Upload:   Upload{Dir: "./var/uploads", MaxBytes: 10 << 20, URLTTL: 10 * time.Minute},
+		Upload:   Upload{Dir: "./var/uploads", MaxBytes: 10 << 20, URLTTL: 10 * time.Minute, DailyFiles: 50, DailyBytes: 100 << 20, UnattachedTTL: 24 * time.Hour},
 		Log:      Log{Level: "info"},
 		Points:   Points{ExpiryYears: 2},
 	}
@@ -297,6 +304,12 @@ func (u Upload) problems() []string {
 	}
 	if u.URLBase != "" && !strings.HasPrefix(u.URLBase, "http://") && !strings.HasPrefix(u.URLBase, "https://") {
 		p = append(p, "HX_UPLOAD_URL_BASE must start with http:// or https://")
+	}
+	if u.DailyFiles < 1 || u.DailyBytes < u.MaxBytes {
+		p = append(p, "HX_UPLOAD_DAILY_FILES must be positive and HX_UPLOAD_DAILY_BYTES at least HX_UPLOAD_MAX_BYTES")
+	}
+	if u.UnattachedTTL < time.Hour {
+		p = append(p, "HX_UPLOAD_UNATTACHED_TTL must be at least 1h")
 	}
 	return p
 }

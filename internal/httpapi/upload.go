@@ -30,6 +30,11 @@ var (
 func handleUploadCreate(svc *upload.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
+		// A user over today's quota is turned away before the body is read; Save decides for good.
+		if err := svc.CheckQuota(ctx, currentSession(c).SubjectID); err != nil {
+			respondError(c, err)
+			return
+		}
 		mr, err := c.Request.MultipartReader()
 		if err != nil {
 			respondError(c, errNoUploadFile)
@@ -155,7 +160,11 @@ func contentDisposition(name string) string {
 // classifyUpload maps the attachment errors.
 func classifyUpload(err error) *apiError {
 	var size *upload.SizeError
+	var quota *upload.QuotaError
 	switch {
+	case errors.As(err, &quota):
+		return &apiError{Status: http.StatusTooManyRequests, Code: "RATE_LIMITED", Message: "今日上传文件已达上限，请明天再试",
+			RetryAfter: quota.RetryAfter}
 	case errors.As(err, &size):
 		return &apiError{Status: http.StatusRequestEntityTooLarge, Code: "BODY_TOO_LARGE",
 			Message: fmt.Sprintf("文件不能超过 %s，请压缩后重新上传", formatBytes(size.Max)), Field: "file"}
