@@ -125,6 +125,22 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	return a, nil
 }
 
+// HTTPServer is the http.Server that serves a.Handler, with the server-wide timeouts. The
+// upload routes extend their own read and write deadlines (see httpapi), so that a 10 MB file
+// fits at 256 kbit/s while every other route keeps these.
+func (a *App) HTTPServer() *http.Server {
+	return &http.Server{
+		Addr:              a.Config.HTTP.Addr,
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       a.Config.HTTP.ReadTimeout,
+		WriteTimeout:      a.Config.HTTP.WriteTimeout,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+}
+
 // newUploads builds the attachment service over the local directory (created here).
 func newUploads(cfg config.Config, db *sqlx.DB) (*upload.Service, error) {
 	store, err := upload.NewLocal(cfg.Upload.Dir)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -93,6 +94,47 @@ func handleUploadCreate(svc *upload.Service) gin.HandlerFunc {
 			return
 		}
 		c.JSON(http.StatusCreated, u)
+	}
+}
+
+// minUploadRate is the slowest link an upload must get through: 256 kbit/s, a weak mobile
+// network in the townships.
+const minUploadRate = 256_000 / 8
+
+// uploadDeadline is how long a request of up to limit bytes may take at minUploadRate, plus a
+// margin for the slow start and the server's work: about 6 minutes for 10 MB.
+func uploadDeadline(limit int64) time.Duration {
+	return time.Duration(limit/minUploadRate)*time.Second + 30*time.Second
+}
+
+// slowUpload gives an upload route a read and write deadline, and a request deadline, that fit
+// its body limit at minUploadRate, instead of the server's 15 s read timeout that cuts a photo
+// sent from a weak network. Other routes keep the server's timeouts. The request context keeps
+// its values and is still cancelled when the client goes away; only its deadline is replaced.
+func slowUpload(limit int64) gin.HandlerFunc {
+	d := uploadDeadline(limit)
+	return func(c *gin.Context) {
+		deadline := time.Now().Add(d)
+		rc := http.NewResponseController(c.Writer)
+		if err := rc.SetReadDeadline(deadline); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			respondError(c, err)
+			return
+		}
+		if err := rc.SetWriteDeadline(deadline); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			respondError(c, err)
+			return
+		}
+		parent := c.Request.Context()
+		ctx, cancel := context.WithDeadline(context.WithoutCancel(parent), deadline)
+		defer cancel()
+		stop := context.AfterFunc(parent, func() {
+			if !errors.Is(parent.Err(), context.DeadlineExceeded) {
+				cancel() // the client went away or the server is closing the connection
+			}
+		})
+		defer stop()
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
 	}
 }
 
