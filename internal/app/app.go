@@ -141,9 +141,18 @@ func (a *App) HTTPServer() *http.Server {
 	}
 }
 
-// newUploads builds the attachment service over the local directory (created here).
+// newUploads builds the attachment service over the local directory (created here), with the
+// files encrypted at rest.
 func newUploads(cfg config.Config, db *sqlx.DB) (*upload.Service, error) {
-	store, err := upload.NewLocal(cfg.Upload.Dir)
+	local, err := upload.NewLocal(cfg.Upload.Dir)
+	if err != nil {
+		return nil, err
+	}
+	fileKey := cfg.UploadFileKey()
+	if fileKey == nil {
+		fileKey = upload.DeriveFileKey(cfg.PIIKey())
+	}
+	store, err := upload.NewEncrypted(local, fileKey)
 	if err != nil {
 		return nil, err
 	}

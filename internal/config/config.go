@@ -152,6 +152,9 @@ type Upload struct {
 	// beyond, uploads get 429 until midnight.
 	DailyFiles int64 `yaml:"daily_files"`
 	DailyBytes int64 `yaml:"daily_bytes"`
+	// FileKey encrypts the stored files (AES-256-GCM): 32 random bytes, base64. Empty derives one
+	// from the PII key. Every replica needs the same; losing it loses the files.
+	FileKey string `yaml:"file_key" secret:"true"`
 	// UnattachedTTL is how long an upload no application claimed is kept; the nightly sweep
 	// deletes older ones (row and file).
 	UnattachedTTL time.Duration `yaml:"unattached_ttl"`
@@ -308,6 +311,11 @@ func (u Upload) problems() []string {
 	if u.DailyFiles < 1 || u.DailyBytes < u.MaxBytes {
 		p = append(p, "HX_UPLOAD_DAILY_FILES must be positive and HX_UPLOAD_DAILY_BYTES at least HX_UPLOAD_MAX_BYTES")
 	}
+	if u.FileKey != "" {
+		if k, err := base64.StdEncoding.DecodeString(u.FileKey); err != nil || len(k) != 32 {
+			p = append(p, "HX_UPLOAD_FILE_KEY must be 32 bytes, base64 encoded")
+		}
+	}
 	if u.UnattachedTTL < time.Hour {
 		p = append(p, "HX_UPLOAD_UNATTACHED_TTL must be at least 1h")
 	}
@@ -321,6 +329,16 @@ func (c Config) UploadURLKey() []byte {
 		return nil
 	}
 	k, _ := base64.StdEncoding.DecodeString(c.Upload.URLKey)
+	return k
+}
+
+// UploadFileKey returns the decoded HX_UPLOAD_FILE_KEY, or nil when it is not set (the caller then
+// derives one from the PII key). Validate has checked it.
+func (c Config) UploadFileKey() []byte {
+	if c.Upload.FileKey == "" {
+		return nil
+	}
+	k, _ := base64.StdEncoding.DecodeString(c.Upload.FileKey)
 	return k
 }
 

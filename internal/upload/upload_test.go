@@ -46,7 +46,14 @@ type fixture struct {
 func newFixture(t *testing.T, db *sqlx.DB, opts ...func(*upload.Options)) fixture {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := upload.NewLocal(dir)
+	local, err := upload.NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The service runs over encrypted storage, as in the server.
+	fileKey := make([]byte, 32)
+	_, _ = rand.Read(fileKey)
+	st, err := upload.NewEncrypted(local, fileKey)
 	if err != nil {
 		t.Fatal(err)
 	}

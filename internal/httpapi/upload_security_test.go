@@ -1,9 +1,15 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"image"
+	"image/jpeg"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -143,5 +149,40 @@ func TestUpload_slowNetwork_uploadRoutesOutlastTheReadTimeout_otherRoutesCut(t *
 	status, b, err = postSlow(base, "PUT", "/api/v1/me/returnee", alice.Token, "application/json", &slowReader{data: js, chunk: len(js) / 25, pause: 50 * time.Millisecond})
 	if err == nil && status < 400 {
 		t.Fatalf("slow ordinary request was not cut: %d %s", status, b)
+	}
+}
+
+// Issue #8 item 13: an ID photo sent through the API lies encrypted under HX_UPLOAD_DIR (no JPEG
+// signature, no run of its bytes), and its signed URL serves the original bytes.
+func TestUpload_fileEncryptedAtRest_servedDecrypted(t *testing.T) {
+	e := newEnv(t)
+	alice := e.signIn("o_up_enc")
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, image.NewRGBA(image.Rect(0, 0, 64, 64)), nil); err != nil {
+		t.Fatal(err)
+	}
+	photo := b.Bytes()
+	r := e.uploadParts(alice.Token, formPart{field: "kind", body: []byte("id_front")}, formPart{field: "file", filename: "身份证.jpg", body: photo})
+	expect(t, r, 201, "")
+	var a uploadAnswer
+	r.json(t, &a)
+	var stored [][]byte
+	filepath.WalkDir(e.cfg.Upload.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			data, _ := os.ReadFile(p)
+			stored = append(stored, data)
+		}
+		return err
+	})
+	if len(stored) != 1 {
+		t.Fatalf("%d files stored", len(stored))
+	}
+	if bytes.HasPrefix(stored[0], []byte{0xFF, 0xD8, 0xFF}) || bytes.Contains(stored[0], photo[:32]) || bytes.Contains(stored[0], []byte("JFIF")) {
+		t.Fatal("the photo is stored in clear")
+	}
+	f := e.fetch(a.URL)
+	expect(t, f, 200, "")
+	if !bytes.Equal(f.Body, photo) || f.Header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("served %d bytes of %s", len(f.Body), f.Header.Get("Content-Type"))
 	}
 }
