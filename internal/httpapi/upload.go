@@ -161,9 +161,15 @@ func handleUploadGet(svc *upload.Service) gin.HandlerFunc {
 	}
 }
 
+// fileCSP sandboxes whatever a browser makes of a served file: no script, no plugin, no form, no
+// same-origin access even if a crafted file (a PDF polyglot) were rendered as a document. Images
+// from the same origin stay allowed so that a photo opened in a tab still shows.
+const fileCSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+
 // handleFile serves a file through its signed URL. The headers keep a browser from reading an
-// image as anything else, from caching it past the URL's life, and from leaking the URL in a
-// Referer.
+// image as anything else, from rendering a PDF in the API's origin (it downloads: attachment;
+// <image src> and wx.downloadFile ignore the disposition), from caching it past the URL's life,
+// and from leaking the URL in a Referer.
 func handleFile(svc *upload.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		f, err := svc.OpenSigned(c.Request.Context(), c.Param("id"), c.Query("exp"), c.Query("sig"))
@@ -174,20 +180,31 @@ func handleFile(svc *upload.Service) gin.HandlerFunc {
 		defer f.Body.Close()
 		maxAge := max(int64(time.Until(f.Expires)/time.Second), 0)
 		c.DataFromReader(http.StatusOK, f.Size, f.ContentType, f.Body, map[string]string{
-			"Content-Disposition":    contentDisposition(f.FileName()),
-			"X-Content-Type-Options": "nosniff",
-			"Cache-Control":          "private, max-age=" + strconv.FormatInt(maxAge, 10),
-			"Referrer-Policy":        "no-referrer",
+			"Content-Disposition":     contentDisposition(dispositionFor(f.ContentType), f.FileName()),
+			"Content-Security-Policy": fileCSP,
+			"X-Content-Type-Options":  "nosniff",
+			"Cache-Control":           "private, max-age=" + strconv.FormatInt(maxAge, 10),
+			"Referrer-Policy":         "no-referrer",
 		})
 	}
 }
 
-// contentDisposition is the inline disposition with the name in RFC 8187 form (filename*,
-// UTF-8, percent-encoded), so that Chinese names survive and no quote or semicolon can break the
+// dispositionFor is inline for the image types (a staff member opening a photo sees it) and
+// attachment for everything else: a PDF is downloaded, never rendered in the API's origin.
+func dispositionFor(contentType string) string {
+	switch contentType {
+	case upload.TypeJPEG, upload.TypePNG:
+		return "inline"
+	}
+	return "attachment"
+}
+
+// contentDisposition is the disposition with the name in RFC 8187 form (filename*, UTF-8,
+// percent-encoded), so that Chinese names survive and no quote or semicolon can break the
 // header.
-func contentDisposition(name string) string {
+func contentDisposition(disposition, name string) string {
 	var b strings.Builder
-	b.WriteString("inline; filename*=UTF-8''")
+	b.WriteString(disposition + "; filename*=UTF-8''")
 	for _, ch := range []byte(name) {
 		switch {
 		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z', ch >= '0' && ch <= '9', strings.IndexByte("!#$&+-.^_`|~", ch) >= 0:

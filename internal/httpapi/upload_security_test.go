@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -184,5 +185,42 @@ func TestUpload_fileEncryptedAtRest_servedDecrypted(t *testing.T) {
 	expect(t, f, 200, "")
 	if !bytes.Equal(f.Body, photo) || f.Header.Get("Content-Type") != "image/jpeg" {
 		t.Fatalf("served %d bytes of %s", len(f.Body), f.Header.Get("Content-Type"))
+	}
+}
+
+// Issue #8 item 16: a PDF polyglot (a valid PDF header with HTML and script after it) must never
+// render inline in a staff member's browser at the API's origin: it is served as a download,
+// sandboxed by CSP and not sniffed. Images stay viewable inline, sandboxed the same way.
+func TestFile_pdfPolyglot_servedAsSandboxedAttachment(t *testing.T) {
+	e := newEnv(t)
+	alice := e.signIn("o_up_polyglot")
+	polyglot := []byte("%PDF-1.4\n<html><body><script>fetch('/admin/api/v1/returnees/export')</script></body></html>\n%%EOF\n")
+	for _, tc := range []struct {
+		name, file, ctype, disposition string
+		body                           []byte
+	}{
+		{"pdf", "营业执照.pdf", "application/pdf", "attachment", polyglot},
+		{"png", "照片.png", "image/png", "inline", testPNG(t)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.uploadParts(alice.Token, formPart{field: "file", filename: tc.file, body: tc.body})
+			expect(t, r, 201, "")
+			var a uploadAnswer
+			r.json(t, &a)
+			f := e.fetch(a.URL)
+			expect(t, f, 200, "")
+			h := f.Header
+			if h.Get("Content-Type") != tc.ctype || h.Get("X-Content-Type-Options") != "nosniff" {
+				t.Fatalf("headers %v", h)
+			}
+			enc, ok := strings.CutPrefix(h.Get("Content-Disposition"), tc.disposition+"; filename*=UTF-8''")
+			if name, err := url.PathUnescape(enc); !ok || err != nil || name != tc.file {
+				t.Fatalf("Content-Disposition %q", h.Get("Content-Disposition"))
+			}
+			csp := h.Get("Content-Security-Policy")
+			if !strings.Contains(csp, "sandbox") || !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
+				t.Fatalf("Content-Security-Policy %q", csp)
+			}
+		})
 	}
 }
