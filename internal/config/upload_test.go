@@ -22,6 +22,7 @@ func TestLoad_upload(t *testing.T) {
 	e["HX_UPLOAD_MAX_BYTES"] = "5242880"
 	e["HX_UPLOAD_URL_KEY"] = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=" // 32 × 'B'
 	e["HX_UPLOAD_URL_TTL"] = "5m"
+	e["HX_UPLOAD_FILE_KEY"] = "Q0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0M=" // 32 × 'C'
 	cfg, err = Load("", env(e))
 	if err != nil {
 		t.Fatal(err)
@@ -33,6 +34,10 @@ func TestLoad_upload(t *testing.T) {
 	if out := cfg.String(); strings.Contains(out, e["HX_UPLOAD_URL_KEY"]) || !strings.Contains(out, "HX_UPLOAD_URL_KEY=****") {
 		t.Fatal("HX_UPLOAD_URL_KEY printed")
 	}
+	if out := cfg.String(); strings.Contains(out, e["HX_UPLOAD_FILE_KEY"]) || !strings.Contains(out, "HX_UPLOAD_FILE_KEY=****") ||
+		string(cfg.UploadFileKey()) != strings.Repeat("C", 32) {
+		t.Fatal("HX_UPLOAD_FILE_KEY printed or not decoded")
+	}
 	for key, val := range map[string]string{
 		"HX_UPLOAD_URL_KEY":        "c2hvcnQ=",
 		"HX_UPLOAD_URL_TTL":        "0s",
@@ -41,6 +46,7 @@ func TestLoad_upload(t *testing.T) {
 		"HX_UPLOAD_DAILY_FILES":    "0",
 		"HX_UPLOAD_DAILY_BYTES":    "1024",
 		"HX_UPLOAD_UNATTACHED_TTL": "10m",
+		"HX_UPLOAD_FILE_KEY":       "c2hvcnQ=",
 	} {
 		e := valid()
 		e[key] = val
