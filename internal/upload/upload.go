@@ -1,6 +1,8 @@
 // Package upload keeps the files applicants attach to their applications (business licence, ID
 // photos, other materials): it sniffs and bounds what it accepts, stores the bytes through a
-// small Storage interface, records each file in MySQL, and hands out short-lived signed URLs.
+// small Storage interface (encrypted at rest by Encrypted), records each file in MySQL, and
+// hands out short-lived signed URLs. Each user has a daily quota of files and bytes (Save), and
+// uploads no record claims are deleted after a day (Sweep).
 //
 // Who may see a file: its owner (the mini-program user who uploaded it), and staff who may review
 // the record it is attached to, which the caller decides (see StaffView and ListAttached). The
