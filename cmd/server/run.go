@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"strings"
 	"time"
 
@@ -34,6 +33,7 @@ commands:
   notify-worker             run only the notification outbox worker (scale sending apart from the API)
   points expire             write expiry entries for points past their expiry (the nightly job; idempotent)
   points verify             recompute every points balance from the ledger; exit status 1 on a difference
+  uploads sweep             delete uploads never attached and older than HX_UPLOAD_UNATTACHED_TTL (the nightly job; idempotent)
 
 Configuration: HX_* environment variables (see configs/config.example.yaml), optionally over
 the YAML file given by -config or HX_CONFIG_FILE.`
@@ -73,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return withApp(cfg, log, func(a *app.App) error { return notifyWorker(ctx, a) })
 	case "points":
 		return withApp(cfg, log, func(a *app.App) error { return pointsCommand(ctx, a, rest, stdout) })
+	case "uploads":
+		return withApp(cfg, log, func(a *app.App) error { return uploadsCommand(ctx, a, rest, stdout) })
 	case "config":
 		_, err := fmt.Fprint(stdout, cfg.String())
 		return err
@@ -122,19 +124,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer stopMetrics()
+	defer startUploadSweep(ctx, a)()
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           a.Handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       cfg.HTTP.ReadTimeout,
-		WriteTimeout:      cfg.HTTP.WriteTimeout,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := a.HTTPServer()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "wechat_api", cfg.WeChat.APIBase)

@@ -132,9 +132,34 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	return a, nil
 }
 
-// newUploads builds the attachment service over the local directory (created here).
+// HTTPServer is the http.Server that serves a.Handler, with the server-wide timeouts. The
+// upload routes extend their own read and write deadlines (see httpapi), so that a 10 MB file
+// fits at 256 kbit/s while every other route keeps these.
+func (a *App) HTTPServer() *http.Server {
+	return &http.Server{
+		Addr:              a.Config.HTTP.Addr,
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       a.Config.HTTP.ReadTimeout,
+		WriteTimeout:      a.Config.HTTP.WriteTimeout,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+}
+
+// newUploads builds the attachment service over the local directory (created here), with the
+// files encrypted at rest.
 func newUploads(cfg config.Config, db *sqlx.DB) (*upload.Service, error) {
-	store, err := upload.NewLocal(cfg.Upload.Dir)
+	local, err := upload.NewLocal(cfg.Upload.Dir)
+	if err != nil {
+		return nil, err
+	}
+	fileKey := cfg.UploadFileKey()
+	if fileKey == nil {
+		fileKey = upload.DeriveFileKey(cfg.PIIKey())
+	}
+	store, err := upload.NewEncrypted(local, fileKey)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +168,7 @@ func newUploads(cfg config.Config, db *sqlx.DB) (*upload.Service, error) {
 		key = upload.DeriveURLKey(cfg.PIIKey())
 	}
 	return upload.NewService(db, upload.Options{Storage: store, MaxBytes: cfg.Upload.MaxBytes, URLKey: key,
-		URLTTL: cfg.Upload.URLTTL, URLBase: cfg.Upload.URLBase})
+		URLTTL: cfg.Upload.URLTTL, URLBase: cfg.Upload.URLBase, DailyFiles: cfg.Upload.DailyFiles, DailyBytes: cfg.Upload.DailyBytes})
 }
 
 // NewRedis returns a UniversalClient: one address is a single node, several are a cluster, and a

@@ -157,6 +157,16 @@ type Upload struct {
 	// URLBase is put before /api/v1/files/... in signed URLs (https://api.example.cn); empty gives
 	// host-relative URLs.
 	URLBase string `yaml:"url_base"`
+	// DailyFiles and DailyBytes bound what one user may upload per calendar day (Beijing);
+	// beyond, uploads get 429 until midnight.
+	DailyFiles int64 `yaml:"daily_files"`
+	DailyBytes int64 `yaml:"daily_bytes"`
+	// FileKey encrypts the stored files (AES-256-GCM): 32 random bytes, base64. Empty derives one
+	// from the PII key. Every replica needs the same; losing it loses the files.
+	FileKey string `yaml:"file_key" secret:"true"`
+	// UnattachedTTL is how long an upload no application claimed is kept; the nightly sweep
+	// deletes older ones (row and file).
+	UnattachedTTL time.Duration `yaml:"unattached_ttl"`
 }
 
 // Log configures the slog handler.
@@ -177,7 +187,7 @@ func Default() Config {
 		Staff:    Staff{MaxFailures: 5, LockDuration: 15 * time.Minute},
 		Registry: Registry{FreshDays: 180, MaxImportRows: 100_000},
 		Notify:   Notify{ProgressTemplateID: "TMPL_APPLICATION_PROGRESS", Workers: 2, Rate: 20, MaxAttempts: 8, Lease: 30 * time.Second},
-		Upload:   Upload{Dir: "./var/uploads", MaxBytes: 10 << 20, URLTTL: 10 * time.Minute},
+		Upload:   Upload{Dir: "./var/uploads", MaxBytes: 10 << 20, URLTTL: 10 * time.Minute, DailyFiles: 50, DailyBytes: 100 << 20, UnattachedTTL: 24 * time.Hour},
 		Log:      Log{Level: "info"},
 		Points:   Points{ExpiryYears: 2},
 		Metrics:  Metrics{Addr: "127.0.0.1:9090"},
@@ -318,6 +328,17 @@ func (u Upload) problems() []string {
 	if u.URLBase != "" && !strings.HasPrefix(u.URLBase, "http://") && !strings.HasPrefix(u.URLBase, "https://") {
 		p = append(p, "HX_UPLOAD_URL_BASE must start with http:// or https://")
 	}
+	if u.DailyFiles < 1 || u.DailyBytes < u.MaxBytes {
+		p = append(p, "HX_UPLOAD_DAILY_FILES must be positive and HX_UPLOAD_DAILY_BYTES at least HX_UPLOAD_MAX_BYTES")
+	}
+	if u.FileKey != "" {
+		if k, err := base64.StdEncoding.DecodeString(u.FileKey); err != nil || len(k) != 32 {
+			p = append(p, "HX_UPLOAD_FILE_KEY must be 32 bytes, base64 encoded")
+		}
+	}
+	if u.UnattachedTTL < time.Hour {
+		p = append(p, "HX_UPLOAD_UNATTACHED_TTL must be at least 1h")
+	}
 	return p
 }
 
@@ -328,6 +349,16 @@ func (c Config) UploadURLKey() []byte {
 		return nil
 	}
 	k, _ := base64.StdEncoding.DecodeString(c.Upload.URLKey)
+	return k
+}
+
+// UploadFileKey returns the decoded HX_UPLOAD_FILE_KEY, or nil when it is not set (the caller then
+// derives one from the PII key). Validate has checked it.
+func (c Config) UploadFileKey() []byte {
+	if c.Upload.FileKey == "" {
+		return nil
+	}
+	k, _ := base64.StdEncoding.DecodeString(c.Upload.FileKey)
 	return k
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"huixiang/internal/config"
 	"huixiang/internal/notify"
 )
 
@@ -228,7 +229,8 @@ func TestApplications_subsidyWholePath(t *testing.T) {
 }
 
 func TestApplications_subsidy50ParallelSubmits_oneAccepted(t *testing.T) {
-	e := newEnv(t)
+	// 150 uploads by one user: over the default daily quota of 50 files.
+	e := newEnv(t, func(c *config.Config) { c.Upload.DailyFiles = 1000 })
 	seedRegions(t, e)
 	tok := e.entrepreneur("o_eager", 71)
 	mats := func() []string {

@@ -112,7 +112,9 @@ func New(d Deps) http.Handler {
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
 	api.GET("/files/:id", handleFile(d.Uploads))
 	// Attachments get their own body limit: the file limit plus the multipart framing.
-	attachments := r.Group("/api/v1", limitBody(d.MaxAttachmentBytes), requireSession(d.Sessions, session.KindUser))
+	// Both upload routes get deadlines that fit their body limit on a slow network (slowUpload),
+	// after the session check, so that only a signed-in caller holds a connection that long.
+	attachments := r.Group("/api/v1", limitBody(d.MaxAttachmentBytes), requireSession(d.Sessions, session.KindUser), slowUpload(d.MaxAttachmentBytes))
 	attachments.POST("/uploads", handleUploadCreate(d.Uploads))
 
 	// The staff console.
@@ -166,7 +168,7 @@ func New(d Deps) http.Handler {
 	grantors.POST("/events", handleCreateEvent(d.Alumni))
 	grantors.GET("/events/:id", handleAdminEvent(d.Alumni))
 	// Spreadsheet uploads get the larger body limit.
-	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff))
+	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))
 	st.GET("/returnees/import/template", handleReturneeTemplate(d.Returnees))
 	st.GET("/returnees/imports", handleReturneeBatches(d.Returnees))

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +31,11 @@ var (
 func handleUploadCreate(svc *upload.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
+		// A user over today's quota is turned away before the body is read; Save decides for good.
+		if err := svc.CheckQuota(ctx, currentSession(c).SubjectID); err != nil {
+			respondError(c, err)
+			return
+		}
 		mr, err := c.Request.MultipartReader()
 		if err != nil {
 			respondError(c, errNoUploadFile)
@@ -91,6 +97,47 @@ func handleUploadCreate(svc *upload.Service) gin.HandlerFunc {
 	}
 }
 
+// minUploadRate is the slowest link an upload must get through: 256 kbit/s, a weak mobile
+// network in the townships.
+const minUploadRate = 256_000 / 8
+
+// uploadDeadline is how long a request of up to limit bytes may take at minUploadRate, plus a
+// margin for the slow start and the server's work: about 6 minutes for 10 MB.
+func uploadDeadline(limit int64) time.Duration {
+	return time.Duration(limit/minUploadRate)*time.Second + 30*time.Second
+}
+
+// slowUpload gives an upload route a read and write deadline, and a request deadline, that fit
+// its body limit at minUploadRate, instead of the server's 15 s read timeout that cuts a photo
+// sent from a weak network. Other routes keep the server's timeouts. The request context keeps
+// its values and is still cancelled when the client goes away; only its deadline is replaced.
+func slowUpload(limit int64) gin.HandlerFunc {
+	d := uploadDeadline(limit)
+	return func(c *gin.Context) {
+		deadline := time.Now().Add(d)
+		rc := http.NewResponseController(c.Writer)
+		if err := rc.SetReadDeadline(deadline); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			respondError(c, err)
+			return
+		}
+		if err := rc.SetWriteDeadline(deadline); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			respondError(c, err)
+			return
+		}
+		parent := c.Request.Context()
+		ctx, cancel := context.WithDeadline(context.WithoutCancel(parent), deadline)
+		defer cancel()
+		stop := context.AfterFunc(parent, func() {
+			if !errors.Is(parent.Err(), context.DeadlineExceeded) {
+				cancel() // the client went away or the server is closing the connection
+			}
+		})
+		defer stop()
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	}
+}
+
 // multipartError tells a body over the limit (413) from a malformed one (400).
 func multipartError(err error) error {
 	var maxBytes *http.MaxBytesError
@@ -114,9 +161,15 @@ func handleUploadGet(svc *upload.Service) gin.HandlerFunc {
 	}
 }
 
+// fileCSP sandboxes whatever a browser makes of a served file: no script, no plugin, no form, no
+// same-origin access even if a crafted file (a PDF polyglot) were rendered as a document. Images
+// from the same origin stay allowed so that a photo opened in a tab still shows.
+const fileCSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+
 // handleFile serves a file through its signed URL. The headers keep a browser from reading an
-// image as anything else, from caching it past the URL's life, and from leaking the URL in a
-// Referer.
+// image as anything else, from rendering a PDF in the API's origin (it downloads: attachment;
+// <image src> and wx.downloadFile ignore the disposition), from caching it past the URL's life,
+// and from leaking the URL in a Referer.
 func handleFile(svc *upload.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		f, err := svc.OpenSigned(c.Request.Context(), c.Param("id"), c.Query("exp"), c.Query("sig"))
@@ -128,20 +181,31 @@ func handleFile(svc *upload.Service) gin.HandlerFunc {
 		maxAge := max(int64(time.Until(f.Expires)/time.Second), 0)
 		c.Writer.Header().Del("Cache-Control") // the API's no-store gives way to the URL's own lifetime
 		c.DataFromReader(http.StatusOK, f.Size, f.ContentType, f.Body, map[string]string{
-			"Content-Disposition":    contentDisposition(f.FileName()),
-			"X-Content-Type-Options": "nosniff",
-			"Cache-Control":          "private, max-age=" + strconv.FormatInt(maxAge, 10),
-			"Referrer-Policy":        "no-referrer",
+			"Content-Disposition":     contentDisposition(dispositionFor(f.ContentType), f.FileName()),
+			"Content-Security-Policy": fileCSP,
+			"X-Content-Type-Options":  "nosniff",
+			"Cache-Control":           "private, max-age=" + strconv.FormatInt(maxAge, 10),
+			"Referrer-Policy":         "no-referrer",
 		})
 	}
 }
 
-// contentDisposition is the inline disposition with the name in RFC 8187 form (filename*,
-// UTF-8, percent-encoded), so that Chinese names survive and no quote or semicolon can break the
+// dispositionFor is inline for the image types (a staff member opening a photo sees it) and
+// attachment for everything else: a PDF is downloaded, never rendered in the API's origin.
+func dispositionFor(contentType string) string {
+	switch contentType {
+	case upload.TypeJPEG, upload.TypePNG:
+		return "inline"
+	}
+	return "attachment"
+}
+
+// contentDisposition is the disposition with the name in RFC 8187 form (filename*, UTF-8,
+// percent-encoded), so that Chinese names survive and no quote or semicolon can break the
 // header.
-func contentDisposition(name string) string {
+func contentDisposition(disposition, name string) string {
 	var b strings.Builder
-	b.WriteString("inline; filename*=UTF-8''")
+	b.WriteString(disposition + "; filename*=UTF-8''")
 	for _, ch := range []byte(name) {
 		switch {
 		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z', ch >= '0' && ch <= '9', strings.IndexByte("!#$&+-.^_`|~", ch) >= 0:
@@ -156,7 +220,11 @@ func contentDisposition(name string) string {
 // classifyUpload maps the attachment errors.
 func classifyUpload(err error) *apiError {
 	var size *upload.SizeError
+	var quota *upload.QuotaError
 	switch {
+	case errors.As(err, &quota):
+		return &apiError{Status: http.StatusTooManyRequests, Code: "RATE_LIMITED", Message: "今日上传文件已达上限，请明天再试",
+			RetryAfter: quota.RetryAfter}
 	case errors.As(err, &size):
 		return &apiError{Status: http.StatusRequestEntityTooLarge, Code: "BODY_TOO_LARGE",
 			Message: fmt.Sprintf("文件不能超过 %s，请压缩后重新上传", formatBytes(size.Max)), Field: "file"}

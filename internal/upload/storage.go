@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
+	"time"
 )
 
 // Storage keeps the bytes of uploaded files under keys the server makes up. It is all the
@@ -128,4 +130,45 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// List implements Lister: it walks the directory and reports every key last modified before
+// before, and removes the temporary files of writes interrupted before then.
+func (l *Local) List(ctx context.Context, before time.Time, fn func(key string) error) error {
+	return filepath.WalkDir(l.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if !info.ModTime().Before(before) {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".tmp-") {
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			return nil
+		}
+		rel, err := filepath.Rel(l.dir, p)
+		if err != nil {
+			return err
+		}
+		key := filepath.ToSlash(rel)
+		if !keyRE.MatchString(key) {
+			return nil // not ours; leave it
+		}
+		return fn(key)
+	})
 }

@@ -1,6 +1,8 @@
 // Package upload keeps the files applicants attach to their applications (business licence, ID
 // photos, other materials): it sniffs and bounds what it accepts, stores the bytes through a
-// small Storage interface, records each file in MySQL, and hands out short-lived signed URLs.
+// small Storage interface (encrypted at rest by Encrypted), records each file in MySQL, and
+// hands out short-lived signed URLs. Each user has a daily quota of files and bytes (Save), and
+// uploads no record claims are deleted after a day (Sweep).
 //
 // Who may see a file: its owner (the mini-program user who uploaded it), and staff who may review
 // the record it is attached to, which the caller decides (see StaffView and ListAttached). The
@@ -28,6 +30,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
+
+	"huixiang/internal/sqldb"
 )
 
 // Kinds of attachment.
@@ -156,6 +160,9 @@ type Options struct {
 	// URLBase is prepended to FilePath in signed URLs ("https://api.example.cn"); empty gives
 	// host-relative URLs.
 	URLBase string
+	// DailyFiles and DailyBytes are how many files and bytes one user may upload per calendar
+	// day in Beijing (0: no limit).
+	DailyFiles, DailyBytes int64
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -177,6 +184,9 @@ func NewService(db *sqlx.DB, o Options) (*Service, error) {
 	}
 	if o.MaxBytes <= 0 || o.URLTTL <= 0 {
 		return nil, errors.New("upload: max bytes and url ttl must be positive")
+	}
+	if o.DailyFiles < 0 || o.DailyBytes < 0 {
+		return nil, errors.New("upload: daily quota must not be negative")
 	}
 	o.URLBase = strings.TrimRight(o.URLBase, "/")
 	now := o.Now
@@ -205,6 +215,9 @@ func (r *Received) ContentType() string { return r.contentType }
 // Save; callers that learn the kind only after the bytes use those two.
 func (s *Service) Create(ctx context.Context, ownerUserID int64, kind, name string, r io.Reader) (Upload, error) {
 	if err := CheckKind(kind); err != nil {
+		return Upload{}, err
+	}
+	if err := s.CheckQuota(ctx, ownerUserID); err != nil {
 		return Upload{}, err
 	}
 	rec, err := s.Receive(ctx, name, r)
@@ -242,7 +255,8 @@ func (s *Service) Receive(ctx context.Context, name string, r io.Reader) (*Recei
 	return &Received{key: key, contentType: ct, size: body.n, sha256: hex.EncodeToString(body.h.Sum(nil)), name: cleanName(name)}, nil
 }
 
-// Save records a received file as the user's upload of kind (empty means other). On error the
+// Save records a received file as the user's upload of kind (empty means other), counting it
+// against the user's daily quota in the same transaction (a *QuotaError when over). On error the
 // stored bytes are removed.
 func (s *Service) Save(ctx context.Context, rec *Received, ownerUserID int64, kind string) (Upload, error) {
 	if kind == "" {
@@ -257,9 +271,16 @@ func (s *Service) Save(ctx context.Context, rec *Received, ownerUserID int64, ki
 		s.Discard(ctx, rec)
 		return Upload{}, err
 	}
+	now := s.now()
 	u := Upload{ID: id, Kind: kind, ContentType: rec.contentType, Size: rec.size, SHA256: rec.sha256, Name: rec.name,
-		CreatedAt: s.now().UTC().Truncate(time.Millisecond), OwnerUserID: ownerUserID, storageKey: rec.key}
-	if err := insert(ctx, s.db, u); err != nil {
+		CreatedAt: now.UTC().Truncate(time.Millisecond), OwnerUserID: ownerUserID, storageKey: rec.key}
+	err = sqldb.Retry(ctx, s.db, 3, func(tx *sqlx.Tx) error {
+		if err := s.charge(ctx, tx, ownerUserID, rec.size, now); err != nil {
+			return err
+		}
+		return insert(ctx, tx, u)
+	})
+	if err != nil {
 		s.Discard(ctx, rec)
 		return Upload{}, err
 	}

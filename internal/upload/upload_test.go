@@ -43,10 +43,17 @@ type fixture struct {
 
 // newFixture builds a service over a temporary directory; with db nil only Receive and the URL
 // checks can be used.
-func newFixture(t *testing.T, db *sqlx.DB) fixture {
+func newFixture(t *testing.T, db *sqlx.DB, opts ...func(*upload.Options)) fixture {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := upload.NewLocal(dir)
+	local, err := upload.NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The service runs over encrypted storage, as in the server.
+	fileKey := make([]byte, 32)
+	_, _ = rand.Read(fileKey)
+	st, err := upload.NewEncrypted(local, fileKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +61,11 @@ func newFixture(t *testing.T, db *sqlx.DB) fixture {
 	clk.t.Store(time.Now().UnixNano())
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	svc, err := upload.NewService(db, upload.Options{Storage: st, MaxBytes: maxBytes, URLKey: key, URLTTL: 10 * time.Minute, Now: clk.now})
+	o := upload.Options{Storage: st, MaxBytes: maxBytes, URLKey: key, URLTTL: 10 * time.Minute, Now: clk.now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	svc, err := upload.NewService(db, o)
 	if err != nil {
 		t.Fatal(err)
 	}
