@@ -179,14 +179,19 @@ func handleFile(svc *upload.Service) gin.HandlerFunc {
 		}
 		defer f.Body.Close()
 		maxAge := max(int64(time.Until(f.Expires)/time.Second), 0)
-		c.Writer.Header().Del("Cache-Control") // the API's no-store gives way to the URL's own lifetime
-		c.DataFromReader(http.StatusOK, f.Size, f.ContentType, f.Body, map[string]string{
+		headers := map[string]string{
 			"Content-Disposition":     contentDisposition(dispositionFor(f.ContentType), f.FileName()),
 			"Content-Security-Policy": fileCSP,
 			"X-Content-Type-Options":  "nosniff",
 			"Cache-Control":           "private, max-age=" + strconv.FormatInt(maxAge, 10),
 			"Referrer-Policy":         "no-referrer",
-		})
+		}
+		// gin keeps a header already set, so the API-wide ones (no-store, the frame-only CSP)
+		// give way here: a file has its own lifetime and a stricter sandbox.
+		for k := range headers {
+			c.Writer.Header().Del(k)
+		}
+		c.DataFromReader(http.StatusOK, f.Size, f.ContentType, f.Body, headers)
 	}
 }
 
