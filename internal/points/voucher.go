@@ -147,7 +147,7 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 		if n, _ := res.RowsAffected(); n == 0 {
 			return refuse(ErrInsufficientPoints)
 		}
-		allocs, err := consume(ctx, tx, personID, p.PointsPrice, live, 0)
+		allocs, err := consume(ctx, tx, personID, p.PointsPrice, live)
 		if err != nil {
 			return err
 		}
@@ -190,8 +190,12 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
 				// NULL - 1 changes nothing: staff made it unlimited since we read it.
+				// Only a row read says so: a database error is an error, not "out of stock".
 				var unlimited bool
-				if err := tx.GetContext(ctx, &unlimited, `SELECT stock IS NULL FROM perks WHERE id = ?`, perkID); err != nil || !unlimited {
+				if err := tx.GetContext(ctx, &unlimited, `SELECT stock IS NULL FROM perks WHERE id = ?`, perkID); err != nil {
+					return fmt.Errorf("points: stock: %w", sqldb.Classify(err))
+				}
+				if !unlimited {
 					// Not refuse(): this transaction's own voucher would be found as "the first".
 					return ErrOutOfStock
 				}
@@ -361,7 +365,10 @@ func (s *Service) Verify(ctx context.Context, staff Actor, code string) (Voucher
 			case VoucherUsed:
 				ue := &UsedError{At: *v.UsedAt}
 				if v.UsedBy != nil {
-					_ = tx.GetContext(ctx, &ue.By, `SELECT COALESCE(NULLIF(display_name, ''), username) FROM staff WHERE id = ?`, *v.UsedBy)
+					err := tx.GetContext(ctx, &ue.By, `SELECT COALESCE(NULLIF(display_name, ''), username) FROM staff WHERE id = ?`, *v.UsedBy)
+					if err != nil && !errors.Is(err, sql.ErrNoRows) {
+						return fmt.Errorf("points: voucher verifier: %w", sqldb.Classify(err))
+					}
 				}
 				return ue
 			case VoucherCancelled:
