@@ -2,10 +2,13 @@ package points
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"math"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"huixiang/internal/audit"
 )
@@ -209,4 +212,42 @@ func TestReverse_takesOnlyWhatIsLeftOfTheGrant(t *testing.T) {
 		t.Fatalf("twice: %v", err)
 	}
 	checkLedger(t, s, db)
+}
+
+// failingReads runs statements on the real database but every read fails, as a lost connection
+// or a lock wait timeout would.
+type failingReads struct{ sqlx.ExtContext }
+
+var errReadFailed = errors.New("read failed: connection lost")
+
+func (failingReads) QueryContext(context.Context, string, ...any) (*sql.Rows, error) {
+	return nil, errReadFailed
+}
+func (failingReads) QueryxContext(context.Context, string, ...any) (*sqlx.Rows, error) {
+	return nil, errReadFailed
+}
+
+// QueryRowxContext reads on a cancelled context: the driver's own error, in the Row.
+func (f failingReads) QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row {
+	ctx, cancel := context.WithCancel(ctx)
+	cancel()
+	return f.ExtContext.QueryRowxContext(ctx, query, args...)
+}
+
+// Issue #8 item 23: a database error while taking stock answered OUT_OF_STOCK.
+func TestTakeStock_databaseErrorIsNotOutOfStock(t *testing.T) {
+	s, db := newService(t)
+	ctx := context.Background()
+	empty := newPerk(t, s, 10, ptr[int64](0), nil)
+	if err := takeStock(ctx, db, empty.ID); !errors.Is(err, ErrOutOfStock) {
+		t.Fatalf("stock 0: %v, want ErrOutOfStock", err)
+	}
+	err := takeStock(ctx, failingReads{db}, empty.ID)
+	if err == nil || errors.Is(err, ErrOutOfStock) || errors.Is(err, sql.ErrNoRows) {
+		t.Fatalf("failed read: %v, want the database error, not ErrOutOfStock", err)
+	}
+	one := newPerk(t, s, 10, ptr[int64](1), nil)
+	if err := takeStock(ctx, db, one.ID); err != nil {
+		t.Fatalf("stock 1: %v", err)
+	}
 }

@@ -184,22 +184,8 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 			PersonID: personID, Status: VoucherIssued, PointsSpent: p.PointsPrice, IssuedAt: now.Truncate(time.Millisecond),
 			ExpiresAt: p.ValidUntil}
 		if p.Stock != nil {
-			res, err := tx.ExecContext(ctx, `UPDATE perks SET stock = stock - 1 WHERE id = ? AND (stock IS NULL OR stock > 0)`, perkID)
-			if err != nil {
-				return fmt.Errorf("points: stock: %w", sqldb.Classify(err))
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				// NULL - 1 changes nothing: staff made it unlimited since we read it.
-				// Only a row read says so: a database error is an error, not "out of stock".
-				var unlimited bool
-				if err := tx.GetContext(ctx, &unlimited, `SELECT stock IS NULL FROM perks WHERE id = ?`, perkID); err != nil {
-					return fmt.Errorf("points: stock: %w", sqldb.Classify(err))
-				}
-				if !unlimited {
-					// Not refuse(): this transaction's own voucher would be found as "the first".
-					return ErrOutOfStock
-				}
-			}
+			// Not refuse() on ErrOutOfStock: this transaction's own voucher would be found as "the first".
+			return takeStock(ctx, tx, perkID)
 		}
 		return nil
 	})
@@ -208,6 +194,28 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 		return v, true, nil
 	}
 	return v, replayed, err
+}
+
+// takeStock takes one from the perk's stock with a conditional update. It is ErrOutOfStock only
+// when the update found none left and the perk's row says its stock is limited; a database error
+// is that error, never "out of stock".
+func takeStock(ctx context.Context, q sqlx.ExtContext, perkID int64) error {
+	res, err := q.ExecContext(ctx, `UPDATE perks SET stock = stock - 1 WHERE id = ? AND (stock IS NULL OR stock > 0)`, perkID)
+	if err != nil {
+		return fmt.Errorf("points: stock: %w", sqldb.Classify(err))
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	// NULL - 1 changes nothing: staff made it unlimited since we read it.
+	var unlimited bool
+	if err := sqlx.GetContext(ctx, q, &unlimited, `SELECT stock IS NULL FROM perks WHERE id = ?`, perkID); err != nil {
+		return fmt.Errorf("points: stock: %w", sqldb.Classify(err))
+	}
+	if !unlimited {
+		return ErrOutOfStock
+	}
+	return nil
 }
 
 // errReplayed ends a redemption's transaction (rolling it back) when its key was answered.
