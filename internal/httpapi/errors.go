@@ -148,12 +148,20 @@ func classifyRegistry(err error) *apiError {
 		return fieldError(fe)
 	case errors.As(err, &csvErr):
 		return &apiError{Status: http.StatusBadRequest, Code: "CSV_INVALID", Message: fmt.Sprintf("第 %d 行：%s", csvErr.Line, csvErr.Reason)}
+	case errors.As(err, &headerErr) && len(headerErr.Unexpected) > 0:
+		msg := "无法识别的列：" + strings.Join(headerErr.Unexpected, "、")
+		if len(headerErr.Missing) > 0 {
+			msg += "；缺少列：" + strings.Join(headerErr.Missing, "、")
+		}
+		return &apiError{Status: http.StatusBadRequest, Code: "IMPORT_COLUMNS_UNKNOWN",
+			Message: msg + "。可用的列：" + strings.Join(headerErr.Expected, "、") + "。请使用导入模板"}
 	case errors.As(err, &headerErr):
 		msg := "表格缺少列：" + strings.Join(headerErr.Missing, "、")
-		if len(headerErr.Unexpected) > 0 {
-			msg += "；无法识别的列：" + strings.Join(headerErr.Unexpected, "、")
-		}
 		return &apiError{Status: http.StatusBadRequest, Code: "SHEET_COLUMNS_INVALID", Message: msg + "。请使用导入模板"}
+	case errors.Is(err, returnee.ErrSheetTooLarge):
+		return &apiError{Status: http.StatusBadRequest, Code: "SHEET_INVALID", Message: "表格解压后超过 100 MB，请拆分后分批导入"}
+	case errors.Is(err, returnee.ErrSheetDoctype):
+		return &apiError{Status: http.StatusBadRequest, Code: "SHEET_INVALID", Message: "表格文件含有不允许的内容（DOCTYPE），请用 Excel 打开后另存为 .xlsx 再导入"}
 	case errors.Is(err, returnee.ErrNotXLSX):
 		return &apiError{Status: http.StatusUnsupportedMediaType, Code: "UNSUPPORTED_MEDIA_TYPE", Message: "请上传 Excel 文件（.xlsx）"}
 	case errors.Is(err, returnee.ErrTooManyRows):
