@@ -389,7 +389,7 @@ func rezip(t *testing.T, xlsx []byte, fn func(name string, data []byte, w io.Wri
 
 // repeat is an io.Reader of a block repeated to n bytes.
 type repeat struct {
-	block []byte
+	block  []byte
 	n, off int
 }
 
