@@ -251,3 +251,46 @@ func TestTakeStock_databaseErrorIsNotOutOfStock(t *testing.T) {
 		t.Fatalf("stock 1: %v", err)
 	}
 }
+
+// The spent part of a reversed grant does not come back when its voucher is cancelled.
+func TestCancel_afterReversal_pointsOfTheReversedGrantStayGone(t *testing.T) {
+	s, db := newService(t)
+	ctx := context.Background()
+	p := addPersons(t, db, 1)[0]
+	at := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, shanghai) }
+	s.now = func() time.Time { return at(2025, 6, 1) }
+	a := grant(t, s, p, "talent_referral", "T-A") // 100
+	s.now = func() time.Time { return at(2026, 6, 1) }
+	grant(t, s, p, "expert_consultation", "ZX-1") // 50, later expiry
+	perk := newPerk(t, s, 120, ptr[int64](5), nil)
+	v, _, err := s.Redeem(ctx, p, perk.ID, "rev-cancel-1") // A's 100 and 20 of the consultation
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Reverse(ctx, admin, a.ID, "引荐记录有误"); !errors.Is(err, ErrNothingToReverse) {
+		t.Fatalf("reverse spent A: %v", err)
+	}
+	// Only a grant with something left is reversed; cancel after a partial reversal.
+	s.now = func() time.Time { return at(2026, 7, 1) }
+	b := grant(t, s, p, "talent_referral", "T-B") // 100
+	v2, _, err := s.Redeem(ctx, p, newPerk(t, s, 60, nil, nil).ID, "rev-cancel-2") // 30 of the consultation, 30 of B
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := s.Reverse(ctx, admin, b.ID, "引荐记录有误"); err != nil || r.Delta != -70 {
+		t.Fatalf("reverse B: %+v %v", r, err)
+	}
+	if _, err := s.CancelVoucher(ctx, p, v2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if bal := balance(t, db, p); bal != 30 {
+		t.Fatalf("balance %d, want 30 (the consultation's 30 back, B's 30 not)", bal)
+	}
+	if _, err := s.CancelVoucher(ctx, p, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if bal := balance(t, db, p); bal != 30+120 {
+		t.Fatalf("balance %d, want 150 (A was never reversed)", bal)
+	}
+	checkLedger(t, s, db)
+}
