@@ -272,7 +272,7 @@ func TestCancel_afterReversal_pointsOfTheReversedGrantStayGone(t *testing.T) {
 	}
 	// Only a grant with something left is reversed; cancel after a partial reversal.
 	s.now = func() time.Time { return at(2026, 7, 1) }
-	b := grant(t, s, p, "talent_referral", "T-B") // 100
+	b := grant(t, s, p, "talent_referral", "T-B")                                  // 100
 	v2, _, err := s.Redeem(ctx, p, newPerk(t, s, 60, nil, nil).ID, "rev-cancel-2") // 30 of the consultation, 30 of B
 	if err != nil {
 		t.Fatal(err)
