@@ -325,6 +325,13 @@ func TestReturneeImport_renamedColumn400_absentColumnKeepsStored_emptyCellClears
 		t.Fatalf("a refused sheet changed the record: %q %q %q", c, i, n)
 	}
 
+	// A column twice is refused too.
+	r = e.upload("/admin/api/v1/returnees/import", admin, "b2.xlsx", sheet(t, append(slices.Clone(importHeader), "务工城市"), []map[string]string{first}))
+	expect(t, r, 400, "IMPORT_COLUMNS_UNKNOWN")
+	if !strings.Contains(string(r.Body), "务工城市（重复）") {
+		t.Fatalf("duplicate column not named: %s", r.Body)
+	}
+
 	// Columns absent: the stored values stay; the present ones update.
 	partial := without(importHeader, "务工城市", "从事行业")
 	row = maps.Clone(first)

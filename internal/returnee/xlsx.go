@@ -259,11 +259,17 @@ func headerIndex(header []string) (map[int]int, error) {
 			he.Missing = append(he.Missing, c.Header)
 		}
 	}
+	seen := map[string]bool{}
 	for _, h := range header {
 		h = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(h), "*"))
-		if h != "" && !known[h] {
+		switch {
+		case h == "":
+		case !known[h]:
 			he.Unexpected = append(he.Unexpected, h)
+		case seen[h]: // two columns of one name: which one to read is a guess
+			he.Unexpected = append(he.Unexpected, h+"（重复）")
 		}
+		seen[h] = true
 	}
 	if len(he.Missing) > 0 || len(he.Unexpected) > 0 {
 		for _, c := range columns {
