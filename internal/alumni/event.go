@@ -37,8 +37,8 @@ func newToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// CreateEvent creates an event with an earning rule (audited). The rule must be active and give
-// fixed points (not per amount). The check-in window defaults to an hour before the start until
+// CreateEvent creates an event with an earning rule (audited). The rule must be active, give
+// fixed points (not per amount) and be one the creator's department may grant. The check-in window defaults to an hour before the start until
 // the end.
 func (s *Service) CreateEvent(ctx context.Context, actor Actor, in EventInput) (Event, error) {
 	title := clean(in.Title)
@@ -61,14 +61,17 @@ func (s *Service) CreateEvent(ctx context.Context, actor Actor, in EventInput) (
 	if !closes.After(opens) {
 		return Event{}, &FieldError{"checkin_closes_at", "签到截止时间须晚于签到开始时间"}
 	}
-	var rule points.Rule
-	err := s.db.GetContext(ctx, &rule, `SELECT code, name, description, points, per_amount_fen, active FROM points_rules WHERE code = ?`,
-		strings.TrimSpace(in.PointsRule))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!rule.Active || rule.PerAmountFen != nil)) {
+	rule, err := points.GetRule(ctx, s.db, strings.TrimSpace(in.PointsRule))
+	if errors.Is(err, points.ErrRuleUnknown) || (err == nil && (!rule.Active || rule.PerAmountFen != nil)) {
 		return Event{}, &FieldError{"points_rule", "积分规则不存在、已停用或按金额计分，不能用于活动签到"}
 	}
 	if err != nil {
-		return Event{}, fmt.Errorf("alumni: rule: %w", sqldb.Classify(err))
+		return Event{}, fmt.Errorf("alumni: rule: %w", err)
+	}
+	// Check-ins earn the event's rule without a staff member choosing it: the creator must be
+	// one who may grant it.
+	if !rule.GrantableBy(actor.Role, actor.Department) {
+		return Event{}, points.ErrRuleNotAllowed
 	}
 	token, err := newToken()
 	if err != nil {
@@ -233,7 +236,13 @@ func (s *Service) finishGrant(ctx context.Context, ev Event, personID, userID in
 		GrantedAt   sql.NullTime `db:"points_granted_at"`
 	}
 	err := s.db.GetContext(ctx, &c, `SELECT checked_in_at, points_granted_at FROM event_checkins WHERE event_id = ? AND person_id = ?`, ev.ID, personID)
-	if err != nil || c.GrantedAt.Valid || s.now().Sub(c.CheckedInAt) < healAfter {
+	if err != nil {
+		if !errors.Is(err, sql.ErrNoRows) {
+			s.log.WarnContext(ctx, "event check-in: reading the check-in to complete its grant failed", "event", ev.ID, "person", personID, "error", err)
+		}
+		return
+	}
+	if c.GrantedAt.Valid || s.now().Sub(c.CheckedInAt) < healAfter {
 		return
 	}
 	if _, err := s.grant(ctx, ev, personID, userID); err != nil {

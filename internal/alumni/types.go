@@ -52,6 +52,8 @@ type Actor struct {
 	ID   int64
 	Name string
 	Role string
+	// Department is a department staff member's (events use only rules it may grant).
+	Department string
 }
 
 // Input is an alumnus registration as the form gives it. Phone is read only from staff entry;

@@ -13,7 +13,7 @@ import (
 // alumniStaff is the staff member acting on alumni, schools and events.
 func alumniStaff(c *gin.Context) alumni.Actor {
 	s := currentSession(c)
-	return alumni.Actor{Type: audit.ActorStaff, ID: s.SubjectID, Name: s.Attrs["username"], Role: s.Attrs["role"]}
+	return alumni.Actor{Type: audit.ActorStaff, ID: s.SubjectID, Name: s.Attrs["username"], Role: s.Attrs["role"], Department: s.Attrs["department"]}
 }
 
 // respond answers 200 (or status) with out, or the error.

@@ -161,12 +161,20 @@ func classifyRegistry(err error) *apiError {
 		return fieldError(fe)
 	case errors.As(err, &csvErr):
 		return &apiError{Status: http.StatusBadRequest, Code: "CSV_INVALID", Message: fmt.Sprintf("第 %d 行：%s", csvErr.Line, csvErr.Reason)}
+	case errors.As(err, &headerErr) && len(headerErr.Unexpected) > 0:
+		msg := "无法识别的列：" + strings.Join(headerErr.Unexpected, "、")
+		if len(headerErr.Missing) > 0 {
+			msg += "；缺少列：" + strings.Join(headerErr.Missing, "、")
+		}
+		return &apiError{Status: http.StatusBadRequest, Code: "IMPORT_COLUMNS_UNKNOWN",
+			Message: msg + "。可用的列：" + strings.Join(headerErr.Expected, "、") + "。请使用导入模板"}
 	case errors.As(err, &headerErr):
 		msg := "表格缺少列：" + strings.Join(headerErr.Missing, "、")
-		if len(headerErr.Unexpected) > 0 {
-			msg += "；无法识别的列：" + strings.Join(headerErr.Unexpected, "、")
-		}
 		return &apiError{Status: http.StatusBadRequest, Code: "SHEET_COLUMNS_INVALID", Message: msg + "。请使用导入模板"}
+	case errors.Is(err, returnee.ErrSheetTooLarge):
+		return &apiError{Status: http.StatusBadRequest, Code: "SHEET_INVALID", Message: "表格解压后超过 100 MB，请拆分后分批导入"}
+	case errors.Is(err, returnee.ErrSheetDoctype):
+		return &apiError{Status: http.StatusBadRequest, Code: "SHEET_INVALID", Message: "表格文件含有不允许的内容（DOCTYPE），请用 Excel 打开后另存为 .xlsx 再导入"}
 	case errors.Is(err, returnee.ErrNotXLSX):
 		return &apiError{Status: http.StatusUnsupportedMediaType, Code: "UNSUPPORTED_MEDIA_TYPE", Message: "请上传 Excel 文件（.xlsx）"}
 	case errors.Is(err, returnee.ErrTooManyRows):
@@ -368,9 +376,26 @@ func yuanText(fen int64) string {
 func classifyPoints(err error) *apiError {
 	var fe *points.FieldError
 	var used *points.UsedError
+	var limit *points.LimitError
+	var amount *points.AmountError
 	switch {
 	case errors.As(err, &fe):
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: fe.Message, Field: fe.Field}
+	case errors.As(err, &limit):
+		msg := fmt.Sprintf("单次发放不能超过 %d 分（本次 %d 分）", limit.Limit, limit.Asked)
+		if limit.PerYear {
+			msg = fmt.Sprintf("该人员本年度按此规则已获 %d 分，再发 %d 分将超过每人每年 %d 分的上限", limit.Used, limit.Asked, limit.Limit)
+		}
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "GRANT_LIMIT_EXCEEDED", Message: msg}
+	case errors.As(err, &amount):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "AMOUNT_OUT_OF_RANGE",
+			Message: fmt.Sprintf("金额应在 %s 元至 %s 元之间", yuanText(amount.Min), yuanText(amount.Max)), Field: "amount_fen"}
+	case errors.Is(err, points.ErrRuleNotAllowed):
+		return &apiError{Status: http.StatusForbidden, Code: "RULE_NOT_ALLOWED", Message: "本单位不能按此积分规则发放积分或创建活动", Field: "rule"}
+	case errors.Is(err, points.ErrNotAnAlumnus):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "NOT_AN_ALUMNUS", Message: "该人员不是审核通过的校友，不能按此规则发放积分", Field: "person_id"}
+	case errors.Is(err, points.ErrNothingToReverse):
+		return &apiError{Status: http.StatusConflict, Code: "NOTHING_TO_REVERSE", Message: "该笔积分已全部过期或已使用，没有可冲正的积分"}
 	case errors.As(err, &used):
 		by := used.By
 		if by == "" {

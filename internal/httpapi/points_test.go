@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -38,6 +39,18 @@ func (e *env) alumnus(openid string, seq int) (token string, personID int64) {
 	return tok, personID
 }
 
+// approvedAlumnus is a returnee who also registered as an alumnus and was approved: one who may
+// receive every rule's points.
+func (e *env) approvedAlumnus(admin, openid string, seq int) (token string, personID int64) {
+	e.t.Helper()
+	tok, pid := e.alumnus(openid, seq)
+	a := e.putAlumnus(tok, alumnusForm(seq))
+	if _, r := e.decide(admin, pid, "review", map[string]any{"decision": "approve", "version": a.Version}); r.Status != 200 {
+		e.t.Fatalf("approve: %d %s", r.Status, r.Body)
+	}
+	return tok, pid
+}
+
 func (e *env) points(tok string) pointsAnswer {
 	e.t.Helper()
 	r := e.do("GET", "/api/v1/me/points", tok, nil)
@@ -71,7 +84,7 @@ func TestPoints_wholePath(t *testing.T) {
 	stranger := e.signIn("o_stranger").Token
 	expect(t, e.do("GET", "/api/v1/me/points", stranger, nil), 404, "NOT_REGISTERED")
 
-	tok, pid := e.alumnus("o_alum", 81)
+	tok, pid := e.approvedAlumnus(admin, "o_alum", 81)
 	if p := e.points(tok); p.Balance != 0 {
 		t.Fatalf("balance %d", p.Balance)
 	}
@@ -143,8 +156,8 @@ func TestPoints_wholePath(t *testing.T) {
 	}
 
 	// Another alumnus takes the last one; a third finds none.
-	tok2, pid2 := e.alumnus("o_alum2", 82)
-	tok3, pid3 := e.alumnus("o_alum3", 83)
+	tok2, pid2 := e.approvedAlumnus(admin, "o_alum2", 82)
+	tok3, pid3 := e.approvedAlumnus(admin, "o_alum3", 83)
 	for i, id := range []int64{pid2, pid3} {
 		expect(t, e.do("POST", "/admin/api/v1/points/grants", admin, map[string]any{"person_id": id, "rule": "project_referral", "reference": fmt.Sprintf("XM-%d", i)}), 201, "")
 	}
@@ -270,5 +283,115 @@ func TestVouchers_20ConcurrentVerifications_one200(t *testing.T) {
 	}
 	if count[200] != 1 || count[409] != 19 {
 		t.Fatalf("statuses %v, want one 200 and 19 × 409", count)
+	}
+}
+
+// Issue #8 item 8: a department clerk granted 922,337,203,685,470 points in one call
+// (amount_fen of donation at int64 max) to a person who is not an alumnus.
+func TestPointsGrant_unboundedDonationToNonAlumnus_refused(t *testing.T) {
+	e := newEnv(t)
+	seedRegions(t, e)
+	admin := e.staffToken("admin", adminPasswd)
+	_, returnee := e.alumnus("o_not_alum", 85) // a returnee, not an alumnus
+	_, alum := e.approvedAlumnus(admin, "o_alum_b", 86)
+	expect(t, e.do("POST", "/admin/api/v1/staff", admin, map[string]string{"username": "edu_clerk", "password": "Reviewer12345",
+		"role": "department", "department": "区教育局"}), 201, "")
+	edu := e.staffToken("edu_clerk", "Reviewer12345")
+	hrss := e.staffOf("hrss_clerk", "department", "")
+
+	const int64Max = "9223372036854775807"
+	raw := func(tok string, body string) response {
+		var v map[string]any
+		dec := json.NewDecoder(strings.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		return e.do("POST", "/admin/api/v1/points/grants", tok, v)
+	}
+	expect(t, raw(edu, fmt.Sprintf(`{"person_id":%d,"rule":"donation","reference":"D-1","amount_fen":%s}`, returnee, int64Max)), 422, "AMOUNT_OUT_OF_RANGE")
+	expect(t, raw(edu, fmt.Sprintf(`{"person_id":%d,"rule":"donation","reference":"D-1","amount_fen":%s}`, alum, int64Max)), 422, "AMOUNT_OUT_OF_RANGE")
+	expect(t, raw(edu, fmt.Sprintf(`{"person_id":%d,"rule":"donation","reference":"D-1","amount_fen":-100000}`, alum)), 422, "AMOUNT_OUT_OF_RANGE")
+	expect(t, raw(edu, fmt.Sprintf(`{"person_id":%d,"rule":"donation","reference":"D-1","amount_fen":100000000000}`, alum)), 422, "GRANT_LIMIT_EXCEEDED")
+	expect(t, raw(edu, fmt.Sprintf(`{"person_id":%d,"rule":"donation","reference":"D-1","amount_fen":100000}`, returnee)), 422, "NOT_AN_ALUMNUS")
+	expect(t, raw(hrss, fmt.Sprintf(`{"person_id":%d,"rule":"donation","reference":"D-1","amount_fen":100000}`, alum)), 403, "RULE_NOT_ALLOWED")
+	expect(t, raw(edu, fmt.Sprintf(`{"person_id":%d,"rule":"donation","reference":"D-1","amount_fen":50000000}`, alum)), 201, "")
+	// 5,000 of 10,000 a year used: another 600,000 yuan would pass the per-grant check but not the year's.
+	expect(t, raw(edu, fmt.Sprintf(`{"person_id":%d,"rule":"donation","reference":"D-2","amount_fen":50000000}`, alum)), 201, "")
+	r := raw(edu, fmt.Sprintf(`{"person_id":%d,"rule":"donation","reference":"D-3","amount_fen":100000}`, alum))
+	expect(t, r, 422, "GRANT_LIMIT_EXCEEDED")
+	if !strings.Contains(string(r.Body), "10000") {
+		t.Fatalf("limit message does not say the limit: %s", r.Body)
+	}
+	var total int64
+	_ = e.db.Get(&total, `SELECT COALESCE(SUM(balance), 0) FROM points_accounts`)
+	if total != 10000 {
+		t.Fatalf("points in all accounts %d, want 10000", total)
+	}
+
+	// Events: a department uses only rules it may grant.
+	now := time.Now().UTC()
+	event := func(tok, rule string) response {
+		return e.do("POST", "/admin/api/v1/events", tok, map[string]any{"title": "项目推介会", "starts_at": now.Format(time.RFC3339),
+			"ends_at": now.Add(time.Hour).Format(time.RFC3339), "points_rule": rule})
+	}
+	expect(t, event(hrss, "project_referral"), 403, "RULE_NOT_ALLOWED")
+	expect(t, event(hrss, "event_attendance"), 201, "")
+	expect(t, event(admin, "project_referral"), 201, "")
+
+	// The rules show their limits.
+	r = e.do("GET", "/admin/api/v1/points/rules", hrss, nil)
+	expect(t, r, 200, "")
+	var rules struct {
+		Items []struct {
+			Code             string   `json:"code"`
+			MaxPerGrant      int64    `json:"max_per_grant"`
+			MaxPerPersonYear int64    `json:"max_per_person_year"`
+			Departments      []string `json:"departments"`
+			Recipients       string   `json:"recipients"`
+		} `json:"items"`
+	}
+	r.json(t, &rules)
+	for _, x := range rules.Items {
+		if x.MaxPerGrant <= 0 || x.MaxPerPersonYear <= 0 || x.Departments == nil || x.Recipients == "" {
+			t.Fatalf("rule without limits: %s", r.Body)
+		}
+	}
+}
+
+// Issue #8 item 10: grant A 100 and B 100; A expires unused; reversing A answered 201 and took
+// B's 100 too.
+func TestPointsReverse_expiredGrant_409NothingToReverse(t *testing.T) {
+	e := newEnv(t)
+	seedRegions(t, e)
+	admin := e.staffToken("admin", adminPasswd)
+	tok, pid := e.approvedAlumnus(admin, "o_rev_alum", 87)
+	grant := func(ref string) int64 {
+		r := e.do("POST", "/admin/api/v1/points/grants", admin, map[string]any{"person_id": pid, "rule": "talent_referral", "reference": ref})
+		expect(t, r, 201, "")
+		var out struct{ ID int64 }
+		r.json(t, &out)
+		return out.ID
+	}
+	a, b := grant("T-A"), grant("T-B")
+	// A's expiry comes first (as if earned a year earlier); the expiry job writes it off.
+	if _, err := e.db.Exec(`UPDATE points_entries SET expires_at = ? WHERE id = ?`, time.Now().Add(-time.Hour).UTC(), a); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := e.app.Points.ExpireDue(t.Context(), time.Now()); err != nil || res.Points != 100 {
+		t.Fatalf("expire: %+v %v", res, err)
+	}
+	expect(t, e.do("POST", fmt.Sprintf("/admin/api/v1/points/entries/%d/reverse", a), admin, map[string]string{"reason": "引荐记录有误"}), 409, "NOTHING_TO_REVERSE")
+	if p := e.points(tok); p.Balance != 100 {
+		t.Fatalf("balance %d, want 100 (B untouched)", p.Balance)
+	}
+	var remB int64
+	_ = e.db.Get(&remB, `SELECT remaining FROM points_entries WHERE id = ?`, b)
+	if remB != 100 {
+		t.Fatalf("B remaining %d, want 100", remB)
+	}
+	expect(t, e.do("POST", fmt.Sprintf("/admin/api/v1/points/entries/%d/reverse", b), admin, map[string]string{"reason": "引荐记录有误"}), 201, "")
+	if ms, err := e.app.Points.VerifyBalances(t.Context()); err != nil || len(ms) != 0 {
+		t.Fatalf("verify: %+v %v", ms, err)
 	}
 }

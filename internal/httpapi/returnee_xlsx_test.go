@@ -1,14 +1,19 @@
 package httpapi_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -174,9 +179,16 @@ func TestReturneeImport_refusesBadFiles(t *testing.T) {
 		h[1] = "身份证" // renamed
 		h = h[:5]    // 当前状态 missing
 		r := e.upload("/admin/api/v1/returnees/import", admin, "x.xlsx", sheet(t, h, nil))
-		expect(t, r, 400, "SHEET_COLUMNS_INVALID")
+		expect(t, r, 400, "IMPORT_COLUMNS_UNKNOWN")
 		if !strings.Contains(string(r.Body), "身份证号") || !strings.Contains(string(r.Body), "当前状态") || !strings.Contains(string(r.Body), "身份证") {
 			t.Fatalf("does not list the columns: %s", r.Body)
+		}
+	})
+	t.Run("missing required column 400", func(t *testing.T) {
+		r := e.upload("/admin/api/v1/returnees/import", admin, "x.xlsx", sheet(t, importHeader[:5], nil))
+		expect(t, r, 400, "SHEET_COLUMNS_INVALID")
+		if !strings.Contains(string(r.Body), "当前状态") {
+			t.Fatalf("does not list the missing column: %s", r.Body)
 		}
 	})
 	t.Run("not xlsx 415", func(t *testing.T) {
@@ -265,4 +277,189 @@ func TestReturneeExport_maskedByDefault_revealAudited(t *testing.T) {
 	if !strings.Contains(string(r.Body), `"rows_updated":3`) || !strings.Contains(string(r.Body), `"rows_failed":0`) {
 		t.Fatalf("round trip import = %s", r.Body)
 	}
+}
+
+// without returns header without the named columns.
+func without(header []string, drop ...string) []string {
+	var out []string
+	for _, h := range header {
+		if !slices.Contains(drop, h) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// Issue #8 item 14: a sheet whose 从事行业 was renamed 所在行业 imported with 200 and dropped the
+// column; re-importing a known person from it, or from a sheet without 务工城市, emptied the
+// stored values.
+func TestReturneeImport_renamedColumn400_absentColumnKeepsStored_emptyCellClears(t *testing.T) {
+	e := newEnv(t)
+	seedRegions(t, e)
+	admin := e.staffToken("admin", adminPasswd)
+	first := importRow(70, "官埠桥镇")
+	first["务工城市"], first["从事行业"], first["务工省份"] = "东莞市", "电子制造", "广东省"
+	r := e.upload("/admin/api/v1/returnees/import", admin, "a.xlsx", sheet(t, importHeader, []map[string]string{first}))
+	expect(t, r, 200, "")
+	stored := func() (city, industry, province, needs string) {
+		t.Helper()
+		e.db.QueryRow(`SELECT work_city, industry, work_province FROM returnees`).Scan(&city, &industry, &province)
+		e.db.Get(&needs, `SELECT COALESCE(GROUP_CONCAT(code ORDER BY code), '') FROM returnee_tags WHERE kind = 'need'`)
+		return
+	}
+	if c, i, _, _ := stored(); c != "东莞市" || i != "电子制造" {
+		t.Fatalf("first import stored %q %q", c, i)
+	}
+
+	// Renamed header: refused, naming it and the expected names; nothing changes.
+	renamed := slices.Clone(importHeader)
+	renamed[slices.Index(renamed, "从事行业")] = "所在行业"
+	row := maps.Clone(first)
+	row["所在行业"], row["需求"] = "物流", "场地"
+	r = e.upload("/admin/api/v1/returnees/import", admin, "b.xlsx", sheet(t, renamed, []map[string]string{row}))
+	expect(t, r, 400, "IMPORT_COLUMNS_UNKNOWN")
+	if body := string(r.Body); !strings.Contains(body, "所在行业") || !strings.Contains(body, "从事行业") || !strings.Contains(body, "务工城市") {
+		t.Fatalf("message does not name the unknown and the expected columns: %s", body)
+	}
+	if c, i, _, n := stored(); c != "东莞市" || i != "电子制造" || n != "funds,training" {
+		t.Fatalf("a refused sheet changed the record: %q %q %q", c, i, n)
+	}
+
+	// A column twice is refused too.
+	r = e.upload("/admin/api/v1/returnees/import", admin, "b2.xlsx", sheet(t, append(slices.Clone(importHeader), "务工城市"), []map[string]string{first}))
+	expect(t, r, 400, "IMPORT_COLUMNS_UNKNOWN")
+	if !strings.Contains(string(r.Body), "务工城市（重复）") {
+		t.Fatalf("duplicate column not named: %s", r.Body)
+	}
+
+	// Columns absent: the stored values stay; the present ones update.
+	partial := without(importHeader, "务工城市", "从事行业")
+	row = maps.Clone(first)
+	row["需求"] = "场地"
+	r = e.upload("/admin/api/v1/returnees/import", admin, "c.xlsx", sheet(t, partial, []map[string]string{row}))
+	expect(t, r, 200, "")
+	if !strings.Contains(string(r.Body), `"rows_updated":1`) {
+		t.Fatalf("partial import = %s", r.Body)
+	}
+	if c, i, p, n := stored(); c != "东莞市" || i != "电子制造" || p != "广东省" || n != "site" {
+		t.Fatalf("after a sheet without 务工城市/从事行业: city %q industry %q province %q needs %q", c, i, p, n)
+	}
+
+	// A present, empty cell clears.
+	row["务工城市"] = ""
+	r = e.upload("/admin/api/v1/returnees/import", admin, "d.xlsx", sheet(t, without(importHeader, "从事行业"), []map[string]string{row}))
+	expect(t, r, 200, "")
+	if c, i, _, _ := stored(); c != "" || i != "电子制造" {
+		t.Fatalf("after an empty 务工城市 cell: city %q industry %q", c, i)
+	}
+
+	// The template says so.
+	tpl := e.do("GET", "/admin/api/v1/returnees/import/template", admin, nil)
+	expect(t, tpl, 200, "")
+	tf, err := excelize.OpenReader(bytes.NewReader(tpl.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes, _ := tf.GetRows("填写说明")
+	if !strings.Contains(fmt.Sprint(notes), "表中没有的可选列，不改动已登记的值") || !strings.Contains(fmt.Sprint(notes), "留空，会清空该项") {
+		t.Fatalf("template notes = %v", notes)
+	}
+	// The template itself (with its comments and notes) imports.
+	expect(t, e.upload("/admin/api/v1/returnees/import", admin, "tpl.xlsx", tpl.Body), 200, "")
+}
+
+// rezip rewrites an .xlsx part by part through fn (which writes the part's new content to w).
+func rezip(t *testing.T, xlsx []byte, fn func(name string, data []byte, w io.Writer)) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(xlsx), int64(len(xlsx)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.BestSpeed) })
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn(f.Name, data, w)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// repeat is an io.Reader of a block repeated to n bytes.
+type repeat struct {
+	block  []byte
+	n, off int
+}
+
+func (r *repeat) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	k := 0
+	for k < len(p) && r.n > 0 {
+		c := copy(p[k:min(len(p), k+r.n)], r.block[r.off:])
+		r.off = (r.off + c) % len(r.block)
+		k += c
+		r.n -= c
+	}
+	return k, nil
+}
+
+// Issue #8 item 15: a 365 KB file expanding to 274 MB took 28 s of CPU; a sheet with a DOCTYPE
+// was imported.
+func TestReturneeImport_zipBombAndDoctype_400(t *testing.T) {
+	e := newEnv(t)
+	seedRegions(t, e)
+	admin := e.staffToken("admin", adminPasswd)
+	valid := sheet(t, importHeader, []map[string]string{importRow(80, "官埠桥镇")})
+
+	row := `<row><c t="inlineStr"><is><t>王五</t></is></c><c t="inlineStr"><is><t>421202199001010000</t></is></c></row>`
+	bomb := rezip(t, valid, func(name string, data []byte, w io.Writer) {
+		if name != "xl/worksheets/sheet1.xml" {
+			w.Write(data)
+			return
+		}
+		head, _, _ := bytes.Cut(data, []byte("<sheetData>"))
+		w.Write(head)
+		io.WriteString(w, "<sheetData>")
+		io.Copy(w, &repeat{block: bytes.Repeat([]byte(row), 512), n: 110 << 20})
+		io.WriteString(w, "</sheetData></worksheet>")
+	})
+	if len(bomb) > 2<<20 {
+		t.Fatalf("bomb is %d bytes; want a small file", len(bomb))
+	}
+	start := time.Now()
+	r := e.upload("/admin/api/v1/returnees/import", admin, "bomb.xlsx", bomb)
+	expect(t, r, 400, "SHEET_INVALID")
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("refusing a %d-byte zip bomb took %v", len(bomb), d)
+	}
+
+	doctype := rezip(t, valid, func(name string, data []byte, w io.Writer) {
+		if name == "xl/worksheets/sheet1.xml" {
+			decl, rest, _ := bytes.Cut(data, []byte("?>"))
+			w.Write(decl)
+			io.WriteString(w, `?><!DOCTYPE worksheet [<!ENTITY who "王五">]>`)
+			w.Write(rest)
+			return
+		}
+		w.Write(data)
+	})
+	expect(t, e.upload("/admin/api/v1/returnees/import", admin, "doctype.xlsx", doctype), 400, "SHEET_INVALID")
+	var n int
+	e.db.Get(&n, "SELECT COUNT(*) FROM persons")
+	if n != 0 {
+		t.Fatalf("a refused sheet saved %d persons", n)
+	}
+	// The same workbook without the DOCTYPE imports.
+	expect(t, e.upload("/admin/api/v1/returnees/import", admin, "ok.xlsx", rezip(t, valid, func(_ string, d []byte, w io.Writer) { w.Write(d) })), 200, "")
 }

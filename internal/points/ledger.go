@@ -3,9 +3,10 @@ package points
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -182,21 +183,9 @@ type allocation struct {
 	Amount int64
 }
 
-// consume takes amount from live (the unexpired entries with points left, soonest expiry first;
-// prefer, when not zero, first of all: a reversal takes back its own grant first). The account
-// row is locked and its balance already lowered, so the points are there.
-func consume(ctx context.Context, tx *sqlx.Tx, personID, amount int64, live []spendable, prefer int64) ([]allocation, error) {
-	if prefer != 0 {
-		slices.SortStableFunc(live, func(a, b spendable) int {
-			switch {
-			case a.ID == prefer:
-				return -1
-			case b.ID == prefer:
-				return 1
-			}
-			return 0
-		})
-	}
+// consume takes amount from live (the unexpired entries with points left, soonest expiry
+// first). The account row is locked and its balance already lowered, so the points are there.
+func consume(ctx context.Context, tx *sqlx.Tx, personID, amount int64, live []spendable) ([]allocation, error) {
 	var out []allocation
 	left := amount
 	for _, r := range live {
@@ -240,18 +229,80 @@ func insertAllocations(ctx context.Context, tx *sqlx.Tx, spendID int64, allocs [
 	return nil
 }
 
-// Rules lists the earning rules.
+const ruleColumns = `code, name, description, points, per_amount_fen, active, max_per_grant, max_per_person_year, departments, recipients`
+
+func (r *Rule) decode() error {
+	r.Departments = []string{}
+	if err := json.Unmarshal([]byte(r.DepartmentsJSON), &r.Departments); err != nil {
+		return fmt.Errorf("points: rule %s: departments %q: %w", r.Code, r.DepartmentsJSON, err)
+	}
+	return nil
+}
+
+// Rules lists the earning rules with their limits.
 func (s *Service) Rules(ctx context.Context) ([]Rule, error) {
 	out := []Rule{}
-	err := s.db.SelectContext(ctx, &out, `SELECT code, name, description, points, per_amount_fen, active FROM points_rules ORDER BY sort_order, code`)
+	err := s.db.SelectContext(ctx, &out, `SELECT `+ruleColumns+` FROM points_rules ORDER BY sort_order, code`)
 	if err != nil {
 		return nil, fmt.Errorf("points: rules: %w", sqldb.Classify(err))
+	}
+	for i := range out {
+		if err := out[i].decode(); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
+// GetRule reads one rule, active or not; ErrRuleUnknown when there is none.
+func GetRule(ctx context.Context, q sqlx.QueryerContext, code string) (Rule, error) {
+	var r Rule
+	err := sqlx.GetContext(ctx, q, &r, `SELECT `+ruleColumns+` FROM points_rules WHERE code = ?`, code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Rule{}, ErrRuleUnknown
+	}
+	if err != nil {
+		return Rule{}, fmt.Errorf("points: rule: %w", sqldb.Classify(err))
+	}
+	return r, r.decode()
+}
+
+// grantPoints is what a grant under the rule gives for the amount, within the rule's maximum
+// per grant (and the hard bounds), computed without overflow.
+func grantPoints(rule Rule, amountFen int64) (int64, error) {
+	if amountFen < 0 || amountFen > MaxAmountFen {
+		lo := int64(0)
+		if rule.PerAmountFen != nil {
+			lo = *rule.PerAmountFen
+		}
+		return 0, &AmountError{Min: lo, Max: MaxAmountFen}
+	}
+	limit := min(rule.MaxPerGrant, MaxGrantPoints)
+	if rule.PerAmountFen == nil {
+		if rule.Points > limit {
+			return 0, &LimitError{Rule: rule.Code, Limit: limit, Asked: rule.Points}
+		}
+		return rule.Points, nil
+	}
+	if amountFen < *rule.PerAmountFen {
+		return 0, &AmountError{Min: *rule.PerAmountFen, Max: MaxAmountFen}
+	}
+	units := amountFen / *rule.PerAmountFen
+	if rule.Points <= 0 || units > limit/rule.Points {
+		asked := int64(math.MaxInt64)
+		if rule.Points > 0 && units <= math.MaxInt64/rule.Points {
+			asked = units * rule.Points
+		}
+		return 0, &LimitError{Rule: rule.Code, Limit: limit, Asked: asked}
+	}
+	return units * rule.Points, nil
+}
+
 // Grant gives a person points under a rule for a reference (the event, the donation receipt, the
 // signed project...). The same rule and reference earn once: the entry's UNIQUE key says so.
+// Staff grant only rules their department may grant; the person must be one the rule gives to;
+// one grant and the person's year under the rule stay within the rule's maxima, counted under
+// the account row lock.
 func (s *Service) Grant(ctx context.Context, actor Actor, in GrantInput) (Entry, error) {
 	in.Rule, in.Reference, in.Note = strings.TrimSpace(in.Rule), strings.TrimSpace(in.Reference), strings.TrimSpace(in.Note)
 	if in.PersonID <= 0 {
@@ -263,44 +314,52 @@ func (s *Service) Grant(ctx context.Context, actor Actor, in GrantInput) (Entry,
 	if utf8.RuneCountInString(in.Note) > 200 {
 		return Entry{}, &FieldError{"note", "备注不能超过 200 字"}
 	}
-	var rule Rule
-	err := s.db.GetContext(ctx, &rule, `SELECT code, name, description, points, per_amount_fen, active FROM points_rules WHERE code = ?`, in.Rule)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !rule.Active) {
+	rule, err := GetRule(ctx, s.db, in.Rule)
+	if err != nil {
+		return Entry{}, err
+	}
+	if !rule.Active {
 		return Entry{}, ErrRuleUnknown
 	}
+	// Staff choose the rule; a check-in (user) earns its event's rule, which was checked when
+	// the event was created.
+	if actor.Type == audit.ActorStaff && !rule.GrantableBy(actor.Role, actor.Department) {
+		return Entry{}, ErrRuleNotAllowed
+	}
+	pts, err := grantPoints(rule, in.AmountFen)
 	if err != nil {
-		return Entry{}, fmt.Errorf("points: rule: %w", sqldb.Classify(err))
-	}
-	pts := rule.Points
-	if rule.PerAmountFen != nil {
-		if in.AmountFen < *rule.PerAmountFen {
-			return Entry{}, &FieldError{"amount_fen", fmt.Sprintf("该规则按金额计分，请填写金额（至少 %d 元）", *rule.PerAmountFen/100)}
-		}
-		pts = rule.Points * (in.AmountFen / *rule.PerAmountFen)
-	}
-	var exists int
-	if err := s.db.GetContext(ctx, &exists, `SELECT COUNT(*) FROM persons WHERE id = ?`, in.PersonID); err != nil {
-		return Entry{}, fmt.Errorf("points: person: %w", sqldb.Classify(err))
-	}
-	if exists == 0 {
-		return Entry{}, ErrPersonNotFound
+		return Entry{}, err
 	}
 	var id int64
 	err = sqldb.Retry(ctx, s.db, retries, func(tx *sqlx.Tx) error {
 		now := s.now().UTC()
-		_, err := tx.ExecContext(ctx, `INSERT INTO points_accounts (person_id, balance, version, created_at, updated_at) VALUES (?, ?, 1, ?, ?)
-			ON DUPLICATE KEY UPDATE balance = balance + VALUES(balance), version = version + 1, updated_at = VALUES(updated_at)`,
-			in.PersonID, pts, now, now)
+		if err := checkRecipient(ctx, tx, rule, in.PersonID); err != nil {
+			return err
+		}
+		// The account row exists from here on and is locked: every writer of the person's
+		// entries holds it, so the year's sum below is current.
+		_, err := tx.ExecContext(ctx, `INSERT INTO points_accounts (person_id, balance, version, created_at, updated_at) VALUES (?, 0, 0, ?, ?)
+			ON DUPLICATE KEY UPDATE person_id = person_id`, in.PersonID, now, now)
 		if err != nil {
 			return fmt.Errorf("points: account: %w", sqldb.Classify(err))
 		}
-		var bal int64
-		if err := tx.GetContext(ctx, &bal, `SELECT balance FROM points_accounts WHERE person_id = ?`, in.PersonID); err != nil {
-			return fmt.Errorf("points: account: %w", sqldb.Classify(err))
+		bal, _, err := lockAccount(ctx, tx, in.PersonID)
+		if err != nil {
+			return err
+		}
+		used, err := earnedInYear(ctx, tx, in.PersonID, rule.Code, now)
+		if err != nil {
+			return err
+		}
+		if used+pts > rule.MaxPerPersonYear {
+			return &LimitError{Rule: rule.Code, PerYear: true, Limit: rule.MaxPerPersonYear, Used: used, Asked: pts}
+		}
+		if err := addBalance(ctx, tx, in.PersonID, pts, now); err != nil {
+			return err
 		}
 		id, err = insertEntry(ctx, tx, entryRow{PersonID: in.PersonID, Delta: pts, Reason: ReasonGrant, Rule: &rule.Code,
 			Reference: in.Reference, Note: in.Note, Key: grantKey(rule.Code, in.PersonID, in.Reference), Actor: actor, At: now,
-			BalanceAfter: bal, ExpiresAt: s.expiryFor(now), Remaining: &pts})
+			BalanceAfter: bal + pts, ExpiresAt: s.expiryFor(now), Remaining: &pts})
 		if errors.Is(err, sqldb.ErrDuplicate) {
 			return ErrDuplicateReference // not retried: the reference has earned already
 		}
@@ -315,6 +374,48 @@ func (s *Service) Grant(ctx context.Context, actor Actor, in GrantInput) (Entry,
 		return Entry{}, err
 	}
 	return s.entry(ctx, s.db, id)
+}
+
+// checkRecipient refuses a person the rule does not give to: ErrPersonNotFound when there is no
+// such person, ErrNotAnAlumnus when they are not an approved alumnus (or, for a rule open to
+// registered persons, neither a returnee nor an alumnus awaiting review).
+func checkRecipient(ctx context.Context, tx *sqlx.Tx, rule Rule, personID int64) error {
+	var who struct {
+		Person   bool   `db:"person"`
+		Alumnus  string `db:"alumnus"`
+		Returnee bool   `db:"returnee"`
+	}
+	err := tx.GetContext(ctx, &who, `SELECT EXISTS (SELECT 1 FROM persons WHERE id = ?) AS person,
+		COALESCE((SELECT status FROM alumni WHERE person_id = ?), '') AS alumnus,
+		EXISTS (SELECT 1 FROM returnees WHERE person_id = ?) AS returnee`, personID, personID, personID)
+	if err != nil {
+		return fmt.Errorf("points: person: %w", sqldb.Classify(err))
+	}
+	switch {
+	case !who.Person:
+		return ErrPersonNotFound
+	case who.Alumnus == "approved":
+		return nil
+	case rule.Recipients == RecipientsRegistered && (who.Returnee || who.Alumnus == "pending"):
+		return nil
+	}
+	return ErrNotAnAlumnus
+}
+
+// earnedInYear is what the person earned under the rule in now's calendar year (Asia/Shanghai):
+// the year's grants less what their reversals took back.
+func earnedInYear(ctx context.Context, tx *sqlx.Tx, personID int64, rule string, now time.Time) (int64, error) {
+	y := now.In(shanghai).Year()
+	from, to := time.Date(y, 1, 1, 0, 0, 0, 0, shanghai).UTC(), time.Date(y+1, 1, 1, 0, 0, 0, 0, shanghai).UTC()
+	var sum int64
+	err := tx.GetContext(ctx, &sum, `SELECT COALESCE(SUM(g.delta), 0) + COALESCE(SUM(r.delta), 0) FROM points_entries g
+		LEFT JOIN points_entries r ON r.person_id = g.person_id AND r.reverses_entry_id = g.id AND r.reason_code = 'reverse'
+		WHERE g.person_id = ? AND g.reason_code = 'grant' AND g.rule_code = ? AND g.created_at >= ? AND g.created_at < ?`,
+		personID, rule, from, to)
+	if err != nil {
+		return 0, fmt.Errorf("points: year's grants: %w", sqldb.Classify(err))
+	}
+	return sum, nil
 }
 
 // grantKey makes a reference earn once per person and rule: an event's reference earns for each
@@ -338,8 +439,10 @@ func (s *Service) entry(ctx context.Context, q sqlx.QueryerContext, id int64) (E
 	return e, nil
 }
 
-// Reverse corrects a grant with a new negative entry of the same size (never an edit). It is
-// refused when the person no longer has the points (INSUFFICIENT_POINTS) and happens once per grant.
+// Reverse corrects a grant with a new negative entry (never an edit). It takes back only what
+// of that grant is still in the balance: not expired, not spent (points of it that a cancelled
+// voucher gave back count as still there). Nothing the person earned elsewhere is touched; a
+// grant with nothing left is ErrNothingToReverse. It happens once per grant.
 func (s *Service) Reverse(ctx context.Context, actor Actor, entryID int64, reason string) (Entry, error) {
 	reason = strings.TrimSpace(reason)
 	if n := utf8.RuneCountInString(reason); n < 2 || n > 200 {
@@ -360,7 +463,7 @@ func (s *Service) Reverse(ctx context.Context, actor Actor, entryID int64, reaso
 			return err
 		}
 		if !ok {
-			return ErrInsufficientPoints
+			return ErrNothingToReverse
 		}
 		// Serialised by the account lock; the UNIQUE key stays the rule.
 		var done int
@@ -375,16 +478,31 @@ func (s *Service) Reverse(ctx context.Context, actor Actor, entryID int64, reaso
 		if err != nil {
 			return err
 		}
-		if err := addBalance(ctx, tx, orig.PersonID, -orig.Delta, now); err != nil {
+		lots, err := grantLots(ctx, tx, orig.PersonID, orig.ID)
+		if err != nil {
 			return err
 		}
-		allocs, err := consume(ctx, tx, orig.PersonID, orig.Delta, live, orig.ID)
+		var take int64
+		var own []spendable
+		for _, l := range live {
+			if lots[l.ID] {
+				own = append(own, l)
+				take += l.Remaining
+			}
+		}
+		if take == 0 {
+			return ErrNothingToReverse
+		}
+		if err := addBalance(ctx, tx, orig.PersonID, -take, now); err != nil {
+			return err
+		}
+		allocs, err := consume(ctx, tx, orig.PersonID, take, own)
 		if err != nil {
 			return err
 		}
 		ref := strconv.FormatInt(orig.ID, 10)
-		id, err = insertEntry(ctx, tx, entryRow{PersonID: orig.PersonID, Delta: -orig.Delta, Reason: ReasonReverse, Rule: orig.RuleCode,
-			Reference: orig.Reference, Note: reason, Key: "reverse:" + ref, Actor: actor, At: now, BalanceAfter: bal - orig.Delta, Reverses: &orig.ID})
+		id, err = insertEntry(ctx, tx, entryRow{PersonID: orig.PersonID, Delta: -take, Reason: ReasonReverse, Rule: orig.RuleCode,
+			Reference: orig.Reference, Note: reason, Key: "reverse:" + ref, Actor: actor, At: now, BalanceAfter: bal - take, Reverses: &orig.ID})
 		if errors.Is(err, sqldb.ErrDuplicate) {
 			return ErrAlreadyReversed
 		}
@@ -396,12 +514,39 @@ func (s *Service) Reverse(ctx context.Context, actor Actor, entryID int64, reaso
 		}
 		return audit.Write(ctx, tx, audit.Entry{ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
 			Action: "points.reverse", TargetType: "person", TargetID: strconv.FormatInt(orig.PersonID, 10),
-			Detail: map[string]any{"entry_id": id, "reverses": orig.ID, "points": orig.Delta, "reason": reason}})
+			Detail: map[string]any{"entry_id": id, "reverses": orig.ID, "granted": orig.Delta, "points": take, "reason": reason}})
 	})
 	if err != nil {
 		return Entry{}, err
 	}
 	return s.entry(ctx, s.db, id)
+}
+
+// grantLots are the entries that hold points of the grant: the grant itself and the refunds
+// that gave its spent points back (a refund's reverses_entry_id is the entry it refills), at any
+// depth. The account row is locked.
+func grantLots(ctx context.Context, tx *sqlx.Tx, personID, grantID int64) (map[int64]bool, error) {
+	lots := map[int64]bool{grantID: true}
+	frontier := []int64{grantID}
+	for len(frontier) > 0 {
+		q, args, err := sqlx.In(`SELECT id FROM points_entries WHERE person_id = ? AND reason_code = 'refund' AND reverses_entry_id IN (?)`,
+			personID, frontier)
+		if err != nil {
+			return nil, err
+		}
+		var ids []int64
+		if err := tx.SelectContext(ctx, &ids, q, args...); err != nil {
+			return nil, fmt.Errorf("points: grant lots: %w", sqldb.Classify(err))
+		}
+		frontier = frontier[:0]
+		for _, id := range ids {
+			if !lots[id] {
+				lots[id] = true
+				frontier = append(frontier, id)
+			}
+		}
+	}
+	return lots, nil
 }
 
 // ExpireDue is the nightly job: it writes expiry entries for earned points past their expiry and

@@ -10,6 +10,7 @@ package points
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -31,7 +32,46 @@ var (
 	ErrAlreadyReversed    = errors.New("points: entry already reversed")
 	ErrForbidden          = errors.New("points: not allowed for this staff role")
 	ErrIdempotencyKey     = errors.New("points: Idempotency-Key required")
+	// ErrRuleNotAllowed: the staff member's department may not grant under this rule.
+	ErrRuleNotAllowed = errors.New("points: rule not granted by this department")
+	// ErrNotAnAlumnus: the rule gives points to approved alumni (or registered persons) only.
+	ErrNotAnAlumnus = errors.New("points: person may not receive points under this rule")
+	// ErrNothingToReverse: all of the grant has expired or been spent.
+	ErrNothingToReverse = errors.New("points: nothing of the grant is left to reverse")
 )
+
+// Hard bounds of a grant, whatever a rule says (the rules' own limits are lower).
+const (
+	// MaxGrantPoints is the most one grant may give.
+	MaxGrantPoints = 1_000_000
+	// MaxAmountFen is the largest amount a per-amount rule accepts: 10 billion yuan.
+	MaxAmountFen = 1_000_000_000_000
+)
+
+// LimitError: a grant would exceed its rule's maximum per grant or per person and year.
+type LimitError struct {
+	Rule    string
+	PerYear bool  // false: the maximum per grant
+	Limit   int64 // points
+	Used    int64 // points the person earned under the rule this year (PerYear only)
+	Asked   int64 // points of this grant
+}
+
+func (e *LimitError) Error() string {
+	if e.PerYear {
+		return fmt.Sprintf("points: rule %s: %d earned this year + %d exceeds %d a year", e.Rule, e.Used, e.Asked, e.Limit)
+	}
+	return fmt.Sprintf("points: rule %s: %d exceeds %d per grant", e.Rule, e.Asked, e.Limit)
+}
+
+// AmountError: the amount of a per-amount grant is outside [Min, Max] fen.
+type AmountError struct {
+	Min, Max int64
+}
+
+func (e *AmountError) Error() string {
+	return fmt.Sprintf("points: amount_fen outside [%d, %d]", e.Min, e.Max)
+}
 
 // UsedError says when and by whom a voucher was verified.
 type UsedError struct {
@@ -80,7 +120,7 @@ type Actor struct {
 	Department string // staff department (role department)
 }
 
-// Rule is an earning rule.
+// Rule is an earning rule with its limits (data: rows of points_rules).
 type Rule struct {
 	Code         string `db:"code" json:"code"`
 	Name         string `db:"name" json:"name"`
@@ -88,6 +128,37 @@ type Rule struct {
 	Points       int64  `db:"points" json:"points"`
 	PerAmountFen *int64 `db:"per_amount_fen" json:"per_amount_fen"`
 	Active       bool   `db:"active" json:"active"`
+	// MaxPerGrant is the most one grant gives; MaxPerPersonYear the most one person earns under
+	// the rule in a calendar year (Asia/Shanghai), net of reversals.
+	MaxPerGrant      int64 `db:"max_per_grant" json:"max_per_grant"`
+	MaxPerPersonYear int64 `db:"max_per_person_year" json:"max_per_person_year"`
+	// Departments whose staff may grant the rule (and use it for their events); empty: any
+	// department. District administrators grant every rule.
+	Departments     []string `db:"-" json:"departments"`
+	DepartmentsJSON string   `db:"departments" json:"-"`
+	// Recipients: RecipientsAlumni or RecipientsRegistered.
+	Recipients string `db:"recipients" json:"recipients"`
+}
+
+// Who may receive a rule's points.
+const (
+	// RecipientsAlumni: approved alumni only.
+	RecipientsAlumni = "alumni"
+	// RecipientsRegistered: returnees and alumni not rejected (event attendance).
+	RecipientsRegistered = "registered"
+)
+
+// GrantableBy says whether staff of this role and department may grant under the rule (and
+// create events with it): a district administrator every rule, department staff a rule open to
+// every department or naming theirs, nobody else.
+func (r Rule) GrantableBy(role, department string) bool {
+	switch role {
+	case "district_admin":
+		return true
+	case "department":
+		return department != "" && (len(r.Departments) == 0 || slices.Contains(r.Departments, department))
+	}
+	return false
 }
 
 // GrantInput is a staff grant under a rule. AmountFen is needed by rules per amount (donations).

@@ -147,7 +147,7 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 		if n, _ := res.RowsAffected(); n == 0 {
 			return refuse(ErrInsufficientPoints)
 		}
-		allocs, err := consume(ctx, tx, personID, p.PointsPrice, live, 0)
+		allocs, err := consume(ctx, tx, personID, p.PointsPrice, live)
 		if err != nil {
 			return err
 		}
@@ -184,18 +184,8 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 			PersonID: personID, Status: VoucherIssued, PointsSpent: p.PointsPrice, IssuedAt: now.Truncate(time.Millisecond),
 			ExpiresAt: p.ValidUntil}
 		if p.Stock != nil {
-			res, err := tx.ExecContext(ctx, `UPDATE perks SET stock = stock - 1 WHERE id = ? AND (stock IS NULL OR stock > 0)`, perkID)
-			if err != nil {
-				return fmt.Errorf("points: stock: %w", sqldb.Classify(err))
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				// NULL - 1 changes nothing: staff made it unlimited since we read it.
-				var unlimited bool
-				if err := tx.GetContext(ctx, &unlimited, `SELECT stock IS NULL FROM perks WHERE id = ?`, perkID); err != nil || !unlimited {
-					// Not refuse(): this transaction's own voucher would be found as "the first".
-					return ErrOutOfStock
-				}
-			}
+			// Not refuse() on ErrOutOfStock: this transaction's own voucher would be found as "the first".
+			return takeStock(ctx, tx, perkID)
 		}
 		return nil
 	})
@@ -204,6 +194,28 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 		return v, true, nil
 	}
 	return v, replayed, err
+}
+
+// takeStock takes one from the perk's stock with a conditional update. It is ErrOutOfStock only
+// when the update found none left and the perk's row says its stock is limited; a database error
+// is that error, never "out of stock".
+func takeStock(ctx context.Context, q sqlx.ExtContext, perkID int64) error {
+	res, err := q.ExecContext(ctx, `UPDATE perks SET stock = stock - 1 WHERE id = ? AND (stock IS NULL OR stock > 0)`, perkID)
+	if err != nil {
+		return fmt.Errorf("points: stock: %w", sqldb.Classify(err))
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	// NULL - 1 changes nothing: staff made it unlimited since we read it.
+	var unlimited bool
+	if err := sqlx.GetContext(ctx, q, &unlimited, `SELECT stock IS NULL FROM perks WHERE id = ?`, perkID); err != nil {
+		return fmt.Errorf("points: stock: %w", sqldb.Classify(err))
+	}
+	if !unlimited {
+		return ErrOutOfStock
+	}
+	return nil
 }
 
 // errReplayed ends a redemption's transaction (rolling it back) when its key was answered.
@@ -238,7 +250,8 @@ func (s *Service) showStatus(v *Voucher) {
 
 // CancelVoucher gives back an unused, unexpired voucher of the person's: the voucher turns
 // cancelled with a conditional update, the points come back as refund entries carrying the
-// expiry of the points that were spent, and the stock goes up by one.
+// expiry of the points that were spent (except points of a grant reversed since: they stay
+// taken back), and the stock goes up by one.
 func (s *Service) CancelVoucher(ctx context.Context, personID, voucherID int64) (Voucher, error) {
 	err := sqldb.Retry(ctx, s.db, retries, func(tx *sqlx.Tx) error {
 		now := s.now().UTC()
@@ -283,23 +296,38 @@ func (s *Service) CancelVoucher(ctx context.Context, personID, voucherID int64) 
 		if !ok {
 			return fmt.Errorf("points: cancel voucher %d: no account", voucherID)
 		}
-		if err := addBalance(ctx, tx, personID, vr.Spent, now); err != nil {
+		// Points of a grant reversed since the redemption do not come back: the reversal took
+		// what was left of the grant, and this is the rest of it.
+		var back, withheld int64
+		keep := allocs[:0]
+		for _, a := range allocs {
+			rev, err := grantReversed(ctx, tx, a.EarnID)
+			if err != nil {
+				return err
+			}
+			if rev {
+				withheld += a.Amount
+				continue
+			}
+			back += a.Amount
+			keep = append(keep, a)
+		}
+		allocs = keep
+		if back+withheld != vr.Spent {
+			return fmt.Errorf("points: cancel voucher %d: allocations %d differ from points spent %d", voucherID, back+withheld, vr.Spent)
+		}
+		if err := addBalance(ctx, tx, personID, back, now); err != nil {
 			return err
 		}
 		ref := strconv.FormatInt(voucherID, 10)
-		var back int64
 		for _, a := range allocs {
 			bal += a.Amount
-			back += a.Amount
 			amount := a.Amount
 			if _, err := insertEntry(ctx, tx, entryRow{PersonID: personID, Delta: a.Amount, Reason: ReasonRefund, Reference: ref,
 				Note: "取消兑换", Key: "refund:" + ref + ":" + strconv.FormatInt(a.EarnID, 10), Actor: Actor{Type: audit.ActorUser, ID: 0},
 				At: now, BalanceAfter: bal, ExpiresAt: a.ExpiresAt, Remaining: &amount, Reverses: &a.EarnID, VoucherID: &voucherID}); err != nil {
 				return err
 			}
-		}
-		if back != vr.Spent {
-			return fmt.Errorf("points: cancel voucher %d: allocations %d differ from points spent %d", voucherID, back, vr.Spent)
 		}
 		// Points whose own expiry passed while they were spent expire again at once.
 		if _, _, _, _, err := expireDueLocked(ctx, tx, personID, bal, now); err != nil {
@@ -314,6 +342,34 @@ func (s *Service) CancelVoucher(ctx context.Context, personID, voucherID int64) 
 		return Voucher{}, err
 	}
 	return s.voucherWhere(ctx, s.db, `v.id = ?`, voucherID)
+}
+
+// grantReversed says whether the grant an earned entry's points come from (the entry itself, or
+// the grant a chain of refunds leads back to) has been reversed. The account row is locked.
+func grantReversed(ctx context.Context, tx *sqlx.Tx, earnID int64) (bool, error) {
+	id := earnID
+	for range 1000 { // a chain of refunds is as long as the cancellations of one person's vouchers
+		var e struct {
+			Reason   string `db:"reason_code"`
+			Reverses *int64 `db:"reverses_entry_id"`
+		}
+		if err := tx.GetContext(ctx, &e, `SELECT reason_code, reverses_entry_id FROM points_entries WHERE id = ?`, id); err != nil {
+			return false, fmt.Errorf("points: origin of entry %d: %w", earnID, sqldb.Classify(err))
+		}
+		if e.Reason != ReasonRefund || e.Reverses == nil {
+			if e.Reason != ReasonGrant {
+				return false, nil
+			}
+			var n int
+			if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM points_entries WHERE idempotency_key = ?`,
+				"reverse:"+strconv.FormatInt(id, 10)); err != nil {
+				return false, fmt.Errorf("points: reversal of %d: %w", id, sqldb.Classify(err))
+			}
+			return n > 0, nil
+		}
+		id = *e.Reverses
+	}
+	return false, fmt.Errorf("points: origin of entry %d: refund chain too long", earnID)
 }
 
 // Verify marks a voucher used (核销) exactly once: a conditional update from issued to used. Staff
@@ -361,7 +417,10 @@ func (s *Service) Verify(ctx context.Context, staff Actor, code string) (Voucher
 			case VoucherUsed:
 				ue := &UsedError{At: *v.UsedAt}
 				if v.UsedBy != nil {
-					_ = tx.GetContext(ctx, &ue.By, `SELECT COALESCE(NULLIF(display_name, ''), username) FROM staff WHERE id = ?`, *v.UsedBy)
+					err := tx.GetContext(ctx, &ue.By, `SELECT COALESCE(NULLIF(display_name, ''), username) FROM staff WHERE id = ?`, *v.UsedBy)
+					if err != nil && !errors.Is(err, sql.ErrNoRows) {
+						return fmt.Errorf("points: voucher verifier: %w", sqldb.Classify(err))
+					}
 				}
 				return ue
 			case VoucherCancelled:

@@ -1,8 +1,11 @@
 package returnee
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"database/sql"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -27,17 +30,35 @@ var (
 	ErrNotXLSX = errors.New("returnee: not an xlsx file")
 	// ErrTooManyRows: more data rows than an import takes.
 	ErrTooManyRows = errors.New("returnee: too many rows")
+	// ErrSheetTooLarge: the workbook unzips to more than MaxUnzippedBytes.
+	ErrSheetTooLarge = errors.New("returnee: workbook unzips too large")
+	// ErrSheetDoctype: an XML part of the workbook has a DOCTYPE (entity tricks; Excel writes none).
+	ErrSheetDoctype = errors.New("returnee: workbook XML has a DOCTYPE")
 )
 
-// HeaderError lists missing and unexpected columns of an uploaded sheet.
+// MaxUnzippedBytes bounds what an uploaded workbook may unzip to, all parts together: a
+// 100,000-row sheet of the template's columns stays well below it, a zip bomb does not.
+const MaxUnzippedBytes = 100 << 20
+
+// maxXMLInMemory is how much of one sheet's XML excelize keeps in memory; above it, the sheet
+// is unzipped to a temporary file and streamed (the bound is MaxUnzippedBytes either way).
+const maxXMLInMemory = 16 << 20
+
+// HeaderError lists the missing and the unknown columns of an uploaded sheet, with the columns
+// the import reads.
 type HeaderError struct {
 	Missing    []string
 	Unexpected []string
+	Expected   []string
 }
 
 func (e *HeaderError) Error() string {
 	return fmt.Sprintf("returnee: sheet columns: missing %v, unexpected %v", e.Missing, e.Unexpected)
 }
+
+// exportOnlyHeaders are the columns an export adds after the template's: a re-import of an
+// export reads the rest and ignores these.
+var exportOnlyHeaders = []string{"最近确认时间", "来源"}
 
 const sheetName = "返乡人员"
 
@@ -60,8 +81,10 @@ type ImportReport struct {
 	CreatedAt   time.Time  `json:"created_at"`
 }
 
-// Template returns the import template: the headers, a note row saying what each column takes,
-// text format on ID numbers and phones so Excel keeps every digit, and a sheet of option labels.
+// Template returns the import template: the headers, a note on each saying what the column
+// takes, text format on ID numbers and phones so Excel keeps every digit, a sheet of option
+// labels, and a sheet of notes (among them: an absent column keeps stored values, an empty cell
+// clears).
 func (s *Service) Template(ctx context.Context) ([]byte, error) {
 	lists, err := vocab.Load(ctx, s.db)
 	if err != nil {
@@ -114,6 +137,18 @@ func (s *Service) Template(ctx context.Context) ([]byte, error) {
 	f.SetCellValue(opt, "A9", "创业意向")
 	f.SetCellValue(opt, "B9", "暂无、有意向、筹备中、已创业")
 	f.SetColWidth(opt, "B", "B", 80)
+	// What a re-import does with absent columns and empty cells.
+	const notes = "填写说明"
+	f.NewSheet(notes)
+	for i, line := range []string{
+		"1. 第一行是列名，请勿修改；红色列为必填列。只导入第一个工作表。",
+		"2. 再次导入已登记的人员（按身份证号识别）会更新其信息：表中没有的可选列，不改动已登记的值；列存在但单元格留空，会清空该项。",
+		"3. 不认识的列名（例如把“从事行业”改成“所在行业”）会使整个文件被拒绝，并列出可用的列名；从本系统导出的表格可直接修改后导入。",
+		"4. 身份证号、手机号、统一社会信用代码请设为文本格式，以免 Excel 改成科学计数法。",
+	} {
+		f.SetCellValue(notes, fmt.Sprintf("A%d", i+1), line)
+	}
+	f.SetColWidth(notes, "A", "A", 120)
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		return nil, err
@@ -126,8 +161,12 @@ func openWorkbook(r io.ReaderAt, size int64) (*excelize.File, error) {
 	if _, err := r.ReadAt(magic[:], 0); err != nil || string(magic[:]) != "PK\x03\x04" {
 		return nil, ErrNotXLSX
 	}
-	// Unzipped sizes are bounded so a zip bomb cannot fill memory or disk.
-	f, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{UnzipSizeLimit: 1 << 30, UnzipXMLSizeLimit: 16 << 20})
+	if err := checkParts(r, size); err != nil {
+		return nil, err
+	}
+	// excelize bounds the unzipped size again (by the same declared sizes, which archive/zip
+	// holds each part to while reading).
+	f, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{UnzipSizeLimit: MaxUnzippedBytes, UnzipXMLSizeLimit: maxXMLInMemory})
 	if err != nil {
 		return nil, ErrNotXLSX
 	}
@@ -138,7 +177,66 @@ func openWorkbook(r io.ReaderAt, size int64) (*excelize.File, error) {
 	return f, nil
 }
 
-// headerIndex maps each template column to its position in the sheet's header row.
+// checkParts refuses a workbook before anything is unzipped for real: one whose parts declare
+// more than MaxUnzippedBytes in all (archive/zip refuses a part that unzips beyond its declared
+// size), and one with a DOCTYPE in any XML part's prolog — where alone XML allows one.
+func checkParts(r io.ReaderAt, size int64) error {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return ErrNotXLSX
+	}
+	var total uint64
+	for _, zf := range zr.File {
+		total += zf.UncompressedSize64
+		if total > MaxUnzippedBytes {
+			return ErrSheetTooLarge
+		}
+	}
+	for _, zf := range zr.File {
+		name := strings.ToLower(zf.Name)
+		if !strings.HasSuffix(name, ".xml") && !strings.HasSuffix(name, ".rels") && !strings.HasSuffix(name, ".vml") {
+			continue
+		}
+		if err := checkProlog(zf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxProlog is how far into an XML part its root element must start.
+const maxProlog = 64 << 10
+
+// checkProlog reads an XML part up to its root element and refuses a DOCTYPE (or any other
+// <!...> declaration) before it. encoding/xml expands no entities, so reading is safe.
+func checkProlog(zf *zip.File) error {
+	rc, err := zf.Open()
+	if err != nil {
+		return ErrNotXLSX
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(io.LimitReader(rc, maxProlog))
+	d.Strict = false
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			if zf.UncompressedSize64 == 0 {
+				return nil
+			}
+			return ErrNotXLSX // no root element within the first 64 KB, or not XML at all
+		}
+		switch tok.(type) {
+		case xml.Directive:
+			return ErrSheetDoctype
+		case xml.StartElement:
+			return nil
+		}
+	}
+}
+
+// headerIndex maps each template column to its position in the sheet's header row. A header
+// the import does not know is refused (with the ones it knows), so that a renamed column is
+// never dropped in silence; so is a missing required one. Optional columns may be absent.
 func headerIndex(header []string) (map[int]int, error) {
 	pos := map[string]int{}
 	for i, h := range header {
@@ -150,6 +248,9 @@ func headerIndex(header []string) (map[int]int, error) {
 	idx := map[int]int{}
 	var he HeaderError
 	known := map[string]bool{}
+	for _, h := range exportOnlyHeaders {
+		known[h] = true
+	}
 	for ci, c := range columns {
 		known[c.Header] = true
 		if p, ok := pos[c.Header]; ok {
@@ -158,13 +259,22 @@ func headerIndex(header []string) (map[int]int, error) {
 			he.Missing = append(he.Missing, c.Header)
 		}
 	}
+	seen := map[string]bool{}
 	for _, h := range header {
 		h = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(h), "*"))
-		if h != "" && !known[h] {
+		switch {
+		case h == "":
+		case !known[h]:
 			he.Unexpected = append(he.Unexpected, h)
+		case seen[h]: // two columns of one name: which one to read is a guess
+			he.Unexpected = append(he.Unexpected, h+"（重复）")
 		}
+		seen[h] = true
 	}
-	if len(he.Missing) > 0 {
+	if len(he.Missing) > 0 || len(he.Unexpected) > 0 {
+		for _, c := range columns {
+			he.Expected = append(he.Expected, c.Header)
+		}
 		return nil, &he
 	}
 	return idx, nil
@@ -213,7 +323,14 @@ func (s *Service) Import(ctx context.Context, actor Actor, filename string, r io
 	}
 	rows.Close()
 	if idx == nil {
-		return ImportReport{}, &HeaderError{Missing: requiredHeaders()}
+		return ImportReport{}, &HeaderError{Missing: requiredHeaders(), Expected: requiredHeaders()}
+	}
+	// The sheet's optional columns that are absent: a known person's stored values stay.
+	absent := map[string]bool{}
+	for ci, c := range columns {
+		if _, ok := idx[ci]; !ok {
+			absent[c.Field] = true
+		}
 	}
 
 	rc, err := s.rowContext(ctx)
@@ -231,7 +348,7 @@ func (s *Service) Import(ctx context.Context, actor Actor, filename string, r io
 		return ImportReport{}, err
 	}
 
-	imp := &importer{s: s, actor: actor, batch: rep.BatchID, rep: &rep, rc: rc}
+	imp := &importer{s: s, actor: actor, batch: rep.BatchID, rep: &rep, rc: rc, absent: absent}
 	rows, err = f.Rows(sheet)
 	if err != nil {
 		return ImportReport{}, ErrNotXLSX
@@ -348,8 +465,10 @@ type importer struct {
 	batch int64
 	rep   *ImportReport
 	rc    *rowContext
-	queue []pending
-	errs  []RowError
+	// absent names the fields whose columns the sheet does not have.
+	absent map[string]bool
+	queue  []pending
+	errs   []RowError
 	// written counts the errors stored so far.
 	written int64
 
@@ -559,7 +678,84 @@ func (imp *importer) saveBatch(ctx context.Context, batch []pending) error {
 }
 
 func (imp *importer) save(ctx context.Context, tx *sqlx.Tx, p profile) (saveResult, error) {
+	if len(imp.absent) > 0 {
+		var err error
+		if p, err = imp.keepStored(ctx, tx, p); err != nil {
+			return saveResult{}, err
+		}
+	}
 	return imp.s.save(ctx, tx, p, saveOpts{Source: person.SourceImport, Actor: imp.actor, BatchID: imp.batch, ScopeExisting: true})
+}
+
+// keepStored gives a row of a sheet without some optional columns the person's stored values
+// for those columns. It locks the person's row, then the record's, in the order the save takes
+// them, so the values cannot change before the save writes them back.
+func (imp *importer) keepStored(ctx context.Context, tx *sqlx.Tx, p profile) (profile, error) {
+	var pid int64
+	err := tx.GetContext(ctx, &pid, `SELECT id FROM persons WHERE id_card_idx = ? FOR UPDATE`, imp.s.persons.IndexOf(p.IDCard.Number))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, nil // a new person: nothing stored to keep
+	}
+	if err != nil {
+		return p, fmt.Errorf("returnee: import person: %w", sqldb.Classify(err))
+	}
+	old, exists, err := lockRow(ctx, tx, pid)
+	if err != nil || !exists {
+		return p, err
+	}
+	return keepAbsent(p, old, imp.absent), nil
+}
+
+// keepAbsent copies into p the stored values of the fields in absent.
+func keepAbsent(p profile, old row, absent map[string]bool) profile {
+	for f := range absent {
+		switch f {
+		case "left_on":
+			p.LeftOn = old.LeftOn
+		case "returned_on":
+			p.ReturnedOn = old.ReturnedOn
+		case "plan_return_on":
+			p.PlanReturnOn = old.PlanReturnOn
+		case "work_province":
+			p.WorkProvince = old.WorkProvince
+		case "work_city":
+			p.WorkCity = old.WorkCity
+		case "industry":
+			p.Industry = old.Industry
+		case "years_away":
+			p.YearsAway = old.YearsAway
+		case "skills":
+			p.Skills = old.tag(tagSkill)
+		case "skills_text":
+			p.SkillsText = old.SkillsText
+		case "certificates":
+			p.Certificates = old.Certificates
+		case "education":
+			p.Education = old.Education
+		case "intention":
+			p.Intention = old.Intention
+		case "intended_fields":
+			p.Fields = old.tag(tagField)
+		case "intention_note":
+			p.IntentionNote = old.IntentionNote
+		case "needs":
+			p.Needs = old.tag(tagNeed)
+		case "business.name":
+			p.BizName = old.BusinessName
+		case "business.type":
+			p.BizType = old.BusinessType
+		case "business.uscc":
+			p.USCC = nil
+			if old.USCC.Valid {
+				p.USCC = &old.USCC.String
+			}
+		case "business.started_on":
+			p.BizStartedOn = old.BusinessStartedOn
+		case "business.jobs_created":
+			p.JobsCreated = old.JobsCreated
+		}
+	}
+	return p
 }
 
 // writeErrors appends the pending row errors to the batch's stored report.
@@ -629,6 +825,9 @@ func (s *Service) BatchReport(ctx context.Context, actor Actor, batchID int64) (
 	var b Batch
 	err := s.db.GetContext(ctx, &b, `SELECT id, staff_id, filename, status, rows_total, rows_created, rows_updated, rows_failed, created_at, finished_at
 		FROM import_batches WHERE id = ? AND kind = 'returnee'`, batchID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("returnee: batch: %w", sqldb.Classify(err))
+	}
 	if err != nil || (actor.Township != "" && b.StaffID != actor.ID) {
 		return nil, ErrNotFound
 	}
@@ -712,7 +911,7 @@ func (s *Service) Export(ctx context.Context, actor Actor, f Filter, opts Export
 		sw.SetColWidth(i+1, i+1, c.Width)
 		header = append(header, c.Header)
 	}
-	header = append(header, "最近确认时间", "来源")
+	header = append(header, exportOnlyHeaders[0], exportOnlyHeaders[1])
 	if err := sw.SetRow("A1", header); err != nil {
 		return 0, err
 	}
