@@ -21,6 +21,9 @@ var (
 	ErrDuplicate = errors.New("sqldb: duplicate key")
 	// ErrDeadlock is a deadlock or lock wait timeout (1213, 1205); the transaction may be retried.
 	ErrDeadlock = errors.New("sqldb: deadlock")
+	// ErrBusy means Retry gave up: every attempt lost a race (deadlock, lock wait timeout or
+	// duplicate key). It wraps the last attempt's error; the client may try again shortly.
+	ErrBusy = errors.New("sqldb: busy, retries exhausted")
 	// ErrSchemaOutdated means the database schema is older than the code.
 	ErrSchemaOutdated = errors.New("sqldb: schema is older than the code")
 )
@@ -79,7 +82,9 @@ func Open(o Options) (*sqlx.DB, error) {
 }
 
 // WithTx runs fn in a READ COMMITTED transaction. It commits when fn returns nil and returns the
-// commit's own error; it rolls back on every other path, panics included.
+// commit's own error; it rolls back on every other path, panics included. The error fn returns
+// and the commit's pass through Classify, so a deadlock or duplicate key that fn wrapped without
+// classifying is still ErrDeadlock or ErrDuplicate to the caller.
 //
 // READ COMMITTED because correctness here rests on row locks, unique keys and conditional
 // updates, never on snapshots or gap locks: locking reads of rows that do not exist take no gap
@@ -100,7 +105,7 @@ func WithTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) (err e
 		}
 	}()
 	if err = fn(tx); err != nil {
-		return err
+		return Classify(err)
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("sqldb: commit: %w", Classify(err))
@@ -109,7 +114,11 @@ func WithTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) (err e
 }
 
 // Classify wraps MySQL errors that callers branch on with a sentinel, keeping the original.
+// An error classified already is returned as it is.
 func Classify(err error) error {
+	if errors.Is(err, ErrDuplicate) || errors.Is(err, ErrDeadlock) {
+		return err
+	}
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		switch me.Number {
@@ -124,14 +133,16 @@ func Classify(err error) error {
 
 // Retry runs WithTx again, up to attempts times in all, while it fails with ErrDuplicate or
 // ErrDeadlock: two transactions raced to create the same row, and the loser finds the winner's
-// row on its next try. A short random pause lets the winner commit first.
+// row on its next try. A short random pause lets the winner commit first. When every attempt
+// lost, the error is ErrBusy wrapping the last one (errors.Is still sees ErrDuplicate or
+// ErrDeadlock), so the client is told to come back rather than shown a server fault.
 func Retry(ctx context.Context, db *sqlx.DB, attempts int, fn func(tx *sqlx.Tx) error) error {
 	var err error
 	for i := range attempts {
 		if i > 0 {
 			select {
 			case <-ctx.Done():
-				return err
+				return fmt.Errorf("%w: %w", ErrBusy, err)
 			case <-time.After(time.Duration(2+rand.IntN(8*i)) * time.Millisecond):
 			}
 		}
@@ -140,7 +151,10 @@ func Retry(ctx context.Context, db *sqlx.DB, attempts int, fn func(tx *sqlx.Tx) 
 			return err
 		}
 	}
-	return err
+	if err == nil { // attempts < 1: nothing ran
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrBusy, err)
 }
 
 // readCommitted sets every new connection's session to READ COMMITTED, once, instead of a SET
