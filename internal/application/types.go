@@ -39,6 +39,17 @@ var (
 	ErrStaleVersion      = errors.New("application: changed since it was read")
 	ErrForbidden         = errors.New("application: role may not act at this stage")
 	ErrMaterialsMissing  = errors.New("application: required materials missing")
+	// ErrSameReviewer: the district decision must come from another account than the township
+	// decision, and the disbursement from another account than the district decision.
+	ErrSameReviewer = errors.New("application: the same account decided the previous stage")
+	// ErrEnterpriseNotOwn: an enterprise loan for a USCC that is not the business on the
+	// applicant's record, without a business licence attached to prove it.
+	ErrEnterpriseNotOwn = errors.New("application: enterprise is not the applicant's")
+	// ErrLicenceUnconfirmed: the township approves an enterprise loan whose USCC is not on the
+	// applicant's record without confirming the attached business licence.
+	ErrLicenceUnconfirmed = errors.New("application: business licence not confirmed")
+	// errNotRegistered: the user has no returnee record (the eligibility reasons say so).
+	errNotRegistered = errors.New("application: applicant not registered")
 )
 
 // NotEligibleError lists why the applicant may not apply.
