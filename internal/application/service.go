@@ -114,12 +114,15 @@ type policyRow struct {
 	Open             bool   `db:"is_open"`
 }
 
-func (r policyRow) policy() Policy {
+// policy converts the row; unreadable materials are an error, never "no materials required".
+func (r policyRow) policy() (Policy, error) {
 	p := Policy{Code: r.Code, Kind: r.Kind, Name: r.Name, Description: r.Description, AmountFen: r.AmountFen,
 		CapIndividualFen: r.CapIndividualFen, CapEnterpriseFen: r.CapEnterpriseFen, MaxTimes: r.MaxTimes,
 		WindowDays: r.WindowDays, Open: r.Open, Materials: []Material{}}
-	_ = json.Unmarshal(r.Materials, &p.Materials)
-	return p
+	if err := json.Unmarshal(r.Materials, &p.Materials); err != nil {
+		return Policy{}, fmt.Errorf("application: policy %s: materials: %w", r.Code, err)
+	}
+	return p, nil
 }
 
 func (s *Service) policy(ctx context.Context, q sqlx.QueryerContext, code string) (Policy, error) {
@@ -131,7 +134,7 @@ func (s *Service) policy(ctx context.Context, q sqlx.QueryerContext, code string
 	if err != nil {
 		return Policy{}, fmt.Errorf("application: policy: %w", err)
 	}
-	return r.policy(), nil
+	return r.policy()
 }
 
 // usedTimes counts the approved or disbursed applications of a policy by a borrower (an
@@ -216,7 +219,10 @@ func (s *Service) Policies(ctx context.Context, userID int64) (PolicyList, error
 	}
 	out := PolicyList{SubscribeTemplateID: s.notify.ProgressTemplateID(), Items: []PolicyView{}}
 	for _, r := range rows {
-		p := r.policy()
+		p, err := r.policy()
+		if err != nil {
+			return PolicyList{}, err
+		}
 		el, err := s.eligibility(ctx, s.db, p, a)
 		if err != nil {
 			return PolicyList{}, err
@@ -368,7 +374,9 @@ func (s *Service) Create(ctx context.Context, userID int64, in Input, idemKey st
 		return nil, false, err
 	}
 	if f.ContactPhone == "" && a.PhoneEnc != nil {
-		f.ContactPhone, _ = s.box.Open("phone", a.PhoneEnc)
+		if f.ContactPhone, err = s.box.Open(fieldPhone, a.PhoneEnc); err != nil {
+			return nil, false, fmt.Errorf("application: applicant phone: %w", err)
+		}
 	}
 	err = sqldb.Retry(ctx, s.db, createAttempts, func(tx *sqlx.Tx) error {
 		body, replayed = nil, false
