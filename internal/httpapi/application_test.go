@@ -760,3 +760,38 @@ func TestApplications_databaseDown_503Not404(t *testing.T) {
 	proxy.Restore()
 	waitStatus(t, e, path, tok, 200)
 }
+
+func TestApplications_enterpriseLimitAcrossApplicants_fourthRefused(t *testing.T) {
+	e := newEnv(t)
+	seedRegions(t, e)
+	owner, partner := e.entrepreneur("o_owner", 85), e.entrepreneur("o_partner", 86)
+	code := uscc(fmt.Sprintf("92421202MA4%06d", 85)) // the business on the owner's record
+	town, dept := e.staffOf("town_ent", "township", "990101"), e.staffOf("fin_ent", "department", "")
+	townshipApproved := func(tok string, confirm bool) appAnswer {
+		a := e.submitted(tok, enterpriseLoan(100000000, code), "business_licence", "id_front", "id_back")
+		r := e.act(town, fmt.Sprintf("/admin/api/v1/applications/%d/review", a.ID), a.Version, map[string]any{"decision": "approve", "licence_confirmed": confirm})
+		expect(t, r, 200, "")
+		r.json(t, &a)
+		return a
+	}
+	district := func(a appAnswer) response {
+		return e.act(dept, fmt.Sprintf("/admin/api/v1/applications/%d/review", a.ID), a.Version, approve())
+	}
+	// The partner's applications for the owner's enterprise (licence confirmed) wait at the district.
+	p1, p2 := townshipApproved(partner, true), townshipApproved(partner, true)
+	for range 2 {
+		expect(t, district(townshipApproved(owner, false)), 200, "")
+	}
+	expect(t, district(p1), 200, "")                   // the enterprise's third
+	expect(t, district(p2), 409, "LOAN_LIMIT_REACHED") // its fourth, though the partner has only one
+	body := enterpriseLoan(100000000, code)
+	body["attachments"] = []string{e.uploadKind(partner, "business_licence"), e.uploadKind(partner, "id_front"), e.uploadKind(partner, "id_back")}
+	a := e.createApp(partner, body)
+	expect(t, e.act(partner, fmt.Sprintf("/api/v1/applications/%d/submit", a.ID), a.Version, nil), 409, "LOAN_LIMIT_REACHED")
+	// The partner may still borrow as an individual.
+	b := e.submitted(partner, loanForm(1000000), "id_front", "id_back")
+	r := e.act(town, fmt.Sprintf("/admin/api/v1/applications/%d/review", b.ID), b.Version, approve())
+	expect(t, r, 200, "")
+	r.json(t, &b)
+	expect(t, district(b), 200, "")
+}
