@@ -176,12 +176,18 @@ type Application struct {
 	TownshipCode   string            `json:"township_code"`
 	ApplicantName  string            `json:"applicant_name,omitempty"`
 	PersonID       int64             `json:"person_id,omitempty"`
-	Disbursement   *Disbursement     `json:"disbursement,omitempty"`
-	Attachments    []Attachment      `json:"attachments"`
-	Timeline       []Event           `json:"timeline,omitempty"`
-	CreatedAt      time.Time         `json:"created_at"`
-	SubmittedAt    *time.Time        `json:"submitted_at"`
-	UpdatedAt      time.Time         `json:"updated_at"`
+	// EnterpriseOnRecord (staff views of enterprise loans): whether the USCC is the business on
+	// the applicant's returnee record; when false the township approval must confirm the
+	// attached business licence (licence_confirmed).
+	EnterpriseOnRecord *bool `json:"enterprise_on_record,omitempty"`
+	// LicenceConfirmed (staff views of enterprise loans): a township reviewer confirmed the licence.
+	LicenceConfirmed *bool         `json:"licence_confirmed,omitempty"`
+	Disbursement     *Disbursement `json:"disbursement,omitempty"`
+	Attachments      []Attachment  `json:"attachments"`
+	Timeline         []Event       `json:"timeline,omitempty"`
+	CreatedAt        time.Time     `json:"created_at"`
+	SubmittedAt      *time.Time    `json:"submitted_at"`
+	UpdatedAt        time.Time     `json:"updated_at"`
 }
 
 func decodeComments(b []byte) map[string]string {

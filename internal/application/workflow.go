@@ -445,6 +445,14 @@ func (s *Service) StaffGet(ctx context.Context, st Staff, id int64) (Application
 		return Application{}, err
 	}
 	a.ApplicantName, a.PersonID = r.ApplicantName, r.PersonID
+	if r.PolicyKind == KindLoan && r.BorrowerType == "enterprise" {
+		owns, err := s.ownsOnRecord(ctx, s.db, r)
+		if err != nil {
+			return Application{}, err
+		}
+		confirmed := r.LicenceBy.Valid
+		a.EnterpriseOnRecord, a.LicenceConfirmed = &owns, &confirmed
+	}
 	if len(a.Attachments) > 0 {
 		// The attachments (ID photos, licences) are personal information handed out through
 		// signed URLs: every staff view that hands them out is audited.

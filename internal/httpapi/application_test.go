@@ -583,8 +583,15 @@ func TestApplications_enterpriseLoanForInventedUSCC_422UnlessLicenceConfirmed(t 
 	a := e.submitted(tok, enterpriseLoan(500000000, invented), "business_licence", "id_front", "id_back")
 	town := e.staffOf("town_shell", "township", "990101")
 	path := fmt.Sprintf("/admin/api/v1/applications/%d/review", a.ID)
+	if v := e.do("GET", fmt.Sprintf("/admin/api/v1/applications/%d", a.ID), town, nil); !strings.Contains(string(v.Body), `"enterprise_on_record":false,"licence_confirmed":false`) {
+		t.Fatalf("staff view = %s", v.Body)
+	}
 	expect(t, e.act(town, path, a.Version, map[string]any{"decision": "approve"}), 422, "LICENCE_NOT_CONFIRMED")
-	expect(t, e.act(town, path, a.Version, map[string]any{"decision": "approve", "licence_confirmed": true}), 200, "")
+	r = e.act(town, path, a.Version, map[string]any{"decision": "approve", "licence_confirmed": true})
+	expect(t, r, 200, "")
+	if !strings.Contains(string(r.Body), `"licence_confirmed":true`) {
+		t.Fatalf("after confirmation = %s", r.Body)
+	}
 	var by int64
 	e.db.Get(&by, "SELECT COALESCE(licence_confirmed_by, 0) FROM applications WHERE id = ?", a.ID)
 	if by == 0 {
