@@ -348,7 +348,7 @@ func (s *Service) seal(field, v string) any {
 // createAttempts bounds the retries of a create that lost a race on its idempotency key.
 const createAttempts = 3
 
-// Create starts a draft and returns it with its JSON. With an idempotency key, a retry of the
+// Create starts a draft and returns its JSON. With an idempotency key, a retry of the
 // same request returns the first answer's JSON byte for byte (replayed is true), and the same key
 // with another body is refused. The answer is built inside the transaction that creates the
 // draft, from what that transaction wrote (attachments included), and the same bytes are both

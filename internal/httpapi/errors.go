@@ -340,7 +340,7 @@ func classifyApplication(err error) *apiError {
 			Message: "统一社会信用代码与您返乡登记中的经营主体不一致；如为您本人的企业，请上传营业执照，由乡镇（街道）审核确认", Field: "enterprise_uscc"}
 	case errors.Is(err, application.ErrLicenceUnconfirmed):
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "LICENCE_NOT_CONFIRMED",
-			Message: "该企业不是申请人登记的经营主体，请核对所附营业执照后勾选“已核实营业执照”再通过", Field: "licence_confirmed"}
+			Message: "该企业不是申请人返乡登记中的经营主体，请先核对所附营业执照，确认属实后再通过（licence_confirmed）", Field: "licence_confirmed"}
 	case errors.Is(err, application.ErrNotFound):
 		return errNotFound
 	case errors.Is(err, application.ErrPolicyUnknown):
