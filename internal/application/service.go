@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +27,7 @@ import (
 // Uploads is what applications need from the attachment store.
 type Uploads interface {
 	Attach(ctx context.Context, tx sqlx.ExtContext, uploadIDs []string, ownerUserID int64, refType string, refID int64) error
-	ListAttached(ctx context.Context, refType string, refID int64) ([]upload.Upload, error)
+	ListAttached(ctx context.Context, q sqlx.QueryerContext, refType string, refID int64) ([]upload.Upload, error)
 }
 
 // Notifier writes inbox messages and subscribe messages in the caller's transaction.
@@ -68,17 +69,33 @@ type applicant struct {
 	PhoneEnc     []byte         `db:"phone_enc"`
 }
 
+// applicant returns the registered person behind a user, or errNotRegistered.
 func (s *Service) applicant(ctx context.Context, q sqlx.QueryerContext, userID int64) (*applicant, error) {
 	var a applicant
 	err := sqlx.GetContext(ctx, q, &a, `SELECT p.id AS person_id, p.name, r.township_code, r.intention, r.uscc, r.business_started_on, p.phone_enc
 		FROM persons p JOIN returnees r ON r.person_id = p.id WHERE p.user_id = ?`, userID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+		return nil, errNotRegistered
 	}
 	if err != nil {
 		return nil, fmt.Errorf("application: applicant: %w", err)
 	}
 	return &a, nil
+}
+
+// applicantOrNone is applicant with "not registered" as a nil applicant, for the callers that
+// answer it with the eligibility reasons; any other error is returned.
+func (s *Service) applicantOrNone(ctx context.Context, q sqlx.QueryerContext, userID int64) (*applicant, error) {
+	a, err := s.applicant(ctx, q, userID)
+	if errors.Is(err, errNotRegistered) {
+		return nil, nil
+	}
+	return a, err
+}
+
+// ownsEnterprise reports whether uscc is the business on the applicant's returnee record.
+func (a *applicant) ownsEnterprise(uscc string) bool {
+	return a != nil && a.USCC.Valid && a.USCC.String == uscc
 }
 
 const policyColumns = `code, kind, name, description, amount_fen, cap_individual_fen, cap_enterprise_fen, max_times, window_days, materials, is_open`
@@ -97,12 +114,15 @@ type policyRow struct {
 	Open             bool   `db:"is_open"`
 }
 
-func (r policyRow) policy() Policy {
+// policy converts the row; unreadable materials are an error, never "no materials required".
+func (r policyRow) policy() (Policy, error) {
 	p := Policy{Code: r.Code, Kind: r.Kind, Name: r.Name, Description: r.Description, AmountFen: r.AmountFen,
 		CapIndividualFen: r.CapIndividualFen, CapEnterpriseFen: r.CapEnterpriseFen, MaxTimes: r.MaxTimes,
 		WindowDays: r.WindowDays, Open: r.Open, Materials: []Material{}}
-	_ = json.Unmarshal(r.Materials, &p.Materials)
-	return p
+	if err := json.Unmarshal(r.Materials, &p.Materials); err != nil {
+		return Policy{}, fmt.Errorf("application: policy %s: materials: %w", r.Code, err)
+	}
+	return p, nil
 }
 
 func (s *Service) policy(ctx context.Context, q sqlx.QueryerContext, code string) (Policy, error) {
@@ -114,15 +134,31 @@ func (s *Service) policy(ctx context.Context, q sqlx.QueryerContext, code string
 	if err != nil {
 		return Policy{}, fmt.Errorf("application: policy: %w", err)
 	}
-	return r.policy(), nil
+	return r.policy()
 }
 
-// usedTimes counts the approved or disbursed applications of a policy by a borrower.
+// usedTimes counts the approved or disbursed applications of a policy by a borrower (an
+// enterprise's key E:<USCC>, whoever applied for it).
 func usedTimes(ctx context.Context, q sqlx.QueryerContext, policy, borrowerKey string, exceptID int64) (int, error) {
 	var n int
 	err := sqlx.GetContext(ctx, q, &n, `SELECT COUNT(*) FROM applications WHERE policy_code = ? AND borrower_key = ?
 		AND status IN ('approved', 'disbursed') AND id <> ?`, policy, borrowerKey, exceptID)
-	return n, err
+	if err != nil {
+		return 0, fmt.Errorf("application: used times: %w", err)
+	}
+	return n, nil
+}
+
+// personUsedTimes counts the approved or disbursed applications of a policy by a person, as an
+// individual or for any enterprise: inventing enterprises does not lift a person's limit.
+func personUsedTimes(ctx context.Context, q sqlx.QueryerContext, policy string, personID, exceptID int64) (int, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, `SELECT COUNT(*) FROM applications WHERE person_id = ? AND policy_code = ?
+		AND status IN ('approved', 'disbursed') AND id <> ?`, personID, policy, exceptID)
+	if err != nil {
+		return 0, fmt.Errorf("application: used times: %w", err)
+	}
+	return n, nil
 }
 
 func personKey(personID int64) string { return "P:" + strconv.FormatInt(personID, 10) }
@@ -138,7 +174,7 @@ func (s *Service) eligibility(ctx context.Context, q sqlx.QueryerContext, p Poli
 		return el, nil
 	}
 	var err error
-	if el.UsedTimes, err = usedTimes(ctx, q, p.Code, personKey(a.PersonID), 0); err != nil {
+	if el.UsedTimes, err = personUsedTimes(ctx, q, p.Code, a.PersonID, 0); err != nil {
 		return el, err
 	}
 	switch p.Kind {
@@ -151,7 +187,7 @@ func (s *Service) eligibility(ctx context.Context, q sqlx.QueryerContext, p Poli
 		var live int
 		err := sqlx.GetContext(ctx, q, &live, `SELECT COUNT(*) FROM applications WHERE grant_key = ?`, p.Code+":"+strconv.FormatInt(a.PersonID, 10))
 		if err != nil {
-			return el, err
+			return el, fmt.Errorf("application: live subsidies: %w", err)
 		}
 		if live > 0 {
 			el.Reasons = append(el.Reasons, Reason{"ALREADY_GRANTED", "您已申请过该补贴，每人限一次"})
@@ -177,13 +213,16 @@ func (s *Service) Policies(ctx context.Context, userID int64) (PolicyList, error
 	if err := s.db.SelectContext(ctx, &rows, `SELECT `+policyColumns+` FROM support_policies ORDER BY sort_order, code`); err != nil {
 		return PolicyList{}, fmt.Errorf("application: policies: %w", err)
 	}
-	a, err := s.applicant(ctx, s.db, userID)
+	a, err := s.applicantOrNone(ctx, s.db, userID)
 	if err != nil {
 		return PolicyList{}, err
 	}
 	out := PolicyList{SubscribeTemplateID: s.notify.ProgressTemplateID(), Items: []PolicyView{}}
 	for _, r := range rows {
-		p := r.policy()
+		p, err := r.policy()
+		if err != nil {
+			return PolicyList{}, err
+		}
 		el, err := s.eligibility(ctx, s.db, p, a)
 		if err != nil {
 			return PolicyList{}, err
@@ -226,10 +265,11 @@ func (s *Service) check(p Policy, a *applicant, in Input, complete bool) (form, 
 	f.BorrowerKey = personKey(a.PersonID)
 	switch p.Kind {
 	case KindSubsidy:
-		f.BorrowerType, f.AmountFen, f.TermMonths = "individual", *p.AmountFen, nil
+		f.BorrowerType, f.AmountFen, f.TermMonths, f.EnterpriseName = "individual", *p.AmountFen, nil, ""
 	case KindLoan:
 		switch f.BorrowerType {
 		case "individual":
+			f.EnterpriseName = "" // an individual loan names no enterprise (a patch may switch type)
 		case "enterprise":
 			if f.EnterpriseName == "" && complete {
 				return f, &FieldError{"enterprise_name", "请填写企业名称"}
@@ -305,40 +345,48 @@ func (s *Service) seal(field, v string) any {
 	return s.box.Seal(field, v)
 }
 
-// Create starts a draft. With an idempotency key, a retry of the same request returns the first
-// answer (replay holds its JSON), and the same key with another body is refused.
-func (s *Service) Create(ctx context.Context, userID int64, in Input, idemKey string, bodyHash []byte) (app Application, replay []byte, err error) {
+// createAttempts bounds the retries of a create that lost a race on its idempotency key.
+const createAttempts = 3
+
+// Create starts a draft and returns its JSON. With an idempotency key, a retry of the
+// same request returns the first answer's JSON byte for byte (replayed is true), and the same key
+// with another body is refused. The answer is built inside the transaction that creates the
+// draft, from what that transaction wrote (attachments included), and the same bytes are both
+// stored for replays and sent the first time.
+func (s *Service) Create(ctx context.Context, userID int64, in Input, idemKey string, bodyHash []byte) (body []byte, replayed bool, err error) {
 	p, err := s.policy(ctx, s.db, strings.TrimSpace(in.Policy))
 	if err != nil {
-		return Application{}, nil, err
+		return nil, false, err
 	}
-	a, err := s.applicant(ctx, s.db, userID)
+	a, err := s.applicantOrNone(ctx, s.db, userID)
 	if err != nil {
-		return Application{}, nil, err
+		return nil, false, err
 	}
 	el, err := s.eligibility(ctx, s.db, p, a)
 	if err != nil {
-		return Application{}, nil, err
+		return nil, false, err
 	}
 	if a == nil || !p.Open {
-		return Application{}, nil, &NotEligibleError{Reasons: el.Reasons}
+		return nil, false, &NotEligibleError{Reasons: el.Reasons}
 	}
 	f, err := s.check(p, a, in, false)
 	if err != nil {
-		return Application{}, nil, err
+		return nil, false, err
 	}
 	if f.ContactPhone == "" && a.PhoneEnc != nil {
-		f.ContactPhone, _ = s.box.Open("phone", a.PhoneEnc)
+		if f.ContactPhone, err = s.box.Open(fieldPhone, a.PhoneEnc); err != nil {
+			return nil, false, fmt.Errorf("application: applicant phone: %w", err)
+		}
 	}
-	var id int64
-	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+	err = sqldb.Retry(ctx, s.db, createAttempts, func(tx *sqlx.Tx) error {
+		body, replayed = nil, false
 		if idemKey != "" {
 			r, err := idempotency.Claim(ctx, tx, "application.create", userID, idemKey, bodyHash)
 			if err != nil {
 				return err
 			}
 			if r != nil {
-				replay = r.Body
+				body, replayed = r.Body, true
 				return nil
 			}
 		}
@@ -353,8 +401,9 @@ func (s *Service) Create(ctx context.Context, userID int64, in Input, idemKey st
 		if err != nil {
 			return fmt.Errorf("application: create: %w", err)
 		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
+		id, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("application: create: %w", err)
 		}
 		if len(in.Attachments) > 0 {
 			if err := s.uploads.Attach(ctx, tx, in.Attachments, userID, refType, id); err != nil {
@@ -364,64 +413,170 @@ func (s *Service) Create(ctx context.Context, userID int64, in Input, idemKey st
 		if err := event(ctx, tx, id, audit.ActorUser, userID, "applicant", "", StatusDraft, "", nil, now); err != nil {
 			return err
 		}
+		app, err := s.load(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if err := checkEnterprise(a, f, app.Attachments); err != nil {
+			return err
+		}
+		if body, err = json.Marshal(app); err != nil {
+			return err
+		}
 		if idemKey == "" {
 			return nil
 		}
-		app, err = s.load(ctx, tx, id, true)
-		if err != nil {
-			return err
-		}
-		body, err := json.Marshal(app)
-		if err != nil {
-			return err
-		}
 		return idempotency.Complete(ctx, tx, "application.create", userID, idemKey, idempotency.Result{Status: 201, Body: body})
 	})
-	if err != nil || replay != nil {
-		return Application{}, replay, err
+	if err != nil {
+		return nil, false, err
 	}
-	app, err = s.load(ctx, s.db, id, true)
-	return app, nil, err
+	return body, replayed, nil
 }
 
-// Update changes a draft or returned application of the user's; version must be current.
-func (s *Service) Update(ctx context.Context, userID, id int64, version int, in Input) (Application, error) {
-	cur, err := s.ownRow(ctx, s.db, userID, id)
-	if err != nil {
-		return Application{}, err
+// checkEnterprise refuses an enterprise loan for an enterprise that is not the applicant's: its
+// USCC must be the business on the applicant's returnee record, or a business licence must be
+// attached, which the township reviewer then has to confirm (see Review).
+func checkEnterprise(a *applicant, f form, atts []Attachment) error {
+	if f.BorrowerType != "enterprise" || f.USCC == nil || a.ownsEnterprise(*f.USCC) {
+		return nil
 	}
-	if cur.Status != StatusDraft && cur.Status != StatusReturned {
-		return Application{}, ErrInvalidTransition
+	for _, att := range atts {
+		if att.Kind == upload.KindBusinessLicence {
+			return nil
+		}
 	}
-	p, err := s.policy(ctx, s.db, cur.PolicyCode)
-	if err != nil {
-		return Application{}, err
+	return ErrEnterpriseNotOwn
+}
+
+// inputOf is the form an application row holds, with the bank account and phone in clear.
+func (s *Service) inputOf(r row) (Input, error) {
+	in := Input{Policy: r.PolicyCode, BorrowerType: r.BorrowerType, EnterpriseName: r.EnterpriseName, EnterpriseUSCC: r.EnterpriseUSCC.String,
+		AmountFen: r.AmountFen, TermMonths: r.TermMonths, Purpose: r.Purpose, BankName: r.BankName, JobsCreated: r.JobsCreated}
+	var err error
+	if r.BankAccountEnc != nil {
+		if in.BankAccount, err = s.box.Open(fieldBankAccount, r.BankAccountEnc); err != nil {
+			return Input{}, fmt.Errorf("application: bank account: %w", err)
+		}
 	}
+	if r.PhoneEnc != nil {
+		if in.ContactPhone, err = s.box.Open(fieldPhone, r.PhoneEnc); err != nil {
+			return Input{}, fmt.Errorf("application: contact phone: %w", err)
+		}
+	}
+	return in, nil
+}
+
+// Patch is a JSON merge patch (RFC 7396) of an application form: the fields present change, a
+// field set to null is cleared, the fields absent keep their values. "attachments" adds the
+// uploads it lists; "policy" and unknown keys are ignored.
+type Patch map[string]json.RawMessage
+
+// apply merges the patch into in.
+func (p Patch) apply(in *Input) error {
+	fields := map[string]any{
+		"borrower_type": &in.BorrowerType, "enterprise_name": &in.EnterpriseName, "enterprise_uscc": &in.EnterpriseUSCC,
+		"amount_fen": &in.AmountFen, "term_months": &in.TermMonths, "purpose": &in.Purpose, "bank_name": &in.BankName,
+		"bank_account": &in.BankAccount, "contact_phone": &in.ContactPhone, "jobs_created": &in.JobsCreated,
+	}
+	in.Attachments = nil
+	for key, raw := range p {
+		if key == "attachments" {
+			if err := json.Unmarshal(raw, &in.Attachments); err != nil {
+				return &FieldError{key, "附件格式不正确"}
+			}
+			continue
+		}
+		dst, ok := fields[key]
+		if !ok {
+			continue
+		}
+		// null clears: the zero value (json.Unmarshal leaves a value untouched on null).
+		switch d := dst.(type) {
+		case *string:
+			*d = ""
+		case *int64:
+			*d = 0
+		case **int:
+			*d = nil
+		}
+		if err := json.Unmarshal(raw, dst); err != nil {
+			return &FieldError{key, "格式不正确"}
+		}
+	}
+	return nil
+}
+
+// Update changes a draft or returned application of the user's; version must be current. Only
+// the fields in the patch change (see Patch). The row is locked, merged and written in one
+// transaction, so two saves cannot lose each other's fields.
+func (s *Service) Update(ctx context.Context, userID, id int64, version int, patch Patch) (Application, error) {
 	a, err := s.applicant(ctx, s.db, userID)
-	if err != nil || a == nil {
-		return Application{}, ErrNotFound
+	if errors.Is(err, errNotRegistered) {
+		return Application{}, &NotEligibleError{Reasons: []Reason{{"NOT_REGISTERED", "请先完成返乡登记"}}}
 	}
-	f, err := s.check(p, a, in, false)
 	if err != nil {
 		return Application{}, err
 	}
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE applications SET borrower_type = ?, enterprise_name = ?, enterprise_uscc = ?, borrower_key = ?,
-			amount_fen = ?, term_months = ?, purpose = ?, bank_name = ?, bank_account_enc = COALESCE(?, bank_account_enc),
-			contact_phone_enc = COALESCE(?, contact_phone_enc), jobs_created = ?, updated_at = ?, version = version + 1
-			WHERE id = ? AND user_id = ? AND version = ? AND status IN ('draft', 'returned')`,
+		var cur struct {
+			Version int    `db:"version"`
+			Status  string `db:"status"`
+		}
+		err := tx.GetContext(ctx, &cur, `SELECT version, status FROM applications WHERE id = ? AND user_id = ? FOR UPDATE`, id, userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("application: lock: %w", err)
+		}
+		if cur.Version != version {
+			return ErrStaleVersion
+		}
+		if cur.Status != StatusDraft && cur.Status != StatusReturned {
+			return ErrInvalidTransition
+		}
+		r, err := s.ownRow(ctx, tx, userID, id)
+		if err != nil {
+			return err
+		}
+		p, err := s.policy(ctx, tx, r.PolicyCode)
+		if err != nil {
+			return err
+		}
+		in, err := s.inputOf(r)
+		if err != nil {
+			return err
+		}
+		if err := patch.apply(&in); err != nil {
+			return err
+		}
+		f, err := s.check(p, a, in, false)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE applications SET borrower_type = ?, enterprise_name = ?, enterprise_uscc = ?, borrower_key = ?,
+			amount_fen = ?, term_months = ?, purpose = ?, bank_name = ?, bank_account_enc = ?, contact_phone_enc = ?, jobs_created = ?,
+			updated_at = ?, version = version + 1
+			WHERE id = ? AND user_id = ? AND version = ?`,
 			f.BorrowerType, f.EnterpriseName, f.USCC, f.BorrowerKey, f.AmountFen, f.TermMonths, f.Purpose, f.BankName,
 			s.seal(fieldBankAccount, f.BankAccount), s.seal(fieldPhone, f.ContactPhone), f.JobsCreated, s.now().UTC(), id, userID, version)
 		if err != nil {
 			return fmt.Errorf("application: update: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return s.whyNot(ctx, tx, id, version)
-		}
 		if len(in.Attachments) > 0 {
-			return s.uploads.Attach(ctx, tx, in.Attachments, userID, refType, id)
+			if err := s.uploads.Attach(ctx, tx, in.Attachments, userID, refType, id); err != nil {
+				return err
+			}
 		}
-		return nil
+		if f.BorrowerType != "enterprise" {
+			return nil
+		}
+		atts, err := s.attachments(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return checkEnterprise(a, f, atts)
 	})
 	if err != nil {
 		return Application{}, err
@@ -429,17 +584,30 @@ func (s *Service) Update(ctx context.Context, userID, id int64, version int, in 
 	return s.load(ctx, s.db, id, true)
 }
 
-// whyNot tells a lost conditional update apart: a newer version, or a status that does not allow it.
-func (s *Service) whyNot(ctx context.Context, q sqlx.QueryerContext, id int64, version int) error {
+// whyNot tells a lost conditional update apart: a newer version, a status that does not allow
+// it, or (notBy names a reviewer column) the actor who decided the previous stage.
+func (s *Service) whyNot(ctx context.Context, q sqlx.QueryerContext, id int64, version int, from []string, notBy string) error {
 	var cur struct {
 		Version int    `db:"version"`
 		Status  string `db:"status"`
 	}
-	if err := sqlx.GetContext(ctx, q, &cur, `SELECT version, status FROM applications WHERE id = ?`, id); err != nil {
+	err := sqlx.GetContext(ctx, q, &cur, `SELECT version, status FROM applications WHERE id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("application: why not: %w", err)
 	}
 	if cur.Version != version {
 		return ErrStaleVersion
+	}
+	if !slices.Contains(from, cur.Status) {
+		return ErrInvalidTransition
+	}
+	if notBy != "" {
+		// The only condition left: the actor decided the previous stage (or nobody is on
+		// record for it, which cannot prove two people looked at it either).
+		return ErrSameReviewer
 	}
 	return ErrInvalidTransition
 }

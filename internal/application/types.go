@@ -39,6 +39,17 @@ var (
 	ErrStaleVersion      = errors.New("application: changed since it was read")
 	ErrForbidden         = errors.New("application: role may not act at this stage")
 	ErrMaterialsMissing  = errors.New("application: required materials missing")
+	// ErrSameReviewer: the district decision must come from another account than the township
+	// decision, and the disbursement from another account than the district decision.
+	ErrSameReviewer = errors.New("application: the same account decided the previous stage")
+	// ErrEnterpriseNotOwn: an enterprise loan for a USCC that is not the business on the
+	// applicant's record, without a business licence attached to prove it.
+	ErrEnterpriseNotOwn = errors.New("application: enterprise is not the applicant's")
+	// ErrLicenceUnconfirmed: the township approves an enterprise loan whose USCC is not on the
+	// applicant's record without confirming the attached business licence.
+	ErrLicenceUnconfirmed = errors.New("application: business licence not confirmed")
+	// errNotRegistered: the user has no returnee record (the eligibility reasons say so).
+	errNotRegistered = errors.New("application: applicant not registered")
 )
 
 // NotEligibleError lists why the applicant may not apply.
@@ -165,12 +176,18 @@ type Application struct {
 	TownshipCode   string            `json:"township_code"`
 	ApplicantName  string            `json:"applicant_name,omitempty"`
 	PersonID       int64             `json:"person_id,omitempty"`
-	Disbursement   *Disbursement     `json:"disbursement,omitempty"`
-	Attachments    []Attachment      `json:"attachments"`
-	Timeline       []Event           `json:"timeline,omitempty"`
-	CreatedAt      time.Time         `json:"created_at"`
-	SubmittedAt    *time.Time        `json:"submitted_at"`
-	UpdatedAt      time.Time         `json:"updated_at"`
+	// EnterpriseOnRecord (staff views of enterprise loans): whether the USCC is the business on
+	// the applicant's returnee record; when false the township approval must confirm the
+	// attached business licence (licence_confirmed).
+	EnterpriseOnRecord *bool `json:"enterprise_on_record,omitempty"`
+	// LicenceConfirmed (staff views of enterprise loans): a township reviewer confirmed the licence.
+	LicenceConfirmed *bool         `json:"licence_confirmed,omitempty"`
+	Disbursement     *Disbursement `json:"disbursement,omitempty"`
+	Attachments      []Attachment  `json:"attachments"`
+	Timeline         []Event       `json:"timeline,omitempty"`
+	CreatedAt        time.Time     `json:"created_at"`
+	SubmittedAt      *time.Time    `json:"submitted_at"`
+	UpdatedAt        time.Time     `json:"updated_at"`
 }
 
 func decodeComments(b []byte) map[string]string {

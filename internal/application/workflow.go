@@ -47,6 +47,7 @@ type row struct {
 	DisbursedFen   *int64         `db:"disbursed_fen"`
 	PaidOn         *time.Time     `db:"paid_on"`
 	BankReference  string         `db:"bank_reference"`
+	LicenceBy      sql.NullInt64  `db:"licence_confirmed_by"`
 	SubmittedAt    *time.Time     `db:"submitted_at"`
 	CreatedAt      time.Time      `db:"created_at"`
 	UpdatedAt      time.Time      `db:"updated_at"`
@@ -55,7 +56,7 @@ type row struct {
 const selectApp = `SELECT a.id, a.policy_code, a.policy_kind, sp.name AS policy_name, a.user_id, a.person_id, p.name AS applicant_name,
 	a.township_code, a.status, a.version, a.borrower_type, a.enterprise_name, a.enterprise_uscc, a.borrower_key, a.amount_fen,
 	a.term_months, a.purpose, a.bank_name, a.bank_account_enc, a.contact_phone_enc, a.jobs_created, a.field_comments,
-	a.disbursed_fen, a.paid_on, a.bank_reference, a.submitted_at, a.created_at, a.updated_at
+	a.disbursed_fen, a.paid_on, a.bank_reference, a.licence_confirmed_by, a.submitted_at, a.created_at, a.updated_at
 	FROM applications a JOIN support_policies sp ON sp.code = a.policy_code JOIN persons p ON p.id = a.person_id`
 
 func getRow(ctx context.Context, q sqlx.QueryerContext, where string, args ...any) (row, error) {
@@ -113,18 +114,28 @@ func (s *Service) load(ctx context.Context, q sqlx.QueryerContext, id int64, tim
 	return s.full(ctx, q, r, timeline)
 }
 
-func (s *Service) full(ctx context.Context, q sqlx.QueryerContext, r row, timeline bool) (Application, error) {
-	a := s.view(r)
-	ups, err := s.uploads.ListAttached(ctx, refType, r.ID)
+// attachments lists the application's attachments through q (a transaction sees its own).
+func (s *Service) attachments(ctx context.Context, q sqlx.QueryerContext, id int64) ([]Attachment, error) {
+	ups, err := s.uploads.ListAttached(ctx, q, refType, id)
 	if err != nil {
-		return Application{}, err
+		return nil, err
 	}
+	out := make([]Attachment, 0, len(ups))
 	for _, u := range ups {
 		att := Attachment{ID: u.ID, Kind: u.Kind, ContentType: u.ContentType, Name: u.Name, URL: u.URL}
 		if u.URLExpiresAt != nil {
 			att.URLExpires = *u.URLExpiresAt
 		}
-		a.Attachments = append(a.Attachments, att)
+		out = append(out, att)
+	}
+	return out, nil
+}
+
+func (s *Service) full(ctx context.Context, q sqlx.QueryerContext, r row, timeline bool) (Application, error) {
+	a := s.view(r)
+	var err error
+	if a.Attachments, err = s.attachments(ctx, q, r.ID); err != nil {
+		return Application{}, err
 	}
 	if timeline {
 		if a.Timeline, err = events(ctx, q, r.ID); err != nil {
@@ -223,10 +234,25 @@ func (s *Service) notifyApplicant(ctx context.Context, tx sqlx.ExtContext, r row
 	})
 }
 
-// transition moves an application from one of from to to, guarded by version, in tx: one
-// conditional UPDATE, the timeline event, the audit row and the applicant's notification.
-func (s *Service) transition(ctx context.Context, tx *sqlx.Tx, r row, version int, from []string, to string, actor audit.Entry, role, comment string, fieldComments map[string]string, extra string, extraArgs ...any) error {
-	if !slices.Contains(from, r.Status) {
+// step is one transition of the state machine: from one of From to To, decided in Role.
+type step struct {
+	From          []string
+	To            string
+	Role          string
+	Comment       string
+	FieldComments map[string]string
+	// Set adds assignments (", col = ?") to the UPDATE, with SetArgs.
+	Set     string
+	SetArgs []any
+	// NotBy names the column holding who decided the previous stage: the UPDATE matches only
+	// when the actor is another account (four eyes on the money).
+	NotBy string
+}
+
+// transition moves an application as st says, guarded by version, in tx: one conditional
+// UPDATE, the timeline event, the audit row and the applicant's notification.
+func (s *Service) transition(ctx context.Context, tx *sqlx.Tx, r row, version int, actor audit.Entry, st step) error {
+	if !slices.Contains(st.From, r.Status) {
 		if r.Version != version {
 			return ErrStaleVersion
 		}
@@ -234,37 +260,44 @@ func (s *Service) transition(ctx context.Context, tx *sqlx.Tx, r row, version in
 	}
 	now := s.now().UTC()
 	var fc any
-	if to == StatusReturned && len(fieldComments) > 0 {
-		b, _ := json.Marshal(fieldComments)
+	if st.To == StatusReturned && len(st.FieldComments) > 0 {
+		b, _ := json.Marshal(st.FieldComments)
 		fc = string(b)
 	}
-	placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(from)), ", ")
-	args := append([]any{to, now, fc}, extraArgs...)
+	placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(st.From)), ", ")
+	args := append([]any{st.To, now, fc}, st.SetArgs...)
 	args = append(args, r.ID, version)
-	for _, f := range from {
+	for _, f := range st.From {
 		args = append(args, f)
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE applications SET status = ?, updated_at = ?, field_comments = ?, version = version + 1`+extra+`
-		WHERE id = ? AND version = ? AND status IN (`+placeholders+`)`, args...)
+	guard := ""
+	if st.NotBy != "" {
+		guard = ` AND ` + st.NotBy + ` <> ?`
+		args = append(args, actor.ActorID)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE applications SET status = ?, updated_at = ?, field_comments = ?, version = version + 1`+st.Set+`
+		WHERE id = ? AND version = ? AND status IN (`+placeholders+`)`+guard, args...)
 	if err != nil {
 		return fmt.Errorf("application: transition: %w", sqldb.Classify(err))
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return s.whyNot(ctx, tx, r.ID, version)
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("application: transition: %w", err)
+	} else if n == 0 {
+		return s.whyNot(ctx, tx, r.ID, version, st.From, st.NotBy)
 	}
-	if err := event(ctx, tx, r.ID, actor.ActorType, actor.ActorID, role, r.Status, to, comment, fieldComments, now); err != nil {
+	if err := event(ctx, tx, r.ID, actor.ActorType, actor.ActorID, st.Role, r.Status, st.To, st.Comment, st.FieldComments, now); err != nil {
 		return err
 	}
-	actor.Action, actor.TargetType, actor.TargetID = "application."+to, "application", strconv.FormatInt(r.ID, 10)
-	actor.Detail = map[string]any{"from": r.Status, "to": to, "version": version}
-	if comment != "" {
-		actor.Detail["comment"] = comment
+	actor.Action, actor.TargetType, actor.TargetID = "application."+st.To, "application", strconv.FormatInt(r.ID, 10)
+	actor.Detail = map[string]any{"from": r.Status, "to": st.To, "version": version}
+	if st.Comment != "" {
+		actor.Detail["comment"] = st.Comment
 	}
 	if err := audit.Write(ctx, tx, actor); err != nil {
 		return err
 	}
-	if _, ok := statusWords[to]; ok && to != StatusSubmitted {
-		return s.notifyApplicant(ctx, tx, r, to, comment, version+1, now)
+	if _, ok := statusWords[st.To]; ok && st.To != StatusSubmitted {
+		return s.notifyApplicant(ctx, tx, r, st.To, st.Comment, version+1, now)
 	}
 	return nil
 }
@@ -281,7 +314,7 @@ func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Ap
 	if err != nil {
 		return Application{}, err
 	}
-	a, err := s.applicant(ctx, s.db, userID)
+	a, err := s.applicantOrNone(ctx, s.db, userID)
 	if err != nil {
 		return Application{}, err
 	}
@@ -295,10 +328,8 @@ func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Ap
 			if r.Status != StatusReturned { // a returned one is the live one itself
 				return Application{}, ErrAlreadyGranted
 			}
-		case "LOAN_LIMIT_REACHED":
-			if r.BorrowerKey == personKey(a.PersonID) {
-				return Application{}, ErrLoanLimitReached
-			}
+		case "LOAN_LIMIT_REACHED": // the person's loans, individual or for any enterprise
+			return Application{}, ErrLoanLimitReached
 		default:
 			return Application{}, &NotEligibleError{Reasons: el.Reasons}
 		}
@@ -312,21 +343,28 @@ func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Ap
 			return Application{}, ErrLoanLimitReached
 		}
 	}
-	in := Input{BorrowerType: r.BorrowerType, EnterpriseName: r.EnterpriseName, EnterpriseUSCC: r.EnterpriseUSCC.String,
-		AmountFen: r.AmountFen, TermMonths: r.TermMonths, Purpose: r.Purpose, BankName: r.BankName, JobsCreated: r.JobsCreated}
-	if r.BankAccountEnc != nil {
-		in.BankAccount, _ = s.box.Open(fieldBankAccount, r.BankAccountEnc)
-	}
-	if _, err := s.check(p, a, in, true); err != nil {
+	in, err := s.inputOf(r)
+	if err != nil {
 		return Application{}, err
 	}
-	if err := s.checkMaterials(ctx, p, r); err != nil {
+	f, err := s.check(p, a, in, true)
+	if err != nil {
+		return Application{}, err
+	}
+	atts, err := s.attachments(ctx, s.db, r.ID)
+	if err != nil {
+		return Application{}, err
+	}
+	if err := checkMaterials(p, r, atts); err != nil {
+		return Application{}, err
+	}
+	if err := checkEnterprise(a, f, atts); err != nil {
 		return Application{}, err
 	}
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		actor := audit.Entry{ActorType: audit.ActorUser, ActorID: userID}
-		return s.transition(ctx, tx, r, version, []string{StatusDraft, StatusReturned}, StatusSubmitted, actor, "applicant", "", nil,
-			`, submitted_at = ?, township_code = ?`, s.now().UTC(), a.TownshipCode)
+		return s.transition(ctx, tx, r, version, actor, step{From: []string{StatusDraft, StatusReturned}, To: StatusSubmitted, Role: "applicant",
+			Set: `, submitted_at = ?, township_code = ?`, SetArgs: []any{s.now().UTC(), a.TownshipCode}})
 	})
 	if errors.Is(err, sqldb.ErrDuplicate) {
 		return Application{}, ErrAlreadyGranted
@@ -347,14 +385,10 @@ func (e *MissingMaterials) Error() string {
 // Unwrap makes errors.Is(err, ErrMaterialsMissing) true.
 func (e *MissingMaterials) Unwrap() error { return ErrMaterialsMissing }
 
-func (s *Service) checkMaterials(ctx context.Context, p Policy, r row) error {
-	ups, err := s.uploads.ListAttached(ctx, refType, r.ID)
-	if err != nil {
-		return err
-	}
+func checkMaterials(p Policy, r row, atts []Attachment) error {
 	have := map[string]bool{}
-	for _, u := range ups {
-		have[u.Kind] = true
+	for _, a := range atts {
+		have[a.Kind] = true
 	}
 	var missing []string
 	for _, m := range p.Materials {
@@ -376,8 +410,8 @@ func (s *Service) Withdraw(ctx context.Context, userID, id int64, version int) (
 		return Application{}, err
 	}
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		return s.transition(ctx, tx, r, version, []string{StatusDraft, StatusSubmitted, StatusReturned}, StatusWithdrawn,
-			audit.Entry{ActorType: audit.ActorUser, ActorID: userID}, "applicant", "", nil, "")
+		return s.transition(ctx, tx, r, version, audit.Entry{ActorType: audit.ActorUser, ActorID: userID},
+			step{From: []string{StatusDraft, StatusSubmitted, StatusReturned}, To: StatusWithdrawn, Role: "applicant"})
 	})
 	if err != nil {
 		return Application{}, err
@@ -411,6 +445,14 @@ func (s *Service) StaffGet(ctx context.Context, st Staff, id int64) (Application
 		return Application{}, err
 	}
 	a.ApplicantName, a.PersonID = r.ApplicantName, r.PersonID
+	if r.PolicyKind == KindLoan && r.BorrowerType == "enterprise" {
+		owns, err := s.ownsOnRecord(ctx, s.db, r)
+		if err != nil {
+			return Application{}, err
+		}
+		confirmed := r.LicenceBy.Valid
+		a.EnterpriseOnRecord, a.LicenceConfirmed = &owns, &confirmed
+	}
 	if len(a.Attachments) > 0 {
 		// The attachments (ID photos, licences) are personal information handed out through
 		// signed URLs: every staff view that hands them out is audited.
@@ -441,11 +483,20 @@ type Decision struct {
 	Comment       string            `json:"comment"`
 	FieldComments map[string]string `json:"field_comments"`
 	Version       int               `json:"version"`
+	// LicenceConfirmed: the township reviewer checked the attached business licence and it is
+	// the applicant's enterprise. Required to approve an enterprise loan whose USCC is not the
+	// business on the applicant's returnee record.
+	LicenceConfirmed bool `json:"licence_confirmed"`
 }
 
+// reviewAttempts bounds the retries of a decision that lost a race on a borrower's lock row.
+const reviewAttempts = 3
+
 // Review applies a decision at the application's current stage: township staff (or a district
-// administrator) on submitted ones, district staff on township-approved ones. Approving a loan
-// locks the borrower's row and counts their approved loans in the same transaction.
+// administrator) on submitted ones, district staff on township-approved ones. The district
+// decision must come from another account than the township decision (ErrSameReviewer), a
+// condition of the UPDATE itself. Approving a loan locks the borrowers' rows (the person's and
+// the enterprise's) and counts their approved loans in the same transaction.
 func (s *Service) Review(ctx context.Context, st Staff, id int64, d Decision) (Application, error) {
 	d.Comment = strings.TrimSpace(d.Comment)
 	if utf8.RuneCountInString(d.Comment) > 500 {
@@ -466,49 +517,75 @@ func (s *Service) Review(ctx context.Context, st Staff, id int64, d Decision) (A
 	if r.Version != d.Version {
 		return Application{}, ErrStaleVersion // someone acted since this reviewer read it
 	}
-	var from, role string
+	base := step{Comment: d.Comment, FieldComments: d.FieldComments}
 	switch r.Status {
 	case StatusSubmitted:
 		if st.Role != "township" && st.Role != "district_admin" {
 			return Application{}, ErrForbidden
 		}
-		from, role = StatusSubmitted, "township"
+		base.From, base.Role = []string{StatusSubmitted}, "township"
+		base.Set, base.SetArgs = `, township_reviewer_id = ?`, []any{st.ID}
 	case StatusTownshipApproved:
 		if !slices.Contains(districtRoles, st.Role) {
 			return Application{}, ErrForbidden
 		}
-		from, role = StatusTownshipApproved, st.Role
+		base.From, base.Role, base.NotBy = []string{StatusTownshipApproved}, st.Role, "township_reviewer_id"
+		base.Set, base.SetArgs = `, district_reviewer_id = ?`, []any{st.ID}
 	default:
-		if r.Version != d.Version {
-			return Application{}, ErrStaleVersion
-		}
 		return Application{}, ErrInvalidTransition
 	}
-	var to string
+	district := r.Status == StatusTownshipApproved
 	switch d.Decision {
 	case "approve":
-		to = StatusTownshipApproved
-		if from == StatusTownshipApproved {
-			to = StatusApproved
+		base.To = StatusTownshipApproved
+		if district {
+			base.To = StatusApproved
 		}
 	case "return":
-		to = StatusReturned
+		base.To = StatusReturned
 	case "reject":
-		to = StatusRejected
+		base.To = StatusRejected
 	default:
 		return Application{}, &FieldError{"decision", "决定应为 approve、return 或 reject"}
 	}
-	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		if to == StatusApproved && r.PolicyKind == KindLoan {
+	enterprise := r.PolicyKind == KindLoan && r.BorrowerType == "enterprise" && r.EnterpriseUSCC.Valid
+	err = sqldb.Retry(ctx, s.db, reviewAttempts, func(tx *sqlx.Tx) error {
+		stp := base
+		stp.SetArgs = slices.Clone(base.SetArgs)
+		if stp.To == StatusTownshipApproved && enterprise {
+			owns, err := s.ownsOnRecord(ctx, tx, r)
+			if err != nil {
+				return err
+			}
+			var by any // who confirmed the licence, when it needed confirming
+			if !owns {
+				if !d.LicenceConfirmed {
+					return ErrLicenceUnconfirmed
+				}
+				by = st.ID
+			}
+			stp.Set += `, licence_confirmed_by = ?`
+			stp.SetArgs = append(stp.SetArgs, by)
+		}
+		if stp.To == StatusApproved && r.PolicyKind == KindLoan {
+			if enterprise && !r.LicenceBy.Valid {
+				owns, err := s.ownsOnRecord(ctx, tx, r)
+				if err != nil {
+					return err
+				}
+				if !owns {
+					return ErrLicenceUnconfirmed
+				}
+			}
 			if err := s.checkLoanLimit(ctx, tx, r); err != nil {
 				return err
 			}
 		}
-		extra, args := "", []any{}
-		if to == StatusApproved || to == StatusRejected {
-			extra, args = `, decided_at = ?`, []any{s.now().UTC()}
+		if stp.To == StatusApproved || stp.To == StatusRejected {
+			stp.Set += `, decided_at = ?`
+			stp.SetArgs = append(stp.SetArgs, s.now().UTC())
 		}
-		return s.transition(ctx, tx, r, d.Version, []string{from}, to, st.entry(), role, d.Comment, d.FieldComments, extra, args...)
+		return s.transition(ctx, tx, r, d.Version, st.entry(), stp)
 	})
 	if err != nil {
 		return Application{}, err
@@ -516,27 +593,58 @@ func (s *Service) Review(ctx context.Context, st Staff, id int64, d Decision) (A
 	return s.StaffGet(ctx, st, id)
 }
 
-// checkLoanLimit serialises approvals per borrower on the loan_borrowers row and refuses one
-// beyond the policy's limit.
-func (s *Service) checkLoanLimit(ctx context.Context, tx *sqlx.Tx, r row) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO loan_borrowers (borrower_key, created_at) VALUES (?, ?)
-		ON DUPLICATE KEY UPDATE borrower_key = borrower_key`, r.BorrowerKey, s.now().UTC()); err != nil {
-		return fmt.Errorf("application: borrower: %w", sqldb.Classify(err))
+// ownsOnRecord reports whether the application's enterprise is the business on the applicant's
+// returnee record as it stands now.
+func (s *Service) ownsOnRecord(ctx context.Context, q sqlx.QueryerContext, r row) (bool, error) {
+	var uscc sql.NullString
+	err := sqlx.GetContext(ctx, q, &uscc, `SELECT uscc FROM returnees WHERE person_id = ?`, r.PersonID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
 	}
-	var key string
-	if err := tx.GetContext(ctx, &key, `SELECT borrower_key FROM loan_borrowers WHERE borrower_key = ? FOR UPDATE`, r.BorrowerKey); err != nil {
-		return fmt.Errorf("application: borrower lock: %w", sqldb.Classify(err))
+	if err != nil {
+		return false, fmt.Errorf("application: record uscc: %w", err)
+	}
+	return uscc.Valid && r.EnterpriseUSCC.Valid && uscc.String == r.EnterpriseUSCC.String, nil
+}
+
+// checkLoanLimit serialises approvals per borrower on the loan_borrowers rows and refuses one
+// beyond the policy's limit, counted for the person (individual loans and loans for any of
+// their enterprises) and for the enterprise (whoever applied for it). The person's and the
+// enterprise's rows are locked in key order, so two approvals never wait on each other in a cycle.
+func (s *Service) checkLoanLimit(ctx context.Context, tx *sqlx.Tx, r row) error {
+	keys := []string{personKey(r.PersonID)}
+	if r.BorrowerKey != keys[0] {
+		keys = append(keys, r.BorrowerKey)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO loan_borrowers (borrower_key, created_at) VALUES (?, ?)
+			ON DUPLICATE KEY UPDATE borrower_key = borrower_key`, k, s.now().UTC()); err != nil {
+			return fmt.Errorf("application: borrower: %w", sqldb.Classify(err))
+		}
+		var key string
+		if err := tx.GetContext(ctx, &key, `SELECT borrower_key FROM loan_borrowers WHERE borrower_key = ? FOR UPDATE`, k); err != nil {
+			return fmt.Errorf("application: borrower lock: %w", sqldb.Classify(err))
+		}
 	}
 	p, err := s.policy(ctx, tx, r.PolicyCode)
 	if err != nil {
 		return err
 	}
-	n, err := usedTimes(ctx, tx, r.PolicyCode, r.BorrowerKey, r.ID)
+	n, err := personUsedTimes(ctx, tx, r.PolicyCode, r.PersonID, r.ID)
 	if err != nil {
 		return err
 	}
 	if n >= p.MaxTimes {
 		return ErrLoanLimitReached
+	}
+	if r.BorrowerKey != personKey(r.PersonID) {
+		if n, err = usedTimes(ctx, tx, r.PolicyCode, r.BorrowerKey, r.ID); err != nil {
+			return err
+		}
+		if n >= p.MaxTimes {
+			return ErrLoanLimitReached
+		}
 	}
 	return nil
 }
@@ -549,7 +657,8 @@ type DisburseInput struct {
 	Version       int    `json:"version"`
 }
 
-// Disburse records the payment of an approved application (district staff).
+// Disburse records the payment of an approved application (district staff, another account than
+// the one that approved it: ErrSameReviewer).
 func (s *Service) Disburse(ctx context.Context, st Staff, id int64, in DisburseInput) (Application, error) {
 	if !slices.Contains(districtRoles, st.Role) {
 		return Application{}, ErrForbidden
@@ -570,8 +679,9 @@ func (s *Service) Disburse(ctx context.Context, st Staff, id int64, in DisburseI
 		return Application{}, &FieldError{"bank_reference", "请填写银行流水号（64 字以内）"}
 	}
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		return s.transition(ctx, tx, r, in.Version, []string{StatusApproved}, StatusDisbursed, st.entry(), st.Role,
-			fmt.Sprintf("已发放 %s 元", yuan(in.AmountFen)), nil, `, disbursed_fen = ?, paid_on = ?, bank_reference = ?`, in.AmountFen, paid, ref)
+		return s.transition(ctx, tx, r, in.Version, st.entry(), step{From: []string{StatusApproved}, To: StatusDisbursed, Role: st.Role,
+			Comment: fmt.Sprintf("已发放 %s 元", yuan(in.AmountFen)), NotBy: "district_reviewer_id",
+			Set: `, disbursed_fen = ?, paid_on = ?, bank_reference = ?`, SetArgs: []any{in.AmountFen, paid, ref}})
 	})
 	if err != nil {
 		return Application{}, err

@@ -38,17 +38,15 @@ func handleCreateApplication(svc *application.Service) gin.HandlerFunc {
 			return
 		}
 		key := c.GetHeader("Idempotency-Key")
-		app, replay, err := svc.Create(c.Request.Context(), currentSession(c).SubjectID, in, key, idempotency.Hash(body))
+		out, replayed, err := svc.Create(c.Request.Context(), currentSession(c).SubjectID, in, key, idempotency.Hash(body))
 		if err != nil {
 			respondError(c, err)
 			return
 		}
-		if replay != nil {
+		if replayed {
 			c.Header("Idempotent-Replayed", "true")
-			c.Data(http.StatusCreated, "application/json; charset=utf-8", replay)
-			return
 		}
-		c.JSON(http.StatusCreated, app)
+		c.Data(http.StatusCreated, "application/json; charset=utf-8", out)
 	}
 }
 
@@ -56,20 +54,28 @@ type versioned struct {
 	Version int `json:"version"`
 }
 
+// handleUpdateApplication changes a draft or returned application by JSON merge patch: only the
+// fields sent change, null clears one. PUT (wx.request has no PATCH) does exactly the same.
 func handleUpdateApplication(svc *application.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := pathID(c)
 		if !ok {
 			return
 		}
-		var req struct {
-			application.Input
-			Version int `json:"version"`
-		}
-		if !decode(c, &req) {
+		var patch application.Patch
+		if !decode(c, &patch) {
 			return
 		}
-		app, err := svc.Update(c.Request.Context(), currentSession(c).SubjectID, id, req.Version, req.Input)
+		if patch == nil { // the body was null
+			respondError(c, errBadJSON)
+			return
+		}
+		var req versioned
+		if raw, ok := patch["version"]; !ok || json.Unmarshal(raw, &req.Version) != nil {
+			respondError(c, &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "请带上读取时的版本号", Field: "version"})
+			return
+		}
+		app, err := svc.Update(c.Request.Context(), currentSession(c).SubjectID, id, req.Version, patch)
 		if err != nil {
 			respondError(c, err)
 			return

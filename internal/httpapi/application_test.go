@@ -2,13 +2,17 @@ package httpapi_test
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
+
 	"huixiang/internal/config"
 	"huixiang/internal/notify"
+	"huixiang/internal/testenv"
 )
 
 // uscc completes 17 characters with their GB 32100 check character.
@@ -27,6 +31,10 @@ type appAnswer struct {
 	Status        string            `json:"status"`
 	Version       int               `json:"version"`
 	AmountFen     int64             `json:"amount_fen"`
+	TermMonths    *int              `json:"term_months"`
+	Purpose       string            `json:"purpose"`
+	BankName      string            `json:"bank_name"`
+	JobsCreated   *int              `json:"jobs_created"`
 	BankAccount   string            `json:"bank_account"`
 	FieldComments map[string]string `json:"field_comments"`
 	Attachments   []struct {
@@ -170,6 +178,7 @@ func TestApplications_subsidyWholePath(t *testing.T) {
 	town := e.staffOf("town_a", "township", "990101")
 	townB := e.staffOf("town_b", "township", "990102")
 	dept := e.staffOf("hrss_a", "department", "")
+	cashier := e.staffOf("hrss_b", "department", "") // disburses: not the account that approved
 	q := e.do("GET", "/admin/api/v1/applications", town, nil)
 	if !strings.Contains(string(q.Body), `"total":1`) {
 		t.Fatalf("township queue = %s", q.Body)
@@ -201,8 +210,8 @@ func TestApplications_subsidyWholePath(t *testing.T) {
 		t.Fatalf("after district = %s", r.Body)
 	}
 	expect(t, e.act(tok, fmt.Sprintf("/api/v1/applications/%d/withdraw", app.ID), app.Version, nil), 409, "INVALID_TRANSITION")
-	expect(t, e.act(dept, path+"/disburse", app.Version, map[string]any{"amount_fen": 600000, "paid_on": "2026-11-27", "bank_reference": "X1"}), 422, "VALIDATION_FAILED")
-	r = e.act(dept, path+"/disburse", app.Version, map[string]any{"amount_fen": 500000, "paid_on": time.Now().Format("2006-01-02"), "bank_reference": "HBNX20261128001"})
+	expect(t, e.act(cashier, path+"/disburse", app.Version, map[string]any{"amount_fen": 600000, "paid_on": "2026-11-27", "bank_reference": "X1"}), 422, "VALIDATION_FAILED")
+	r = e.act(cashier, path+"/disburse", app.Version, map[string]any{"amount_fen": 500000, "paid_on": time.Now().Format("2006-01-02"), "bank_reference": "HBNX20261128001"})
 	expect(t, r, 200, "")
 
 	mine := e.do("GET", fmt.Sprintf("/api/v1/applications/%d", app.ID), tok, nil)
@@ -313,13 +322,15 @@ func TestApplications_loanCapAndLimitOfThree(t *testing.T) {
 		t.Fatalf("cap message = %s", r.Body)
 	}
 	ent := loanForm(400000000)
-	ent["borrower_type"], ent["enterprise_name"], ent["enterprise_uscc"] = "enterprise", "咸安回乡茶业有限公司", uscc("91421202MA4K00001")
+	// The business on the applicant's record (see entrepreneur).
+	ent["borrower_type"], ent["enterprise_name"], ent["enterprise_uscc"] = "enterprise", "咸安回乡茶业有限公司", uscc(fmt.Sprintf("92421202MA4%06d", 73))
 	e.createApp(tok, ent) // enterprise cap is 500 万
 	ent["amount_fen"] = 500000001
 	expect(t, e.do("POST", "/api/v1/applications", tok, ent), 422, "AMOUNT_OVER_CAP")
 
 	town := e.staffOf("town_l", "township", "990101")
 	dept := e.staffOf("fin_l", "department", "")
+	cashier := e.staffOf("fin_m", "department", "")
 	apps := make([]appAnswer, 4)
 	for i := range apps {
 		a := e.createApp(tok, loanForm(int64(10000000+i)))
@@ -370,7 +381,7 @@ func TestApplications_loanCapAndLimitOfThree(t *testing.T) {
 		}
 		var ok appAnswer
 		st.json(t, &ok)
-		r := e.act(dept, fmt.Sprintf("/admin/api/v1/applications/%d/disburse", ok.ID), ok.Version,
+		r := e.act(cashier, fmt.Sprintf("/admin/api/v1/applications/%d/disburse", ok.ID), ok.Version,
 			map[string]any{"amount_fen": 10000000 + i, "paid_on": time.Now().Format("2006-01-02"), "bank_reference": "LOAN-0001"})
 		expect(t, r, 200, "")
 		mine := e.do("GET", fmt.Sprintf("/api/v1/applications/%d", ok.ID), tok, nil)
@@ -486,4 +497,309 @@ func TestApplications_progressNotificationSentOncePerConsent(t *testing.T) {
 	if len(sent) != 1 || sent[0].Data["phrase2"] != "已退回" || sent[0].ToUser != "o_notify" || sent[0].Data["thing1"] != "一次性创业补贴" {
 		t.Fatalf("sent = %+v", sent)
 	}
+}
+
+// submitted creates an application with body, attaches one upload of each kind, submits it and
+// returns the submitted application.
+func (e *env) submitted(tok string, body map[string]any, kinds ...string) appAnswer {
+	e.t.Helper()
+	ids := []string{}
+	for _, k := range kinds {
+		ids = append(ids, e.uploadKind(tok, k))
+	}
+	body["attachments"] = ids
+	a := e.createApp(tok, body)
+	r := e.act(tok, fmt.Sprintf("/api/v1/applications/%d/submit", a.ID), a.Version, nil)
+	expect(e.t, r, 200, "")
+	r.json(e.t, &a)
+	return a
+}
+
+func enterpriseLoan(amountFen int64, code string) map[string]any {
+	b := loanForm(amountFen)
+	b["borrower_type"], b["enterprise_name"], b["enterprise_uscc"] = "enterprise", "咸安某某农业有限公司", code
+	return b
+}
+
+// approve is a fresh approval body (act adds the version to it).
+func approve() map[string]any { return map[string]any{"decision": "approve"} }
+
+func TestApplications_oneAccountAtEveryStage_409SameReviewer(t *testing.T) {
+	e := newEnv(t)
+	seedRegions(t, e)
+	tok := e.entrepreneur("o_solo", 78)
+	a := e.submitted(tok, subsidyForm(), "business_licence", "id_front", "id_back")
+	admin := e.staffToken("admin", adminPasswd)
+	path := fmt.Sprintf("/admin/api/v1/applications/%d", a.ID)
+	r := e.act(admin, path+"/review", a.Version, map[string]any{"decision": "approve"})
+	expect(t, r, 200, "")
+	r.json(t, &a)
+	// The account that decided at the township may not decide at the district, either way.
+	expect(t, e.act(admin, path+"/review", a.Version, map[string]any{"decision": "approve"}), 409, "SAME_REVIEWER")
+	expect(t, e.act(admin, path+"/review", a.Version, map[string]any{"decision": "reject", "comment": "不符合"}), 409, "SAME_REVIEWER")
+	var status string
+	e.db.Get(&status, "SELECT status FROM applications WHERE id = ?", a.ID)
+	if status != "township_approved" {
+		t.Fatalf("status after refused decisions = %s", status)
+	}
+	dept := e.staffOf("hrss_solo", "department", "")
+	r = e.act(dept, path+"/review", a.Version, map[string]any{"decision": "approve"})
+	expect(t, r, 200, "")
+	r.json(t, &a)
+	// The account that approved at the district may not record the payment.
+	pay := map[string]any{"amount_fen": 500000, "paid_on": time.Now().Format("2006-01-02"), "bank_reference": "HBNX-SOLO-1"}
+	expect(t, e.act(dept, path+"/disburse", a.Version, pay), 409, "SAME_REVIEWER")
+	r = e.act(admin, path+"/disburse", a.Version, pay)
+	expect(t, r, 200, "")
+	var who struct {
+		Township int64 `db:"township_reviewer_id"`
+		District int64 `db:"district_reviewer_id"`
+	}
+	if err := e.db.Get(&who, "SELECT township_reviewer_id, district_reviewer_id FROM applications WHERE id = ?", a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if who.Township == 0 || who.District == 0 || who.Township == who.District {
+		t.Fatalf("reviewers on record = %+v", who)
+	}
+}
+
+func TestApplications_enterpriseLoanForInventedUSCC_422UnlessLicenceConfirmed(t *testing.T) {
+	e := newEnv(t)
+	seedRegions(t, e)
+	tok := e.entrepreneur("o_shell", 79)
+	invented := uscc("91421202MA4X99991") // checksum-valid, on nobody's record
+	r := e.do("POST", "/api/v1/applications", tok, enterpriseLoan(500000000, invented))
+	expect(t, r, 422, "ENTERPRISE_NOT_OWN")
+	var n int
+	e.db.Get(&n, "SELECT COUNT(*) FROM applications")
+	if n != 0 {
+		t.Fatalf("applications after the refusal = %d", n)
+	}
+	// Nor by patching an individual draft into one.
+	d := e.createApp(tok, loanForm(1000000))
+	expect(t, e.do("PATCH", fmt.Sprintf("/api/v1/applications/%d", d.ID), tok, map[string]any{"version": d.Version,
+		"borrower_type": "enterprise", "enterprise_name": "空壳公司", "enterprise_uscc": invented, "amount_fen": 500000000}), 422, "ENTERPRISE_NOT_OWN")
+
+	// With the business licence attached the draft is taken, but the township must confirm it.
+	a := e.submitted(tok, enterpriseLoan(500000000, invented), "business_licence", "id_front", "id_back")
+	town := e.staffOf("town_shell", "township", "990101")
+	path := fmt.Sprintf("/admin/api/v1/applications/%d/review", a.ID)
+	if v := e.do("GET", fmt.Sprintf("/admin/api/v1/applications/%d", a.ID), town, nil); !strings.Contains(string(v.Body), `"enterprise_on_record":false,"licence_confirmed":false`) {
+		t.Fatalf("staff view = %s", v.Body)
+	}
+	expect(t, e.act(town, path, a.Version, map[string]any{"decision": "approve"}), 422, "LICENCE_NOT_CONFIRMED")
+	r = e.act(town, path, a.Version, map[string]any{"decision": "approve", "licence_confirmed": true})
+	expect(t, r, 200, "")
+	if !strings.Contains(string(r.Body), `"licence_confirmed":true`) {
+		t.Fatalf("after confirmation = %s", r.Body)
+	}
+	var by int64
+	e.db.Get(&by, "SELECT COALESCE(licence_confirmed_by, 0) FROM applications WHERE id = ?", a.ID)
+	if by == 0 {
+		t.Fatal("licence confirmation not recorded")
+	}
+	// The business on the applicant's own record needs no confirmation.
+	own := e.submitted(tok, enterpriseLoan(100000000, uscc(fmt.Sprintf("92421202MA4%06d", 79))), "business_licence", "id_front", "id_back")
+	expect(t, e.act(town, fmt.Sprintf("/admin/api/v1/applications/%d/review", own.ID), own.Version, map[string]any{"decision": "approve"}), 200, "")
+}
+
+func TestApplications_fourLoansOnePersonFourEnterprises_fourthRefused(t *testing.T) {
+	e := newEnv(t)
+	seedRegions(t, e)
+	tok := e.entrepreneur("o_serial", 80)
+	town, dept := e.staffOf("town_serial", "township", "990101"), e.staffOf("fin_serial", "department", "")
+	apps := make([]appAnswer, 4)
+	for i := range apps {
+		a := e.submitted(tok, enterpriseLoan(100000000, uscc(fmt.Sprintf("91421202MA4Y%05d", i))), "business_licence", "id_front", "id_back")
+		r := e.act(town, fmt.Sprintf("/admin/api/v1/applications/%d/review", a.ID), a.Version, map[string]any{"decision": "approve", "licence_confirmed": true})
+		expect(t, r, 200, "")
+		r.json(t, &apps[i])
+	}
+	// Four district approvals at once, one person, four enterprises: exactly three go through.
+	res := make([]response, len(apps))
+	var wg sync.WaitGroup
+	for i, a := range apps {
+		wg.Go(func() {
+			res[i] = e.act(dept, fmt.Sprintf("/admin/api/v1/applications/%d/review", a.ID), a.Version, approve())
+		})
+	}
+	wg.Wait()
+	ok, refused := 0, 0
+	for _, r := range res {
+		switch {
+		case r.Status == 200:
+			ok++
+		case r.Status == 409 && r.errCode(t) == "LOAN_LIMIT_REACHED":
+			refused++
+		default:
+			t.Fatalf("district answer %d %s", r.Status, r.Body)
+		}
+	}
+	var approved int
+	e.db.Get(&approved, "SELECT COUNT(*) FROM applications WHERE status = 'approved'")
+	if ok != 3 || refused != 1 || approved != 3 {
+		t.Fatalf("approved %d, refused %d, rows %d; want 3, 1, 3", ok, refused, approved)
+	}
+	// The person's limit holds at submission too, whichever enterprise they name.
+	body := enterpriseLoan(100000000, uscc("91421202MA4Y00009"))
+	body["attachments"] = []string{e.uploadKind(tok, "business_licence"), e.uploadKind(tok, "id_front"), e.uploadKind(tok, "id_back")}
+	a := e.createApp(tok, body)
+	expect(t, e.act(tok, fmt.Sprintf("/api/v1/applications/%d/submit", a.ID), a.Version, nil), 409, "LOAN_LIMIT_REACHED")
+}
+
+func TestApplications_patchOrPutOneField_keepsTheOthers(t *testing.T) {
+	e := newEnv(t)
+	seedRegions(t, e)
+	tok := e.entrepreneur("o_patch", 81)
+	body := loanForm(12000000)
+	body["jobs_created"] = 5
+	a := e.createApp(tok, body)
+	path := fmt.Sprintf("/api/v1/applications/%d", a.ID)
+	for i, method := range []string{"PATCH", "PUT"} {
+		account := "622202000000000000" + strconv.Itoa(i)
+		r := e.do(method, path, tok, map[string]any{"version": a.Version, "bank_account": account})
+		expect(t, r, 200, "")
+		r.json(t, &a)
+		if a.BankName != "咸安农商行" || a.Purpose != "扩大茶叶加工" || a.JobsCreated == nil || *a.JobsCreated != 5 ||
+			a.TermMonths == nil || *a.TermMonths != 24 || a.AmountFen != 12000000 || !strings.HasSuffix(a.BankAccount, "000"+strconv.Itoa(i)) {
+			t.Fatalf("%s bank_account only: %s", method, r.Body)
+		}
+	}
+	// null clears a field; the others stay.
+	r := e.do("PUT", path, tok, map[string]any{"version": a.Version, "jobs_created": nil, "purpose": nil})
+	expect(t, r, 200, "")
+	a = appAnswer{}
+	r.json(t, &a)
+	if a.JobsCreated != nil || a.Purpose != "" || a.BankName != "咸安农商行" || a.AmountFen != 12000000 {
+		t.Fatalf("after nulls: %s", r.Body)
+	}
+	expect(t, e.do("PATCH", path, tok, map[string]any{"version": a.Version, "jobs_created": "many"}), 422, "VALIDATION_FAILED")
+	expect(t, e.do("PATCH", path, tok, map[string]any{"bank_name": "x"}), 422, "VALIDATION_FAILED")
+	expect(t, e.do("PATCH", path, tok, map[string]any{"version": a.Version - 1, "bank_name": "x"}), 409, "STALE_VERSION")
+}
+
+func TestApplications_idempotentReplay_sameAnswerWithAttachments(t *testing.T) {
+	e := newEnv(t)
+	seedRegions(t, e)
+	tok := e.entrepreneur("o_retry", 82)
+	body := subsidyForm(e.uploadKind(tok, "business_licence"), e.uploadKind(tok, "id_front"), e.uploadKind(tok, "id_back"))
+	first := e.doKey("POST", "/api/v1/applications", tok, "key-retry-0001", body)
+	expect(t, first, 201, "")
+	var a appAnswer
+	first.json(t, &a)
+	if len(a.Attachments) != 3 {
+		t.Fatalf("first answer = %s", first.Body)
+	}
+	again := e.doKey("POST", "/api/v1/applications", tok, "key-retry-0001", body)
+	if again.Status != 201 || string(again.Body) != string(first.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay = %d %s\nfirst = %s", again.Status, again.Body, first.Body)
+	}
+}
+
+// withMySQLParam sets a session variable on every connection of the server's pool.
+func withMySQLParam(t *testing.T, name, value string) option {
+	return func(c *config.Config) {
+		cfg, err := mysql.ParseDSN(c.MySQL.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Params == nil {
+			cfg.Params = map[string]string{}
+		}
+		cfg.Params[name] = value
+		c.MySQL.DSN = cfg.FormatDSN()
+	}
+}
+
+func TestApplications_lockWaitEscapingRetries_503Busy(t *testing.T) {
+	e := newEnv(t, withMySQLParam(t, "innodb_lock_wait_timeout", "1"))
+	seedRegions(t, e)
+	tok := e.entrepreneur("o_busy", 83)
+	a := e.submitted(tok, subsidyForm(), "business_licence", "id_front", "id_back")
+	town := e.staffOf("town_busy", "township", "990101")
+	draft := e.createApp(tok, loanForm(1000000))
+
+	// Another transaction holds both rows for longer than the lock wait timeout.
+	tx := e.db.MustBegin()
+	defer tx.Rollback()
+	var ids []int64
+	if err := tx.Select(&ids, "SELECT id FROM applications WHERE id IN (?, ?) FOR UPDATE", a.ID, draft.ID); err != nil || len(ids) != 2 {
+		t.Fatalf("lock: %v %v", ids, err)
+	}
+	r := e.act(town, fmt.Sprintf("/admin/api/v1/applications/%d/review", a.ID), a.Version, approve()) // retried, then given up
+	expect(t, r, 503, "BUSY")
+	if r.Header.Get("Retry-After") != "2" {
+		t.Fatalf("Retry-After = %q", r.Header.Get("Retry-After"))
+	}
+	r = e.do("PATCH", fmt.Sprintf("/api/v1/applications/%d", draft.ID), tok, map[string]any{"version": draft.Version, "purpose": "x"}) // not retried
+	expect(t, r, 503, "BUSY")
+	tx.Rollback()
+	expect(t, e.act(town, fmt.Sprintf("/admin/api/v1/applications/%d/review", a.ID), a.Version, approve()), 200, "")
+}
+
+func TestApplications_databaseDown_503Not404(t *testing.T) {
+	cfg, err := mysql.ParseDSN(testenv.MySQLDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := testenv.NewProxy(t, cfg.Addr)
+	cfg.Addr = proxy.Addr()
+	e := newEnv(t, func(c *config.Config) { c.MySQL.DSN = cfg.FormatDSN(); c.MySQL.QueryTimeout = 500 * time.Millisecond })
+	seedRegions(t, e)
+	tok := e.entrepreneur("o_outage", 84)
+	a := e.createApp(tok, loanForm(1000000))
+	path := fmt.Sprintf("/api/v1/applications/%d", a.ID)
+
+	proxy.Cut()
+	for _, req := range []struct {
+		method, path string
+		body         any
+	}{
+		{"PATCH", path, map[string]any{"version": a.Version, "purpose": "x"}},
+		{"GET", path, nil},
+		{"POST", path + "/submit", map[string]any{"version": a.Version}},
+		{"POST", path + "/withdraw", map[string]any{"version": a.Version}},
+	} {
+		r := e.do(req.method, req.path, tok, req.body)
+		if r.Status != 503 {
+			t.Fatalf("%s %s with the database down = %d %s, want 503", req.method, req.path, r.Status, r.Body)
+		}
+	}
+	proxy.Restore()
+	waitStatus(t, e, path, tok, 200)
+}
+
+func TestApplications_enterpriseLimitAcrossApplicants_fourthRefused(t *testing.T) {
+	e := newEnv(t)
+	seedRegions(t, e)
+	owner, partner := e.entrepreneur("o_owner", 85), e.entrepreneur("o_partner", 86)
+	code := uscc(fmt.Sprintf("92421202MA4%06d", 85)) // the business on the owner's record
+	town, dept := e.staffOf("town_ent", "township", "990101"), e.staffOf("fin_ent", "department", "")
+	townshipApproved := func(tok string, confirm bool) appAnswer {
+		a := e.submitted(tok, enterpriseLoan(100000000, code), "business_licence", "id_front", "id_back")
+		r := e.act(town, fmt.Sprintf("/admin/api/v1/applications/%d/review", a.ID), a.Version, map[string]any{"decision": "approve", "licence_confirmed": confirm})
+		expect(t, r, 200, "")
+		r.json(t, &a)
+		return a
+	}
+	district := func(a appAnswer) response {
+		return e.act(dept, fmt.Sprintf("/admin/api/v1/applications/%d/review", a.ID), a.Version, approve())
+	}
+	// The partner's applications for the owner's enterprise (licence confirmed) wait at the district.
+	p1, p2 := townshipApproved(partner, true), townshipApproved(partner, true)
+	for range 2 {
+		expect(t, district(townshipApproved(owner, false)), 200, "")
+	}
+	expect(t, district(p1), 200, "")                   // the enterprise's third
+	expect(t, district(p2), 409, "LOAN_LIMIT_REACHED") // its fourth, though the partner has only one
+	body := enterpriseLoan(100000000, code)
+	body["attachments"] = []string{e.uploadKind(partner, "business_licence"), e.uploadKind(partner, "id_front"), e.uploadKind(partner, "id_back")}
+	a := e.createApp(partner, body)
+	expect(t, e.act(partner, fmt.Sprintf("/api/v1/applications/%d/submit", a.ID), a.Version, nil), 409, "LOAN_LIMIT_REACHED")
+	// The partner may still borrow as an individual.
+	b := e.submitted(partner, loanForm(1000000), "id_front", "id_back")
+	r := e.act(town, fmt.Sprintf("/admin/api/v1/applications/%d/review", b.ID), b.Version, approve())
+	expect(t, r, 200, "")
+	r.json(t, &b)
+	expect(t, district(b), 200, "")
 }

@@ -65,6 +65,7 @@ var (
 	errNotFound     = &apiError{Status: http.StatusNotFound, Code: "NOT_FOUND", Message: "请求的资源不存在"}
 	errInternal     = &apiError{Status: http.StatusInternalServerError, Code: "INTERNAL", Message: "服务器内部错误，请稍后重试"}
 	errDependency   = &apiError{Status: http.StatusServiceUnavailable, Code: "DEPENDENCY_UNAVAILABLE", Message: "服务暂时不可用，请稍后重试", RetryAfter: 5 * time.Second}
+	errBusy         = &apiError{Status: http.StatusServiceUnavailable, Code: "BUSY", Message: "当前办理人数较多，请稍后重试", RetryAfter: 2 * time.Second}
 	errWeChatDown   = &apiError{Status: http.StatusServiceUnavailable, Code: "WECHAT_UNAVAILABLE", Message: "微信服务暂时不可用，请稍后重试", RetryAfter: 10 * time.Second}
 	errWeChatCode   = &apiError{Status: http.StatusUnauthorized, Code: "WECHAT_CODE_INVALID", Message: "微信登录凭证无效或已使用，请重新登录"}
 	errWeChatPhone  = &apiError{Status: http.StatusUnprocessableEntity, Code: "WECHAT_CODE_INVALID", Message: "手机号授权已失效，请重新授权"}
@@ -145,10 +146,20 @@ func classify(err error) *apiError {
 	if errors.Is(sqldb.Classify(err), sqldb.ErrBadValue) {
 		return errBadValue
 	}
+	if busy(err) {
+		return errBusy
+	}
 	if dependencyDown(err) {
 		return errDependency
 	}
 	return errInternal
+}
+
+// busy reports whether err is a lost race the database gave up on (retries exhausted, or a
+// deadlock or lock wait timeout that escaped them): trying again shortly may succeed, so the
+// answer is 503 BUSY with Retry-After, never a 500 or a misleading 4xx.
+func busy(err error) bool {
+	return errors.Is(err, sqldb.ErrBusy) || errors.Is(sqldb.Classify(err), sqldb.ErrDeadlock)
 }
 
 // classifyRegistry maps the errors of the person and returnee registry.
@@ -348,6 +359,14 @@ func classifyApplication(err error) *apiError {
 		return &apiError{Status: http.StatusConflict, Code: "STALE_VERSION", Message: "申请已被他人处理或修改，请刷新后重试", Field: "version"}
 	case errors.Is(err, application.ErrForbidden):
 		return &apiError{Status: http.StatusForbidden, Code: "FORBIDDEN", Message: "您的角色不能在此环节审核"}
+	case errors.Is(err, application.ErrSameReviewer):
+		return &apiError{Status: http.StatusConflict, Code: "SAME_REVIEWER", Message: "上一环节由您本人审核，本环节须由其他工作人员办理"}
+	case errors.Is(err, application.ErrEnterpriseNotOwn):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "ENTERPRISE_NOT_OWN",
+			Message: "统一社会信用代码与您返乡登记中的经营主体不一致；如为您本人的企业，请上传营业执照，由乡镇（街道）审核确认", Field: "enterprise_uscc"}
+	case errors.Is(err, application.ErrLicenceUnconfirmed):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "LICENCE_NOT_CONFIRMED",
+			Message: "该企业不是申请人返乡登记中的经营主体，请先核对所附营业执照，确认属实后再通过（licence_confirmed）", Field: "licence_confirmed"}
 	case errors.Is(err, application.ErrNotFound):
 		return errNotFound
 	case errors.Is(err, application.ErrPolicyUnknown):

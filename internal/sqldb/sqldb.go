@@ -25,6 +25,9 @@ var (
 	// ascii code column (1267 illegal mix of collations, 1366 incorrect string value). It is the
 	// caller's input at fault, never the server's.
 	ErrBadValue = errors.New("sqldb: value not valid for the column")
+	// ErrBusy means Retry gave up: every attempt lost a race (deadlock, lock wait timeout or
+	// duplicate key). It wraps the last attempt's error; the client may try again shortly.
+	ErrBusy = errors.New("sqldb: busy, retries exhausted")
 	// ErrSchemaOutdated means the database schema is older than the code.
 	ErrSchemaOutdated = errors.New("sqldb: schema is older than the code")
 )
@@ -83,7 +86,9 @@ func Open(o Options) (*sqlx.DB, error) {
 }
 
 // WithTx runs fn in a READ COMMITTED transaction. It commits when fn returns nil and returns the
-// commit's own error; it rolls back on every other path, panics included.
+// commit's own error; it rolls back on every other path, panics included. The error fn returns
+// and the commit's pass through Classify, so a deadlock or duplicate key that fn wrapped without
+// classifying is still ErrDeadlock or ErrDuplicate to the caller.
 //
 // READ COMMITTED because correctness here rests on row locks, unique keys and conditional
 // updates, never on snapshots or gap locks: locking reads of rows that do not exist take no gap
@@ -104,7 +109,7 @@ func WithTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) (err e
 		}
 	}()
 	if err = fn(tx); err != nil {
-		return err
+		return Classify(err)
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("sqldb: commit: %w", Classify(err))
@@ -113,7 +118,11 @@ func WithTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) (err e
 }
 
 // Classify wraps MySQL errors that callers branch on with a sentinel, keeping the original.
+// An error classified already is returned as it is.
 func Classify(err error) error {
+	if errors.Is(err, ErrDuplicate) || errors.Is(err, ErrDeadlock) {
+		return err
+	}
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		switch me.Number {
@@ -130,14 +139,16 @@ func Classify(err error) error {
 
 // Retry runs WithTx again, up to attempts times in all, while it fails with ErrDuplicate or
 // ErrDeadlock: two transactions raced to create the same row, and the loser finds the winner's
-// row on its next try. A short random pause lets the winner commit first.
+// row on its next try. A short random pause lets the winner commit first. When every attempt
+// lost, the error is ErrBusy wrapping the last one (errors.Is still sees ErrDuplicate or
+// ErrDeadlock), so the client is told to come back rather than shown a server fault.
 func Retry(ctx context.Context, db *sqlx.DB, attempts int, fn func(tx *sqlx.Tx) error) error {
 	var err error
 	for i := range attempts {
 		if i > 0 {
 			select {
 			case <-ctx.Done():
-				return err
+				return fmt.Errorf("%w: %w", ErrBusy, err)
 			case <-time.After(time.Duration(2+rand.IntN(8*i)) * time.Millisecond):
 			}
 		}
@@ -146,7 +157,10 @@ func Retry(ctx context.Context, db *sqlx.DB, attempts int, fn func(tx *sqlx.Tx) 
 			return err
 		}
 	}
-	return err
+	if err == nil { // attempts < 1: nothing ran
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrBusy, err)
 }
 
 // readCommitted sets every new connection's session to READ COMMITTED, once, instead of a SET

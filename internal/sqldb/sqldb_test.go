@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -68,5 +69,58 @@ func TestOpen_sessionsAreReadCommitted(t *testing.T) {
 	})
 	if err != nil || level != "READ-COMMITTED" {
 		t.Fatalf("in a transaction: %s, %v", level, err)
+	}
+}
+
+func TestWithTx_classifiesTheErrorFnReturns(t *testing.T) {
+	db := testenv.MySQL(t)
+	db.MustExec("CREATE TABLE t (id INT PRIMARY KEY)")
+	db.MustExec("INSERT INTO t VALUES (1)")
+	err := sqldb.WithTx(t.Context(), db, func(tx *sqlx.Tx) error {
+		_, err := tx.Exec("INSERT INTO t VALUES (1)")
+		return fmt.Errorf("insert: %w", err) // wrapped, not classified
+	})
+	if !errors.Is(err, sqldb.ErrDuplicate) {
+		t.Fatalf("err = %v, want ErrDuplicate", err)
+	}
+	if again := sqldb.Classify(err); again != err {
+		t.Fatalf("classifying twice changed the error: %v", again)
+	}
+}
+
+func TestRetry_lockWaitTimeoutEveryAttempt_ErrBusy(t *testing.T) {
+	db := testenv.MySQL(t)
+	ctx := t.Context()
+	db.MustExec("CREATE TABLE t (id INT PRIMARY KEY, n INT NOT NULL)")
+	db.MustExec("INSERT INTO t VALUES (1, 0)")
+	holder := db.MustBegin()
+	defer holder.Rollback()
+	var n int
+	if err := holder.Get(&n, "SELECT n FROM t WHERE id = 1 FOR UPDATE"); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	err := sqldb.Retry(ctx, db, 2, func(tx *sqlx.Tx) error {
+		calls++
+		if _, err := tx.Exec("SET SESSION innodb_lock_wait_timeout = 1"); err != nil {
+			return err
+		}
+		_, err := tx.Exec("UPDATE t SET n = n + 1 WHERE id = 1")
+		return fmt.Errorf("bump: %w", err)
+	})
+	if !errors.Is(err, sqldb.ErrBusy) || !errors.Is(err, sqldb.ErrDeadlock) || calls != 2 {
+		t.Fatalf("err = %v after %d calls, want ErrBusy wrapping ErrDeadlock after 2", err, calls)
+	}
+
+	// A deadlock on every attempt, as a function reports it.
+	calls = 0
+	err = sqldb.Retry(ctx, db, 3, func(*sqlx.Tx) error { calls++; return fmt.Errorf("step: %w", sqldb.ErrDeadlock) })
+	if !errors.Is(err, sqldb.ErrBusy) || calls != 3 {
+		t.Fatalf("err = %v after %d calls, want ErrBusy after 3", err, calls)
+	}
+	// Any other error is returned at once, as it is.
+	boom := errors.New("boom")
+	if err := sqldb.Retry(ctx, db, 3, func(*sqlx.Tx) error { return boom }); err != boom {
+		t.Fatalf("err = %v, want boom", err)
 	}
 }

@@ -331,9 +331,10 @@ func (s *Service) StaffView(ctx context.Context, id string, mayView func(refType
 }
 
 // ListAttached returns the uploads attached to the record, oldest first, each with a fresh
-// signed URL. The caller has checked that the viewer may see the record.
-func (s *Service) ListAttached(ctx context.Context, refType string, refID int64) ([]Upload, error) {
-	us, err := listAttached(ctx, s.db, refType, refID)
+// signed URL. The caller has checked that the viewer may see the record. q is the database or
+// the caller's transaction (which sees the uploads it attached before committing).
+func (s *Service) ListAttached(ctx context.Context, q sqlx.QueryerContext, refType string, refID int64) ([]Upload, error) {
+	us, err := listAttached(ctx, q, refType, refID)
 	if err != nil {
 		return nil, err
 	}

@@ -405,7 +405,7 @@ func TestAttach_onceAndOnlyOwn(t *testing.T) {
 			t.Fatal("c was attached by a failed transaction")
 		}
 	})
-	list, err := f.svc.ListAttached(ctx, "application", 10)
+	list, err := f.svc.ListAttached(ctx, f.db, "application", 10)
 	if err != nil {
 		t.Fatal(err)
 	}

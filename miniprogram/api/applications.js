@@ -77,7 +77,11 @@ function createApplication(body, idempotencyKey, options = {}) {
   }));
 }
 
-/** Changes a draft or returned application: body carries the fields and `version`. */
+/**
+ * Changes a draft or returned application: body carries the fields and
+ * `version`. The server takes it as a JSON merge patch: fields left out keep
+ * their values, a field sent as null is cleared.
+ */
 function updateApplication(id, body, options = {}) {
   // PUT, not PATCH: wx.request has no PATCH method; the server takes both.
   return http.put(`/api/v1/applications/${encodeURIComponent(id)}`, body, options);

@@ -219,9 +219,12 @@ function materialErrors(materials, files) {
 }
 
 /**
- * The POST/PUT body for the form. Empty fields are left out, so a draft
- * can be saved half filled. `create` adds the policy code; `attachments`
- * are upload IDs. The masked account on file is never sent back.
+ * The POST/PUT body for the form. A draft can be saved half filled: on
+ * create, empty fields are left out; on update (PUT is a JSON merge patch:
+ * fields left out keep their server value) an emptied field is sent as
+ * null so the server clears it. `create` adds the policy code; `attachments`
+ * are upload IDs (an update adds them). The masked account and phone on
+ * file are never sent back, so when left empty they are left out.
  */
 function toBody(form, policy, { attachments, create } = {}) {
   const body = {};
@@ -230,6 +233,13 @@ function toBody(form, policy, { attachments, create } = {}) {
   }
   const put = (key, value) => {
     if (value !== '' && value !== null && value !== undefined) {
+      body[key] = value;
+    } else if (!create) {
+      body[key] = null;
+    }
+  };
+  const keepIfEmpty = (key, value) => {
+    if (value !== '') {
       body[key] = value;
     }
   };
@@ -240,20 +250,15 @@ function toBody(form, policy, { attachments, create } = {}) {
       put('enterprise_uscc', normalizeUscc(form.enterprise_uscc));
     }
     const amount = money.parseYuan(form.amount_yuan);
-    if (!amount.error) {
-      body.amount_fen = amount.fen;
-    }
-    if (/^\d+$/.test(String(form.term_months || ''))) {
-      body.term_months = Number(form.term_months);
-    }
+    put('amount_fen', amount.error ? null : amount.fen);
+    put('term_months', /^\d+$/.test(String(form.term_months || '')) ? Number(form.term_months) : null);
     put('purpose', String(form.purpose || '').trim());
   }
   put('bank_name', String(form.bank_name || '').trim());
-  put('bank_account', digitsOnly(form.bank_account));
-  put('contact_phone', digitsOnly(form.contact_phone).replace(/^\+?86(?=1\d{10}$)/, ''));
-  if (/^\d+$/.test(String(form.jobs_created || '').trim())) {
-    body.jobs_created = Number(String(form.jobs_created).trim());
-  }
+  keepIfEmpty('bank_account', digitsOnly(form.bank_account));
+  keepIfEmpty('contact_phone', digitsOnly(form.contact_phone).replace(/^\+?86(?=1\d{10}$)/, ''));
+  const jobs = String(form.jobs_created || '').trim();
+  put('jobs_created', /^\d+$/.test(jobs) ? Number(jobs) : null);
   body.attachments = (attachments || []).slice();
   return body;
 }

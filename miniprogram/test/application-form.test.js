@@ -89,6 +89,18 @@ describe('the API body', () => {
     expect(individual.enterprise_name).toBeUndefined();
   });
 
+  test('an update is a merge patch: emptied fields go as null, the masked account and phone stay out', () => {
+    const body = model.toBody(filledLoan({
+      purpose: '', jobs_created: '', term_months: '', bank_account: '', contact_phone: '',
+    }), LOAN, { attachments: [] });
+    expect(body).toMatchObject({ purpose: null, jobs_created: null, term_months: null, bank_name: expect.any(String) });
+    expect(body).not.toHaveProperty('bank_account');
+    expect(body).not.toHaveProperty('contact_phone');
+    const created = model.toBody(filledLoan({ purpose: '', jobs_created: '' }), LOAN, { create: true });
+    expect(created).not.toHaveProperty('purpose');
+    expect(created).not.toHaveProperty('jobs_created');
+  });
+
   test('from an application: amount back in yuan, masked values left empty', () => {
     const form = model.formFromApplication({
       amount_fen: 12345678, term_months: 12, bank_account: '6222****1234', contact_phone: '138****5678', jobs_created: 0,
