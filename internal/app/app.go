@@ -21,6 +21,7 @@ import (
 	"huixiang/internal/application"
 	"huixiang/internal/config"
 	"huixiang/internal/httpapi"
+	"huixiang/internal/moderation"
 	"huixiang/internal/notify"
 	"huixiang/internal/person"
 	"huixiang/internal/pii"
@@ -104,7 +105,11 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.NotifyWorker = notify.NewWorker(db, wx, notify.WorkerOptions{Workers: cfg.Notify.Workers, Rate: float64(cfg.Notify.Rate),
 		MaxAttempts: cfg.Notify.MaxAttempts, Lease: cfg.Notify.Lease, Log: log})
 	a.Uploads = uploads
-	a.Applications = application.NewService(db, box, uploads, a.Notify)
+	a.Applications = application.NewService(db, box, uploads, a.Notify, moderation.UserText{Checker: wx, Log: log,
+		OpenID: func(ctx context.Context, userID int64) (string, error) {
+			id, err := a.Accounts.Identity(ctx, userID)
+			return id.OpenID, err
+		}})
 	a.Points = points.NewService(db, points.Options{ExpiryYears: cfg.Points.ExpiryYears})
 	a.Alumni = alumni.NewService(db, person.NewStore(box), a.Accounts, wx, a.Points, log)
 	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays, cfg.Registry.MaxImportRows)

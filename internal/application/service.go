@@ -43,12 +43,42 @@ type Service struct {
 	box     *pii.Box
 	uploads Uploads
 	notify  Notifier
+	text    TextCheck
 	now     func() time.Time
 }
 
+// TextCheck passes what an applicant typed through WeChat's content check: risky text is
+// moderation.ErrRejected. Text WeChat cannot judge is kept (every application is read by a
+// reviewer anyway), so an outage never loses an application.
+type TextCheck interface {
+	CheckUserText(ctx context.Context, userID int64, text string) error
+}
+
 // NewService returns a Service.
-func NewService(db *sqlx.DB, box *pii.Box, uploads Uploads, n Notifier) *Service {
-	return &Service{db: db, box: box, uploads: uploads, notify: n, now: time.Now}
+func NewService(db *sqlx.DB, box *pii.Box, uploads Uploads, n Notifier, text TextCheck) *Service {
+	return &Service{db: db, box: box, uploads: uploads, notify: n, text: text, now: time.Now}
+}
+
+// userText is the free text of an application, for the content check: every string field of
+// Input that is not a code, an enum, a number or an account (a test in internal/httpapi
+// classifies every string field of Input, so a new one cannot be forgotten).
+func (in Input) userText() string {
+	var parts []string
+	for _, s := range []string{in.EnterpriseName, in.Purpose, in.BankName} {
+		if s = strings.TrimSpace(s); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// checkText checks the text fields of in, when there are any.
+func (s *Service) checkText(ctx context.Context, userID int64, in Input) error {
+	text := in.userText()
+	if text == "" || s.text == nil {
+		return nil
+	}
+	return s.text.CheckUserText(ctx, userID, text)
 }
 
 // Field names of the encrypted columns.
@@ -373,6 +403,9 @@ func (s *Service) Create(ctx context.Context, userID int64, in Input, idemKey st
 	if err != nil {
 		return nil, false, err
 	}
+	if err := s.checkText(ctx, userID, in); err != nil {
+		return nil, false, err
+	}
 	if f.ContactPhone == "" && a.PhoneEnc != nil {
 		if f.ContactPhone, err = s.box.Open(fieldPhone, a.PhoneEnc); err != nil {
 			return nil, false, fmt.Errorf("application: applicant phone: %w", err)
@@ -516,6 +549,15 @@ func (s *Service) Update(ctx context.Context, userID, id int64, version int, pat
 		return Application{}, &NotEligibleError{Reasons: []Reason{{"NOT_REGISTERED", "请先完成返乡登记"}}}
 	}
 	if err != nil {
+		return Application{}, err
+	}
+	// Only the text this save sends is checked, outside the transaction (a WeChat call must not
+	// hold the row lock); what the patch does not send was checked when it was sent.
+	var sent Input
+	if err := patch.apply(&sent); err != nil {
+		return Application{}, err
+	}
+	if err := s.checkText(ctx, userID, sent); err != nil {
 		return Application{}, err
 	}
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {

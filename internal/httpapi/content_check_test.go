@@ -1,12 +1,14 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"huixiang/internal/alumni"
+	"huixiang/internal/application"
 	"huixiang/internal/returnee"
 	"huixiang/internal/survey"
 )
@@ -60,6 +62,9 @@ var contentClasses = []struct {
 	// Survey text answers are checked in survey.Service.checkText (TestSurvey_riskyTextRejected_wechatDownStillSaved
 	// sends a risky one); question and option codes are validated against the survey.
 	{"survey.Answer", reflect.TypeFor[survey.Answer](), []string{"text"}, []string{"question", "options"}},
+	// Application text is checked in application.Service.checkText (TestContentCheck_applicationText_422).
+	{"application.Input", reflect.TypeFor[application.Input](), []string{"enterprise_name", "purpose", "bank_name"},
+		[]string{"policy", "borrower_type", "enterprise_uscc", "bank_account", "contact_phone", "attachments"}},
 }
 
 func TestContentCheck_everyStringFieldOfUserInputsIsClassified(t *testing.T) {
@@ -116,4 +121,27 @@ func TestContentCheck_riskyTextInEveryCheckedField_422(t *testing.T) {
 	// The same forms without the risky word are accepted: the refusals were the content check.
 	expect(t, e.do("PUT", "/api/v1/me/returnee", tok, form(52, "990101")), 200, "")
 	expect(t, e.do("PUT", "/api/v1/me/alumnus", tok, alumnusForm(52)), 200, "")
+}
+
+func TestContentCheck_applicationText_422(t *testing.T) {
+	e := newEnv(t)
+	seedRegions(t, e)
+	tok := e.entrepreneur("o_risky_app", 74)
+	e.wx.SetRiskyWords("赌博")
+	for _, field := range contentClasses[3].checked {
+		t.Run("create/"+field, func(t *testing.T) {
+			body := loanForm(10000000)
+			body[field] = "赌博资金"
+			expect(t, e.do("POST", "/api/v1/applications", tok, body), 422, "CONTENT_REJECTED")
+		})
+	}
+	a := e.createApp(tok, loanForm(10000000))
+	for _, field := range contentClasses[3].checked {
+		t.Run("update/"+field, func(t *testing.T) {
+			body := map[string]any{"version": a.Version, field: "赌博资金"}
+			expect(t, e.do("PATCH", fmt.Sprintf("/api/v1/applications/%d", a.ID), tok, body), 422, "CONTENT_REJECTED")
+		})
+	}
+	// The refusals were the content check: clean text saves.
+	expect(t, e.do("PATCH", fmt.Sprintf("/api/v1/applications/%d", a.ID), tok, map[string]any{"version": a.Version, "purpose": "扩大茶叶加工规模"}), 200, "")
 }

@@ -43,3 +43,23 @@ func Review(ctx context.Context, c Checker, log *slog.Logger, openID, text strin
 	}
 	return StateOK, nil
 }
+
+// UserText checks text typed by a signed-in mini-program user, for features that keep no
+// review state of their own: risky text is ErrRejected; anything else (WeChat unsure or
+// unreachable) passes, because a person reads that text before it has any effect.
+type UserText struct {
+	Checker Checker
+	// OpenID gives the user's openid, which msg_sec_check needs.
+	OpenID func(ctx context.Context, userID int64) (string, error)
+	Log    *slog.Logger
+}
+
+// CheckUserText checks text typed by user userID.
+func (u UserText) CheckUserText(ctx context.Context, userID int64, text string) error {
+	openID, err := u.OpenID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	_, err = Review(ctx, u.Checker, u.Log, openID, text)
+	return err
+}

@@ -663,6 +663,8 @@ func (imp *importer) saveBatch(ctx context.Context, batch []pending) error {
 			imp.rep.RowsUpdated++
 		case errors.Is(err, ErrOutOfScope):
 			imp.fail(pd.line, "township_code", "该人员已在其他乡镇（街道）登记，请联系区级管理员")
+		case errors.Is(err, person.ErrIdentityDiffers):
+			imp.fail(pd.line, "id_card", "该身份证号已登记，但姓名或手机号不一致，未导入；如需更正请在人员记录中修改")
 		case errors.Is(err, person.ErrAlreadyRegistered):
 			imp.fail(pd.line, "id_card", "与已登记人员冲突")
 		case ctx.Err() != nil || sqldb.IsUnavailable(err):
