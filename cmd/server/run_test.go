@@ -140,7 +140,7 @@ func TestRun_migrateSeedAndStaffCommands(t *testing.T) {
 	if strings.Count(out.String(), "created demo staff demo_guanbuqiao") != 1 {
 		t.Fatalf("seed is not idempotent:\n%s", out.String())
 	}
-	vars["HX_STAFF_PASSWORD"] = "Clerk1234567"
+	vars["HX_STAFF_PASSWORD"] = "Ledger-2468-x"
 	if err := run(ctx, []string{"staff", "create", "-username", "clerk", "-role", "department", "-department", "区教育局"}, get, &out, &out); err != nil {
 		t.Fatal(err)
 	}
