@@ -32,33 +32,52 @@ func (s *Service) lockKeys(uname, ip string) lockKeys {
 		userFails: base + "uf", userIPs: base + "ips", accountLck: base + "al"}
 }
 
-// lockedFor returns how long this pair or the whole username is still locked (0: not locked).
-func (s *Service) lockedFor(ctx context.Context, k lockKeys) (time.Duration, error) {
-	var pair, acct *redis.DurationCmd
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		pair = p.PTTL(ctx, k.pairLock)
-		acct = p.PTTL(ctx, k.accountLck)
-		return nil
-	})
+// beginAttemptScript refuses a sign-in while the pair or the username is locked, or while the
+// pair's window already holds MaxFailures attempts (failed or still being checked); otherwise it
+// reserves the attempt in the pair's window before the password is hashed, so parallel guesses
+// cannot all slip in before the first of them is counted. KEYS: pairFails, pairLock, accountLock.
+// ARGV: pair window (ms), max pair failures, the attempt's member. Returns 0 or the wait in ms.
+var beginAttemptScript = redis.NewScript(`
+local wait = math.max(redis.call('PTTL', KEYS[2]), redis.call('PTTL', KEYS[3]))
+if wait > 0 then return wait end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local lockWin, maxF = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - lockWin)
+if redis.call('ZCARD', KEYS[1]) >= maxF then
+	local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+	return math.max(tonumber(oldest[2]) + lockWin - now, 1)
+end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], lockWin)
+return 0
+`)
+
+// beginAttempt reserves one attempt of the pair, or says how long it must wait.
+func (s *Service) beginAttempt(ctx context.Context, k lockKeys) (member string, wait time.Duration, err error) {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	member = hex.EncodeToString(b)
+	ms, err := beginAttemptScript.Run(ctx, s.rdb, []string{k.pairFails, k.pairLock, k.accountLck},
+		s.opt.LockFor.Milliseconds(), s.opt.MaxFailures, member).Int64()
 	if err != nil {
-		return 0, fmt.Errorf("staff: lock check: %w", err)
+		return "", 0, fmt.Errorf("staff: lock check: %w", err)
 	}
-	return max(pair.Val(), acct.Val(), 0), nil
+	return member, time.Duration(ms) * time.Millisecond, nil
 }
 
-// recordFailureScript logs one failure in the pair's and the username's windows (the Redis
-// server's clock) and sets the locks they reach. KEYS: pairFails, pairLock, userFails, userIPs,
-// accountLock. ARGV: pair window = pair lock (ms), max pair failures, account window (ms),
-// account failures, account addresses, account lock (ms), client IP, a unique member.
-// Returns {pair failures, pair locked now, account locked now}.
+// recordFailureScript turns a reserved attempt into a failure: it locks the pair when its window
+// holds MaxFailures, and logs the failure in the username's window (any address), which locks
+// the username when it holds enough failures from enough addresses (the Redis server's clock).
+// KEYS: pairFails, pairLock, userFails, userIPs, accountLock. ARGV: pair window = pair lock (ms),
+// max pair failures, account window (ms), account failures, account addresses, account lock
+// (ms), client IP, the attempt's member. Returns {pair failures, pair locked now, account
+// locked now}.
 var recordFailureScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lockWin, maxF = tonumber(ARGV[1]), tonumber(ARGV[2])
 local acctWin, acctMax, acctIPs, acctLock = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - lockWin)
-redis.call('ZADD', KEYS[1], now, ARGV[8])
-redis.call('PEXPIRE', KEYS[1], lockWin)
 local n = redis.call('ZCARD', KEYS[1])
 local pair = 0
 if n >= maxF then
@@ -87,14 +106,12 @@ type failureResult struct {
 	accountLocked bool
 }
 
-func (s *Service) recordFailure(ctx context.Context, k lockKeys) (failureResult, error) {
-	member := make([]byte, 8)
-	_, _ = rand.Read(member)
+func (s *Service) recordFailure(ctx context.Context, k lockKeys, member string) (failureResult, error) {
 	o := s.opt
 	v, err := recordFailureScript.Run(ctx, s.rdb,
 		[]string{k.pairFails, k.pairLock, k.userFails, k.userIPs, k.accountLck},
 		o.LockFor.Milliseconds(), o.MaxFailures, o.AccountWindow.Milliseconds(), o.AccountMaxFailures,
-		o.AccountMinIPs, o.AccountLockFor.Milliseconds(), k.ip, hex.EncodeToString(member)).Int64Slice()
+		o.AccountMinIPs, o.AccountLockFor.Milliseconds(), k.ip, member).Int64Slice()
 	if err != nil || len(v) != 3 {
 		return failureResult{}, fmt.Errorf("staff: count failure: %w", err)
 	}

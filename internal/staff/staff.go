@@ -207,12 +207,23 @@ func (s *Service) Login(ctx context.Context, username, password, clientIP string
 	if err := s.limiter.Allow(ctx, ratelimit.Rule{Name: "stafflogin-user", Limit: s.opt.LoginPerUsername, Window: win}, k.tag); err != nil {
 		return Staff{}, err
 	}
-	if wait, err := s.lockedFor(ctx, k); err != nil {
+	member, wait, err := s.beginAttempt(ctx, k)
+	if err != nil {
 		return Staff{}, err
-	} else if wait > 0 {
+	}
+	if wait > 0 {
 		return Staff{}, &LockedError{RetryAfter: wait}
 	}
+	st, err := s.checkPassword(ctx, k, member, uname, password)
+	if err != nil && !errors.Is(err, ErrInvalidCredentials) && !errors.Is(err, ErrLocked) {
+		// Not an answer about the password (busy, a database error): the attempt does not count.
+		s.rdb.ZRem(context.WithoutCancel(ctx), k.pairFails, member)
+	}
+	return st, err
+}
 
+// checkPassword is the part of Login after the attempt was reserved.
+func (s *Service) checkPassword(ctx context.Context, k lockKeys, member, uname, password string) (Staff, error) {
 	var pre struct {
 		ID       int64  `db:"id"`
 		Hash     string `db:"password_hash"`
@@ -239,7 +250,7 @@ func (s *Service) Login(ctx context.Context, username, password, clientIP string
 		case pre.Disabled:
 			reason = "disabled"
 		}
-		return Staff{}, s.failed(ctx, k, uname, pre.ID, reason)
+		return Staff{}, s.failed(ctx, k, member, uname, pre.ID, reason)
 	}
 
 	var out Staff
@@ -258,7 +269,7 @@ func (s *Service) Login(ctx context.Context, username, password, clientIP string
 			result = &LockedError{RetryAfter: r.LockedUntil.Time.Sub(now)}
 			return nil
 		case r.PasswordHash != hash || r.Disabled:
-			// Changed while we were hashing: not a wrong guess, so not counted.
+			// Changed while we were hashing: not a wrong guess.
 			result = ErrInvalidCredentials
 			entry.Action, entry.Detail = "staff.login_failed", map[string]any{"reason": "changed_meanwhile"}
 			return audit.Write(ctx, tx, entry)
@@ -277,15 +288,17 @@ func (s *Service) Login(ctx context.Context, username, password, clientIP string
 	if err != nil {
 		return Staff{}, err
 	}
-	if result == nil {
-		s.rdb.Del(ctx, k.pairFails) // a success from this address forgets its failures
+	if result != nil {
+		s.rdb.ZRem(ctx, k.pairFails, member) // not a wrong guess: not counted
+		return Staff{}, result
 	}
-	return out, result
+	s.rdb.Del(ctx, k.pairFails) // a success from this address forgets its failures
+	return out, nil
 }
 
 // failed counts a failed sign-in, audits it, and applies the locks it triggers.
-func (s *Service) failed(ctx context.Context, k lockKeys, uname string, id int64, reason string) error {
-	res, err := s.recordFailure(ctx, k)
+func (s *Service) failed(ctx context.Context, k lockKeys, member, uname string, id int64, reason string) error {
+	res, err := s.recordFailure(ctx, k, member)
 	if err != nil {
 		return err
 	}
