@@ -150,6 +150,14 @@ func TestRun_migrateSeedAndStaffCommands(t *testing.T) {
 	if !strings.Contains(out.String(), "revoked 0 sessions of clerk") {
 		t.Fatalf("output:\n%s", out.String())
 	}
+	for _, sub := range []string{"unlock", "reset-password"} {
+		if err := run(ctx, []string{"staff", sub, "-username", "clerk"}, get, &out, &out); err != nil {
+			t.Fatalf("staff %s: %v", sub, err)
+		}
+	}
+	if !strings.Contains(out.String(), "unlocked clerk") || !strings.Contains(out.String(), "one-time password of clerk (must be changed at the next sign-in): ") {
+		t.Fatalf("output:\n%s", out.String())
+	}
 	vars["HX_STAFF_PASSWORD"] = "weak"
 	if err := run(ctx, []string{"staff", "create", "-username", "clerk2", "-role", "department", "-department", "x"}, get, &out, &out); err == nil {
 		t.Fatal("weak password accepted")

@@ -298,7 +298,12 @@ func handleStaffPatch(svc *staff.Service, sessions *session.Store) gin.HandlerFu
 			return
 		}
 		st, scopeChanged, err := svc.Update(c.Request.Context(), staffActor(c), id, staff.Patch(req))
-		if err == nil && scopeChanged {
+		// The sessions end after the change commits (a sign-in in between would otherwise keep
+		// the old scope). Should Redis fail here, the change stands and the answer is 503; a
+		// request that names a scope field ends the sessions even when nothing changed, so
+		// repeating it finishes the job.
+		scopeNamed := req.Role != nil || req.Department != nil || req.TownshipCode != nil || req.Disabled != nil
+		if err == nil && (scopeChanged || scopeNamed) {
 			err = endStaffSessions(c, svc, sessions, id)
 		}
 		respond(c, http.StatusOK, st, err)
