@@ -29,6 +29,10 @@ commands:
                             add a staff account; the password is read from HX_STAFF_PASSWORD
   staff revoke-sessions -username U
                             end every session of a staff account
+  staff unlock -username U  lift an account-wide sign-in lock and forget the username's failures
+  staff reset-password -username U
+                            print a one-time password that must be changed at the next sign-in;
+                            ends the account's sessions
   config                    print the effective configuration, secrets masked
   notify-worker             run only the notification outbox worker (scale sending apart from the API)
   points expire             write expiry entries for points past their expiry (the nightly job; idempotent)
@@ -150,7 +154,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 func staffCommand(ctx context.Context, a *app.App, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("staff: want create or revoke-sessions")
+		return errors.New("staff: want create, revoke-sessions, unlock or reset-password")
 	}
 	fs := flag.NewFlagSet("staff "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -188,6 +192,30 @@ func staffCommand(ctx context.Context, a *app.App, args []string, getenv func(st
 			return err
 		}
 		fmt.Fprintf(stdout, "revoked %d sessions of %s\n", n, st.Username)
+		return nil
+	case "unlock":
+		st, err := a.Staff.GetByUsername(ctx, *username)
+		if err != nil {
+			return err
+		}
+		if err := a.Staff.Unlock(ctx, actor, st.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "unlocked %s\n", st.Username)
+		return nil
+	case "reset-password":
+		st, err := a.Staff.GetByUsername(ctx, *username)
+		if err != nil {
+			return err
+		}
+		pw, err := a.Staff.ResetPassword(ctx, actor, st.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := a.Sessions.RevokeAll(ctx, session.KindStaff, st.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "one-time password of %s (must be changed at the next sign-in): %s\n", st.Username, pw)
 		return nil
 	}
 	return fmt.Errorf("staff: unknown subcommand %q", args[0])

@@ -140,7 +140,7 @@ func TestRun_migrateSeedAndStaffCommands(t *testing.T) {
 	if strings.Count(out.String(), "created demo staff demo_guanbuqiao") != 1 {
 		t.Fatalf("seed is not idempotent:\n%s", out.String())
 	}
-	vars["HX_STAFF_PASSWORD"] = "Clerk1234567"
+	vars["HX_STAFF_PASSWORD"] = "Ledger-2468-x"
 	if err := run(ctx, []string{"staff", "create", "-username", "clerk", "-role", "department", "-department", "区教育局"}, get, &out, &out); err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +148,14 @@ func TestRun_migrateSeedAndStaffCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "revoked 0 sessions of clerk") {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	for _, sub := range []string{"unlock", "reset-password"} {
+		if err := run(ctx, []string{"staff", sub, "-username", "clerk"}, get, &out, &out); err != nil {
+			t.Fatalf("staff %s: %v", sub, err)
+		}
+	}
+	if !strings.Contains(out.String(), "unlocked clerk") || !strings.Contains(out.String(), "one-time password of clerk (must be changed at the next sign-in): ") {
 		t.Fatalf("output:\n%s", out.String())
 	}
 	vars["HX_STAFF_PASSWORD"] = "weak"

@@ -7,11 +7,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/redis/go-redis/v9"
 
 	"huixiang/internal/pii"
 	"huixiang/internal/sqldb"
@@ -57,18 +55,14 @@ type row struct {
 
 // Service signs users in and binds phones.
 type Service struct {
-	db         *sqlx.DB
-	rdb        redis.UniversalClient
-	prefix     string
-	sessionTTL time.Duration
-	wx         WeChat
-	box        *pii.Box
+	db  *sqlx.DB
+	wx  WeChat
+	box *pii.Box
 }
 
-// NewService returns a Service. WeChat session keys are kept in Redis under prefix for
-// sessionTTL, the lifetime of our own session.
-func NewService(db *sqlx.DB, rdb redis.UniversalClient, prefix string, sessionTTL time.Duration, wx WeChat, box *pii.Box) *Service {
-	return &Service{db: db, rdb: rdb, prefix: prefix, sessionTTL: sessionTTL, wx: wx, box: box}
+// NewService returns a Service.
+func NewService(db *sqlx.DB, wx WeChat, box *pii.Box) *Service {
+	return &Service{db: db, wx: wx, box: box}
 }
 
 // Login exchanges a wx.login code for our user, creating the user on first sign-in. A repeat
@@ -96,10 +90,9 @@ func (s *Service) Login(ctx context.Context, code string) (User, error) {
 			return User{}, fmt.Errorf("account: touch: %w", err)
 		}
 	}
-	// The session key decrypts data the client sends (wx.getUserInfo etc.); it stays here.
-	if err := s.rdb.Set(ctx, s.sessionKeyKey(r.ID), ws.SessionKey, s.sessionTTL).Err(); err != nil {
-		return User{}, fmt.Errorf("account: keep session key: %w", err)
-	}
+	// WeChat's session_key (ws.SessionKey) is dropped here on purpose: it would only serve to
+	// decrypt data the client sends (wx.getUserInfo and the like), which no feature uses, and a
+	// key that is not kept cannot leak. Keep it (encrypted, with the session) only when one does.
 	return s.user(r.row)
 }
 
@@ -132,10 +125,6 @@ func (s *Service) insertUser(ctx context.Context, ws wechat.Session, now time.Ti
 		return loginRow{}, fmt.Errorf("account: load: %w", err)
 	}
 	return r, nil
-}
-
-func (s *Service) sessionKeyKey(userID int64) string {
-	return s.prefix + "wxsk:" + strconv.FormatInt(userID, 10)
 }
 
 // Get returns the user.

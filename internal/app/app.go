@@ -26,6 +26,7 @@ import (
 	"huixiang/internal/person"
 	"huixiang/internal/pii"
 	"huixiang/internal/points"
+	"huixiang/internal/ratelimit"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
 	"huixiang/internal/session"
@@ -91,13 +92,13 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	wx := wechat.New(wechat.Options{AppID: cfg.WeChat.AppID, Secret: cfg.WeChat.Secret, APIBase: cfg.WeChat.APIBase,
 		Timeout: cfg.WeChat.Timeout, State: cfg.WeChat.MiniprogramState, Redis: rdb, KeyPrefix: prefix, Log: log})
 	sessions := session.NewStore(rdb, prefix, map[session.Kind]session.Policy{
-		session.KindUser:  {Idle: cfg.Session.UserTTL},
+		session.KindUser:  {Idle: cfg.Session.UserTTL, Max: cfg.Session.UserMax},
 		session.KindStaff: {Idle: cfg.Session.StaffIdle, Max: cfg.Session.StaffMax},
 	})
 	a := &App{
 		Config: cfg, Log: log, DB: db, Redis: rdb, WeChat: wx, Sessions: sessions,
-		Accounts: account.NewService(db, rdb, prefix, cfg.Session.UserTTL, wx, box),
-		Staff:    staff.NewService(db, cfg.Staff.MaxFailures, cfg.Staff.LockDuration),
+		Accounts: account.NewService(db, wx, box),
+		Staff:    staff.NewService(db, rdb, prefix, staffOptions(cfg.Staff)),
 		Regions:  region.NewService(db),
 	}
 	a.Surveys = survey.NewService(db, a.Accounts)
@@ -133,6 +134,8 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Uploads:        a.Uploads,
 		// The attachment limit plus room for the multipart framing and the kind field.
 		MaxAttachmentBytes: cfg.Upload.MaxBytes + 64<<10,
+		Limiter:            ratelimit.New(rdb, prefix),
+		Limits:             cfg.Limits,
 	})
 	return a, nil
 }
@@ -151,6 +154,13 @@ func (a *App) HTTPServer() *http.Server {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
+}
+
+func staffOptions(c config.Staff) staff.Options {
+	return staff.Options{MaxFailures: c.MaxFailures, LockFor: c.LockDuration,
+		AccountMaxFailures: c.AccountMaxFailures, AccountMinIPs: c.AccountMinIPs, AccountWindow: c.AccountWindow,
+		AccountLockFor: c.AccountLockDuration, LoginPerIP: c.LoginPerIP, LoginPerUsername: c.LoginPerUsername,
+		LoginWindow: c.LoginWindow, HashSlots: c.HashSlots, HashWait: c.HashWait}
 }
 
 // newUploads builds the attachment service over the local directory (created here), with the

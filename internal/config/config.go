@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"huixiang/internal/staff"
 )
 
 // Config is every setting of the server. The yaml tag names the key in configs/*.yaml; the
@@ -36,6 +38,7 @@ type Config struct {
 	Log      Log      `yaml:"log"`
 	Points   Points   `yaml:"points"`
 	Metrics  Metrics  `yaml:"metrics"`
+	Limits   Limits   `yaml:"limits"`
 }
 
 // Metrics configures the Prometheus listener, apart from the public one so that the API port
@@ -43,6 +46,19 @@ type Config struct {
 type Metrics struct {
 	// Addr is where /metrics is served (127.0.0.1:9090); "off" (or empty in the file) serves none.
 	Addr string `yaml:"addr"`
+}
+
+// Limits are the rate limits of the mini program's calls that spend WeChat quota (sign-in, phone
+// binding, saves whose text WeChat checks): at most so many per Window, per client address and
+// per user. A real user never reaches them; a script does. 0 switches a limit off.
+type Limits struct {
+	Window time.Duration `yaml:"window"`
+	// WeChatLoginPerIP bounds POST /api/v1/auth/login per address. Mobile carriers put many
+	// phones behind one address (CGNAT), so it is generous.
+	WeChatLoginPerIP int `yaml:"wechat_login_per_ip"`
+	// WeChatPerIP and WeChatPerUser bound each of phone binding and the content-checked saves.
+	WeChatPerIP   int `yaml:"wechat_per_ip"`
+	WeChatPerUser int `yaml:"wechat_per_user"`
 }
 
 // Points configures the alumni contribution points.
@@ -108,15 +124,33 @@ type Admin struct {
 
 // Session configures lifetimes of sign-in sessions.
 type Session struct {
-	UserTTL   time.Duration `yaml:"user_ttl"`
+	UserTTL time.Duration `yaml:"user_ttl"`
+	// UserMax ends a mini-program session this long after sign-in however active it is.
+	UserMax   time.Duration `yaml:"user_max"`
 	StaffIdle time.Duration `yaml:"staff_idle"`
 	StaffMax  time.Duration `yaml:"staff_max"`
 }
 
-// Staff configures the staff sign-in lockout.
+// Staff configures the staff sign-in limits and lockout.
 type Staff struct {
+	// MaxFailures wrong passwords for one username from one address lock that pair (not the
+	// account) for LockDuration.
 	MaxFailures  int           `yaml:"max_failures"`
 	LockDuration time.Duration `yaml:"lock_duration"`
+	// The whole account locks for AccountLockDuration after AccountMaxFailures failures within
+	// AccountWindow from at least AccountMinIPs addresses (0 failures: never).
+	AccountMaxFailures  int           `yaml:"account_max_failures"`
+	AccountMinIPs       int           `yaml:"account_min_ips"`
+	AccountWindow       time.Duration `yaml:"account_window"`
+	AccountLockDuration time.Duration `yaml:"account_lock_duration"`
+	// Sign-in attempts per address and per username within LoginWindow (sliding); more get 429.
+	LoginPerIP       int           `yaml:"login_per_ip"`
+	LoginPerUsername int           `yaml:"login_per_username"`
+	LoginWindow      time.Duration `yaml:"login_window"`
+	// HashSlots argon2id hashes (19 MiB each) run at once; a sign-in waits at most HashWait for
+	// a slot, then gets 503.
+	HashSlots int           `yaml:"hash_slots"`
+	HashWait  time.Duration `yaml:"hash_wait"`
 }
 
 // Registry configures the returnee registry.
@@ -183,14 +217,15 @@ func Default() Config {
 			QueryTimeout: 5 * time.Second, AutoMigrate: false},
 		Redis:    Redis{Addr: "127.0.0.1:6379", KeyPrefix: "hx:", Timeout: 2 * time.Second, PoolSize: 64},
 		WeChat:   WeChat{APIBase: "https://api.weixin.qq.com", Timeout: 5 * time.Second, MiniprogramState: "formal"},
-		Session:  Session{UserTTL: 7 * 24 * time.Hour, StaffIdle: 30 * time.Minute, StaffMax: 12 * time.Hour},
-		Staff:    Staff{MaxFailures: 5, LockDuration: 15 * time.Minute},
+		Session:  Session{UserTTL: 7 * 24 * time.Hour, UserMax: 30 * 24 * time.Hour, StaffIdle: 30 * time.Minute, StaffMax: 12 * time.Hour},
+		Staff:    Staff{MaxFailures: 5, LockDuration: 15 * time.Minute, AccountMaxFailures: 50, AccountMinIPs: 5, AccountWindow: time.Hour, AccountLockDuration: time.Hour, LoginPerIP: 20, LoginPerUsername: 20, LoginWindow: time.Minute, HashSlots: 2, HashWait: 1500 * time.Millisecond},
 		Registry: Registry{FreshDays: 180, MaxImportRows: 100_000},
 		Notify:   Notify{ProgressTemplateID: "TMPL_APPLICATION_PROGRESS", Workers: 2, Rate: 20, MaxAttempts: 8, Lease: 30 * time.Second},
 		Upload:   Upload{Dir: "./var/uploads", MaxBytes: 10 << 20, URLTTL: 10 * time.Minute, DailyFiles: 50, DailyBytes: 100 << 20, UnattachedTTL: 24 * time.Hour},
 		Log:      Log{Level: "info"},
 		Points:   Points{ExpiryYears: 2},
 		Metrics:  Metrics{Addr: "127.0.0.1:9090"},
+		Limits:   Limits{Window: time.Minute, WeChatLoginPerIP: 120, WeChatPerIP: 240, WeChatPerUser: 10},
 	}
 }
 
@@ -240,8 +275,9 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.Admin.BootstrapPassword != "" {
-		if err := CheckPassword(c.Admin.BootstrapPassword); err != nil {
-			problems = append(problems, "HX_ADMIN_BOOTSTRAP_PASSWORD "+err.Error())
+		if err := staff.CheckPassword(c.Admin.BootstrapPassword, "admin"); err != nil {
+			problems = append(problems, "HX_ADMIN_BOOTSTRAP_PASSWORD must have 10-128 characters with letters and digits, "+
+				"not be a common password and not contain \"admin\"")
 		}
 	}
 	if c.WeChat.APIBase != "" && !strings.HasPrefix(c.WeChat.APIBase, "http://") && !strings.HasPrefix(c.WeChat.APIBase, "https://") {
@@ -257,11 +293,12 @@ func (c Config) Validate() error {
 	default:
 		problems = append(problems, "HX_LOG_LEVEL must be debug, info, warn or error")
 	}
-	if c.Session.UserTTL <= 0 || c.Session.StaffIdle <= 0 || c.Session.StaffMax < c.Session.StaffIdle {
-		problems = append(problems, "HX_SESSION_*: lifetimes must be positive and staff_max ≥ staff_idle")
+	if c.Session.UserTTL <= 0 || c.Session.UserMax < c.Session.UserTTL || c.Session.StaffIdle <= 0 || c.Session.StaffMax < c.Session.StaffIdle {
+		problems = append(problems, "HX_SESSION_*: lifetimes must be positive, user_max ≥ user_ttl and staff_max ≥ staff_idle")
 	}
-	if c.Staff.MaxFailures < 1 || c.Staff.LockDuration <= 0 {
-		problems = append(problems, "HX_STAFF_MAX_FAILURES and HX_STAFF_LOCK_DURATION must be positive")
+	problems = append(problems, c.Staff.problems()...)
+	if c.Limits.Window <= 0 || c.Limits.WeChatLoginPerIP < 0 || c.Limits.WeChatPerIP < 0 || c.Limits.WeChatPerUser < 0 {
+		problems = append(problems, "HX_LIMITS_WINDOW must be positive and HX_LIMITS_* counts 0 (off) or positive")
 	}
 	if c.Registry.FreshDays <= 0 || c.Registry.MaxImportRows <= 0 {
 		problems = append(problems, "HX_REGISTRY_FRESH_DAYS and HX_REGISTRY_MAX_IMPORT_ROWS must be positive")
@@ -285,6 +322,24 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: %s", strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+func (s Staff) problems() []string {
+	var p []string
+	if s.MaxFailures < 1 || s.LockDuration <= 0 {
+		p = append(p, "HX_STAFF_MAX_FAILURES and HX_STAFF_LOCK_DURATION must be positive")
+	}
+	if s.AccountMaxFailures < 0 || s.AccountMinIPs < 1 || s.AccountWindow < s.LockDuration || s.AccountLockDuration <= 0 {
+		p = append(p, "HX_STAFF_ACCOUNT_*: max_failures 0 (never) or positive, min_ips ≥ 1, window ≥ HX_STAFF_LOCK_DURATION, lock_duration positive")
+	}
+	// Sign-in must never run unlimited: these limits cannot be switched off.
+	if s.LoginPerIP < 1 || s.LoginPerUsername < 1 || s.LoginWindow <= 0 {
+		p = append(p, "HX_STAFF_LOGIN_PER_IP, HX_STAFF_LOGIN_PER_USERNAME and HX_STAFF_LOGIN_WINDOW must be positive")
+	}
+	if s.HashSlots < 1 || s.HashSlots > 64 || s.HashWait <= 0 || s.HashWait > 10*time.Second {
+		p = append(p, "HX_STAFF_HASH_SLOTS must be between 1 and 64 and HX_STAFF_HASH_WAIT between 1ms and 10s")
+	}
+	return p
 }
 
 func (n Notify) problems(wechatTimeout time.Duration) []string {
@@ -360,23 +415,6 @@ func (c Config) UploadFileKey() []byte {
 	}
 	k, _ := base64.StdEncoding.DecodeString(c.Upload.FileKey)
 	return k
-}
-
-// CheckPassword applies the staff password policy: at least 10 characters with letters and digits.
-func CheckPassword(pw string) error {
-	var letter, digit bool
-	for _, r := range pw {
-		switch {
-		case r >= '0' && r <= '9':
-			digit = true
-		case (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
-			letter = true
-		}
-	}
-	if len([]rune(pw)) < 10 || !letter || !digit {
-		return errors.New("must have at least 10 characters, with letters and digits")
-	}
-	return nil
 }
 
 // String prints the configuration as env assignments, with secrets masked.

@@ -94,10 +94,16 @@ func TestString_masksSecrets(t *testing.T) {
 	}
 }
 
-func TestCheckPassword(t *testing.T) {
-	for pw, ok := range map[string]bool{"abcdefghij": false, "1234567890": false, "abc12": false, "abcde12345": true, "密码密码密码密码a1": true} {
-		if got := CheckPassword(pw) == nil; got != ok {
-			t.Errorf("CheckPassword(%q) ok=%v, want %v", pw, got, ok)
+func TestValidate_bootstrapPasswordFollowsTheStaffPolicy(t *testing.T) {
+	for pw, ok := range map[string]bool{"abcdefghij": false, "Password123": false, "Admin12345pass": false, "Kestrel-2048x": true} {
+		e := valid()
+		e["HX_ADMIN_BOOTSTRAP_PASSWORD"] = pw
+		_, err := Load("", env(e))
+		if got := err == nil; got != ok {
+			t.Errorf("bootstrap password %q: err = %v, want ok=%v", pw, err, ok)
+		}
+		if err != nil && strings.Contains(err.Error(), pw) {
+			t.Errorf("the error shows the password: %v", err)
 		}
 	}
 }

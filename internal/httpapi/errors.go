@@ -25,6 +25,7 @@ import (
 	"huixiang/internal/notify"
 	"huixiang/internal/person"
 	"huixiang/internal/points"
+	"huixiang/internal/ratelimit"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
 	"huixiang/internal/session"
@@ -71,6 +72,8 @@ var (
 	errWeChatPhone  = &apiError{Status: http.StatusUnprocessableEntity, Code: "WECHAT_CODE_INVALID", Message: "手机号授权已失效，请重新授权"}
 	errCredentials  = &apiError{Status: http.StatusUnauthorized, Code: "INVALID_CREDENTIALS", Message: "用户名或密码错误"}
 	errUsernameUsed = &apiError{Status: http.StatusConflict, Code: "USERNAME_TAKEN", Message: "用户名已被使用"}
+	// errPasswordChange: a session signed in with a one-time password may only change it.
+	errPasswordChange = &apiError{Status: http.StatusForbidden, Code: "PASSWORD_CHANGE_REQUIRED", Message: "请先修改初始密码"}
 )
 
 func validationError(msg string) *apiError {
@@ -95,6 +98,8 @@ var chinaTime = time.FixedZone("CST", 8*3600)
 func classify(err error) *apiError {
 	var ae *apiError
 	var locked *staff.LockedError
+	var limited *ratelimit.LimitedError
+	var weak *staff.WeakPasswordError
 	var maxBytes *http.MaxBytesError
 	switch {
 	case errors.As(err, &ae):
@@ -111,14 +116,22 @@ func classify(err error) *apiError {
 		return errNotFound
 	case errors.Is(err, staff.ErrInvalidCredentials):
 		return errCredentials
+	case errors.As(err, &limited):
+		return &apiError{Status: http.StatusTooManyRequests, Code: "RATE_LIMITED", Message: "操作过于频繁，请稍后再试", RetryAfter: limited.RetryAfter}
 	case errors.As(err, &locked):
-		until := locked.Until.In(chinaTime).Format("15:04")
-		return &apiError{Status: http.StatusLocked, Code: "ACCOUNT_LOCKED",
-			Message: fmt.Sprintf("登录失败次数过多，账号已锁定，请于 %s 后再试", until), RetryAfter: time.Until(locked.Until)}
+		// One wording for every lock (this address or the whole account, existing username or
+		// not), with no clock time in it, so that the answer tells nothing apart.
+		return &apiError{Status: http.StatusLocked, Code: "ACCOUNT_LOCKED", Message: "登录失败次数过多，已暂停登录，请稍后再试", RetryAfter: locked.RetryAfter}
+	case errors.Is(err, staff.ErrBusy):
+		return &apiError{Status: http.StatusServiceUnavailable, Code: "BUSY", Message: "系统繁忙，请稍后重试", RetryAfter: time.Second}
+	case errors.Is(err, staff.ErrWrongPassword):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "WRONG_PASSWORD", Message: "原密码不正确", Field: "old_password"}
+	case errors.Is(err, staff.ErrSelf):
+		return &apiError{Status: http.StatusConflict, Code: "CANNOT_CHANGE_SELF", Message: "不能修改自己的角色，也不能停用自己的账号"}
 	case errors.Is(err, staff.ErrUsernameTaken):
 		return errUsernameUsed
-	case errors.Is(err, staff.ErrWeakPassword):
-		return &apiError{Status: http.StatusUnprocessableEntity, Code: "WEAK_PASSWORD", Message: "密码至少 10 位，且须同时包含字母和数字"}
+	case errors.As(err, &weak):
+		return weakPasswordError(weak)
 	case errors.Is(err, staff.ErrInvalid):
 		return validationError("账号信息不完整或格式不正确")
 	}
@@ -160,6 +173,22 @@ func classify(err error) *apiError {
 // answer is 503 BUSY with Retry-After, never a 500 or a misleading 4xx.
 func busy(err error) bool {
 	return errors.Is(err, sqldb.ErrBusy) || errors.Is(sqldb.Classify(err), sqldb.ErrDeadlock)
+}
+
+// weakPasswordError says which rule of the password policy a password breaks.
+func weakPasswordError(e *staff.WeakPasswordError) *apiError {
+	msg := "密码至少 10 位，且须同时包含字母和数字"
+	switch e.Reason {
+	case staff.WeakLong:
+		msg = "密码不能超过 128 位"
+	case staff.WeakCommon:
+		msg = "该密码过于常见，容易被猜中，请换一个"
+	case staff.WeakUsername:
+		msg = "密码不能包含用户名"
+	case staff.WeakSame:
+		msg = "新密码不能与原密码相同"
+	}
+	return &apiError{Status: http.StatusUnprocessableEntity, Code: "WEAK_PASSWORD", Message: msg}
 }
 
 // classifyRegistry maps the errors of the person and returnee registry.

@@ -122,7 +122,7 @@ func handleStaffLogin(svc *staff.Service, sessions *session.Store) gin.HandlerFu
 			return
 		}
 		ctx := c.Request.Context()
-		st, err := svc.Login(ctx, req.Username, req.Password)
+		st, err := svc.Login(ctx, req.Username, req.Password, c.ClientIP())
 		if err != nil {
 			respondError(c, err)
 			return
@@ -137,9 +137,21 @@ func handleStaffLogin(svc *staff.Service, sessions *session.Store) gin.HandlerFu
 }
 
 // staffAttrs are kept in the session so that authorisation needs no database read; changing a
-// role revokes the sessions.
+// role, department, township, the disabled flag or the password revokes the sessions.
 func staffAttrs(s staff.Staff) map[string]string {
-	return map[string]string{"role": s.Role, "username": s.Username, "department": s.Department, "township": s.TownshipCode}
+	a := map[string]string{"role": s.Role, "username": s.Username, "department": s.Department, "township": s.TownshipCode}
+	if s.MustChangePassword {
+		a[attrMustChangePassword] = "1"
+	}
+	return a
+}
+
+// attrMustChangePassword marks a session signed in with a one-time password: it may only call
+// passwordChangeRoutes until the password is changed.
+const attrMustChangePassword = "must_change_password"
+
+var passwordChangeRoutes = map[string]bool{
+	"/admin/api/v1/me": true, "/admin/api/v1/me/password": true, "/admin/api/v1/auth/logout": true,
 }
 
 func handleStaffMe(svc *staff.Service) gin.HandlerFunc {
@@ -188,9 +200,8 @@ type revokeResponse struct {
 
 func handleStaffRevoke(svc *staff.Service, sessions *session.Store) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-		if err != nil {
-			respondError(c, errNotFound)
+		id, ok := staffID(c)
+		if !ok {
 			return
 		}
 		ctx := c.Request.Context()
@@ -202,5 +213,135 @@ func handleStaffRevoke(svc *staff.Service, sessions *session.Store) gin.HandlerF
 			return
 		}
 		c.JSON(http.StatusOK, revokeResponse{Revoked: n})
+	}
+}
+
+type passwordChangeRequest struct {
+	OldPassword string `json:"old_password"`
+	NewPassword string `json:"new_password"`
+}
+
+// handleChangeMyPassword changes the caller's password; the caller's other sessions end, this
+// one stays (and may use the whole console again after a reset).
+func handleChangeMyPassword(svc *staff.Service, sessions *session.Store) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req passwordChangeRequest
+		if !decode(c, &req) {
+			return
+		}
+		if req.OldPassword == "" || req.NewPassword == "" || len(req.OldPassword) > 256 || len(req.NewPassword) > 512 {
+			respondError(c, validationError("请填写原密码和新密码"))
+			return
+		}
+		ctx := c.Request.Context()
+		id := currentSession(c).SubjectID
+		if err := svc.ChangePassword(ctx, staffActor(c), id, req.OldPassword, req.NewPassword); err != nil {
+			respondError(c, err)
+			return
+		}
+		if _, err := sessions.RevokeOthers(ctx, session.KindStaff, id, bearer(c)); err != nil {
+			respondError(c, err)
+			return
+		}
+		if err := sessions.SetAttr(ctx, session.KindStaff, bearer(c), attrMustChangePassword, ""); err != nil {
+			respondError(c, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
+	}
+}
+
+func handleStaffList(svc *staff.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		list, err := svc.List(c.Request.Context())
+		respond(c, http.StatusOK, itemsResponse[staff.Staff]{Items: list}, err)
+	}
+}
+
+type staffPatchRequest struct {
+	DisplayName  *string `json:"display_name"`
+	Role         *string `json:"role"`
+	Department   *string `json:"department"`
+	TownshipCode *string `json:"township_code"`
+	Disabled     *bool   `json:"disabled"`
+}
+
+func staffID(c *gin.Context) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		respondError(c, errNotFound)
+		return 0, false
+	}
+	return id, true
+}
+
+// endStaffSessions ends every session of account id (audited): they carry the old role, scope
+// or password.
+func endStaffSessions(c *gin.Context, svc *staff.Service, sessions *session.Store, id int64) error {
+	ctx := c.Request.Context()
+	_, err := svc.RevokeSessions(ctx, staffActor(c), id, func() (int, error) {
+		return sessions.RevokeAll(ctx, session.KindStaff, id)
+	})
+	return err
+}
+
+// handleStaffPatch changes an account's role, department, township, name or disabled flag; a
+// change of scope ends the account's sessions at once.
+func handleStaffPatch(svc *staff.Service, sessions *session.Store) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := staffID(c)
+		if !ok {
+			return
+		}
+		var req staffPatchRequest
+		if !decode(c, &req) {
+			return
+		}
+		st, scopeChanged, err := svc.Update(c.Request.Context(), staffActor(c), id, staff.Patch(req))
+		// The sessions end after the change commits (a sign-in in between would otherwise keep
+		// the old scope). Should Redis fail here, the change stands and the answer is 503; a
+		// request that names a scope field ends the sessions even when nothing changed, so
+		// repeating it finishes the job.
+		scopeNamed := req.Role != nil || req.Department != nil || req.TownshipCode != nil || req.Disabled != nil
+		if err == nil && (scopeChanged || scopeNamed) {
+			err = endStaffSessions(c, svc, sessions, id)
+		}
+		respond(c, http.StatusOK, st, err)
+	}
+}
+
+type resetPasswordResponse struct {
+	Password           string `json:"password"`
+	MustChangePassword bool   `json:"must_change_password"`
+}
+
+// handleStaffResetPassword gives an account a one-time password (shown once) and ends its
+// sessions.
+func handleStaffResetPassword(svc *staff.Service, sessions *session.Store) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := staffID(c)
+		if !ok {
+			return
+		}
+		pw, err := svc.ResetPassword(c.Request.Context(), staffActor(c), id)
+		if err == nil {
+			err = endStaffSessions(c, svc, sessions, id)
+		}
+		c.Header("Cache-Control", "no-store")
+		respond(c, http.StatusOK, resetPasswordResponse{Password: pw, MustChangePassword: true}, err)
+	}
+}
+
+func handleStaffUnlock(svc *staff.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := staffID(c)
+		if !ok {
+			return
+		}
+		if err := svc.Unlock(c.Request.Context(), staffActor(c), id); err != nil {
+			respondError(c, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
 	}
 }

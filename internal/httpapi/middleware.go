@@ -206,6 +206,11 @@ func requireSession(store *session.Store, kind session.Kind) gin.HandlerFunc {
 			respondError(c, err)
 			return
 		}
+		// Deny by default: a session on a one-time password opens only the password change.
+		if sess.Attrs[attrMustChangePassword] != "" && !passwordChangeRoutes[c.FullPath()] {
+			respondError(c, errPasswordChange)
+			return
+		}
 		c.Set(ctxSession, sess)
 		c.Next()
 	}

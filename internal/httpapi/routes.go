@@ -17,8 +17,10 @@ import (
 	"huixiang/internal/account"
 	"huixiang/internal/alumni"
 	"huixiang/internal/application"
+	"huixiang/internal/config"
 	"huixiang/internal/notify"
 	"huixiang/internal/points"
+	"huixiang/internal/ratelimit"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
 	"huixiang/internal/session"
@@ -54,6 +56,10 @@ type Deps struct {
 	// Uploads keeps attachments; MaxAttachmentBytes bounds the body of POST /api/v1/uploads.
 	Uploads            *upload.Service
 	MaxAttachmentBytes int64
+
+	// Limiter and Limits rate-limit the calls that spend WeChat quota.
+	Limiter *ratelimit.Limiter
+	Limits  config.Limits
 }
 
 // New returns the HTTP handler with every route of the API.
@@ -75,16 +81,20 @@ func New(d Deps) http.Handler {
 
 	// The mini program.
 	api := r.Group("/api/v1", small)
-	api.POST("/auth/login", handleUserLogin(d.Accounts, d.Sessions))
+	// WeChat quota: sign-in (code2session) per address; phone binding and content-checked saves
+	// per user and per address.
+	wxLogin := rateLimit(d.Limiter, d.Limits.Window, d.Limits.WeChatLoginPerIP, 0)
+	wxQuota := rateLimit(d.Limiter, d.Limits.Window, d.Limits.WeChatPerIP, d.Limits.WeChatPerUser)
+	api.POST("/auth/login", wxLogin, handleUserLogin(d.Accounts, d.Sessions))
 	api.GET("/regions", handleRegions(d.Regions))
 	api.GET("/options", handleOptions(d.DB))
 	api.GET("/schools", handleSchools(d.Alumni))
 	user := api.Group("", requireSession(d.Sessions, session.KindUser))
 	user.POST("/auth/logout", handleLogout(d.Sessions, session.KindUser))
 	user.GET("/me", handleUserMe(d.Accounts))
-	user.POST("/me/phone", handleBindPhone(d.Accounts))
+	user.POST("/me/phone", wxQuota, handleBindPhone(d.Accounts))
 	user.GET("/me/returnee", handleMyReturnee(d.Returnees))
-	user.PUT("/me/returnee", handlePutMyReturnee(d.Returnees))
+	user.PUT("/me/returnee", wxQuota, handlePutMyReturnee(d.Returnees))
 	user.POST("/me/returnee/confirm", handleConfirmMyReturnee(d.Returnees))
 	user.GET("/policies", handlePolicies(d.Applications))
 	user.POST("/applications", handleCreateApplication(d.Applications))
@@ -95,7 +105,7 @@ func New(d Deps) http.Handler {
 	user.POST("/applications/:id/submit", handleApplicantAction(submitApplication, d.Applications))
 	user.POST("/applications/:id/withdraw", handleApplicantAction(withdrawApplication, d.Applications))
 	user.GET("/surveys/current", handleSurveyCurrent(d.Surveys))
-	user.POST("/surveys/:id/answers", handleSurveyAnswer(d.Surveys))
+	user.POST("/surveys/:id/answers", wxQuota, handleSurveyAnswer(d.Surveys))
 	user.POST("/me/subscriptions", handleAddSubscriptions(d.Notify))
 	user.GET("/me/messages", handleMyMessages(d.Notify))
 	user.POST("/me/messages/:id/read", handleReadMessage(d.Notify))
@@ -107,7 +117,7 @@ func New(d Deps) http.Handler {
 	user.GET("/me/vouchers", handleMyVouchers(d.Points))
 	user.POST("/me/vouchers/:id/cancel", handleCancelVoucher(d.Points))
 	user.GET("/me/alumnus", handleMyAlumnus(d.Alumni))
-	user.PUT("/me/alumnus", handlePutMyAlumnus(d.Alumni))
+	user.PUT("/me/alumnus", wxQuota, handlePutMyAlumnus(d.Alumni))
 	user.POST("/events/:id/checkin", handleCheckIn(d.Alumni))
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
 	api.GET("/files/:id", handleFile(d.Uploads))
@@ -123,8 +133,13 @@ func New(d Deps) http.Handler {
 	st := admin.Group("", requireSession(d.Sessions, session.KindStaff))
 	st.POST("/auth/logout", handleLogout(d.Sessions, session.KindStaff))
 	st.GET("/me", handleStaffMe(d.Staff))
+	st.POST("/me/password", handleChangeMyPassword(d.Staff, d.Sessions))
 	district := st.Group("", requireRole(staff.RoleDistrictAdmin))
+	district.GET("/staff", handleStaffList(d.Staff))
 	district.POST("/staff", handleStaffCreate(d.Staff))
+	district.PATCH("/staff/:id", handleStaffPatch(d.Staff, d.Sessions))
+	district.POST("/staff/:id/reset-password", handleStaffResetPassword(d.Staff, d.Sessions))
+	district.POST("/staff/:id/unlock", handleStaffUnlock(d.Staff))
 	district.POST("/staff/:id/revoke-sessions", handleStaffRevoke(d.Staff, d.Sessions))
 	district.POST("/regions/import", handleRegionImport(d.Regions))
 	st.GET("/applications", handleStaffApplications(d.Applications))

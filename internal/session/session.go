@@ -190,22 +190,67 @@ func (s *Store) Delete(ctx context.Context, kind Kind, token string) error {
 // RevokeAll ends every session of a subject, for example a staff member whose role changed or
 // whose account was disabled. It returns how many sessions ended.
 func (s *Store) RevokeAll(ctx context.Context, kind Kind, subject int64) (int, error) {
+	return s.revoke(ctx, kind, subject, "")
+}
+
+// RevokeOthers ends every session of a subject except the one of keepToken (a password change
+// signs the other devices out, not the one it was made on).
+func (s *Store) RevokeOthers(ctx context.Context, kind Kind, subject int64, keepToken string) (int, error) {
+	return s.revoke(ctx, kind, subject, s.key(keepToken))
+}
+
+func (s *Store) revoke(ctx context.Context, kind Kind, subject int64, keep string) (int, error) {
 	idx := s.indexKey(kind, subject)
 	keys, err := s.rdb.ZRange(ctx, idx, 0, -1).Result()
 	if err != nil {
 		return 0, fmt.Errorf("session: revoke: %w", err)
 	}
 	n := 0
+	var ended []any
 	for _, k := range keys {
+		if k == keep {
+			continue
+		}
 		// One DEL per key: in a cluster the keys are in different slots.
 		c, err := s.rdb.Del(ctx, k).Result()
 		if err != nil {
 			return n, fmt.Errorf("session: revoke: %w", err)
 		}
 		n += int(c)
+		ended = append(ended, k)
 	}
-	if err := s.rdb.Del(ctx, idx).Err(); err != nil {
+	if keep == "" {
+		err = s.rdb.Del(ctx, idx).Err()
+	} else if len(ended) > 0 {
+		err = s.rdb.ZRem(ctx, idx, ended...).Err()
+	}
+	if err != nil {
 		return n, fmt.Errorf("session: revoke: %w", err)
 	}
 	return n, nil
+}
+
+// SetAttr changes one attribute of the token's live session, keeping its expiry.
+func (s *Store) SetAttr(ctx context.Context, kind Kind, token, name, value string) error {
+	sess, err := s.Lookup(ctx, kind, token)
+	if err != nil {
+		return err
+	}
+	if sess.Attrs == nil {
+		sess.Attrs = map[string]string{}
+	}
+	if value == "" {
+		delete(sess.Attrs, name)
+	} else {
+		sess.Attrs[name] = value
+	}
+	val, err := json.Marshal(sess)
+	if err != nil {
+		return err
+	}
+	// XX: never resurrect a session that ended meanwhile.
+	if err := s.rdb.SetArgs(ctx, s.key(token), val, redis.SetArgs{KeepTTL: true, Mode: "XX"}).Err(); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("session: set attr: %w", err)
+	}
+	return nil
 }

@@ -1,5 +1,7 @@
 // Package staff holds staff accounts: district administrators, department staff and township
-// staff, their password sign-in with lockout, and the bootstrap administrator.
+// staff, their password sign-in (rate limits, lockout per username and client address, a
+// bounded number of password hashes at once), password changes and resets, and the bootstrap
+// administrator.
 package staff
 
 import (
@@ -9,12 +11,14 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
 
 	"huixiang/internal/audit"
-	"huixiang/internal/config"
+	"huixiang/internal/ratelimit"
 	"huixiang/internal/sqldb"
 )
 
@@ -28,17 +32,24 @@ const (
 // Errors.
 var (
 	ErrInvalidCredentials = errors.New("staff: wrong username or password")
-	ErrLocked             = errors.New("staff: account locked")
+	ErrLocked             = errors.New("staff: sign-in locked")
 	ErrNotFound           = errors.New("staff: not found")
 	ErrUsernameTaken      = errors.New("staff: username taken")
 	ErrInvalid            = errors.New("staff: invalid account data")
 	ErrWeakPassword       = errors.New("staff: weak password")
+	// ErrBusy: no password-hashing slot came free in time; the client may retry shortly.
+	ErrBusy = errors.New("staff: too many sign-ins at once")
+	// ErrWrongPassword: the current password given to change it is not the account's.
+	ErrWrongPassword = errors.New("staff: current password is wrong")
+	// ErrSelf: an administrator may not demote or disable their own account.
+	ErrSelf = errors.New("staff: cannot change own role or disable own account")
 )
 
-// LockedError says until when an account is locked.
-type LockedError struct{ Until time.Time }
+// LockedError refuses a sign-in for RetryAfter. Its answer is the same whether the username
+// exists or not, and whether the lock is on one client address or on the whole account.
+type LockedError struct{ RetryAfter time.Duration }
 
-func (e *LockedError) Error() string { return "staff: locked until " + e.Until.Format(time.RFC3339) }
+func (e *LockedError) Error() string { return "staff: sign-in locked for " + e.RetryAfter.String() }
 
 // Unwrap makes errors.Is(err, ErrLocked) true.
 func (e *LockedError) Unwrap() error { return ErrLocked }
@@ -51,98 +62,202 @@ type Staff struct {
 	Role         string     `json:"role"`
 	Department   string     `json:"department,omitempty"`
 	TownshipCode string     `json:"township_code,omitempty"`
-	LastLoginAt  *time.Time `json:"last_login_at,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
+	Disabled     bool       `json:"disabled"`
+	LockedUntil  *time.Time `json:"locked_until,omitempty"`
+	// MustChangePassword: the password is a one-time password from a reset; until it is
+	// changed the account's sessions may only change it, read /me and sign out.
+	MustChangePassword bool       `json:"must_change_password"`
+	LastLoginAt        *time.Time `json:"last_login_at,omitempty"`
+	CreatedAt          time.Time  `json:"created_at"`
 }
 
 type row struct {
-	ID             int64          `db:"id"`
-	Username       string         `db:"username"`
-	DisplayName    string         `db:"display_name"`
-	PasswordHash   string         `db:"password_hash"`
-	Role           string         `db:"role"`
-	Department     sql.NullString `db:"department"`
-	TownshipCode   sql.NullString `db:"township_code"`
-	FailedAttempts int            `db:"failed_attempts"`
-	LockedUntil    sql.NullTime   `db:"locked_until"`
-	Disabled       bool           `db:"disabled"`
-	LastLoginAt    sql.NullTime   `db:"last_login_at"`
-	CreatedAt      time.Time      `db:"created_at"`
+	ID                 int64          `db:"id"`
+	Username           string         `db:"username"`
+	DisplayName        string         `db:"display_name"`
+	PasswordHash       string         `db:"password_hash"`
+	Role               string         `db:"role"`
+	Department         sql.NullString `db:"department"`
+	TownshipCode       sql.NullString `db:"township_code"`
+	LockedUntil        sql.NullTime   `db:"locked_until"`
+	Disabled           bool           `db:"disabled"`
+	MustChangePassword bool           `db:"must_change_password"`
+	LastLoginAt        sql.NullTime   `db:"last_login_at"`
+	CreatedAt          time.Time      `db:"created_at"`
 }
 
-func (r row) staff() Staff {
+func (r row) staff(now time.Time) Staff {
 	s := Staff{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Role: r.Role,
-		Department: r.Department.String, TownshipCode: r.TownshipCode.String, CreatedAt: r.CreatedAt}
+		Department: r.Department.String, TownshipCode: r.TownshipCode.String, Disabled: r.Disabled,
+		MustChangePassword: r.MustChangePassword, CreatedAt: r.CreatedAt}
 	if r.LastLoginAt.Valid {
 		t := r.LastLoginAt.Time
 		s.LastLoginAt = &t
+	}
+	if r.LockedUntil.Valid && now.Before(r.LockedUntil.Time) {
+		t := r.LockedUntil.Time
+		s.LockedUntil = &t
 	}
 	return s
 }
 
 const columns = `id, username, display_name, password_hash, role, department, township_code,
-	failed_attempts, locked_until, disabled, last_login_at, created_at`
+	locked_until, disabled, must_change_password, last_login_at, created_at`
+
+// Options are the sign-in limits.
+type Options struct {
+	// MaxFailures wrong passwords for one username from one client address within LockFor lock
+	// that pair (not the account) for LockFor.
+	MaxFailures int
+	LockFor     time.Duration
+	// The account as a whole locks for AccountLockFor after AccountMaxFailures failures within
+	// AccountWindow coming from at least AccountMinIPs addresses. 0 failures: never.
+	AccountMaxFailures int
+	AccountMinIPs      int
+	AccountWindow      time.Duration
+	AccountLockFor     time.Duration
+	// Sign-in attempts per client address and per username within LoginWindow (sliding).
+	LoginPerIP       int
+	LoginPerUsername int
+	LoginWindow      time.Duration
+	// HashSlots bounds the argon2id hashes computed at once (each takes 19 MiB); a request waits
+	// at most HashWait for a slot, then gets ErrBusy.
+	HashSlots int
+	HashWait  time.Duration
+}
 
 // Service signs staff in and manages accounts.
 type Service struct {
-	db          *sqlx.DB
-	maxFailures int
-	lockFor     time.Duration
-	now         func() time.Time
+	db      *sqlx.DB
+	rdb     redis.UniversalClient
+	prefix  string
+	limiter *ratelimit.Limiter
+	opt     Options
+	now     func() time.Time
+	// slots is the hashing semaphore; hashing and peak count hashes in progress (for tests and
+	// to show the bound holds).
+	slots   chan struct{}
+	hashing atomic.Int32
+	peak    atomic.Int32
 	// dummyHash is verified for unknown usernames so that timing does not reveal which exist.
 	dummyHash string
 }
 
-// NewService returns a Service; maxFailures wrong passwords in a row lock an account for lockFor.
-func NewService(db *sqlx.DB, maxFailures int, lockFor time.Duration) *Service {
+// NewService returns a Service keeping its counters in rdb under prefix.
+func NewService(db *sqlx.DB, rdb redis.UniversalClient, prefix string, opt Options) *Service {
+	opt.HashSlots = max(opt.HashSlots, 1)
+	if opt.HashWait <= 0 {
+		opt.HashWait = time.Second
+	}
 	h, _ := HashPassword("not-a-real-password-0")
-	return &Service{db: db, maxFailures: maxFailures, lockFor: lockFor, now: time.Now, dummyHash: h}
+	return &Service{db: db, rdb: rdb, prefix: prefix, limiter: ratelimit.New(rdb, prefix), opt: opt,
+		now: time.Now, slots: make(chan struct{}, opt.HashSlots), dummyHash: h}
 }
 
-// Login checks the password. The slow hash is computed before the row is locked, so a flood of
-// guesses cannot hold connections and row locks; the outcome is then applied under the row lock
-// against the account's current state, so parallel guesses are all counted and none slips past
-// a lock. Every outcome is audited in the same transaction as the counter change.
-func (s *Service) Login(ctx context.Context, username, password string) (Staff, error) {
-	username = strings.TrimSpace(username)
-	var pre struct {
-		ID          int64        `db:"id"`
-		Hash        string       `db:"password_hash"`
-		LockedUntil sql.NullTime `db:"locked_until"`
+// withSlot runs fn (an argon2id hash) in one of the bounded slots, or returns ErrBusy when none
+// frees up within HashWait.
+func (s *Service) withSlot(ctx context.Context, fn func()) error {
+	t := time.NewTimer(s.opt.HashWait)
+	defer t.Stop()
+	select {
+	case s.slots <- struct{}{}:
+	case <-t.C:
+		return ErrBusy
+	case <-ctx.Done():
+		return ErrBusy
 	}
-	err := s.db.GetContext(ctx, &pre, `SELECT id, password_hash, locked_until FROM staff WHERE username = ?`, username)
-	if errors.Is(err, sql.ErrNoRows) {
-		_, _ = VerifyPassword(s.dummyHash, password)
-		err := audit.Write(ctx, s.db, audit.Entry{ActorType: audit.ActorAnonymous, ActorName: username,
-			Action: "staff.login_failed", Detail: map[string]any{"reason": "unknown_user"}})
-		if err != nil {
-			return Staff{}, err
-		}
-		return Staff{}, ErrInvalidCredentials
+	defer func() { <-s.slots }()
+	n := s.hashing.Add(1)
+	defer s.hashing.Add(-1)
+	for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
 	}
-	if err != nil {
-		return Staff{}, fmt.Errorf("staff: login: %w", err)
+	fn()
+	return nil
+}
+
+func (s *Service) verify(ctx context.Context, hash, pw string) (ok bool, err error) {
+	if slotErr := s.withSlot(ctx, func() { ok, err = VerifyPassword(hash, pw) }); slotErr != nil {
+		return false, slotErr
 	}
-	if pre.LockedUntil.Valid && s.now().Before(pre.LockedUntil.Time) {
-		// Locked: refuse without spending a hash on it.
-		err := audit.Write(ctx, s.db, audit.Entry{ActorType: audit.ActorStaff, ActorID: pre.ID, ActorName: username,
-			Action: "staff.login_refused_locked", TargetType: "staff", TargetID: fmt.Sprint(pre.ID)})
-		if err != nil {
-			return Staff{}, err
-		}
-		return Staff{}, &LockedError{Until: pre.LockedUntil.Time}
+	return ok, err
+}
+
+func (s *Service) hash(ctx context.Context, pw string) (h string, err error) {
+	if slotErr := s.withSlot(ctx, func() { h, err = HashPassword(pw) }); slotErr != nil {
+		return "", slotErr
 	}
-	hash := pre.Hash
-	passwordOK, err := VerifyPassword(hash, password)
+	return h, err
+}
+
+// Login checks a sign-in from clientIP. In order, and the same for existing and unknown
+// usernames: the rate limits per address and per username (429, before any hash or audit row),
+// the lock of this username from this address or of the username as a whole (423), a bounded
+// hashing slot (503), then the password. A wrong password counts against the pair and the
+// username in Redis; enough of them lock the pair, and enough from many addresses the account.
+func (s *Service) Login(ctx context.Context, username, password, clientIP string) (Staff, error) {
+	uname := strings.ToLower(strings.TrimSpace(username))
+	if clientIP == "" {
+		clientIP = "-"
+	}
+	k := s.lockKeys(uname, clientIP)
+	win := s.opt.LoginWindow
+	if err := s.limiter.Allow(ctx, ratelimit.Rule{Name: "stafflogin-ip", Limit: s.opt.LoginPerIP, Window: win}, clientIP); err != nil {
+		return Staff{}, err
+	}
+	if err := s.limiter.Allow(ctx, ratelimit.Rule{Name: "stafflogin-user", Limit: s.opt.LoginPerUsername, Window: win}, k.tag); err != nil {
+		return Staff{}, err
+	}
+	member, wait, err := s.beginAttempt(ctx, k)
 	if err != nil {
 		return Staff{}, err
+	}
+	if wait > 0 {
+		return Staff{}, &LockedError{RetryAfter: wait}
+	}
+	st, err := s.checkPassword(ctx, k, member, uname, password)
+	if err != nil && !errors.Is(err, ErrInvalidCredentials) && !errors.Is(err, ErrLocked) {
+		// Not an answer about the password (busy, a database error): the attempt does not count.
+		s.rdb.ZRem(context.WithoutCancel(ctx), k.pairFails, member)
+	}
+	return st, err
+}
+
+// checkPassword is the part of Login after the attempt was reserved.
+func (s *Service) checkPassword(ctx context.Context, k lockKeys, member, uname, password string) (Staff, error) {
+	var pre struct {
+		ID       int64  `db:"id"`
+		Hash     string `db:"password_hash"`
+		Disabled bool   `db:"disabled"`
+	}
+	err := s.db.GetContext(ctx, &pre, `SELECT id, password_hash, disabled FROM staff WHERE username = ?`, uname)
+	found := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Staff{}, fmt.Errorf("staff: login: %w", err)
+	}
+	hash := pre.Hash
+	if !found {
+		hash = s.dummyHash
+	}
+	passwordOK, err := s.verify(ctx, hash, password)
+	if err != nil {
+		return Staff{}, err
+	}
+	if !found || !passwordOK || pre.Disabled {
+		reason := "wrong_password"
+		switch {
+		case !found:
+			reason = "unknown_user"
+		case pre.Disabled:
+			reason = "disabled"
+		}
+		return Staff{}, s.failed(ctx, k, member, uname, pre.ID, reason)
 	}
 
 	var out Staff
 	var result error
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		var r row
-		if err := tx.GetContext(ctx, &r, `SELECT `+columns+` FROM staff WHERE username = ? FOR UPDATE`, username); err != nil {
+		if err := tx.GetContext(ctx, &r, `SELECT `+columns+` FROM staff WHERE id = ? FOR UPDATE`, pre.ID); err != nil {
 			return fmt.Errorf("staff: login: %w", err)
 		}
 		now := s.now().UTC()
@@ -150,62 +265,99 @@ func (s *Service) Login(ctx context.Context, username, password string) (Staff, 
 			TargetType: "staff", TargetID: fmt.Sprint(r.ID)}
 		switch {
 		case r.LockedUntil.Valid && now.Before(r.LockedUntil.Time):
-			result = &LockedError{Until: r.LockedUntil.Time}
-			entry.Action = "staff.login_refused_locked"
-			return audit.Write(ctx, tx, entry)
-		case r.PasswordHash != hash:
-			// The password changed while we were hashing: treat as a failed attempt without counting.
+			// The account-wide lock as kept in MySQL (Redis normally refused this earlier).
+			result = &LockedError{RetryAfter: r.LockedUntil.Time.Sub(now)}
+			return nil
+		case r.PasswordHash != hash || r.Disabled:
+			// Changed while we were hashing: not a wrong guess.
 			result = ErrInvalidCredentials
-			entry.Action, entry.Detail = "staff.login_failed", map[string]any{"reason": "password_changed"}
-			return audit.Write(ctx, tx, entry)
-		case r.Disabled:
-			result = ErrInvalidCredentials
-			entry.Action, entry.Detail = "staff.login_failed", map[string]any{"reason": "disabled"}
-			return audit.Write(ctx, tx, entry)
-		case !passwordOK:
-			failures := r.FailedAttempts + 1
-			result = ErrInvalidCredentials
-			entry.Action, entry.Detail = "staff.login_failed", map[string]any{"reason": "wrong_password", "failures": failures}
-			if err := audit.Write(ctx, tx, entry); err != nil {
-				return err
-			}
-			if failures < s.maxFailures {
-				_, err := tx.ExecContext(ctx, `UPDATE staff SET failed_attempts = ?, updated_at = ? WHERE id = ?`, failures, now, r.ID)
-				return err
-			}
-			until := now.Add(s.lockFor)
-			result = &LockedError{Until: until}
-			if _, err := tx.ExecContext(ctx, `UPDATE staff SET failed_attempts = 0, locked_until = ?, updated_at = ? WHERE id = ?`, until, now, r.ID); err != nil {
-				return fmt.Errorf("staff: lock: %w", err)
-			}
-			entry.Action, entry.Detail = "staff.locked", map[string]any{"until": until, "failures": failures}
+			entry.Action, entry.Detail = "staff.login_failed", map[string]any{"reason": "changed_meanwhile"}
 			return audit.Write(ctx, tx, entry)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE staff SET failed_attempts = 0, locked_until = NULL, last_login_at = ?, updated_at = ? WHERE id = ?`, now, now, r.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE staff SET failed_attempts = 0, last_login_at = ?, updated_at = ? WHERE id = ?`, now, now, r.ID); err != nil {
 			return fmt.Errorf("staff: login: %w", err)
 		}
 		r.LastLoginAt = sql.NullTime{Time: now, Valid: true}
-		out = r.staff()
+		out = r.staff(now)
 		entry.Action = "staff.login"
+		if r.MustChangePassword {
+			entry.Detail = map[string]any{"must_change_password": true}
+		}
 		return audit.Write(ctx, tx, entry)
 	})
 	if err != nil {
 		return Staff{}, err
 	}
-	return out, result
+	if result != nil {
+		s.rdb.ZRem(ctx, k.pairFails, member) // not a wrong guess: not counted
+		return Staff{}, result
+	}
+	s.rdb.Del(ctx, k.pairFails) // a success from this address forgets its failures
+	return out, nil
+}
+
+// failed counts a failed sign-in, audits it, and applies the locks it triggers.
+func (s *Service) failed(ctx context.Context, k lockKeys, member, uname string, id int64, reason string) error {
+	res, err := s.recordFailure(ctx, k, member)
+	if err != nil {
+		return err
+	}
+	entry := audit.Entry{ActorType: audit.ActorAnonymous, ActorName: uname}
+	if id != 0 {
+		entry = audit.Entry{ActorType: audit.ActorStaff, ActorID: id, ActorName: uname, TargetType: "staff", TargetID: fmt.Sprint(id)}
+	}
+	entry.Action, entry.Detail = "staff.login_failed", map[string]any{"reason": reason, "failures": res.pairFailures}
+	if err := audit.Write(ctx, s.db, entry); err != nil {
+		return err
+	}
+	if res.pairLocked {
+		entry.Action, entry.Detail = "staff.locked", map[string]any{"scope": "client_ip", "for_seconds": int(s.opt.LockFor.Seconds())}
+		if err := audit.Write(ctx, s.db, entry); err != nil {
+			return err
+		}
+	}
+	if res.accountLocked {
+		until := s.now().UTC().Add(s.opt.AccountLockFor)
+		if id != 0 {
+			if _, err := s.db.ExecContext(ctx, `UPDATE staff SET locked_until = ?, updated_at = ? WHERE id = ?`, until, s.now().UTC(), id); err != nil {
+				return fmt.Errorf("staff: lock: %w", err)
+			}
+		}
+		entry.Action, entry.Detail = "staff.locked", map[string]any{"scope": "account", "until": until}
+		if err := audit.Write(ctx, s.db, entry); err != nil {
+			return err
+		}
+		return &LockedError{RetryAfter: s.opt.AccountLockFor}
+	}
+	if res.pairLocked {
+		return &LockedError{RetryAfter: s.opt.LockFor}
+	}
+	return ErrInvalidCredentials
 }
 
 // Get returns one account.
 func (s *Service) Get(ctx context.Context, id int64) (Staff, error) {
+	r, err := s.getRow(ctx, s.db, id, false)
+	if err != nil {
+		return Staff{}, err
+	}
+	return r.staff(s.now()), nil
+}
+
+func (s *Service) getRow(ctx context.Context, q sqlx.QueryerContext, id int64, forUpdate bool) (row, error) {
+	query := `SELECT ` + columns + ` FROM staff WHERE id = ?`
+	if forUpdate {
+		query += ` FOR UPDATE`
+	}
 	var r row
-	err := s.db.GetContext(ctx, &r, `SELECT `+columns+` FROM staff WHERE id = ?`, id)
+	err := sqlx.GetContext(ctx, q, &r, query, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Staff{}, ErrNotFound
+		return row{}, ErrNotFound
 	}
 	if err != nil {
-		return Staff{}, fmt.Errorf("staff: get: %w", err)
+		return row{}, fmt.Errorf("staff: get: %w", err)
 	}
-	return r.staff(), nil
+	return r, nil
 }
 
 // GetByUsername returns one account by its username.
@@ -218,7 +370,21 @@ func (s *Service) GetByUsername(ctx context.Context, username string) (Staff, er
 	if err != nil {
 		return Staff{}, fmt.Errorf("staff: get: %w", err)
 	}
-	return r.staff(), nil
+	return r.staff(s.now()), nil
+}
+
+// List returns every account, by ID (there are tens to hundreds of them).
+func (s *Service) List(ctx context.Context) ([]Staff, error) {
+	var rows []row
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+columns+` FROM staff ORDER BY id`); err != nil {
+		return nil, fmt.Errorf("staff: list: %w", err)
+	}
+	now := s.now()
+	out := make([]Staff, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.staff(now))
+	}
+	return out, nil
 }
 
 // NewAccount is what Create needs.
@@ -238,24 +404,32 @@ func (a NewAccount) validate() error {
 	if !usernameRE.MatchString(a.Username) {
 		return fmt.Errorf("%w: username must be 3-64 letters, digits, _ . - and start with a letter", ErrInvalid)
 	}
-	if err := config.CheckPassword(a.Password); err != nil {
-		return fmt.Errorf("%w: password %v", ErrWeakPassword, err)
+	if err := CheckPassword(a.Password, a.Username); err != nil {
+		return err
 	}
-	switch a.Role {
+	return validateScope(a.Role, a.Department, a.TownshipCode)
+}
+
+// validateScope checks that a role comes with the department or township it needs.
+func validateScope(role, department, township string) error {
+	switch role {
 	case RoleDistrictAdmin:
-		if a.TownshipCode != "" {
+		if township != "" {
 			return fmt.Errorf("%w: a district administrator has no township", ErrInvalid)
 		}
 	case RoleDepartment:
-		if strings.TrimSpace(a.Department) == "" || a.TownshipCode != "" {
+		if strings.TrimSpace(department) == "" || township != "" {
 			return fmt.Errorf("%w: department staff need a department and no township", ErrInvalid)
 		}
 	case RoleTownship:
-		if !townshipRE.MatchString(a.TownshipCode) {
+		if !townshipRE.MatchString(township) {
 			return fmt.Errorf("%w: township staff need a township code (6-12 digits)", ErrInvalid)
 		}
 	default:
 		return fmt.Errorf("%w: role must be %s, %s or %s", ErrInvalid, RoleDistrictAdmin, RoleDepartment, RoleTownship)
+	}
+	if len([]rune(department)) > 64 {
+		return fmt.Errorf("%w: department name too long", ErrInvalid)
 	}
 	return nil
 }
@@ -272,7 +446,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Entry, a NewAccount) (
 	if err := a.validate(); err != nil {
 		return Staff{}, err
 	}
-	hash, err := HashPassword(a.Password)
+	hash, err := s.hash(ctx, a.Password)
 	if err != nil {
 		return Staff{}, err
 	}
@@ -280,9 +454,9 @@ func (s *Service) Create(ctx context.Context, actor audit.Entry, a NewAccount) (
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		now := s.now().UTC()
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO staff (username, display_name, password_hash, role, department, township_code, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.Username, a.DisplayName, hash, a.Role, nullable(a.Department), nullable(a.TownshipCode), now, now)
+			INSERT INTO staff (username, display_name, password_hash, role, department, township_code, password_changed_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.Username, a.DisplayName, hash, a.Role, nullable(a.Department), nullable(a.TownshipCode), now, now, now)
 		if err := sqldb.Classify(err); errors.Is(err, sqldb.ErrDuplicate) {
 			return ErrUsernameTaken
 		} else if err != nil {
