@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/session"
 )
@@ -228,6 +229,16 @@ func requireRole(roles ...string) gin.HandlerFunc {
 		}
 		respondError(c, errForbidden)
 	}
+}
+
+// currentActor is the signed-in staff member or user as an actor.Actor, the one type every
+// feature takes to answer "may this actor do X".
+func currentActor(c *gin.Context) actor.Actor {
+	s := currentSession(c)
+	if s.Kind == session.KindUser {
+		return actor.User(s.SubjectID)
+	}
+	return actor.Staff(s.SubjectID, s.Attrs["username"], actor.Role(s.Attrs["role"]), s.Attrs["department"], s.Attrs["township"])
 }
 
 func currentSession(c *gin.Context) session.Session {
