@@ -18,3 +18,18 @@ func TestOffset_hugePagesDoNotOverflow(t *testing.T) {
 		}
 	}
 }
+
+func TestPageRequest_normAndNewPage(t *testing.T) {
+	r := sqldb.PageRequest{Page: 0, PageSize: 0}.Norm()
+	if r.Page != 1 || r.PageSize != sqldb.DefaultPageSize {
+		t.Fatalf("defaults = %+v", r)
+	}
+	big := sqldb.PageRequest{Page: 1 << 62, PageSize: 5000}
+	if big.Limit() != sqldb.MaxPageSize || big.Offset() != (sqldb.MaxPage-1)*sqldb.MaxPageSize {
+		t.Fatalf("bounds: limit %d offset %d", big.Limit(), big.Offset())
+	}
+	p := sqldb.NewPage[int](sqldb.PageRequest{Page: 2, PageSize: 10}, nil, 11)
+	if p.Items == nil || p.Page != 2 || p.PageSize != 10 || p.Total != 11 {
+		t.Fatalf("page = %+v", p)
+	}
+}
