@@ -26,9 +26,16 @@ trap cleanup EXIT INT TERM
 
 if curl -fsS "http://$fake_addr/__fake/healthz" >/dev/null 2>&1; then
 	echo "run: WeChat stand-in already listening on $fake_addr"
+	if ! curl -fsS "http://$fake_addr/__fake/" 2>/dev/null | grep -q '"consent":"auto"'; then
+		echo "run: warning: that stand-in counts subscribe consents (not started with -consent auto): pushes get 43101" \
+			"unless you grant consents with POST http://$fake_addr/__fake/consent" >&2
+	fi
 else
 	mkdir -p var
-	bin/wxfake -addr "$fake_addr" >var/wxfake.log 2>&1 &
+	# -consent auto: a dev user always consents to subscribe messages. The mini program reports
+	# consents to our server only (as on real WeChat, where the phone's client tells WeChat), so a
+	# counting stand-in would refuse the first push with 43101 and zero the server's counts.
+	bin/wxfake -addr "$fake_addr" -consent auto >var/wxfake.log 2>&1 &
 	pids+=($!)
 	for _ in $(seq 50); do curl -fsS "http://$fake_addr/__fake/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 	echo "run: WeChat stand-in on $fake_addr (log: var/wxfake.log)"
@@ -42,6 +49,13 @@ huixiang is starting on http://127.0.0.1:$port  (API docs: http://127.0.0.1:$por
 Sign in as a mini-program user (the stand-in mints a single-use wx.login code):
   code=\$(curl -s -XPOST http://$fake_addr/__fake/login-code -d '{"openid":"demo-returnee-1"}' | sed 's/.*"code":"\([^"]*\)".*/\1/')
   curl -s -XPOST http://127.0.0.1:$port/api/v1/auth/login -d "{\"code\":\"\$code\"}"
+
+The WeChat stand-in's control endpoints (all listed by: curl -s http://$fake_addr/__fake/):
+  POST /__fake/login-code  {"openid":"..."}        a single-use wx.login code
+  POST /__fake/phone-code  {"phone":"13800138000"}  a single-use getPhoneNumber code (POST /api/v1/me/phone)
+  POST /__fake/consent     {"openid":"...","template_id":"...","count":1}  subscribe consents
+                           (make run starts it with -consent auto: every signed-in user consents)
+  GET  /__fake/messages                             the subscribe messages sent so far
 
 Sign in to the staff console API as admin (password: HX_ADMIN_BOOTSTRAP_PASSWORD in .env.dev;
 demo accounts demo_hrss, demo_guanbuqiao, demo_heshengqiao share it):

@@ -10,11 +10,16 @@
 #   HX_REDIS_PORT  Redis port (default 6379)
 #   HX_MYSQL_PORT  MariaDB port (default 3306). A port other than 3306 gets its own private
 #                  instance: /var/lib/huixiang-mysql-<port>/{my.cnf,data,mysqld.sock,error.log}.
-#   HX_DB_NAME     application database (default huixiang)
+#   HX_DB_NAME     application database (default huixiang_<checkout id>)
+#   HX_DB_USER     MariaDB account (default huixiang_<checkout id>)
 #   HX_ENV_FILE    env file to create/complete (default <repo>/.env.dev)
 #
-# Idempotent: with everything already up it changes nothing but re-asserting the project user's
-# password and grants. It never stops or reconfigures a server that is already running.
+# Each checkout has its own database, account and Redis key prefix, named by a checkout id (8 hex
+# of the SHA-256 of the checkout's path), so two clones on one machine do not touch each other's
+# data or passwords. An env file written before that keeps the account and database its DSN names.
+# Idempotent: with everything already up it changes nothing but re-asserting this checkout's own
+# account (password, grants); it never changes the password of an account it did not name itself
+# (such as the shared 'huixiang' of older env files). It never stops or reconfigures a running server.
 set -euo pipefail
 
 SCRIPT_PATH=$(readlink -f -- "${BASH_SOURCE[0]}" 2>/dev/null) || SCRIPT_PATH=${BASH_SOURCE[0]}
@@ -23,9 +28,11 @@ ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd -P)
 
 REDIS_PORT=${HX_REDIS_PORT:-6379}
 MYSQL_PORT=${HX_MYSQL_PORT:-3306}
-DB_NAME=${HX_DB_NAME:-huixiang}
 ENV_FILE=${HX_ENV_FILE:-$ROOT/.env.dev}
-DB_USER=huixiang
+# The checkout id names this checkout's own database, account and Redis key prefix.
+CHECKOUT_ID=$(printf '%s' "$ROOT" | sha256sum | cut -c1-8)
+OWN_NAME=huixiang_$CHECKOUT_ID
+DB_NAME='' DB_USER='' # resolve_identity
 HOST=127.0.0.1
 SYSTEM_MYSQL_PORT=3306 # the distribution's own MariaDB instance; other ports get a private one
 MIN_REDIS=7
@@ -42,7 +49,7 @@ die() {
 have() { command -v "$1" >/dev/null 2>&1; }
 
 usage() {
-	sed -n '2,17s/^# \{0,1\}//p' "$SCRIPT_PATH"
+	sed -n '2,23s/^# \{0,1\}//p' "$SCRIPT_PATH"
 }
 
 CHECK_ONLY=0
@@ -62,7 +69,10 @@ esac
 valid_port() { [[ $1 =~ ^[0-9]{1,5}$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)); }
 valid_port "$REDIS_PORT" || die "HX_REDIS_PORT='$REDIS_PORT' is not a port number"
 valid_port "$MYSQL_PORT" || die "HX_MYSQL_PORT='$MYSQL_PORT' is not a port number"
-[[ $DB_NAME =~ ^[A-Za-z0-9_]{1,64}$ ]] || die "HX_DB_NAME='$DB_NAME' must be 1-64 characters of [A-Za-z0-9_]"
+[[ -z ${HX_DB_NAME:-} || $HX_DB_NAME =~ ^[A-Za-z0-9_]{1,64}$ ]] ||
+	die "HX_DB_NAME='$HX_DB_NAME' must be 1-64 characters of [A-Za-z0-9_]"
+[[ -z ${HX_DB_USER:-} || $HX_DB_USER =~ ^[A-Za-z0-9_]{1,32}$ ]] ||
+	die "HX_DB_USER='$HX_DB_USER' must be 1-32 characters of [A-Za-z0-9_]"
 
 TMP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hx-services.XXXXXX")
 trap 'rm -rf -- "$TMP_DIR"' EXIT
@@ -568,7 +578,11 @@ ensure_db_and_user() { # PASSWORD
 		local who
 		who="$(sql_str "$DB_USER")@$(sql_str "$host")"
 		sql+=$'\n'"CREATE USER IF NOT EXISTS $who IDENTIFIED BY $(sql_str "$pw");"
-		sql+=$'\n'"ALTER USER $who IDENTIFIED BY $(sql_str "$pw");"
+		# Only this checkout's own account gets its password re-asserted: an account another
+		# checkout (or an older env file shared by several) uses keeps its password.
+		if [[ $DB_USER == "$OWN_NAME" ]]; then
+			sql+=$'\n'"ALTER USER $who IDENTIFIED BY $(sql_str "$pw");"
+		fi
 		local p
 		for p in "${patterns[@]}"; do
 			sql+=$'\n'"GRANT ALL PRIVILEGES ON $p.* TO $who;"
@@ -583,6 +597,11 @@ ensure_db_and_user() { # PASSWORD
 	local probe_db="huixiang_test_svc_check_$$"
 	project_login "$pw" "CREATE DATABASE \`$probe_db\`; DROP DATABASE \`$probe_db\`;" >/dev/null 2>"$err" || {
 		cat "$err" >&2
+		[[ $DB_USER == "$OWN_NAME" ]] ||
+			die "the password in $ENV_FILE does not open the MariaDB account '$DB_USER', which is not this" \
+				"checkout's own ($OWN_NAME), so it is left alone (other checkouts may use it). Put that account's" \
+				"password in HX_DB_PASSWORD and the DSNs of $ENV_FILE, or delete the HX_DB_USER, HX_DB_NAME," \
+				"HX_DB_PASSWORD, HX_MYSQL_DSN and HX_TEST_MYSQL_DSN lines to get an account of this checkout's own."
 		die "logging in as $DB_USER over TCP 127.0.0.1:$MYSQL_PORT (or creating a huixiang_test_ database) failed"
 	}
 	say "mariadb $MYSQL_VERSION: database $DB_NAME and user $DB_USER@{127.0.0.1,localhost} ready (login over TCP verified)"
@@ -661,6 +680,24 @@ rand_admin_password() { # 16 letters and digits, at least one lower, one upper a
 	printf '%s\n' "$p"
 }
 
+# resolve_identity: DB_USER and DB_NAME of this checkout. An env file's DSN wins (older files
+# name the shared 'huixiang' account and database, and keep working); then HX_DB_USER/HX_DB_NAME
+# from the file or the environment; then this checkout's own huixiang_<checkout id>.
+DSN_RE='^([A-Za-z0-9_]+):[^@]*@tcp\([^)]*\)/([A-Za-z0-9_]+)'
+resolve_identity() {
+	local v
+	if v=$(env_get HX_MYSQL_DSN) && [[ $v =~ $DSN_RE ]]; then
+		DB_USER=${BASH_REMATCH[1]} DB_NAME=${BASH_REMATCH[2]}
+		[[ -z ${HX_DB_NAME:-} || $HX_DB_NAME == "$DB_NAME" ]] ||
+			warn "HX_DB_NAME=$HX_DB_NAME ignored: HX_MYSQL_DSN in $ENV_FILE names database $DB_NAME"
+		return 0
+	fi
+	DB_USER=$(env_get HX_DB_USER) || DB_USER=${HX_DB_USER:-$OWN_NAME}
+	DB_NAME=$(env_get HX_DB_NAME) || DB_NAME=${HX_DB_NAME:-$OWN_NAME}
+	[[ $DB_USER =~ ^[A-Za-z0-9_]{1,32}$ && $DB_NAME =~ ^[A-Za-z0-9_]{1,64}$ ]] ||
+		die "HX_DB_USER/HX_DB_NAME in $ENV_FILE must be [A-Za-z0-9_] (up to 32/64 characters)"
+}
+
 ENV_STATE=''
 DB_PASSWORD=''
 ensure_env_file() {
@@ -681,10 +718,11 @@ EOF
 	fi
 	[[ -w $ENV_FILE ]] || die "$ENV_FILE is not writable"
 	if [[ -s $ENV_FILE && -n $(tail -c 1 -- "$ENV_FILE") ]]; then echo >>"$ENV_FILE"; fi
+	resolve_identity
 
 	if ! DB_PASSWORD=$(env_get HX_DB_PASSWORD); then
 		# Keep the password the DSNs already carry, if they are there.
-		if v=$(env_get HX_MYSQL_DSN) && [[ $v =~ ^$DB_USER:([^@]+)@ ]]; then
+		if v=$(env_get HX_MYSQL_DSN) && [[ $v =~ ^$DB_USER:([^@]+)@ ]]; then # DB_USER: [A-Za-z0-9_]
 			DB_PASSWORD=${BASH_REMATCH[1]}
 		else
 			DB_PASSWORD=$(rand_alnum 24)
@@ -697,14 +735,19 @@ EOF
 
 	local params='parseTime=true&charset=utf8mb4&loc=UTC'
 	local addr="$DB_USER:$DB_PASSWORD@tcp($HOST:$MYSQL_PORT)"
-	local -a keys=(HX_MYSQL_DSN HX_TEST_MYSQL_DSN HX_REDIS_ADDR HX_PII_KEY HX_ADMIN_BOOTSTRAP_PASSWORD
-		HX_WECHAT_APPID HX_WECHAT_SECRET HX_WECHAT_API_BASE)
+	local -a keys=(HX_DB_USER HX_DB_NAME HX_MYSQL_DSN HX_TEST_MYSQL_DSN HX_REDIS_ADDR HX_REDIS_KEY_PREFIX
+		HX_PII_KEY HX_ADMIN_BOOTSTRAP_PASSWORD HX_WECHAT_APPID HX_WECHAT_SECRET HX_WECHAT_API_BASE)
 	for k in "${keys[@]}"; do
 		env_get "$k" >/dev/null && continue
 		case $k in
+		HX_DB_USER) v=$DB_USER ;;
+		HX_DB_NAME) v=$DB_NAME ;;
 		HX_MYSQL_DSN) v="$addr/$DB_NAME?$params" ;;
 		HX_TEST_MYSQL_DSN) v="$addr/?$params" ;;
 		HX_REDIS_ADDR) v="$HOST:$REDIS_PORT" ;;
+		# Its own key prefix keeps this checkout's sessions and caches apart from other checkouts'
+		# on a shared Redis (no braces: keys put hash tags after the prefix).
+		HX_REDIS_KEY_PREFIX) v="hx:$CHECKOUT_ID:" ;;
 		HX_PII_KEY) v=$(rand_b64_32) ;;
 		HX_ADMIN_BOOTSTRAP_PASSWORD) v=$(rand_admin_password) ;;
 		HX_WECHAT_APPID) v=wxdev000000000000 ;;
@@ -777,6 +820,7 @@ check() {
 		ok=0
 		;;
 	esac
+	resolve_identity
 	if ! v=$(env_get HX_DB_PASSWORD); then
 		say "env file: $ENV_FILE missing or without HX_DB_PASSWORD"
 		ok=0

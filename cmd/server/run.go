@@ -38,6 +38,7 @@ commands:
   points expire             write expiry entries for points past their expiry (the nightly job; idempotent)
   points verify             recompute every points balance from the ledger; exit status 1 on a difference
   uploads sweep             delete uploads never attached and older than HX_UPLOAD_UNATTACHED_TTL (the nightly job; idempotent)
+  help                      print this text (also -h, --help)
 
 Configuration: HX_* environment variables (see configs/config.example.yaml), optionally over
 the YAML file given by -config or HX_CONFIG_FILE.`
@@ -47,9 +48,18 @@ the YAML file given by -config or HX_CONFIG_FILE.`
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, usage) }
+	fs.Usage = func() {} // printed below: to stdout when asked for, to stderr on a mistake
 	cfgPath := fs.String("config", getenv("HX_CONFIG_FILE"), "YAML configuration file")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			_, err = fmt.Fprintln(stdout, usage)
+			return err
+		}
+		fmt.Fprintln(stderr, usage)
+		return err
+	}
+	if fs.Arg(0) == "help" { // before loading the configuration: help needs none
+		_, err := fmt.Fprintln(stdout, usage)
 		return err
 	}
 	cfg, err := config.Load(*cfgPath, getenv)
@@ -91,7 +101,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l, ReplaceAttr: readableDurations}))
 }
 
 func withApp(cfg config.Config, log *slog.Logger, fn func(*app.App) error) error {

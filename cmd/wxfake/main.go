@@ -47,6 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	// taken from the environment.
 	appID := fs.String("appid", "", "app id to accept (default $HX_WECHAT_APPID, else "+wxfake.DefaultAppID+")")
 	secret := fs.String("secret", "", "app secret to accept (default $HX_WECHAT_SECRET, else "+wxfake.DefaultSecret+")")
+	consent := fs.String("consent", "counted", `subscribe consents: "counted" (a send spends one granted through POST /__fake/consent, else 43101) or "auto" (every known user always consents; make run)`)
 	var templates templateFlag
 	fs.Var(&templates, "templates", `subscribe templates as "id:key1,key2[;id2:key1]"; repeatable`)
 	if err := fs.Parse(args); err != nil {
@@ -58,10 +59,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
+	if *consent != "counted" && *consent != "auto" {
+		return fmt.Errorf(`-consent must be "counted" or "auto", not %q`, *consent)
+	}
 	*appID = firstNonEmpty(*appID, getenv("HX_WECHAT_APPID"), wxfake.DefaultAppID)
 	*secret = firstNonEmpty(*secret, getenv("HX_WECHAT_SECRET"), wxfake.DefaultSecret)
 
-	fake := wxfake.New(wxfake.Options{AppID: *appID, Secret: *secret})
+	fake := wxfake.New(wxfake.Options{AppID: *appID, Secret: *secret, ConsentAuto: *consent == "auto"})
 	for _, t := range append([]template{defaultTemplate}, templates...) {
 		fake.RegisterTemplate(t.id, t.keys...)
 	}
@@ -79,8 +83,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "wxfake: WeChat API stand-in for appid %s listening on %s; mint a login code with: curl -s '%s/__fake/login-code?openid=o_dev_user'\n",
-		*appID, base, base)
+	fmt.Fprintf(stdout, "wxfake: WeChat API stand-in for appid %s listening on %s (consents %s); mint a login code with: curl -s '%s/__fake/login-code?openid=o_dev_user'; control endpoints: curl -s %s/__fake/\n",
+		*appID, base, *consent, base, base)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

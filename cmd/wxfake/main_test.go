@@ -79,7 +79,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	out := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-templates", "T2:thing1,number2"}, func(k string) string { return env[k] }, out)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-consent", "auto", "-templates", "T2:thing1,number2"}, func(k string) string { return env[k] }, out)
 	}()
 
 	re := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
@@ -112,6 +112,9 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	}
 	if get("/__fake/healthz")["ok"] != true {
 		t.Fatal("healthz")
+	}
+	if idx := get("/__fake/"); idx["consent"] != "auto" || idx["endpoints"] == nil {
+		t.Fatalf("-consent auto not in effect: %v", idx)
 	}
 	tmpls := get("/__fake/templates")
 	if tmpls["TMPL_APPLICATION_PROGRESS"] == nil || tmpls["T2"] == nil {
@@ -159,6 +162,9 @@ func TestRunFlags(t *testing.T) {
 	getenv := func(string) string { return "" }
 	if err := run(context.Background(), []string{"-templates", "nokeys"}, getenv, io.Discard); err == nil {
 		t.Fatal("bad -templates accepted")
+	}
+	if err := run(context.Background(), []string{"-consent", "sometimes"}, getenv, io.Discard); err == nil {
+		t.Fatal("bad -consent accepted")
 	}
 	if err := run(context.Background(), []string{"extra"}, getenv, io.Discard); err == nil {
 		t.Fatal("positional argument accepted")

@@ -311,6 +311,9 @@ func (c Config) Validate() error {
 	if c.HTTP.MaxBodyBytes <= 0 || c.HTTP.MaxUploadBytes <= 0 || c.MySQL.QueryTimeout <= 0 || c.MySQL.MaxOpenConns <= 0 {
 		problems = append(problems, "HX_HTTP_MAX_BODY_BYTES, HX_MYSQL_QUERY_TIMEOUT and HX_MYSQL_MAX_OPEN_CONNS must be positive")
 	}
+	if strings.ContainsAny(c.Redis.KeyPrefix, "{}") {
+		problems = append(problems, "HX_REDIS_KEY_PREFIX must not contain { or }: keys put their Redis Cluster hash tag after it")
+	}
 	if c.Metrics.Addr != "" {
 		if _, port, err := net.SplitHostPort(c.Metrics.Addr); err != nil || port == "" {
 			problems = append(problems, "HX_METRICS_ADDR must be host:port (127.0.0.1:9090), or off for no metrics")

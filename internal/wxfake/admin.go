@@ -58,10 +58,50 @@ type okBody struct {
 	OK bool `json:"ok"`
 }
 
+// AdminEndpoint describes one control endpoint of the stand-in.
+type AdminEndpoint struct {
+	Path    string `json:"path"`
+	Methods string `json:"methods"`
+	Params  string `json:"params,omitempty"`
+	What    string `json:"what"`
+}
+
+// AdminEndpoints lists the /__fake/ control API, served at GET /__fake/ so that a developer can
+// find it without reading the source.
+var AdminEndpoints = []AdminEndpoint{
+	{"/__fake/", "GET", "", "this list, and whether consents are counted or automatic"},
+	{"/__fake/healthz", "GET, HEAD", "", "liveness"},
+	{"/__fake/login-code", "GET, POST", `openid, unionid (query or JSON; both optional)`, "a single-use wx.login code for POST /api/v1/auth/login"},
+	{"/__fake/phone-code", "GET, POST", `phone (default ` + defaultPhone + `)`, "a single-use getPhoneNumber code for POST /api/v1/me/phone"},
+	{"/__fake/consent", "GET, POST", `openid, template_id, count (POST; default 1)`, "read or grant subscribe consents (counted mode)"},
+	{"/__fake/templates", "GET, POST", `id, keys (POST)`, "list or register subscribe templates"},
+	{"/__fake/messages", "GET", "", "subscribe messages sent so far"},
+	{"/__fake/outage", "GET, POST", `mode: "", busy, ratelimit, http502, hang`, "simulate WeChat being down"},
+	{"/__fake/fail-next", "POST", `path, errcode, errmsg`, "make the next call to path fail with errcode"},
+	{"/__fake/invalidate-tokens", "POST", "", "make every access token answer 40001"},
+	{"/__fake/words", "POST", `risky, review (lists)`, "words that make msg_sec_check answer risky or review"},
+	{"/__fake/active", "POST", `openid`, "mark openid as having opened the mini program (msg_sec_check needs it)"},
+	{"/__fake/calls", "GET", "", "calls per WeChat API path"},
+	{"/__fake/reset", "POST", "", "lift the outage, drop fail-next errors, zero the call counters"},
+}
+
 // serveAdmin implements the /__fake/ control API for dev use; tests call the
 // Server methods directly.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path[len(adminPrefix):] {
+	switch strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(adminPrefix, "/")), "/") {
+	case "":
+		if allowMethods(w, r, http.MethodGet, http.MethodHead) {
+			consent := "counted"
+			if s.opts.ConsentAuto {
+				consent = "auto"
+			}
+			writeAdmin(w, http.StatusOK, struct {
+				AppID     string          `json:"appid"`
+				Consent   string          `json:"consent"`
+				Endpoints []AdminEndpoint `json:"endpoints"`
+			}{s.opts.AppID, consent, AdminEndpoints})
+		}
+
 	case "healthz":
 		if allowMethods(w, r, http.MethodGet, http.MethodHead) {
 			writeAdmin(w, http.StatusOK, okBody{true})

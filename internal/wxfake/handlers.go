@@ -292,12 +292,14 @@ func (s *Server) handleSubscribeSend(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	ck := consentKey{req.ToUser, req.TemplateID}
-	if s.consent[ck] <= 0 {
-		s.mu.Unlock()
-		writeErr(w, ErrUserRefused, "")
-		return
+	if !s.opts.ConsentAuto {
+		if s.consent[ck] <= 0 {
+			s.mu.Unlock()
+			writeErr(w, ErrUserRefused, "")
+			return
+		}
+		s.consent[ck]--
 	}
-	s.consent[ck]--
 	s.nextMsgID++
 	msgID := s.nextMsgID
 	s.sent = append(s.sent, SentMessage{

@@ -133,6 +133,14 @@ type Options struct {
 	CodeTTL time.Duration
 	// Now is the clock every expiry is judged by; tests inject a fake one.
 	Now func() time.Time
+	// ConsentAuto accepts every subscribe send to a known user for a registered template, as if
+	// the user had tapped "allow" each time, and never spends or answers 43101 for want of
+	// consent. A real user's consent reaches WeChat through the phone's WeChat client, which
+	// the stand-in never sees (the mini program reports it to our server only), so in dev
+	// (`make run`) the stand-in would otherwise refuse the first send and the server would zero
+	// the consents it holds. Off, consents are counted (GrantConsent, POST /__fake/consent),
+	// which is what tests of 43101 need.
+	ConsentAuto bool
 }
 
 // SentMessage is a subscribe message the fake accepted.
@@ -256,7 +264,7 @@ func New(opts Options) *Server {
 
 // ServeHTTP dispatches admin requests under /__fake/ and WeChat API requests.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, adminPrefix) {
+	if strings.HasPrefix(r.URL.Path, adminPrefix) || r.URL.Path == strings.TrimSuffix(adminPrefix, "/") {
 		s.serveAdmin(w, r)
 		return
 	}
