@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -223,13 +222,7 @@ func TestRedisCluster_signInSessionsTokenCacheAndLimits(t *testing.T) {
 		const limit = 8
 		e := newEnv(t, func(c *config.Config) {
 			c.Redis.Addr = addrs
-			// c.Staff.LoginPerIP = limit, written through reflect so that this file compiles
-			// before and after the rate-limit branch (which adds the field) is merged.
-			f := reflect.ValueOf(&c.Staff).Elem().FieldByName("LoginPerIP")
-			if !f.IsValid() {
-				t.Fatal("config.Staff has no LoginPerIP: the staff sign-in rate limit (internal/ratelimit) is not in this build")
-			}
-			f.SetInt(limit)
+			c.Staff.LoginPerIP = limit
 		})
 		for i := range limit + 1 {
 			r := e.staffLogin(fmt.Sprintf("nobody_%d", i), "Whatever12345")
