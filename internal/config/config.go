@@ -36,6 +36,17 @@ type Config struct {
 	Log      Log      `yaml:"log"`
 	Points   Points   `yaml:"points"`
 	Metrics  Metrics  `yaml:"metrics"`
+	Jobs     Jobs     `yaml:"jobs"`
+}
+
+// Jobs configures the nightly jobs (points expiry, upload sweep) that serve runs at 00:10
+// Beijing; every replica runs the schedule and one claims each night's run in job_runs.
+type Jobs struct {
+	// Enabled runs the schedule in serve; false leaves it to `server jobs run` (cron).
+	Enabled bool `yaml:"enabled"`
+	// Lease is how long a run's claim lasts without renewal (the runner renews it while the job
+	// works): a run whose replica died is taken over after it, and failed runs are retried then.
+	Lease time.Duration `yaml:"lease"`
 }
 
 // Metrics configures the Prometheus listener, apart from the public one so that the API port
@@ -191,6 +202,7 @@ func Default() Config {
 		Log:      Log{Level: "info"},
 		Points:   Points{ExpiryYears: 2},
 		Metrics:  Metrics{Addr: "127.0.0.1:9090"},
+		Jobs:     Jobs{Enabled: true, Lease: 2 * time.Minute},
 	}
 }
 
@@ -273,6 +285,9 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.MaxBodyBytes <= 0 || c.HTTP.MaxUploadBytes <= 0 || c.MySQL.QueryTimeout <= 0 || c.MySQL.MaxOpenConns <= 0 {
 		problems = append(problems, "HX_HTTP_MAX_BODY_BYTES, HX_MYSQL_QUERY_TIMEOUT and HX_MYSQL_MAX_OPEN_CONNS must be positive")
+	}
+	if c.Jobs.Lease < 10*time.Second || c.Jobs.Lease > time.Hour {
+		problems = append(problems, "HX_JOBS_LEASE must be between 10s and 1h")
 	}
 	if c.Metrics.Addr != "" {
 		if _, port, err := net.SplitHostPort(c.Metrics.Addr); err != nil || port == "" {

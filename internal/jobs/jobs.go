@@ -47,7 +47,7 @@ const (
 	// SourceNightly is a scheduled slot (the scheduler in serve, or `server jobs run`).
 	SourceNightly = "nightly"
 	// SourceManual is a run by hand (`server points expire`, `server uploads sweep`); its slot is
-	// the second it started.
+	// the millisecond it started.
 	SourceManual = "manual"
 )
 
@@ -132,7 +132,7 @@ var errLeaseLost = errors.New("jobs: lease taken over by another replica")
 // Run claims job's run for slot and, when the claim is this runner's, runs it and records the
 // outcome. The error is for the claim's own database trouble; the job's error is Result.Err.
 func (r *Runner) Run(ctx context.Context, job Job, slot time.Time, source string) (Result, error) {
-	slot = slot.UTC().Truncate(time.Second)
+	slot = slot.UTC().Truncate(time.Millisecond)
 	res := Result{Job: job.Name, Slot: slot}
 	token := randHex(16)
 	claimed, err := r.claim(ctx, job.Name, slot, source, token)
@@ -151,7 +151,8 @@ func (r *Runner) Run(ctx context.Context, job Job, slot time.Time, source string
 		}
 		res.Status, res.Attempt, res.Detail = row.Status, row.Attempt, row.Detail
 		res.Pending = row.Status == StatusRunning || (row.Status == StatusFailed && row.Attempt < r.o.MaxAttempts)
-		r.o.Log.Debug("job skipped: another replica has this run", "job", job.Name, "slot", slot, "status", row.Status)
+		r.o.Log.Info("job skipped: another replica has this run", "job", job.Name, "slot", slot.Format(time.RFC3339),
+			"status", row.Status, "attempt", row.Attempt)
 		return res, nil
 	}
 	res.Ran = true
@@ -262,9 +263,16 @@ func (r *Runner) finish(ctx context.Context, job string, slot time.Time, token, 
 	return attempt, nil
 }
 
-// RunManual runs job now, by hand, recorded as a manual run whose slot is the current second.
+// RunManual runs job now, by hand, recorded as a manual run whose slot is the current
+// millisecond (the next one when another manual run took it).
 func (r *Runner) RunManual(ctx context.Context, job Job) (Result, error) {
-	return r.Run(ctx, job, r.o.Now(), SourceManual)
+	for {
+		res, err := r.Run(ctx, job, r.o.Now(), SourceManual)
+		if err != nil || res.Ran || ctx.Err() != nil {
+			return res, err
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // Entry is one row of the history.

@@ -10,8 +10,8 @@
 CREATE TABLE job_runs (
     job         VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
     -- The scheduled instant (UTC) the run is for: 00:10 Beijing of a night for nightly runs, the
-    -- second it was started for manual ones.
-    slot        DATETIME NOT NULL,
+    -- millisecond it was started for manual ones.
+    slot        DATETIME(3) NOT NULL,
     -- nightly (the scheduler in serve or `server jobs run`) or manual (`server points expire`...).
     source      VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
     -- The replica holding or last holding the run: host:pid:random.
