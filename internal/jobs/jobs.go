@@ -222,6 +222,9 @@ func (r *Runner) execute(ctx context.Context, job Job, slot time.Time, token str
 			res, err := r.db.ExecContext(jctx, `UPDATE job_runs SET lease_until = ? WHERE job = ? AND slot = ? AND token = ? AND status = 'running'`,
 				r.o.Now().UTC().Add(r.o.Lease), job.Name, slot, token)
 			if err != nil {
+				if jctx.Err() != nil {
+					return // shutting down
+				}
 				// The database is away; the job will likely fail on it too. Try again next tick.
 				r.o.Log.Warn("job lease not renewed", "job", job.Name, "error", err.Error())
 				continue

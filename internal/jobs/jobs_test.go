@@ -269,3 +269,38 @@ func TestLast_listsNewestFirst(t *testing.T) {
 		t.Fatalf("%+v %v", es, err)
 	}
 }
+
+// Two replicas wait for the same 00:10 on their (moved) clocks and both wake at it: each job
+// runs once for the caught-up slot and once for the new one, whichever replica wins each.
+func TestStart_twoReplicasWakingAtTheSlot_runEachJobOncePerSlot(t *testing.T) {
+	db := testenv.MySQL(t)
+	next := jobs.Nightly.Next(time.Now())
+	offset := next.Add(-500 * time.Millisecond).Sub(time.Now())
+	now := func() time.Time { return time.Now().Add(offset) }
+	var calls [2]atomic.Int32
+	list := []jobs.Job{
+		{Name: "twin_a", Run: func(context.Context) (string, error) { calls[0].Add(1); return "", nil }},
+		{Name: "twin_b", Run: func(context.Context) (string, error) { calls[1].Add(1); return "", nil }},
+	}
+	for _, name := range []string{"east", "west"} {
+		stop := jobs.NewRunner(db, jobs.Options{Replica: name, Now: now}).Start(context.Background(), jobs.Nightly, list)
+		defer stop()
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var ok int
+		db.Get(&ok, `SELECT COUNT(*) FROM job_runs WHERE slot = ? AND status = 'ok'`, next)
+		if ok == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the slot at %v never ran: %+v %+v", next, rows(t, db, "twin_a"), rows(t, db, "twin_b"))
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	for i, name := range []string{"twin_a", "twin_b"} {
+		rs := rows(t, db, name)
+		if calls[i].Load() != 2 || len(rs) != 2 || rs[0].Attempt != 1 || rs[1].Attempt != 1 {
+			t.Fatalf("%s: %d calls, rows %+v; want one run per slot", name, calls[i].Load(), rs)
+		}
+	}
+}
