@@ -254,10 +254,14 @@ func (r *Runner) finish(ctx context.Context, job string, slot time.Time, token, 
 	// taken over at once instead of after its lease.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	_, err := r.db.ExecContext(ctx, `UPDATE job_runs SET status = ?, finished_at = ?, detail = ?
+	res, err := r.db.ExecContext(ctx, `UPDATE job_runs SET status = ?, finished_at = ?, detail = ?
 		WHERE job = ? AND slot = ? AND token = ?`, status, r.o.Now().UTC(), clip(detail, 500), job, slot, token)
 	if err != nil {
 		return 0, fmt.Errorf("jobs: finish %s: %w", job, sqldb.Classify(err))
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		// Another replica took the run over; its outcome is the one that counts.
+		return 0, fmt.Errorf("jobs: finish %s: %w", job, errLeaseLost)
 	}
 	var attempt int
 	if err := r.db.GetContext(ctx, &attempt, `SELECT attempt FROM job_runs WHERE job = ? AND slot = ?`, job, slot); err != nil {

@@ -83,7 +83,7 @@ func (r *Runner) RunSlot(ctx context.Context, d Daily, slot time.Time, jobs []Jo
 				if ctx.Err() != nil {
 					return results
 				}
-				r.o.Log.Error("job claim failed; trying again later", "job", jobs[i].Name, "error", err.Error())
+				r.o.Log.Error("job run not recorded (database error or lease lost); looking again later", "job", jobs[i].Name, "error", err.Error())
 				res.Pending = true
 			}
 			results[i] = res
