@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"huixiang/internal/app"
 )
@@ -13,19 +12,14 @@ import (
 // errMismatch makes `server points verify` exit 1.
 var errMismatch = errors.New("points verify: balances differ from the ledger")
 
-// pointsCommand runs `server points expire` (the nightly job) and `server points verify`.
+// pointsCommand runs `server points expire` (the nightly job, by hand) and `server points verify`.
 func pointsCommand(ctx context.Context, a *app.App, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("points: want expire or verify")
 	}
 	switch args[0] {
 	case "expire":
-		r, err := a.Points.ExpireDue(ctx, time.Now())
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "expired %d points in %d entries; %d vouchers expired\n", r.Points, r.Entries, r.Vouchers)
-		return nil
+		return runManual(ctx, a, pointsExpiryJob(a), stdout)
 	case "verify":
 		ms, err := a.Points.VerifyBalances(ctx)
 		if err != nil {
@@ -41,44 +35,4 @@ func pointsCommand(ctx context.Context, a *app.App, args []string, stdout io.Wri
 		return nil
 	}
 	return fmt.Errorf("points: unknown subcommand %q", args[0])
-}
-
-// chinaTime is Asia/Shanghai (UTC+8 all year).
-var chinaTime = time.FixedZone("CST", 8*3600)
-
-// nextNightly is the next 00:10 in Beijing after now: points earned "until the end of the year"
-// expire at midnight there, and the job runs just after.
-func nextNightly(now time.Time) time.Time {
-	local := now.In(chinaTime)
-	next := time.Date(local.Year(), local.Month(), local.Day(), 0, 10, 0, 0, chinaTime)
-	if !next.After(local) {
-		next = next.AddDate(0, 0, 1)
-	}
-	return next
-}
-
-// startNightly runs the points expiry every night inside serve, so that no cron entry is needed;
-// every replica runs it (the job is idempotent and locks each account it changes). It returns
-// a function that stops it and waits.
-func startNightly(ctx context.Context, a *app.App) func() {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			wait := time.Until(nextNightly(time.Now())) + time.Duration(time.Now().UnixNano()%int64(2*time.Minute))
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(wait):
-			}
-			r, err := a.Points.ExpireDue(ctx, time.Now())
-			if err != nil {
-				a.Log.Error("nightly points expiry failed", "error", err)
-				continue
-			}
-			a.Log.Info("nightly points expiry", "points", r.Points, "entries", r.Entries, "vouchers", r.Vouchers)
-		}
-	}()
-	return func() { cancel(); <-done }
 }

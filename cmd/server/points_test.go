@@ -51,17 +51,3 @@ func TestPointsCommands_expireAndVerifyFindsTampering(t *testing.T) {
 		t.Fatalf("verify after tampering: %v\n%s", err, out.String())
 	}
 }
-
-func TestNextNightly_isTheNext0010InBeijing(t *testing.T) {
-	for in, want := range map[string]string{
-		"2026-12-31T15:00:00Z": "2026-12-31T16:10:00Z", // 23:00 in Beijing → 00:10 the next day
-		"2026-12-31T16:05:00Z": "2026-12-31T16:10:00Z", // 00:05 → five minutes later
-		"2026-12-31T16:10:00Z": "2027-01-01T16:10:00Z", // exactly then → tomorrow
-		"2026-06-01T03:00:00Z": "2026-06-01T16:10:00Z",
-	} {
-		now, _ := time.Parse(time.RFC3339, in)
-		if got := nextNightly(now).UTC().Format(time.RFC3339); got != want {
-			t.Errorf("nextNightly(%s) = %s, want %s", in, got, want)
-		}
-	}
-}

@@ -35,9 +35,15 @@ commands:
                             ends the account's sessions
   config                    print the effective configuration, secrets masked
   notify-worker             run only the notification outbox worker (scale sending apart from the API)
-  points expire             write expiry entries for points past their expiry (the nightly job; idempotent)
+  points expire             write expiry entries for points past their expiry (the nightly job by hand; idempotent;
+                            recorded in job_runs as a manual run)
   points verify             recompute every points balance from the ledger; exit status 1 on a difference
-  uploads sweep             delete uploads never attached and older than HX_UPLOAD_UNATTACHED_TTL (the nightly job; idempotent)
+  uploads sweep             delete uploads never attached and older than HX_UPLOAD_UNATTACHED_TTL (the nightly job
+                            by hand; idempotent; recorded in job_runs as a manual run)
+  jobs [list] [-n N]        list the last N runs of the nightly jobs (job, slot, replica, status, started, finished)
+  jobs run                  run tonight's (the last 00:10 Beijing slot's) jobs unless a replica already has; for
+                            HX_JOBS_ENABLED=false and cron. serve runs them itself at 00:10 Beijing: every replica
+                            runs the schedule, one claims each night's run of each job (HX_JOBS_LEASE)
   help                      print this text (also -h, --help)
 
 Configuration: HX_* environment variables (see configs/config.example.yaml), optionally over
@@ -89,6 +95,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return withApp(cfg, log, func(a *app.App) error { return pointsCommand(ctx, a, rest, stdout) })
 	case "uploads":
 		return withApp(cfg, log, func(a *app.App) error { return uploadsCommand(ctx, a, rest, stdout) })
+	case "jobs":
+		return withApp(cfg, log, func(a *app.App) error { return jobsCommand(ctx, a, rest, stdout, stderr) })
 	case "config":
 		_, err := fmt.Fprint(stdout, cfg.String())
 		return err
@@ -138,7 +146,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer stopMetrics()
-	defer startUploadSweep(ctx, a)()
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return err

@@ -39,6 +39,17 @@ type Config struct {
 	Points   Points   `yaml:"points"`
 	Metrics  Metrics  `yaml:"metrics"`
 	Limits   Limits   `yaml:"limits"`
+	Jobs     Jobs     `yaml:"jobs"`
+}
+
+// Jobs configures the nightly jobs (points expiry, upload sweep) that serve runs at 00:10
+// Beijing; every replica runs the schedule and one claims each night's run in job_runs.
+type Jobs struct {
+	// Enabled runs the schedule in serve; false leaves it to `server jobs run` (cron).
+	Enabled bool `yaml:"enabled"`
+	// Lease is how long a run's claim lasts without renewal (the runner renews it while the job
+	// works): a run whose replica died is taken over after it, and failed runs are retried then.
+	Lease time.Duration `yaml:"lease"`
 }
 
 // Metrics configures the Prometheus listener, apart from the public one so that the API port
@@ -226,6 +237,7 @@ func Default() Config {
 		Points:   Points{ExpiryYears: 2},
 		Metrics:  Metrics{Addr: "127.0.0.1:9090"},
 		Limits:   Limits{Window: time.Minute, WeChatLoginPerIP: 120, WeChatPerIP: 240, WeChatPerUser: 10},
+		Jobs:     Jobs{Enabled: true, Lease: 2 * time.Minute},
 	}
 }
 
@@ -313,6 +325,9 @@ func (c Config) Validate() error {
 	}
 	if strings.ContainsAny(c.Redis.KeyPrefix, "{}") {
 		problems = append(problems, "HX_REDIS_KEY_PREFIX must not contain { or }: keys put their Redis Cluster hash tag after it")
+	}
+	if c.Jobs.Lease < 10*time.Second || c.Jobs.Lease > time.Hour {
+		problems = append(problems, "HX_JOBS_LEASE must be between 10s and 1h")
 	}
 	if c.Metrics.Addr != "" {
 		if _, port, err := net.SplitHostPort(c.Metrics.Addr); err != nil || port == "" {

@@ -56,6 +56,18 @@ var nonWord = regexp.MustCompile(`[^a-z0-9]+`)
 // drops it when the test ends. It returns the DSN of that database.
 func MySQLDSN(tb testing.TB) string {
 	tb.Helper()
+	dsn := EmptyMySQLDSN(tb)
+	db := MySQLAt(tb, dsn)
+	if err := sqldb.Migrate(context.Background(), db, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		tb.Fatalf("testenv: migrate: %v", err)
+	}
+	return dsn
+}
+
+// EmptyMySQLDSN is MySQLDSN without the migrations: a fresh, empty database, dropped when the
+// test ends, for tests of the migrations themselves.
+func EmptyMySQLDSN(tb testing.TB) string {
+	tb.Helper()
 	admin, err := sqlx.Open("mysql", AdminDSN())
 	if err != nil {
 		tb.Fatalf("testenv: open admin dsn: %v", err)
@@ -83,12 +95,7 @@ func MySQLDSN(tb testing.TB) string {
 		tb.Fatalf("testenv: parse dsn: %v", err)
 	}
 	cfg.DBName = dbName
-	dsn := cfg.FormatDSN()
-	db := MySQLAt(tb, dsn)
-	if err := sqldb.Migrate(ctx, db, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		tb.Fatalf("testenv: migrate: %v", err)
-	}
-	return dsn
+	return cfg.FormatDSN()
 }
 
 // MySQL returns a pool on a fresh, migrated database (see MySQLDSN).
