@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"huixiang/internal/account"
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/moderation"
 	"huixiang/internal/person"
@@ -170,7 +171,7 @@ func (s *Service) get(ctx context.Context, personID int64) (Record, error) {
 // saveOpts says how a save is made.
 type saveOpts struct {
 	Source   string
-	Actor    Actor
+	Actor    actor.Actor
 	Claimant *person.Claimant
 	Review   string // content review: ok, pending, review
 	// NoOverwrite refuses when the person has an alumnus record already (staff entry).
@@ -322,11 +323,6 @@ func writeOffers(ctx context.Context, tx *sqlx.Tx, personID int64, offers []stri
 	return nil
 }
 
-func (a Actor) entry(action string, personID int64) audit.Entry {
-	return audit.Entry{ActorType: a.Type, ActorID: a.ID, ActorName: a.Name, Action: action, TargetType: "person",
-		TargetID: strconv.FormatInt(personID, 10)}
-}
-
 // Mine returns the caller's alumnus record.
 func (s *Service) Mine(ctx context.Context, userID int64) (Record, error) {
 	pr, err := person.ByUser(ctx, s.db, userID)
@@ -365,17 +361,17 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 	if err != nil {
 		return Record{}, err
 	}
-	actor := Actor{Type: audit.ActorUser, ID: userID}
+	who := actor.User(userID)
 	var res saveResult
 	err = sqldb.Retry(ctx, s.db, retries, func(tx *sqlx.Tx) error {
 		var err error
-		res, err = s.save(ctx, tx, p, saveOpts{Source: person.SourceSelf, Actor: actor, Review: review,
+		res, err = s.save(ctx, tx, p, saveOpts{Source: person.SourceSelf, Actor: who, Review: review,
 			Claimant: &person.Claimant{UserID: userID, PhoneIdx: ident.PhoneIdx}})
 		if err != nil {
 			return err
 		}
 		if res.Claimed {
-			if err := audit.Write(ctx, tx, actor.entry("person.claimed", res.PersonID)); err != nil {
+			if err := audit.Write(ctx, tx, who.AuditID("person.claimed", "person", res.PersonID)); err != nil {
 				return err
 			}
 		}
@@ -389,8 +385,8 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 			for _, c := range res.Identity {
 				fields = append(fields, c.Field)
 			}
-			if err := person.WriteChange(ctx, tx, person.Change{PersonID: res.PersonID, Source: person.SourceSelf, ActorType: actor.Type,
-				ActorID: actor.ID, Action: "update", Fields: fields, Identity: res.Identity}, s.now().UTC()); err != nil {
+			if err := person.WriteChange(ctx, tx, person.Change{PersonID: res.PersonID, Source: person.SourceSelf, ActorType: string(who.Kind),
+				ActorID: who.ID, Action: "update", Fields: fields, Identity: res.Identity}, s.now().UTC()); err != nil {
 				return err
 			}
 			if err := returnee.IdentityChanged(ctx, tx, res.PersonID, s.now().UTC()); err != nil {
@@ -404,7 +400,7 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 		if res.Created {
 			action = "alumni.create"
 		}
-		e := actor.entry(action, res.PersonID)
+		e := who.AuditID(action, "person", res.PersonID)
 		e.Detail = map[string]any{"fields": res.Changed}
 		return audit.Write(ctx, tx, e)
 	})
@@ -419,7 +415,7 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 // number and phone. A person who has an alumnus record already is ErrAlreadyExists. A person
 // registered already (as a returnee, or self-registered) keeps their name and phone: entering
 // them with another is person.ErrIdentityDiffers, and nothing is written.
-func (s *Service) Create(ctx context.Context, actor Actor, in Input) (Record, error) {
+func (s *Service) Create(ctx context.Context, actor actor.Actor, in Input) (Record, error) {
 	p, err := validate(ctx, s.db, in, s.now().UTC(), true)
 	if err != nil {
 		return Record{}, err
@@ -431,7 +427,7 @@ func (s *Service) Create(ctx context.Context, actor Actor, in Input) (Record, er
 		if err != nil {
 			return err
 		}
-		e := actor.entry("alumni.create", res.PersonID)
+		e := actor.AuditID("alumni.create", "person", res.PersonID)
 		e.Detail = map[string]any{"fields": res.Changed}
 		return audit.Write(ctx, tx, e)
 	})
@@ -522,7 +518,7 @@ func decided(res sql.Result, err error) error {
 // Review approves or rejects a pending registration at the version the reviewer read: one
 // conditional UPDATE on version, audited in the same transaction. Of two reviewers at once one
 // wins; the other gets ErrStaleVersion.
-func (s *Service) Review(ctx context.Context, actor Actor, personID int64, in Review) (Record, error) {
+func (s *Service) Review(ctx context.Context, actor actor.Actor, personID int64, in Review) (Record, error) {
 	in.Comment = strings.TrimSpace(in.Comment)
 	status := ""
 	switch in.Decision {
@@ -556,7 +552,7 @@ func (s *Service) Review(ctx context.Context, actor Actor, personID int64, in Re
 			status, actor.ID, now, in.Comment, now, personID, in.Version)); err != nil {
 			return err
 		}
-		e := actor.entry("alumni.review", personID)
+		e := actor.AuditID("alumni.review", "person", personID)
 		e.Detail = map[string]any{"decision": in.Decision, "comment": in.Comment, "version": in.Version}
 		return audit.Write(ctx, tx, e)
 	})
@@ -567,7 +563,7 @@ func (s *Service) Review(ctx context.Context, actor Actor, personID int64, in Re
 }
 
 // SetGrade grades an approved alumnus (a code of alumni_grades) at the version staff read; audited.
-func (s *Service) SetGrade(ctx context.Context, actor Actor, personID int64, grade string, version int) (Record, error) {
+func (s *Service) SetGrade(ctx context.Context, actor actor.Actor, personID int64, grade string, version int) (Record, error) {
 	grade = strings.TrimSpace(grade)
 	if version <= 0 {
 		return Record{}, &FieldError{"version", "请带上读取时的版本号"}
@@ -592,7 +588,7 @@ func (s *Service) SetGrade(ctx context.Context, actor Actor, personID int64, gra
 			WHERE person_id = ? AND version = ? AND status = 'approved'`, grade, now, personID, version)); err != nil {
 			return err
 		}
-		e := actor.entry("alumni.grade", personID)
+		e := actor.AuditID("alumni.grade", "person", personID)
 		from := ""
 		if r.GradeCode != nil {
 			from = *r.GradeCode

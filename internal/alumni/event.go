@@ -15,6 +15,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/points"
 	"huixiang/internal/sqldb"
@@ -40,7 +41,7 @@ func newToken() (string, error) {
 // CreateEvent creates an event with an earning rule (audited). The rule must be active, give
 // fixed points (not per amount) and be one the creator's department may grant. The check-in window defaults to an hour before the start until
 // the end.
-func (s *Service) CreateEvent(ctx context.Context, actor Actor, in EventInput) (Event, error) {
+func (s *Service) CreateEvent(ctx context.Context, actor actor.Actor, in EventInput) (Event, error) {
 	title := clean(in.Title)
 	if n := utf8.RuneCountInString(title); n < 2 || n > 100 {
 		return Event{}, &FieldError{"title", "活动名称为 2-100 字"}
@@ -70,7 +71,7 @@ func (s *Service) CreateEvent(ctx context.Context, actor Actor, in EventInput) (
 	}
 	// Check-ins earn the event's rule without a staff member choosing it: the creator must be
 	// one who may grant it.
-	if !rule.GrantableBy(actor.Role, actor.Department) {
+	if !rule.GrantableBy(string(actor.Role), actor.Department) {
 		return Event{}, points.ErrRuleNotAllowed
 	}
 	token, err := newToken()
@@ -88,9 +89,9 @@ func (s *Service) CreateEvent(ctx context.Context, actor Actor, in EventInput) (
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return audit.Write(ctx, tx, audit.Entry{ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
-			Action: "event.create", TargetType: "event", TargetID: strconv.FormatInt(id, 10),
-			Detail: map[string]any{"title": title, "points_rule": rule.Code}})
+		e := actor.AuditID("event.create", "event", id)
+		e.Detail = map[string]any{"title": title, "points_rule": rule.Code}
+		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
 		return Event{}, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/sqldb"
 )
@@ -53,7 +54,7 @@ func schoolName(name string) (string, error) {
 }
 
 // CreateSchool adds a school (audited). A code or name in use is ErrSchoolExists.
-func (s *Service) CreateSchool(ctx context.Context, actor Actor, in SchoolInput) (School, error) {
+func (s *Service) CreateSchool(ctx context.Context, actor actor.Actor, in SchoolInput) (School, error) {
 	in.Code = strings.TrimSpace(in.Code)
 	if !schoolCodeRE.MatchString(in.Code) {
 		return School{}, &FieldError{"code", "学校代码为 2-32 位小写字母、数字或下划线"}
@@ -81,9 +82,9 @@ func (s *Service) CreateSchool(ctx context.Context, actor Actor, in SchoolInput)
 		} else if err != nil {
 			return fmt.Errorf("alumni: create school: %w", err)
 		}
-		return audit.Write(ctx, tx, audit.Entry{ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
-			Action: "alumni.school.create", TargetType: "school", TargetID: in.Code,
-			Detail: map[string]any{"name": name, "active": active, "sort": sort}})
+		e := actor.Audit("alumni.school.create", "school", in.Code)
+		e.Detail = map[string]any{"name": name, "active": active, "sort": sort}
+		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
 		return School{}, err
@@ -93,7 +94,7 @@ func (s *Service) CreateSchool(ctx context.Context, actor Actor, in SchoolInput)
 
 // UpdateSchool changes a school's name, active flag or sort order (audited). Deactivating a
 // school hides it from the picker; alumni who chose it keep it.
-func (s *Service) UpdateSchool(ctx context.Context, actor Actor, code string, in SchoolInput) (School, error) {
+func (s *Service) UpdateSchool(ctx context.Context, actor actor.Actor, code string, in SchoolInput) (School, error) {
 	sets, args, detail := []string{}, []any{}, map[string]any{}
 	if in.Name != nil {
 		name, err := schoolName(*in.Name)
@@ -126,8 +127,9 @@ func (s *Service) UpdateSchool(ctx context.Context, actor Actor, code string, in
 		} else if err != nil {
 			return fmt.Errorf("alumni: update school: %w", err)
 		}
-		return audit.Write(ctx, tx, audit.Entry{ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
-			Action: "alumni.school.update", TargetType: "school", TargetID: code, Detail: detail})
+		e := actor.Audit("alumni.school.update", "school", code)
+		e.Detail = detail
+		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
 		return School{}, err

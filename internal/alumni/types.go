@@ -46,16 +46,6 @@ const (
 // Offers are what an alumnus may offer the district.
 var Offers = []string{"talent", "investment", "projects", "advice"}
 
-// Actor is who acts: a staff member, the user, or the system.
-type Actor struct {
-	Type string // audit.ActorStaff, ActorUser, ActorSystem
-	ID   int64
-	Name string
-	Role string
-	// Department is a department staff member's (events use only rules it may grant).
-	Department string
-}
-
 // Input is an alumnus registration as the form gives it. Phone is read only from staff entry;
 // in the mini program the phone is the one bound through WeChat.
 type Input struct {

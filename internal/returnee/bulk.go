@@ -74,7 +74,7 @@ func (imp *importer) insertNew(ctx context.Context, tx *sqlx.Tx, batch []pending
 			}
 		}
 		fields, _ := json.Marshal(append([]string{"name", "id_card", "phone"}, diff(nil, p.values())...))
-		cArgs = append(cArgs, pid, now, person.SourceImport, imp.actor.Type, actorID, batchID, "create", string(fields))
+		cArgs = append(cArgs, pid, now, person.SourceImport, string(imp.actor.Kind), actorID, batchID, "create", string(fields))
 	}
 	stmts := []struct {
 		q    string

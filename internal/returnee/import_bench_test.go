@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"huixiang/internal/account"
+	"huixiang/internal/actor"
 	"huixiang/internal/person"
 	"huixiang/internal/pii"
 	"huixiang/internal/region"
@@ -97,7 +98,7 @@ func BenchmarkImport100k(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		start := time.Now()
-		rep, err := svc.Import(ctx, returnee.Actor{Type: "staff", ID: 1, Name: "bench", Role: "district_admin"}, "bench.xlsx", bytes.NewReader(data), int64(len(data)))
+		rep, err := svc.Import(ctx, actor.Staff(1, "bench", actor.DistrictAdmin, "", ""), "bench.xlsx", bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			b.Fatal(err)
 		}

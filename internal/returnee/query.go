@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/person"
 	"huixiang/internal/sqldb"
 )
@@ -96,11 +97,11 @@ type Filter struct {
 }
 
 // where builds the WHERE clause of f for the actor's scope.
-func (f Filter) where(actor Actor) (string, []any) {
+func (f Filter) where(actor actor.Actor) (string, []any) {
 	conds, args := []string{"1 = 1"}, []any{}
 	add := func(cond string, arg any) { conds = append(conds, cond); args = append(args, arg) }
-	if actor.Township != "" {
-		add("r.township_code = ?", actor.Township)
+	if t := actor.ScopeTownship(); t != "" {
+		add("r.township_code = ?", t)
 	}
 	if f.Township != "" {
 		add("r.township_code = ?", f.Township)
@@ -141,7 +142,7 @@ type Page struct {
 }
 
 // List returns the records the actor may see that match f, newest change first, masked.
-func (s *Service) List(ctx context.Context, actor Actor, f Filter) (Page, error) {
+func (s *Service) List(ctx context.Context, actor actor.Actor, f Filter) (Page, error) {
 	if f.PageSize <= 0 || f.PageSize > 100 {
 		f.PageSize = 20
 	}
@@ -192,7 +193,7 @@ type Change struct {
 }
 
 // History lists who changed which fields of a record, newest first.
-func (s *Service) History(ctx context.Context, actor Actor, personID int64) ([]Change, error) {
+func (s *Service) History(ctx context.Context, actor actor.Actor, personID int64) ([]Change, error) {
 	if _, err := s.Get(ctx, actor, personID); err != nil {
 		return nil, err
 	}
@@ -260,7 +261,7 @@ type ClaimPage struct {
 // Claims lists the claims of records the actor may see, newest first: township staff their
 // township's returnees, district and department staff every claimed person (including those with
 // only an alumnus record). Every claim is also in the audit log (person.claimed).
-func (s *Service) Claims(ctx context.Context, actor Actor, page, pageSize int) (ClaimPage, error) {
+func (s *Service) Claims(ctx context.Context, actor actor.Actor, page, pageSize int) (ClaimPage, error) {
 	if pageSize <= 0 || pageSize > 100 {
 		pageSize = 20
 	}
@@ -273,9 +274,9 @@ func (s *Service) Claims(ctx context.Context, actor Actor, page, pageSize int) (
 			ORDER BY c2.changed_at DESC, c2.id DESC LIMIT 1)
 		WHERE p.claimed_at IS NOT NULL AND p.created_source <> 'self'`
 	args := []any{}
-	if actor.Township != "" {
+	if t := actor.ScopeTownship(); t != "" {
 		from += ` AND r.township_code = ?`
-		args = append(args, actor.Township)
+		args = append(args, t)
 	}
 	out := ClaimPage{Items: []Claim{}, Page: page, PageSize: pageSize}
 	if err := s.db.GetContext(ctx, &out.Total, `SELECT COUNT(*)`+from, args...); err != nil {
@@ -336,7 +337,7 @@ type FreshnessReport struct {
 
 // Freshness computes the update rate per township over the last days (the configured default
 // when days ≤ 0).
-func (s *Service) Freshness(ctx context.Context, actor Actor, days int) (FreshnessReport, error) {
+func (s *Service) Freshness(ctx context.Context, actor actor.Actor, days int) (FreshnessReport, error) {
 	if days <= 0 {
 		days = s.freshDays
 	}
@@ -345,9 +346,9 @@ func (s *Service) Freshness(ctx context.Context, actor Actor, days int) (Freshne
 			SUM(CASE WHEN r.confirmed_at >= ? THEN 1 ELSE 0 END) AS fresh
 		FROM returnees r LEFT JOIN regions t ON t.code = r.township_code`
 	args := []any{since}
-	if actor.Township != "" {
+	if t := actor.ScopeTownship(); t != "" {
 		q += ` WHERE r.township_code = ?`
-		args = append(args, actor.Township)
+		args = append(args, t)
 	}
 	q += ` GROUP BY r.township_code, t.name ORDER BY r.township_code`
 	var raw []struct {

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"huixiang/internal/account"
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/moderation"
 	"huixiang/internal/person"
@@ -19,38 +19,6 @@ import (
 	"huixiang/internal/sqldb"
 	"huixiang/internal/vocab"
 )
-
-// Actor is who acts on a record. Staff with a Township see and change only that township.
-type Actor struct {
-	Type     string // audit.ActorUser, audit.ActorStaff, audit.ActorSystem
-	ID       int64
-	Name     string
-	Role     string
-	Township string
-}
-
-func (a Actor) entry(action, personID string) audit.Entry {
-	return audit.Entry{ActorType: a.Type, ActorID: a.ID, ActorName: a.Name, Action: action, TargetType: "person", TargetID: personID}
-}
-
-// inScope reports whether the actor may see records of township.
-func (a Actor) inScope(township string) bool { return a.Township == "" || a.Township == township }
-
-// Roles that may reveal full ID numbers and phones (township staff: their township only).
-var revealRoles = []string{"district_admin", "township"}
-
-// Roles that may create, change and import records (township staff: their township only).
-// Department staff read the registry but do not write it.
-var writeRoles = []string{"district_admin", "township"}
-
-// MayWrite answers whether the staff member may create, change or import registry records:
-// nil, or ErrForbidden. Deny by default: a role not listed, or no role, may not.
-func (a Actor) MayWrite() error {
-	if a.Type == audit.ActorStaff && slices.Contains(writeRoles, a.Role) {
-		return nil
-	}
-	return ErrForbidden
-}
 
 // Users gives the WeChat identity of a mini-program user.
 type Users interface {
@@ -116,7 +84,7 @@ type saveResult struct {
 // saveOpts says how a save is made.
 type saveOpts struct {
 	Source   string
-	Actor    Actor
+	Actor    actor.Actor
 	Claimant *person.Claimant
 	BatchID  int64
 	Review   string
@@ -150,7 +118,7 @@ func (s *Service) write(ctx context.Context, tx *sqlx.Tx, att person.Attached, p
 	if exists && o.NoOverwrite {
 		return saveResult{}, ErrAlreadyExists
 	}
-	if exists && o.ScopeExisting && !o.Actor.inScope(old.TownshipCode) {
+	if exists && o.ScopeExisting && !o.Actor.SeesTownship(old.TownshipCode) {
 		return saveResult{}, ErrOutOfScope
 	}
 	if o.Version != 0 && (!exists || old.Version != o.Version) {
@@ -230,16 +198,16 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 	if err != nil {
 		return Record{}, err
 	}
-	actor := Actor{Type: audit.ActorUser, ID: userID}
+	who := actor.User(userID)
 	var res saveResult
 	err = s.retry(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		res, err = s.save(ctx, tx, p, saveOpts{Source: person.SourceSelf, Actor: actor, Review: review,
+		res, err = s.save(ctx, tx, p, saveOpts{Source: person.SourceSelf, Actor: who, Review: review,
 			Claimant: &person.Claimant{UserID: userID, PhoneIdx: ident.PhoneIdx}})
 		if err != nil || !res.Claimed {
 			return err
 		}
-		return audit.Write(ctx, tx, actor.entry("person.claimed", fmt.Sprint(res.PersonID)))
+		return audit.Write(ctx, tx, who.AuditID("person.claimed", "person", res.PersonID))
 	})
 	if err != nil {
 		return Record{}, err
@@ -265,7 +233,7 @@ func (s *Service) ConfirmMine(ctx context.Context, userID int64) (Record, error)
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotRegistered
 		}
-		return writeChange(ctx, tx, change{PersonID: pr.ID, Source: person.SourceSelf, Actor: Actor{Type: audit.ActorUser, ID: userID}, Action: "confirm"}, now)
+		return writeChange(ctx, tx, change{PersonID: pr.ID, Source: person.SourceSelf, Actor: actor.User(userID), Action: "confirm"}, now)
 	})
 	if err != nil {
 		return Record{}, err
@@ -277,15 +245,15 @@ func (s *Service) ConfirmMine(ctx context.Context, userID int64) (Record, error)
 // records of their township; department staff none. A person registered already keeps their
 // name and phone: entering them with another is person.ErrIdentityDiffers (correct them with
 // Patch), and a person with a returnee record already is person.ErrAlreadyRegistered.
-func (s *Service) Create(ctx context.Context, actor Actor, in Input) (Record, error) {
-	if err := actor.MayWrite(); err != nil {
-		return Record{}, err
+func (s *Service) Create(ctx context.Context, actor actor.Actor, in Input) (Record, error) {
+	if !actor.MayWriteRegistry() {
+		return Record{}, ErrForbidden
 	}
 	p, _, err := s.prepare(ctx, in, true)
 	if err != nil {
 		return Record{}, err
 	}
-	if !actor.inScope(p.TownshipCode) {
+	if !actor.SeesTownship(p.TownshipCode) {
 		return Record{}, ErrOutOfScope
 	}
 	var res saveResult
@@ -295,7 +263,7 @@ func (s *Service) Create(ctx context.Context, actor Actor, in Input) (Record, er
 		if err != nil {
 			return err
 		}
-		e := actor.entry("returnee.create", fmt.Sprint(res.PersonID))
+		e := actor.AuditID("returnee.create", "person", res.PersonID)
 		e.Detail = map[string]any{"fields": res.Changed}
 		return audit.Write(ctx, tx, e)
 	})
@@ -309,12 +277,12 @@ func (s *Service) Create(ctx context.Context, actor Actor, in Input) (Record, er
 }
 
 // Get returns a record the actor may see; others are ErrNotFound.
-func (s *Service) Get(ctx context.Context, actor Actor, personID int64) (Record, error) {
+func (s *Service) Get(ctx context.Context, actor actor.Actor, personID int64) (Record, error) {
 	rec, err := s.get(ctx, personID)
 	if err != nil {
 		return Record{}, err
 	}
-	if !actor.inScope(rec.TownshipCode) {
+	if !actor.SeesTownship(rec.TownshipCode) {
 		return Record{}, ErrNotFound
 	}
 	return rec, nil
@@ -325,9 +293,9 @@ func (s *Service) Get(ctx context.Context, actor Actor, personID int64) (Record,
 // records outside their township; department staff may not edit. It is the only way staff
 // change a registered person's name, ID number or phone; each such change goes into the
 // history with its masked before and after values and bumps the version.
-func (s *Service) Patch(ctx context.Context, actor Actor, personID int64, version int, apply func(*Input) error) (Record, error) {
-	if err := actor.MayWrite(); err != nil {
-		return Record{}, err
+func (s *Service) Patch(ctx context.Context, actor actor.Actor, personID int64, version int, apply func(*Input) error) (Record, error) {
+	if !actor.MayWriteRegistry() {
+		return Record{}, ErrForbidden
 	}
 	cur, err := s.Get(ctx, actor, personID)
 	if err != nil {
@@ -344,7 +312,7 @@ func (s *Service) Patch(ctx context.Context, actor Actor, personID int64, versio
 	if err != nil {
 		return Record{}, err
 	}
-	if !actor.inScope(p.TownshipCode) {
+	if !actor.SeesTownship(p.TownshipCode) {
 		return Record{}, ErrOutOfScope
 	}
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
@@ -361,7 +329,7 @@ func (s *Service) Patch(ctx context.Context, actor Actor, personID int64, versio
 		if err != nil {
 			return err
 		}
-		e := actor.entry("returnee.update", fmt.Sprint(personID))
+		e := actor.AuditID("returnee.update", "person", personID)
 		e.Detail = map[string]any{"fields": res.Changed}
 		if len(ident) > 0 {
 			e.Detail["identity"] = ident
@@ -400,13 +368,9 @@ func (s *Service) personRow(ctx context.Context, id int64) (person.Row, error) {
 
 // Reveal returns the full ID number and phone of a record, for roles that may see them, and
 // writes the reveal with its reason to the audit log.
-func (s *Service) Reveal(ctx context.Context, actor Actor, personID int64, reason string) (person.Revealed, error) {
+func (s *Service) Reveal(ctx context.Context, actor actor.Actor, personID int64, reason string) (person.Revealed, error) {
 	reason = strings.TrimSpace(reason)
-	allowed := false
-	for _, r := range revealRoles {
-		allowed = allowed || r == actor.Role
-	}
-	if !allowed {
+	if !actor.MayReveal() {
 		return person.Revealed{}, ErrRevealNotAllowed
 	}
 	if n := len([]rune(reason)); n < 2 || n > 200 {
@@ -423,7 +387,7 @@ func (s *Service) Reveal(ctx context.Context, actor Actor, personID int64, reaso
 	if err != nil {
 		return person.Revealed{}, err
 	}
-	e := actor.entry("returnee.reveal", fmt.Sprint(personID))
+	e := actor.AuditID("returnee.reveal", "person", personID)
 	e.Detail = map[string]any{"reason": reason, "fields": []string{"id_card", "phone"}}
 	if err := audit.Write(ctx, s.db, e); err != nil {
 		return person.Revealed{}, err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/person"
 	"huixiang/internal/sqldb"
 )
@@ -223,7 +224,7 @@ func writeRow(ctx context.Context, tx *sqlx.Tx, personID int64, p profile, revie
 type change struct {
 	PersonID int64
 	Source   string
-	Actor    Actor
+	Actor    actor.Actor
 	BatchID  int64
 	Action   string
 	Fields   []string
@@ -231,7 +232,7 @@ type change struct {
 }
 
 func writeChange(ctx context.Context, tx sqlx.ExtContext, c change, now time.Time) error {
-	return person.WriteChange(ctx, tx, person.Change{PersonID: c.PersonID, Source: c.Source, ActorType: c.Actor.Type,
+	return person.WriteChange(ctx, tx, person.Change{PersonID: c.PersonID, Source: c.Source, ActorType: string(c.Actor.Kind),
 		ActorID: c.Actor.ID, BatchID: c.BatchID, Action: c.Action, Fields: c.Fields, Identity: c.Identity}, now)
 }
 

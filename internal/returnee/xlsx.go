@@ -17,6 +17,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/xuri/excelize/v2"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/person"
 	"huixiang/internal/region"
@@ -284,9 +285,9 @@ func headerIndex(header []string) (map[int]int, error) {
 // saves every valid row: a new ID number creates a person, a known one updates the record.
 // Invalid rows are reported with row number, column and reason and do not stop the others. The
 // batch and its report are kept. Township staff may import only their township's records.
-func (s *Service) Import(ctx context.Context, actor Actor, filename string, r io.ReaderAt, size int64) (ImportReport, error) {
-	if err := actor.MayWrite(); err != nil {
-		return ImportReport{}, err
+func (s *Service) Import(ctx context.Context, actor actor.Actor, filename string, r io.ReaderAt, size int64) (ImportReport, error) {
+	if !actor.MayWriteRegistry() {
+		return ImportReport{}, ErrForbidden
 	}
 	f, err := openWorkbook(r, size)
 	if err != nil {
@@ -391,7 +392,7 @@ func (s *Service) Import(ctx context.Context, actor Actor, filename string, r io
 	if err := imp.finish(ctx); err != nil {
 		return rep, err
 	}
-	e := actor.entry("returnee.import", fmt.Sprint(rep.BatchID))
+	e := actor.AuditID("returnee.import", "person", rep.BatchID)
 	e.TargetType = "import_batch"
 	e.Detail = map[string]any{"filename": filename, "rows": rep.RowsTotal, "created": rep.RowsCreated, "updated": rep.RowsUpdated, "failed": rep.RowsFailed}
 	if err := audit.Write(ctx, s.db, e); err != nil {
@@ -461,7 +462,7 @@ type pending struct {
 // fails, so that one bad row never costs the others.
 type importer struct {
 	s     *Service
-	actor Actor
+	actor actor.Actor
 	batch int64
 	rep   *ImportReport
 	rc    *rowContext
@@ -521,7 +522,7 @@ func (imp *importer) add(line int, cells []string, idx map[int]int) {
 			err = &FieldError{Field: "village_code", Problem: ProblemRegion}
 		}
 	}
-	if err == nil && !imp.actor.inScope(p.TownshipCode) {
+	if err == nil && !imp.actor.SeesTownship(p.TownshipCode) {
 		err = &FieldError{Field: "township_code", Problem: "scope"}
 	}
 	if err != nil {
@@ -806,12 +807,12 @@ type Batch struct {
 }
 
 // Batches lists import batches, newest first; township staff see their own.
-func (s *Service) Batches(ctx context.Context, actor Actor) ([]Batch, error) {
+func (s *Service) Batches(ctx context.Context, actor actor.Actor) ([]Batch, error) {
 	out := []Batch{}
 	q := `SELECT id, staff_id, filename, status, rows_total, rows_created, rows_updated, rows_failed, created_at, finished_at
 		FROM import_batches WHERE kind = 'returnee'`
 	args := []any{}
-	if actor.Township != "" {
+	if actor.ScopeTownship() != "" {
 		q += ` AND staff_id = ?`
 		args = append(args, actor.ID)
 	}
@@ -823,14 +824,14 @@ func (s *Service) Batches(ctx context.Context, actor Actor) ([]Batch, error) {
 }
 
 // BatchReport returns an import's per-row report as .xlsx.
-func (s *Service) BatchReport(ctx context.Context, actor Actor, batchID int64) ([]byte, error) {
+func (s *Service) BatchReport(ctx context.Context, actor actor.Actor, batchID int64) ([]byte, error) {
 	var b Batch
 	err := s.db.GetContext(ctx, &b, `SELECT id, staff_id, filename, status, rows_total, rows_created, rows_updated, rows_failed, created_at, finished_at
 		FROM import_batches WHERE id = ? AND kind = 'returnee'`, batchID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("returnee: batch: %w", sqldb.Classify(err))
 	}
-	if err != nil || (actor.Township != "" && b.StaffID != actor.ID) {
+	if err != nil || (actor.ScopeTownship() != "" && b.StaffID != actor.ID) {
 		return nil, ErrNotFound
 	}
 	f := excelize.NewFile()
@@ -883,13 +884,9 @@ type ExportOptions struct {
 
 // Export writes the records matching f as .xlsx to w, masked unless opts.Reveal (which needs a
 // role that may reveal, and a reason). Every export is audited with its filters and row count.
-func (s *Service) Export(ctx context.Context, actor Actor, f Filter, opts ExportOptions, w io.Writer) (int, error) {
+func (s *Service) Export(ctx context.Context, actor actor.Actor, f Filter, opts ExportOptions, w io.Writer) (int, error) {
 	if opts.Reveal {
-		allowed := false
-		for _, r := range revealRoles {
-			allowed = allowed || r == actor.Role
-		}
-		if !allowed {
+		if !actor.MayReveal() {
 			return 0, ErrRevealNotAllowed
 		}
 		if n := len([]rune(strings.TrimSpace(opts.Reason))); n < 2 || n > 200 {
@@ -959,7 +956,7 @@ func (s *Service) Export(ctx context.Context, actor Actor, f Filter, opts Export
 	if err := sw.Flush(); err != nil {
 		return count, err
 	}
-	e := actor.entry("returnee.export", "")
+	e := actor.Audit("returnee.export", "person", "")
 	e.TargetType = "returnee"
 	e.Detail = map[string]any{"rows": count, "revealed": opts.Reveal, "filter": f}
 	if opts.Reveal {
