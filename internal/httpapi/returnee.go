@@ -44,7 +44,7 @@ func handleRegionImport(svc *region.Service) gin.HandlerFunc {
 			return
 		}
 		defer f.Close()
-		res, err := svc.ImportCSV(c.Request.Context(), staffActor(c), f)
+		res, err := svc.ImportCSV(c.Request.Context(), currentActor(c), f)
 		if err != nil {
 			respondError(c, err)
 			return

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/sqldb"
 )
@@ -164,7 +165,7 @@ type ImportResult struct {
 // ImportCSV reads `code,parent_code,level,name[,is_demo]` lines (a header line first) and
 // upserts them in one transaction: a file with any bad line changes nothing. Parents must exist
 // already or come earlier in the file.
-func (s *Service) ImportCSV(ctx context.Context, actor audit.Entry, r io.Reader) (ImportResult, error) {
+func (s *Service) ImportCSV(ctx context.Context, actor actor.Actor, r io.Reader) (ImportResult, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
@@ -229,8 +230,9 @@ func (s *Service) ImportCSV(ctx context.Context, actor audit.Entry, r io.Reader)
 			}
 			res.Rows++
 		}
-		actor.Action, actor.TargetType, actor.Detail = "region.import", "region", map[string]any{"rows": res.Rows}
-		return audit.Write(ctx, tx, actor)
+		e := actor.Audit("region.import", "region", "")
+		e.Detail = map[string]any{"rows": res.Rows}
+		return audit.Write(ctx, tx, e)
 	})
 	return res, err
 }
