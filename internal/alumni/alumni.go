@@ -444,12 +444,6 @@ func (s *Service) Get(ctx context.Context, personID int64) (Record, error) {
 
 // List pages alumni (masked), most recently changed first.
 func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
-	if f.Page < 1 {
-		f.Page = 1
-	}
-	if f.PageSize < 1 || f.PageSize > 100 {
-		f.PageSize = 20
-	}
 	where, args := []string{"1 = 1"}, []any{}
 	if f.Status != "" {
 		where, args = append(where, "a.status = ?"), append(args, f.Status)
@@ -461,13 +455,13 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		where, args = append(where, "a.grade_code = ?"), append(args, f.Grade)
 	}
 	w := " WHERE " + strings.Join(where, " AND ")
-	out := Page{Items: []Record{}, Page: f.Page, PageSize: f.PageSize}
-	if err := s.db.GetContext(ctx, &out.Total, `SELECT COUNT(*) FROM alumni a`+w, args...); err != nil {
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*) FROM alumni a`+w, args...); err != nil {
 		return Page{}, fmt.Errorf("alumni: count: %w", sqldb.Classify(err))
 	}
 	var rows []row
 	err := s.db.SelectContext(ctx, &rows, `SELECT `+rowColumns+rowFrom+w+` ORDER BY a.updated_at DESC, a.person_id DESC LIMIT ? OFFSET ?`,
-		append(args, f.PageSize, sqldb.Offset(f.Page, f.PageSize))...)
+		append(args, f.Limit(), f.Offset())...)
 	if err != nil {
 		return Page{}, fmt.Errorf("alumni: list: %w", sqldb.Classify(err))
 	}
@@ -479,14 +473,15 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
+	items := make([]Record, 0, len(rows))
 	for _, r := range rows {
 		rec, err := s.record(r, offers[r.PersonID])
 		if err != nil {
 			return Page{}, err
 		}
-		out.Items = append(out.Items, rec)
+		items = append(items, rec)
 	}
-	return out, nil
+	return sqldb.NewPage(f.PageRequest, items, total), nil
 }
 
 // lockForDecision locks the record and checks the version the staff member read.

@@ -7,6 +7,8 @@ package alumni
 import (
 	"errors"
 	"time"
+
+	"huixiang/internal/sqldb"
 )
 
 // Errors.
@@ -97,20 +99,14 @@ type Record struct {
 
 // Filter selects alumni for the staff list.
 type Filter struct {
-	Status   string
-	School   string
-	Grade    string
-	Page     int
-	PageSize int
+	Status string
+	School string
+	Grade  string
+	sqldb.PageRequest
 }
 
 // Page is a page of alumni.
-type Page struct {
-	Items    []Record `json:"items"`
-	Page     int      `json:"page"`
-	PageSize int      `json:"page_size"`
-	Total    int      `json:"total"`
-}
+type Page = sqldb.Page[Record]
 
 // School is a school alumni pick from.
 type School struct {

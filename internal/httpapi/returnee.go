@@ -18,6 +18,7 @@ import (
 
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
+	"huixiang/internal/sqldb"
 	"huixiang/internal/vocab"
 )
 
@@ -264,9 +265,10 @@ func handleReturneeHistory(svc *returnee.Service) gin.HandlerFunc {
 // handleReturneeClaims lists records entered by staff or imported that a WeChat user claimed.
 func handleReturneeClaims(svc *returnee.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		page, _ := strconv.Atoi(c.Query("page"))
-		size, _ := strconv.Atoi(c.Query("page_size"))
-		out, err := svc.Claims(c.Request.Context(), currentActor(c), page, size)
+		var req sqldb.PageRequest
+		req.Page, _ = strconv.Atoi(c.Query("page"))
+		req.PageSize, _ = strconv.Atoi(c.Query("page_size"))
+		out, err := svc.Claims(c.Request.Context(), currentActor(c), req)
 		if err != nil {
 			respondError(c, err)
 			return

@@ -92,8 +92,7 @@ type Filter struct {
 	Name          string
 	// UpdatedBefore keeps records last confirmed or updated before this time (stale records).
 	UpdatedBefore *time.Time
-	Page          int
-	PageSize      int
+	sqldb.PageRequest
 }
 
 // where builds the WHERE clause of f for the actor's scope.
@@ -134,29 +133,18 @@ func (f Filter) where(actor actor.Actor) (string, []any) {
 }
 
 // Page is one page of the list.
-type Page struct {
-	Items    []Record `json:"items"`
-	Total    int      `json:"total"`
-	Page     int      `json:"page"`
-	PageSize int      `json:"page_size"`
-}
+type Page = sqldb.Page[Record]
 
 // List returns the records the actor may see that match f, newest change first, masked.
 func (s *Service) List(ctx context.Context, actor actor.Actor, f Filter) (Page, error) {
-	if f.PageSize <= 0 || f.PageSize > 100 {
-		f.PageSize = 20
-	}
-	if f.Page <= 0 {
-		f.Page = 1
-	}
 	where, args := f.where(actor)
-	out := Page{Items: []Record{}, Page: f.Page, PageSize: f.PageSize}
-	if err := s.db.GetContext(ctx, &out.Total, `SELECT COUNT(*) FROM returnees r JOIN persons p ON p.id = r.person_id WHERE `+where, args...); err != nil {
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*) FROM returnees r JOIN persons p ON p.id = r.person_id WHERE `+where, args...); err != nil {
 		return Page{}, fmt.Errorf("returnee: count: %w", err)
 	}
 	var rows []listRow
 	err := s.db.SelectContext(ctx, &rows, listSelect+` WHERE `+where+` ORDER BY r.updated_at DESC, r.person_id DESC LIMIT ? OFFSET ?`,
-		append(args, f.PageSize, sqldb.Offset(f.Page, f.PageSize))...)
+		append(args, f.Limit(), f.Offset())...)
 	if err != nil {
 		return Page{}, fmt.Errorf("returnee: list: %w", err)
 	}
@@ -168,15 +156,16 @@ func (s *Service) List(ctx context.Context, actor actor.Actor, f Filter) (Page, 
 	if err != nil {
 		return Page{}, err
 	}
+	items := make([]Record, 0, len(rows))
 	for _, r := range rows {
 		r.tags = tags
 		rec, err := s.record(r, true)
 		if err != nil {
 			return Page{}, err
 		}
-		out.Items = append(out.Items, rec)
+		items = append(items, rec)
 	}
-	return out, nil
+	return sqldb.NewPage(f.PageRequest, items, total), nil
 }
 
 // Change is one entry of a record's history.
@@ -251,23 +240,12 @@ type Claim struct {
 }
 
 // ClaimPage is one page of claims.
-type ClaimPage struct {
-	Items    []Claim `json:"items"`
-	Total    int     `json:"total"`
-	Page     int     `json:"page"`
-	PageSize int     `json:"page_size"`
-}
+type ClaimPage = sqldb.Page[Claim]
 
 // Claims lists the claims of records the actor may see, newest first: township staff their
 // township's returnees, district and department staff every claimed person (including those with
 // only an alumnus record). Every claim is also in the audit log (person.claimed).
-func (s *Service) Claims(ctx context.Context, actor actor.Actor, page, pageSize int) (ClaimPage, error) {
-	if pageSize <= 0 || pageSize > 100 {
-		pageSize = 20
-	}
-	if page <= 0 {
-		page = 1
-	}
+func (s *Service) Claims(ctx context.Context, actor actor.Actor, req sqldb.PageRequest) (ClaimPage, error) {
 	from := ` FROM persons p LEFT JOIN returnees r ON r.person_id = p.id LEFT JOIN regions t ON t.code = r.township_code
 		LEFT JOIN record_changes c ON c.id = (SELECT c2.id FROM record_changes c2 WHERE c2.person_id = p.id
 			AND c2.actor_type = 'staff' AND c2.identity_changes IS NOT NULL AND c2.changed_at <= p.claimed_at
@@ -278,8 +256,8 @@ func (s *Service) Claims(ctx context.Context, actor actor.Actor, page, pageSize 
 		from += ` AND r.township_code = ?`
 		args = append(args, t)
 	}
-	out := ClaimPage{Items: []Claim{}, Page: page, PageSize: pageSize}
-	if err := s.db.GetContext(ctx, &out.Total, `SELECT COUNT(*)`+from, args...); err != nil {
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*)`+from, args...); err != nil {
 		return ClaimPage{}, fmt.Errorf("returnee: claims: %w", err)
 	}
 	var rows []struct {
@@ -298,23 +276,24 @@ func (s *Service) Claims(ctx context.Context, actor actor.Actor, page, pageSize 
 	err := s.db.SelectContext(ctx, &rows, `SELECT p.id, p.name, p.id_card_enc, p.phone_enc, p.user_id, p.created_source, p.claimed_at,
 		COALESCE(r.township_code, '') AS township_code, COALESCE(t.name, '') AS township_name,
 		c.changed_at, c.actor_id AS changed_by`+from+`
-		ORDER BY p.claimed_at DESC, p.id DESC LIMIT ? OFFSET ?`, append(args, pageSize, (page-1)*pageSize)...)
+		ORDER BY p.claimed_at DESC, p.id DESC LIMIT ? OFFSET ?`, append(args, req.Limit(), req.Offset())...)
 	if err != nil {
 		return ClaimPage{}, fmt.Errorf("returnee: claims: %w", err)
 	}
+	items := make([]Claim, 0, len(rows))
 	for _, r := range rows {
 		m, err := s.persons.Masked(person.Row{ID: r.ID, IDCardEnc: r.IDCardEnc, PhoneEnc: r.PhoneEnc})
 		if err != nil {
 			return ClaimPage{}, err
 		}
-		out.Items = append(out.Items, Claim{PersonID: r.ID, Name: r.Name, IDCard: m.IDCard, Phone: m.Phone,
+		items = append(items, Claim{PersonID: r.ID, Name: r.Name, IDCard: m.IDCard, Phone: m.Phone,
 			TownshipCode: r.TownshipCode, TownshipName: r.TownshipName, CreatedSource: r.CreatedSource,
 			UserID: r.UserID.Int64, ClaimedAt: r.ClaimedAt, IdentityChangedAt: r.ChangedAt})
 		if r.ChangedBy.Valid {
-			out.Items[len(out.Items)-1].IdentityChangedBy = &r.ChangedBy.Int64
+			items[len(items)-1].IdentityChangedBy = &r.ChangedBy.Int64
 		}
 	}
-	return out, nil
+	return sqldb.NewPage(req, items, total), nil
 }
 
 // Freshness is the plan's "dynamic update rate" of one township: the share of its records
