@@ -14,12 +14,10 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jmoiron/sqlx"
 
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
 	"huixiang/internal/sqldb"
-	"huixiang/internal/vocab"
 )
 
 type itemsResponse[T any] struct {
@@ -54,9 +52,9 @@ func handleRegionImport(svc *region.Service) gin.HandlerFunc {
 	}
 }
 
-func handleOptions(db *sqlx.DB) gin.HandlerFunc {
+func handleOptions(svc *returnee.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		lists, err := vocab.Load(c.Request.Context(), db)
+		lists, err := svc.Options(c.Request.Context())
 		if err != nil {
 			respondError(c, err)
 			return

@@ -12,7 +12,6 @@ import (
 
 	"huixiang/internal/actor"
 	"huixiang/internal/audit"
-	"huixiang/internal/vocab"
 )
 
 // exportOnlyHeaders are the columns an export adds after the template's: a re-import of an
@@ -26,7 +25,7 @@ const sheetName = "返乡人员"
 // labels, and a sheet of notes (among them: an absent column keeps stored values, an empty cell
 // clears).
 func (s *Service) Template(ctx context.Context) ([]byte, error) {
-	lists, err := vocab.Load(ctx, s.db)
+	lists, err := s.options.Lists(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +112,7 @@ func (s *Service) Export(ctx context.Context, actor actor.Actor, f Filter, opts 
 			return 0, ErrRevealReason
 		}
 	}
-	lists, err := vocab.Load(ctx, s.db)
+	lists, err := s.options.Lists(ctx)
 	if err != nil {
 		return 0, err
 	}

@@ -22,7 +22,6 @@ import (
 	"huixiang/internal/person"
 	"huixiang/internal/region"
 	"huixiang/internal/sqldb"
-	"huixiang/internal/vocab"
 )
 
 // Spreadsheet errors.
@@ -351,7 +350,7 @@ func truncate(s string, n int) string {
 }
 
 func (s *Service) rowContext(ctx context.Context) (*rowContext, error) {
-	lists, err := vocab.Load(ctx, s.db)
+	lists, err := s.options.Lists(ctx)
 	if err != nil {
 		return nil, err
 	}

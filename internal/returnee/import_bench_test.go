@@ -91,7 +91,7 @@ func BenchmarkImport100k(b *testing.B) {
 	key := make([]byte, 32)
 	rand.Read(key)
 	box, _ := pii.New(key)
-	svc := returnee.NewService(db, person.NewStore(box), region.NewService(db), noUsers{}, passAll{}, slog.New(slog.NewTextHandler(io.Discard, nil)), 180, 100_000)
+	svc := returnee.NewService(db, person.NewStore(box), region.NewService(db, time.Minute), noUsers{}, passAll{}, slog.New(slog.NewTextHandler(io.Discard, nil)), 180, 100_000, time.Minute)
 	data := writeSheet(b, rows)
 	b.Logf("sheet: %d rows, %.1f MB", rows, float64(len(data))/1e6)
 	resetPeakRSS()

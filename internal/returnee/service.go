@@ -30,6 +30,7 @@ type Service struct {
 	db        *sqlx.DB
 	persons   *person.Store
 	regions   *region.Service
+	options   *vocab.Cache
 	users     Users
 	checker   moderation.Checker
 	log       *slog.Logger
@@ -40,11 +41,14 @@ type Service struct {
 }
 
 // NewService returns a Service. freshDays is the default window of the update rate;
-// maxImportRows bounds spreadsheet imports.
-func NewService(db *sqlx.DB, persons *person.Store, regions *region.Service, users Users, checker moderation.Checker, log *slog.Logger, freshDays, maxImportRows int) *Service {
-	return &Service{db: db, persons: persons, regions: regions, users: users, checker: checker, log: log,
+// maxImportRows bounds spreadsheet imports; the option lists are kept in process for cacheAge.
+func NewService(db *sqlx.DB, persons *person.Store, regions *region.Service, users Users, checker moderation.Checker, log *slog.Logger, freshDays, maxImportRows int, cacheAge time.Duration) *Service {
+	return &Service{db: db, persons: persons, regions: regions, options: vocab.NewCache(db, cacheAge), users: users, checker: checker, log: log,
 		freshDays: freshDays, maxImportRows: maxImportRows, now: time.Now}
 }
+
+// Options returns the option lists the forms draw from (kept in process, see vocab.Cache).
+func (s *Service) Options(ctx context.Context) (vocab.Lists, error) { return s.options.Lists(ctx) }
 
 // MaxImportRows is the most data rows one import takes.
 func (s *Service) MaxImportRows() int { return s.maxImportRows }
@@ -55,7 +59,7 @@ func (s *Service) retry(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 }
 
 func (s *Service) prepare(ctx context.Context, in Input, requirePhone bool) (profile, vocab.Lists, error) {
-	lists, err := vocab.Load(ctx, s.db)
+	lists, err := s.options.Lists(ctx)
 	if err != nil {
 		return profile{}, nil, err
 	}
