@@ -88,6 +88,9 @@ type Attached struct {
 	Changed []string
 	// Identity lists the changes of name and phone of an existing person, masked.
 	Identity []IdentityChange
+	// Source is how the person was first registered (created_source), for a view of the record
+	// built without reading it again.
+	Source string
 }
 
 // IdentityChange is one change of a person's name, ID number or phone, with both values
@@ -153,7 +156,7 @@ func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source str
 				return Attached{}, ErrIDCardMismatch
 			}
 			changed, ident, err := s.update(ctx, tx, mine, id)
-			return Attached{PersonID: mine.ID, Changed: changed, Identity: ident}, err
+			return Attached{PersonID: mine.ID, Changed: changed, Identity: ident, Source: mine.CreatedSource}, err
 		}
 	}
 	existing, ok, err := lockOne(ctx, tx, "id_card_idx = ?", idx)
@@ -165,12 +168,12 @@ func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source str
 			if s.differs(existing, id) {
 				return Attached{}, ErrIdentityDiffers
 			}
-			return Attached{PersonID: existing.ID}, nil
+			return Attached{PersonID: existing.ID, Source: existing.CreatedSource}, nil
 		}
 		if existing.UserID.Valid && existing.UserID.Int64 == claimant.UserID {
 			// Our own parallel request created it after we looked by user.
 			changed, ident, err := s.update(ctx, tx, existing, id)
-			return Attached{PersonID: existing.ID, Changed: changed, Identity: ident}, err
+			return Attached{PersonID: existing.ID, Changed: changed, Identity: ident, Source: existing.CreatedSource}, err
 		}
 		if existing.UserID.Valid || existing.PhoneIdx == nil || !bytes.Equal(existing.PhoneIdx, claimant.PhoneIdx) {
 			return Attached{}, ErrAlreadyRegistered
@@ -185,7 +188,8 @@ func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source str
 			return Attached{}, ErrAlreadyRegistered
 		}
 		changed, ident, err := s.update(ctx, tx, existing, id)
-		return Attached{PersonID: existing.ID, Claimed: true, Changed: append([]string{"user_id"}, changed...), Identity: ident}, err
+		return Attached{PersonID: existing.ID, Claimed: true, Changed: append([]string{"user_id"}, changed...), Identity: ident,
+			Source: existing.CreatedSource}, err
 	}
 	now := time.Now().UTC()
 	var userID any
@@ -212,7 +216,7 @@ func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source str
 	if id.Phone != "" {
 		changed = append(changed, "phone")
 	}
-	return Attached{PersonID: pid, Created: true, Changed: changed}, nil
+	return Attached{PersonID: pid, Created: true, Changed: changed, Source: source}, nil
 }
 
 // update writes the name and phone when they differ from r, returning the changed fields and

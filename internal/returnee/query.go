@@ -28,8 +28,12 @@ type listRow struct {
 	VillageName   string        `db:"village_name"`
 }
 
-const listSelect = `SELECT ` + rowColumns + `, p.name, p.gender, p.birth_date, p.id_card_enc, p.phone_enc, p.user_id, p.created_source,
-	COALESCE(t.name, '') AS township_name, COALESCE(v.name, '') AS village_name
+const listColumns = rowColumns + `, p.name, p.gender, p.birth_date, p.id_card_enc, p.phone_enc, p.user_id, p.created_source,
+	COALESCE(t.name, '') AS township_name, COALESCE(v.name, '') AS village_name`
+
+const listSelect = `SELECT ` + listColumns + listFrom
+
+const listFrom = `
 	FROM returnees r
 	JOIN persons p ON p.id = r.person_id
 	LEFT JOIN regions t ON t.code = r.township_code
@@ -46,6 +50,11 @@ func (s *Service) record(lr listRow, masked bool) (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
+	return s.recordOf(lr, pii), nil
+}
+
+// recordOf builds the view of lr with its ID number and phone given (masked or clear).
+func (s *Service) recordOf(lr listRow, pii person.Revealed) Record {
 	rec := Record{
 		Input: Input{Name: lr.Name, IDCard: pii.IDCard, Phone: pii.Phone, TownshipCode: lr.TownshipCode,
 			VillageCode: lr.VillageCode, Status: lr.Status,
@@ -61,19 +70,19 @@ func (s *Service) record(lr listRow, masked bool) (Record, error) {
 		rec.Business = &Business{Name: lr.BusinessName, Type: lr.BusinessType, USCC: lr.USCC.String,
 			StartedOn: datePtr(lr.BusinessStartedOn), JobsCreated: lr.JobsCreated}
 	}
-	return rec, nil
+	return rec
 }
 
 func (s *Service) get(ctx context.Context, personID int64) (Record, error) {
 	var lr listRow
-	err := s.db.GetContext(ctx, &lr, listSelect+` WHERE r.person_id = ?`, personID)
+	err := s.db.GetContext(ctx, &lr, `SELECT `+listColumns+tagsColumn+listFrom+` WHERE r.person_id = ?`, personID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Record{}, ErrNotFound
 	}
 	if err != nil {
 		return Record{}, fmt.Errorf("returnee: get: %w", err)
 	}
-	if lr.tags, err = loadTags(ctx, s.db, []int64{personID}); err != nil {
+	if err := lr.decodeTags(); err != nil {
 		return Record{}, err
 	}
 	return s.record(lr, true)

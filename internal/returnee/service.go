@@ -1,7 +1,9 @@
 package returnee
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,12 +15,17 @@ import (
 	"huixiang/internal/account"
 	"huixiang/internal/actor"
 	"huixiang/internal/audit"
+	"huixiang/internal/cnid"
 	"huixiang/internal/moderation"
 	"huixiang/internal/person"
+	"huixiang/internal/pii"
 	"huixiang/internal/region"
 	"huixiang/internal/sqldb"
 	"huixiang/internal/vocab"
 )
+
+// errCheckText: the user's text must go through WeChat's content check before it is saved.
+var errCheckText = errors.New("returnee: text not checked yet")
 
 // Users gives the WeChat identity of a mini-program user.
 type Users interface {
@@ -67,7 +74,7 @@ func (s *Service) prepare(ctx context.Context, in Input, requirePhone bool) (pro
 	if err != nil {
 		return p, lists, err
 	}
-	if _, err := s.regions.Resolve(ctx, p.TownshipCode, p.VillageCode); err != nil {
+	if p.place, err = s.regions.Resolve(ctx, p.TownshipCode, p.VillageCode); err != nil {
 		var ue *region.UnknownError
 		if errors.As(err, &ue) {
 			return p, lists, &FieldError{Field: ue.Field, Problem: ProblemRegion}
@@ -83,6 +90,9 @@ type saveResult struct {
 	Created  bool
 	Claimed  bool
 	Changed  []string
+	// Source is the person's created_source; Row the returnees row as saved (tags included).
+	Source string
+	Row    row
 }
 
 // saveOpts says how a save is made.
@@ -92,6 +102,10 @@ type saveOpts struct {
 	Claimant *person.Claimant
 	BatchID  int64
 	Review   string
+	// TextHash, for a user's own save, is the hash of the user text (moderation.Hash). With no
+	// Review yet, a record whose stored text passed the check with this hash keeps that verdict;
+	// any other is errCheckText, and the caller checks the text and saves again with Review.
+	TextHash []byte
 	// Version, when set, must equal the stored version (optimistic lock).
 	Version int
 	// NoOverwrite refuses when the person already has a returnee record (staff creation).
@@ -110,7 +124,8 @@ func (s *Service) save(ctx context.Context, tx *sqlx.Tx, p profile, o saveOpts) 
 }
 
 func (s *Service) write(ctx context.Context, tx *sqlx.Tx, att person.Attached, p profile, o saveOpts) (saveResult, error) {
-	now := s.now().UTC()
+	// Milliseconds, as DATETIME(3) keeps them: the saved row answered below equals a read of it.
+	now := s.now().UTC().Truncate(time.Millisecond)
 	var old row
 	exists := false
 	if !att.Created { // a person created in this transaction has no record yet
@@ -129,11 +144,22 @@ func (s *Service) write(ctx context.Context, tx *sqlx.Tx, att person.Attached, p
 		return saveResult{}, ErrStaleVersion
 	}
 	review := o.Review
-	if review == "" {
+	switch {
+	case review == "" && o.TextHash != nil:
+		if !exists || old.ContentReview != moderation.StateOK || !bytes.Equal(old.ContentHash, o.TextHash) {
+			return saveResult{}, errCheckText
+		}
+		review = old.ContentReview
+	case review == "":
 		review = moderation.StateOK
 		if exists {
 			review = old.ContentReview
 		}
+	}
+	// The hash kept with the record vouches for its text: only a user's text WeChat passed.
+	var textHash []byte
+	if o.TextHash != nil && review == moderation.StateOK {
+		textHash = o.TextHash
 	}
 	var changed []string
 	if exists {
@@ -144,18 +170,29 @@ func (s *Service) write(ctx context.Context, tx *sqlx.Tx, att person.Attached, p
 	} else {
 		changed = diff(nil, p.values())
 	}
-	res := saveResult{PersonID: att.PersonID, Created: !exists, Claimed: att.Claimed, Changed: append(att.Changed, changed...)}
+	res := saveResult{PersonID: att.PersonID, Created: !exists, Claimed: att.Claimed, Changed: append(att.Changed, changed...),
+		Source: att.Source}
 	if exists && len(res.Changed) == 0 {
+		res.Row = old
+		res.Row.ConfirmedAt = now
+		if textHash != nil {
+			res.Row.ContentHash = textHash
+		}
 		// Nothing new: saving the same data confirms it is still true.
-		if _, err := tx.ExecContext(ctx, `UPDATE returnees SET confirmed_at = ? WHERE person_id = ?`, now, att.PersonID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE returnees SET confirmed_at = ?, content_hash = COALESCE(?, content_hash) WHERE person_id = ?`,
+			now, textHash, att.PersonID); err != nil {
 			return res, fmt.Errorf("returnee: confirm: %w", err)
 		}
 		return res, writeChange(ctx, tx, change{PersonID: att.PersonID, Source: o.Source, Actor: o.Actor, BatchID: o.BatchID, Action: "confirm"}, now)
 	}
 	// A change of the person alone (name, ID number, phone) is a change of the record too: it
 	// bumps the version, so that a clerk holding the old one gets ErrStaleVersion.
-	if err := writeRow(ctx, tx, att.PersonID, p, review, exists, old.Version, changed, now); err != nil {
+	if err := writeRow(ctx, tx, att.PersonID, p, review, textHash, exists, old.Version, changed, now); err != nil {
 		return res, err
+	}
+	res.Row = p.row(att.PersonID, review, textHash, now)
+	if exists {
+		res.Row.CreatedAt, res.Row.Version = old.CreatedAt, old.Version+1
 	}
 	action := "update"
 	if !exists {
@@ -198,25 +235,37 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 	if err != nil {
 		return Record{}, err
 	}
-	review, err := moderation.Review(ctx, s.checker, s.log, ident.OpenID, p.userText())
-	if err != nil {
-		return Record{}, err
-	}
+	// WeChat's content check is asked only when the text differs from the text it last passed:
+	// the first attempt saves with the stored verdict or stops with errCheckText (nothing
+	// written), and the second saves with the new verdict.
+	text := p.userText()
 	who := actor.User(userID)
+	o := saveOpts{Source: person.SourceSelf, Actor: who, TextHash: moderation.Hash(text),
+		Claimant: &person.Claimant{UserID: userID, PhoneIdx: ident.PhoneIdx}}
 	var res saveResult
-	err = s.retry(ctx, func(tx *sqlx.Tx) error {
+	save := func(tx *sqlx.Tx) error {
 		var err error
-		res, err = s.save(ctx, tx, p, saveOpts{Source: person.SourceSelf, Actor: who, Review: review,
-			Claimant: &person.Claimant{UserID: userID, PhoneIdx: ident.PhoneIdx}})
+		res, err = s.save(ctx, tx, p, o)
 		if err != nil || !res.Claimed {
 			return err
 		}
 		return audit.Write(ctx, tx, who.AuditID("person.claimed", "person", res.PersonID))
-	})
+	}
+	err = s.retry(ctx, save)
+	if errors.Is(err, errCheckText) {
+		if o.Review, err = moderation.Review(ctx, s.checker, s.log, ident.OpenID, text); err != nil {
+			return Record{}, err
+		}
+		err = s.retry(ctx, save)
+	}
 	if err != nil {
 		return Record{}, err
 	}
-	return s.get(ctx, res.PersonID)
+	// The record as saved, from what this request holds: no second read of what it just wrote.
+	return s.recordOf(listRow{row: res.Row, Name: p.Name, Gender: p.IDCard.Gender, BirthDate: p.IDCard.BirthDate,
+		UserID: sql.NullInt64{Int64: userID, Valid: true}, CreatedSource: res.Source,
+		TownshipName: p.place.TownshipName, VillageName: p.place.VillageName},
+		person.Revealed{IDCard: cnid.MaskIDCard(p.IDCard.Number), Phone: pii.MaskPhone(ident.Phone)}), nil
 }
 
 // ConfirmMine records that the caller's record is still true.

@@ -3,6 +3,7 @@ package returnee
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -41,29 +42,55 @@ type row struct {
 	BusinessStartedOn *time.Time     `db:"business_started_on"`
 	JobsCreated       *int           `db:"jobs_created"`
 	ContentReview     string         `db:"content_review"`
+	ContentHash       []byte         `db:"content_hash"`
 	ConfirmedAt       time.Time      `db:"confirmed_at"`
 	CreatedAt         time.Time      `db:"created_at"`
 	UpdatedAt         time.Time      `db:"updated_at"`
 	Version           int            `db:"version"`
-	tags              map[string][]string
+	// TagsJSON is the person's tags as [[kind, code], ...] where the query asks for tagsColumn.
+	TagsJSON []byte `db:"tags"`
+	tags     map[string][]string
 }
 
 const rowColumns = `r.person_id, r.township_code, r.village_code, r.status, r.left_on, r.returned_on, r.plan_return_on,
 	r.work_province, r.work_city, r.industry, r.years_away, r.skills_text, r.certificates, r.education, r.intention,
 	r.intention_note, r.business_name, r.business_type, r.uscc, r.business_started_on, r.jobs_created, r.content_review,
-	r.confirmed_at, r.created_at, r.updated_at, r.version`
+	r.content_hash, r.confirmed_at, r.created_at, r.updated_at, r.version`
+
+// tagsColumn reads a record's tags with the record (one statement instead of two), as
+// [[kind, code], ...]; decodeTags sorts them as loadTags does. A locking read does not lock the
+// rows of a subquery, and needs not to: tags change only under the returnees row lock.
+const tagsColumn = `, (SELECT JSON_ARRAYAGG(JSON_ARRAY(g.kind, g.code)) FROM returnee_tags g WHERE g.person_id = r.person_id) AS tags`
+
+// decodeTags fills r.tags from r.TagsJSON.
+func (r *row) decodeTags() error {
+	var pairs [][2]string
+	if len(r.TagsJSON) > 0 {
+		if err := json.Unmarshal(r.TagsJSON, &pairs); err != nil {
+			return fmt.Errorf("returnee: tags of %d: %w", r.PersonID, err)
+		}
+	}
+	r.tags = map[string][]string{}
+	for _, p := range pairs {
+		k := tagKey(r.PersonID, p[0])
+		r.tags[k] = append(r.tags[k], p[1])
+	}
+	for _, v := range r.tags {
+		slices.Sort(v) // ascii_bin: byte order, as ORDER BY code
+	}
+	return nil
+}
 
 func lockRow(ctx context.Context, tx *sqlx.Tx, personID int64) (row, bool, error) {
 	var r row
-	err := tx.GetContext(ctx, &r, `SELECT `+rowColumns+` FROM returnees r WHERE r.person_id = ? FOR UPDATE`, personID)
+	err := tx.GetContext(ctx, &r, `SELECT `+rowColumns+tagsColumn+` FROM returnees r WHERE r.person_id = ? FOR UPDATE`, personID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return row{}, false, nil
 	}
 	if err != nil {
 		return row{}, false, fmt.Errorf("returnee: lock: %w", sqldb.Classify(err))
 	}
-	r.tags, err = loadTags(ctx, tx, []int64{personID})
-	if err != nil {
+	if err := r.decodeTags(); err != nil {
 		return row{}, false, err
 	}
 	return r, true, nil
@@ -162,12 +189,13 @@ func diff(old, new map[string]string) []string {
 }
 
 // writeRow inserts or updates the returnee row of p for person, with the given content-review
-// state, and replaces the tags whose lists changed.
+// state and the hash of the text that state vouches for (nil: none), and replaces the tags
+// whose lists changed.
 // An existing row is updated only at version (the one locked): 0 rows is ErrStaleVersion.
-func writeRow(ctx context.Context, tx *sqlx.Tx, personID int64, p profile, review string, exists bool, version int, changed []string, now time.Time) error {
+func writeRow(ctx context.Context, tx *sqlx.Tx, personID int64, p profile, review string, textHash []byte, exists bool, version int, changed []string, now time.Time) error {
 	args := []any{p.TownshipCode, p.VillageCode, p.Status, p.LeftOn, p.ReturnedOn, p.PlanReturnOn,
 		p.WorkProvince, p.WorkCity, p.Industry, p.YearsAway, p.SkillsText, p.Certificates, p.Education, p.Intention,
-		p.IntentionNote, p.BizName, p.BizType, p.USCC, p.BizStartedOn, p.JobsCreated, review, now, now}
+		p.IntentionNote, p.BizName, p.BizType, p.USCC, p.BizStartedOn, p.JobsCreated, review, textHash, now, now}
 	var err error
 	if exists {
 		var res sql.Result
@@ -175,7 +203,7 @@ func writeRow(ctx context.Context, tx *sqlx.Tx, personID int64, p profile, revie
 			UPDATE returnees SET township_code = ?, village_code = ?, status = ?, left_on = ?, returned_on = ?, plan_return_on = ?,
 				work_province = ?, work_city = ?, industry = ?, years_away = ?, skills_text = ?, certificates = ?, education = ?,
 				intention = ?, intention_note = ?, business_name = ?, business_type = ?, uscc = ?, business_started_on = ?,
-				jobs_created = ?, content_review = ?, confirmed_at = ?, updated_at = ?, version = version + 1
+				jobs_created = ?, content_review = ?, content_hash = ?, confirmed_at = ?, updated_at = ?, version = version + 1
 			WHERE person_id = ? AND version = ?`, append(args, personID, version)...)
 		if err == nil {
 			if n, _ := res.RowsAffected(); n != 1 {
@@ -187,13 +215,14 @@ func writeRow(ctx context.Context, tx *sqlx.Tx, personID int64, p profile, revie
 			INSERT INTO returnees (township_code, village_code, status, left_on, returned_on, plan_return_on,
 				work_province, work_city, industry, years_away, skills_text, certificates, education, intention,
 				intention_note, business_name, business_type, uscc, business_started_on, jobs_created, content_review,
-				confirmed_at, updated_at, created_at, person_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, now, personID)...)
+				content_hash, confirmed_at, updated_at, created_at, person_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, now, personID)...)
 	}
 	if err != nil {
 		return fmt.Errorf("returnee: write: %w", sqldb.Classify(err))
 	}
 	var tagRows []any
+	var replaced []any
 	for _, t := range []struct {
 		field, kind string
 		codes       []string
@@ -202,12 +231,16 @@ func writeRow(ctx context.Context, tx *sqlx.Tx, personID int64, p profile, revie
 			continue
 		}
 		if exists {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM returnee_tags WHERE person_id = ? AND kind = ?`, personID, t.kind); err != nil {
-				return fmt.Errorf("returnee: tags: %w", err)
-			}
+			replaced = append(replaced, t.kind)
 		}
 		for _, c := range t.codes {
 			tagRows = append(tagRows, personID, t.kind, c)
+		}
+	}
+	if len(replaced) > 0 { // one statement for every list that changed
+		q := `DELETE FROM returnee_tags WHERE person_id = ? AND kind IN (?` + strings.Repeat(", ?", len(replaced)-1) + `)`
+		if _, err := tx.ExecContext(ctx, q, append([]any{personID}, replaced...)...); err != nil {
+			return fmt.Errorf("returnee: tags: %w", err)
 		}
 	}
 	if len(tagRows) == 0 {
@@ -218,6 +251,26 @@ func writeRow(ctx context.Context, tx *sqlx.Tx, personID int64, p profile, revie
 		return fmt.Errorf("returnee: tags: %w", sqldb.Classify(err))
 	}
 	return nil
+}
+
+// row is the returnees row that writeRow writes for p (CreatedAt now and Version 1: a new row).
+func (p profile) row(personID int64, review string, textHash []byte, now time.Time) row {
+	r := row{PersonID: personID, TownshipCode: p.TownshipCode, VillageCode: p.VillageCode, Status: p.Status,
+		LeftOn: p.LeftOn, ReturnedOn: p.ReturnedOn, PlanReturnOn: p.PlanReturnOn, WorkProvince: p.WorkProvince,
+		WorkCity: p.WorkCity, Industry: p.Industry, YearsAway: p.YearsAway, SkillsText: p.SkillsText,
+		Certificates: p.Certificates, Education: p.Education, Intention: p.Intention, IntentionNote: p.IntentionNote,
+		BusinessName: p.BizName, BusinessType: p.BizType, BusinessStartedOn: p.BizStartedOn, JobsCreated: p.JobsCreated,
+		ContentReview: review, ContentHash: textHash, ConfirmedAt: now, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if p.USCC != nil {
+		r.USCC = sql.NullString{String: *p.USCC, Valid: true}
+	}
+	r.tags = map[string][]string{}
+	for kind, codes := range map[string][]string{tagSkill: p.Skills, tagField: p.Fields, tagNeed: p.Needs} {
+		if len(codes) > 0 {
+			r.tags[tagKey(personID, kind)] = slices.Sorted(slices.Values(codes))
+		}
+	}
+	return r
 }
 
 // change is one record_changes row.
