@@ -42,8 +42,7 @@ func TestRegionCache_importSeenHereAtOnceAndOnOtherReplicaWithinMaxAge(t *testin
 		t.Fatalf("replica b townships = %q", got)
 	}
 	// b now holds a copy. A second township imported through a (sort order: its line, 2) is seen
-	// by a at once; b keeps its
-	// copy for at most maxAge.
+	// by a at once; b keeps its copy for at most maxAge.
 	start := time.Now()
 	if _, err := a.ImportCSV(t.Context(), admin, strings.NewReader("code,parent_code,level,name\n990102,990100,2,贺胜桥镇\n")); err != nil {
 		t.Fatal(err)
