@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -213,17 +214,6 @@ func (p profile) values() map[string]string {
 		"expertise": p.Expertise, "offers": strings.Join(p.Offers, ","), "directory_consent": strconv.FormatBool(p.DirectoryConsent)}
 }
 
-func diff(old, cur map[string]string) []string {
-	var out []string
-	for k, v := range cur {
-		if old == nil || old[k] != v {
-			out = append(out, k)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 // save attaches the person and writes the alumni record and its offers in tx.
 func (s *Service) save(ctx context.Context, tx *sqlx.Tx, p profile, o saveOpts) (saveResult, error) {
 	att, err := s.persons.Attach(ctx, tx, person.Identity{IDCard: p.IDCard, Name: p.Name, Phone: p.Phone}, o.Source, o.Claimant)
@@ -259,14 +249,14 @@ func (s *Service) save(ctx context.Context, tx *sqlx.Tx, p profile, o saveOpts) 
 		if err != nil {
 			return res, fmt.Errorf("alumni: insert: %w", sqldb.Classify(err))
 		}
-		res.Changed = append(att.Changed, diff(nil, p.values())...)
+		res.Changed = append(att.Changed, slices.Sorted(maps.Keys(p.values()))...) // a new record: every field
 		return res, writeOffers(ctx, tx, att.PersonID, p.Offers, false)
 	}
 	offers, err := offersOf(ctx, tx, []int64{att.PersonID})
 	if err != nil {
 		return res, err
 	}
-	changed := append(slices.Clone(att.Changed), diff(old.values(offers[att.PersonID]), p.values())...)
+	changed := append(slices.Clone(att.Changed), person.Diff(old.values(offers[att.PersonID]), p.values())...)
 	if review != old.ContentReview && o.Review != "" {
 		changed = append(changed, "content_review")
 	} else {

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -266,6 +267,32 @@ func ByUser(ctx context.Context, db sqlx.QueryerContext, userID int64) (Row, err
 		return Row{}, fmt.Errorf("person: by user: %w", err)
 	}
 	return r, nil
+}
+
+// Get returns person id.
+func Get(ctx context.Context, db sqlx.QueryerContext, id int64) (Row, error) {
+	var r Row
+	err := sqlx.GetContext(ctx, db, &r, `SELECT `+columns+` FROM persons WHERE id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Row{}, ErrNotFound
+	}
+	if err != nil {
+		return Row{}, fmt.Errorf("person: get %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// Diff lists, sorted, the fields of a record whose values in cur differ from old (both as
+// field → value, flattened the same way). With old nil, the fields that have a value.
+func Diff(old, cur map[string]string) []string {
+	var out []string
+	for k, v := range cur {
+		if old[k] != v {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Revealed is a person's personal information in clear.

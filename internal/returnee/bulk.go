@@ -73,7 +73,7 @@ func (imp *importer) insertNew(ctx context.Context, tx *sqlx.Tx, batch []pending
 				tArgs = append(tArgs, pid, t.kind, c)
 			}
 		}
-		fields, _ := json.Marshal(append([]string{"name", "id_card", "phone"}, diff(nil, p.values())...))
+		fields, _ := json.Marshal(append([]string{"name", "id_card", "phone"}, person.Diff(nil, p.values())...))
 		cArgs = append(cArgs, pid, now, person.SourceImport, string(imp.actor.Kind), actorID, batchID, "create", string(fields))
 	}
 	stmts := []struct {

@@ -163,12 +163,12 @@ func (s *Service) write(ctx context.Context, tx *sqlx.Tx, att person.Attached, p
 	}
 	var changed []string
 	if exists {
-		changed = diff(old.values(), p.values())
+		changed = person.Diff(old.values(), p.values())
 		if review != old.ContentReview {
 			changed = append(changed, "content_review")
 		}
 	} else {
-		changed = diff(nil, p.values())
+		changed = person.Diff(nil, p.values())
 	}
 	res := saveResult{PersonID: att.PersonID, Created: !exists, Claimed: att.Claimed, Changed: append(att.Changed, changed...),
 		Source: att.Source}
@@ -397,7 +397,7 @@ func (s *Service) Patch(ctx context.Context, actor actor.Actor, personID int64, 
 
 // input turns a record back into the Input that produced it, with the ID number and phone in clear.
 func (s *Service) input(ctx context.Context, rec Record) (Input, error) {
-	pr, err := s.personRow(ctx, rec.PersonID)
+	pr, err := person.Get(ctx, s.db, rec.PersonID)
 	if err != nil {
 		return Input{}, err
 	}
@@ -408,15 +408,6 @@ func (s *Service) input(ctx context.Context, rec Record) (Input, error) {
 	in := rec.Input
 	in.IDCard, in.Phone = clear.IDCard, clear.Phone
 	return in, nil
-}
-
-func (s *Service) personRow(ctx context.Context, id int64) (person.Row, error) {
-	var pr person.Row
-	err := s.db.GetContext(ctx, &pr, `SELECT id, id_card_enc, id_card_idx, name, gender, birth_date, phone_enc, phone_idx, user_id, created_source FROM persons WHERE id = ?`, id)
-	if err != nil {
-		return pr, fmt.Errorf("returnee: person %d: %w", id, err)
-	}
-	return pr, nil
 }
 
 // Reveal returns the full ID number and phone of a record, for roles that may see them, and
@@ -432,7 +423,7 @@ func (s *Service) Reveal(ctx context.Context, actor actor.Actor, personID int64,
 	if _, err := s.Get(ctx, actor, personID); err != nil {
 		return person.Revealed{}, err
 	}
-	pr, err := s.personRow(ctx, personID)
+	pr, err := person.Get(ctx, s.db, personID)
 	if err != nil {
 		return person.Revealed{}, err
 	}

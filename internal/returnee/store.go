@@ -176,18 +176,6 @@ func (p profile) values() map[string]string {
 	}
 }
 
-// diff lists the fields whose values differ, sorted.
-func diff(old, new map[string]string) []string {
-	var out []string
-	for k, v := range new {
-		if old[k] != v {
-			out = append(out, k)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 // writeRow inserts or updates the returnee row of p for person, with the given content-review
 // state and the hash of the text that state vouches for (nil: none), and replaces the tags
 // whose lists changed.
