@@ -2,9 +2,6 @@ package alumni
 
 import (
 	"context"
-	"database/sql"
-	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -18,31 +15,9 @@ import (
 
 var schoolCodeRE = regexp.MustCompile(`^[a-z0-9_]{2,32}$`)
 
-const schoolColumns = `code, name, active, sort_order, is_demo, created_at, updated_at`
-
 // Schools lists the schools by sort order; activeOnly for the mini program's picker.
 func (s *Service) Schools(ctx context.Context, activeOnly bool) ([]School, error) {
-	q := `SELECT ` + schoolColumns + ` FROM schools`
-	if activeOnly {
-		q += ` WHERE active`
-	}
-	out := []School{}
-	if err := s.db.SelectContext(ctx, &out, q+` ORDER BY sort_order, code`); err != nil {
-		return nil, fmt.Errorf("alumni: schools: %w", sqldb.Classify(err))
-	}
-	return out, nil
-}
-
-func (s *Service) school(ctx context.Context, q sqlx.QueryerContext, code string) (School, error) {
-	var sc School
-	err := sqlx.GetContext(ctx, q, &sc, `SELECT `+schoolColumns+` FROM schools WHERE code = ?`, code)
-	if errors.Is(err, sql.ErrNoRows) {
-		return School{}, ErrNotFound
-	}
-	if err != nil {
-		return School{}, fmt.Errorf("alumni: school: %w", sqldb.Classify(err))
-	}
-	return sc, nil
+	return listSchools(ctx, s.db, activeOnly)
 }
 
 func schoolName(name string) (string, error) {
@@ -74,13 +49,8 @@ func (s *Service) CreateSchool(ctx context.Context, actor actor.Actor, in School
 		sort = *in.Sort
 	}
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		now := s.now().UTC()
-		_, err := tx.ExecContext(ctx, `INSERT INTO schools (code, name, active, sort_order, is_demo, created_at, updated_at)
-			VALUES (?, ?, ?, ?, FALSE, ?, ?)`, in.Code, name, active, sort, now, now)
-		if err := sqldb.Classify(err); errors.Is(err, sqldb.ErrDuplicate) {
-			return ErrSchoolExists
-		} else if err != nil {
-			return fmt.Errorf("alumni: create school: %w", err)
+		if err := insertSchool(ctx, tx, in.Code, name, active, sort, s.now().UTC()); err != nil {
+			return err
 		}
 		e := actor.Audit("alumni.school.create", "school", in.Code)
 		e.Detail = map[string]any{"name": name, "active": active, "sort": sort}
@@ -89,7 +59,7 @@ func (s *Service) CreateSchool(ctx context.Context, actor actor.Actor, in School
 	if err != nil {
 		return School{}, err
 	}
-	return s.school(ctx, s.db, in.Code)
+	return getSchool(ctx, s.db, in.Code)
 }
 
 // UpdateSchool changes a school's name, active flag or sort order (audited). Deactivating a
@@ -110,22 +80,14 @@ func (s *Service) UpdateSchool(ctx context.Context, actor actor.Actor, code stri
 		sets, args, detail["sort"] = append(sets, "sort_order = ?"), append(args, *in.Sort), *in.Sort
 	}
 	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		var exists int
-		if err := tx.GetContext(ctx, &exists, `SELECT COUNT(*) FROM schools WHERE code = ? FOR UPDATE`, code); err != nil {
-			return fmt.Errorf("alumni: school: %w", sqldb.Classify(err))
-		}
-		if exists == 0 {
-			return ErrNotFound
+		if err := lockSchool(ctx, tx, code); err != nil {
+			return err
 		}
 		if len(sets) == 0 {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE schools SET `+strings.Join(sets, ", ")+`, updated_at = ? WHERE code = ?`,
-			append(args, s.now().UTC(), code)...)
-		if err := sqldb.Classify(err); errors.Is(err, sqldb.ErrDuplicate) {
-			return ErrSchoolExists
-		} else if err != nil {
-			return fmt.Errorf("alumni: update school: %w", err)
+		if err := updateSchool(ctx, tx, code, sets, args, s.now().UTC()); err != nil {
+			return err
 		}
 		e := actor.Audit("alumni.school.update", "school", code)
 		e.Detail = detail
@@ -134,5 +96,5 @@ func (s *Service) UpdateSchool(ctx context.Context, actor actor.Actor, code stri
 	if err != nil {
 		return School{}, err
 	}
-	return s.school(ctx, s.db, code)
+	return getSchool(ctx, s.db, code)
 }

@@ -232,3 +232,159 @@ func grades(ctx context.Context, db sqlx.QueryerContext) ([]Grade, error) {
 	}
 	return out, nil
 }
+
+const schoolColumns = `code, name, active, sort_order, is_demo, created_at, updated_at`
+
+// listSchools lists the schools by sort order; activeOnly leaves out the inactive.
+func listSchools(ctx context.Context, db sqlx.QueryerContext, activeOnly bool) ([]School, error) {
+	q := `SELECT ` + schoolColumns + ` FROM schools`
+	if activeOnly {
+		q += ` WHERE active`
+	}
+	out := []School{}
+	if err := sqlx.SelectContext(ctx, db, &out, q+` ORDER BY sort_order, code`); err != nil {
+		return nil, fmt.Errorf("alumni: schools: %w", sqldb.Classify(err))
+	}
+	return out, nil
+}
+
+// getSchool reads one school.
+func getSchool(ctx context.Context, db sqlx.QueryerContext, code string) (School, error) {
+	var sc School
+	err := sqlx.GetContext(ctx, db, &sc, `SELECT `+schoolColumns+` FROM schools WHERE code = ?`, code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return School{}, ErrNotFound
+	}
+	if err != nil {
+		return School{}, fmt.Errorf("alumni: school: %w", sqldb.Classify(err))
+	}
+	return sc, nil
+}
+
+// insertSchool adds a school; a code or name in use is ErrSchoolExists.
+func insertSchool(ctx context.Context, db sqlx.ExecerContext, code, name string, active bool, sort int, now time.Time) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO schools (code, name, active, sort_order, is_demo, created_at, updated_at)
+			VALUES (?, ?, ?, ?, FALSE, ?, ?)`, code, name, active, sort, now, now)
+	if err := sqldb.Classify(err); errors.Is(err, sqldb.ErrDuplicate) {
+		return ErrSchoolExists
+	} else if err != nil {
+		return fmt.Errorf("alumni: create school: %w", err)
+	}
+	return nil
+}
+
+// lockSchool locks school code for an update (ErrNotFound when there is none).
+func lockSchool(ctx context.Context, tx *sqlx.Tx, code string) error {
+	var exists int
+	if err := tx.GetContext(ctx, &exists, `SELECT COUNT(*) FROM schools WHERE code = ? FOR UPDATE`, code); err != nil {
+		return fmt.Errorf("alumni: school: %w", sqldb.Classify(err))
+	}
+	if exists == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// updateSchool applies sets ("column = ?", with args) to school code; a name in use is
+// ErrSchoolExists.
+func updateSchool(ctx context.Context, db sqlx.ExecerContext, code string, sets []string, args []any, now time.Time) error {
+	_, err := db.ExecContext(ctx, `UPDATE schools SET `+strings.Join(sets, ", ")+`, updated_at = ? WHERE code = ?`,
+		append(args, now, code)...)
+	if err := sqldb.Classify(err); errors.Is(err, sqldb.ErrDuplicate) {
+		return ErrSchoolExists
+	} else if err != nil {
+		return fmt.Errorf("alumni: update school: %w", err)
+	}
+	return nil
+}
+
+const eventColumns = `e.id, e.title, e.starts_at, e.ends_at, e.checkin_opens_at, e.checkin_closes_at, e.points_rule,
+	r.name AS rule_name, r.points AS rule_points, e.token, e.created_by, e.created_at,
+	(SELECT COUNT(*) FROM event_checkins c WHERE c.event_id = e.id) AS checkin_count`
+
+const eventFrom = ` FROM events e JOIN points_rules r ON r.code = e.points_rule`
+
+// insertEvent adds an event and returns its id.
+func insertEvent(ctx context.Context, db sqlx.ExecerContext, title string, starts, ends, opens, closes time.Time, rule, token string,
+	createdBy int64, now time.Time) (int64, error) {
+	res, err := db.ExecContext(ctx, `INSERT INTO events (title, starts_at, ends_at, checkin_opens_at, checkin_closes_at, points_rule,
+			token, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		title, starts, ends, opens, closes, rule, token, createdBy, now)
+	if err != nil {
+		return 0, fmt.Errorf("alumni: create event: %w", sqldb.Classify(err))
+	}
+	return res.LastInsertId()
+}
+
+// getEvent reads one event with its rule and check-in count.
+func getEvent(ctx context.Context, db sqlx.QueryerContext, id int64) (Event, error) {
+	var e Event
+	err := sqlx.GetContext(ctx, db, &e, `SELECT `+eventColumns+eventFrom+` WHERE e.id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Event{}, ErrEventNotFound
+	}
+	if err != nil {
+		return Event{}, fmt.Errorf("alumni: event: %w", sqldb.Classify(err))
+	}
+	return e, nil
+}
+
+// listEvents reads the latest 200 events, latest start first.
+func listEvents(ctx context.Context, db sqlx.QueryerContext) ([]Event, error) {
+	out := []Event{}
+	if err := sqlx.SelectContext(ctx, db, &out, `SELECT `+eventColumns+eventFrom+` ORDER BY e.starts_at DESC, e.id DESC LIMIT 200`); err != nil {
+		return nil, fmt.Errorf("alumni: events: %w", sqldb.Classify(err))
+	}
+	return out, nil
+}
+
+// registeredPerson is the caller's person when they registered as a returnee or an alumnus.
+func registeredPerson(ctx context.Context, db sqlx.QueryerContext, userID int64) (int64, error) {
+	var id int64
+	err := sqlx.GetContext(ctx, db, &id, `SELECT p.id FROM persons p WHERE p.user_id = ?
+		AND (EXISTS (SELECT 1 FROM returnees r WHERE r.person_id = p.id) OR EXISTS (SELECT 1 FROM alumni a WHERE a.person_id = p.id))`, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNoPerson
+	}
+	if err != nil {
+		return 0, fmt.Errorf("alumni: person: %w", sqldb.Classify(err))
+	}
+	return id, nil
+}
+
+// insertCheckIn records a check-in; the PRIMARY KEY (event, person) makes a second one
+// sqldb.ErrDuplicate.
+func insertCheckIn(ctx context.Context, db sqlx.ExecerContext, eventID, personID int64, now time.Time) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO event_checkins (event_id, person_id, checked_in_at) VALUES (?, ?, ?)`, eventID, personID, now)
+	if err != nil {
+		return fmt.Errorf("alumni: check in: %w", sqldb.Classify(err))
+	}
+	return nil
+}
+
+// takeBackCheckIn deletes a check-in whose points were not granted.
+func takeBackCheckIn(ctx context.Context, db sqlx.ExecerContext, eventID, personID int64) error {
+	_, err := db.ExecContext(ctx, `DELETE FROM event_checkins
+			WHERE event_id = ? AND person_id = ? AND points_granted_at IS NULL`, eventID, personID)
+	return err
+}
+
+// markGranted records that a check-in's points were granted.
+func markGranted(ctx context.Context, db sqlx.ExecerContext, eventID, personID int64, now time.Time) error {
+	_, err := db.ExecContext(ctx, `UPDATE event_checkins SET points_granted_at = ? WHERE event_id = ? AND person_id = ? AND points_granted_at IS NULL`,
+		now, eventID, personID)
+	return err
+}
+
+// checkInRow is an event_checkins row.
+type checkInRow struct {
+	CheckedInAt time.Time    `db:"checked_in_at"`
+	GrantedAt   sql.NullTime `db:"points_granted_at"`
+}
+
+// getCheckIn reads a check-in (sql.ErrNoRows when there is none).
+func getCheckIn(ctx context.Context, db sqlx.QueryerContext, eventID, personID int64) (checkInRow, error) {
+	var c checkInRow
+	err := sqlx.GetContext(ctx, db, &c, `SELECT checked_in_at, points_granted_at FROM event_checkins WHERE event_id = ? AND person_id = ?`, eventID, personID)
+	return c, err
+}
