@@ -141,6 +141,12 @@ func lockOne(ctx context.Context, tx *sqlx.Tx, where string, arg any) (Row, bool
 	return r, true, nil
 }
 
+// LockByIDCard locks the person with ID number number, if any, and returns their id.
+func (s *Store) LockByIDCard(ctx context.Context, tx *sqlx.Tx, number string) (int64, bool, error) {
+	r, ok, err := lockOne(ctx, tx, "id_card_idx = ?", s.IndexOf(number))
+	return r.ID, ok, err
+}
+
 // Attach finds the person for id (creating one when none exists) inside tx, applying the
 // one-person rules. Without a claimant (staff entry, imports) an existing person's identity is
 // never changed: a differing name or phone is ErrIdentityDiffers. Two transactions creating the same person at once: one gets a duplicate-key

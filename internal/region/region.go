@@ -120,6 +120,21 @@ func (s *Service) Children(ctx context.Context, parent string) ([]Region, error)
 	return out, nil
 }
 
+// Active lists every active region, in picker order.
+func (s *Service) Active(ctx context.Context) ([]Region, error) {
+	t, err := s.all.Get(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("region: active: %w", err)
+	}
+	out := make([]Region, 0, len(t.rows))
+	for _, r := range t.rows {
+		if r.Active {
+			out = append(out, r.Region)
+		}
+	}
+	return out, nil
+}
+
 // Place is a township and village pair, resolved.
 type Place struct {
 	TownshipCode, TownshipName, VillageCode, VillageName string

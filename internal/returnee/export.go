@@ -137,10 +137,9 @@ func (s *Service) Export(ctx context.Context, actor actor.Actor, f Filter, opts 
 	sources := map[string]string{"self": "本人登记", "grid": "网格员代填", "import": "批量导入"}
 	for {
 		// Keyset pages keep memory flat however many rows match.
-		var page []listRow
-		err := s.db.SelectContext(ctx, &page, listSelect+` WHERE `+where+` AND r.person_id > ? ORDER BY r.person_id LIMIT 1000`, append(args, lastID)...)
+		page, err := exportPage(ctx, s.db, where, args, lastID)
 		if err != nil {
-			return count, fmt.Errorf("returnee: export: %w", err)
+			return count, err
 		}
 		if len(page) == 0 {
 			break

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -258,12 +257,7 @@ func (s *Service) Import(ctx context.Context, actor actor.Actor, filename string
 	}
 	now := s.now().UTC()
 	rep := ImportReport{Filename: filename, Errors: []RowError{}, CreatedAt: now}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO import_batches (kind, staff_id, filename, status, created_at) VALUES ('returnee', ?, ?, 'running', ?)`,
-		actor.ID, truncate(filename, 255), now)
-	if err != nil {
-		return ImportReport{}, fmt.Errorf("returnee: import batch: %w", err)
-	}
-	if rep.BatchID, err = res.LastInsertId(); err != nil {
+	if rep.BatchID, err = insertBatch(ctx, s.db, actor.ID, truncate(filename, 255), now); err != nil {
 		return ImportReport{}, err
 	}
 
@@ -354,8 +348,8 @@ func (s *Service) rowContext(ctx context.Context) (*rowContext, error) {
 	if err != nil {
 		return nil, err
 	}
-	var regs []region.Region
-	if err := s.db.SelectContext(ctx, &regs, `SELECT code, parent_code, level, name, is_demo FROM regions WHERE active`); err != nil {
+	regs, err := s.regions.Active(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("returnee: regions: %w", err)
 	}
 	rc := &rowContext{lists: lists, townships: map[string]string{}, villages: map[string]string{}}
@@ -612,13 +606,9 @@ func (imp *importer) save(ctx context.Context, tx *sqlx.Tx, p profile) (saveResu
 // for those columns. It locks the person's row, then the record's, in the order the save takes
 // them, so the values cannot change before the save writes them back.
 func (imp *importer) keepStored(ctx context.Context, tx *sqlx.Tx, p profile) (profile, error) {
-	var pid int64
-	err := tx.GetContext(ctx, &pid, `SELECT id FROM persons WHERE id_card_idx = ? FOR UPDATE`, imp.s.persons.IndexOf(p.IDCard.Number))
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, nil // a new person: nothing stored to keep
-	}
-	if err != nil {
-		return p, fmt.Errorf("returnee: import person: %w", sqldb.Classify(err))
+	pid, found, err := imp.s.persons.LockByIDCard(ctx, tx, p.IDCard.Number)
+	if err != nil || !found {
+		return p, err // not found: a new person, nothing stored to keep
 	}
 	old, exists, err := lockRow(ctx, tx, pid)
 	if err != nil || !exists {
@@ -683,19 +673,12 @@ func keepAbsent(p profile, old row, absent map[string]bool) profile {
 func (imp *importer) writeErrors(ctx context.Context) error {
 	for len(imp.errs) > 0 {
 		n := min(len(imp.errs), 500)
-		var sb strings.Builder
-		args := make([]any, 0, n*5)
-		sb.WriteString(`INSERT INTO import_errors (batch_id, row_num, column_name, reason, seq) VALUES `)
+		errs := make([]RowError, n)
 		for i, e := range imp.errs[:n] {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?, ?, ?, ?, ?)")
-			// seq numbers the batch's errors in order, so the report lists them as they came.
-			args = append(args, imp.batch, e.Row, truncate(e.Column, 64), truncate(e.Reason, 255), imp.written+int64(i)+1)
+			errs[i] = RowError{Row: e.Row, Column: truncate(e.Column, 64), Reason: truncate(e.Reason, 255)}
 		}
-		if _, err := imp.s.db.ExecContext(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("returnee: import errors: %w", err)
+		if err := insertImportErrors(ctx, imp.s.db, imp.batch, imp.written, errs); err != nil {
+			return err
 		}
 		imp.written += int64(n)
 		imp.errs = imp.errs[n:]
@@ -704,10 +687,7 @@ func (imp *importer) writeErrors(ctx context.Context) error {
 }
 
 func (imp *importer) finish(ctx context.Context) error {
-	_, err := imp.s.db.ExecContext(ctx, `UPDATE import_batches SET status = 'done', rows_total = ?, rows_created = ?, rows_updated = ?,
-		rows_failed = ?, finished_at = ? WHERE id = ?`, imp.rep.RowsTotal, imp.rep.RowsCreated, imp.rep.RowsUpdated, imp.rep.RowsFailed,
-		imp.s.now().UTC(), imp.batch)
-	return err
+	return finishBatch(ctx, imp.s.db, imp.batch, *imp.rep, imp.s.now().UTC())
 }
 
 // Batch is an import batch as listed.
@@ -726,30 +706,20 @@ type Batch struct {
 
 // Batches lists import batches, newest first; township staff see their own.
 func (s *Service) Batches(ctx context.Context, actor actor.Actor) ([]Batch, error) {
-	out := []Batch{}
-	q := `SELECT id, staff_id, filename, status, rows_total, rows_created, rows_updated, rows_failed, created_at, finished_at
-		FROM import_batches WHERE kind = 'returnee'`
-	args := []any{}
+	var staffID int64 // township staff see the batches they imported
 	if actor.ScopeTownship() != "" {
-		q += ` AND staff_id = ?`
-		args = append(args, actor.ID)
+		staffID = actor.ID
 	}
-	err := s.db.SelectContext(ctx, &out, q+` ORDER BY created_at DESC, id DESC LIMIT 100`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("returnee: batches: %w", err)
-	}
-	return out, nil
+	return listBatches(ctx, s.db, staffID)
 }
 
 // BatchReport returns an import's per-row report as .xlsx.
 func (s *Service) BatchReport(ctx context.Context, actor actor.Actor, batchID int64) ([]byte, error) {
-	var b Batch
-	err := s.db.GetContext(ctx, &b, `SELECT id, staff_id, filename, status, rows_total, rows_created, rows_updated, rows_failed, created_at, finished_at
-		FROM import_batches WHERE id = ? AND kind = 'returnee'`, batchID)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("returnee: batch: %w", sqldb.Classify(err))
+	b, err := getBatch(ctx, s.db, batchID)
+	if err != nil {
+		return nil, err
 	}
-	if err != nil || (actor.ScopeTownship() != "" && b.StaffID != actor.ID) {
+	if actor.ScopeTownship() != "" && b.StaffID != actor.ID {
 		return nil, ErrNotFound
 	}
 	f := excelize.NewFile()
@@ -766,22 +736,13 @@ func (s *Service) BatchReport(ctx context.Context, actor actor.Actor, batchID in
 	summary := fmt.Sprintf("文件：%s　共 %d 行：新增 %d，更新 %d，失败 %d", b.Filename, b.RowsTotal, b.RowsCreated, b.RowsUpdated, b.RowsFailed)
 	sw.SetRow("A1", []any{summary})
 	sw.SetRow("A2", []any{"行号", "列", "原因"})
-	rows, err := s.db.QueryxContext(ctx, `SELECT row_num, column_name, reason FROM import_errors WHERE batch_id = ? ORDER BY row_num, seq`, batchID)
-	if err != nil {
-		return nil, fmt.Errorf("returnee: report: %w", err)
-	}
-	defer rows.Close()
 	n := 3
-	for rows.Next() {
-		var e RowError
-		if err := rows.Scan(&e.Row, &e.Column, &e.Reason); err != nil {
-			return nil, err
-		}
+	err = eachImportError(ctx, s.db, batchID, func(e RowError) error {
 		cell, _ := excelize.CoordinatesToCellName(1, n)
-		sw.SetRow(cell, []any{e.Row, e.Column, e.Reason})
 		n++
-	}
-	if err := rows.Err(); err != nil {
+		return sw.SetRow(cell, []any{e.Row, e.Column, e.Reason})
+	})
+	if err != nil {
 		return nil, err
 	}
 	if err := sw.Flush(); err != nil {

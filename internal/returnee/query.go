@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -74,15 +72,8 @@ func (s *Service) recordOf(lr listRow, pii person.Revealed) Record {
 }
 
 func (s *Service) get(ctx context.Context, personID int64) (Record, error) {
-	var lr listRow
-	err := s.db.GetContext(ctx, &lr, `SELECT `+listColumns+tagsColumn+listFrom+` WHERE r.person_id = ?`, personID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Record{}, ErrNotFound
-	}
+	lr, err := getListRow(ctx, s.db, personID)
 	if err != nil {
-		return Record{}, fmt.Errorf("returnee: get: %w", err)
-	}
-	if err := lr.decodeTags(); err != nil {
 		return Record{}, err
 	}
 	return s.record(lr, true)
@@ -147,15 +138,9 @@ type Page = sqldb.Page[Record]
 // List returns the records the actor may see that match f, newest change first, masked.
 func (s *Service) List(ctx context.Context, actor actor.Actor, f Filter) (Page, error) {
 	where, args := f.where(actor)
-	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*) FROM returnees r JOIN persons p ON p.id = r.person_id WHERE `+where, args...); err != nil {
-		return Page{}, fmt.Errorf("returnee: count: %w", err)
-	}
-	var rows []listRow
-	err := s.db.SelectContext(ctx, &rows, listSelect+` WHERE `+where+` ORDER BY r.updated_at DESC, r.person_id DESC LIMIT ? OFFSET ?`,
-		append(args, f.Limit(), f.Offset())...)
+	rows, total, err := listRows(ctx, s.db, where, args, f.PageRequest)
 	if err != nil {
-		return Page{}, fmt.Errorf("returnee: list: %w", err)
+		return Page{}, err
 	}
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
@@ -195,20 +180,9 @@ func (s *Service) History(ctx context.Context, actor actor.Actor, personID int64
 	if _, err := s.Get(ctx, actor, personID); err != nil {
 		return nil, err
 	}
-	var rows []struct {
-		ChangedAt time.Time     `db:"changed_at"`
-		Source    string        `db:"source"`
-		Action    string        `db:"action"`
-		ActorType string        `db:"actor_type"`
-		ActorID   sql.NullInt64 `db:"actor_id"`
-		BatchID   sql.NullInt64 `db:"import_batch_id"`
-		Fields    []byte        `db:"fields"`
-		Identity  []byte        `db:"identity_changes"`
-	}
-	err := s.db.SelectContext(ctx, &rows, `SELECT changed_at, source, action, actor_type, actor_id, import_batch_id, fields, identity_changes
-		FROM record_changes WHERE person_id = ? ORDER BY changed_at DESC, id DESC LIMIT 200`, personID)
+	rows, err := historyRows(ctx, s.db, personID)
 	if err != nil {
-		return nil, fmt.Errorf("returnee: history: %w", err)
+		return nil, err
 	}
 	out := make([]Change, 0, len(rows))
 	for _, r := range rows {
@@ -255,39 +229,9 @@ type ClaimPage = sqldb.Page[Claim]
 // township's returnees, district and department staff every claimed person (including those with
 // only an alumnus record). Every claim is also in the audit log (person.claimed).
 func (s *Service) Claims(ctx context.Context, actor actor.Actor, req sqldb.PageRequest) (ClaimPage, error) {
-	from := ` FROM persons p LEFT JOIN returnees r ON r.person_id = p.id LEFT JOIN regions t ON t.code = r.township_code
-		LEFT JOIN record_changes c ON c.id = (SELECT c2.id FROM record_changes c2 WHERE c2.person_id = p.id
-			AND c2.actor_type = 'staff' AND c2.identity_changes IS NOT NULL AND c2.changed_at <= p.claimed_at
-			ORDER BY c2.changed_at DESC, c2.id DESC LIMIT 1)
-		WHERE p.claimed_at IS NOT NULL AND p.created_source <> 'self'`
-	args := []any{}
-	if t := actor.ScopeTownship(); t != "" {
-		from += ` AND r.township_code = ?`
-		args = append(args, t)
-	}
-	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*)`+from, args...); err != nil {
-		return ClaimPage{}, fmt.Errorf("returnee: claims: %w", err)
-	}
-	var rows []struct {
-		ID            int64         `db:"id"`
-		Name          string        `db:"name"`
-		IDCardEnc     []byte        `db:"id_card_enc"`
-		PhoneEnc      []byte        `db:"phone_enc"`
-		UserID        sql.NullInt64 `db:"user_id"`
-		CreatedSource string        `db:"created_source"`
-		ClaimedAt     time.Time     `db:"claimed_at"`
-		TownshipCode  string        `db:"township_code"`
-		TownshipName  string        `db:"township_name"`
-		ChangedAt     *time.Time    `db:"changed_at"`
-		ChangedBy     sql.NullInt64 `db:"changed_by"`
-	}
-	err := s.db.SelectContext(ctx, &rows, `SELECT p.id, p.name, p.id_card_enc, p.phone_enc, p.user_id, p.created_source, p.claimed_at,
-		COALESCE(r.township_code, '') AS township_code, COALESCE(t.name, '') AS township_name,
-		c.changed_at, c.actor_id AS changed_by`+from+`
-		ORDER BY p.claimed_at DESC, p.id DESC LIMIT ? OFFSET ?`, append(args, req.Limit(), req.Offset())...)
+	rows, total, err := claimRows(ctx, s.db, actor.ScopeTownship(), req)
 	if err != nil {
-		return ClaimPage{}, fmt.Errorf("returnee: claims: %w", err)
+		return ClaimPage{}, err
 	}
 	items := make([]Claim, 0, len(rows))
 	for _, r := range rows {
@@ -330,23 +274,9 @@ func (s *Service) Freshness(ctx context.Context, actor actor.Actor, days int) (F
 		days = s.freshDays
 	}
 	since := s.now().UTC().Add(-time.Duration(days) * 24 * time.Hour)
-	q := `SELECT r.township_code, COALESCE(t.name, '') AS township_name, COUNT(*) AS total,
-			SUM(CASE WHEN r.confirmed_at >= ? THEN 1 ELSE 0 END) AS fresh
-		FROM returnees r LEFT JOIN regions t ON t.code = r.township_code`
-	args := []any{since}
-	if t := actor.ScopeTownship(); t != "" {
-		q += ` WHERE r.township_code = ?`
-		args = append(args, t)
-	}
-	q += ` GROUP BY r.township_code, t.name ORDER BY r.township_code`
-	var raw []struct {
-		Code  string `db:"township_code"`
-		Name  string `db:"township_name"`
-		Total int    `db:"total"`
-		Fresh int    `db:"fresh"`
-	}
-	if err := s.db.SelectContext(ctx, &raw, q, args...); err != nil {
-		return FreshnessReport{}, fmt.Errorf("returnee: freshness: %w", err)
+	raw, err := freshnessRows(ctx, s.db, since, actor.ScopeTownship())
+	if err != nil {
+		return FreshnessReport{}, err
 	}
 	rep := FreshnessReport{Days: days, Since: since, Overall: Freshness{TownshipCode: "", TownshipName: "全区"}}
 	rep.Townships = []Freshness{}

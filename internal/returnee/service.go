@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -179,9 +178,8 @@ func (s *Service) write(ctx context.Context, tx *sqlx.Tx, att person.Attached, p
 			res.Row.ContentHash = textHash
 		}
 		// Nothing new: saving the same data confirms it is still true.
-		if _, err := tx.ExecContext(ctx, `UPDATE returnees SET confirmed_at = ?, content_hash = COALESCE(?, content_hash) WHERE person_id = ?`,
-			now, textHash, att.PersonID); err != nil {
-			return res, fmt.Errorf("returnee: confirm: %w", err)
+		if _, err := confirmRow(ctx, tx, att.PersonID, textHash, now); err != nil {
+			return res, err
 		}
 		return res, writeChange(ctx, tx, change{PersonID: att.PersonID, Source: o.Source, Actor: o.Actor, BatchID: o.BatchID, Action: "confirm"}, now)
 	}
@@ -279,11 +277,11 @@ func (s *Service) ConfirmMine(ctx context.Context, userID int64) (Record, error)
 	}
 	now := s.now().UTC()
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE returnees SET confirmed_at = ? WHERE person_id = ?`, now, pr.ID)
+		found, err := confirmRow(ctx, tx, pr.ID, nil, now)
 		if err != nil {
-			return fmt.Errorf("returnee: confirm: %w", err)
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if !found {
 			return ErrNotRegistered
 		}
 		return writeChange(ctx, tx, change{PersonID: pr.ID, Source: person.SourceSelf, Actor: actor.User(userID), Action: "confirm"}, now)
