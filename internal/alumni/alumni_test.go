@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"huixiang/internal/account"
-	"huixiang/internal/audit"
+	"huixiang/internal/actor"
 	"huixiang/internal/person"
 	"huixiang/internal/pii"
 	"huixiang/internal/points"
@@ -122,7 +122,7 @@ func TestCheckIn_failedGrant_isTakenBackAndRetryGrants(t *testing.T) {
 	}
 	now := time.Now().UTC()
 	opens, closes := now.Add(-time.Minute), now.Add(time.Hour)
-	ev, err := s.CreateEvent(ctx, Actor{Type: audit.ActorStaff, ID: 1, Role: "district_admin"}, EventInput{Title: "校友座谈", StartsAt: now, EndsAt: now.Add(time.Hour),
+	ev, err := s.CreateEvent(ctx, actor.Staff(1, "admin", actor.DistrictAdmin, "", ""), EventInput{Title: "校友座谈", StartsAt: now, EndsAt: now.Add(time.Hour),
 		CheckinOpensAt: &opens, CheckinClosesAt: &closes, PointsRule: "event_attendance"})
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +159,7 @@ func TestCheckIn_window(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Date(2030, 5, 1, 2, 0, 0, 0, time.UTC)
-	ev, err := s.CreateEvent(ctx, Actor{Type: audit.ActorStaff, ID: 1, Role: "district_admin"}, EventInput{Title: "返校日", StartsAt: start, EndsAt: start.Add(3 * time.Hour), PointsRule: "event_attendance"})
+	ev, err := s.CreateEvent(ctx, actor.Staff(1, "admin", actor.DistrictAdmin, "", ""), EventInput{Title: "返校日", StartsAt: start, EndsAt: start.Add(3 * time.Hour), PointsRule: "event_attendance"})
 	if err != nil {
 		t.Fatal(err)
 	}

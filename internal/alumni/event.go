@@ -15,16 +15,11 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/points"
 	"huixiang/internal/sqldb"
 )
-
-const eventColumns = `e.id, e.title, e.starts_at, e.ends_at, e.checkin_opens_at, e.checkin_closes_at, e.points_rule,
-	r.name AS rule_name, r.points AS rule_points, e.token, e.created_by, e.created_at,
-	(SELECT COUNT(*) FROM event_checkins c WHERE c.event_id = e.id) AS checkin_count`
-
-const eventFrom = ` FROM events e JOIN points_rules r ON r.code = e.points_rule`
 
 func (e *Event) fill() { e.QR = EventQRPrefix + strconv.FormatInt(e.ID, 10) + ":" + e.Token }
 
@@ -40,7 +35,7 @@ func newToken() (string, error) {
 // CreateEvent creates an event with an earning rule (audited). The rule must be active, give
 // fixed points (not per amount) and be one the creator's department may grant. The check-in window defaults to an hour before the start until
 // the end.
-func (s *Service) CreateEvent(ctx context.Context, actor Actor, in EventInput) (Event, error) {
+func (s *Service) CreateEvent(ctx context.Context, actor actor.Actor, in EventInput) (Event, error) {
 	title := clean(in.Title)
 	if n := utf8.RuneCountInString(title); n < 2 || n > 100 {
 		return Event{}, &FieldError{"title", "活动名称为 2-100 字"}
@@ -70,7 +65,7 @@ func (s *Service) CreateEvent(ctx context.Context, actor Actor, in EventInput) (
 	}
 	// Check-ins earn the event's rule without a staff member choosing it: the creator must be
 	// one who may grant it.
-	if !rule.GrantableBy(actor.Role, actor.Department) {
+	if !rule.GrantableBy(string(actor.Role), actor.Department) {
 		return Event{}, points.ErrRuleNotAllowed
 	}
 	token, err := newToken()
@@ -79,18 +74,14 @@ func (s *Service) CreateEvent(ctx context.Context, actor Actor, in EventInput) (
 	}
 	var id int64
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO events (title, starts_at, ends_at, checkin_opens_at, checkin_closes_at, points_rule,
-			token, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			title, in.StartsAt.UTC(), in.EndsAt.UTC(), opens.UTC(), closes.UTC(), rule.Code, token, actor.ID, s.now().UTC())
-		if err != nil {
-			return fmt.Errorf("alumni: create event: %w", sqldb.Classify(err))
-		}
-		if id, err = res.LastInsertId(); err != nil {
+		var err error
+		if id, err = insertEvent(ctx, tx, title, in.StartsAt.UTC(), in.EndsAt.UTC(), opens.UTC(), closes.UTC(), rule.Code, token,
+			actor.ID, s.now().UTC()); err != nil {
 			return err
 		}
-		return audit.Write(ctx, tx, audit.Entry{ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
-			Action: "event.create", TargetType: "event", TargetID: strconv.FormatInt(id, 10),
-			Detail: map[string]any{"title": title, "points_rule": rule.Code}})
+		e := actor.AuditID("event.create", "event", id)
+		e.Detail = map[string]any{"title": title, "points_rule": rule.Code}
+		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
 		return Event{}, err
@@ -100,13 +91,9 @@ func (s *Service) CreateEvent(ctx context.Context, actor Actor, in EventInput) (
 
 // Event returns one event with its check-in count.
 func (s *Service) Event(ctx context.Context, id int64) (Event, error) {
-	var e Event
-	err := s.db.GetContext(ctx, &e, `SELECT `+eventColumns+eventFrom+` WHERE e.id = ?`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Event{}, ErrEventNotFound
-	}
+	e, err := getEvent(ctx, s.db, id)
 	if err != nil {
-		return Event{}, fmt.Errorf("alumni: event: %w", sqldb.Classify(err))
+		return Event{}, err
 	}
 	e.fill()
 	return e, nil
@@ -114,28 +101,14 @@ func (s *Service) Event(ctx context.Context, id int64) (Event, error) {
 
 // Events lists the latest events (up to 200), latest start first.
 func (s *Service) Events(ctx context.Context) ([]Event, error) {
-	out := []Event{}
-	if err := s.db.SelectContext(ctx, &out, `SELECT `+eventColumns+eventFrom+` ORDER BY e.starts_at DESC, e.id DESC LIMIT 200`); err != nil {
-		return nil, fmt.Errorf("alumni: events: %w", sqldb.Classify(err))
+	out, err := listEvents(ctx, s.db)
+	if err != nil {
+		return nil, err
 	}
 	for i := range out {
 		out[i].fill()
 	}
 	return out, nil
-}
-
-// registeredPerson is the caller's person when they registered as a returnee or an alumnus.
-func (s *Service) registeredPerson(ctx context.Context, userID int64) (int64, error) {
-	var id int64
-	err := s.db.GetContext(ctx, &id, `SELECT p.id FROM persons p WHERE p.user_id = ?
-		AND (EXISTS (SELECT 1 FROM returnees r WHERE r.person_id = p.id) OR EXISTS (SELECT 1 FROM alumni a WHERE a.person_id = p.id))`, userID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNoPerson
-	}
-	if err != nil {
-		return 0, fmt.Errorf("alumni: person: %w", sqldb.Classify(err))
-	}
-	return id, nil
 }
 
 // CheckIn checks the caller in to an event with the token of its QR code (or the whole QR
@@ -165,7 +138,7 @@ func (s *Service) CheckIn(ctx context.Context, userID, eventID int64, token stri
 	if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(ev.Token)) != 1 {
 		return CheckIn{}, ErrEventNotFound
 	}
-	pid, err := s.registeredPerson(ctx, userID)
+	pid, err := registeredPerson(ctx, s.db, userID)
 	if err != nil {
 		return CheckIn{}, err
 	}
@@ -176,13 +149,7 @@ func (s *Service) CheckIn(ctx context.Context, userID, eventID int64, token stri
 	if !now.Before(ev.CheckinClosesAt) {
 		return CheckIn{}, ErrCheckinClosed
 	}
-	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO event_checkins (event_id, person_id, checked_in_at) VALUES (?, ?, ?)`, ev.ID, pid, now)
-		if err != nil {
-			return fmt.Errorf("alumni: check in: %w", sqldb.Classify(err))
-		}
-		return nil
-	})
+	err = insertCheckIn(ctx, s.db, ev.ID, pid, now)
 	if errors.Is(err, sqldb.ErrDuplicate) {
 		s.finishGrant(ctx, ev, pid, userID)
 		return CheckIn{}, ErrAlreadyCheckedIn
@@ -193,9 +160,7 @@ func (s *Service) CheckIn(ctx context.Context, userID, eventID int64, token stri
 	pts, err := s.grant(ctx, ev, pid, userID)
 	if err != nil {
 		// Not cancellable: the request may be gone, the check-in must still be taken back.
-		_, derr := s.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM event_checkins
-			WHERE event_id = ? AND person_id = ? AND points_granted_at IS NULL`, ev.ID, pid)
-		if derr != nil {
+		if derr := takeBackCheckIn(context.WithoutCancel(ctx), s.db, ev.ID, pid); derr != nil {
 			s.log.WarnContext(ctx, "event check-in: taking back a check-in without points failed", "event", ev.ID, "person", pid, "error", derr)
 		}
 		return CheckIn{}, err
@@ -216,9 +181,7 @@ func (s *Service) grant(ctx context.Context, ev Event, personID, userID int64) (
 	if err != nil {
 		return 0, err
 	}
-	_, err = s.db.ExecContext(ctx, `UPDATE event_checkins SET points_granted_at = ? WHERE event_id = ? AND person_id = ? AND points_granted_at IS NULL`,
-		s.now().UTC(), ev.ID, personID)
-	if err != nil {
+	if err := markGranted(ctx, s.db, ev.ID, personID, s.now().UTC()); err != nil {
 		// The points are granted; a later attempt sees NULL and finds the grant there already.
 		s.log.WarnContext(ctx, "event check-in: marking points granted failed", "event", ev.ID, "person", personID, "error", err)
 	}
@@ -231,11 +194,7 @@ const healAfter = 30 * time.Second
 
 // finishGrant grants the points of a check-in whose grant did not complete.
 func (s *Service) finishGrant(ctx context.Context, ev Event, personID, userID int64) {
-	var c struct {
-		CheckedInAt time.Time    `db:"checked_in_at"`
-		GrantedAt   sql.NullTime `db:"points_granted_at"`
-	}
-	err := s.db.GetContext(ctx, &c, `SELECT checked_in_at, points_granted_at FROM event_checkins WHERE event_id = ? AND person_id = ?`, ev.ID, personID)
+	c, err := getCheckIn(ctx, s.db, ev.ID, personID)
 	if err != nil {
 		if !errors.Is(err, sql.ErrNoRows) {
 			s.log.WarnContext(ctx, "event check-in: reading the check-in to complete its grant failed", "event", ev.ID, "person", personID, "error", err)

@@ -7,6 +7,8 @@ package alumni
 import (
 	"errors"
 	"time"
+
+	"huixiang/internal/sqldb"
 )
 
 // Errors.
@@ -45,16 +47,6 @@ const (
 
 // Offers are what an alumnus may offer the district.
 var Offers = []string{"talent", "investment", "projects", "advice"}
-
-// Actor is who acts: a staff member, the user, or the system.
-type Actor struct {
-	Type string // audit.ActorStaff, ActorUser, ActorSystem
-	ID   int64
-	Name string
-	Role string
-	// Department is a department staff member's (events use only rules it may grant).
-	Department string
-}
 
 // Input is an alumnus registration as the form gives it. Phone is read only from staff entry;
 // in the mini program the phone is the one bound through WeChat.
@@ -107,20 +99,14 @@ type Record struct {
 
 // Filter selects alumni for the staff list.
 type Filter struct {
-	Status   string
-	School   string
-	Grade    string
-	Page     int
-	PageSize int
+	Status string
+	School string
+	Grade  string
+	sqldb.PageRequest
 }
 
 // Page is a page of alumni.
-type Page struct {
-	Items    []Record `json:"items"`
-	Page     int      `json:"page"`
-	PageSize int      `json:"page_size"`
-	Total    int      `json:"total"`
-}
+type Page = sqldb.Page[Record]
 
 // School is a school alumni pick from.
 type School struct {

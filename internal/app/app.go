@@ -99,7 +99,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Config: cfg, Log: log, DB: db, Redis: rdb, WeChat: wx, Sessions: sessions,
 		Accounts: account.NewService(db, wx, box),
 		Staff:    staff.NewService(db, rdb, prefix, staffOptions(cfg.Staff)),
-		Regions:  region.NewService(db),
+		Regions:  region.NewService(db, cfg.Registry.CacheTTL),
 	}
 	a.Surveys = survey.NewService(db, a.Accounts)
 	a.Notify = notify.NewService(db, notify.Options{ProgressTemplateID: cfg.Notify.ProgressTemplateID})
@@ -113,7 +113,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		}})
 	a.Points = points.NewService(db, points.Options{ExpiryYears: cfg.Points.ExpiryYears})
 	a.Alumni = alumni.NewService(db, person.NewStore(box), a.Accounts, wx, a.Points, log)
-	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays, cfg.Registry.MaxImportRows)
+	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays, cfg.Registry.MaxImportRows, cfg.Registry.CacheTTL)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.DB, "huixiang"))

@@ -171,6 +171,10 @@ type Registry struct {
 	FreshDays int `yaml:"fresh_days"`
 	// MaxImportRows is the most data rows one spreadsheet import takes.
 	MaxImportRows int `yaml:"max_import_rows"`
+	// CacheTTL is how long a process keeps the option lists and regions it read from MySQL: a
+	// change made through this process is seen at once, one made elsewhere (another replica, SQL)
+	// within CacheTTL. 0 reads them on every use.
+	CacheTTL time.Duration `yaml:"cache_ttl"`
 }
 
 // Notify configures notifications: the subscribe template and the outbox worker.
@@ -230,7 +234,7 @@ func Default() Config {
 		WeChat:   WeChat{APIBase: "https://api.weixin.qq.com", Timeout: 5 * time.Second, MiniprogramState: "formal"},
 		Session:  Session{UserTTL: 7 * 24 * time.Hour, UserMax: 30 * 24 * time.Hour, StaffIdle: 30 * time.Minute, StaffMax: 12 * time.Hour},
 		Staff:    Staff{MaxFailures: 5, LockDuration: 15 * time.Minute, AccountMaxFailures: 50, AccountMinIPs: 5, AccountWindow: time.Hour, AccountLockDuration: time.Hour, LoginPerIP: 20, LoginPerUsername: 20, LoginWindow: time.Minute, HashSlots: 2, HashWait: 1500 * time.Millisecond},
-		Registry: Registry{FreshDays: 180, MaxImportRows: 100_000},
+		Registry: Registry{FreshDays: 180, MaxImportRows: 100_000, CacheTTL: 5 * time.Second},
 		Notify:   Notify{ProgressTemplateID: "TMPL_APPLICATION_PROGRESS", Workers: 2, Rate: 20, MaxAttempts: 8, Lease: 30 * time.Second},
 		Upload:   Upload{Dir: "./var/uploads", MaxBytes: 10 << 20, URLTTL: 10 * time.Minute, DailyFiles: 50, DailyBytes: 100 << 20, UnattachedTTL: 24 * time.Hour},
 		Log:      Log{Level: "info"},
@@ -314,6 +318,9 @@ func (c Config) Validate() error {
 	}
 	if c.Registry.FreshDays <= 0 || c.Registry.MaxImportRows <= 0 {
 		problems = append(problems, "HX_REGISTRY_FRESH_DAYS and HX_REGISTRY_MAX_IMPORT_ROWS must be positive")
+	}
+	if c.Registry.CacheTTL < 0 || c.Registry.CacheTTL > time.Hour {
+		problems = append(problems, "HX_REGISTRY_CACHE_TTL must be between 0 (no cache) and 1h")
 	}
 	problems = append(problems, c.Notify.problems(c.WeChat.Timeout)...)
 	problems = append(problems, c.Upload.problems()...)

@@ -7,14 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"huixiang/internal/alumni"
-	"huixiang/internal/audit"
 )
-
-// alumniStaff is the staff member acting on alumni, schools and events.
-func alumniStaff(c *gin.Context) alumni.Actor {
-	s := currentSession(c)
-	return alumni.Actor{Type: audit.ActorStaff, ID: s.SubjectID, Name: s.Attrs["username"], Role: s.Attrs["role"], Department: s.Attrs["department"]}
-}
 
 // respond answers 200 (or status) with out, or the error.
 func respond[T any](c *gin.Context, status int, out T, err error) {
@@ -98,7 +91,7 @@ func handleCreateAlumnus(svc *alumni.Service) gin.HandlerFunc {
 		if !decode(c, &in) {
 			return
 		}
-		rec, err := svc.Create(c.Request.Context(), alumniStaff(c), in)
+		rec, err := svc.Create(c.Request.Context(), currentActor(c), in)
 		respond(c, http.StatusCreated, rec, err)
 	}
 }
@@ -124,7 +117,7 @@ func handleReviewAlumnus(svc *alumni.Service) gin.HandlerFunc {
 		if !decode(c, &in) {
 			return
 		}
-		rec, err := svc.Review(c.Request.Context(), alumniStaff(c), id, in)
+		rec, err := svc.Review(c.Request.Context(), currentActor(c), id, in)
 		respond(c, http.StatusOK, rec, err)
 	}
 }
@@ -142,7 +135,7 @@ func handleGradeAlumnus(svc *alumni.Service) gin.HandlerFunc {
 		if !decode(c, &in) {
 			return
 		}
-		rec, err := svc.SetGrade(c.Request.Context(), alumniStaff(c), id, in.Grade, in.Version)
+		rec, err := svc.SetGrade(c.Request.Context(), currentActor(c), id, in.Grade, in.Version)
 		respond(c, http.StatusOK, rec, err)
 	}
 }
@@ -167,7 +160,7 @@ func handleCreateSchool(svc *alumni.Service) gin.HandlerFunc {
 		if !decode(c, &in) {
 			return
 		}
-		sc, err := svc.CreateSchool(c.Request.Context(), alumniStaff(c), in)
+		sc, err := svc.CreateSchool(c.Request.Context(), currentActor(c), in)
 		respond(c, http.StatusCreated, sc, err)
 	}
 }
@@ -178,7 +171,7 @@ func handleUpdateSchool(svc *alumni.Service) gin.HandlerFunc {
 		if !decode(c, &in) {
 			return
 		}
-		sc, err := svc.UpdateSchool(c.Request.Context(), alumniStaff(c), c.Param("code"), in)
+		sc, err := svc.UpdateSchool(c.Request.Context(), currentActor(c), c.Param("code"), in)
 		respond(c, http.StatusOK, sc, err)
 	}
 }
@@ -189,7 +182,7 @@ func handleCreateEvent(svc *alumni.Service) gin.HandlerFunc {
 		if !decode(c, &in) {
 			return
 		}
-		ev, err := svc.CreateEvent(c.Request.Context(), alumniStaff(c), in)
+		ev, err := svc.CreateEvent(c.Request.Context(), currentActor(c), in)
 		respond(c, http.StatusCreated, ev, err)
 	}
 }

@@ -14,12 +14,10 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jmoiron/sqlx"
 
-	"huixiang/internal/audit"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
-	"huixiang/internal/vocab"
+	"huixiang/internal/sqldb"
 )
 
 type itemsResponse[T any] struct {
@@ -45,7 +43,7 @@ func handleRegionImport(svc *region.Service) gin.HandlerFunc {
 			return
 		}
 		defer f.Close()
-		res, err := svc.ImportCSV(c.Request.Context(), staffActor(c), f)
+		res, err := svc.ImportCSV(c.Request.Context(), currentActor(c), f)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -54,25 +52,15 @@ func handleRegionImport(svc *region.Service) gin.HandlerFunc {
 	}
 }
 
-func handleOptions(db *sqlx.DB) gin.HandlerFunc {
+func handleOptions(svc *returnee.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		lists, err := vocab.Load(c.Request.Context(), db)
+		lists, err := svc.Options(c.Request.Context())
 		if err != nil {
 			respondError(c, err)
 			return
 		}
 		c.JSON(http.StatusOK, lists)
 	}
-}
-
-// returneeActor is the staff member acting, with their township scope.
-func returneeActor(c *gin.Context) returnee.Actor {
-	s := currentSession(c)
-	a := returnee.Actor{Type: audit.ActorStaff, ID: s.SubjectID, Name: s.Attrs["username"], Role: s.Attrs["role"]}
-	if a.Role == "township" {
-		a.Township = s.Attrs["township"]
-	}
-	return a
 }
 
 func handleMyReturnee(svc *returnee.Service) gin.HandlerFunc {
@@ -146,7 +134,7 @@ func handleListReturnees(svc *returnee.Service) gin.HandlerFunc {
 			respondError(c, err)
 			return
 		}
-		page, err := svc.List(c.Request.Context(), returneeActor(c), f)
+		page, err := svc.List(c.Request.Context(), currentActor(c), f)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -161,7 +149,7 @@ func handleCreateReturnee(svc *returnee.Service) gin.HandlerFunc {
 		if !decode(c, &in) {
 			return
 		}
-		rec, err := svc.Create(c.Request.Context(), returneeActor(c), in)
+		rec, err := svc.Create(c.Request.Context(), currentActor(c), in)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -185,7 +173,7 @@ func handleGetReturnee(svc *returnee.Service) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		rec, err := svc.Get(c.Request.Context(), returneeActor(c), id)
+		rec, err := svc.Get(c.Request.Context(), currentActor(c), id)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -218,7 +206,7 @@ func handlePatchReturnee(svc *returnee.Service) gin.HandlerFunc {
 			respondError(c, &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "请提供记录的版本号 version", Field: "version"})
 			return
 		}
-		rec, err := svc.Patch(c.Request.Context(), returneeActor(c), id, meta.Version, func(in *returnee.Input) error {
+		rec, err := svc.Patch(c.Request.Context(), currentActor(c), id, meta.Version, func(in *returnee.Input) error {
 			dec := json.NewDecoder(bytes.NewReader(body))
 			if err := dec.Decode(in); err != nil {
 				return errBadJSON
@@ -247,7 +235,7 @@ func handleRevealReturnee(svc *returnee.Service) gin.HandlerFunc {
 		if !decode(c, &req) {
 			return
 		}
-		v, err := svc.Reveal(c.Request.Context(), returneeActor(c), id, req.Reason)
+		v, err := svc.Reveal(c.Request.Context(), currentActor(c), id, req.Reason)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -263,7 +251,7 @@ func handleReturneeHistory(svc *returnee.Service) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		h, err := svc.History(c.Request.Context(), returneeActor(c), id)
+		h, err := svc.History(c.Request.Context(), currentActor(c), id)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -275,9 +263,10 @@ func handleReturneeHistory(svc *returnee.Service) gin.HandlerFunc {
 // handleReturneeClaims lists records entered by staff or imported that a WeChat user claimed.
 func handleReturneeClaims(svc *returnee.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		page, _ := strconv.Atoi(c.Query("page"))
-		size, _ := strconv.Atoi(c.Query("page_size"))
-		out, err := svc.Claims(c.Request.Context(), returneeActor(c), page, size)
+		var req sqldb.PageRequest
+		req.Page, _ = strconv.Atoi(c.Query("page"))
+		req.PageSize, _ = strconv.Atoi(c.Query("page_size"))
+		out, err := svc.Claims(c.Request.Context(), currentActor(c), req)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -289,7 +278,7 @@ func handleReturneeClaims(svc *returnee.Service) gin.HandlerFunc {
 func handleReturneeFreshness(svc *returnee.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		days, _ := strconv.Atoi(c.Query("days"))
-		rep, err := svc.Freshness(c.Request.Context(), returneeActor(c), days)
+		rep, err := svc.Freshness(c.Request.Context(), currentActor(c), days)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -358,7 +347,7 @@ func handleReturneeImport(svc *returnee.Service, maxFile int64) gin.HandlerFunc 
 		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 10*time.Minute)
 		defer cancel()
-		rep, err := svc.Import(ctx, returneeActor(c), h.Filename, f, h.Size)
+		rep, err := svc.Import(ctx, currentActor(c), h.Filename, f, h.Size)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -369,7 +358,7 @@ func handleReturneeImport(svc *returnee.Service, maxFile int64) gin.HandlerFunc 
 
 func handleReturneeBatches(svc *returnee.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		b, err := svc.Batches(c.Request.Context(), returneeActor(c))
+		b, err := svc.Batches(c.Request.Context(), currentActor(c))
 		if err != nil {
 			respondError(c, err)
 			return
@@ -384,7 +373,7 @@ func handleReturneeBatchReport(svc *returnee.Service) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		b, err := svc.BatchReport(c.Request.Context(), returneeActor(c), id)
+		b, err := svc.BatchReport(c.Request.Context(), currentActor(c), id)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -406,7 +395,7 @@ func handleReturneeExport(svc *returnee.Service) gin.HandlerFunc {
 		_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(10 * time.Minute))
 		opts := returnee.ExportOptions{Reveal: c.Query("reveal") == "true", Reason: c.Query("reason")}
 		var buf bytes.Buffer
-		if _, err := svc.Export(c.Request.Context(), returneeActor(c), f, opts, &buf); err != nil {
+		if _, err := svc.Export(c.Request.Context(), currentActor(c), f, opts, &buf); err != nil {
 			respondError(c, err)
 			return
 		}

@@ -87,7 +87,7 @@ func New(d Deps) http.Handler {
 	wxQuota := rateLimit(d.Limiter, d.Limits.Window, d.Limits.WeChatPerIP, d.Limits.WeChatPerUser)
 	api.POST("/auth/login", wxLogin, handleUserLogin(d.Accounts, d.Sessions))
 	api.GET("/regions", handleRegions(d.Regions))
-	api.GET("/options", handleOptions(d.DB))
+	api.GET("/options", handleOptions(d.Returnees))
 	api.GET("/schools", handleSchools(d.Alumni))
 	user := api.Group("", requireSession(d.Sessions, session.KindUser))
 	user.POST("/auth/logout", handleLogout(d.Sessions, session.KindUser))

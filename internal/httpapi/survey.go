@@ -91,7 +91,7 @@ func handleSurveyCreate(svc *survey.Service) gin.HandlerFunc {
 			return
 		}
 		def := survey.Definition{Code: req.Code, Title: req.Title, Description: req.Description, Questions: req.Questions}
-		s, err := svc.Create(c.Request.Context(), staffActor(c), def, true)
+		s, err := svc.Create(c.Request.Context(), currentActor(c), def, true)
 		if err != nil {
 			respondError(c, err)
 			return

@@ -5,6 +5,7 @@ package moderation
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"log/slog"
 
@@ -62,4 +63,11 @@ func (u UserText) CheckUserText(ctx context.Context, userID int64, text string) 
 	}
 	_, err = Review(ctx, u.Checker, u.Log, openID, text)
 	return err
+}
+
+// Hash is the digest of checked text that a record keeps with its review state, so that the
+// same text saved again need not be checked again.
+func Hash(text string) []byte {
+	h := sha256.Sum256([]byte(text))
+	return h[:]
 }

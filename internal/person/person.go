@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,6 +89,9 @@ type Attached struct {
 	Changed []string
 	// Identity lists the changes of name and phone of an existing person, masked.
 	Identity []IdentityChange
+	// Source is how the person was first registered (created_source), for a view of the record
+	// built without reading it again.
+	Source string
 }
 
 // IdentityChange is one change of a person's name, ID number or phone, with both values
@@ -137,6 +141,12 @@ func lockOne(ctx context.Context, tx *sqlx.Tx, where string, arg any) (Row, bool
 	return r, true, nil
 }
 
+// LockByIDCard locks the person with ID number number, if any, and returns their id.
+func (s *Store) LockByIDCard(ctx context.Context, tx *sqlx.Tx, number string) (int64, bool, error) {
+	r, ok, err := lockOne(ctx, tx, "id_card_idx = ?", s.IndexOf(number))
+	return r.ID, ok, err
+}
+
 // Attach finds the person for id (creating one when none exists) inside tx, applying the
 // one-person rules. Without a claimant (staff entry, imports) an existing person's identity is
 // never changed: a differing name or phone is ErrIdentityDiffers. Two transactions creating the same person at once: one gets a duplicate-key
@@ -153,7 +163,7 @@ func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source str
 				return Attached{}, ErrIDCardMismatch
 			}
 			changed, ident, err := s.update(ctx, tx, mine, id)
-			return Attached{PersonID: mine.ID, Changed: changed, Identity: ident}, err
+			return Attached{PersonID: mine.ID, Changed: changed, Identity: ident, Source: mine.CreatedSource}, err
 		}
 	}
 	existing, ok, err := lockOne(ctx, tx, "id_card_idx = ?", idx)
@@ -165,12 +175,12 @@ func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source str
 			if s.differs(existing, id) {
 				return Attached{}, ErrIdentityDiffers
 			}
-			return Attached{PersonID: existing.ID}, nil
+			return Attached{PersonID: existing.ID, Source: existing.CreatedSource}, nil
 		}
 		if existing.UserID.Valid && existing.UserID.Int64 == claimant.UserID {
 			// Our own parallel request created it after we looked by user.
 			changed, ident, err := s.update(ctx, tx, existing, id)
-			return Attached{PersonID: existing.ID, Changed: changed, Identity: ident}, err
+			return Attached{PersonID: existing.ID, Changed: changed, Identity: ident, Source: existing.CreatedSource}, err
 		}
 		if existing.UserID.Valid || existing.PhoneIdx == nil || !bytes.Equal(existing.PhoneIdx, claimant.PhoneIdx) {
 			return Attached{}, ErrAlreadyRegistered
@@ -185,7 +195,8 @@ func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source str
 			return Attached{}, ErrAlreadyRegistered
 		}
 		changed, ident, err := s.update(ctx, tx, existing, id)
-		return Attached{PersonID: existing.ID, Claimed: true, Changed: append([]string{"user_id"}, changed...), Identity: ident}, err
+		return Attached{PersonID: existing.ID, Claimed: true, Changed: append([]string{"user_id"}, changed...), Identity: ident,
+			Source: existing.CreatedSource}, err
 	}
 	now := time.Now().UTC()
 	var userID any
@@ -212,7 +223,7 @@ func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source str
 	if id.Phone != "" {
 		changed = append(changed, "phone")
 	}
-	return Attached{PersonID: pid, Created: true, Changed: changed}, nil
+	return Attached{PersonID: pid, Created: true, Changed: changed, Source: source}, nil
 }
 
 // update writes the name and phone when they differ from r, returning the changed fields and
@@ -262,6 +273,32 @@ func ByUser(ctx context.Context, db sqlx.QueryerContext, userID int64) (Row, err
 		return Row{}, fmt.Errorf("person: by user: %w", err)
 	}
 	return r, nil
+}
+
+// Get returns person id.
+func Get(ctx context.Context, db sqlx.QueryerContext, id int64) (Row, error) {
+	var r Row
+	err := sqlx.GetContext(ctx, db, &r, `SELECT `+columns+` FROM persons WHERE id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Row{}, ErrNotFound
+	}
+	if err != nil {
+		return Row{}, fmt.Errorf("person: get %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// Diff lists, sorted, the fields of a record whose values in cur differ from old (both as
+// field → value, flattened the same way). With old nil, the fields that have a value.
+func Diff(old, cur map[string]string) []string {
+	var out []string
+	for k, v := range cur {
+		if old[k] != v {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Revealed is a person's personal information in clear.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/sqldb"
 )
@@ -55,13 +56,47 @@ type Region struct {
 	IsDemo     bool    `db:"is_demo" json:"is_demo"`
 }
 
-// Service reads and imports regions.
-type Service struct{ db *sqlx.DB }
+// Service reads and imports regions. It keeps the table in process (see sqldb.Cached): the
+// pickers, Resolve and Names read no MySQL on most requests.
+type Service struct {
+	db  *sqlx.DB
+	all *sqldb.Cached[table]
+}
 
-// NewService returns a Service.
-func NewService(db *sqlx.DB) *Service { return &Service{db: db} }
+// NewService returns a Service that keeps the regions it read for at most maxAge (0: reads on
+// every use). An import through this Service is seen at once.
+func NewService(db *sqlx.DB, maxAge time.Duration) *Service {
+	s := &Service{db: db}
+	s.all = sqldb.NewCached(maxAge, s.loadTable)
+	return s
+}
 
 const columns = `code, parent_code, level, name, is_demo`
+
+// stored is a regions row with what the cache needs besides Region.
+type stored struct {
+	Region
+	SortOrder int  `db:"sort_order"`
+	Active    bool `db:"active"`
+}
+
+// table is every region, in picker order (sort_order, code), with an index by code.
+type table struct {
+	rows   []stored
+	byCode map[string]stored
+}
+
+func (s *Service) loadTable(ctx context.Context) (table, error) {
+	var rows []stored
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+columns+`, sort_order, active FROM regions ORDER BY sort_order, code`); err != nil {
+		return table{}, fmt.Errorf("region: load: %w", err)
+	}
+	t := table{rows: rows, byCode: make(map[string]stored, len(rows))}
+	for _, r := range rows {
+		t.byCode[r.Code] = r
+	}
+	return t, nil
+}
 
 // Children lists the active children of parent; with an empty parent, the townships of every
 // district (the mini program's first picker).
@@ -70,14 +105,32 @@ func (s *Service) Children(ctx context.Context, parent string) ([]Region, error)
 	if parent != "" && !codeRE.MatchString(parent) {
 		return out, nil
 	}
-	var err error
-	if parent == "" {
-		err = s.db.SelectContext(ctx, &out, `SELECT `+columns+` FROM regions WHERE level = ? AND active ORDER BY sort_order, code`, LevelTownship)
-	} else {
-		err = s.db.SelectContext(ctx, &out, `SELECT `+columns+` FROM regions WHERE parent_code = ? AND active ORDER BY sort_order, code`, parent)
-	}
+	t, err := s.all.Get(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("region: children: %w", err)
+	}
+	for _, r := range t.rows {
+		if !r.Active {
+			continue
+		}
+		if (parent == "" && r.Level == LevelTownship) || (parent != "" && r.ParentCode != nil && *r.ParentCode == parent) {
+			out = append(out, r.Region)
+		}
+	}
+	return out, nil
+}
+
+// Active lists every active region, in picker order.
+func (s *Service) Active(ctx context.Context) ([]Region, error) {
+	t, err := s.all.Get(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("region: active: %w", err)
+	}
+	out := make([]Region, 0, len(t.rows))
+	for _, r := range t.rows {
+		if r.Active {
+			out = append(out, r.Region)
+		}
 	}
 	return out, nil
 }
@@ -95,13 +148,16 @@ func (s *Service) Resolve(ctx context.Context, township, village string) (Place,
 	if !codeRE.MatchString(village) {
 		return Place{}, &UnknownError{Field: "village_code"}
 	}
-	var rows []Region
-	err := s.db.SelectContext(ctx, &rows, `SELECT `+columns+` FROM regions WHERE code IN (?, ?) AND active`, township, village)
+	t, err := s.all.Get(ctx)
 	if err != nil {
 		return Place{}, fmt.Errorf("region: resolve: %w", err)
 	}
 	var p Place
-	for _, r := range rows {
+	for _, code := range []string{township, village} {
+		r, ok := t.byCode[code]
+		if !ok || !r.Active {
+			continue
+		}
 		switch {
 		case r.Code == township && r.Level == LevelTownship:
 			p.TownshipCode, p.TownshipName = r.Code, r.Name
@@ -128,12 +184,12 @@ func (e *UnknownError) Unwrap() error { return ErrUnknown }
 
 // Names maps codes to names, for lists that show many records.
 func (s *Service) Names(ctx context.Context) (map[string]string, error) {
-	var rows []Region
-	if err := s.db.SelectContext(ctx, &rows, `SELECT `+columns+` FROM regions`); err != nil {
+	t, err := s.all.Get(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("region: names: %w", err)
 	}
-	m := make(map[string]string, len(rows))
-	for _, r := range rows {
+	m := make(map[string]string, len(t.rows))
+	for _, r := range t.rows {
 		m[r.Code] = r.Name
 	}
 	return m, nil
@@ -164,7 +220,7 @@ type ImportResult struct {
 // ImportCSV reads `code,parent_code,level,name[,is_demo]` lines (a header line first) and
 // upserts them in one transaction: a file with any bad line changes nothing. Parents must exist
 // already or come earlier in the file.
-func (s *Service) ImportCSV(ctx context.Context, actor audit.Entry, r io.Reader) (ImportResult, error) {
+func (s *Service) ImportCSV(ctx context.Context, actor actor.Actor, r io.Reader) (ImportResult, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
@@ -229,8 +285,10 @@ func (s *Service) ImportCSV(ctx context.Context, actor audit.Entry, r io.Reader)
 			}
 			res.Rows++
 		}
-		actor.Action, actor.TargetType, actor.Detail = "region.import", "region", map[string]any{"rows": res.Rows}
-		return audit.Write(ctx, tx, actor)
+		e := actor.Audit("region.import", "region", "")
+		e.Detail = map[string]any{"rows": res.Rows}
+		return audit.Write(ctx, tx, e)
 	})
+	s.all.Invalidate() // after the commit (or the rollback): the next read sees what MySQL holds
 	return res, err
 }

@@ -4,13 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/jmoiron/sqlx"
 
 	"huixiang/internal/moderation"
 	"huixiang/internal/person"
-	"huixiang/internal/sqldb"
 )
 
 // insertNew creates persons and records for import rows whose ID numbers are not registered
@@ -73,30 +71,11 @@ func (imp *importer) insertNew(ctx context.Context, tx *sqlx.Tx, batch []pending
 				tArgs = append(tArgs, pid, t.kind, c)
 			}
 		}
-		fields, _ := json.Marshal(append([]string{"name", "id_card", "phone"}, diff(nil, p.values())...))
-		cArgs = append(cArgs, pid, now, person.SourceImport, imp.actor.Type, actorID, batchID, "create", string(fields))
+		fields, _ := json.Marshal(append([]string{"name", "id_card", "phone"}, person.Diff(nil, p.values())...))
+		cArgs = append(cArgs, pid, now, person.SourceImport, string(imp.actor.Kind), actorID, batchID, "create", string(fields))
 	}
-	stmts := []struct {
-		q    string
-		cols int
-		args []any
-	}{
-		{`INSERT INTO returnees (township_code, village_code, status, left_on, returned_on, plan_return_on,
-			work_province, work_city, industry, years_away, skills_text, certificates, education, intention,
-			intention_note, business_name, business_type, uscc, business_started_on, jobs_created, content_review,
-			confirmed_at, updated_at, created_at, person_id) VALUES `, 25, rArgs},
-		{`INSERT INTO returnee_tags (person_id, kind, code) VALUES `, 3, tArgs},
-		{`INSERT INTO record_changes (person_id, changed_at, source, actor_type, actor_id, import_batch_id, action, fields) VALUES `, 8, cArgs},
-	}
-	for _, st := range stmts {
-		if len(st.args) == 0 {
-			continue
-		}
-		tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", st.cols), ", ") + ")"
-		q := st.q + strings.TrimSuffix(strings.Repeat(tuple+", ", len(st.args)/st.cols), ", ")
-		if _, err := tx.ExecContext(ctx, q, st.args...); err != nil {
-			return nil, 0, fmt.Errorf("returnee: bulk insert: %w", sqldb.Classify(err))
-		}
+	if err := insertBulk(ctx, tx, rArgs, tArgs, cArgs); err != nil {
+		return nil, 0, err
 	}
 	return rest, len(fresh), nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"huixiang/internal/account"
+	"huixiang/internal/actor"
 	"huixiang/internal/person"
 	"huixiang/internal/pii"
 	"huixiang/internal/region"
@@ -90,14 +91,14 @@ func BenchmarkImport100k(b *testing.B) {
 	key := make([]byte, 32)
 	rand.Read(key)
 	box, _ := pii.New(key)
-	svc := returnee.NewService(db, person.NewStore(box), region.NewService(db), noUsers{}, passAll{}, slog.New(slog.NewTextHandler(io.Discard, nil)), 180, 100_000)
+	svc := returnee.NewService(db, person.NewStore(box), region.NewService(db, time.Minute), noUsers{}, passAll{}, slog.New(slog.NewTextHandler(io.Discard, nil)), 180, 100_000, time.Minute)
 	data := writeSheet(b, rows)
 	b.Logf("sheet: %d rows, %.1f MB", rows, float64(len(data))/1e6)
 	resetPeakRSS()
 	b.ResetTimer()
 	for range b.N {
 		start := time.Now()
-		rep, err := svc.Import(ctx, returnee.Actor{Type: "staff", ID: 1, Name: "bench", Role: "district_admin"}, "bench.xlsx", bytes.NewReader(data), int64(len(data)))
+		rep, err := svc.Import(ctx, actor.Staff(1, "bench", actor.DistrictAdmin, "", ""), "bench.xlsx", bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			b.Fatal(err)
 		}

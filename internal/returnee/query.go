@@ -4,11 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/person"
 	"huixiang/internal/sqldb"
 )
@@ -27,8 +26,12 @@ type listRow struct {
 	VillageName   string        `db:"village_name"`
 }
 
-const listSelect = `SELECT ` + rowColumns + `, p.name, p.gender, p.birth_date, p.id_card_enc, p.phone_enc, p.user_id, p.created_source,
-	COALESCE(t.name, '') AS township_name, COALESCE(v.name, '') AS village_name
+const listColumns = rowColumns + `, p.name, p.gender, p.birth_date, p.id_card_enc, p.phone_enc, p.user_id, p.created_source,
+	COALESCE(t.name, '') AS township_name, COALESCE(v.name, '') AS village_name`
+
+const listSelect = `SELECT ` + listColumns + listFrom
+
+const listFrom = `
 	FROM returnees r
 	JOIN persons p ON p.id = r.person_id
 	LEFT JOIN regions t ON t.code = r.township_code
@@ -45,6 +48,11 @@ func (s *Service) record(lr listRow, masked bool) (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
+	return s.recordOf(lr, pii), nil
+}
+
+// recordOf builds the view of lr with its ID number and phone given (masked or clear).
+func (s *Service) recordOf(lr listRow, pii person.Revealed) Record {
 	rec := Record{
 		Input: Input{Name: lr.Name, IDCard: pii.IDCard, Phone: pii.Phone, TownshipCode: lr.TownshipCode,
 			VillageCode: lr.VillageCode, Status: lr.Status,
@@ -60,19 +68,12 @@ func (s *Service) record(lr listRow, masked bool) (Record, error) {
 		rec.Business = &Business{Name: lr.BusinessName, Type: lr.BusinessType, USCC: lr.USCC.String,
 			StartedOn: datePtr(lr.BusinessStartedOn), JobsCreated: lr.JobsCreated}
 	}
-	return rec, nil
+	return rec
 }
 
 func (s *Service) get(ctx context.Context, personID int64) (Record, error) {
-	var lr listRow
-	err := s.db.GetContext(ctx, &lr, listSelect+` WHERE r.person_id = ?`, personID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Record{}, ErrNotFound
-	}
+	lr, err := getListRow(ctx, s.db, personID)
 	if err != nil {
-		return Record{}, fmt.Errorf("returnee: get: %w", err)
-	}
-	if lr.tags, err = loadTags(ctx, s.db, []int64{personID}); err != nil {
 		return Record{}, err
 	}
 	return s.record(lr, true)
@@ -91,16 +92,15 @@ type Filter struct {
 	Name          string
 	// UpdatedBefore keeps records last confirmed or updated before this time (stale records).
 	UpdatedBefore *time.Time
-	Page          int
-	PageSize      int
+	sqldb.PageRequest
 }
 
 // where builds the WHERE clause of f for the actor's scope.
-func (f Filter) where(actor Actor) (string, []any) {
+func (f Filter) where(actor actor.Actor) (string, []any) {
 	conds, args := []string{"1 = 1"}, []any{}
 	add := func(cond string, arg any) { conds = append(conds, cond); args = append(args, arg) }
-	if actor.Township != "" {
-		add("r.township_code = ?", actor.Township)
+	if t := actor.ScopeTownship(); t != "" {
+		add("r.township_code = ?", t)
 	}
 	if f.Township != "" {
 		add("r.township_code = ?", f.Township)
@@ -133,31 +133,14 @@ func (f Filter) where(actor Actor) (string, []any) {
 }
 
 // Page is one page of the list.
-type Page struct {
-	Items    []Record `json:"items"`
-	Total    int      `json:"total"`
-	Page     int      `json:"page"`
-	PageSize int      `json:"page_size"`
-}
+type Page = sqldb.Page[Record]
 
 // List returns the records the actor may see that match f, newest change first, masked.
-func (s *Service) List(ctx context.Context, actor Actor, f Filter) (Page, error) {
-	if f.PageSize <= 0 || f.PageSize > 100 {
-		f.PageSize = 20
-	}
-	if f.Page <= 0 {
-		f.Page = 1
-	}
+func (s *Service) List(ctx context.Context, actor actor.Actor, f Filter) (Page, error) {
 	where, args := f.where(actor)
-	out := Page{Items: []Record{}, Page: f.Page, PageSize: f.PageSize}
-	if err := s.db.GetContext(ctx, &out.Total, `SELECT COUNT(*) FROM returnees r JOIN persons p ON p.id = r.person_id WHERE `+where, args...); err != nil {
-		return Page{}, fmt.Errorf("returnee: count: %w", err)
-	}
-	var rows []listRow
-	err := s.db.SelectContext(ctx, &rows, listSelect+` WHERE `+where+` ORDER BY r.updated_at DESC, r.person_id DESC LIMIT ? OFFSET ?`,
-		append(args, f.PageSize, sqldb.Offset(f.Page, f.PageSize))...)
+	rows, total, err := listRows(ctx, s.db, where, args, f.PageRequest)
 	if err != nil {
-		return Page{}, fmt.Errorf("returnee: list: %w", err)
+		return Page{}, err
 	}
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
@@ -167,15 +150,16 @@ func (s *Service) List(ctx context.Context, actor Actor, f Filter) (Page, error)
 	if err != nil {
 		return Page{}, err
 	}
+	items := make([]Record, 0, len(rows))
 	for _, r := range rows {
 		r.tags = tags
 		rec, err := s.record(r, true)
 		if err != nil {
 			return Page{}, err
 		}
-		out.Items = append(out.Items, rec)
+		items = append(items, rec)
 	}
-	return out, nil
+	return sqldb.NewPage(f.PageRequest, items, total), nil
 }
 
 // Change is one entry of a record's history.
@@ -192,24 +176,13 @@ type Change struct {
 }
 
 // History lists who changed which fields of a record, newest first.
-func (s *Service) History(ctx context.Context, actor Actor, personID int64) ([]Change, error) {
+func (s *Service) History(ctx context.Context, actor actor.Actor, personID int64) ([]Change, error) {
 	if _, err := s.Get(ctx, actor, personID); err != nil {
 		return nil, err
 	}
-	var rows []struct {
-		ChangedAt time.Time     `db:"changed_at"`
-		Source    string        `db:"source"`
-		Action    string        `db:"action"`
-		ActorType string        `db:"actor_type"`
-		ActorID   sql.NullInt64 `db:"actor_id"`
-		BatchID   sql.NullInt64 `db:"import_batch_id"`
-		Fields    []byte        `db:"fields"`
-		Identity  []byte        `db:"identity_changes"`
-	}
-	err := s.db.SelectContext(ctx, &rows, `SELECT changed_at, source, action, actor_type, actor_id, import_batch_id, fields, identity_changes
-		FROM record_changes WHERE person_id = ? ORDER BY changed_at DESC, id DESC LIMIT 200`, personID)
+	rows, err := historyRows(ctx, s.db, personID)
 	if err != nil {
-		return nil, fmt.Errorf("returnee: history: %w", err)
+		return nil, err
 	}
 	out := make([]Change, 0, len(rows))
 	for _, r := range rows {
@@ -250,70 +223,30 @@ type Claim struct {
 }
 
 // ClaimPage is one page of claims.
-type ClaimPage struct {
-	Items    []Claim `json:"items"`
-	Total    int     `json:"total"`
-	Page     int     `json:"page"`
-	PageSize int     `json:"page_size"`
-}
+type ClaimPage = sqldb.Page[Claim]
 
 // Claims lists the claims of records the actor may see, newest first: township staff their
 // township's returnees, district and department staff every claimed person (including those with
 // only an alumnus record). Every claim is also in the audit log (person.claimed).
-func (s *Service) Claims(ctx context.Context, actor Actor, page, pageSize int) (ClaimPage, error) {
-	if pageSize <= 0 || pageSize > 100 {
-		pageSize = 20
-	}
-	if page <= 0 {
-		page = 1
-	}
-	from := ` FROM persons p LEFT JOIN returnees r ON r.person_id = p.id LEFT JOIN regions t ON t.code = r.township_code
-		LEFT JOIN record_changes c ON c.id = (SELECT c2.id FROM record_changes c2 WHERE c2.person_id = p.id
-			AND c2.actor_type = 'staff' AND c2.identity_changes IS NOT NULL AND c2.changed_at <= p.claimed_at
-			ORDER BY c2.changed_at DESC, c2.id DESC LIMIT 1)
-		WHERE p.claimed_at IS NOT NULL AND p.created_source <> 'self'`
-	args := []any{}
-	if actor.Township != "" {
-		from += ` AND r.township_code = ?`
-		args = append(args, actor.Township)
-	}
-	out := ClaimPage{Items: []Claim{}, Page: page, PageSize: pageSize}
-	if err := s.db.GetContext(ctx, &out.Total, `SELECT COUNT(*)`+from, args...); err != nil {
-		return ClaimPage{}, fmt.Errorf("returnee: claims: %w", err)
-	}
-	var rows []struct {
-		ID            int64         `db:"id"`
-		Name          string        `db:"name"`
-		IDCardEnc     []byte        `db:"id_card_enc"`
-		PhoneEnc      []byte        `db:"phone_enc"`
-		UserID        sql.NullInt64 `db:"user_id"`
-		CreatedSource string        `db:"created_source"`
-		ClaimedAt     time.Time     `db:"claimed_at"`
-		TownshipCode  string        `db:"township_code"`
-		TownshipName  string        `db:"township_name"`
-		ChangedAt     *time.Time    `db:"changed_at"`
-		ChangedBy     sql.NullInt64 `db:"changed_by"`
-	}
-	err := s.db.SelectContext(ctx, &rows, `SELECT p.id, p.name, p.id_card_enc, p.phone_enc, p.user_id, p.created_source, p.claimed_at,
-		COALESCE(r.township_code, '') AS township_code, COALESCE(t.name, '') AS township_name,
-		c.changed_at, c.actor_id AS changed_by`+from+`
-		ORDER BY p.claimed_at DESC, p.id DESC LIMIT ? OFFSET ?`, append(args, pageSize, (page-1)*pageSize)...)
+func (s *Service) Claims(ctx context.Context, actor actor.Actor, req sqldb.PageRequest) (ClaimPage, error) {
+	rows, total, err := claimRows(ctx, s.db, actor.ScopeTownship(), req)
 	if err != nil {
-		return ClaimPage{}, fmt.Errorf("returnee: claims: %w", err)
+		return ClaimPage{}, err
 	}
+	items := make([]Claim, 0, len(rows))
 	for _, r := range rows {
 		m, err := s.persons.Masked(person.Row{ID: r.ID, IDCardEnc: r.IDCardEnc, PhoneEnc: r.PhoneEnc})
 		if err != nil {
 			return ClaimPage{}, err
 		}
-		out.Items = append(out.Items, Claim{PersonID: r.ID, Name: r.Name, IDCard: m.IDCard, Phone: m.Phone,
+		items = append(items, Claim{PersonID: r.ID, Name: r.Name, IDCard: m.IDCard, Phone: m.Phone,
 			TownshipCode: r.TownshipCode, TownshipName: r.TownshipName, CreatedSource: r.CreatedSource,
 			UserID: r.UserID.Int64, ClaimedAt: r.ClaimedAt, IdentityChangedAt: r.ChangedAt})
 		if r.ChangedBy.Valid {
-			out.Items[len(out.Items)-1].IdentityChangedBy = &r.ChangedBy.Int64
+			items[len(items)-1].IdentityChangedBy = &r.ChangedBy.Int64
 		}
 	}
-	return out, nil
+	return sqldb.NewPage(req, items, total), nil
 }
 
 // Freshness is the plan's "dynamic update rate" of one township: the share of its records
@@ -336,28 +269,14 @@ type FreshnessReport struct {
 
 // Freshness computes the update rate per township over the last days (the configured default
 // when days ≤ 0).
-func (s *Service) Freshness(ctx context.Context, actor Actor, days int) (FreshnessReport, error) {
+func (s *Service) Freshness(ctx context.Context, actor actor.Actor, days int) (FreshnessReport, error) {
 	if days <= 0 {
 		days = s.freshDays
 	}
 	since := s.now().UTC().Add(-time.Duration(days) * 24 * time.Hour)
-	q := `SELECT r.township_code, COALESCE(t.name, '') AS township_name, COUNT(*) AS total,
-			SUM(CASE WHEN r.confirmed_at >= ? THEN 1 ELSE 0 END) AS fresh
-		FROM returnees r LEFT JOIN regions t ON t.code = r.township_code`
-	args := []any{since}
-	if actor.Township != "" {
-		q += ` WHERE r.township_code = ?`
-		args = append(args, actor.Township)
-	}
-	q += ` GROUP BY r.township_code, t.name ORDER BY r.township_code`
-	var raw []struct {
-		Code  string `db:"township_code"`
-		Name  string `db:"township_name"`
-		Total int    `db:"total"`
-		Fresh int    `db:"fresh"`
-	}
-	if err := s.db.SelectContext(ctx, &raw, q, args...); err != nil {
-		return FreshnessReport{}, fmt.Errorf("returnee: freshness: %w", err)
+	raw, err := freshnessRows(ctx, s.db, since, actor.ScopeTownship())
+	if err != nil {
+		return FreshnessReport{}, err
 	}
 	rep := FreshnessReport{Days: days, Since: since, Overall: Freshness{TownshipCode: "", TownshipName: "全区"}}
 	rep.Townships = []Freshness{}

@@ -1,56 +1,30 @@
 package returnee
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"errors"
-	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"huixiang/internal/account"
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
+	"huixiang/internal/cnid"
 	"huixiang/internal/moderation"
 	"huixiang/internal/person"
+	"huixiang/internal/pii"
 	"huixiang/internal/region"
 	"huixiang/internal/sqldb"
 	"huixiang/internal/vocab"
 )
 
-// Actor is who acts on a record. Staff with a Township see and change only that township.
-type Actor struct {
-	Type     string // audit.ActorUser, audit.ActorStaff, audit.ActorSystem
-	ID       int64
-	Name     string
-	Role     string
-	Township string
-}
-
-func (a Actor) entry(action, personID string) audit.Entry {
-	return audit.Entry{ActorType: a.Type, ActorID: a.ID, ActorName: a.Name, Action: action, TargetType: "person", TargetID: personID}
-}
-
-// inScope reports whether the actor may see records of township.
-func (a Actor) inScope(township string) bool { return a.Township == "" || a.Township == township }
-
-// Roles that may reveal full ID numbers and phones (township staff: their township only).
-var revealRoles = []string{"district_admin", "township"}
-
-// Roles that may create, change and import records (township staff: their township only).
-// Department staff read the registry but do not write it.
-var writeRoles = []string{"district_admin", "township"}
-
-// MayWrite answers whether the staff member may create, change or import registry records:
-// nil, or ErrForbidden. Deny by default: a role not listed, or no role, may not.
-func (a Actor) MayWrite() error {
-	if a.Type == audit.ActorStaff && slices.Contains(writeRoles, a.Role) {
-		return nil
-	}
-	return ErrForbidden
-}
+// errCheckText: the user's text must go through WeChat's content check before it is saved.
+var errCheckText = errors.New("returnee: text not checked yet")
 
 // Users gives the WeChat identity of a mini-program user.
 type Users interface {
@@ -62,6 +36,7 @@ type Service struct {
 	db        *sqlx.DB
 	persons   *person.Store
 	regions   *region.Service
+	options   *vocab.Cache
 	users     Users
 	checker   moderation.Checker
 	log       *slog.Logger
@@ -72,11 +47,14 @@ type Service struct {
 }
 
 // NewService returns a Service. freshDays is the default window of the update rate;
-// maxImportRows bounds spreadsheet imports.
-func NewService(db *sqlx.DB, persons *person.Store, regions *region.Service, users Users, checker moderation.Checker, log *slog.Logger, freshDays, maxImportRows int) *Service {
-	return &Service{db: db, persons: persons, regions: regions, users: users, checker: checker, log: log,
+// maxImportRows bounds spreadsheet imports; the option lists are kept in process for cacheAge.
+func NewService(db *sqlx.DB, persons *person.Store, regions *region.Service, users Users, checker moderation.Checker, log *slog.Logger, freshDays, maxImportRows int, cacheAge time.Duration) *Service {
+	return &Service{db: db, persons: persons, regions: regions, options: vocab.NewCache(db, cacheAge), users: users, checker: checker, log: log,
 		freshDays: freshDays, maxImportRows: maxImportRows, now: time.Now}
 }
+
+// Options returns the option lists the forms draw from (kept in process, see vocab.Cache).
+func (s *Service) Options(ctx context.Context) (vocab.Lists, error) { return s.options.Lists(ctx) }
 
 // MaxImportRows is the most data rows one import takes.
 func (s *Service) MaxImportRows() int { return s.maxImportRows }
@@ -87,7 +65,7 @@ func (s *Service) retry(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 }
 
 func (s *Service) prepare(ctx context.Context, in Input, requirePhone bool) (profile, vocab.Lists, error) {
-	lists, err := vocab.Load(ctx, s.db)
+	lists, err := s.options.Lists(ctx)
 	if err != nil {
 		return profile{}, nil, err
 	}
@@ -95,7 +73,7 @@ func (s *Service) prepare(ctx context.Context, in Input, requirePhone bool) (pro
 	if err != nil {
 		return p, lists, err
 	}
-	if _, err := s.regions.Resolve(ctx, p.TownshipCode, p.VillageCode); err != nil {
+	if p.place, err = s.regions.Resolve(ctx, p.TownshipCode, p.VillageCode); err != nil {
 		var ue *region.UnknownError
 		if errors.As(err, &ue) {
 			return p, lists, &FieldError{Field: ue.Field, Problem: ProblemRegion}
@@ -111,15 +89,22 @@ type saveResult struct {
 	Created  bool
 	Claimed  bool
 	Changed  []string
+	// Source is the person's created_source; Row the returnees row as saved (tags included).
+	Source string
+	Row    row
 }
 
 // saveOpts says how a save is made.
 type saveOpts struct {
 	Source   string
-	Actor    Actor
+	Actor    actor.Actor
 	Claimant *person.Claimant
 	BatchID  int64
 	Review   string
+	// TextHash, for a user's own save, is the hash of the user text (moderation.Hash). With no
+	// Review yet, a record whose stored text passed the check with this hash keeps that verdict;
+	// any other is errCheckText, and the caller checks the text and saves again with Review.
+	TextHash []byte
 	// Version, when set, must equal the stored version (optimistic lock).
 	Version int
 	// NoOverwrite refuses when the person already has a returnee record (staff creation).
@@ -138,7 +123,8 @@ func (s *Service) save(ctx context.Context, tx *sqlx.Tx, p profile, o saveOpts) 
 }
 
 func (s *Service) write(ctx context.Context, tx *sqlx.Tx, att person.Attached, p profile, o saveOpts) (saveResult, error) {
-	now := s.now().UTC()
+	// Milliseconds, as DATETIME(3) keeps them: the saved row answered below equals a read of it.
+	now := s.now().UTC().Truncate(time.Millisecond)
 	var old row
 	exists := false
 	if !att.Created { // a person created in this transaction has no record yet
@@ -150,40 +136,61 @@ func (s *Service) write(ctx context.Context, tx *sqlx.Tx, att person.Attached, p
 	if exists && o.NoOverwrite {
 		return saveResult{}, ErrAlreadyExists
 	}
-	if exists && o.ScopeExisting && !o.Actor.inScope(old.TownshipCode) {
+	if exists && o.ScopeExisting && !o.Actor.SeesTownship(old.TownshipCode) {
 		return saveResult{}, ErrOutOfScope
 	}
 	if o.Version != 0 && (!exists || old.Version != o.Version) {
 		return saveResult{}, ErrStaleVersion
 	}
 	review := o.Review
-	if review == "" {
+	switch {
+	case review == "" && o.TextHash != nil:
+		if !exists || old.ContentReview != moderation.StateOK || !bytes.Equal(old.ContentHash, o.TextHash) {
+			return saveResult{}, errCheckText
+		}
+		review = old.ContentReview
+	case review == "":
 		review = moderation.StateOK
 		if exists {
 			review = old.ContentReview
 		}
 	}
+	// The hash kept with the record vouches for its text: only a user's text WeChat passed.
+	var textHash []byte
+	if o.TextHash != nil && review == moderation.StateOK {
+		textHash = o.TextHash
+	}
 	var changed []string
 	if exists {
-		changed = diff(old.values(), p.values())
+		changed = person.Diff(old.values(), p.values())
 		if review != old.ContentReview {
 			changed = append(changed, "content_review")
 		}
 	} else {
-		changed = diff(nil, p.values())
+		changed = person.Diff(nil, p.values())
 	}
-	res := saveResult{PersonID: att.PersonID, Created: !exists, Claimed: att.Claimed, Changed: append(att.Changed, changed...)}
+	res := saveResult{PersonID: att.PersonID, Created: !exists, Claimed: att.Claimed, Changed: append(att.Changed, changed...),
+		Source: att.Source}
 	if exists && len(res.Changed) == 0 {
+		res.Row = old
+		res.Row.ConfirmedAt = now
+		if textHash != nil {
+			res.Row.ContentHash = textHash
+		}
 		// Nothing new: saving the same data confirms it is still true.
-		if _, err := tx.ExecContext(ctx, `UPDATE returnees SET confirmed_at = ? WHERE person_id = ?`, now, att.PersonID); err != nil {
-			return res, fmt.Errorf("returnee: confirm: %w", err)
+		if _, err := confirmRow(ctx, tx, att.PersonID, textHash, now); err != nil {
+			return res, err
 		}
 		return res, writeChange(ctx, tx, change{PersonID: att.PersonID, Source: o.Source, Actor: o.Actor, BatchID: o.BatchID, Action: "confirm"}, now)
 	}
 	// A change of the person alone (name, ID number, phone) is a change of the record too: it
 	// bumps the version, so that a clerk holding the old one gets ErrStaleVersion.
-	if err := writeRow(ctx, tx, att.PersonID, p, review, exists, old.Version, changed, now); err != nil {
+	if err := writeRow(ctx, tx, att.PersonID, p, review, textHash, exists, old.Version, changed, now); err != nil {
 		return res, err
+	}
+	res.Row = p.row(att.PersonID, review, textHash, now)
+	if exists {
+		res.Row.CreatedAt, res.Row.Version = old.CreatedAt, old.Version+1
 	}
 	action := "update"
 	if !exists {
@@ -226,25 +233,37 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 	if err != nil {
 		return Record{}, err
 	}
-	review, err := moderation.Review(ctx, s.checker, s.log, ident.OpenID, p.userText())
-	if err != nil {
-		return Record{}, err
-	}
-	actor := Actor{Type: audit.ActorUser, ID: userID}
+	// WeChat's content check is asked only when the text differs from the text it last passed:
+	// the first attempt saves with the stored verdict or stops with errCheckText (nothing
+	// written), and the second saves with the new verdict.
+	text := p.userText()
+	who := actor.User(userID)
+	o := saveOpts{Source: person.SourceSelf, Actor: who, TextHash: moderation.Hash(text),
+		Claimant: &person.Claimant{UserID: userID, PhoneIdx: ident.PhoneIdx}}
 	var res saveResult
-	err = s.retry(ctx, func(tx *sqlx.Tx) error {
+	save := func(tx *sqlx.Tx) error {
 		var err error
-		res, err = s.save(ctx, tx, p, saveOpts{Source: person.SourceSelf, Actor: actor, Review: review,
-			Claimant: &person.Claimant{UserID: userID, PhoneIdx: ident.PhoneIdx}})
+		res, err = s.save(ctx, tx, p, o)
 		if err != nil || !res.Claimed {
 			return err
 		}
-		return audit.Write(ctx, tx, actor.entry("person.claimed", fmt.Sprint(res.PersonID)))
-	})
+		return audit.Write(ctx, tx, who.AuditID("person.claimed", "person", res.PersonID))
+	}
+	err = s.retry(ctx, save)
+	if errors.Is(err, errCheckText) {
+		if o.Review, err = moderation.Review(ctx, s.checker, s.log, ident.OpenID, text); err != nil {
+			return Record{}, err
+		}
+		err = s.retry(ctx, save)
+	}
 	if err != nil {
 		return Record{}, err
 	}
-	return s.get(ctx, res.PersonID)
+	// The record as saved, from what this request holds: no second read of what it just wrote.
+	return s.recordOf(listRow{row: res.Row, Name: p.Name, Gender: p.IDCard.Gender, BirthDate: p.IDCard.BirthDate,
+		UserID: sql.NullInt64{Int64: userID, Valid: true}, CreatedSource: res.Source,
+		TownshipName: p.place.TownshipName, VillageName: p.place.VillageName},
+		person.Revealed{IDCard: cnid.MaskIDCard(p.IDCard.Number), Phone: pii.MaskPhone(ident.Phone)}), nil
 }
 
 // ConfirmMine records that the caller's record is still true.
@@ -258,14 +277,14 @@ func (s *Service) ConfirmMine(ctx context.Context, userID int64) (Record, error)
 	}
 	now := s.now().UTC()
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE returnees SET confirmed_at = ? WHERE person_id = ?`, now, pr.ID)
+		found, err := confirmRow(ctx, tx, pr.ID, nil, now)
 		if err != nil {
-			return fmt.Errorf("returnee: confirm: %w", err)
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if !found {
 			return ErrNotRegistered
 		}
-		return writeChange(ctx, tx, change{PersonID: pr.ID, Source: person.SourceSelf, Actor: Actor{Type: audit.ActorUser, ID: userID}, Action: "confirm"}, now)
+		return writeChange(ctx, tx, change{PersonID: pr.ID, Source: person.SourceSelf, Actor: actor.User(userID), Action: "confirm"}, now)
 	})
 	if err != nil {
 		return Record{}, err
@@ -277,15 +296,15 @@ func (s *Service) ConfirmMine(ctx context.Context, userID int64) (Record, error)
 // records of their township; department staff none. A person registered already keeps their
 // name and phone: entering them with another is person.ErrIdentityDiffers (correct them with
 // Patch), and a person with a returnee record already is person.ErrAlreadyRegistered.
-func (s *Service) Create(ctx context.Context, actor Actor, in Input) (Record, error) {
-	if err := actor.MayWrite(); err != nil {
-		return Record{}, err
+func (s *Service) Create(ctx context.Context, actor actor.Actor, in Input) (Record, error) {
+	if !actor.MayWriteRegistry() {
+		return Record{}, ErrForbidden
 	}
 	p, _, err := s.prepare(ctx, in, true)
 	if err != nil {
 		return Record{}, err
 	}
-	if !actor.inScope(p.TownshipCode) {
+	if !actor.SeesTownship(p.TownshipCode) {
 		return Record{}, ErrOutOfScope
 	}
 	var res saveResult
@@ -295,7 +314,7 @@ func (s *Service) Create(ctx context.Context, actor Actor, in Input) (Record, er
 		if err != nil {
 			return err
 		}
-		e := actor.entry("returnee.create", fmt.Sprint(res.PersonID))
+		e := actor.AuditID("returnee.create", "person", res.PersonID)
 		e.Detail = map[string]any{"fields": res.Changed}
 		return audit.Write(ctx, tx, e)
 	})
@@ -309,12 +328,12 @@ func (s *Service) Create(ctx context.Context, actor Actor, in Input) (Record, er
 }
 
 // Get returns a record the actor may see; others are ErrNotFound.
-func (s *Service) Get(ctx context.Context, actor Actor, personID int64) (Record, error) {
+func (s *Service) Get(ctx context.Context, actor actor.Actor, personID int64) (Record, error) {
 	rec, err := s.get(ctx, personID)
 	if err != nil {
 		return Record{}, err
 	}
-	if !actor.inScope(rec.TownshipCode) {
+	if !actor.SeesTownship(rec.TownshipCode) {
 		return Record{}, ErrNotFound
 	}
 	return rec, nil
@@ -325,9 +344,9 @@ func (s *Service) Get(ctx context.Context, actor Actor, personID int64) (Record,
 // records outside their township; department staff may not edit. It is the only way staff
 // change a registered person's name, ID number or phone; each such change goes into the
 // history with its masked before and after values and bumps the version.
-func (s *Service) Patch(ctx context.Context, actor Actor, personID int64, version int, apply func(*Input) error) (Record, error) {
-	if err := actor.MayWrite(); err != nil {
-		return Record{}, err
+func (s *Service) Patch(ctx context.Context, actor actor.Actor, personID int64, version int, apply func(*Input) error) (Record, error) {
+	if !actor.MayWriteRegistry() {
+		return Record{}, ErrForbidden
 	}
 	cur, err := s.Get(ctx, actor, personID)
 	if err != nil {
@@ -344,7 +363,7 @@ func (s *Service) Patch(ctx context.Context, actor Actor, personID int64, versio
 	if err != nil {
 		return Record{}, err
 	}
-	if !actor.inScope(p.TownshipCode) {
+	if !actor.SeesTownship(p.TownshipCode) {
 		return Record{}, ErrOutOfScope
 	}
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
@@ -361,7 +380,7 @@ func (s *Service) Patch(ctx context.Context, actor Actor, personID int64, versio
 		if err != nil {
 			return err
 		}
-		e := actor.entry("returnee.update", fmt.Sprint(personID))
+		e := actor.AuditID("returnee.update", "person", personID)
 		e.Detail = map[string]any{"fields": res.Changed}
 		if len(ident) > 0 {
 			e.Detail["identity"] = ident
@@ -376,7 +395,7 @@ func (s *Service) Patch(ctx context.Context, actor Actor, personID int64, versio
 
 // input turns a record back into the Input that produced it, with the ID number and phone in clear.
 func (s *Service) input(ctx context.Context, rec Record) (Input, error) {
-	pr, err := s.personRow(ctx, rec.PersonID)
+	pr, err := person.Get(ctx, s.db, rec.PersonID)
 	if err != nil {
 		return Input{}, err
 	}
@@ -389,24 +408,11 @@ func (s *Service) input(ctx context.Context, rec Record) (Input, error) {
 	return in, nil
 }
 
-func (s *Service) personRow(ctx context.Context, id int64) (person.Row, error) {
-	var pr person.Row
-	err := s.db.GetContext(ctx, &pr, `SELECT id, id_card_enc, id_card_idx, name, gender, birth_date, phone_enc, phone_idx, user_id, created_source FROM persons WHERE id = ?`, id)
-	if err != nil {
-		return pr, fmt.Errorf("returnee: person %d: %w", id, err)
-	}
-	return pr, nil
-}
-
 // Reveal returns the full ID number and phone of a record, for roles that may see them, and
 // writes the reveal with its reason to the audit log.
-func (s *Service) Reveal(ctx context.Context, actor Actor, personID int64, reason string) (person.Revealed, error) {
+func (s *Service) Reveal(ctx context.Context, actor actor.Actor, personID int64, reason string) (person.Revealed, error) {
 	reason = strings.TrimSpace(reason)
-	allowed := false
-	for _, r := range revealRoles {
-		allowed = allowed || r == actor.Role
-	}
-	if !allowed {
+	if !actor.MayReveal() {
 		return person.Revealed{}, ErrRevealNotAllowed
 	}
 	if n := len([]rune(reason)); n < 2 || n > 200 {
@@ -415,7 +421,7 @@ func (s *Service) Reveal(ctx context.Context, actor Actor, personID int64, reaso
 	if _, err := s.Get(ctx, actor, personID); err != nil {
 		return person.Revealed{}, err
 	}
-	pr, err := s.personRow(ctx, personID)
+	pr, err := person.Get(ctx, s.db, personID)
 	if err != nil {
 		return person.Revealed{}, err
 	}
@@ -423,7 +429,7 @@ func (s *Service) Reveal(ctx context.Context, actor Actor, personID int64, reaso
 	if err != nil {
 		return person.Revealed{}, err
 	}
-	e := actor.entry("returnee.reveal", fmt.Sprint(personID))
+	e := actor.AuditID("returnee.reveal", "person", personID)
 	e.Detail = map[string]any{"reason": reason, "fields": []string{"id_card", "phone"}}
 	if err := audit.Write(ctx, s.db, e); err != nil {
 		return person.Revealed{}, err

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"huixiang/internal/cnid"
+	"huixiang/internal/region"
 	"huixiang/internal/vocab"
 )
 
@@ -39,6 +40,8 @@ type profile struct {
 	USCC          *string
 	BizStartedOn  *time.Time
 	JobsCreated   *int
+	// place is the township and village resolved, with their names.
+	place region.Place
 }
 
 var (

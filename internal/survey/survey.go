@@ -16,6 +16,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/moderation"
 	"huixiang/internal/sqldb"
@@ -340,7 +341,7 @@ func (s *Service) Stats(ctx context.Context, id int64, township string) (Stats, 
 
 // Create adds def as the next version of its code, created by actor (audited), and publishes
 // it when publish is true, all in one transaction: a version is never left half made.
-func (s *Service) Create(ctx context.Context, actor audit.Entry, def Definition, publish bool) (Survey, error) {
+func (s *Service) Create(ctx context.Context, actor actor.Actor, def Definition, publish bool) (Survey, error) {
 	def, err := def.normalize()
 	if err != nil {
 		return Survey{}, err
@@ -349,11 +350,10 @@ func (s *Service) Create(ctx context.Context, actor audit.Entry, def Definition,
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		now := s.now().UTC()
 		var err error
-		if id, err = insertSurvey(ctx, tx, def, actor.ActorID, now); err != nil {
+		if id, err = insertSurvey(ctx, tx, def, actor.ID, now); err != nil {
 			return err
 		}
-		e := actor
-		e.Action, e.TargetType, e.TargetID = "survey.create", "survey", fmt.Sprint(id)
+		e := actor.AuditID("survey.create", "survey", id)
 		e.Detail = map[string]any{"code": def.Code, "questions": len(def.Questions)}
 		if err := audit.Write(ctx, tx, e); err != nil {
 			return err
@@ -372,7 +372,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Entry, def Definition,
 // Publish makes draft version id the active one of its code and closes the previous active
 // version, in one transaction. Publishing the active version again is a no-op; a closed version
 // cannot be published again (ErrClosed).
-func (s *Service) Publish(ctx context.Context, actor audit.Entry, id int64) (Survey, error) {
+func (s *Service) Publish(ctx context.Context, actor actor.Actor, id int64) (Survey, error) {
 	sv, err := getSurvey(ctx, s.db, id)
 	if err != nil {
 		return Survey{}, err
@@ -395,7 +395,7 @@ func (s *Service) Publish(ctx context.Context, actor audit.Entry, id int64) (Sur
 // publishTx closes the active version of code, if any, and activates draft id. Both updates are
 // conditional on the state this transaction read, and uk_surveys_active_code admits one active
 // version per code, so of two publishes at once one wins and the other gets ErrConflict.
-func publishTx(ctx context.Context, tx *sqlx.Tx, actor audit.Entry, id int64, code string, now time.Time) error {
+func publishTx(ctx context.Context, tx *sqlx.Tx, actor actor.Actor, id int64, code string, now time.Time) error {
 	prev, found, err := activeID(ctx, tx, code)
 	if err != nil {
 		return err
@@ -416,12 +416,12 @@ func publishTx(ctx context.Context, tx *sqlx.Tx, actor audit.Entry, id int64, co
 	if !ok {
 		return ErrConflict
 	}
-	actor.Action, actor.TargetType, actor.TargetID = "survey.publish", "survey", fmt.Sprint(id)
-	actor.Detail = map[string]any{"code": code}
+	e := actor.AuditID("survey.publish", "survey", id)
+	e.Detail = map[string]any{"code": code}
 	if found {
-		actor.Detail["closed"] = prev
+		e.Detail["closed"] = prev
 	}
-	return audit.Write(ctx, tx, actor)
+	return audit.Write(ctx, tx, e)
 }
 
 // conflictOnRace turns the database's verdicts on a concurrent publish (a duplicate version or

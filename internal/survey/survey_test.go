@@ -12,7 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"huixiang/internal/audit"
+	"huixiang/internal/actor"
 	"huixiang/internal/survey"
 	"huixiang/internal/testenv"
 )
@@ -22,7 +22,7 @@ const (
 	townB = "990100002"
 )
 
-var admin = audit.Entry{ActorType: audit.ActorStaff, ActorID: 1, ActorName: "admin"}
+var admin = actor.Staff(1, "admin", actor.DistrictAdmin, "", "")
 
 // newUser adds a mini-program user; with a township, also the person and returnee record the
 // survey takes the township from.
@@ -360,7 +360,7 @@ func TestCreate_publishClosesPrevious_audited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v2.Version != 2 || v2.Status != survey.StatusActive || v2.CreatedBy == nil || *v2.CreatedBy != admin.ActorID {
+	if v2.Version != 2 || v2.Status != survey.StatusActive || v2.CreatedBy == nil || *v2.CreatedBy != admin.ID {
 		t.Fatalf("v2 = %+v", v2)
 	}
 	old, err := svc.Get(t.Context(), v1.ID)

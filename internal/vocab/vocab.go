@@ -5,8 +5,11 @@ package vocab
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"huixiang/internal/sqldb"
 )
 
 // Item is one option.
@@ -52,3 +55,19 @@ func Load(ctx context.Context, db sqlx.QueryerContext) (Lists, error) {
 	}
 	return out, nil
 }
+
+// Cache keeps the option lists in process for at most its max age (see sqldb.Cached): the
+// forms validate against them on every save without reading MySQL each time. Staff change the
+// lists in MySQL; every process sees the change within the max age.
+type Cache struct{ c *sqldb.Cached[Lists] }
+
+// NewCache returns a Cache reading db, keeping the lists for maxAge (0: reads on every use).
+func NewCache(db sqlx.QueryerContext, maxAge time.Duration) *Cache {
+	return &Cache{c: sqldb.NewCached(maxAge, func(ctx context.Context) (Lists, error) { return Load(ctx, db) })}
+}
+
+// Lists returns the active options. The lists are shared: callers must not change them.
+func (c *Cache) Lists(ctx context.Context) (Lists, error) { return c.c.Get(ctx) }
+
+// Invalidate drops the kept lists after a change through this process.
+func (c *Cache) Invalidate() { c.c.Invalidate() }

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -17,11 +16,11 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/xuri/excelize/v2"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/person"
 	"huixiang/internal/region"
 	"huixiang/internal/sqldb"
-	"huixiang/internal/vocab"
 )
 
 // Spreadsheet errors.
@@ -56,12 +55,6 @@ func (e *HeaderError) Error() string {
 	return fmt.Sprintf("returnee: sheet columns: missing %v, unexpected %v", e.Missing, e.Unexpected)
 }
 
-// exportOnlyHeaders are the columns an export adds after the template's: a re-import of an
-// export reads the rest and ignores these.
-var exportOnlyHeaders = []string{"最近确认时间", "来源"}
-
-const sheetName = "返乡人员"
-
 // RowError is one problem of one row in an import report.
 type RowError struct {
 	Row    int    `json:"row"`
@@ -79,81 +72,6 @@ type ImportReport struct {
 	RowsFailed  int        `json:"rows_failed"`
 	Errors      []RowError `json:"errors"`
 	CreatedAt   time.Time  `json:"created_at"`
-}
-
-// Template returns the import template: the headers, a note on each saying what the column
-// takes, text format on ID numbers and phones so Excel keeps every digit, a sheet of option
-// labels, and a sheet of notes (among them: an absent column keeps stored values, an empty cell
-// clears).
-func (s *Service) Template(ctx context.Context) ([]byte, error) {
-	lists, err := vocab.Load(ctx, s.db)
-	if err != nil {
-		return nil, err
-	}
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", sheetName); err != nil {
-		return nil, err
-	}
-	text, _ := f.NewStyle(&excelize.Style{NumFmt: 49})
-	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}})
-	req, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "C00000"}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}})
-	for i, c := range columns {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		st := head
-		if c.Required {
-			st = req
-		}
-		f.SetCellValue(sheetName, col+"1", c.Header)
-		f.SetCellStyle(sheetName, col+"1", col+"1", st)
-		f.SetColWidth(sheetName, col, col, c.Width)
-		if c.Text {
-			f.SetColStyle(sheetName, col, text)
-			f.SetCellStyle(sheetName, col+"1", col+"1", st)
-		}
-		note := c.Note
-		if c.Required {
-			note = strings.TrimSpace("必填 " + note)
-		}
-		f.AddComment(sheetName, excelize.Comment{Cell: col + "1", Author: "回乡", Paragraph: []excelize.RichTextRun{{Text: note}}})
-	}
-	f.SetPanes(sheetName, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	// A sheet listing the accepted option labels.
-	const opt = "可选值"
-	f.NewSheet(opt)
-	f.SetCellValue(opt, "A1", "类别")
-	f.SetCellValue(opt, "B1", "可填写的值")
-	kinds := []struct{ kind, name string }{{"skill", "技能"}, {"intended_field", "意向领域"}, {"need", "需求"}, {"education", "学历"}, {"business_type", "主体类型"}}
-	for i, k := range kinds {
-		labels := make([]string, 0, len(lists[k.kind]))
-		for _, it := range lists[k.kind] {
-			labels = append(labels, it.Label)
-		}
-		f.SetCellValue(opt, fmt.Sprintf("A%d", i+2), k.name)
-		f.SetCellValue(opt, fmt.Sprintf("B%d", i+2), strings.Join(labels, "、"))
-	}
-	f.SetCellValue(opt, "A8", "当前状态")
-	f.SetCellValue(opt, "B8", "在外务工、已返乡、计划返乡")
-	f.SetCellValue(opt, "A9", "创业意向")
-	f.SetCellValue(opt, "B9", "暂无、有意向、筹备中、已创业")
-	f.SetColWidth(opt, "B", "B", 80)
-	// What a re-import does with absent columns and empty cells.
-	const notes = "填写说明"
-	f.NewSheet(notes)
-	for i, line := range []string{
-		"1. 第一行是列名，请勿修改；红色列为必填列。只导入第一个工作表。",
-		"2. 再次导入已登记的人员（按身份证号识别）会更新其信息：表中没有的可选列，不改动已登记的值；列存在但单元格留空，会清空该项。",
-		"3. 不认识的列名（例如把“从事行业”改成“所在行业”）会使整个文件被拒绝，并列出可用的列名；从本系统导出的表格可直接修改后导入。",
-		"4. 身份证号、手机号、统一社会信用代码请设为文本格式，以免 Excel 改成科学计数法。",
-	} {
-		f.SetCellValue(notes, fmt.Sprintf("A%d", i+1), line)
-	}
-	f.SetColWidth(notes, "A", "A", 120)
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 func openWorkbook(r io.ReaderAt, size int64) (*excelize.File, error) {
@@ -284,9 +202,9 @@ func headerIndex(header []string) (map[int]int, error) {
 // saves every valid row: a new ID number creates a person, a known one updates the record.
 // Invalid rows are reported with row number, column and reason and do not stop the others. The
 // batch and its report are kept. Township staff may import only their township's records.
-func (s *Service) Import(ctx context.Context, actor Actor, filename string, r io.ReaderAt, size int64) (ImportReport, error) {
-	if err := actor.MayWrite(); err != nil {
-		return ImportReport{}, err
+func (s *Service) Import(ctx context.Context, actor actor.Actor, filename string, r io.ReaderAt, size int64) (ImportReport, error) {
+	if !actor.MayWriteRegistry() {
+		return ImportReport{}, ErrForbidden
 	}
 	f, err := openWorkbook(r, size)
 	if err != nil {
@@ -339,12 +257,7 @@ func (s *Service) Import(ctx context.Context, actor Actor, filename string, r io
 	}
 	now := s.now().UTC()
 	rep := ImportReport{Filename: filename, Errors: []RowError{}, CreatedAt: now}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO import_batches (kind, staff_id, filename, status, created_at) VALUES ('returnee', ?, ?, 'running', ?)`,
-		actor.ID, truncate(filename, 255), now)
-	if err != nil {
-		return ImportReport{}, fmt.Errorf("returnee: import batch: %w", err)
-	}
-	if rep.BatchID, err = res.LastInsertId(); err != nil {
+	if rep.BatchID, err = insertBatch(ctx, s.db, actor.ID, truncate(filename, 255), now); err != nil {
 		return ImportReport{}, err
 	}
 
@@ -391,7 +304,7 @@ func (s *Service) Import(ctx context.Context, actor Actor, filename string, r io
 	if err := imp.finish(ctx); err != nil {
 		return rep, err
 	}
-	e := actor.entry("returnee.import", fmt.Sprint(rep.BatchID))
+	e := actor.AuditID("returnee.import", "person", rep.BatchID)
 	e.TargetType = "import_batch"
 	e.Detail = map[string]any{"filename": filename, "rows": rep.RowsTotal, "created": rep.RowsCreated, "updated": rep.RowsUpdated, "failed": rep.RowsFailed}
 	if err := audit.Write(ctx, s.db, e); err != nil {
@@ -431,12 +344,12 @@ func truncate(s string, n int) string {
 }
 
 func (s *Service) rowContext(ctx context.Context) (*rowContext, error) {
-	lists, err := vocab.Load(ctx, s.db)
+	lists, err := s.options.Lists(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var regs []region.Region
-	if err := s.db.SelectContext(ctx, &regs, `SELECT code, parent_code, level, name, is_demo FROM regions WHERE active`); err != nil {
+	regs, err := s.regions.Active(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("returnee: regions: %w", err)
 	}
 	rc := &rowContext{lists: lists, townships: map[string]string{}, villages: map[string]string{}}
@@ -461,7 +374,7 @@ type pending struct {
 // fails, so that one bad row never costs the others.
 type importer struct {
 	s     *Service
-	actor Actor
+	actor actor.Actor
 	batch int64
 	rep   *ImportReport
 	rc    *rowContext
@@ -521,7 +434,7 @@ func (imp *importer) add(line int, cells []string, idx map[int]int) {
 			err = &FieldError{Field: "village_code", Problem: ProblemRegion}
 		}
 	}
-	if err == nil && !imp.actor.inScope(p.TownshipCode) {
+	if err == nil && !imp.actor.SeesTownship(p.TownshipCode) {
 		err = &FieldError{Field: "township_code", Problem: "scope"}
 	}
 	if err != nil {
@@ -693,13 +606,9 @@ func (imp *importer) save(ctx context.Context, tx *sqlx.Tx, p profile) (saveResu
 // for those columns. It locks the person's row, then the record's, in the order the save takes
 // them, so the values cannot change before the save writes them back.
 func (imp *importer) keepStored(ctx context.Context, tx *sqlx.Tx, p profile) (profile, error) {
-	var pid int64
-	err := tx.GetContext(ctx, &pid, `SELECT id FROM persons WHERE id_card_idx = ? FOR UPDATE`, imp.s.persons.IndexOf(p.IDCard.Number))
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, nil // a new person: nothing stored to keep
-	}
-	if err != nil {
-		return p, fmt.Errorf("returnee: import person: %w", sqldb.Classify(err))
+	pid, found, err := imp.s.persons.LockByIDCard(ctx, tx, p.IDCard.Number)
+	if err != nil || !found {
+		return p, err // not found: a new person, nothing stored to keep
 	}
 	old, exists, err := lockRow(ctx, tx, pid)
 	if err != nil || !exists {
@@ -764,19 +673,12 @@ func keepAbsent(p profile, old row, absent map[string]bool) profile {
 func (imp *importer) writeErrors(ctx context.Context) error {
 	for len(imp.errs) > 0 {
 		n := min(len(imp.errs), 500)
-		var sb strings.Builder
-		args := make([]any, 0, n*5)
-		sb.WriteString(`INSERT INTO import_errors (batch_id, row_num, column_name, reason, seq) VALUES `)
+		errs := make([]RowError, n)
 		for i, e := range imp.errs[:n] {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?, ?, ?, ?, ?)")
-			// seq numbers the batch's errors in order, so the report lists them as they came.
-			args = append(args, imp.batch, e.Row, truncate(e.Column, 64), truncate(e.Reason, 255), imp.written+int64(i)+1)
+			errs[i] = RowError{Row: e.Row, Column: truncate(e.Column, 64), Reason: truncate(e.Reason, 255)}
 		}
-		if _, err := imp.s.db.ExecContext(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("returnee: import errors: %w", err)
+		if err := insertImportErrors(ctx, imp.s.db, imp.batch, imp.written, errs); err != nil {
+			return err
 		}
 		imp.written += int64(n)
 		imp.errs = imp.errs[n:]
@@ -785,10 +687,7 @@ func (imp *importer) writeErrors(ctx context.Context) error {
 }
 
 func (imp *importer) finish(ctx context.Context) error {
-	_, err := imp.s.db.ExecContext(ctx, `UPDATE import_batches SET status = 'done', rows_total = ?, rows_created = ?, rows_updated = ?,
-		rows_failed = ?, finished_at = ? WHERE id = ?`, imp.rep.RowsTotal, imp.rep.RowsCreated, imp.rep.RowsUpdated, imp.rep.RowsFailed,
-		imp.s.now().UTC(), imp.batch)
-	return err
+	return finishBatch(ctx, imp.s.db, imp.batch, *imp.rep, imp.s.now().UTC())
 }
 
 // Batch is an import batch as listed.
@@ -806,31 +705,21 @@ type Batch struct {
 }
 
 // Batches lists import batches, newest first; township staff see their own.
-func (s *Service) Batches(ctx context.Context, actor Actor) ([]Batch, error) {
-	out := []Batch{}
-	q := `SELECT id, staff_id, filename, status, rows_total, rows_created, rows_updated, rows_failed, created_at, finished_at
-		FROM import_batches WHERE kind = 'returnee'`
-	args := []any{}
-	if actor.Township != "" {
-		q += ` AND staff_id = ?`
-		args = append(args, actor.ID)
+func (s *Service) Batches(ctx context.Context, actor actor.Actor) ([]Batch, error) {
+	var staffID int64 // township staff see the batches they imported
+	if actor.ScopeTownship() != "" {
+		staffID = actor.ID
 	}
-	err := s.db.SelectContext(ctx, &out, q+` ORDER BY created_at DESC, id DESC LIMIT 100`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("returnee: batches: %w", err)
-	}
-	return out, nil
+	return listBatches(ctx, s.db, staffID)
 }
 
 // BatchReport returns an import's per-row report as .xlsx.
-func (s *Service) BatchReport(ctx context.Context, actor Actor, batchID int64) ([]byte, error) {
-	var b Batch
-	err := s.db.GetContext(ctx, &b, `SELECT id, staff_id, filename, status, rows_total, rows_created, rows_updated, rows_failed, created_at, finished_at
-		FROM import_batches WHERE id = ? AND kind = 'returnee'`, batchID)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("returnee: batch: %w", sqldb.Classify(err))
+func (s *Service) BatchReport(ctx context.Context, actor actor.Actor, batchID int64) ([]byte, error) {
+	b, err := getBatch(ctx, s.db, batchID)
+	if err != nil {
+		return nil, err
 	}
-	if err != nil || (actor.Township != "" && b.StaffID != actor.ID) {
+	if actor.ScopeTownship() != "" && b.StaffID != actor.ID {
 		return nil, ErrNotFound
 	}
 	f := excelize.NewFile()
@@ -847,22 +736,13 @@ func (s *Service) BatchReport(ctx context.Context, actor Actor, batchID int64) (
 	summary := fmt.Sprintf("文件：%s　共 %d 行：新增 %d，更新 %d，失败 %d", b.Filename, b.RowsTotal, b.RowsCreated, b.RowsUpdated, b.RowsFailed)
 	sw.SetRow("A1", []any{summary})
 	sw.SetRow("A2", []any{"行号", "列", "原因"})
-	rows, err := s.db.QueryxContext(ctx, `SELECT row_num, column_name, reason FROM import_errors WHERE batch_id = ? ORDER BY row_num, seq`, batchID)
-	if err != nil {
-		return nil, fmt.Errorf("returnee: report: %w", err)
-	}
-	defer rows.Close()
 	n := 3
-	for rows.Next() {
-		var e RowError
-		if err := rows.Scan(&e.Row, &e.Column, &e.Reason); err != nil {
-			return nil, err
-		}
+	err = eachImportError(ctx, s.db, batchID, func(e RowError) error {
 		cell, _ := excelize.CoordinatesToCellName(1, n)
-		sw.SetRow(cell, []any{e.Row, e.Column, e.Reason})
 		n++
-	}
-	if err := rows.Err(); err != nil {
+		return sw.SetRow(cell, []any{e.Row, e.Column, e.Reason})
+	})
+	if err != nil {
 		return nil, err
 	}
 	if err := sw.Flush(); err != nil {
@@ -874,102 +754,3 @@ func (s *Service) BatchReport(ctx context.Context, actor Actor, batchID int64) (
 	}
 	return buf.Bytes(), nil
 }
-
-// ExportOptions says whether an export shows personal information in clear, and why.
-type ExportOptions struct {
-	Reveal bool
-	Reason string
-}
-
-// Export writes the records matching f as .xlsx to w, masked unless opts.Reveal (which needs a
-// role that may reveal, and a reason). Every export is audited with its filters and row count.
-func (s *Service) Export(ctx context.Context, actor Actor, f Filter, opts ExportOptions, w io.Writer) (int, error) {
-	if opts.Reveal {
-		allowed := false
-		for _, r := range revealRoles {
-			allowed = allowed || r == actor.Role
-		}
-		if !allowed {
-			return 0, ErrRevealNotAllowed
-		}
-		if n := len([]rune(strings.TrimSpace(opts.Reason))); n < 2 || n > 200 {
-			return 0, ErrRevealReason
-		}
-	}
-	lists, err := vocab.Load(ctx, s.db)
-	if err != nil {
-		return 0, err
-	}
-	where, args := f.where(actor)
-	x := excelize.NewFile()
-	defer x.Close()
-	x.SetSheetName("Sheet1", sheetName)
-	sw, err := x.NewStreamWriter(sheetName)
-	if err != nil {
-		return 0, err
-	}
-	header := make([]any, 0, len(columns)+2)
-	for i, c := range columns {
-		sw.SetColWidth(i+1, i+1, c.Width)
-		header = append(header, c.Header)
-	}
-	header = append(header, exportOnlyHeaders[0], exportOnlyHeaders[1])
-	if err := sw.SetRow("A1", header); err != nil {
-		return 0, err
-	}
-	count, lastID := 0, int64(0)
-	sources := map[string]string{"self": "本人登记", "grid": "网格员代填", "import": "批量导入"}
-	for {
-		// Keyset pages keep memory flat however many rows match.
-		var page []listRow
-		err := s.db.SelectContext(ctx, &page, listSelect+` WHERE `+where+` AND r.person_id > ? ORDER BY r.person_id LIMIT 1000`, append(args, lastID)...)
-		if err != nil {
-			return count, fmt.Errorf("returnee: export: %w", err)
-		}
-		if len(page) == 0 {
-			break
-		}
-		ids := make([]int64, len(page))
-		for i, r := range page {
-			ids[i] = r.PersonID
-		}
-		tags, err := loadTags(ctx, s.db, ids)
-		if err != nil {
-			return count, err
-		}
-		for _, lr := range page {
-			lr.tags = tags
-			rec, err := s.record(lr, !opts.Reveal)
-			if err != nil {
-				return count, err
-			}
-			cells := make([]any, 0, len(columns)+2)
-			for _, c := range columns {
-				cells = append(cells, c.get(rec, lists))
-			}
-			cells = append(cells, rec.ConfirmedAt.In(chinaTime).Format("2006-01-02 15:04"), sources[rec.Source])
-			cell, _ := excelize.CoordinatesToCellName(1, count+2)
-			if err := sw.SetRow(cell, cells); err != nil {
-				return count, err
-			}
-			count++
-		}
-		lastID = page[len(page)-1].PersonID
-	}
-	if err := sw.Flush(); err != nil {
-		return count, err
-	}
-	e := actor.entry("returnee.export", "")
-	e.TargetType = "returnee"
-	e.Detail = map[string]any{"rows": count, "revealed": opts.Reveal, "filter": f}
-	if opts.Reveal {
-		e.Detail["reason"] = strings.TrimSpace(opts.Reason)
-	}
-	if err := audit.Write(ctx, s.db, e); err != nil {
-		return count, err
-	}
-	return count, x.Write(w)
-}
-
-// chinaTime is Asia/Shanghai (UTC+8 all year), for times shown to people.
-var chinaTime = time.FixedZone("CST", 8*3600)
