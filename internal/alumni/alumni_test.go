@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"huixiang/internal/account"
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/person"
 	"huixiang/internal/pii"
@@ -50,7 +51,7 @@ type flakyGranter struct {
 	fails int
 }
 
-func (g *flakyGranter) Grant(ctx context.Context, a points.Actor, in points.GrantInput) (points.Entry, error) {
+func (g *flakyGranter) Grant(ctx context.Context, a actor.Actor, in points.GrantInput) (points.Entry, error) {
 	if g.fails > 0 {
 		g.fails--
 		return points.Entry{}, errors.New("ledger unavailable")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/sqldb"
 )
@@ -63,7 +64,7 @@ type entryRow struct {
 	Reference    string
 	Note         string
 	Key          string
-	Actor        Actor
+	Actor        actor.Actor
 	At           time.Time
 	BalanceAfter int64
 	ExpiresAt    *time.Time
@@ -80,7 +81,7 @@ func insertEntry(ctx context.Context, tx sqlx.ExtContext, e entryRow) (int64, er
 	res, err := tx.ExecContext(ctx, `INSERT INTO points_entries (person_id, delta, reason_code, rule_code, reference, note,
 		idempotency_key, actor_type, actor_id, created_at, balance_after, expires_at, remaining, reverses_entry_id, voucher_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.PersonID, e.Delta, e.Reason, e.Rule, e.Reference, e.Note, e.Key, e.Actor.Type, actorID, e.At, e.BalanceAfter,
+		e.PersonID, e.Delta, e.Reason, e.Rule, e.Reference, e.Note, e.Key, string(e.Actor.Kind), actorID, e.At, e.BalanceAfter,
 		e.ExpiresAt, e.Remaining, e.Reverses, e.VoucherID)
 	if err != nil {
 		return 0, fmt.Errorf("points: insert entry: %w", sqldb.Classify(err))
@@ -163,7 +164,7 @@ func expireDueLocked(ctx context.Context, tx *sqlx.Tx, personID, balance int64, 
 		balance -= d.Remaining
 		ref := strconv.FormatInt(d.ID, 10)
 		if _, err := insertEntry(ctx, tx, entryRow{PersonID: personID, Delta: -d.Remaining, Reason: ReasonExpire, Reference: ref,
-			Key: "expire:" + ref, Actor: Actor{Type: audit.ActorSystem}, At: now, BalanceAfter: balance, Reverses: &d.ID}); err != nil {
+			Key: "expire:" + ref, Actor: actor.Actor{Kind: actor.KindSystem}, At: now, BalanceAfter: balance, Reverses: &d.ID}); err != nil {
 			return balance, 0, 0, nil, err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE points_entries SET remaining = 0 WHERE id = ? AND remaining = ?`, d.ID, d.Remaining)
@@ -303,7 +304,7 @@ func grantPoints(rule Rule, amountFen int64) (int64, error) {
 // Staff grant only rules their department may grant; the person must be one the rule gives to;
 // one grant and the person's year under the rule stay within the rule's maxima, counted under
 // the account row lock.
-func (s *Service) Grant(ctx context.Context, actor Actor, in GrantInput) (Entry, error) {
+func (s *Service) Grant(ctx context.Context, by actor.Actor, in GrantInput) (Entry, error) {
 	in.Rule, in.Reference, in.Note = strings.TrimSpace(in.Rule), strings.TrimSpace(in.Reference), strings.TrimSpace(in.Note)
 	if in.PersonID <= 0 {
 		return Entry{}, &FieldError{"person_id", "请选择校友"}
@@ -323,7 +324,7 @@ func (s *Service) Grant(ctx context.Context, actor Actor, in GrantInput) (Entry,
 	}
 	// Staff choose the rule; a check-in (user) earns its event's rule, which was checked when
 	// the event was created.
-	if actor.Type == audit.ActorStaff && !rule.GrantableBy(actor.Role, actor.Department) {
+	if by.Kind == actor.KindStaff && !rule.GrantableBy(by) {
 		return Entry{}, ErrRuleNotAllowed
 	}
 	pts, err := grantPoints(rule, in.AmountFen)
@@ -358,7 +359,7 @@ func (s *Service) Grant(ctx context.Context, actor Actor, in GrantInput) (Entry,
 			return err
 		}
 		id, err = insertEntry(ctx, tx, entryRow{PersonID: in.PersonID, Delta: pts, Reason: ReasonGrant, Rule: &rule.Code,
-			Reference: in.Reference, Note: in.Note, Key: grantKey(rule.Code, in.PersonID, in.Reference), Actor: actor, At: now,
+			Reference: in.Reference, Note: in.Note, Key: grantKey(rule.Code, in.PersonID, in.Reference), Actor: by, At: now,
 			BalanceAfter: bal + pts, ExpiresAt: s.expiryFor(now), Remaining: &pts})
 		if errors.Is(err, sqldb.ErrDuplicate) {
 			return ErrDuplicateReference // not retried: the reference has earned already
@@ -366,9 +367,9 @@ func (s *Service) Grant(ctx context.Context, actor Actor, in GrantInput) (Entry,
 		if err != nil {
 			return err
 		}
-		return audit.Write(ctx, tx, audit.Entry{ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
-			Action: "points.grant", TargetType: "person", TargetID: strconv.FormatInt(in.PersonID, 10),
-			Detail: map[string]any{"entry_id": id, "rule": rule.Code, "reference": in.Reference, "points": pts, "note": in.Note}})
+		e := by.AuditID("points.grant", "person", in.PersonID)
+		e.Detail = map[string]any{"entry_id": id, "rule": rule.Code, "reference": in.Reference, "points": pts, "note": in.Note}
+		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
 		return Entry{}, err
@@ -443,7 +444,7 @@ func (s *Service) entry(ctx context.Context, q sqlx.QueryerContext, id int64) (E
 // of that grant is still in the balance: not expired, not spent (points of it that a cancelled
 // voucher gave back count as still there). Nothing the person earned elsewhere is touched; a
 // grant with nothing left is ErrNothingToReverse. It happens once per grant.
-func (s *Service) Reverse(ctx context.Context, actor Actor, entryID int64, reason string) (Entry, error) {
+func (s *Service) Reverse(ctx context.Context, by actor.Actor, entryID int64, reason string) (Entry, error) {
 	reason = strings.TrimSpace(reason)
 	if n := utf8.RuneCountInString(reason); n < 2 || n > 200 {
 		return Entry{}, &FieldError{"reason", "请填写冲正原因（2-200 字）"}
@@ -502,7 +503,7 @@ func (s *Service) Reverse(ctx context.Context, actor Actor, entryID int64, reaso
 		}
 		ref := strconv.FormatInt(orig.ID, 10)
 		id, err = insertEntry(ctx, tx, entryRow{PersonID: orig.PersonID, Delta: -take, Reason: ReasonReverse, Rule: orig.RuleCode,
-			Reference: orig.Reference, Note: reason, Key: "reverse:" + ref, Actor: actor, At: now, BalanceAfter: bal - take, Reverses: &orig.ID})
+			Reference: orig.Reference, Note: reason, Key: "reverse:" + ref, Actor: by, At: now, BalanceAfter: bal - take, Reverses: &orig.ID})
 		if errors.Is(err, sqldb.ErrDuplicate) {
 			return ErrAlreadyReversed
 		}
@@ -512,9 +513,9 @@ func (s *Service) Reverse(ctx context.Context, actor Actor, entryID int64, reaso
 		if err := insertAllocations(ctx, tx, id, allocs); err != nil {
 			return err
 		}
-		return audit.Write(ctx, tx, audit.Entry{ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
-			Action: "points.reverse", TargetType: "person", TargetID: strconv.FormatInt(orig.PersonID, 10),
-			Detail: map[string]any{"entry_id": id, "reverses": orig.ID, "granted": orig.Delta, "points": take, "reason": reason}})
+		e := by.AuditID("points.reverse", "person", orig.PersonID)
+		e.Detail = map[string]any{"entry_id": id, "reverses": orig.ID, "granted": orig.Delta, "points": take, "reason": reason}
+		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
 		return Entry{}, err

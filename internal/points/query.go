@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/sqldb"
 )
@@ -90,12 +90,12 @@ func (s *Service) Perks(ctx context.Context) ([]Perk, error) {
 }
 
 // AllPerks lists the catalogue for staff; department staff see their provider's perks.
-func (s *Service) AllPerks(ctx context.Context, staff Actor) ([]Perk, error) {
+func (s *Service) AllPerks(ctx context.Context, staff actor.Actor) ([]Perk, error) {
 	out := []Perk{}
 	q, args := `SELECT `+perkColumns+` FROM perks`, []any{}
-	if staff.Role != "district_admin" {
+	if provider, ok := providerScope(staff); !ok || provider != "" {
 		q += ` WHERE provider_code = ?`
-		args = append(args, staff.Department)
+		args = append(args, provider)
 	}
 	if err := s.db.SelectContext(ctx, &out, q+` ORDER BY id DESC`, args...); err != nil {
 		return nil, fmt.Errorf("points: perks: %w", sqldb.Classify(err))
@@ -167,21 +167,16 @@ func applyPerk(p *Perk, in PerkInput) error {
 	return nil
 }
 
-// canManage: a district administrator manages every perk, department staff their provider's.
-func canManage(staff Actor, provider string) bool {
-	return staff.Role == "district_admin" || (staff.Role == "department" && staff.Department != "" && staff.Department == provider)
-}
-
 // CreatePerk adds a perk. Department staff create perks of their own provider only.
-func (s *Service) CreatePerk(ctx context.Context, staff Actor, in PerkInput) (Perk, error) {
+func (s *Service) CreatePerk(ctx context.Context, staff actor.Actor, in PerkInput) (Perk, error) {
 	p := Perk{Visible: true}
-	if staff.Role == "department" && in.ProviderCode == nil {
-		in.ProviderCode = &staff.Department
+	if provider, ok := providerScope(staff); ok && provider != "" && in.ProviderCode == nil {
+		in.ProviderCode = &provider
 	}
 	if err := applyPerk(&p, in); err != nil {
 		return Perk{}, err
 	}
-	if !canManage(staff, p.ProviderCode) {
+	if !managesProvider(staff, p.ProviderCode) {
 		return Perk{}, ErrForbidden
 	}
 	var id int64
@@ -197,9 +192,9 @@ func (s *Service) CreatePerk(ctx context.Context, staff Actor, in PerkInput) (Pe
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return audit.Write(ctx, tx, audit.Entry{ActorType: audit.ActorStaff, ActorID: staff.ID, ActorName: staff.Name,
-			Action: "points.perk_create", TargetType: "perk", TargetID: strconv.FormatInt(id, 10),
-			Detail: map[string]any{"name": p.Name, "points_price": p.PointsPrice, "stock": p.Stock, "provider_code": p.ProviderCode}})
+		e := staff.AuditID("points.perk_create", "perk", id)
+		e.Detail = map[string]any{"name": p.Name, "points_price": p.PointsPrice, "stock": p.Stock, "provider_code": p.ProviderCode}
+		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
 		return Perk{}, err
@@ -208,7 +203,7 @@ func (s *Service) CreatePerk(ctx context.Context, staff Actor, in PerkInput) (Pe
 }
 
 // UpdatePerk patches a perk under its row lock; setting stock sets what is left.
-func (s *Service) UpdatePerk(ctx context.Context, staff Actor, id int64, in PerkInput) (Perk, error) {
+func (s *Service) UpdatePerk(ctx context.Context, staff actor.Actor, id int64, in PerkInput) (Perk, error) {
 	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		var p Perk
 		err := tx.GetContext(ctx, &p, `SELECT `+perkColumns+` FROM perks WHERE id = ? FOR UPDATE`, id)
@@ -218,13 +213,13 @@ func (s *Service) UpdatePerk(ctx context.Context, staff Actor, id int64, in Perk
 		if err != nil {
 			return fmt.Errorf("points: perk: %w", sqldb.Classify(err))
 		}
-		if !canManage(staff, p.ProviderCode) {
+		if !managesProvider(staff, p.ProviderCode) {
 			return ErrNotFound
 		}
 		if err := applyPerk(&p, in); err != nil {
 			return err
 		}
-		if !canManage(staff, p.ProviderCode) {
+		if !managesProvider(staff, p.ProviderCode) {
 			return ErrForbidden
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE perks SET name = ?, category = ?, provider_code = ?, points_price = ?, stock = ?,
@@ -234,9 +229,9 @@ func (s *Service) UpdatePerk(ctx context.Context, staff Actor, id int64, in Perk
 		if err != nil {
 			return fmt.Errorf("points: update perk: %w", sqldb.Classify(err))
 		}
-		return audit.Write(ctx, tx, audit.Entry{ActorType: audit.ActorStaff, ActorID: staff.ID, ActorName: staff.Name,
-			Action: "points.perk_update", TargetType: "perk", TargetID: strconv.FormatInt(id, 10),
-			Detail: map[string]any{"name": p.Name, "points_price": p.PointsPrice, "stock": p.Stock, "visible": p.Visible}})
+		e := staff.AuditID("points.perk_update", "perk", id)
+		e.Detail = map[string]any{"name": p.Name, "points_price": p.PointsPrice, "stock": p.Stock, "visible": p.Visible}
+		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
 		return Perk{}, err

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"huixiang/internal/actor"
 )
 
 // Errors.
@@ -111,15 +113,6 @@ const (
 // Perk categories.
 var Categories = []string{"education", "culture_tourism", "startup_space", "procurement", "other"}
 
-// Actor is who makes a change (staff for grants and verification, the user, or the system).
-type Actor struct {
-	Type       string // audit.ActorStaff, ActorUser, ActorSystem
-	ID         int64
-	Name       string
-	Role       string // staff role
-	Department string // staff department (role department)
-}
-
 // Rule is an earning rule with its limits (data: rows of points_rules).
 type Rule struct {
 	Code         string `db:"code" json:"code"`
@@ -148,17 +141,36 @@ const (
 	RecipientsRegistered = "registered"
 )
 
-// GrantableBy says whether staff of this role and department may grant under the rule (and
-// create events with it): a district administrator every rule, department staff a rule open to
-// every department or naming theirs, nobody else.
-func (r Rule) GrantableBy(role, department string) bool {
-	switch role {
-	case "district_admin":
-		return true
-	case "department":
-		return department != "" && (len(r.Departments) == 0 || slices.Contains(r.Departments, department))
+// GrantableBy says whether the staff member may grant under the rule (and create events with
+// it): a district administrator every rule, department staff a rule open to every department or
+// naming theirs, nobody else.
+func (r Rule) GrantableBy(a actor.Actor) bool {
+	if !a.MayManagePoints() {
+		return false
 	}
-	return false
+	if a.Role == actor.DistrictAdmin {
+		return true
+	}
+	return a.Department != "" && (len(r.Departments) == 0 || slices.Contains(r.Departments, a.Department))
+}
+
+// providerScope is the provider whose perks and vouchers the staff member manages: every
+// provider ("", true) for a district administrator, their own department's for department staff,
+// none (ok false) for anyone else. The one place that says who manages which perks.
+func providerScope(a actor.Actor) (provider string, ok bool) {
+	switch {
+	case !a.MayManagePoints():
+		return "", false
+	case a.Role == actor.DistrictAdmin:
+		return "", true
+	}
+	return a.Department, a.Department != ""
+}
+
+// managesProvider: a district administrator manages every perk, department staff their provider's.
+func managesProvider(a actor.Actor, provider string) bool {
+	scope, ok := providerScope(a)
+	return ok && (scope == "" || scope == provider)
 }
 
 // GrantInput is a staff grant under a rule. AmountFen is needed by rules per amount (donations).

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/idempotency"
 	"huixiang/internal/sqldb"
@@ -172,7 +173,7 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 			return err
 		}
 		spendID, err := insertEntry(ctx, tx, entryRow{PersonID: personID, Delta: -p.PointsPrice, Reason: ReasonRedeem,
-			Reference: strconv.FormatInt(perkID, 10), Note: p.Name, Key: "redeem:" + code, Actor: Actor{Type: audit.ActorUser},
+			Reference: strconv.FormatInt(perkID, 10), Note: p.Name, Key: "redeem:" + code, Actor: actor.Actor{Kind: actor.KindUser},
 			At: now, BalanceAfter: bal - p.PointsPrice, VoucherID: &vid})
 		if err != nil {
 			return err
@@ -324,7 +325,7 @@ func (s *Service) CancelVoucher(ctx context.Context, personID, voucherID int64) 
 			bal += a.Amount
 			amount := a.Amount
 			if _, err := insertEntry(ctx, tx, entryRow{PersonID: personID, Delta: a.Amount, Reason: ReasonRefund, Reference: ref,
-				Note: "取消兑换", Key: "refund:" + ref + ":" + strconv.FormatInt(a.EarnID, 10), Actor: Actor{Type: audit.ActorUser, ID: 0},
+				Note: "取消兑换", Key: "refund:" + ref + ":" + strconv.FormatInt(a.EarnID, 10), Actor: actor.Actor{Kind: actor.KindUser},
 				At: now, BalanceAfter: bal, ExpiresAt: a.ExpiresAt, Remaining: &amount, Reverses: &a.EarnID, VoucherID: &voucherID}); err != nil {
 				return err
 			}
@@ -376,19 +377,13 @@ func grantReversed(ctx context.Context, tx *sqlx.Tx, earnID int64) (bool, error)
 // of role department verify only their own provider's vouchers (department = provider_code);
 // a district administrator verifies any. Another provider's voucher is ErrNotFound, so codes
 // cannot be probed; a used one is *UsedError with when and by whom.
-func (s *Service) Verify(ctx context.Context, staff Actor, code string) (Voucher, error) {
+func (s *Service) Verify(ctx context.Context, staff actor.Actor, code string) (Voucher, error) {
 	code = NormalizeCode(code)
 	if code == "" || len(code) > 16 {
 		return Voucher{}, ErrNotFound
 	}
-	provider := ""
-	switch staff.Role {
-	case "district_admin":
-	case "department":
-		if provider = staff.Department; provider == "" {
-			return Voucher{}, ErrNotFound
-		}
-	default:
+	provider, ok := providerScope(staff)
+	if !ok {
 		return Voucher{}, ErrNotFound
 	}
 	var out Voucher
@@ -430,9 +425,9 @@ func (s *Service) Verify(ctx context.Context, staff Actor, code string) (Voucher
 			}
 		}
 		out = v
-		return audit.Write(ctx, tx, audit.Entry{ActorType: audit.ActorStaff, ActorID: staff.ID, ActorName: staff.Name,
-			Action: "points.voucher_verify", TargetType: "voucher", TargetID: strconv.FormatInt(v.ID, 10),
-			Detail: map[string]any{"perk_id": v.PerkID, "person_id": v.PersonID, "points": v.PointsSpent}})
+		e := staff.AuditID("points.voucher_verify", "voucher", v.ID)
+		e.Detail = map[string]any{"perk_id": v.PerkID, "person_id": v.PersonID, "points": v.PointsSpent}
+		return audit.Write(ctx, tx, e)
 	})
 	return out, err
 }
