@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"huixiang/internal/points"
+	"huixiang/internal/sqldb"
 )
 
 // expiringWindow is how far ahead GET /me/points looks for points about to expire.
@@ -48,10 +49,10 @@ func handleMyPoints(svc *points.Service) gin.HandlerFunc {
 }
 
 func handleMyPointEntries(svc *points.Service) gin.HandlerFunc {
-	return withPerson(svc, func(c *gin.Context, ctx context.Context, pid int64) (points.EntryPage, error) {
+	return withPerson(svc, func(c *gin.Context, ctx context.Context, pid int64) (sqldb.Page[points.Entry], error) {
 		page, _ := strconv.Atoi(c.Query("page"))
 		size, _ := strconv.Atoi(c.Query("page_size"))
-		return svc.Entries(ctx, pid, page, size)
+		return svc.Entries(ctx, pid, sqldb.PageRequest{Page: page, PageSize: size})
 	})
 }
 

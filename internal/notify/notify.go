@@ -336,30 +336,16 @@ func (r messageRow) message() Message {
 	return m
 }
 
-// Inbox is one page of a user's messages, newest first.
+// Inbox is one page of a user's messages, newest first, with how many of all are unread.
 type Inbox struct {
-	Items    []Message `json:"items"`
-	Total    int       `json:"total"`
-	Unread   int       `json:"unread"`
-	Page     int       `json:"page"`
-	PageSize int       `json:"page_size"`
-}
-
-// pageBounds turns page/pageSize into sane values: page ≥ 1, 1 ≤ size ≤ 100, 20 by default.
-func pageBounds(page, size int) (int, int) {
-	if page < 1 {
-		page = 1
-	}
-	if size < 1 {
-		size = 20
-	}
-	return page, min(size, 100)
+	sqldb.Page[Message]
+	Unread int `json:"unread"`
 }
 
 // Inbox returns a page of the user's messages, newest first, with the total and unread counts.
-func (s *Service) Inbox(ctx context.Context, userID int64, page, pageSize int) (Inbox, error) {
-	page, pageSize = pageBounds(page, pageSize)
-	out := Inbox{Items: []Message{}, Page: page, PageSize: pageSize}
+func (s *Service) Inbox(ctx context.Context, userID int64, page sqldb.PageRequest) (Inbox, error) {
+	page = page.Norm()
+	out := Inbox{Page: sqldb.NewPage[Message](page, nil, 0)}
 	var counts struct {
 		Total  int `db:"total"`
 		Unread int `db:"unread"`
@@ -374,7 +360,7 @@ func (s *Service) Inbox(ctx context.Context, userID int64, page, pageSize int) (
 	if err := sqlx.SelectContext(ctx, s.db, &rows, `
 		SELECT id, kind, title, body, page, ref_type, ref_id, read_at, created_at
 		FROM inbox_messages WHERE user_id = ?
-		ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, userID, pageSize, sqldb.Offset(page, pageSize)); err != nil {
+		ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, userID, page.Limit(), page.Offset()); err != nil {
 		return out, fmt.Errorf("notify: inbox: %w", err)
 	}
 	for _, r := range rows {
@@ -456,14 +442,6 @@ func (r outboxRow) item() OutboxItem {
 	return it
 }
 
-// OutboxPage is one page of outbox rows, newest first.
-type OutboxPage struct {
-	Items    []OutboxItem `json:"items"`
-	Total    int          `json:"total"`
-	Page     int          `json:"page"`
-	PageSize int          `json:"page_size"`
-}
-
 func validStatus(s string) bool {
 	switch s {
 	case StatusPending, StatusSending, StatusSent, StatusSkipped, StatusDead:
@@ -473,12 +451,12 @@ func validStatus(s string) bool {
 }
 
 // ListOutbox returns outbox rows with the status (all when empty), newest first.
-func (s *Service) ListOutbox(ctx context.Context, status string, page, pageSize int) (OutboxPage, error) {
+func (s *Service) ListOutbox(ctx context.Context, status string, page sqldb.PageRequest) (sqldb.Page[OutboxItem], error) {
 	if status != "" && !validStatus(status) {
-		return OutboxPage{}, ErrInvalidStatus
+		return sqldb.Page[OutboxItem]{}, ErrInvalidStatus
 	}
-	page, pageSize = pageBounds(page, pageSize)
-	out := OutboxPage{Items: []OutboxItem{}, Page: page, PageSize: pageSize}
+	page = page.Norm()
+	out := sqldb.NewPage[OutboxItem](page, nil, 0)
 	where, args := "", []any{}
 	if status != "" {
 		where, args = "WHERE status = ?", append(args, status)
@@ -488,7 +466,7 @@ func (s *Service) ListOutbox(ctx context.Context, status string, page, pageSize 
 	}
 	var rows []outboxRow
 	if err := sqlx.SelectContext(ctx, s.db, &rows, `SELECT `+outboxColumns+` FROM outbox `+where+`
-		ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, pageSize, sqldb.Offset(page, pageSize))...); err != nil {
+		ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, page.Limit(), page.Offset())...); err != nil {
 		return out, fmt.Errorf("notify: outbox: %w", err)
 	}
 	for _, r := range rows {
