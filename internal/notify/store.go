@@ -13,10 +13,9 @@ import (
 	"huixiang/internal/sqldb"
 )
 
-// The store of the inbox, the consents and the staff view of the outbox: the statements of the
-// Service as functions of ctx and a sqlx.ExtContext, with their row structs. lockOutboxRow takes
-// a *sqlx.Tx: a row lock outside a transaction would end with the statement. (The worker's
-// claim, lease and finish statements are in worker.go, next to the protocol they implement.)
+// The store of the inbox, the consents and the outbox: every statement of the Service and the
+// Worker as functions of ctx and a sqlx.ExtContext, with their row structs. lockOutboxRow takes
+// a *sqlx.Tx: a row lock outside a transaction would end with the statement.
 
 func userOpenID(ctx context.Context, q sqlx.ExtContext, userID int64) (string, error) {
 	var openid string
@@ -246,4 +245,170 @@ func requeueDead(ctx context.Context, q sqlx.ExtContext, id int64, now time.Time
 		return fmt.Errorf("notify: retry: %w", err)
 	}
 	return nil
+}
+
+// --- the worker's outbox protocol (see Worker) ----------------------------------------------
+
+// dbNow is the database's clock: every lease and due time is compared on it.
+const dbNow = "UTC_TIMESTAMP(3)"
+
+// expiredLease is a row in sending whose lease has expired, and whether its send had started.
+type expiredLease struct {
+	ID      int64 `db:"id"`
+	Started bool  `db:"started"`
+}
+
+func expiredLeases(ctx context.Context, q sqlx.ExtContext, limit int) ([]expiredLease, error) {
+	var rows []expiredLease
+	if err := sqlx.SelectContext(ctx, q, &rows, `
+		SELECT id, send_started_at IS NOT NULL AS started FROM outbox
+		WHERE status = 'sending' AND next_attempt_at < `+dbNow+`
+		ORDER BY next_attempt_at LIMIT ?`, limit); err != nil {
+		return nil, fmt.Errorf("notify: expired leases: %w", err)
+	}
+	return rows, nil
+}
+
+// giveUpUnknown marks dead the rows of ids whose send started and whose lease expired. lease_owner
+// stays: should the late claimer's call come back after all, its fenced "sent" (or "pending"
+// after a known failure) still lands.
+func giveUpUnknown(ctx context.Context, q sqlx.ExtContext, ids []int64) (int64, error) {
+	query, args, err := sqlx.In(`
+		UPDATE outbox SET status = 'dead', lease_until = NULL, updated_at = `+dbNow+`,
+			last_error = 'outcome unknown: the worker stopped during the WeChat call; not resent to avoid a duplicate'
+		WHERE id IN (?) AND status = 'sending' AND send_started_at IS NOT NULL AND lease_until < `+dbNow, ids)
+	if err != nil {
+		return 0, err
+	}
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("notify: give up unknown: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// pendingDue are up to limit pending rows whose time has come, oldest first.
+func pendingDue(ctx context.Context, q sqlx.ExtContext, limit int) ([]int64, error) {
+	var ids []int64
+	if err := sqlx.SelectContext(ctx, q, &ids, `
+		SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= `+dbNow+`
+		ORDER BY next_attempt_at LIMIT ?`, limit); err != nil {
+		return nil, fmt.Errorf("notify: due: %w", err)
+	}
+	return ids, nil
+}
+
+// claimRows takes those of ids still claimable under token for lease, with one conditional
+// UPDATE, and returns how many it took.
+func claimRows(ctx context.Context, q sqlx.ExtContext, ids []int64, token string, lease time.Duration) (int64, error) {
+	us := lease.Microseconds()
+	query, args, err := sqlx.In(`
+		UPDATE outbox SET status = 'sending', lease_owner = ?,
+			lease_until = DATE_ADD(`+dbNow+`, INTERVAL ? MICROSECOND),
+			next_attempt_at = DATE_ADD(`+dbNow+`, INTERVAL ? MICROSECOND),
+			attempts = attempts + 1, updated_at = `+dbNow+`
+		WHERE id IN (?) AND send_started_at IS NULL AND (
+			(status = 'pending' AND next_attempt_at <= `+dbNow+`) OR
+			(status = 'sending' AND lease_until < `+dbNow+`))`, token, us, us, ids)
+	if err != nil {
+		return 0, err
+	}
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("notify: claim: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// readClaim reads back the rows of ids that token claimed.
+func readClaim(ctx context.Context, q sqlx.ExtContext, ids []int64, token string) ([]claimed, error) {
+	query, args, err := sqlx.In(`SELECT id, user_id, dedup_key, payload, attempts FROM outbox
+		WHERE id IN (?) AND lease_owner = ? AND status = 'sending' ORDER BY next_attempt_at, id`, ids, token)
+	if err != nil {
+		return nil, err
+	}
+	var rows []claimed
+	if err := sqlx.SelectContext(ctx, q, &rows, query, args...); err != nil {
+		return nil, fmt.Errorf("notify: read claim: %w", err)
+	}
+	for i := range rows {
+		rows[i].token = token
+	}
+	return rows, nil
+}
+
+// releaseClaim hands a claimed, unstarted row back to pending without counting the attempt.
+func releaseClaim(ctx context.Context, q sqlx.ExtContext, id int64, token string) error {
+	_, err := q.ExecContext(ctx, `
+		UPDATE outbox SET status = 'pending', attempts = attempts - 1, next_attempt_at = `+dbNow+`,
+			lease_owner = NULL, lease_until = NULL, updated_at = `+dbNow+`
+		WHERE id = ? AND lease_owner = ? AND status = 'sending' AND send_started_at IS NULL`, id, token)
+	return err
+}
+
+// startSend marks the claimed row's send started when token still holds it with more than
+// minLeft of its lease to go; false when it does not.
+func startSend(ctx context.Context, q sqlx.ExtContext, id int64, token string, minLeft time.Duration) (bool, error) {
+	res, err := q.ExecContext(ctx, `
+		UPDATE outbox SET send_started_at = `+dbNow+`, updated_at = `+dbNow+`
+		WHERE id = ? AND lease_owner = ? AND status = 'sending' AND send_started_at IS NULL
+			AND lease_until > DATE_ADD(`+dbNow+`, INTERVAL ? MICROSECOND)`, id, token, minLeft.Microseconds())
+	if err != nil {
+		return false, fmt.Errorf("notify: start send: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// spendConsent takes one of the user's consents for the template; false when none is left.
+func spendConsent(ctx context.Context, q sqlx.ExtContext, userID int64, templateID string) (bool, error) {
+	res, err := q.ExecContext(ctx, `
+		UPDATE subscription_consents SET remaining = remaining - 1, updated_at = `+dbNow+`
+		WHERE user_id = ? AND template_id = ? AND remaining > 0`, userID, templateID)
+	if err != nil {
+		return false, fmt.Errorf("notify: spend consent: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// adjustConsent sets the user's consent count for the template with set (a fixed assignment of
+// this package, its arguments in args).
+func adjustConsent(ctx context.Context, q sqlx.ExtContext, userID int64, templateID, set string, args ...any) error {
+	args = append(args, userID, templateID)
+	_, err := q.ExecContext(ctx, `UPDATE subscription_consents SET `+set+`, updated_at = `+dbNow+`
+		WHERE user_id = ? AND template_id = ?`, args...)
+	return err
+}
+
+// recordOutcome records the claimed row's outcome, fenced on token: sent; pending again after
+// delay; or skipped or dead. It returns the rows changed (0: the row was reset meanwhile).
+func recordOutcome(ctx context.Context, q sqlx.ExtContext, id int64, token, status string, lastErr any, delay time.Duration) (int64, error) {
+	var (
+		query string
+		args  []any
+	)
+	switch status {
+	case StatusSent:
+		query = `UPDATE outbox SET status = 'sent', sent_at = ` + dbNow + `, lease_until = NULL, updated_at = ` + dbNow + `
+			WHERE id = ? AND lease_owner = ?`
+		args = []any{id, token}
+	case StatusPending:
+		query = `UPDATE outbox SET status = 'pending', next_attempt_at = DATE_ADD(` + dbNow + `, INTERVAL ? MICROSECOND),
+				lease_owner = NULL, lease_until = NULL, send_started_at = NULL, last_error = ?, updated_at = ` + dbNow + `
+			WHERE id = ? AND lease_owner = ?`
+		args = []any{delay.Microseconds(), lastErr, id, token}
+	default: // skipped, dead
+		query = `UPDATE outbox SET status = ?, lease_until = NULL, last_error = ?, updated_at = ` + dbNow + `
+			WHERE id = ? AND lease_owner = ?`
+		args = []any{status, lastErr, id, token}
+	}
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
 }
