@@ -5,8 +5,10 @@
 # starts the WeChat stand-in, the server (warn-level logs, auto-migrate) and the floor (a bare Gin
 # handler doing one Redis GET + one primary-key SELECT), then runs the scenarios floor, me and
 # login, interleaved, BENCH_RUNS times each, and prints a Markdown table of the medians, the
-# ratio /me ÷ floor, the server's peak RSS and the goals. Everything it started is stopped, and
-# the database and Redis keys it made are removed, however it ends.
+# ratio /me ÷ floor, the server's peak RSS and the goals. Next to each scenario it prints the
+# MariaDB statements and Redis commands per request: the server-wide counters (global Questions,
+# total_commands_processed) read around each timed phase, so run it on a quiet machine. Everything
+# it started is stopped, and the database and Redis keys it made are removed, however it ends.
 #
 # Only 127.0.0.1 is ever targeted. Bounded in time: about 4 minutes with the defaults.
 #
@@ -239,7 +241,8 @@ run_one() { # run_one SCENARIO URL
 	local out=$TMP/run.out codes=$MAX_CODES
 	[[ $1 == submit ]] && codes=$SUBMIT_DRAFTS
 	timeout --kill-after=10 "$LIMIT" "$BIN/loadtest" run -url "$2" -scenario "$1" -c "$CONC" -d "$DURATION" \
-		-warmup "$WARMUP" -fake "$FAKE_URL" -users "$USERS" -rate-guess 1500 -max-codes "$codes" >"$out" ||
+		-warmup "$WARMUP" -fake "$FAKE_URL" -users "$USERS" -rate-guess 1500 -max-codes "$codes" \
+		-mysql "$BENCH_DSN" -redis "$HOST:$REDIS_PORT" >"$out" ||
 		die "loadtest $1 failed: $(tail -n 5 "$out")"
 	grep '^{' "$out" >>"$RESULTS"
 	grep -v '^[#{]' "$out" | sed 's/^/  /' >&2

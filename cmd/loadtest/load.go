@@ -40,6 +40,10 @@ type loadOptions struct {
 	cpuProfile  string
 	cpuComms    []string
 	verbose     bool
+	// mysqlDSN and redisAddr, when set, are read before and after each timed phase for the
+	// statements and Redis commands per request.
+	mysqlDSN  string
+	redisAddr string
 }
 
 func parseLoadFlags(args []string, out io.Writer) (loadOptions, error) {
@@ -60,6 +64,8 @@ func parseLoadFlags(args []string, out io.Writer) (loadOptions, error) {
 	fs.IntVar(&o.mintWorkers, "mint-workers", 16, "login, me: concurrent requests minting codes")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile to this file")
 	fs.BoolVar(&o.verbose, "v", false, "also print progress lines (starting with #) as the phases start")
+	fs.StringVar(&o.mysqlDSN, "mysql", "", "DSN of the server's MariaDB: read its global Questions counter around each timed phase (statements per request)")
+	fs.StringVar(&o.redisAddr, "redis", "", "address of the server's Redis: read total_commands_processed around each timed phase (commands per request)")
 	comms := fs.String("cpu-comms", defaultCPUComms, "process names whose CPU time per request is reported (from /proc)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -129,7 +135,14 @@ func runLoad(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	res, err := newLoader(o, stdout).run(ctx)
+	l := newLoader(o, stdout)
+	if o.mysqlDSN != "" || o.redisAddr != "" {
+		if l.counters, err = openCounters(o.mysqlDSN, o.redisAddr); err != nil {
+			return err
+		}
+		defer l.counters.close()
+	}
+	res, err := l.run(ctx)
 	if err != nil {
 		return err
 	}
@@ -147,6 +160,8 @@ type loader struct {
 	client *http.Client
 	// progress gets "# ..." lines as the phases start (with -v); report skips them.
 	progress io.Writer
+	// counters, when set, measure the statements and Redis commands of each timed phase.
+	counters *serverCounters
 }
 
 func (l *loader) logf(format string, args ...any) {
@@ -394,7 +409,8 @@ type phaseResult struct {
 	latencies []time.Duration
 	elapsed   time.Duration
 	exhausted bool
-	cpu       *cpuUsage // timed phases only, where /proc exists
+	cpu       *cpuUsage  // timed phases only, where /proc exists
+	work      serverWork // timed phases only, with -mysql or -redis
 }
 
 const maxErrorSamples = 5
@@ -410,7 +426,11 @@ func (l *loader) phase(ctx context.Context, d time.Duration, tgt target, record 
 	out := phaseResult{statuses: map[int]int64{}}
 	lastEnd := start
 	var before *cpuSnap
+	var countersBefore counterSnap
 	if record {
+		if l.counters.enabled() {
+			countersBefore = l.counters.snap(ctx)
+		}
 		before = takeCPUSnap()
 	}
 	var wg sync.WaitGroup
@@ -478,6 +498,9 @@ func (l *loader) phase(ctx context.Context, d time.Duration, tgt target, record 
 	wg.Wait()
 	if record {
 		out.cpu = usageBetween(before, takeCPUSnap(), l.o.cpuComms, out.requests)
+		if l.counters.enabled() {
+			out.work = perRequest(countersBefore, l.counters.snap(context.WithoutCancel(ctx)), out.requests)
+		}
 	}
 	out.elapsed = lastEnd.Sub(start)
 	out.exhausted = exhausted.Load()

@@ -2,7 +2,8 @@
 // results are in docs/benchmarks.md).
 //
 //	loadtest floor  -addr 127.0.0.1:8090 -mysql DSN -redis ADDR
-//	loadtest run    -url URL -scenario login|me|floor -c 64 -d 20s [-warmup 3s] [-fake URL] [-users 10000]
+//	loadtest run    -url URL -scenario login|me|floor|register|submit -c 64 -d 20s [-warmup 3s] [-fake URL] [-users 10000]
+//	                [-mysql DSN] [-redis ADDR]   (statements and Redis commands per request)
 //	loadtest report [-rss-kb N] FILE...
 //
 // "floor" is the yardstick: a bare Gin server whose one handler does the least work /api/v1/me

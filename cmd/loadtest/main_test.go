@@ -170,7 +170,8 @@ func TestRunScenarios(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"| floor (`GET /floor`) | 1 |", "`GET /api/v1/me`", "`POST /api/v1/auth/login`",
-		"/me ÷ floor", "50.0 MiB", "| login ≥ 1,500 requests/s |"} {
+		"/me ÷ floor", "50.0 MiB", "| `POST /api/v1/auth/login` ≥ 0.40 × the floor's requests/s |",
+		"| `GET /api/v1/me` p99 ≤ 1.5 × the floor's p99"} {
 		if !strings.Contains(rep.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, rep.String())
 		}

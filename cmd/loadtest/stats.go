@@ -38,6 +38,8 @@ type result struct {
 	CodesExhausted bool    `json:"codes_exhausted,omitempty"`
 	// CPU is where the machine's CPU went during the timed phase (Linux only).
 	CPU *cpuUsage `json:"cpu,omitempty"`
+	// serverWork: statements and Redis commands per request (with -mysql, -redis).
+	serverWork
 }
 
 func (r *result) fill(p phaseResult) {
@@ -49,6 +51,7 @@ func (r *result) fill(p phaseResult) {
 	}
 	r.ErrorSamples = p.errors
 	r.CPU = p.cpu
+	r.serverWork = p.work
 	if r.ElapsedS > 0 {
 		r.RPS = float64(p.requests) / r.ElapsedS
 	}
@@ -96,6 +99,9 @@ func (r *result) human() string {
 		if r.CodesExhausted {
 			b.WriteString(" (ran out of codes before the planned end)")
 		}
+	}
+	if w := r.serverWork.String(); w != "" {
+		fmt.Fprintf(&b, "; %s", w)
 	}
 	if r.CPU != nil {
 		fmt.Fprintf(&b, "; %s", r.CPU)

@@ -66,15 +66,16 @@ func NewService(db *sqlx.DB, wx WeChat, box *pii.Box) *Service {
 }
 
 // Login exchanges a wx.login code for our user, creating the user on first sign-in. A repeat
-// sign-in is a read (and a write only when last_login_at is stale or the unionid changed), since
-// most sign-ins are repeats. Parallel first sign-ins of one openid create one user: the openid is
-// UNIQUE and the insert is an upsert.
+// sign-in is one read (and a write only when last_login_at is stale or the unionid changed), since
+// most sign-ins are repeats; a first sign-in is that read and one insert. Parallel first sign-ins
+// of one openid create one user: the openid is UNIQUE and the insert is an upsert.
 func (s *Service) Login(ctx context.Context, code string) (User, error) {
 	ws, err := s.wx.Code2Session(ctx, code)
 	if err != nil {
 		return User{}, err
 	}
-	now := time.Now().UTC()
+	// DATETIME(3): the time kept is the time answered, on first sign-in as on every later read.
+	now := time.Now().UTC().Truncate(time.Millisecond)
 	var r loginRow
 	err = s.db.GetContext(ctx, &r, `SELECT id, openid, phone_enc, created_at, unionid, last_login_at FROM users WHERE openid = ?`, ws.OpenID)
 	switch {
@@ -112,13 +113,23 @@ func nullString(v string) any {
 	return v
 }
 
+// insertUser creates the user of a first sign-in. The row it inserted is known without reading
+// it back; only when a parallel sign-in of the same openid inserted first (the upsert updated
+// instead: 2 or 0 rows affected) is that row read.
 func (s *Service) insertUser(ctx context.Context, ws wechat.Session, now time.Time) (loginRow, error) {
-	_, err := s.db.ExecContext(ctx, `
+	res, err := s.db.ExecContext(ctx, `
 		INSERT INTO users (openid, unionid, created_at, updated_at, last_login_at) VALUES (?, ?, ?, ?, ?)
 		ON DUPLICATE KEY UPDATE last_login_at = VALUES(last_login_at), unionid = COALESCE(VALUES(unionid), unionid)`,
 		ws.OpenID, nullString(ws.UnionID), now, now, now)
 	if err != nil {
 		return loginRow{}, fmt.Errorf("account: upsert: %w", sqldb.Classify(err))
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 1 {
+		id, err := res.LastInsertId()
+		if err == nil && id > 0 {
+			return loginRow{row: row{ID: id, OpenID: ws.OpenID, CreatedAt: now},
+				UnionID: sql.NullString{String: ws.UnionID, Valid: ws.UnionID != ""}, LastLoginAt: now}, nil
+		}
 	}
 	var r loginRow
 	if err := s.db.GetContext(ctx, &r, `SELECT id, openid, phone_enc, created_at, unionid, last_login_at FROM users WHERE openid = ?`, ws.OpenID); err != nil {

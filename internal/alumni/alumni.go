@@ -30,7 +30,7 @@ type Users interface {
 
 // Granter grants contribution points under a rule; the same rule, person and reference earn once.
 type Granter interface {
-	Grant(ctx context.Context, actor points.Actor, in points.GrantInput) (points.Entry, error)
+	Grant(ctx context.Context, by actor.Actor, in points.GrantInput) (points.Entry, error)
 }
 
 // Service is the alumni registry, its schools and grades, and events.

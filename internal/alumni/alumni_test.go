@@ -50,7 +50,7 @@ type flakyGranter struct {
 	fails int
 }
 
-func (g *flakyGranter) Grant(ctx context.Context, a points.Actor, in points.GrantInput) (points.Entry, error) {
+func (g *flakyGranter) Grant(ctx context.Context, a actor.Actor, in points.GrantInput) (points.Entry, error) {
 	if g.fails > 0 {
 		g.fails--
 		return points.Entry{}, errors.New("ledger unavailable")

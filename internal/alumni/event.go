@@ -65,7 +65,7 @@ func (s *Service) CreateEvent(ctx context.Context, actor actor.Actor, in EventIn
 	}
 	// Check-ins earn the event's rule without a staff member choosing it: the creator must be
 	// one who may grant it.
-	if !rule.GrantableBy(string(actor.Role), actor.Department) {
+	if !rule.GrantableBy(actor) {
 		return Event{}, points.ErrRuleNotAllowed
 	}
 	token, err := newToken()
@@ -172,7 +172,7 @@ func (s *Service) CheckIn(ctx context.Context, userID, eventID int64, token stri
 // ledger has already (ErrDuplicateReference) counts as done.
 func (s *Service) grant(ctx context.Context, ev Event, personID, userID int64) (int64, error) {
 	note := "活动签到：" + ev.Title
-	e, err := s.points.Grant(ctx, points.Actor{Type: audit.ActorUser, ID: userID, Name: "event_checkin"},
+	e, err := s.points.Grant(ctx, actor.Actor{Kind: actor.KindUser, ID: userID, Name: "event_checkin"},
 		points.GrantInput{PersonID: personID, Rule: ev.PointsRule, Reference: "event:" + strconv.FormatInt(ev.ID, 10), Note: note})
 	pts := e.Delta
 	if errors.Is(err, points.ErrDuplicateReference) {

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"huixiang/internal/notify"
+	"huixiang/internal/sqldb"
 )
 
 type subscriptionsRequest struct {
@@ -35,7 +36,7 @@ func handleMyMessages(svc *notify.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		page, _ := strconv.Atoi(c.Query("page"))
 		size, _ := strconv.Atoi(c.Query("page_size"))
-		in, err := svc.Inbox(c.Request.Context(), currentSession(c).SubjectID, page, size)
+		in, err := svc.Inbox(c.Request.Context(), currentSession(c).SubjectID, sqldb.PageRequest{Page: page, PageSize: size})
 		if err != nil {
 			respondError(c, err)
 			return
@@ -64,7 +65,7 @@ func handleListOutbox(svc *notify.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		page, _ := strconv.Atoi(c.Query("page"))
 		size, _ := strconv.Atoi(c.Query("page_size"))
-		res, err := svc.ListOutbox(c.Request.Context(), c.Query("status"), page, size)
+		res, err := svc.ListOutbox(c.Request.Context(), c.Query("status"), sqldb.PageRequest{Page: page, PageSize: size})
 		if err != nil {
 			respondError(c, err)
 			return

@@ -8,8 +8,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"huixiang/internal/audit"
 	"huixiang/internal/points"
+	"huixiang/internal/sqldb"
 )
 
 // expiringWindow is how far ahead GET /me/points looks for points about to expire.
@@ -24,11 +24,6 @@ func myPerson(c *gin.Context, svc *points.Service) (int64, bool) {
 		return 0, false
 	}
 	return id, true
-}
-
-func pointsStaff(c *gin.Context) points.Actor {
-	s := currentSession(c)
-	return points.Actor{Type: audit.ActorStaff, ID: s.SubjectID, Name: s.Attrs["username"], Role: s.Attrs["role"], Department: s.Attrs["department"]}
 }
 
 // withPerson runs fn for the signed-in user's person and answers 200 with what it returns.
@@ -54,10 +49,10 @@ func handleMyPoints(svc *points.Service) gin.HandlerFunc {
 }
 
 func handleMyPointEntries(svc *points.Service) gin.HandlerFunc {
-	return withPerson(svc, func(c *gin.Context, ctx context.Context, pid int64) (points.EntryPage, error) {
+	return withPerson(svc, func(c *gin.Context, ctx context.Context, pid int64) (sqldb.Page[points.Entry], error) {
 		page, _ := strconv.Atoi(c.Query("page"))
 		size, _ := strconv.Atoi(c.Query("page_size"))
-		return svc.Entries(ctx, pid, page, size)
+		return svc.Entries(ctx, pid, sqldb.PageRequest{Page: page, PageSize: size})
 	})
 }
 
@@ -139,7 +134,7 @@ func handlePointsGrant(svc *points.Service) gin.HandlerFunc {
 		if !decode(c, &in) {
 			return
 		}
-		e, err := svc.Grant(c.Request.Context(), pointsStaff(c), in)
+		e, err := svc.Grant(c.Request.Context(), currentActor(c), in)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -160,7 +155,7 @@ func handlePointsReverse(svc *points.Service) gin.HandlerFunc {
 		if !decode(c, &req) {
 			return
 		}
-		e, err := svc.Reverse(c.Request.Context(), pointsStaff(c), id, req.Reason)
+		e, err := svc.Reverse(c.Request.Context(), currentActor(c), id, req.Reason)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -177,7 +172,7 @@ func handleVoucherVerify(svc *points.Service) gin.HandlerFunc {
 		if !decode(c, &req) {
 			return
 		}
-		v, err := svc.Verify(c.Request.Context(), pointsStaff(c), req.Code)
+		v, err := svc.Verify(c.Request.Context(), currentActor(c), req.Code)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -188,7 +183,7 @@ func handleVoucherVerify(svc *points.Service) gin.HandlerFunc {
 
 func handleAdminPerks(svc *points.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		items, err := svc.AllPerks(c.Request.Context(), pointsStaff(c))
+		items, err := svc.AllPerks(c.Request.Context(), currentActor(c))
 		if err != nil {
 			respondError(c, err)
 			return
@@ -203,7 +198,7 @@ func handleCreatePerk(svc *points.Service) gin.HandlerFunc {
 		if !decode(c, &in) {
 			return
 		}
-		p, err := svc.CreatePerk(c.Request.Context(), pointsStaff(c), in)
+		p, err := svc.CreatePerk(c.Request.Context(), currentActor(c), in)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -222,7 +217,7 @@ func handleUpdatePerk(svc *points.Service) gin.HandlerFunc {
 		if !decode(c, &in) {
 			return
 		}
-		p, err := svc.UpdatePerk(c.Request.Context(), pointsStaff(c), id, in)
+		p, err := svc.UpdatePerk(c.Request.Context(), currentActor(c), id, in)
 		if err != nil {
 			respondError(c, err)
 			return

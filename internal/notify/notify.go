@@ -10,7 +10,6 @@ package notify
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -131,28 +130,13 @@ func Enqueue(ctx context.Context, tx sqlx.ExtContext, n Notification) error {
 	if err := n.validate(); err != nil {
 		return err
 	}
-	var openid string
-	err := sqlx.GetContext(ctx, tx, &openid, `SELECT openid FROM users WHERE id = ?`, n.UserID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%w: no user %d", ErrInvalid, n.UserID)
-	}
+	openid, err := userOpenID(ctx, tx, n.UserID)
 	if err != nil {
-		return fmt.Errorf("notify: enqueue: user: %w", err)
+		return err
 	}
 	now := time.Now().UTC()
-	var refID any
-	if n.RefID > 0 {
-		refID = n.RefID
-	}
-	// next_attempt_at is on the database's clock, as every lease and due time the workers compare.
-	// ON DUPLICATE KEY UPDATE id = id: a second enqueue of the same event changes nothing and,
-	// unlike INSERT IGNORE, does not turn other errors into warnings.
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO inbox_messages (user_id, kind, title, body, page, ref_type, ref_id, dedup_key, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON DUPLICATE KEY UPDATE id = id`,
-		n.UserID, n.Kind, n.Title, n.Body, n.Page, n.RefType, refID, n.DedupKey, now); err != nil {
-		return fmt.Errorf("notify: enqueue: inbox: %w", sqldb.Classify(err))
+	if err := insertInboxMessage(ctx, tx, n, now); err != nil {
+		return err
 	}
 	if n.Template == nil {
 		return nil
@@ -161,14 +145,7 @@ func Enqueue(ctx context.Context, tx sqlx.ExtContext, n Notification) error {
 	if err != nil {
 		return fmt.Errorf("notify: enqueue: payload: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO outbox (kind, dedup_key, user_id, payload, status, attempts, next_attempt_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, 'pending', 0, UTC_TIMESTAMP(3), ?, ?)
-		ON DUPLICATE KEY UPDATE id = id`,
-		KindWeChatSubscribe, n.DedupKey, n.UserID, string(p), now, now); err != nil {
-		return fmt.Errorf("notify: enqueue: outbox: %w", sqldb.Classify(err))
-	}
-	return nil
+	return insertOutboxRow(ctx, tx, n, p, now)
 }
 
 // Options configures a Service.
@@ -260,11 +237,8 @@ func (s *Service) AddConsents(ctx context.Context, userID int64, templateIDs []s
 	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		now := time.Now().UTC()
 		for _, id := range accepted {
-			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO subscription_consents (user_id, template_id, remaining, updated_at) VALUES (?, ?, 1, ?)
-				ON DUPLICATE KEY UPDATE remaining = LEAST(remaining + 1, ?), updated_at = VALUES(updated_at)`,
-				userID, id, now, s.cap); err != nil {
-				return fmt.Errorf("notify: add consent: %w", err)
+			if err := addConsent(ctx, tx, userID, id, s.cap, now); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -278,13 +252,9 @@ func (s *Service) AddConsents(ctx context.Context, userID int64, templateIDs []s
 
 // consents returns the user's remaining consents for every known template.
 func (s *Service) consents(ctx context.Context, userID int64) (map[string]int, error) {
-	var rows []struct {
-		TemplateID string `db:"template_id"`
-		Remaining  int    `db:"remaining"`
-	}
-	if err := sqlx.SelectContext(ctx, s.db, &rows,
-		`SELECT template_id, remaining FROM subscription_consents WHERE user_id = ?`, userID); err != nil {
-		return nil, fmt.Errorf("notify: consents: %w", err)
+	rows, err := consentsOf(ctx, s.db, userID)
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[string]int, len(s.known))
 	for _, id := range s.known {
@@ -312,95 +282,42 @@ type Message struct {
 	CreatedAt time.Time  `json:"created_at"`
 }
 
-type messageRow struct {
-	ID        int64         `db:"id"`
-	Kind      string        `db:"kind"`
-	Title     string        `db:"title"`
-	Body      string        `db:"body"`
-	Page      string        `db:"page"`
-	RefType   string        `db:"ref_type"`
-	RefID     sql.NullInt64 `db:"ref_id"`
-	ReadAt    sql.NullTime  `db:"read_at"`
-	CreatedAt time.Time     `db:"created_at"`
-}
-
-func (r messageRow) message() Message {
-	m := Message{ID: r.ID, Kind: r.Kind, Title: r.Title, Body: r.Body, Page: r.Page, RefType: r.RefType,
-		Read: r.ReadAt.Valid, CreatedAt: r.CreatedAt}
-	if r.RefID.Valid {
-		m.RefID = &r.RefID.Int64
-	}
-	if r.ReadAt.Valid {
-		m.ReadAt = &r.ReadAt.Time
-	}
-	return m
-}
-
-// Inbox is one page of a user's messages, newest first.
+// Inbox is one page of a user's messages, newest first, with how many of all are unread.
 type Inbox struct {
-	Items    []Message `json:"items"`
-	Total    int       `json:"total"`
-	Unread   int       `json:"unread"`
-	Page     int       `json:"page"`
-	PageSize int       `json:"page_size"`
-}
-
-// pageBounds turns page/pageSize into sane values: page ≥ 1, 1 ≤ size ≤ 100, 20 by default.
-func pageBounds(page, size int) (int, int) {
-	if page < 1 {
-		page = 1
-	}
-	if size < 1 {
-		size = 20
-	}
-	return page, min(size, 100)
+	sqldb.Page[Message]
+	Unread int `json:"unread"`
 }
 
 // Inbox returns a page of the user's messages, newest first, with the total and unread counts.
-func (s *Service) Inbox(ctx context.Context, userID int64, page, pageSize int) (Inbox, error) {
-	page, pageSize = pageBounds(page, pageSize)
-	out := Inbox{Items: []Message{}, Page: page, PageSize: pageSize}
-	var counts struct {
-		Total  int `db:"total"`
-		Unread int `db:"unread"`
-	}
-	if err := sqlx.GetContext(ctx, s.db, &counts, `
-		SELECT COUNT(*) AS total, COALESCE(SUM(read_at IS NULL), 0) AS unread
-		FROM inbox_messages WHERE user_id = ?`, userID); err != nil {
-		return out, fmt.Errorf("notify: inbox counts: %w", err)
+func (s *Service) Inbox(ctx context.Context, userID int64, page sqldb.PageRequest) (Inbox, error) {
+	page = page.Norm()
+	out := Inbox{Page: sqldb.NewPage[Message](page, nil, 0)}
+	counts, err := inboxCounts(ctx, s.db, userID)
+	if err != nil {
+		return out, err
 	}
 	out.Total, out.Unread = counts.Total, counts.Unread
-	var rows []messageRow
-	if err := sqlx.SelectContext(ctx, s.db, &rows, `
-		SELECT id, kind, title, body, page, ref_type, ref_id, read_at, created_at
-		FROM inbox_messages WHERE user_id = ?
-		ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, userID, pageSize, sqldb.Offset(page, pageSize)); err != nil {
-		return out, fmt.Errorf("notify: inbox: %w", err)
+	items, err := pageInbox(ctx, s.db, userID, page)
+	if err != nil {
+		return out, err
 	}
-	for _, r := range rows {
-		out.Items = append(out.Items, r.message())
-	}
+	out.Items = items
 	return out, nil
 }
 
 // MarkRead marks the user's message read; marking it again is fine. Another user's message is
 // ErrNotFound.
 func (s *Service) MarkRead(ctx context.Context, userID, id int64) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE inbox_messages SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL`,
-		time.Now().UTC(), id, userID)
+	marked, err := markRead(ctx, s.db, userID, id, time.Now().UTC())
+	if err != nil || marked {
+		return err
+	}
+	exists, err := messageExists(ctx, s.db, userID, id)
 	if err != nil {
-		return fmt.Errorf("notify: mark read: %w", err)
+		return err
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return nil
-	}
-	var one int
-	err = sqlx.GetContext(ctx, s.db, &one, `SELECT 1 FROM inbox_messages WHERE id = ? AND user_id = ?`, id, userID)
-	if errors.Is(err, sql.ErrNoRows) {
+	if !exists {
 		return ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("notify: mark read: %w", err)
 	}
 	return nil
 }
@@ -423,47 +340,6 @@ type OutboxItem struct {
 	SentAt        *time.Time        `json:"sent_at"`
 }
 
-type outboxRow struct {
-	ID            int64          `db:"id"`
-	Kind          string         `db:"kind"`
-	DedupKey      string         `db:"dedup_key"`
-	UserID        int64          `db:"user_id"`
-	Payload       []byte         `db:"payload"`
-	Status        string         `db:"status"`
-	Attempts      int            `db:"attempts"`
-	NextAttemptAt time.Time      `db:"next_attempt_at"`
-	LastError     sql.NullString `db:"last_error"`
-	CreatedAt     time.Time      `db:"created_at"`
-	UpdatedAt     time.Time      `db:"updated_at"`
-	SentAt        sql.NullTime   `db:"sent_at"`
-}
-
-const outboxColumns = `id, kind, dedup_key, user_id, payload, status, attempts, next_attempt_at, last_error, created_at, updated_at, sent_at`
-
-func (r outboxRow) item() OutboxItem {
-	it := OutboxItem{ID: r.ID, Kind: r.Kind, DedupKey: r.DedupKey, UserID: r.UserID, Status: r.Status,
-		Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-	var p payload
-	if json.Unmarshal(r.Payload, &p) == nil {
-		it.TemplateID, it.Page, it.Data = p.TemplateID, p.Page, p.Data
-	}
-	if r.LastError.Valid {
-		it.LastError = &r.LastError.String
-	}
-	if r.SentAt.Valid {
-		it.SentAt = &r.SentAt.Time
-	}
-	return it
-}
-
-// OutboxPage is one page of outbox rows, newest first.
-type OutboxPage struct {
-	Items    []OutboxItem `json:"items"`
-	Total    int          `json:"total"`
-	Page     int          `json:"page"`
-	PageSize int          `json:"page_size"`
-}
-
 func validStatus(s string) bool {
 	switch s {
 	case StatusPending, StatusSending, StatusSent, StatusSkipped, StatusDead:
@@ -473,28 +349,17 @@ func validStatus(s string) bool {
 }
 
 // ListOutbox returns outbox rows with the status (all when empty), newest first.
-func (s *Service) ListOutbox(ctx context.Context, status string, page, pageSize int) (OutboxPage, error) {
+func (s *Service) ListOutbox(ctx context.Context, status string, page sqldb.PageRequest) (sqldb.Page[OutboxItem], error) {
 	if status != "" && !validStatus(status) {
-		return OutboxPage{}, ErrInvalidStatus
+		return sqldb.Page[OutboxItem]{}, ErrInvalidStatus
 	}
-	page, pageSize = pageBounds(page, pageSize)
-	out := OutboxPage{Items: []OutboxItem{}, Page: page, PageSize: pageSize}
-	where, args := "", []any{}
-	if status != "" {
-		where, args = "WHERE status = ?", append(args, status)
+	page = page.Norm()
+	out := sqldb.NewPage[OutboxItem](page, nil, 0)
+	items, total, err := pageOutbox(ctx, s.db, status, page)
+	if err != nil {
+		return out, err
 	}
-	if err := sqlx.GetContext(ctx, s.db, &out.Total, `SELECT COUNT(*) FROM outbox `+where, args...); err != nil {
-		return out, fmt.Errorf("notify: outbox count: %w", err)
-	}
-	var rows []outboxRow
-	if err := sqlx.SelectContext(ctx, s.db, &rows, `SELECT `+outboxColumns+` FROM outbox `+where+`
-		ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, pageSize, sqldb.Offset(page, pageSize))...); err != nil {
-		return out, fmt.Errorf("notify: outbox: %w", err)
-	}
-	for _, r := range rows {
-		out.Items = append(out.Items, r.item())
-	}
-	return out, nil
+	return sqldb.NewPage(page, items, total), nil
 }
 
 // RetryDead puts a dead outbox row back to pending with a fresh count of attempts, and audits it
@@ -502,25 +367,16 @@ func (s *Service) ListOutbox(ctx context.Context, status string, page, pageSize 
 func (s *Service) RetryDead(ctx context.Context, actor audit.Entry, id int64) (OutboxItem, error) {
 	var it OutboxItem
 	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		var r outboxRow
-		err := sqlx.GetContext(ctx, tx, &r, `SELECT `+outboxColumns+` FROM outbox WHERE id = ? FOR UPDATE`, id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		r, err := lockOutboxRow(ctx, tx, id)
 		if err != nil {
-			return fmt.Errorf("notify: retry: %w", err)
+			return err
 		}
 		if r.Status != StatusDead {
 			return ErrNotDead
 		}
 		now := time.Now().UTC()
-		// Clearing lease_owner fences off the claim that gave up: a late answer of its WeChat call
-		// can no longer change the row.
-		if _, err := tx.ExecContext(ctx, `
-			UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = UTC_TIMESTAMP(3), lease_owner = NULL,
-				lease_until = NULL, send_started_at = NULL, updated_at = ?
-			WHERE id = ? AND status = 'dead'`, now, id); err != nil {
-			return fmt.Errorf("notify: retry: %w", err)
+		if err := requeueDead(ctx, tx, id, now); err != nil {
+			return err
 		}
 		actor.Action, actor.TargetType, actor.TargetID = "outbox.retry", "outbox", fmt.Sprint(id)
 		detail := map[string]any{"dedup_key": r.DedupKey, "attempts": r.Attempts}

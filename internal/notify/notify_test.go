@@ -263,7 +263,7 @@ func TestConsents_countedSpentSkippedAndZeroedBy43101(t *testing.T) {
 		t.Fatalf("consents left = %d", n)
 	}
 	// The inbox has all three.
-	inbox, err := e.svc.Inbox(ctx, uid, 1, 10)
+	inbox, err := e.svc.Inbox(ctx, uid, sqldb.PageRequest{Page: 1, PageSize: 10})
 	if err != nil || inbox.Total != 3 || inbox.Unread != 3 {
 		t.Fatalf("inbox = %+v, %v", inbox, err)
 	}
@@ -391,7 +391,7 @@ func TestWorkerKilledDuringWeChatCall_deadNotResent_staffRetrySends(t *testing.T
 	}
 	dead2 := rows[0]
 
-	page, err := e.svc.ListOutbox(ctx, notify.StatusDead, 1, 20)
+	page, err := e.svc.ListOutbox(ctx, notify.StatusDead, sqldb.PageRequest{Page: 1, PageSize: 20})
 	if err != nil || page.Total != 1 || page.Items[0].DedupKey != "mid:1" || page.Items[0].TemplateID != tmpl {
 		t.Fatalf("dead letters = %+v, %v", page, err)
 	}
@@ -528,7 +528,7 @@ func TestMaxAttempts_dead_thenStaffRetry_sent(t *testing.T) {
 		t.Fatalf("consents = %d, want 1 (never spent at WeChat)", n)
 	}
 	fake.SetOutage(wxfake.OutageNone)
-	page, _ := e.svc.ListOutbox(t.Context(), notify.StatusDead, 1, 20)
+	page, _ := e.svc.ListOutbox(t.Context(), notify.StatusDead, sqldb.PageRequest{Page: 1, PageSize: 20})
 	if _, err := e.svc.RetryDead(t.Context(), audit.Entry{ActorType: audit.ActorStaff, ActorID: 1, ActorName: "admin"}, page.Items[0].ID); err != nil {
 		t.Fatal(err)
 	}
@@ -624,7 +624,7 @@ func TestInbox_listReadAndOwnership(t *testing.T) {
 		time.Sleep(2 * time.Millisecond)
 	}
 	e.enqueue(e.note(bob, "in:bob"))
-	in, err := e.svc.Inbox(ctx, alice, 1, 2)
+	in, err := e.svc.Inbox(ctx, alice, sqldb.PageRequest{Page: 1, PageSize: 2})
 	if err != nil || in.Total != 3 || in.Unread != 3 || len(in.Items) != 2 || in.Items[0].Title != "消息2" {
 		t.Fatalf("inbox = %+v, %v", in, err)
 	}
@@ -634,11 +634,11 @@ func TestInbox_listReadAndOwnership(t *testing.T) {
 	if err := e.svc.MarkRead(ctx, alice, in.Items[0].ID); err != nil {
 		t.Fatalf("marking again: %v", err)
 	}
-	bobs, _ := e.svc.Inbox(ctx, bob, 1, 20)
+	bobs, _ := e.svc.Inbox(ctx, bob, sqldb.PageRequest{Page: 1, PageSize: 20})
 	if err := e.svc.MarkRead(ctx, alice, bobs.Items[0].ID); !errors.Is(err, notify.ErrNotFound) {
 		t.Fatalf("another user's message: %v", err)
 	}
-	in, _ = e.svc.Inbox(ctx, alice, 2, 2)
+	in, _ = e.svc.Inbox(ctx, alice, sqldb.PageRequest{Page: 2, PageSize: 2})
 	if in.Unread != 2 || len(in.Items) != 1 || in.Items[0].Title != "消息0" {
 		t.Fatalf("page 2 = %+v", in)
 	}

@@ -260,21 +260,13 @@ func (w *Worker) tick(ctx context.Context) (int, error) {
 	return len(due), nil
 }
 
-const dbNow = "UTC_TIMESTAMP(3)"
-
 // due returns up to a batch of ids to claim: rows whose lease expired before their send started,
 // then pending rows whose time has come, oldest first. It also marks dead the expired rows whose
 // send had started (outcome unknown; see Worker).
 func (w *Worker) due(ctx context.Context) ([]int64, error) {
-	var expired []struct {
-		ID      int64 `db:"id"`
-		Started bool  `db:"started"`
-	}
-	if err := sqlx.SelectContext(ctx, w.db, &expired, `
-		SELECT id, send_started_at IS NOT NULL AS started FROM outbox
-		WHERE status = 'sending' AND next_attempt_at < `+dbNow+`
-		ORDER BY next_attempt_at LIMIT ?`, w.o.Batch); err != nil {
-		return nil, fmt.Errorf("notify: expired leases: %w", err)
+	expired, err := expiredLeases(ctx, w.db, w.o.Batch)
+	if err != nil {
+		return nil, err
 	}
 	var ids, unknown []int64
 	for _, e := range expired {
@@ -285,29 +277,18 @@ func (w *Worker) due(ctx context.Context) ([]int64, error) {
 		}
 	}
 	if len(unknown) > 0 {
-		// lease_owner stays: should the late claimer's call come back after all, its fenced
-		// "sent" (or "pending" after a known failure) still lands.
-		q, args, err := sqlx.In(`
-			UPDATE outbox SET status = 'dead', lease_until = NULL, updated_at = `+dbNow+`,
-				last_error = 'outcome unknown: the worker stopped during the WeChat call; not resent to avoid a duplicate'
-			WHERE id IN (?) AND status = 'sending' AND send_started_at IS NOT NULL AND lease_until < `+dbNow, unknown)
+		n, err := giveUpUnknown(ctx, w.db, unknown)
 		if err != nil {
 			return nil, err
 		}
-		res, err := w.db.ExecContext(ctx, q, args...)
-		if err != nil {
-			return nil, fmt.Errorf("notify: give up unknown: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n > 0 {
+		if n > 0 {
 			w.log.Warn("outbox: sends with unknown outcome marked dead", "count", n, "ids", unknown)
 		}
 	}
 	if room := w.o.Batch - len(ids); room > 0 {
-		var pending []int64
-		if err := sqlx.SelectContext(ctx, w.db, &pending, `
-			SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= `+dbNow+`
-			ORDER BY next_attempt_at LIMIT ?`, room); err != nil {
-			return nil, fmt.Errorf("notify: due: %w", err)
+		pending, err := pendingDue(ctx, w.db, room)
+		if err != nil {
+			return nil, err
 		}
 		ids = append(ids, pending...)
 	}
@@ -319,49 +300,19 @@ func (w *Worker) due(ctx context.Context) ([]int64, error) {
 // others, or none: each row goes to exactly one claim.
 func (w *Worker) claim(ctx context.Context, ids []int64) ([]claimed, error) {
 	token := fmt.Sprintf("%s:%d", w.o.ID, w.seq.Add(1))
-	lease := w.o.Lease.Microseconds()
-	q, args, err := sqlx.In(`
-		UPDATE outbox SET status = 'sending', lease_owner = ?,
-			lease_until = DATE_ADD(`+dbNow+`, INTERVAL ? MICROSECOND),
-			next_attempt_at = DATE_ADD(`+dbNow+`, INTERVAL ? MICROSECOND),
-			attempts = attempts + 1, updated_at = `+dbNow+`
-		WHERE id IN (?) AND send_started_at IS NULL AND (
-			(status = 'pending' AND next_attempt_at <= `+dbNow+`) OR
-			(status = 'sending' AND lease_until < `+dbNow+`))`, token, lease, lease, ids)
-	if err != nil {
+	n, err := claimRows(ctx, w.db, ids, token, w.o.Lease)
+	if err != nil || n == 0 {
 		return nil, err
 	}
-	res, err := w.db.ExecContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("notify: claim: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, nil
-	}
-	q, args, err = sqlx.In(`SELECT id, user_id, dedup_key, payload, attempts FROM outbox
-		WHERE id IN (?) AND lease_owner = ? AND status = 'sending' ORDER BY next_attempt_at, id`, ids, token)
-	if err != nil {
-		return nil, err
-	}
-	var rows []claimed
-	if err := sqlx.SelectContext(ctx, w.db, &rows, q, args...); err != nil {
-		// The rows stay claimed until the lease expires; nothing was sent.
-		return nil, fmt.Errorf("notify: read claim: %w", err)
-	}
-	for i := range rows {
-		rows[i].token = token
-	}
-	return rows, nil
+	// On an error the rows stay claimed until the lease expires; nothing was sent.
+	return readClaim(ctx, w.db, ids, token)
 }
 
 // release hands claimed rows that were not started back to pending, without counting the claim
 // as an attempt, so that a stopping worker does not hold them until the lease ends.
 func (w *Worker) release(ctx context.Context, rows []claimed) {
 	for _, c := range rows {
-		if _, err := w.db.ExecContext(ctx, `
-			UPDATE outbox SET status = 'pending', attempts = attempts - 1, next_attempt_at = `+dbNow+`,
-				lease_owner = NULL, lease_until = NULL, updated_at = `+dbNow+`
-			WHERE id = ? AND lease_owner = ? AND status = 'sending' AND send_started_at IS NULL`, c.ID, c.token); err != nil {
+		if err := releaseClaim(ctx, w.db, c.ID, c.token); err != nil {
 			w.log.Warn("outbox: release failed; the lease will expire", "id", c.ID, "error", err.Error())
 		}
 	}
@@ -434,24 +385,16 @@ func (w *Worker) begin(ctx context.Context, c claimed, p payload) (bool, error) 
 	var has bool
 	err := sqldb.WithTx(ctx, w.db, func(tx *sqlx.Tx) error {
 		// Lock order: the outbox row, then the consent row, everywhere.
-		res, err := tx.ExecContext(ctx, `
-			UPDATE outbox SET send_started_at = `+dbNow+`, updated_at = `+dbNow+`
-			WHERE id = ? AND lease_owner = ? AND status = 'sending' AND send_started_at IS NULL
-				AND lease_until > DATE_ADD(`+dbNow+`, INTERVAL ? MICROSECOND)`, c.ID, c.token, (w.o.Lease / 2).Microseconds())
+		started, err := startSend(ctx, tx, c.ID, c.token, w.o.Lease/2)
 		if err != nil {
-			return fmt.Errorf("notify: start send: %w", err)
+			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if !started {
 			return errLost
 		}
-		res, err = tx.ExecContext(ctx, `
-			UPDATE subscription_consents SET remaining = remaining - 1, updated_at = `+dbNow+`
-			WHERE user_id = ? AND template_id = ? AND remaining > 0`, c.UserID, p.TemplateID)
-		if err != nil {
-			return fmt.Errorf("notify: spend consent: %w", err)
+		if has, err = spendConsent(ctx, tx, c.UserID, p.TemplateID); err != nil {
+			return err
 		}
-		n, _ := res.RowsAffected()
-		has = n == 1
 		if !has {
 			return errNoConsent // roll the start back: nothing will be sent
 		}
@@ -468,9 +411,7 @@ var errNoConsent = errors.New("notify: no consent")
 // consent adjusts the user's consent count; a failure is logged, as the count is a best guess of
 // what WeChat holds and the next report or 43101 corrects it.
 func (w *Worker) consent(ctx context.Context, log *slog.Logger, userID int64, templateID, set string, args ...any) {
-	args = append(args, userID, templateID)
-	if _, err := w.db.ExecContext(ctx, `UPDATE subscription_consents SET `+set+`, updated_at = `+dbNow+`
-		WHERE user_id = ? AND template_id = ?`, args...); err != nil {
+	if err := adjustConsent(ctx, w.db, userID, templateID, set, args...); err != nil {
 		log.Warn("outbox: consent count not adjusted", "error", err.Error())
 	}
 }
@@ -482,29 +423,10 @@ func (w *Worker) finish(ctx context.Context, log *slog.Logger, c claimed, status
 	if lastErr != "" {
 		errArg = cut(lastErr, 500)
 	}
-	var (
-		q    string
-		args []any
-	)
-	switch status {
-	case StatusSent:
-		q = `UPDATE outbox SET status = 'sent', sent_at = ` + dbNow + `, lease_until = NULL, updated_at = ` + dbNow + `
-			WHERE id = ? AND lease_owner = ?`
-		args = []any{c.ID, c.token}
-	case StatusPending:
-		q = `UPDATE outbox SET status = 'pending', next_attempt_at = DATE_ADD(` + dbNow + `, INTERVAL ? MICROSECOND),
-				lease_owner = NULL, lease_until = NULL, send_started_at = NULL, last_error = ?, updated_at = ` + dbNow + `
-			WHERE id = ? AND lease_owner = ?`
-		args = []any{delay.Microseconds(), errArg, c.ID, c.token}
-	default: // skipped, dead
-		q = `UPDATE outbox SET status = ?, lease_until = NULL, last_error = ?, updated_at = ` + dbNow + `
-			WHERE id = ? AND lease_owner = ?`
-		args = []any{status, errArg, c.ID, c.token}
-	}
 	for try := 0; ; try++ {
-		res, err := w.db.ExecContext(ctx, q, args...)
+		n, err := recordOutcome(ctx, w.db, c.ID, c.token, status, errArg, delay)
 		if err == nil {
-			if n, _ := res.RowsAffected(); n == 0 {
+			if n == 0 {
 				log.Warn("outbox: outcome not recorded: the row was reset meanwhile", "status", status)
 				return
 			}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"huixiang/internal/audit"
+	"huixiang/internal/actor"
 )
 
 // Issue #8 item 8: a department clerk granted 922,337,203,685,470 points in one call.
@@ -18,7 +18,7 @@ func TestGrant_int64MaxDonation_refused(t *testing.T) {
 	s, db := newService(t)
 	ctx := context.Background()
 	p := addPersons(t, db, 1)[0]
-	eduStaff := Actor{Type: audit.ActorStaff, ID: 2, Name: "edu", Role: "department", Department: "区教育局"}
+	eduStaff := actor.Staff(2, "edu", actor.Department, "区教育局", "")
 	var ae *AmountError
 	if _, err := s.Grant(ctx, eduStaff, GrantInput{PersonID: p, Rule: "donation", Reference: "D-MAX", AmountFen: math.MaxInt64}); !errors.As(err, &ae) {
 		t.Fatalf("int64 max amount: %v, want AmountError", err)
@@ -129,7 +129,7 @@ func TestGrant_recipientsAndDepartments(t *testing.T) {
 	if _, err := s.Grant(ctx, hrss, GrantInput{PersonID: alum, Rule: "expert_consultation", Reference: "ZX-1"}); err != nil {
 		t.Fatalf("hrss consultation: %v", err)
 	}
-	township := Actor{Type: audit.ActorStaff, ID: 9, Role: "township"}
+	township := actor.Staff(9, "", actor.Township, "", "")
 	if _, err := s.Grant(ctx, township, GrantInput{PersonID: alum, Rule: "expert_consultation", Reference: "ZX-2"}); !errors.Is(err, ErrRuleNotAllowed) {
 		t.Fatalf("township: %v", err)
 	}

@@ -13,15 +13,15 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"huixiang/internal/audit"
+	"huixiang/internal/actor"
 	"huixiang/internal/idempotency"
 	"huixiang/internal/testenv"
 )
 
 var (
-	admin = Actor{Type: audit.ActorStaff, ID: 1, Name: "admin", Role: "district_admin"}
-	edu   = Actor{Type: audit.ActorStaff, ID: 2, Name: "edu", Role: "department", Department: "区教育局"}
-	hrss  = Actor{Type: audit.ActorStaff, ID: 3, Name: "hrss", Role: "department", Department: "区人社局"}
+	admin = actor.Staff(1, "admin", actor.DistrictAdmin, "", "")
+	edu   = actor.Staff(2, "edu", actor.Department, "区教育局", "")
+	hrss  = actor.Staff(3, "hrss", actor.Department, "区人社局", "")
 )
 
 func newService(t testing.TB) (*Service, *sqlx.DB) {
@@ -232,7 +232,7 @@ func TestVerify_scopeAndStates(t *testing.T) {
 	if _, err := s.Verify(ctx, edu, "ZZZZZZZZZZZZ"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown code: %v", err)
 	}
-	if _, err := s.Verify(ctx, Actor{Type: audit.ActorStaff, ID: 9, Role: "township"}, v.Code); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Verify(ctx, actor.Staff(9, "", actor.Township, "", ""), v.Code); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("township: %v", err)
 	}
 	if len(v.Code) < 10 || strings.ContainsAny(v.Code, "01OIL") {

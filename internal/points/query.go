@@ -2,33 +2,22 @@ package points
 
 import (
 	"context"
-	"database/sql"
-	"errors"
-	"fmt"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/sqldb"
 )
 
 // PersonForUser is the person a WeChat user registered as, or ErrNotRegistered.
 func (s *Service) PersonForUser(ctx context.Context, userID int64) (int64, error) {
-	var id int64
-	err := s.db.GetContext(ctx, &id, `SELECT id FROM persons WHERE user_id = ?`, userID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNotRegistered
-	}
-	if err != nil {
-		return 0, fmt.Errorf("points: person: %w", sqldb.Classify(err))
-	}
-	return id, nil
+	return personOfUser(ctx, s.db, userID)
 }
 
 // Summary is the person's balance and the points expiring within the window (by expiry date).
@@ -36,21 +25,16 @@ func (s *Service) PersonForUser(ctx context.Context, userID int64) (int64, error
 func (s *Service) Summary(ctx context.Context, personID int64, within time.Duration) (Summary, error) {
 	now := s.now().UTC()
 	out := Summary{PersonID: personID, Expiring: []Expiring{}}
-	var due int64
-	err := s.db.GetContext(ctx, &due, `SELECT COALESCE(SUM(remaining), 0) FROM points_entries WHERE person_id = ? AND remaining > 0 AND expires_at <= ?`, personID, now)
+	due, err := dueTotal(ctx, s.db, personID, now)
 	if err != nil {
-		return out, fmt.Errorf("points: summary: %w", sqldb.Classify(err))
+		return out, err
 	}
-	err = s.db.GetContext(ctx, &out.Balance, `SELECT balance FROM points_accounts WHERE person_id = ?`, personID)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return out, fmt.Errorf("points: summary: %w", sqldb.Classify(err))
+	if out.Balance, err = balanceOf(ctx, s.db, personID); err != nil {
+		return out, err
 	}
 	out.Balance = max(out.Balance-due, 0)
-	err = s.db.SelectContext(ctx, &out.Expiring, `SELECT SUM(remaining) AS points, expires_at FROM points_entries
-		WHERE person_id = ? AND remaining > 0 AND expires_at > ? AND expires_at <= ? GROUP BY expires_at ORDER BY expires_at`,
-		personID, now, now.Add(within))
-	if err != nil {
-		return out, fmt.Errorf("points: expiring: %w", sqldb.Classify(err))
+	if out.Expiring, err = expiringBetween(ctx, s.db, personID, now, now.Add(within)); err != nil {
+		return out, err
 	}
 	for _, e := range out.Expiring {
 		out.ExpiringTotal += e.Points
@@ -59,48 +43,24 @@ func (s *Service) Summary(ctx context.Context, personID int64, within time.Durat
 }
 
 // Entries pages the person's ledger, newest first.
-func (s *Service) Entries(ctx context.Context, personID int64, page, size int) (EntryPage, error) {
-	if size <= 0 {
-		size = 20
-	}
-	page, size = max(page, 1), min(size, 100)
-	out := EntryPage{Items: []Entry{}, Page: page, PageSize: size}
-	if err := s.db.GetContext(ctx, &out.Total, `SELECT COUNT(*) FROM points_entries WHERE person_id = ?`, personID); err != nil {
-		return out, fmt.Errorf("points: entries: %w", sqldb.Classify(err))
-	}
-	err := s.db.SelectContext(ctx, &out.Items, `SELECT `+entryColumns+` FROM points_entries WHERE person_id = ?
-		ORDER BY id DESC LIMIT ? OFFSET ?`, personID, size, sqldb.Offset(page, size))
+func (s *Service) Entries(ctx context.Context, personID int64, page sqldb.PageRequest) (sqldb.Page[Entry], error) {
+	page = page.Norm()
+	items, total, err := pageEntries(ctx, s.db, personID, page)
 	if err != nil {
-		return out, fmt.Errorf("points: entries: %w", sqldb.Classify(err))
+		return sqldb.Page[Entry]{}, err
 	}
-	return out, nil
+	return sqldb.NewPage(page, items, total), nil
 }
 
 // Perks lists what a user may redeem now: visible, in the validity window, with stock left.
 func (s *Service) Perks(ctx context.Context) ([]Perk, error) {
-	now := s.now().UTC()
-	out := []Perk{}
-	err := s.db.SelectContext(ctx, &out, `SELECT `+perkColumns+` FROM perks
-		WHERE visible AND valid_from <= ? AND valid_until > ? AND (stock IS NULL OR stock > 0)
-		ORDER BY points_price, id`, now, now)
-	if err != nil {
-		return nil, fmt.Errorf("points: perks: %w", sqldb.Classify(err))
-	}
-	return out, nil
+	return availablePerks(ctx, s.db, s.now().UTC())
 }
 
 // AllPerks lists the catalogue for staff; department staff see their provider's perks.
-func (s *Service) AllPerks(ctx context.Context, staff Actor) ([]Perk, error) {
-	out := []Perk{}
-	q, args := `SELECT `+perkColumns+` FROM perks`, []any{}
-	if staff.Role != "district_admin" {
-		q += ` WHERE provider_code = ?`
-		args = append(args, staff.Department)
-	}
-	if err := s.db.SelectContext(ctx, &out, q+` ORDER BY id DESC`, args...); err != nil {
-		return nil, fmt.Errorf("points: perks: %w", sqldb.Classify(err))
-	}
-	return out, nil
+func (s *Service) AllPerks(ctx context.Context, staff actor.Actor) ([]Perk, error) {
+	provider, ok := providerScope(staff)
+	return perksOf(ctx, s.db, ok && provider == "", provider)
 }
 
 // applyPerk applies in to p and validates the result.
@@ -167,39 +127,27 @@ func applyPerk(p *Perk, in PerkInput) error {
 	return nil
 }
 
-// canManage: a district administrator manages every perk, department staff their provider's.
-func canManage(staff Actor, provider string) bool {
-	return staff.Role == "district_admin" || (staff.Role == "department" && staff.Department != "" && staff.Department == provider)
-}
-
 // CreatePerk adds a perk. Department staff create perks of their own provider only.
-func (s *Service) CreatePerk(ctx context.Context, staff Actor, in PerkInput) (Perk, error) {
+func (s *Service) CreatePerk(ctx context.Context, staff actor.Actor, in PerkInput) (Perk, error) {
 	p := Perk{Visible: true}
-	if staff.Role == "department" && in.ProviderCode == nil {
-		in.ProviderCode = &staff.Department
+	if provider, ok := providerScope(staff); ok && provider != "" && in.ProviderCode == nil {
+		in.ProviderCode = &provider
 	}
 	if err := applyPerk(&p, in); err != nil {
 		return Perk{}, err
 	}
-	if !canManage(staff, p.ProviderCode) {
+	if !managesProvider(staff, p.ProviderCode) {
 		return Perk{}, ErrForbidden
 	}
 	var id int64
 	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		now := s.now().UTC()
-		res, err := tx.ExecContext(ctx, `INSERT INTO perks (name, category, provider_code, points_price, stock, per_person_limit,
-			valid_from, valid_until, description, picture_url, visible, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.Name, p.Category, p.ProviderCode, p.PointsPrice, p.Stock, p.PerPersonLimit, p.ValidFrom, p.ValidUntil, p.Description,
-			p.PictureURL, p.Visible, now, now)
-		if err != nil {
-			return fmt.Errorf("points: create perk: %w", sqldb.Classify(err))
-		}
-		if id, err = res.LastInsertId(); err != nil {
+		var err error
+		if id, err = insertPerk(ctx, tx, p, s.now().UTC()); err != nil {
 			return err
 		}
-		return audit.Write(ctx, tx, audit.Entry{ActorType: audit.ActorStaff, ActorID: staff.ID, ActorName: staff.Name,
-			Action: "points.perk_create", TargetType: "perk", TargetID: strconv.FormatInt(id, 10),
-			Detail: map[string]any{"name": p.Name, "points_price": p.PointsPrice, "stock": p.Stock, "provider_code": p.ProviderCode}})
+		e := staff.AuditID("points.perk_create", "perk", id)
+		e.Detail = map[string]any{"name": p.Name, "points_price": p.PointsPrice, "stock": p.Stock, "provider_code": p.ProviderCode}
+		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
 		return Perk{}, err
@@ -208,35 +156,27 @@ func (s *Service) CreatePerk(ctx context.Context, staff Actor, in PerkInput) (Pe
 }
 
 // UpdatePerk patches a perk under its row lock; setting stock sets what is left.
-func (s *Service) UpdatePerk(ctx context.Context, staff Actor, id int64, in PerkInput) (Perk, error) {
+func (s *Service) UpdatePerk(ctx context.Context, staff actor.Actor, id int64, in PerkInput) (Perk, error) {
 	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		var p Perk
-		err := tx.GetContext(ctx, &p, `SELECT `+perkColumns+` FROM perks WHERE id = ? FOR UPDATE`, id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		p, err := lockPerk(ctx, tx, id)
 		if err != nil {
-			return fmt.Errorf("points: perk: %w", sqldb.Classify(err))
+			return err
 		}
-		if !canManage(staff, p.ProviderCode) {
+		if !managesProvider(staff, p.ProviderCode) {
 			return ErrNotFound
 		}
 		if err := applyPerk(&p, in); err != nil {
 			return err
 		}
-		if !canManage(staff, p.ProviderCode) {
+		if !managesProvider(staff, p.ProviderCode) {
 			return ErrForbidden
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE perks SET name = ?, category = ?, provider_code = ?, points_price = ?, stock = ?,
-			per_person_limit = ?, valid_from = ?, valid_until = ?, description = ?, picture_url = ?, visible = ?, updated_at = ? WHERE id = ?`,
-			p.Name, p.Category, p.ProviderCode, p.PointsPrice, p.Stock, p.PerPersonLimit, p.ValidFrom, p.ValidUntil, p.Description,
-			p.PictureURL, p.Visible, s.now().UTC(), id)
-		if err != nil {
-			return fmt.Errorf("points: update perk: %w", sqldb.Classify(err))
+		if err := updatePerk(ctx, tx, p, s.now().UTC()); err != nil {
+			return err
 		}
-		return audit.Write(ctx, tx, audit.Entry{ActorType: audit.ActorStaff, ActorID: staff.ID, ActorName: staff.Name,
-			Action: "points.perk_update", TargetType: "perk", TargetID: strconv.FormatInt(id, 10),
-			Detail: map[string]any{"name": p.Name, "points_price": p.PointsPrice, "stock": p.Stock, "visible": p.Visible}})
+		e := staff.AuditID("points.perk_update", "perk", id)
+		e.Detail = map[string]any{"name": p.Name, "points_price": p.PointsPrice, "stock": p.Stock, "visible": p.Visible}
+		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
 		return Perk{}, err
@@ -246,12 +186,11 @@ func (s *Service) UpdatePerk(ctx context.Context, staff Actor, id int64, in Perk
 
 // MyVouchers lists the person's vouchers, newest first.
 func (s *Service) MyVouchers(ctx context.Context, personID int64) ([]Voucher, error) {
-	out := []Voucher{}
-	if err := s.db.SelectContext(ctx, &out, voucherSelect+` WHERE v.person_id = ? ORDER BY v.id DESC LIMIT 200`, personID); err != nil {
-		return nil, fmt.Errorf("points: vouchers: %w", sqldb.Classify(err))
+	out, err := vouchersOf(ctx, s.db, personID)
+	if err != nil {
+		return nil, err
 	}
 	for i := range out {
-		out[i].QR = QRPrefix + out[i].Code
 		s.showStatus(&out[i])
 	}
 	return out, nil
@@ -264,15 +203,9 @@ func (s *Service) Stats(ctx context.Context, months int) (Stats, error) {
 	out := Stats{Months: []MonthFigures{}, TopContributors: []Contributor{}, Perks: []PerkFigures{}}
 	first := s.now().In(shanghai)
 	first = time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, shanghai).AddDate(0, -(months - 1), 0)
-	var rows []struct {
-		Month  string `db:"month"`
-		Reason string `db:"reason_code"`
-		Total  int64  `db:"total"`
-	}
-	err := s.db.SelectContext(ctx, &rows, `SELECT DATE_FORMAT(DATE_ADD(created_at, INTERVAL 8 HOUR), '%Y-%m') AS month, reason_code,
-		SUM(delta) AS total FROM points_entries WHERE created_at >= ? GROUP BY month, reason_code ORDER BY month`, first.UTC())
+	rows, err := monthTotals(ctx, s.db, first.UTC())
 	if err != nil {
-		return out, fmt.Errorf("points: stats: %w", sqldb.Classify(err))
+		return out, err
 	}
 	idx := map[string]int{}
 	for _, r := range rows {
@@ -296,18 +229,11 @@ func (s *Service) Stats(ctx context.Context, months int) (Stats, error) {
 			m.Expired -= r.Total
 		}
 	}
-	err = s.db.SelectContext(ctx, &out.TopContributors, `SELECT e.person_id, p.name, SUM(e.delta) AS earned
-		FROM points_entries e JOIN persons p ON p.id = e.person_id
-		WHERE e.reason_code IN ('grant', 'reverse') GROUP BY e.person_id, p.name HAVING earned > 0 ORDER BY earned DESC, e.person_id LIMIT 10`)
-	if err != nil {
-		return out, fmt.Errorf("points: top: %w", sqldb.Classify(err))
+	if out.TopContributors, err = topContributors(ctx, s.db); err != nil {
+		return out, err
 	}
-	err = s.db.SelectContext(ctx, &out.Perks, `SELECT p.id AS perk_id, p.name,
-		COALESCE(SUM(v.status = 'issued'), 0) AS issued, COALESCE(SUM(v.status = 'used'), 0) AS used,
-		COALESCE(SUM(v.status = 'cancelled'), 0) AS cancelled, COALESCE(SUM(v.status = 'expired'), 0) AS expired
-		FROM perks p LEFT JOIN vouchers v ON v.perk_id = p.id GROUP BY p.id, p.name ORDER BY p.id`)
-	if err != nil {
-		return out, fmt.Errorf("points: perk stats: %w", sqldb.Classify(err))
+	if out.Perks, err = perkFigures(ctx, s.db); err != nil {
+		return out, err
 	}
 	return out, nil
 }

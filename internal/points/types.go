@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"huixiang/internal/actor"
 )
 
 // Errors.
@@ -111,33 +113,23 @@ const (
 // Perk categories.
 var Categories = []string{"education", "culture_tourism", "startup_space", "procurement", "other"}
 
-// Actor is who makes a change (staff for grants and verification, the user, or the system).
-type Actor struct {
-	Type       string // audit.ActorStaff, ActorUser, ActorSystem
-	ID         int64
-	Name       string
-	Role       string // staff role
-	Department string // staff department (role department)
-}
-
 // Rule is an earning rule with its limits (data: rows of points_rules).
 type Rule struct {
-	Code         string `db:"code" json:"code"`
-	Name         string `db:"name" json:"name"`
-	Description  string `db:"description" json:"description"`
-	Points       int64  `db:"points" json:"points"`
-	PerAmountFen *int64 `db:"per_amount_fen" json:"per_amount_fen"`
-	Active       bool   `db:"active" json:"active"`
+	Code         string `json:"code"`
+	Name         string `json:"name"`
+	Description  string `json:"description"`
+	Points       int64  `json:"points"`
+	PerAmountFen *int64 `json:"per_amount_fen"`
+	Active       bool   `json:"active"`
 	// MaxPerGrant is the most one grant gives; MaxPerPersonYear the most one person earns under
 	// the rule in a calendar year (Asia/Shanghai), net of reversals.
-	MaxPerGrant      int64 `db:"max_per_grant" json:"max_per_grant"`
-	MaxPerPersonYear int64 `db:"max_per_person_year" json:"max_per_person_year"`
+	MaxPerGrant      int64 `json:"max_per_grant"`
+	MaxPerPersonYear int64 `json:"max_per_person_year"`
 	// Departments whose staff may grant the rule (and use it for their events); empty: any
 	// department. District administrators grant every rule.
-	Departments     []string `db:"-" json:"departments"`
-	DepartmentsJSON string   `db:"departments" json:"-"`
+	Departments []string `json:"departments"`
 	// Recipients: RecipientsAlumni or RecipientsRegistered.
-	Recipients string `db:"recipients" json:"recipients"`
+	Recipients string `json:"recipients"`
 }
 
 // Who may receive a rule's points.
@@ -148,17 +140,36 @@ const (
 	RecipientsRegistered = "registered"
 )
 
-// GrantableBy says whether staff of this role and department may grant under the rule (and
-// create events with it): a district administrator every rule, department staff a rule open to
-// every department or naming theirs, nobody else.
-func (r Rule) GrantableBy(role, department string) bool {
-	switch role {
-	case "district_admin":
-		return true
-	case "department":
-		return department != "" && (len(r.Departments) == 0 || slices.Contains(r.Departments, department))
+// GrantableBy says whether the staff member may grant under the rule (and create events with
+// it): a district administrator every rule, department staff a rule open to every department or
+// naming theirs, nobody else.
+func (r Rule) GrantableBy(a actor.Actor) bool {
+	if !a.MayManagePoints() {
+		return false
 	}
-	return false
+	if a.Role == actor.DistrictAdmin {
+		return true
+	}
+	return a.Department != "" && (len(r.Departments) == 0 || slices.Contains(r.Departments, a.Department))
+}
+
+// providerScope is the provider whose perks and vouchers the staff member manages: every
+// provider ("", true) for a district administrator, their own department's for department staff,
+// none (ok false) for anyone else. The one place that says who manages which perks.
+func providerScope(a actor.Actor) (provider string, ok bool) {
+	switch {
+	case !a.MayManagePoints():
+		return "", false
+	case a.Role == actor.DistrictAdmin:
+		return "", true
+	}
+	return a.Department, a.Department != ""
+}
+
+// managesProvider: a district administrator manages every perk, department staff their provider's.
+func managesProvider(a actor.Actor, provider string) bool {
+	scope, ok := providerScope(a)
+	return ok && (scope == "" || scope == provider)
 }
 
 // GrantInput is a staff grant under a rule. AmountFen is needed by rules per amount (donations).
@@ -172,25 +183,25 @@ type GrantInput struct {
 
 // Entry is a ledger entry.
 type Entry struct {
-	ID              int64      `db:"id" json:"id"`
-	PersonID        int64      `db:"person_id" json:"person_id"`
-	Delta           int64      `db:"delta" json:"delta"`
-	ReasonCode      string     `db:"reason_code" json:"reason_code"`
-	RuleCode        *string    `db:"rule_code" json:"rule_code"`
-	Reference       string     `db:"reference" json:"reference"`
-	Note            string     `db:"note" json:"note"`
-	ActorType       string     `db:"actor_type" json:"actor_type"`
-	CreatedAt       time.Time  `db:"created_at" json:"created_at"`
-	BalanceAfter    int64      `db:"balance_after" json:"balance_after"`
-	ExpiresAt       *time.Time `db:"expires_at" json:"expires_at"`
-	Remaining       *int64     `db:"remaining" json:"remaining"`
-	ReversesEntryID *int64     `db:"reverses_entry_id" json:"reverses_entry_id"`
+	ID              int64      `json:"id"`
+	PersonID        int64      `json:"person_id"`
+	Delta           int64      `json:"delta"`
+	ReasonCode      string     `json:"reason_code"`
+	RuleCode        *string    `json:"rule_code"`
+	Reference       string     `json:"reference"`
+	Note            string     `json:"note"`
+	ActorType       string     `json:"actor_type"`
+	CreatedAt       time.Time  `json:"created_at"`
+	BalanceAfter    int64      `json:"balance_after"`
+	ExpiresAt       *time.Time `json:"expires_at"`
+	Remaining       *int64     `json:"remaining"`
+	ReversesEntryID *int64     `json:"reverses_entry_id"`
 }
 
 // Expiring is an amount that expires at a time.
 type Expiring struct {
-	Points    int64     `db:"points" json:"points"`
-	ExpiresAt time.Time `db:"expires_at" json:"expires_at"`
+	Points    int64     `json:"points"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // Summary is a person's balance with what expires soon.
@@ -202,30 +213,22 @@ type Summary struct {
 	ExpiringTotal int64 `json:"expiring_total"`
 }
 
-// EntryPage is a page of entries, newest first.
-type EntryPage struct {
-	Items    []Entry `json:"items"`
-	Page     int     `json:"page"`
-	PageSize int     `json:"page_size"`
-	Total    int     `json:"total"`
-}
-
 // Perk is a catalogue item.
 type Perk struct {
-	ID             int64     `db:"id" json:"id"`
-	Name           string    `db:"name" json:"name"`
-	Category       string    `db:"category" json:"category"`
-	ProviderCode   string    `db:"provider_code" json:"provider_code"`
-	PointsPrice    int64     `db:"points_price" json:"points_price"`
-	Stock          *int64    `db:"stock" json:"stock"`
-	PerPersonLimit *int      `db:"per_person_limit" json:"per_person_limit"`
-	ValidFrom      time.Time `db:"valid_from" json:"valid_from"`
-	ValidUntil     time.Time `db:"valid_until" json:"valid_until"`
-	Description    string    `db:"description" json:"description"`
-	PictureURL     string    `db:"picture_url" json:"picture_url"`
-	Visible        bool      `db:"visible" json:"visible"`
-	CreatedAt      time.Time `db:"created_at" json:"created_at"`
-	UpdatedAt      time.Time `db:"updated_at" json:"updated_at"`
+	ID             int64     `json:"id"`
+	Name           string    `json:"name"`
+	Category       string    `json:"category"`
+	ProviderCode   string    `json:"provider_code"`
+	PointsPrice    int64     `json:"points_price"`
+	Stock          *int64    `json:"stock"`
+	PerPersonLimit *int      `json:"per_person_limit"`
+	ValidFrom      time.Time `json:"valid_from"`
+	ValidUntil     time.Time `json:"valid_until"`
+	Description    string    `json:"description"`
+	PictureURL     string    `json:"picture_url"`
+	Visible        bool      `json:"visible"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // PerkInput creates a perk or, with nil fields left alone, patches one. ClearStock makes the
@@ -248,20 +251,20 @@ type PerkInput struct {
 
 // Voucher is an issued voucher. QR is the payload to draw as a QR code.
 type Voucher struct {
-	ID           int64      `db:"id" json:"id"`
-	Code         string     `db:"code" json:"code"`
-	QR           string     `db:"-" json:"qr"`
-	PerkID       int64      `db:"perk_id" json:"perk_id"`
-	PerkName     string     `db:"perk_name" json:"perk_name"`
-	ProviderCode string     `db:"provider_code" json:"provider_code"`
-	PersonID     int64      `db:"person_id" json:"person_id"`
-	Status       string     `db:"status" json:"status"`
-	PointsSpent  int64      `db:"points_spent" json:"points_spent"`
-	IssuedAt     time.Time  `db:"issued_at" json:"issued_at"`
-	ExpiresAt    time.Time  `db:"expires_at" json:"expires_at"`
-	UsedAt       *time.Time `db:"used_at" json:"used_at"`
-	UsedBy       *int64     `db:"used_by_staff_id" json:"used_by_staff_id"`
-	CancelledAt  *time.Time `db:"cancelled_at" json:"cancelled_at"`
+	ID           int64      `json:"id"`
+	Code         string     `json:"code"`
+	QR           string     `json:"qr"`
+	PerkID       int64      `json:"perk_id"`
+	PerkName     string     `json:"perk_name"`
+	ProviderCode string     `json:"provider_code"`
+	PersonID     int64      `json:"person_id"`
+	Status       string     `json:"status"`
+	PointsSpent  int64      `json:"points_spent"`
+	IssuedAt     time.Time  `json:"issued_at"`
+	ExpiresAt    time.Time  `json:"expires_at"`
+	UsedAt       *time.Time `json:"used_at"`
+	UsedBy       *int64     `json:"used_by_staff_id"`
+	CancelledAt  *time.Time `json:"cancelled_at"`
 }
 
 // QRPrefix starts every voucher QR payload.
@@ -269,9 +272,9 @@ const QRPrefix = "huixiang:voucher:"
 
 // Mismatch is an account whose balance differs from the sum of its ledger.
 type Mismatch struct {
-	PersonID  int64 `db:"person_id" json:"person_id"`
-	Balance   int64 `db:"balance" json:"balance"`
-	LedgerSum int64 `db:"ledger_sum" json:"ledger_sum"`
+	PersonID  int64 `json:"person_id"`
+	Balance   int64 `json:"balance"`
+	LedgerSum int64 `json:"ledger_sum"`
 }
 
 // ExpiryResult says what ExpireDue did.
@@ -294,19 +297,19 @@ type MonthFigures struct {
 
 // Contributor is a person with the points they earned (net of reversals).
 type Contributor struct {
-	PersonID int64  `db:"person_id" json:"person_id"`
-	Name     string `db:"name" json:"name"`
-	Earned   int64  `db:"earned" json:"earned"`
+	PersonID int64  `json:"person_id"`
+	Name     string `json:"name"`
+	Earned   int64  `json:"earned"`
 }
 
 // PerkFigures are the vouchers of a perk by status.
 type PerkFigures struct {
-	PerkID    int64  `db:"perk_id" json:"perk_id"`
-	Name      string `db:"name" json:"name"`
-	Issued    int64  `db:"issued" json:"issued"`
-	Used      int64  `db:"used" json:"used"`
-	Cancelled int64  `db:"cancelled" json:"cancelled"`
-	Expired   int64  `db:"expired" json:"expired"`
+	PerkID    int64  `json:"perk_id"`
+	Name      string `json:"name"`
+	Issued    int64  `json:"issued"`
+	Used      int64  `json:"used"`
+	Cancelled int64  `json:"cancelled"`
+	Expired   int64  `json:"expired"`
 }
 
 // Stats are the dashboard figures.

@@ -3,7 +3,6 @@ package points
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"errors"
 	"fmt"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/idempotency"
 	"huixiang/internal/sqldb"
@@ -53,21 +53,6 @@ func NormalizeCode(s string) string {
 	return s
 }
 
-const perkColumns = `id, name, category, provider_code, points_price, stock, per_person_limit, valid_from, valid_until,
-	description, picture_url, visible, created_at, updated_at`
-
-func getPerk(ctx context.Context, q sqlx.QueryerContext, id int64) (Perk, error) {
-	var p Perk
-	err := sqlx.GetContext(ctx, q, &p, `SELECT `+perkColumns+` FROM perks WHERE id = ?`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Perk{}, ErrNotFound
-	}
-	if err != nil {
-		return Perk{}, fmt.Errorf("points: perk: %w", sqldb.Classify(err))
-	}
-	return p, nil
-}
-
 // Redeem spends the perk's price and issues a voucher, in one transaction: the idempotency key
 // is claimed, the account row locked, the per-person limit counted under that lock, the balance
 // lowered with a conditional update, the earned points consumed soonest-to-expire first, the
@@ -91,7 +76,7 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 		// A refusal may be a retry of an answered request (the limit or the balance now
 		// refuse what the first attempt got): only then is the key looked up.
 		refuse := func(rule error) error {
-			first, err := s.voucherWhere(ctx, tx, `v.person_id = ? AND v.idempotency_key = ?`, personID, idemKey)
+			first, err := s.voucher(ctx, tx, `v.person_id = ? AND v.idempotency_key = ?`, personID, idemKey)
 			if errors.Is(err, ErrNotFound) {
 				return rule
 			}
@@ -130,21 +115,19 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 			return err
 		}
 		if p.PerPersonLimit != nil {
-			var n int
-			if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM vouchers WHERE person_id = ? AND perk_id = ? AND status IN ('issued', 'used')`,
-				personID, perkID); err != nil {
-				return fmt.Errorf("points: limit: %w", sqldb.Classify(err))
+			n, err := liveVouchers(ctx, tx, personID, perkID)
+			if err != nil {
+				return err
 			}
 			if n >= *p.PerPersonLimit {
 				return refuse(ErrLimitReached)
 			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE points_accounts SET balance = balance - ?, version = version + 1, updated_at = ?
-			WHERE person_id = ? AND balance >= ?`, p.PointsPrice, now, personID, p.PointsPrice)
+		spent, err := spend(ctx, tx, personID, p.PointsPrice, now)
 		if err != nil {
-			return fmt.Errorf("points: spend: %w", sqldb.Classify(err))
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if !spent {
 			return refuse(ErrInsufficientPoints)
 		}
 		allocs, err := consume(ctx, tx, personID, p.PointsPrice, live)
@@ -155,9 +138,8 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 		if err != nil {
 			return err
 		}
-		res, err = tx.ExecContext(ctx, `INSERT INTO vouchers (code, perk_id, person_id, status, points_spent, issued_at, expires_at, idempotency_key)
-			VALUES (?, ?, ?, 'issued', ?, ?, ?, ?)`, code, perkID, personID, p.PointsPrice, now, p.ValidUntil, idemKey)
-		if err = sqldb.Classify(err); errors.Is(err, sqldb.ErrDuplicate) {
+		vid, err := insertVoucher(ctx, tx, code, perkID, personID, p.PointsPrice, now, p.ValidUntil, idemKey)
+		if errors.Is(err, sqldb.ErrDuplicate) {
 			// Either this key was answered already (a retry, or a parallel twin that committed
 			// first: return its voucher) or the random code collided (retry with a new one).
 			if rerr := refuse(err); rerr != err {
@@ -165,14 +147,10 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 			}
 			return err
 		} else if err != nil {
-			return fmt.Errorf("points: voucher: %w", err)
-		}
-		vid, err := res.LastInsertId()
-		if err != nil {
 			return err
 		}
-		spendID, err := insertEntry(ctx, tx, entryRow{PersonID: personID, Delta: -p.PointsPrice, Reason: ReasonRedeem,
-			Reference: strconv.FormatInt(perkID, 10), Note: p.Name, Key: "redeem:" + code, Actor: Actor{Type: audit.ActorUser},
+		spendID, err := insertEntry(ctx, tx, newEntry{PersonID: personID, Delta: -p.PointsPrice, Reason: ReasonRedeem,
+			Reference: strconv.FormatInt(perkID, 10), Note: p.Name, Key: "redeem:" + code, Actor: actor.Actor{Kind: actor.KindUser},
 			At: now, BalanceAfter: bal - p.PointsPrice, VoucherID: &vid})
 		if err != nil {
 			return err
@@ -196,47 +174,17 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 	return v, replayed, err
 }
 
-// takeStock takes one from the perk's stock with a conditional update. It is ErrOutOfStock only
-// when the update found none left and the perk's row says its stock is limited; a database error
-// is that error, never "out of stock".
-func takeStock(ctx context.Context, q sqlx.ExtContext, perkID int64) error {
-	res, err := q.ExecContext(ctx, `UPDATE perks SET stock = stock - 1 WHERE id = ? AND (stock IS NULL OR stock > 0)`, perkID)
-	if err != nil {
-		return fmt.Errorf("points: stock: %w", sqldb.Classify(err))
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		return nil
-	}
-	// NULL - 1 changes nothing: staff made it unlimited since we read it.
-	var unlimited bool
-	if err := sqlx.GetContext(ctx, q, &unlimited, `SELECT stock IS NULL FROM perks WHERE id = ?`, perkID); err != nil {
-		return fmt.Errorf("points: stock: %w", sqldb.Classify(err))
-	}
-	if !unlimited {
-		return ErrOutOfStock
-	}
-	return nil
-}
-
 // errReplayed ends a redemption's transaction (rolling it back) when its key was answered.
 var errReplayed = errors.New("points: redemption already answered")
 
 var idemKeyRE = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
 
-const voucherSelect = `SELECT v.id, v.code, v.perk_id, p.name AS perk_name, p.provider_code, v.person_id, v.status, v.points_spent,
-	v.issued_at, v.expires_at, v.used_at, v.used_by_staff_id, v.cancelled_at
-	FROM vouchers v JOIN perks p ON p.id = v.perk_id`
-
-func (s *Service) voucherWhere(ctx context.Context, q sqlx.QueryerContext, where string, args ...any) (Voucher, error) {
-	var v Voucher
-	err := sqlx.GetContext(ctx, q, &v, voucherSelect+` WHERE `+where, args...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Voucher{}, ErrNotFound
-	}
+// voucher reads the voucher matching where, with its status as the user sees it.
+func (s *Service) voucher(ctx context.Context, q sqlx.QueryerContext, where string, args ...any) (Voucher, error) {
+	v, err := voucherWhere(ctx, q, where, args...)
 	if err != nil {
-		return Voucher{}, fmt.Errorf("points: voucher: %w", sqldb.Classify(err))
+		return Voucher{}, err
 	}
-	v.QR = QRPrefix + v.Code
 	s.showStatus(&v)
 	return v, nil
 }
@@ -255,13 +203,12 @@ func (s *Service) showStatus(v *Voucher) {
 func (s *Service) CancelVoucher(ctx context.Context, personID, voucherID int64) (Voucher, error) {
 	err := sqldb.Retry(ctx, s.db, retries, func(tx *sqlx.Tx) error {
 		now := s.now().UTC()
-		res, err := tx.ExecContext(ctx, `UPDATE vouchers SET status = 'cancelled', cancelled_at = ?
-			WHERE id = ? AND person_id = ? AND status = 'issued' AND expires_at > ?`, now, voucherID, personID, now)
+		cancelled, err := cancelIssued(ctx, tx, voucherID, personID, now)
 		if err != nil {
-			return fmt.Errorf("points: cancel: %w", sqldb.Classify(err))
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			v, err := s.voucherWhere(ctx, tx, `v.id = ? AND v.person_id = ?`, voucherID, personID)
+		if !cancelled {
+			v, err := s.voucher(ctx, tx, `v.id = ? AND v.person_id = ?`, voucherID, personID)
 			if err != nil {
 				return err
 			}
@@ -270,24 +217,13 @@ func (s *Service) CancelVoucher(ctx context.Context, personID, voucherID int64) 
 			}
 			return ErrNotCancellable
 		}
-		var vr struct {
-			Code   string `db:"code"`
-			PerkID int64  `db:"perk_id"`
-			Spent  int64  `db:"points_spent"`
-		}
-		if err := tx.GetContext(ctx, &vr, `SELECT code, perk_id, points_spent FROM vouchers WHERE id = ?`, voucherID); err != nil {
-			return fmt.Errorf("points: cancel: %w", sqldb.Classify(err))
-		}
-		var allocs []struct {
-			EarnID    int64      `db:"earn_entry_id"`
-			Amount    int64      `db:"amount"`
-			ExpiresAt *time.Time `db:"expires_at"`
-		}
-		err = tx.SelectContext(ctx, &allocs, `SELECT a.earn_entry_id, a.amount, e.expires_at FROM points_allocations a
-			JOIN points_entries e ON e.id = a.earn_entry_id
-			WHERE a.spend_entry_id = (SELECT id FROM points_entries WHERE idempotency_key = ?) ORDER BY a.earn_entry_id`, "redeem:"+vr.Code)
+		vr, err := getVoucherSpend(ctx, tx, voucherID)
 		if err != nil {
-			return fmt.Errorf("points: allocations: %w", sqldb.Classify(err))
+			return err
+		}
+		allocs, err := allocationsOfRedemption(ctx, tx, vr.Code)
+		if err != nil {
+			return err
 		}
 		bal, ok, err := lockAccount(ctx, tx, personID)
 		if err != nil {
@@ -323,8 +259,8 @@ func (s *Service) CancelVoucher(ctx context.Context, personID, voucherID int64) 
 		for _, a := range allocs {
 			bal += a.Amount
 			amount := a.Amount
-			if _, err := insertEntry(ctx, tx, entryRow{PersonID: personID, Delta: a.Amount, Reason: ReasonRefund, Reference: ref,
-				Note: "取消兑换", Key: "refund:" + ref + ":" + strconv.FormatInt(a.EarnID, 10), Actor: Actor{Type: audit.ActorUser, ID: 0},
+			if _, err := insertEntry(ctx, tx, newEntry{PersonID: personID, Delta: a.Amount, Reason: ReasonRefund, Reference: ref,
+				Note: "取消兑换", Key: "refund:" + ref + ":" + strconv.FormatInt(a.EarnID, 10), Actor: actor.Actor{Kind: actor.KindUser},
 				At: now, BalanceAfter: bal, ExpiresAt: a.ExpiresAt, Remaining: &amount, Reverses: &a.EarnID, VoucherID: &voucherID}); err != nil {
 				return err
 			}
@@ -333,15 +269,12 @@ func (s *Service) CancelVoucher(ctx context.Context, personID, voucherID int64) 
 		if _, _, _, _, err := expireDueLocked(ctx, tx, personID, bal, now); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE perks SET stock = stock + 1 WHERE id = ? AND stock IS NOT NULL`, vr.PerkID); err != nil {
-			return fmt.Errorf("points: restock: %w", sqldb.Classify(err))
-		}
-		return nil
+		return restock(ctx, tx, vr.PerkID)
 	})
 	if err != nil {
 		return Voucher{}, err
 	}
-	return s.voucherWhere(ctx, s.db, `v.id = ?`, voucherID)
+	return s.voucher(ctx, s.db, `v.id = ?`, voucherID)
 }
 
 // grantReversed says whether the grant an earned entry's points come from (the entry itself, or
@@ -349,23 +282,15 @@ func (s *Service) CancelVoucher(ctx context.Context, personID, voucherID int64) 
 func grantReversed(ctx context.Context, tx *sqlx.Tx, earnID int64) (bool, error) {
 	id := earnID
 	for range 1000 { // a chain of refunds is as long as the cancellations of one person's vouchers
-		var e struct {
-			Reason   string `db:"reason_code"`
-			Reverses *int64 `db:"reverses_entry_id"`
-		}
-		if err := tx.GetContext(ctx, &e, `SELECT reason_code, reverses_entry_id FROM points_entries WHERE id = ?`, id); err != nil {
-			return false, fmt.Errorf("points: origin of entry %d: %w", earnID, sqldb.Classify(err))
+		e, err := getEntryOrigin(ctx, tx, id)
+		if err != nil {
+			return false, err
 		}
 		if e.Reason != ReasonRefund || e.Reverses == nil {
 			if e.Reason != ReasonGrant {
 				return false, nil
 			}
-			var n int
-			if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM points_entries WHERE idempotency_key = ?`,
-				"reverse:"+strconv.FormatInt(id, 10)); err != nil {
-				return false, fmt.Errorf("points: reversal of %d: %w", id, sqldb.Classify(err))
-			}
-			return n > 0, nil
+			return keyUsed(ctx, tx, "reverse:"+strconv.FormatInt(id, 10))
 		}
 		id = *e.Reverses
 	}
@@ -376,50 +301,36 @@ func grantReversed(ctx context.Context, tx *sqlx.Tx, earnID int64) (bool, error)
 // of role department verify only their own provider's vouchers (department = provider_code);
 // a district administrator verifies any. Another provider's voucher is ErrNotFound, so codes
 // cannot be probed; a used one is *UsedError with when and by whom.
-func (s *Service) Verify(ctx context.Context, staff Actor, code string) (Voucher, error) {
+func (s *Service) Verify(ctx context.Context, staff actor.Actor, code string) (Voucher, error) {
 	code = NormalizeCode(code)
 	if code == "" || len(code) > 16 {
 		return Voucher{}, ErrNotFound
 	}
-	provider := ""
-	switch staff.Role {
-	case "district_admin":
-	case "department":
-		if provider = staff.Department; provider == "" {
-			return Voucher{}, ErrNotFound
-		}
-	default:
+	provider, ok := providerScope(staff)
+	if !ok {
 		return Voucher{}, ErrNotFound
 	}
 	var out Voucher
 	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		now := s.now().UTC()
-		q := `UPDATE vouchers SET status = 'used', used_at = ?, used_by_staff_id = ? WHERE code = ? AND status = 'issued' AND expires_at > ?`
-		args := []any{now, staff.ID, code, now}
-		if provider != "" {
-			q += ` AND perk_id IN (SELECT id FROM perks WHERE provider_code = ?)`
-			args = append(args, provider)
-		}
-		res, err := tx.ExecContext(ctx, q, args...)
+		used, err := markUsed(ctx, tx, code, staff.ID, provider, now)
 		if err != nil {
-			return fmt.Errorf("points: verify: %w", sqldb.Classify(err))
+			return err
 		}
-		n, _ := res.RowsAffected()
-		v, err := s.voucherWhere(ctx, tx, `v.code = ?`, code)
+		v, err := s.voucher(ctx, tx, `v.code = ?`, code)
 		if err != nil {
 			return err
 		}
 		if provider != "" && v.ProviderCode != provider {
 			return ErrNotFound
 		}
-		if n == 0 {
+		if !used {
 			switch v.Status {
 			case VoucherUsed:
 				ue := &UsedError{At: *v.UsedAt}
 				if v.UsedBy != nil {
-					err := tx.GetContext(ctx, &ue.By, `SELECT COALESCE(NULLIF(display_name, ''), username) FROM staff WHERE id = ?`, *v.UsedBy)
-					if err != nil && !errors.Is(err, sql.ErrNoRows) {
-						return fmt.Errorf("points: voucher verifier: %w", sqldb.Classify(err))
+					if ue.By, err = staffName(ctx, tx, *v.UsedBy); err != nil {
+						return err
 					}
 				}
 				return ue
@@ -430,9 +341,9 @@ func (s *Service) Verify(ctx context.Context, staff Actor, code string) (Voucher
 			}
 		}
 		out = v
-		return audit.Write(ctx, tx, audit.Entry{ActorType: audit.ActorStaff, ActorID: staff.ID, ActorName: staff.Name,
-			Action: "points.voucher_verify", TargetType: "voucher", TargetID: strconv.FormatInt(v.ID, 10),
-			Detail: map[string]any{"perk_id": v.PerkID, "person_id": v.PersonID, "points": v.PointsSpent}})
+		e := staff.AuditID("points.voucher_verify", "voucher", v.ID)
+		e.Detail = map[string]any{"perk_id": v.PerkID, "person_id": v.PersonID, "points": v.PointsSpent}
+		return audit.Write(ctx, tx, e)
 	})
 	return out, err
 }

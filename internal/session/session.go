@@ -64,20 +64,20 @@ func NewStore(rdb redis.UniversalClient, prefix string, policies map[Kind]Policy
 // bound.
 const MaxPerSubject = 20
 
-// evictOldest ends the n oldest sessions in the index idx.
-func (s *Store) evictOldest(ctx context.Context, idx string, n int64) {
-	old, err := s.rdb.ZRange(ctx, idx, 0, n-1).Result()
-	if err != nil || len(old) == 0 {
-		return
-	}
-	for _, k := range old {
-		s.rdb.Del(ctx, k) // one DEL per key: different cluster slots
-	}
-	members := make([]any, len(old))
-	for i, k := range old {
+// evict ends the sessions of keys (the oldest beyond MaxPerSubject in the index idx) in one
+// round trip: one DEL per key (different cluster slots) and one ZREM, pipelined.
+func (s *Store) evict(ctx context.Context, idx string, keys []string) {
+	members := make([]any, len(keys))
+	for i, k := range keys {
 		members[i] = k
 	}
-	s.rdb.ZRem(ctx, idx, members...)
+	_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range keys {
+			p.Del(ctx, k)
+		}
+		p.ZRem(ctx, idx, members...)
+		return nil
+	})
 }
 
 // TokenBytes is the size of a token's randomness: 256 bits.
@@ -119,20 +119,22 @@ func (s *Store) Create(ctx context.Context, kind Kind, subject int64, attrs map[
 	key := s.key(token)
 	idx := s.indexKey(kind, subject)
 	// The two keys may live in different cluster slots, so they are written by one pipeline
-	// rather than one transaction: an index entry without its session is harmless.
-	var card *redis.IntCmd
+	// rather than one transaction: an index entry without its session is harmless. The same
+	// round trip reads the index entries beyond the newest MaxPerSubject (usually none), so a
+	// sign-in is one round trip, and two when it must end old sessions.
+	var excess *redis.StringSliceCmd
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, key, val, ttl)
 		p.ZAdd(ctx, idx, redis.Z{Score: float64(now.UnixMilli()), Member: key})
 		p.PExpire(ctx, idx, max(pol.Idle, pol.Max))
-		card = p.ZCard(ctx, idx)
+		excess = p.ZRange(ctx, idx, 0, -MaxPerSubject-1)
 		return nil
 	})
 	if err != nil {
 		return "", 0, fmt.Errorf("session: create: %w", err)
 	}
-	if n := card.Val(); n > MaxPerSubject {
-		s.evictOldest(ctx, idx, n-MaxPerSubject)
+	if old := excess.Val(); len(old) > 0 {
+		s.evict(ctx, idx, old)
 	}
 	return token, ttl, nil
 }

@@ -2,15 +2,12 @@ package upload
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-
-	"huixiang/internal/sqldb"
 )
 
 // ErrQuotaExceeded means the user has uploaded as many files or bytes today (Beijing calendar
@@ -65,16 +62,9 @@ func (s *Service) CheckQuota(ctx context.Context, ownerUserID int64) error {
 	}
 	now := s.now()
 	day, _ := quotaDay(now)
-	var used struct {
-		Files int64 `db:"files"`
-		Bytes int64 `db:"bytes"`
-	}
-	err := sqlx.GetContext(ctx, s.db, &used, `SELECT files, bytes FROM upload_quota_days WHERE owner_user_id = ? AND day = ?`, ownerUserID, day)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
+	used, err := quotaUsed(ctx, s.db, ownerUserID, day)
 	if err != nil {
-		return fmt.Errorf("upload: quota: %w", err)
+		return err
 	}
 	if used.Files >= limitOrMax(s.o.DailyFiles) || used.Bytes >= limitOrMax(s.o.DailyBytes) {
 		return s.quotaError(now)
@@ -91,21 +81,11 @@ func (s *Service) charge(ctx context.Context, tx sqlx.ExtContext, ownerUserID, s
 		return nil
 	}
 	day, _ := quotaDay(now)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO upload_quota_days (owner_user_id, day, files, bytes) VALUES (?, ?, 0, 0)
-		ON DUPLICATE KEY UPDATE files = files`, ownerUserID, day); err != nil {
-		return fmt.Errorf("upload: quota: %w", sqldb.Classify(err))
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE upload_quota_days SET files = files + 1, bytes = bytes + ?
-		WHERE owner_user_id = ? AND day = ? AND files + 1 <= ? AND bytes + ? <= ?`,
-		size, ownerUserID, day, limitOrMax(s.o.DailyFiles), size, limitOrMax(s.o.DailyBytes))
+	ok, err := chargeQuota(ctx, tx, ownerUserID, day, size, limitOrMax(s.o.DailyFiles), limitOrMax(s.o.DailyBytes))
 	if err != nil {
-		return fmt.Errorf("upload: quota: %w", sqldb.Classify(err))
+		return err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("upload: quota: %w", err)
-	}
-	if n == 0 {
+	if !ok {
 		return s.quotaError(now)
 	}
 	return nil

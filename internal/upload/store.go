@@ -112,3 +112,95 @@ func attach(ctx context.Context, db sqlx.ExtContext, ids []string, owner int64, 
 	}
 	return nil
 }
+
+// --- quota ---------------------------------------------------------------------------------
+
+// quotaUsage is what a user uploaded on a day.
+type quotaUsage struct {
+	Files int64 `db:"files"`
+	Bytes int64 `db:"bytes"`
+}
+
+// quotaUsed is the user's usage of the day (zero when there is none).
+func quotaUsed(ctx context.Context, db sqlx.ExtContext, ownerUserID int64, day string) (quotaUsage, error) {
+	var used quotaUsage
+	err := sqlx.GetContext(ctx, db, &used, `SELECT files, bytes FROM upload_quota_days WHERE owner_user_id = ? AND day = ?`, ownerUserID, day)
+	if errors.Is(err, sql.ErrNoRows) {
+		return quotaUsage{}, nil
+	}
+	if err != nil {
+		return quotaUsage{}, fmt.Errorf("upload: quota: %w", err)
+	}
+	return used, nil
+}
+
+// chargeQuota counts one file of size bytes on the user's day, creating the counter row when
+// missing, with one conditional UPDATE; false when that would pass maxFiles or maxBytes.
+func chargeQuota(ctx context.Context, tx sqlx.ExtContext, ownerUserID int64, day string, size, maxFiles, maxBytes int64) (bool, error) {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO upload_quota_days (owner_user_id, day, files, bytes) VALUES (?, ?, 0, 0)
+		ON DUPLICATE KEY UPDATE files = files`, ownerUserID, day); err != nil {
+		return false, fmt.Errorf("upload: quota: %w", sqldb.Classify(err))
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE upload_quota_days SET files = files + 1, bytes = bytes + ?
+		WHERE owner_user_id = ? AND day = ? AND files + 1 <= ? AND bytes + ? <= ?`,
+		size, ownerUserID, day, maxFiles, size, maxBytes)
+	if err != nil {
+		return false, fmt.Errorf("upload: quota: %w", sqldb.Classify(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("upload: quota: %w", err)
+	}
+	return n > 0, nil
+}
+
+// deleteQuotaDaysBefore removes the counters of days before day.
+func deleteQuotaDaysBefore(ctx context.Context, db sqlx.ExtContext, day string) (int64, error) {
+	res, err := db.ExecContext(ctx, `DELETE FROM upload_quota_days WHERE day < ?`, day)
+	if err != nil {
+		return 0, fmt.Errorf("upload: sweep quota: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// --- sweep ---------------------------------------------------------------------------------
+
+// storedUpload is an upload's id and where its file is.
+type storedUpload struct {
+	ID         string `db:"id"`
+	StorageKey string `db:"storage_key"`
+}
+
+// unattachedBefore are up to limit uploads never attached and created before cutoff, oldest first.
+func unattachedBefore(ctx context.Context, db sqlx.ExtContext, cutoff time.Time, limit int) ([]storedUpload, error) {
+	var rows []storedUpload
+	err := sqlx.SelectContext(ctx, db, &rows, `SELECT id, storage_key FROM uploads
+		WHERE attached_to_type IS NULL AND created_at < ? ORDER BY created_at LIMIT ?`, cutoff, limit)
+	if err != nil {
+		return nil, fmt.Errorf("upload: sweep: %w", err)
+	}
+	return rows, nil
+}
+
+// deleteUnattached deletes the upload's row unless it was attached meanwhile; false when kept.
+func deleteUnattached(ctx context.Context, db sqlx.ExtContext, id string, cutoff time.Time) (bool, error) {
+	res, err := db.ExecContext(ctx, `DELETE FROM uploads WHERE id = ? AND attached_to_type IS NULL AND created_at < ?`, id, cutoff)
+	if err != nil {
+		return false, fmt.Errorf("upload: sweep: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("upload: sweep: %w", err)
+	}
+	return n > 0, nil
+}
+
+// keyNamed says whether any upload row names the stored file key.
+func keyNamed(ctx context.Context, db sqlx.ExtContext, key string) (bool, error) {
+	var n int
+	if err := sqlx.GetContext(ctx, db, &n, `SELECT COUNT(*) FROM uploads WHERE storage_key = ?`, key); err != nil {
+		return false, err
+	}
+	return n > 0, nil
+}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Lister is a Storage that can enumerate its objects, which lets Sweep find files no row refers
@@ -44,23 +42,16 @@ func (s *Service) Sweep(ctx context.Context, olderThan time.Duration) (SweepResu
 	now := s.now()
 	cutoff := now.Add(-olderThan).UTC()
 	for {
-		var rows []struct {
-			ID         string `db:"id"`
-			StorageKey string `db:"storage_key"`
-		}
-		err := sqlx.SelectContext(ctx, s.db, &rows, `SELECT id, storage_key FROM uploads
-			WHERE attached_to_type IS NULL AND created_at < ? ORDER BY created_at LIMIT ?`, cutoff, sweepBatch)
+		rows, err := unattachedBefore(ctx, s.db, cutoff, sweepBatch)
 		if err != nil {
-			return r, fmt.Errorf("upload: sweep: %w", err)
+			return r, err
 		}
 		for _, row := range rows {
-			res, err := s.db.ExecContext(ctx, `DELETE FROM uploads WHERE id = ? AND attached_to_type IS NULL AND created_at < ?`, row.ID, cutoff)
+			deleted, err := deleteUnattached(ctx, s.db, row.ID, cutoff)
 			if err != nil {
-				return r, fmt.Errorf("upload: sweep: %w", err)
+				return r, err
 			}
-			if n, err := res.RowsAffected(); err != nil {
-				return r, fmt.Errorf("upload: sweep: %w", err)
-			} else if n == 0 {
+			if !deleted {
 				continue // attached meanwhile
 			}
 			if err := s.o.Storage.Delete(ctx, row.StorageKey); err != nil {
@@ -74,12 +65,9 @@ func (s *Service) Sweep(ctx context.Context, olderThan time.Duration) (SweepResu
 	}
 	if l, ok := s.o.Storage.(Lister); ok {
 		err := l.List(ctx, cutoff, func(key string) error {
-			var n int
-			if err := sqlx.GetContext(ctx, s.db, &n, `SELECT COUNT(*) FROM uploads WHERE storage_key = ?`, key); err != nil {
+			named, err := keyNamed(ctx, s.db, key)
+			if err != nil || named {
 				return err
-			}
-			if n > 0 {
-				return nil
 			}
 			if err := s.o.Storage.Delete(ctx, key); err != nil {
 				return err
@@ -92,10 +80,7 @@ func (s *Service) Sweep(ctx context.Context, olderThan time.Duration) (SweepResu
 		}
 	}
 	day, _ := quotaDay(now.AddDate(0, 0, -7))
-	res, err := s.db.ExecContext(ctx, `DELETE FROM upload_quota_days WHERE day < ?`, day)
-	if err != nil {
-		return r, fmt.Errorf("upload: sweep quota: %w", err)
-	}
-	r.QuotaDays, _ = res.RowsAffected()
-	return r, nil
+	n, err := deleteQuotaDaysBefore(ctx, s.db, day)
+	r.QuotaDays = n
+	return r, err
 }
