@@ -94,9 +94,17 @@ func (a Actor) SeesTownship(township string) bool {
 	return a.Role != Township || (a.Township != "" && a.Township == township)
 }
 
-// ScopeTownship is the township a list must be limited to ("" = every township).
+// NoTownship is a township code no record has: the scope of township staff whose account names
+// no township (the database refuses such accounts; this keeps a list empty if one ever appears).
+const NoTownship = "-"
+
+// ScopeTownship is the township a list must be limited to ("" = every township). Township staff
+// without a township see nothing, never everything.
 func (a Actor) ScopeTownship() string {
 	if a.Role == Township {
+		if a.Township == "" {
+			return NoTownship
+		}
 		return a.Township
 	}
 	return ""

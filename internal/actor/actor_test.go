@@ -37,6 +37,9 @@ func TestQuestions_denyByDefault(t *testing.T) {
 	if dept.Township != "" || town.Department != "" {
 		t.Fatalf("scope attributes of another role kept: %+v %+v", dept, town)
 	}
+	if actor.Staff(6, "t", actor.Township, "", "").ScopeTownship() != actor.NoTownship {
+		t.Fatal("township staff without a township must see nothing")
+	}
 	if town.ScopeTownship() != "990101" || admin.ScopeTownship() != "" || dept.ScopeTownship() != "" {
 		t.Fatal("ScopeTownship")
 	}
