@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"huixiang/internal/app"
+	"huixiang/internal/cn"
 )
 
 // errMismatch makes `server points verify` exit 1.
@@ -43,14 +44,11 @@ func pointsCommand(ctx context.Context, a *app.App, args []string, stdout io.Wri
 	return fmt.Errorf("points: unknown subcommand %q", args[0])
 }
 
-// chinaTime is Asia/Shanghai (UTC+8 all year).
-var chinaTime = time.FixedZone("CST", 8*3600)
-
 // nextNightly is the next 00:10 in Beijing after now: points earned "until the end of the year"
 // expire at midnight there, and the job runs just after.
 func nextNightly(now time.Time) time.Time {
-	local := now.In(chinaTime)
-	next := time.Date(local.Year(), local.Month(), local.Day(), 0, 10, 0, 0, chinaTime)
+	local := now.In(cn.Zone)
+	next := time.Date(local.Year(), local.Month(), local.Day(), 0, 10, 0, 0, cn.Zone)
 	if !next.After(local) {
 		next = next.AddDate(0, 0, 1)
 	}

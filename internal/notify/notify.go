@@ -22,6 +22,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"huixiang/internal/audit"
+	"huixiang/internal/cn"
 	"huixiang/internal/sqldb"
 )
 
@@ -203,8 +204,6 @@ func (s *Service) Enqueue(ctx context.Context, tx sqlx.ExtContext, n Notificatio
 // ProgressTemplateID is the configured "申请进度通知" template.
 func (s *Service) ProgressTemplateID() string { return s.progress }
 
-var chinaTime = time.FixedZone("CST", 8*3600)
-
 // Progress builds the "申请进度通知" subscribe message: thing1 the item (申请事项), phrase2 the
 // status in at most 5 Chinese characters (已通过), time3 when (shown in Beijing time), thing4 a
 // remark. Values are cut to WeChat's limits; an empty remark points to the mini program.
@@ -215,7 +214,7 @@ func (s *Service) Progress(item, status, remark string, at time.Time) *Subscribe
 	return &Subscribe{TemplateID: s.progress, Data: map[string]string{
 		"thing1":  cut(item, 20),
 		"phrase2": cut(status, 5),
-		"time3":   at.In(chinaTime).Format("2006-01-02 15:04"),
+		"time3":   at.In(cn.Zone).Format("2006-01-02 15:04"),
 		"thing4":  cut(remark, 20),
 	}}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"huixiang/internal/audit"
+	"huixiang/internal/cn"
 	"huixiang/internal/person"
 	"huixiang/internal/region"
 	"huixiang/internal/sqldb"
@@ -947,7 +948,7 @@ func (s *Service) Export(ctx context.Context, actor Actor, f Filter, opts Export
 			for _, c := range columns {
 				cells = append(cells, c.get(rec, lists))
 			}
-			cells = append(cells, rec.ConfirmedAt.In(chinaTime).Format("2006-01-02 15:04"), sources[rec.Source])
+			cells = append(cells, rec.ConfirmedAt.In(cn.Zone).Format("2006-01-02 15:04"), sources[rec.Source])
 			cell, _ := excelize.CoordinatesToCellName(1, count+2)
 			if err := sw.SetRow(cell, cells); err != nil {
 				return count, err
@@ -970,6 +971,3 @@ func (s *Service) Export(ctx context.Context, actor Actor, f Filter, opts Export
 	}
 	return count, x.Write(w)
 }
-
-// chinaTime is Asia/Shanghai (UTC+8 all year), for times shown to people.
-var chinaTime = time.FixedZone("CST", 8*3600)
