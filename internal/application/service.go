@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"huixiang/internal/audit"
+	"huixiang/internal/cn"
 	"huixiang/internal/cnid"
 	"huixiang/internal/idempotency"
 	"huixiang/internal/notify"
@@ -171,8 +171,9 @@ func (s *Service) policy(ctx context.Context, q sqlx.QueryerContext, code string
 // enterprise's key E:<USCC>, whoever applied for it).
 func usedTimes(ctx context.Context, q sqlx.QueryerContext, policy, borrowerKey string, exceptID int64) (int, error) {
 	var n int
+	in, states := grantedIn()
 	err := sqlx.GetContext(ctx, q, &n, `SELECT COUNT(*) FROM applications WHERE policy_code = ? AND borrower_key = ?
-		AND status IN ('approved', 'disbursed') AND id <> ?`, policy, borrowerKey, exceptID)
+		AND status IN (`+in+`) AND id <> ?`, append(append([]any{policy, borrowerKey}, states...), exceptID)...)
 	if err != nil {
 		return 0, fmt.Errorf("application: used times: %w", err)
 	}
@@ -183,12 +184,23 @@ func usedTimes(ctx context.Context, q sqlx.QueryerContext, policy, borrowerKey s
 // individual or for any enterprise: inventing enterprises does not lift a person's limit.
 func personUsedTimes(ctx context.Context, q sqlx.QueryerContext, policy string, personID, exceptID int64) (int, error) {
 	var n int
+	in, states := grantedIn()
 	err := sqlx.GetContext(ctx, q, &n, `SELECT COUNT(*) FROM applications WHERE person_id = ? AND policy_code = ?
-		AND status IN ('approved', 'disbursed') AND id <> ?`, personID, policy, exceptID)
+		AND status IN (`+in+`) AND id <> ?`, append(append([]any{personID, policy}, states...), exceptID)...)
 	if err != nil {
 		return 0, fmt.Errorf("application: used times: %w", err)
 	}
 	return n, nil
+}
+
+// grantedIn is the placeholders and arguments of "status IN (...)" for the granted states.
+func grantedIn() (string, []any) {
+	states := GrantedStates()
+	args := make([]any, len(states))
+	for i, v := range states {
+		args[i] = v
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", len(states)), ", "), args
 }
 
 func personKey(personID int64) string { return "P:" + strconv.FormatInt(personID, 10) }
@@ -264,7 +276,6 @@ func (s *Service) Policies(ctx context.Context, userID int64) (PolicyList, error
 
 var (
 	bankAccountRE = regexp.MustCompile(`^[0-9]{12,30}$`)
-	mobileRE      = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
 )
 
 // form is a validated Input.
@@ -351,7 +362,7 @@ func (s *Service) check(p Policy, a *applicant, in Input, complete bool) (form, 
 	if f.BankAccount == "" && complete {
 		return f, &FieldError{"bank_account", "请填写银行账号"}
 	}
-	if f.ContactPhone != "" && !mobileRE.MatchString(f.ContactPhone) {
+	if f.ContactPhone != "" && !cn.ValidMobile(f.ContactPhone) {
 		return f, &FieldError{"contact_phone", "联系电话应为 11 位手机号"}
 	}
 	if f.JobsCreated != nil && (*f.JobsCreated < 0 || *f.JobsCreated > 100000) {
@@ -575,7 +586,7 @@ func (s *Service) Update(ctx context.Context, userID, id int64, version int, pat
 		if cur.Version != version {
 			return ErrStaleVersion
 		}
-		if cur.Status != StatusDraft && cur.Status != StatusReturned {
+		if !editable(cur.Status) {
 			return ErrInvalidTransition
 		}
 		r, err := s.ownRow(ctx, tx, userID, id)
@@ -628,7 +639,7 @@ func (s *Service) Update(ctx context.Context, userID, id int64, version int, pat
 
 // whyNot tells a lost conditional update apart: a newer version, a status that does not allow
 // it, or (notBy names a reviewer column) the actor who decided the previous stage.
-func (s *Service) whyNot(ctx context.Context, q sqlx.QueryerContext, id int64, version int, from []string, notBy string) error {
+func (s *Service) whyNot(ctx context.Context, q sqlx.QueryerContext, id int64, version int, t Transition) error {
 	var cur struct {
 		Version int    `db:"version"`
 		Status  string `db:"status"`
@@ -643,10 +654,10 @@ func (s *Service) whyNot(ctx context.Context, q sqlx.QueryerContext, id int64, v
 	if cur.Version != version {
 		return ErrStaleVersion
 	}
-	if !slices.Contains(from, cur.Status) {
+	if !t.allows(cur.Status) {
 		return ErrInvalidTransition
 	}
-	if notBy != "" {
+	if t.NotBy != "" {
 		// The only condition left: the actor decided the previous stage (or nobody is on
 		// record for it, which cannot prove two people looked at it either).
 		return ErrSameReviewer
