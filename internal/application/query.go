@@ -2,7 +2,6 @@ package application
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"huixiang/internal/actor"
@@ -29,7 +28,7 @@ func (f Filter) where(st actor.Actor) (string, []any) {
 	switch f.Status {
 	case "":
 		q := queueStates(st)
-		conds = append(conds, "a.status IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(q)), ", ")+")")
+		conds = append(conds, "a.status IN ("+placeholders(len(q))+")")
 		for _, v := range q {
 			args = append(args, v)
 		}
@@ -56,15 +55,9 @@ func (f Filter) where(st actor.Actor) (string, []any) {
 func (s *Service) List(ctx context.Context, st actor.Actor, f Filter) (Page, error) {
 	pr := f.PageRequest.Norm()
 	where, args := f.where(st)
-	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*) FROM applications a WHERE `+where, args...); err != nil {
-		return Page{}, fmt.Errorf("application: count: %w", err)
-	}
-	var rows []row
-	err := s.db.SelectContext(ctx, &rows, selectApp+` WHERE `+where+` ORDER BY a.submitted_at, a.id LIMIT ? OFFSET ?`,
-		append(args, pr.Limit(), pr.Offset())...)
+	total, rows, err := listQueue(ctx, s.db, where, args, pr)
 	if err != nil {
-		return Page{}, fmt.Errorf("application: list: %w", err)
+		return Page{}, err
 	}
 	items := make([]Application, 0, len(rows))
 	for _, r := range rows {
@@ -77,11 +70,11 @@ func (s *Service) List(ctx context.Context, st actor.Actor, f Filter) (Page, err
 
 // Bucket is a count and amount for one group.
 type Bucket struct {
-	Key          string `db:"k" json:"key"`
-	Status       string `db:"status" json:"status,omitempty"`
-	Count        int    `db:"n" json:"count"`
-	AmountFen    int64  `db:"amount" json:"amount_fen"`
-	DisbursedFen int64  `db:"disbursed" json:"disbursed_fen"`
+	Key          string `json:"key"`
+	Status       string `json:"status,omitempty"`
+	Count        int    `json:"count"`
+	AmountFen    int64  `json:"amount_fen"`
+	DisbursedFen int64  `json:"disbursed_fen"`
 }
 
 // Stats are the totals the dashboard shows.
@@ -96,21 +89,5 @@ type Stats struct {
 func (s *Service) Stats(ctx context.Context, st actor.Actor, f Filter) (Stats, error) {
 	f.Status = "all"
 	where, args := f.where(st)
-	const sums = `COUNT(*) AS n, COALESCE(SUM(a.amount_fen), 0) AS amount, COALESCE(SUM(a.disbursed_fen), 0) AS disbursed`
-	out := Stats{}
-	for _, q := range []struct {
-		dst *[]Bucket
-		sql string
-	}{
-		{&out.ByPolicyStatus, `SELECT a.policy_code AS k, a.status, ` + sums + ` FROM applications a WHERE ` + where + ` GROUP BY a.policy_code, a.status ORDER BY a.policy_code, a.status`},
-		{&out.ByTownship, `SELECT a.township_code AS k, '' AS status, ` + sums + ` FROM applications a WHERE ` + where + ` GROUP BY a.township_code ORDER BY a.township_code`},
-		{&out.ByMonth, `SELECT DATE_FORMAT(CONVERT_TZ(a.submitted_at, '+00:00', '+08:00'), '%Y-%m') AS k, '' AS status, ` + sums +
-			` FROM applications a WHERE ` + where + ` AND a.submitted_at IS NOT NULL GROUP BY k ORDER BY k`},
-	} {
-		*q.dst = []Bucket{}
-		if err := s.db.SelectContext(ctx, q.dst, q.sql, args...); err != nil {
-			return Stats{}, fmt.Errorf("application: stats: %w", err)
-		}
-	}
-	return out, nil
+	return statsOf(ctx, s.db, where, args)
 }

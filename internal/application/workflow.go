@@ -2,7 +2,6 @@ package application
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,57 +20,6 @@ import (
 	"huixiang/internal/pii"
 	"huixiang/internal/sqldb"
 )
-
-// row is an applications row.
-type row struct {
-	ID             int64          `db:"id"`
-	PolicyCode     string         `db:"policy_code"`
-	PolicyKind     string         `db:"policy_kind"`
-	PolicyName     string         `db:"policy_name"`
-	UserID         int64          `db:"user_id"`
-	PersonID       int64          `db:"person_id"`
-	ApplicantName  string         `db:"applicant_name"`
-	TownshipCode   string         `db:"township_code"`
-	Status         string         `db:"status"`
-	Version        int            `db:"version"`
-	BorrowerType   string         `db:"borrower_type"`
-	EnterpriseName string         `db:"enterprise_name"`
-	EnterpriseUSCC sql.NullString `db:"enterprise_uscc"`
-	BorrowerKey    string         `db:"borrower_key"`
-	AmountFen      int64          `db:"amount_fen"`
-	TermMonths     *int           `db:"term_months"`
-	Purpose        string         `db:"purpose"`
-	BankName       string         `db:"bank_name"`
-	BankAccountEnc []byte         `db:"bank_account_enc"`
-	PhoneEnc       []byte         `db:"contact_phone_enc"`
-	JobsCreated    *int           `db:"jobs_created"`
-	FieldComments  []byte         `db:"field_comments"`
-	DisbursedFen   *int64         `db:"disbursed_fen"`
-	PaidOn         *time.Time     `db:"paid_on"`
-	BankReference  string         `db:"bank_reference"`
-	LicenceBy      sql.NullInt64  `db:"licence_confirmed_by"`
-	SubmittedAt    *time.Time     `db:"submitted_at"`
-	CreatedAt      time.Time      `db:"created_at"`
-	UpdatedAt      time.Time      `db:"updated_at"`
-}
-
-const selectApp = `SELECT a.id, a.policy_code, a.policy_kind, sp.name AS policy_name, a.user_id, a.person_id, p.name AS applicant_name,
-	a.township_code, a.status, a.version, a.borrower_type, a.enterprise_name, a.enterprise_uscc, a.borrower_key, a.amount_fen,
-	a.term_months, a.purpose, a.bank_name, a.bank_account_enc, a.contact_phone_enc, a.jobs_created, a.field_comments,
-	a.disbursed_fen, a.paid_on, a.bank_reference, a.licence_confirmed_by, a.submitted_at, a.created_at, a.updated_at
-	FROM applications a JOIN support_policies sp ON sp.code = a.policy_code JOIN persons p ON p.id = a.person_id`
-
-func getRow(ctx context.Context, q sqlx.QueryerContext, where string, args ...any) (row, error) {
-	var r row
-	err := sqlx.GetContext(ctx, q, &r, selectApp+` WHERE `+where, args...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return row{}, ErrNotFound
-	}
-	if err != nil {
-		return row{}, fmt.Errorf("application: get: %w", err)
-	}
-	return r, nil
-}
 
 // ownRow returns the user's application; others' answer ErrNotFound.
 func (s *Service) ownRow(ctx context.Context, q sqlx.QueryerContext, userID, id int64) (row, error) {
@@ -149,52 +97,11 @@ func (s *Service) full(ctx context.Context, q sqlx.QueryerContext, r row, timeli
 
 var roleLabels = map[string]string{"applicant": "申请人", "township": "乡镇审核", "district_admin": "区级审核", "department": "区级审核", "system": "系统"}
 
-func events(ctx context.Context, q sqlx.QueryerContext, id int64) ([]Event, error) {
-	var rows []struct {
-		At       time.Time `db:"at"`
-		Type     string    `db:"actor_type"`
-		Role     string    `db:"actor_role"`
-		From     string    `db:"from_status"`
-		To       string    `db:"to_status"`
-		Comment  string    `db:"comment"`
-		Comments []byte    `db:"field_comments"`
-	}
-	err := sqlx.SelectContext(ctx, q, &rows, `SELECT at, actor_type, actor_role, from_status, to_status, comment, field_comments
-		FROM application_events WHERE application_id = ? ORDER BY at, id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("application: timeline: %w", err)
-	}
-	out := make([]Event, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, Event{At: r.At, From: r.From, To: r.To, Actor: roleLabels[r.Role], ActorType: r.Type, Comment: r.Comment,
-			FieldComments: decodeComments(r.Comments)})
-	}
-	return out, nil
-}
-
-func event(ctx context.Context, tx sqlx.ExtContext, id int64, actorType string, actorID int64, role, from, to, comment string, fieldComments map[string]string, at time.Time) error {
-	var fc any
-	if len(fieldComments) > 0 {
-		b, _ := json.Marshal(fieldComments)
-		fc = string(b)
-	}
-	var aid any
-	if actorID != 0 {
-		aid = actorID
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO application_events (application_id, at, actor_type, actor_id, actor_role, from_status, to_status, comment, field_comments)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, at, actorType, aid, role, from, to, comment, fc)
-	if err != nil {
-		return fmt.Errorf("application: event: %w", err)
-	}
-	return nil
-}
-
 // Mine lists the user's applications, newest first.
 func (s *Service) Mine(ctx context.Context, userID int64) ([]Application, error) {
-	var rows []row
-	if err := s.db.SelectContext(ctx, &rows, selectApp+` WHERE a.user_id = ? ORDER BY a.created_at DESC, a.id DESC`, userID); err != nil {
-		return nil, fmt.Errorf("application: mine: %w", err)
+	rows, err := listMine(ctx, s.db, userID)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Application, 0, len(rows))
 	for _, r := range rows {
@@ -274,30 +181,11 @@ func (s *Service) transition(ctx context.Context, tx *sqlx.Tx, r row, version in
 	if t.Decides {
 		sets = append(sets, assign{"decided_at", now})
 	}
-	set := ""
-	args := []any{t.To, now, fc}
-	for _, a := range sets {
-		set += ", " + a.Col + " = ?"
-		args = append(args, a.Val)
-	}
-	args = append(args, r.ID, version)
-	for _, f := range t.From {
-		args = append(args, f)
-	}
-	guard := ""
-	if t.NotBy != "" {
-		guard = ` AND ` + t.NotBy + ` <> ?`
-		args = append(args, by.ID)
-	}
-	placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(t.From)), ", ")
-	res, err := tx.ExecContext(ctx, `UPDATE applications SET status = ?, updated_at = ?, field_comments = ?, version = version + 1`+set+`
-		WHERE id = ? AND version = ? AND status IN (`+placeholders+`)`+guard, args...)
+	n, err := updateStatus(ctx, tx, r.ID, version, t, now, fc, sets, by.ID)
 	if err != nil {
-		return fmt.Errorf("application: transition: %w", sqldb.Classify(err))
+		return err
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("application: transition: %w", err)
-	} else if n == 0 {
+	if n == 0 {
 		return s.whyNot(ctx, tx, r.ID, version, t)
 	}
 	role := t.EventRole
@@ -575,13 +463,9 @@ func (s *Service) Review(ctx context.Context, st actor.Actor, id int64, d Decisi
 // ownsOnRecord reports whether the application's enterprise is the business on the applicant's
 // returnee record as it stands now.
 func (s *Service) ownsOnRecord(ctx context.Context, q sqlx.QueryerContext, r row) (bool, error) {
-	var uscc sql.NullString
-	err := sqlx.GetContext(ctx, q, &uscc, `SELECT uscc FROM returnees WHERE person_id = ?`, r.PersonID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
+	uscc, err := recordUSCC(ctx, q, r.PersonID)
 	if err != nil {
-		return false, fmt.Errorf("application: record uscc: %w", err)
+		return false, err
 	}
 	return uscc.Valid && r.EnterpriseUSCC.Valid && uscc.String == r.EnterpriseUSCC.String, nil
 }
@@ -597,13 +481,8 @@ func (s *Service) checkLoanLimit(ctx context.Context, tx *sqlx.Tx, r row) error 
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO loan_borrowers (borrower_key, created_at) VALUES (?, ?)
-			ON DUPLICATE KEY UPDATE borrower_key = borrower_key`, k, s.now().UTC()); err != nil {
-			return fmt.Errorf("application: borrower: %w", sqldb.Classify(err))
-		}
-		var key string
-		if err := tx.GetContext(ctx, &key, `SELECT borrower_key FROM loan_borrowers WHERE borrower_key = ? FOR UPDATE`, k); err != nil {
-			return fmt.Errorf("application: borrower lock: %w", sqldb.Classify(err))
+		if err := lockBorrower(ctx, tx, k, s.now().UTC()); err != nil {
+			return err
 		}
 	}
 	p, err := s.policy(ctx, tx, r.PolicyCode)
