@@ -23,7 +23,7 @@ type Filter struct {
 type Page = sqldb.Page[Application]
 
 func (f Filter) where(st actor.Actor) (string, []any) {
-	conds, args := []string{"a.status <> 'draft'"}, []any{}
+	conds, args := []string{"a.status <> ?"}, []any{StatusDraft} // staff never see drafts
 	add := func(c string, v any) { conds = append(conds, c); args = append(args, v) }
 	switch f.Status {
 	case "":

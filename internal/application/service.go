@@ -355,7 +355,7 @@ func (s *Service) Create(ctx context.Context, userID int64, in Input, idemKey st
 				return err
 			}
 		}
-		if err := event(ctx, tx, id, audit.ActorUser, userID, "applicant", "", StatusDraft, "", nil, now); err != nil {
+		if err := event(ctx, tx, id, audit.ActorUser, userID, roleApplicant, "", StatusDraft, "", nil, now); err != nil {
 			return err
 		}
 		app, err := s.load(ctx, tx, id, true)

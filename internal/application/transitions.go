@@ -67,17 +67,20 @@ type Transition struct {
 	EventRole string
 }
 
+// roleApplicant is the timeline's role of the applicant (staff steps carry staff roles).
+const roleApplicant = "applicant"
+
 // transitions is the state machine of applications.
 var transitions = []Transition{
-	{Action: ActSubmit, From: []string{StatusDraft, StatusReturned}, To: StatusSubmitted, Stage: StageApplicant, EventRole: "applicant"},
-	{Action: ActWithdraw, From: []string{StatusDraft, StatusSubmitted, StatusReturned}, To: StatusWithdrawn, Stage: StageApplicant, EventRole: "applicant"},
+	{Action: ActSubmit, From: []string{StatusDraft, StatusReturned}, To: StatusSubmitted, Stage: StageApplicant, EventRole: roleApplicant},
+	{Action: ActWithdraw, From: []string{StatusDraft, StatusSubmitted, StatusReturned}, To: StatusWithdrawn, Stage: StageApplicant, EventRole: roleApplicant},
 
 	{Action: ActTownshipApprove, From: []string{StatusSubmitted}, To: StatusTownshipApproved, Stage: StageTownship, Decision: "approve",
-		May: actor.Actor.MayDecideTownship, By: colTownshipReviewer, Notifies: true, EventRole: "township"},
+		May: actor.Actor.MayDecideTownship, By: colTownshipReviewer, Notifies: true, EventRole: string(actor.Township)},
 	{Action: ActTownshipReturn, From: []string{StatusSubmitted}, To: StatusReturned, Stage: StageTownship, Decision: "return",
-		May: actor.Actor.MayDecideTownship, By: colTownshipReviewer, Notifies: true, EventRole: "township"},
+		May: actor.Actor.MayDecideTownship, By: colTownshipReviewer, Notifies: true, EventRole: string(actor.Township)},
 	{Action: ActTownshipReject, From: []string{StatusSubmitted}, To: StatusRejected, Stage: StageTownship, Decision: "reject",
-		May: actor.Actor.MayDecideTownship, By: colTownshipReviewer, Decides: true, Notifies: true, EventRole: "township"},
+		May: actor.Actor.MayDecideTownship, By: colTownshipReviewer, Decides: true, Notifies: true, EventRole: string(actor.Township)},
 
 	{Action: ActDistrictApprove, From: []string{StatusTownshipApproved}, To: StatusApproved, Stage: StageDistrict, Decision: "approve",
 		May: actor.Actor.MayDecideDistrict, By: colDistrictReviewer, NotBy: colTownshipReviewer, Decides: true, Grants: true, Notifies: true},

@@ -95,7 +95,9 @@ func (s *Service) full(ctx context.Context, q sqlx.QueryerContext, r row, timeli
 	return a, nil
 }
 
-var roleLabels = map[string]string{"applicant": "申请人", "township": "乡镇审核", "district_admin": "区级审核", "department": "区级审核", "system": "系统"}
+// roleLabels name the roles of the timeline (application_events.actor_role) for the applicant.
+var roleLabels = map[string]string{roleApplicant: "申请人", string(actor.Township): "乡镇审核", string(actor.DistrictAdmin): "区级审核",
+	string(actor.Department): "区级审核", "system": "系统"}
 
 // Mine lists the user's applications, newest first.
 func (s *Service) Mine(ctx context.Context, userID int64) ([]Application, error) {
@@ -161,13 +163,10 @@ type assign struct {
 // UPDATE (version, from-states and, when the row says so, another account than the previous
 // stage's), the timeline event, the audit row and, when the row says so, the applicant's
 // notification.
+//
+// The UPDATE's condition is the one check of version and state; when it matches nothing, whyNot
+// says which part failed.
 func (s *Service) transition(ctx context.Context, tx *sqlx.Tx, r row, version int, by actor.Actor, t Transition, ch change) error {
-	if r.Version != version {
-		return ErrStaleVersion
-	}
-	if !t.allows(r.Status) {
-		return ErrInvalidTransition
-	}
 	now := s.now().UTC()
 	var fc any
 	if t.To == StatusReturned && len(ch.FieldComments) > 0 {
@@ -356,7 +355,7 @@ func (s *Service) StaffGet(ctx context.Context, st actor.Actor, id int64) (Appli
 }
 
 func (s *Service) staffRow(ctx context.Context, q sqlx.QueryerContext, st actor.Actor, id int64) (row, error) {
-	r, err := getRow(ctx, q, `a.id = ? AND a.status <> 'draft'`, id)
+	r, err := getRow(ctx, q, `a.id = ? AND a.status <> ?`, id, StatusDraft) // staff never see drafts
 	if err != nil {
 		return row{}, err
 	}
