@@ -17,6 +17,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/cn"
 	"huixiang/internal/sqldb"
 )
 
@@ -405,7 +406,7 @@ func statsOf(ctx context.Context, x sqlx.QueryerContext, where string, args []an
 	}{
 		{&out.ByPolicyStatus, `SELECT a.policy_code AS k, a.status, ` + sums + ` FROM applications a WHERE ` + where + ` GROUP BY a.policy_code, a.status ORDER BY a.policy_code, a.status`},
 		{&out.ByTownship, `SELECT a.township_code AS k, '' AS status, ` + sums + ` FROM applications a WHERE ` + where + ` GROUP BY a.township_code ORDER BY a.township_code`},
-		{&out.ByMonth, `SELECT DATE_FORMAT(CONVERT_TZ(a.submitted_at, '+00:00', '+08:00'), '%Y-%m') AS k, '' AS status, ` + sums +
+		{&out.ByMonth, `SELECT DATE_FORMAT(CONVERT_TZ(a.submitted_at, '+00:00', '` + cn.ZoneOffset + `'), '%Y-%m') AS k, '' AS status, ` + sums +
 			` FROM applications a WHERE ` + where + ` AND a.submitted_at IS NOT NULL GROUP BY k ORDER BY k`},
 	} {
 		var rows []bucketRow

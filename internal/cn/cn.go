@@ -12,6 +12,10 @@ import (
 // statistics, dates typed into forms) are counted in it.
 var Zone = time.FixedZone("CST", 8*3600)
 
+// ZoneOffset is Zone as SQL writes it (CONVERT_TZ(t, '+00:00', ZoneOffset)): the database counts
+// calendar months and days the way Go does.
+const ZoneOffset = "+08:00"
+
 // ValidMobile reports whether s is a mainland mobile number: 11 digits, 1 then 3-9.
 func ValidMobile(s string) bool {
 	if len(s) != 11 || s[0] != '1' || s[1] < '3' || s[1] > '9' {

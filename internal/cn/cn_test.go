@@ -38,4 +38,7 @@ func TestZone_isUTCPlus8(t *testing.T) {
 	if at.Day() != 2 || at.Hour() != 0 {
 		t.Fatalf("16:00 UTC on 1 July = %v in Zone, want midnight on 2 July", at)
 	}
+	if got := at.Format("-07:00"); got != ZoneOffset {
+		t.Fatalf("ZoneOffset = %s, Zone says %s", ZoneOffset, got)
+	}
 }
