@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/app"
-	"huixiang/internal/audit"
 	"huixiang/internal/config"
 	"huixiang/internal/session"
 	"huixiang/internal/sqldb"
@@ -183,15 +183,15 @@ func staffCommand(ctx context.Context, a *app.App, args []string, getenv func(st
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	actor := audit.Entry{ActorType: audit.ActorSystem, ActorName: "cli"}
+	by := actor.System("cli")
 	switch args[0] {
 	case "create":
 		pw := getenv("HX_STAFF_PASSWORD")
 		if pw == "" {
 			return errors.New("staff create: set HX_STAFF_PASSWORD (the password is never taken from the command line)")
 		}
-		st, err := a.Staff.Create(ctx, actor, staff.NewAccount{Username: *username, DisplayName: *name,
-			Password: strings.TrimSpace(pw), Role: *role, Department: *dept, TownshipCode: *township})
+		st, err := a.Staff.Create(ctx, by, staff.NewAccount{Username: *username, DisplayName: *name,
+			Password: strings.TrimSpace(pw), Role: actor.Role(*role), Department: *dept, TownshipCode: *township})
 		if err != nil {
 			return err
 		}
@@ -202,7 +202,7 @@ func staffCommand(ctx context.Context, a *app.App, args []string, getenv func(st
 		if err != nil {
 			return err
 		}
-		n, err := a.Staff.RevokeSessions(ctx, actor, st.ID, func() (int, error) {
+		n, err := a.Staff.RevokeSessions(ctx, by, st.ID, func() (int, error) {
 			return a.Sessions.RevokeAll(ctx, session.KindStaff, st.ID)
 		})
 		if err != nil {
@@ -215,7 +215,7 @@ func staffCommand(ctx context.Context, a *app.App, args []string, getenv func(st
 		if err != nil {
 			return err
 		}
-		if err := a.Staff.Unlock(ctx, actor, st.ID); err != nil {
+		if err := a.Staff.Unlock(ctx, by, st.ID); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "unlocked %s\n", st.Username)
@@ -225,7 +225,7 @@ func staffCommand(ctx context.Context, a *app.App, args []string, getenv func(st
 		if err != nil {
 			return err
 		}
-		pw, err := a.Staff.ResetPassword(ctx, actor, st.ID)
+		pw, err := a.Staff.ResetPassword(ctx, by, st.ID)
 		if err != nil {
 			return err
 		}

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/app"
-	"huixiang/internal/audit"
 	"huixiang/internal/region"
 	"huixiang/internal/staff"
 )
@@ -16,9 +16,9 @@ import (
 // codes, not official ones. They share the bootstrap password, which lives only in the
 // environment (.env.dev in development).
 var demoStaff = []staff.NewAccount{
-	{Username: "demo_hrss", DisplayName: "区人社局（演示）", Role: staff.RoleDepartment, Department: "区人社局"},
-	{Username: "demo_guanbuqiao", DisplayName: "官埠桥镇（演示）", Role: staff.RoleTownship, TownshipCode: "990101"},
-	{Username: "demo_heshengqiao", DisplayName: "贺胜桥镇（演示）", Role: staff.RoleTownship, TownshipCode: "990102"},
+	{Username: "demo_hrss", DisplayName: "区人社局（演示）", Role: actor.Department, Department: "区人社局"},
+	{Username: "demo_guanbuqiao", DisplayName: "官埠桥镇（演示）", Role: actor.Township, TownshipCode: "990101"},
+	{Username: "demo_heshengqiao", DisplayName: "贺胜桥镇（演示）", Role: actor.Township, TownshipCode: "990102"},
 }
 
 // demoRegions are the district's townships named in the plans and a few others, each with
@@ -68,10 +68,10 @@ func seed(ctx context.Context, a *app.App, out io.Writer) error {
 	if err := a.Bootstrap(ctx); err != nil {
 		return err
 	}
-	actor := audit.Entry{ActorType: audit.ActorSystem, ActorName: "seed"}
+	by := actor.System("seed")
 	for _, d := range demoStaff {
 		d.Password = pw
-		_, err := a.Staff.Create(ctx, actor, d)
+		_, err := a.Staff.Create(ctx, by, d)
 		switch {
 		case errors.Is(err, staff.ErrUsernameTaken):
 		case err != nil:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/cn"
 	"huixiang/internal/cnid"
 )
 
@@ -34,8 +35,7 @@ type profile struct {
 }
 
 var (
-	nameRE   = regexp.MustCompile(`^[\p{Han}A-Za-z·•. ]{2,32}$`)
-	mobileRE = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+	nameRE = regexp.MustCompile(`^[\p{Han}A-Za-z·•. ]{2,32}$`)
 )
 
 // clean trims s and folds runs of whitespace.
@@ -61,7 +61,7 @@ func validate(ctx context.Context, db sqlx.QueryerContext, in Input, now time.Ti
 	}
 	p.IDCard = id
 	p.Phone = strings.TrimPrefix(strings.ReplaceAll(strings.TrimSpace(in.Phone), " ", ""), "+86")
-	if p.Phone != "" && !mobileRE.MatchString(p.Phone) {
+	if p.Phone != "" && !cn.ValidMobile(p.Phone) {
 		return p, &FieldError{"phone", "手机号格式不正确"}
 	}
 	if requirePhone && p.Phone == "" {

@@ -2,9 +2,9 @@ package application
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/sqldb"
 )
 
@@ -16,34 +16,28 @@ type Filter struct {
 	Policy   string
 	Kind     string
 	Township string
-	Page     int
-	PageSize int
+	sqldb.PageRequest
 }
 
 // Page is one page of applications.
-type Page struct {
-	Items    []Application `json:"items"`
-	Total    int           `json:"total"`
-	Page     int           `json:"page"`
-	PageSize int           `json:"page_size"`
-}
+type Page = sqldb.Page[Application]
 
-func (f Filter) where(st Staff) (string, []any) {
-	conds, args := []string{"a.status <> 'draft'"}, []any{}
+func (f Filter) where(st actor.Actor) (string, []any) {
+	conds, args := []string{"a.status <> ?"}, []any{StatusDraft} // staff never see drafts
 	add := func(c string, v any) { conds = append(conds, c); args = append(args, v) }
 	switch f.Status {
 	case "":
-		if st.Role == "township" {
-			add("a.status = ?", StatusSubmitted)
-		} else {
-			add("a.status = ?", StatusTownshipApproved)
+		q := queueStates(st)
+		conds = append(conds, "a.status IN ("+placeholders(len(q))+")")
+		for _, v := range q {
+			args = append(args, v)
 		}
 	case "all":
 	default:
 		add("a.status = ?", f.Status)
 	}
-	if st.Township != "" {
-		add("a.township_code = ?", st.Township)
+	if t := st.ScopeTownship(); t != "" || st.Role == actor.Township {
+		add("a.township_code = ?", t) // township staff without a township see nothing
 	}
 	if f.Township != "" {
 		add("a.township_code = ?", f.Township)
@@ -58,39 +52,29 @@ func (f Filter) where(st Staff) (string, []any) {
 }
 
 // List returns a staff queue page, oldest submission first (first come, first served).
-func (s *Service) List(ctx context.Context, st Staff, f Filter) (Page, error) {
-	if f.PageSize <= 0 || f.PageSize > 100 {
-		f.PageSize = 20
-	}
-	if f.Page <= 0 {
-		f.Page = 1
-	}
+func (s *Service) List(ctx context.Context, st actor.Actor, f Filter) (Page, error) {
+	pr := f.PageRequest.Norm()
 	where, args := f.where(st)
-	out := Page{Items: []Application{}, Page: f.Page, PageSize: f.PageSize}
-	if err := s.db.GetContext(ctx, &out.Total, `SELECT COUNT(*) FROM applications a WHERE `+where, args...); err != nil {
-		return Page{}, fmt.Errorf("application: count: %w", err)
-	}
-	var rows []row
-	err := s.db.SelectContext(ctx, &rows, selectApp+` WHERE `+where+` ORDER BY a.submitted_at, a.id LIMIT ? OFFSET ?`,
-		append(args, f.PageSize, sqldb.Offset(f.Page, f.PageSize))...)
+	total, rows, err := listQueue(ctx, s.db, where, args, pr)
 	if err != nil {
-		return Page{}, fmt.Errorf("application: list: %w", err)
+		return Page{}, err
 	}
+	items := make([]Application, 0, len(rows))
 	for _, r := range rows {
 		a := s.view(r)
 		a.ApplicantName, a.PersonID = r.ApplicantName, r.PersonID
-		out.Items = append(out.Items, a)
+		items = append(items, a)
 	}
-	return out, nil
+	return sqldb.NewPage(pr, items, total), nil
 }
 
 // Bucket is a count and amount for one group.
 type Bucket struct {
-	Key          string `db:"k" json:"key"`
-	Status       string `db:"status" json:"status,omitempty"`
-	Count        int    `db:"n" json:"count"`
-	AmountFen    int64  `db:"amount" json:"amount_fen"`
-	DisbursedFen int64  `db:"disbursed" json:"disbursed_fen"`
+	Key          string `json:"key"`
+	Status       string `json:"status,omitempty"`
+	Count        int    `json:"count"`
+	AmountFen    int64  `json:"amount_fen"`
+	DisbursedFen int64  `json:"disbursed_fen"`
 }
 
 // Stats are the totals the dashboard shows.
@@ -102,24 +86,8 @@ type Stats struct {
 
 // Stats counts applications (drafts excluded) and sums amounts by policy and status, by
 // township, and by month of submission in Beijing time; township staff see their township's.
-func (s *Service) Stats(ctx context.Context, st Staff, f Filter) (Stats, error) {
+func (s *Service) Stats(ctx context.Context, st actor.Actor, f Filter) (Stats, error) {
 	f.Status = "all"
 	where, args := f.where(st)
-	const sums = `COUNT(*) AS n, COALESCE(SUM(a.amount_fen), 0) AS amount, COALESCE(SUM(a.disbursed_fen), 0) AS disbursed`
-	out := Stats{}
-	for _, q := range []struct {
-		dst *[]Bucket
-		sql string
-	}{
-		{&out.ByPolicyStatus, `SELECT a.policy_code AS k, a.status, ` + sums + ` FROM applications a WHERE ` + where + ` GROUP BY a.policy_code, a.status ORDER BY a.policy_code, a.status`},
-		{&out.ByTownship, `SELECT a.township_code AS k, '' AS status, ` + sums + ` FROM applications a WHERE ` + where + ` GROUP BY a.township_code ORDER BY a.township_code`},
-		{&out.ByMonth, `SELECT DATE_FORMAT(CONVERT_TZ(a.submitted_at, '+00:00', '+08:00'), '%Y-%m') AS k, '' AS status, ` + sums +
-			` FROM applications a WHERE ` + where + ` AND a.submitted_at IS NOT NULL GROUP BY k ORDER BY k`},
-	} {
-		*q.dst = []Bucket{}
-		if err := s.db.SelectContext(ctx, q.dst, q.sql, args...); err != nil {
-			return Stats{}, fmt.Errorf("application: stats: %w", err)
-		}
-	}
-	return out, nil
+	return statsOf(ctx, s.db, where, args)
 }

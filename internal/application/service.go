@@ -2,12 +2,10 @@ package application
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"huixiang/internal/audit"
+	"huixiang/internal/cn"
 	"huixiang/internal/cnid"
 	"huixiang/internal/idempotency"
 	"huixiang/internal/notify"
@@ -88,29 +87,9 @@ const (
 	refType          = "application"
 )
 
-// applicant is the registered person behind a user.
-type applicant struct {
-	PersonID     int64          `db:"person_id"`
-	Name         string         `db:"name"`
-	TownshipCode string         `db:"township_code"`
-	Intention    string         `db:"intention"`
-	USCC         sql.NullString `db:"uscc"`
-	StartedOn    *time.Time     `db:"business_started_on"`
-	PhoneEnc     []byte         `db:"phone_enc"`
-}
-
 // applicant returns the registered person behind a user, or errNotRegistered.
 func (s *Service) applicant(ctx context.Context, q sqlx.QueryerContext, userID int64) (*applicant, error) {
-	var a applicant
-	err := sqlx.GetContext(ctx, q, &a, `SELECT p.id AS person_id, p.name, r.township_code, r.intention, r.uscc, r.business_started_on, p.phone_enc
-		FROM persons p JOIN returnees r ON r.person_id = p.id WHERE p.user_id = ?`, userID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNotRegistered
-	}
-	if err != nil {
-		return nil, fmt.Errorf("application: applicant: %w", err)
-	}
-	return &a, nil
+	return getApplicant(ctx, q, userID)
 }
 
 // applicantOrNone is applicant with "not registered" as a nil applicant, for the callers that
@@ -128,67 +107,12 @@ func (a *applicant) ownsEnterprise(uscc string) bool {
 	return a != nil && a.USCC.Valid && a.USCC.String == uscc
 }
 
-const policyColumns = `code, kind, name, description, amount_fen, cap_individual_fen, cap_enterprise_fen, max_times, window_days, materials, is_open`
-
-type policyRow struct {
-	Code             string `db:"code"`
-	Kind             string `db:"kind"`
-	Name             string `db:"name"`
-	Description      string `db:"description"`
-	AmountFen        *int64 `db:"amount_fen"`
-	CapIndividualFen *int64 `db:"cap_individual_fen"`
-	CapEnterpriseFen *int64 `db:"cap_enterprise_fen"`
-	MaxTimes         int    `db:"max_times"`
-	WindowDays       *int   `db:"window_days"`
-	Materials        []byte `db:"materials"`
-	Open             bool   `db:"is_open"`
-}
-
-// policy converts the row; unreadable materials are an error, never "no materials required".
-func (r policyRow) policy() (Policy, error) {
-	p := Policy{Code: r.Code, Kind: r.Kind, Name: r.Name, Description: r.Description, AmountFen: r.AmountFen,
-		CapIndividualFen: r.CapIndividualFen, CapEnterpriseFen: r.CapEnterpriseFen, MaxTimes: r.MaxTimes,
-		WindowDays: r.WindowDays, Open: r.Open, Materials: []Material{}}
-	if err := json.Unmarshal(r.Materials, &p.Materials); err != nil {
-		return Policy{}, fmt.Errorf("application: policy %s: materials: %w", r.Code, err)
-	}
-	return p, nil
-}
-
 func (s *Service) policy(ctx context.Context, q sqlx.QueryerContext, code string) (Policy, error) {
-	var r policyRow
-	err := sqlx.GetContext(ctx, q, &r, `SELECT `+policyColumns+` FROM support_policies WHERE code = ?`, code)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Policy{}, ErrPolicyUnknown
-	}
+	r, err := getPolicy(ctx, q, code)
 	if err != nil {
-		return Policy{}, fmt.Errorf("application: policy: %w", err)
+		return Policy{}, err
 	}
 	return r.policy()
-}
-
-// usedTimes counts the approved or disbursed applications of a policy by a borrower (an
-// enterprise's key E:<USCC>, whoever applied for it).
-func usedTimes(ctx context.Context, q sqlx.QueryerContext, policy, borrowerKey string, exceptID int64) (int, error) {
-	var n int
-	err := sqlx.GetContext(ctx, q, &n, `SELECT COUNT(*) FROM applications WHERE policy_code = ? AND borrower_key = ?
-		AND status IN ('approved', 'disbursed') AND id <> ?`, policy, borrowerKey, exceptID)
-	if err != nil {
-		return 0, fmt.Errorf("application: used times: %w", err)
-	}
-	return n, nil
-}
-
-// personUsedTimes counts the approved or disbursed applications of a policy by a person, as an
-// individual or for any enterprise: inventing enterprises does not lift a person's limit.
-func personUsedTimes(ctx context.Context, q sqlx.QueryerContext, policy string, personID, exceptID int64) (int, error) {
-	var n int
-	err := sqlx.GetContext(ctx, q, &n, `SELECT COUNT(*) FROM applications WHERE person_id = ? AND policy_code = ?
-		AND status IN ('approved', 'disbursed') AND id <> ?`, personID, policy, exceptID)
-	if err != nil {
-		return 0, fmt.Errorf("application: used times: %w", err)
-	}
-	return n, nil
 }
 
 func personKey(personID int64) string { return "P:" + strconv.FormatInt(personID, 10) }
@@ -214,10 +138,9 @@ func (s *Service) eligibility(ctx context.Context, q sqlx.QueryerContext, p Poli
 		} else if p.WindowDays != nil && a.StartedOn != nil && s.now().Sub(*a.StartedOn) > time.Duration(*p.WindowDays)*24*time.Hour {
 			el.Reasons = append(el.Reasons, Reason{"BUSINESS_TOO_OLD", fmt.Sprintf("营业执照取得已超过 %d 天，不在申请期限内", *p.WindowDays)})
 		}
-		var live int
-		err := sqlx.GetContext(ctx, q, &live, `SELECT COUNT(*) FROM applications WHERE grant_key = ?`, p.Code+":"+strconv.FormatInt(a.PersonID, 10))
+		live, err := countGrantKey(ctx, q, p.Code+":"+strconv.FormatInt(a.PersonID, 10))
 		if err != nil {
-			return el, fmt.Errorf("application: live subsidies: %w", err)
+			return el, err
 		}
 		if live > 0 {
 			el.Reasons = append(el.Reasons, Reason{"ALREADY_GRANTED", "您已申请过该补贴，每人限一次"})
@@ -239,9 +162,9 @@ type PolicyList struct {
 
 // Policies lists the support types with the caller's eligibility.
 func (s *Service) Policies(ctx context.Context, userID int64) (PolicyList, error) {
-	var rows []policyRow
-	if err := s.db.SelectContext(ctx, &rows, `SELECT `+policyColumns+` FROM support_policies ORDER BY sort_order, code`); err != nil {
-		return PolicyList{}, fmt.Errorf("application: policies: %w", err)
+	rows, err := listPolicies(ctx, s.db)
+	if err != nil {
+		return PolicyList{}, err
 	}
 	a, err := s.applicantOrNone(ctx, s.db, userID)
 	if err != nil {
@@ -264,7 +187,6 @@ func (s *Service) Policies(ctx context.Context, userID int64) (PolicyList, error
 
 var (
 	bankAccountRE = regexp.MustCompile(`^[0-9]{12,30}$`)
-	mobileRE      = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
 )
 
 // form is a validated Input.
@@ -351,7 +273,7 @@ func (s *Service) check(p Policy, a *applicant, in Input, complete bool) (form, 
 	if f.BankAccount == "" && complete {
 		return f, &FieldError{"bank_account", "请填写银行账号"}
 	}
-	if f.ContactPhone != "" && !mobileRE.MatchString(f.ContactPhone) {
+	if f.ContactPhone != "" && !cn.ValidMobile(f.ContactPhone) {
 		return f, &FieldError{"contact_phone", "联系电话应为 11 位手机号"}
 	}
 	if f.JobsCreated != nil && (*f.JobsCreated < 0 || *f.JobsCreated > 100000) {
@@ -424,26 +346,16 @@ func (s *Service) Create(ctx context.Context, userID int64, in Input, idemKey st
 			}
 		}
 		now := s.now().UTC()
-		res, err := tx.ExecContext(ctx, `INSERT INTO applications (policy_code, policy_kind, user_id, person_id, township_code, status,
-			borrower_type, enterprise_name, enterprise_uscc, borrower_key, amount_fen, term_months, purpose, bank_name,
-			bank_account_enc, contact_phone_enc, jobs_created, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.Code, p.Kind, userID, a.PersonID, a.TownshipCode, f.BorrowerType, f.EnterpriseName, f.USCC, f.BorrowerKey,
-			f.AmountFen, f.TermMonths, f.Purpose, f.BankName, s.seal(fieldBankAccount, f.BankAccount), s.seal(fieldPhone, f.ContactPhone),
-			f.JobsCreated, now, now)
+		id, err := insertDraft(ctx, tx, p, userID, a, f, s.seal(fieldBankAccount, f.BankAccount), s.seal(fieldPhone, f.ContactPhone), now)
 		if err != nil {
-			return fmt.Errorf("application: create: %w", err)
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return fmt.Errorf("application: create: %w", err)
+			return err
 		}
 		if len(in.Attachments) > 0 {
 			if err := s.uploads.Attach(ctx, tx, in.Attachments, userID, refType, id); err != nil {
 				return err
 			}
 		}
-		if err := event(ctx, tx, id, audit.ActorUser, userID, "applicant", "", StatusDraft, "", nil, now); err != nil {
+		if err := event(ctx, tx, id, audit.ActorUser, userID, roleApplicant, "", StatusDraft, "", nil, now); err != nil {
 			return err
 		}
 		app, err := s.load(ctx, tx, id, true)
@@ -561,21 +473,14 @@ func (s *Service) Update(ctx context.Context, userID, id int64, version int, pat
 		return Application{}, err
 	}
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		var cur struct {
-			Version int    `db:"version"`
-			Status  string `db:"status"`
-		}
-		err := tx.GetContext(ctx, &cur, `SELECT version, status FROM applications WHERE id = ? AND user_id = ? FOR UPDATE`, id, userID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		cur, err := lockOwn(ctx, tx, id, userID)
 		if err != nil {
-			return fmt.Errorf("application: lock: %w", err)
+			return err
 		}
 		if cur.Version != version {
 			return ErrStaleVersion
 		}
-		if cur.Status != StatusDraft && cur.Status != StatusReturned {
+		if !editable(cur.Status) {
 			return ErrInvalidTransition
 		}
 		r, err := s.ownRow(ctx, tx, userID, id)
@@ -597,14 +502,8 @@ func (s *Service) Update(ctx context.Context, userID, id int64, version int, pat
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE applications SET borrower_type = ?, enterprise_name = ?, enterprise_uscc = ?, borrower_key = ?,
-			amount_fen = ?, term_months = ?, purpose = ?, bank_name = ?, bank_account_enc = ?, contact_phone_enc = ?, jobs_created = ?,
-			updated_at = ?, version = version + 1
-			WHERE id = ? AND user_id = ? AND version = ?`,
-			f.BorrowerType, f.EnterpriseName, f.USCC, f.BorrowerKey, f.AmountFen, f.TermMonths, f.Purpose, f.BankName,
-			s.seal(fieldBankAccount, f.BankAccount), s.seal(fieldPhone, f.ContactPhone), f.JobsCreated, s.now().UTC(), id, userID, version)
-		if err != nil {
-			return fmt.Errorf("application: update: %w", err)
+		if err := updateForm(ctx, tx, id, userID, version, f, s.seal(fieldBankAccount, f.BankAccount), s.seal(fieldPhone, f.ContactPhone), s.now().UTC()); err != nil {
+			return err
 		}
 		if len(in.Attachments) > 0 {
 			if err := s.uploads.Attach(ctx, tx, in.Attachments, userID, refType, id); err != nil {
@@ -628,25 +527,18 @@ func (s *Service) Update(ctx context.Context, userID, id int64, version int, pat
 
 // whyNot tells a lost conditional update apart: a newer version, a status that does not allow
 // it, or (notBy names a reviewer column) the actor who decided the previous stage.
-func (s *Service) whyNot(ctx context.Context, q sqlx.QueryerContext, id int64, version int, from []string, notBy string) error {
-	var cur struct {
-		Version int    `db:"version"`
-		Status  string `db:"status"`
-	}
-	err := sqlx.GetContext(ctx, q, &cur, `SELECT version, status FROM applications WHERE id = ?`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound
-	}
+func (s *Service) whyNot(ctx context.Context, q sqlx.QueryerContext, id int64, version int, t Transition) error {
+	cur, err := currentVersionStatus(ctx, q, id)
 	if err != nil {
-		return fmt.Errorf("application: why not: %w", err)
+		return err
 	}
 	if cur.Version != version {
 		return ErrStaleVersion
 	}
-	if !slices.Contains(from, cur.Status) {
+	if !t.allows(cur.Status) {
 		return ErrInvalidTransition
 	}
-	if notBy != "" {
+	if t.NotBy != "" {
 		// The only condition left: the actor decided the previous stage (or nobody is on
 		// record for it, which cannot prove two people looked at it either).
 		return ErrSameReviewer

@@ -2,7 +2,6 @@ package application
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,62 +13,13 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
+	"huixiang/internal/cn"
 	"huixiang/internal/notify"
 	"huixiang/internal/pii"
 	"huixiang/internal/sqldb"
 )
-
-// row is an applications row.
-type row struct {
-	ID             int64          `db:"id"`
-	PolicyCode     string         `db:"policy_code"`
-	PolicyKind     string         `db:"policy_kind"`
-	PolicyName     string         `db:"policy_name"`
-	UserID         int64          `db:"user_id"`
-	PersonID       int64          `db:"person_id"`
-	ApplicantName  string         `db:"applicant_name"`
-	TownshipCode   string         `db:"township_code"`
-	Status         string         `db:"status"`
-	Version        int            `db:"version"`
-	BorrowerType   string         `db:"borrower_type"`
-	EnterpriseName string         `db:"enterprise_name"`
-	EnterpriseUSCC sql.NullString `db:"enterprise_uscc"`
-	BorrowerKey    string         `db:"borrower_key"`
-	AmountFen      int64          `db:"amount_fen"`
-	TermMonths     *int           `db:"term_months"`
-	Purpose        string         `db:"purpose"`
-	BankName       string         `db:"bank_name"`
-	BankAccountEnc []byte         `db:"bank_account_enc"`
-	PhoneEnc       []byte         `db:"contact_phone_enc"`
-	JobsCreated    *int           `db:"jobs_created"`
-	FieldComments  []byte         `db:"field_comments"`
-	DisbursedFen   *int64         `db:"disbursed_fen"`
-	PaidOn         *time.Time     `db:"paid_on"`
-	BankReference  string         `db:"bank_reference"`
-	LicenceBy      sql.NullInt64  `db:"licence_confirmed_by"`
-	SubmittedAt    *time.Time     `db:"submitted_at"`
-	CreatedAt      time.Time      `db:"created_at"`
-	UpdatedAt      time.Time      `db:"updated_at"`
-}
-
-const selectApp = `SELECT a.id, a.policy_code, a.policy_kind, sp.name AS policy_name, a.user_id, a.person_id, p.name AS applicant_name,
-	a.township_code, a.status, a.version, a.borrower_type, a.enterprise_name, a.enterprise_uscc, a.borrower_key, a.amount_fen,
-	a.term_months, a.purpose, a.bank_name, a.bank_account_enc, a.contact_phone_enc, a.jobs_created, a.field_comments,
-	a.disbursed_fen, a.paid_on, a.bank_reference, a.licence_confirmed_by, a.submitted_at, a.created_at, a.updated_at
-	FROM applications a JOIN support_policies sp ON sp.code = a.policy_code JOIN persons p ON p.id = a.person_id`
-
-func getRow(ctx context.Context, q sqlx.QueryerContext, where string, args ...any) (row, error) {
-	var r row
-	err := sqlx.GetContext(ctx, q, &r, selectApp+` WHERE `+where, args...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return row{}, ErrNotFound
-	}
-	if err != nil {
-		return row{}, fmt.Errorf("application: get: %w", err)
-	}
-	return r, nil
-}
 
 // ownRow returns the user's application; others' answer ErrNotFound.
 func (s *Service) ownRow(ctx context.Context, q sqlx.QueryerContext, userID, id int64) (row, error) {
@@ -145,54 +95,15 @@ func (s *Service) full(ctx context.Context, q sqlx.QueryerContext, r row, timeli
 	return a, nil
 }
 
-var roleLabels = map[string]string{"applicant": "申请人", "township": "乡镇审核", "district_admin": "区级审核", "department": "区级审核", "system": "系统"}
-
-func events(ctx context.Context, q sqlx.QueryerContext, id int64) ([]Event, error) {
-	var rows []struct {
-		At       time.Time `db:"at"`
-		Type     string    `db:"actor_type"`
-		Role     string    `db:"actor_role"`
-		From     string    `db:"from_status"`
-		To       string    `db:"to_status"`
-		Comment  string    `db:"comment"`
-		Comments []byte    `db:"field_comments"`
-	}
-	err := sqlx.SelectContext(ctx, q, &rows, `SELECT at, actor_type, actor_role, from_status, to_status, comment, field_comments
-		FROM application_events WHERE application_id = ? ORDER BY at, id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("application: timeline: %w", err)
-	}
-	out := make([]Event, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, Event{At: r.At, From: r.From, To: r.To, Actor: roleLabels[r.Role], ActorType: r.Type, Comment: r.Comment,
-			FieldComments: decodeComments(r.Comments)})
-	}
-	return out, nil
-}
-
-func event(ctx context.Context, tx sqlx.ExtContext, id int64, actorType string, actorID int64, role, from, to, comment string, fieldComments map[string]string, at time.Time) error {
-	var fc any
-	if len(fieldComments) > 0 {
-		b, _ := json.Marshal(fieldComments)
-		fc = string(b)
-	}
-	var aid any
-	if actorID != 0 {
-		aid = actorID
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO application_events (application_id, at, actor_type, actor_id, actor_role, from_status, to_status, comment, field_comments)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, at, actorType, aid, role, from, to, comment, fc)
-	if err != nil {
-		return fmt.Errorf("application: event: %w", err)
-	}
-	return nil
-}
+// roleLabels name the roles of the timeline (application_events.actor_role) for the applicant.
+var roleLabels = map[string]string{roleApplicant: "申请人", string(actor.Township): "乡镇审核", string(actor.DistrictAdmin): "区级审核",
+	string(actor.Department): "区级审核", "system": "系统"}
 
 // Mine lists the user's applications, newest first.
 func (s *Service) Mine(ctx context.Context, userID int64) ([]Application, error) {
-	var rows []row
-	if err := s.db.SelectContext(ctx, &rows, selectApp+` WHERE a.user_id = ? ORDER BY a.created_at DESC, a.id DESC`, userID); err != nil {
-		return nil, fmt.Errorf("application: mine: %w", err)
+	rows, err := listMine(ctx, s.db, userID)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Application, 0, len(rows))
 	for _, r := range rows {
@@ -234,70 +145,65 @@ func (s *Service) notifyApplicant(ctx context.Context, tx sqlx.ExtContext, r row
 	})
 }
 
-// step is one transition of the state machine: from one of From to To, decided in Role.
-type step struct {
-	From          []string
-	To            string
-	Role          string
+// change is what one transition writes besides the state: the reviewer's words and the
+// action's own columns (column name → value; names are constants of this package).
+type change struct {
 	Comment       string
 	FieldComments map[string]string
-	// Set adds assignments (", col = ?") to the UPDATE, with SetArgs.
-	Set     string
-	SetArgs []any
-	// NotBy names the column holding who decided the previous stage: the UPDATE matches only
-	// when the actor is another account (four eyes on the money).
-	NotBy string
+	Set           []assign
 }
 
-// transition moves an application as st says, guarded by version, in tx: one conditional
-// UPDATE, the timeline event, the audit row and the applicant's notification.
-func (s *Service) transition(ctx context.Context, tx *sqlx.Tx, r row, version int, actor audit.Entry, st step) error {
-	if !slices.Contains(st.From, r.Status) {
-		if r.Version != version {
-			return ErrStaleVersion
-		}
-		return ErrInvalidTransition
-	}
+// assign is one column the transition's UPDATE sets.
+type assign struct {
+	Col string
+	Val any
+}
+
+// transition takes action t on application r (read at version) in tx for by: one conditional
+// UPDATE (version, from-states and, when the row says so, another account than the previous
+// stage's), the timeline event, the audit row and, when the row says so, the applicant's
+// notification.
+//
+// The UPDATE's condition is the one check of version and state; when it matches nothing, whyNot
+// says which part failed.
+func (s *Service) transition(ctx context.Context, tx *sqlx.Tx, r row, version int, by actor.Actor, t Transition, ch change) error {
 	now := s.now().UTC()
 	var fc any
-	if st.To == StatusReturned && len(st.FieldComments) > 0 {
-		b, _ := json.Marshal(st.FieldComments)
+	if t.To == StatusReturned && len(ch.FieldComments) > 0 {
+		b, _ := json.Marshal(ch.FieldComments)
 		fc = string(b)
 	}
-	placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(st.From)), ", ")
-	args := append([]any{st.To, now, fc}, st.SetArgs...)
-	args = append(args, r.ID, version)
-	for _, f := range st.From {
-		args = append(args, f)
+	sets := slices.Clone(ch.Set)
+	if t.By != "" {
+		sets = append(sets, assign{t.By, by.ID})
 	}
-	guard := ""
-	if st.NotBy != "" {
-		guard = ` AND ` + st.NotBy + ` <> ?`
-		args = append(args, actor.ActorID)
+	if t.Decides {
+		sets = append(sets, assign{"decided_at", now})
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE applications SET status = ?, updated_at = ?, field_comments = ?, version = version + 1`+st.Set+`
-		WHERE id = ? AND version = ? AND status IN (`+placeholders+`)`+guard, args...)
+	n, err := updateStatus(ctx, tx, r.ID, version, t, now, fc, sets, by.ID)
 	if err != nil {
-		return fmt.Errorf("application: transition: %w", sqldb.Classify(err))
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("application: transition: %w", err)
-	} else if n == 0 {
-		return s.whyNot(ctx, tx, r.ID, version, st.From, st.NotBy)
-	}
-	if err := event(ctx, tx, r.ID, actor.ActorType, actor.ActorID, st.Role, r.Status, st.To, st.Comment, st.FieldComments, now); err != nil {
 		return err
 	}
-	actor.Action, actor.TargetType, actor.TargetID = "application."+st.To, "application", strconv.FormatInt(r.ID, 10)
-	actor.Detail = map[string]any{"from": r.Status, "to": st.To, "version": version}
-	if st.Comment != "" {
-		actor.Detail["comment"] = st.Comment
+	if n == 0 {
+		return s.whyNot(ctx, tx, r.ID, version, t)
 	}
-	if err := audit.Write(ctx, tx, actor); err != nil {
+	role := t.EventRole
+	if role == "" {
+		role = string(by.Role)
+	}
+	if err := event(ctx, tx, r.ID, string(by.Kind), by.ID, role, r.Status, t.To, ch.Comment, ch.FieldComments, now); err != nil {
 		return err
 	}
-	if _, ok := statusWords[st.To]; ok && st.To != StatusSubmitted {
-		return s.notifyApplicant(ctx, tx, r, st.To, st.Comment, version+1, now)
+	e := by.AuditID("application."+t.To, "application", r.ID)
+	e.Detail = map[string]any{"from": r.Status, "to": t.To, "version": version}
+	if ch.Comment != "" {
+		e.Detail["comment"] = ch.Comment
+	}
+	if err := audit.Write(ctx, tx, e); err != nil {
+		return err
+	}
+	if t.Notifies {
+		return s.notifyApplicant(ctx, tx, r, t.To, ch.Comment, version+1, now)
 	}
 	return nil
 }
@@ -362,9 +268,8 @@ func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Ap
 		return Application{}, err
 	}
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		actor := audit.Entry{ActorType: audit.ActorUser, ActorID: userID}
-		return s.transition(ctx, tx, r, version, actor, step{From: []string{StatusDraft, StatusReturned}, To: StatusSubmitted, Role: "applicant",
-			Set: `, submitted_at = ?, township_code = ?`, SetArgs: []any{s.now().UTC(), a.TownshipCode}})
+		return s.transition(ctx, tx, r, version, actor.User(userID), transitionOf(ActSubmit),
+			change{Set: []assign{{"submitted_at", s.now().UTC()}, {"township_code", a.TownshipCode}}})
 	})
 	if errors.Is(err, sqldb.ErrDuplicate) {
 		return Application{}, ErrAlreadyGranted
@@ -410,8 +315,7 @@ func (s *Service) Withdraw(ctx context.Context, userID, id int64, version int) (
 		return Application{}, err
 	}
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		return s.transition(ctx, tx, r, version, audit.Entry{ActorType: audit.ActorUser, ActorID: userID},
-			step{From: []string{StatusDraft, StatusSubmitted, StatusReturned}, To: StatusWithdrawn, Role: "applicant"})
+		return s.transition(ctx, tx, r, version, actor.User(userID), transitionOf(ActWithdraw), change{})
 	})
 	if err != nil {
 		return Application{}, err
@@ -419,23 +323,8 @@ func (s *Service) Withdraw(ctx context.Context, userID, id int64, version int) (
 	return s.load(ctx, s.db, id, true)
 }
 
-// Staff is the staff member acting; Township scopes township staff.
-type Staff struct {
-	ID       int64
-	Username string
-	Role     string
-	Township string
-}
-
-func (st Staff) entry() audit.Entry {
-	return audit.Entry{ActorType: audit.ActorStaff, ActorID: st.ID, ActorName: st.Username}
-}
-
-// districtRoles may act at the district stage and record disbursements.
-var districtRoles = []string{"district_admin", "department"}
-
 // StaffGet returns an application the staff member may see (township staff: their township).
-func (s *Service) StaffGet(ctx context.Context, st Staff, id int64) (Application, error) {
+func (s *Service) StaffGet(ctx context.Context, st actor.Actor, id int64) (Application, error) {
 	r, err := s.staffRow(ctx, s.db, st, id)
 	if err != nil {
 		return Application{}, err
@@ -456,8 +345,7 @@ func (s *Service) StaffGet(ctx context.Context, st Staff, id int64) (Application
 	if len(a.Attachments) > 0 {
 		// The attachments (ID photos, licences) are personal information handed out through
 		// signed URLs: every staff view that hands them out is audited.
-		e := st.entry()
-		e.Action, e.TargetType, e.TargetID = "application.view_attachments", "application", strconv.FormatInt(id, 10)
+		e := st.AuditID("application.view_attachments", "application", id)
 		e.Detail = map[string]any{"attachments": len(a.Attachments)}
 		if err := audit.Write(ctx, s.db, e); err != nil {
 			return Application{}, err
@@ -466,12 +354,12 @@ func (s *Service) StaffGet(ctx context.Context, st Staff, id int64) (Application
 	return a, nil
 }
 
-func (s *Service) staffRow(ctx context.Context, q sqlx.QueryerContext, st Staff, id int64) (row, error) {
-	r, err := getRow(ctx, q, `a.id = ? AND a.status <> 'draft'`, id)
+func (s *Service) staffRow(ctx context.Context, q sqlx.QueryerContext, st actor.Actor, id int64) (row, error) {
+	r, err := getRow(ctx, q, `a.id = ? AND a.status <> ?`, id, StatusDraft) // staff never see drafts
 	if err != nil {
 		return row{}, err
 	}
-	if st.Township != "" && r.TownshipCode != st.Township {
+	if !st.SeesTownship(r.TownshipCode) {
 		return row{}, ErrNotFound
 	}
 	return r, nil
@@ -497,7 +385,7 @@ const reviewAttempts = 3
 // decision must come from another account than the township decision (ErrSameReviewer), a
 // condition of the UPDATE itself. Approving a loan locks the borrowers' rows (the person's and
 // the enterprise's) and counts their approved loans in the same transaction.
-func (s *Service) Review(ctx context.Context, st Staff, id int64, d Decision) (Application, error) {
+func (s *Service) Review(ctx context.Context, st actor.Actor, id int64, d Decision) (Application, error) {
 	d.Comment = strings.TrimSpace(d.Comment)
 	if utf8.RuneCountInString(d.Comment) > 500 {
 		return Application{}, &FieldError{"comment", "意见不能超过 500 字"}
@@ -517,42 +405,25 @@ func (s *Service) Review(ctx context.Context, st Staff, id int64, d Decision) (A
 	if r.Version != d.Version {
 		return Application{}, ErrStaleVersion // someone acted since this reviewer read it
 	}
-	base := step{Comment: d.Comment, FieldComments: d.FieldComments}
-	switch r.Status {
-	case StatusSubmitted:
-		if st.Role != "township" && st.Role != "district_admin" {
-			return Application{}, ErrForbidden
-		}
-		base.From, base.Role = []string{StatusSubmitted}, "township"
-		base.Set, base.SetArgs = `, township_reviewer_id = ?`, []any{st.ID}
-	case StatusTownshipApproved:
-		if !slices.Contains(districtRoles, st.Role) {
-			return Application{}, ErrForbidden
-		}
-		base.From, base.Role, base.NotBy = []string{StatusTownshipApproved}, st.Role, "township_reviewer_id"
-		base.Set, base.SetArgs = `, district_reviewer_id = ?`, []any{st.ID}
-	default:
+	open := decisions(r.Status) // the decisions of the stage the application is at
+	if len(open) == 0 {
 		return Application{}, ErrInvalidTransition
 	}
-	district := r.Status == StatusTownshipApproved
-	switch d.Decision {
-	case "approve":
-		base.To = StatusTownshipApproved
-		if district {
-			base.To = StatusApproved
+	i := slices.IndexFunc(open, func(t Transition) bool { return t.Decision == d.Decision })
+	if i < 0 {
+		if !slices.ContainsFunc(open, func(t Transition) bool { return t.permits(st) }) {
+			return Application{}, ErrForbidden // no decision of this stage is theirs
 		}
-	case "return":
-		base.To = StatusReturned
-	case "reject":
-		base.To = StatusRejected
-	default:
 		return Application{}, &FieldError{"decision", "决定应为 approve、return 或 reject"}
+	}
+	t := open[i]
+	if !t.permits(st) {
+		return Application{}, ErrForbidden
 	}
 	enterprise := r.PolicyKind == KindLoan && r.BorrowerType == "enterprise" && r.EnterpriseUSCC.Valid
 	err = sqldb.Retry(ctx, s.db, reviewAttempts, func(tx *sqlx.Tx) error {
-		stp := base
-		stp.SetArgs = slices.Clone(base.SetArgs)
-		if stp.To == StatusTownshipApproved && enterprise {
+		ch := change{Comment: d.Comment, FieldComments: d.FieldComments}
+		if t.To == StatusTownshipApproved && enterprise {
 			owns, err := s.ownsOnRecord(ctx, tx, r)
 			if err != nil {
 				return err
@@ -564,10 +435,9 @@ func (s *Service) Review(ctx context.Context, st Staff, id int64, d Decision) (A
 				}
 				by = st.ID
 			}
-			stp.Set += `, licence_confirmed_by = ?`
-			stp.SetArgs = append(stp.SetArgs, by)
+			ch.Set = append(ch.Set, assign{"licence_confirmed_by", by})
 		}
-		if stp.To == StatusApproved && r.PolicyKind == KindLoan {
+		if t.Grants && r.PolicyKind == KindLoan {
 			if enterprise && !r.LicenceBy.Valid {
 				owns, err := s.ownsOnRecord(ctx, tx, r)
 				if err != nil {
@@ -581,11 +451,7 @@ func (s *Service) Review(ctx context.Context, st Staff, id int64, d Decision) (A
 				return err
 			}
 		}
-		if stp.To == StatusApproved || stp.To == StatusRejected {
-			stp.Set += `, decided_at = ?`
-			stp.SetArgs = append(stp.SetArgs, s.now().UTC())
-		}
-		return s.transition(ctx, tx, r, d.Version, st.entry(), stp)
+		return s.transition(ctx, tx, r, d.Version, st, t, ch)
 	})
 	if err != nil {
 		return Application{}, err
@@ -596,13 +462,9 @@ func (s *Service) Review(ctx context.Context, st Staff, id int64, d Decision) (A
 // ownsOnRecord reports whether the application's enterprise is the business on the applicant's
 // returnee record as it stands now.
 func (s *Service) ownsOnRecord(ctx context.Context, q sqlx.QueryerContext, r row) (bool, error) {
-	var uscc sql.NullString
-	err := sqlx.GetContext(ctx, q, &uscc, `SELECT uscc FROM returnees WHERE person_id = ?`, r.PersonID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
+	uscc, err := recordUSCC(ctx, q, r.PersonID)
 	if err != nil {
-		return false, fmt.Errorf("application: record uscc: %w", err)
+		return false, err
 	}
 	return uscc.Valid && r.EnterpriseUSCC.Valid && uscc.String == r.EnterpriseUSCC.String, nil
 }
@@ -618,13 +480,8 @@ func (s *Service) checkLoanLimit(ctx context.Context, tx *sqlx.Tx, r row) error 
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO loan_borrowers (borrower_key, created_at) VALUES (?, ?)
-			ON DUPLICATE KEY UPDATE borrower_key = borrower_key`, k, s.now().UTC()); err != nil {
-			return fmt.Errorf("application: borrower: %w", sqldb.Classify(err))
-		}
-		var key string
-		if err := tx.GetContext(ctx, &key, `SELECT borrower_key FROM loan_borrowers WHERE borrower_key = ? FOR UPDATE`, k); err != nil {
-			return fmt.Errorf("application: borrower lock: %w", sqldb.Classify(err))
+		if err := lockBorrower(ctx, tx, k, s.now().UTC()); err != nil {
+			return err
 		}
 	}
 	p, err := s.policy(ctx, tx, r.PolicyCode)
@@ -659,8 +516,9 @@ type DisburseInput struct {
 
 // Disburse records the payment of an approved application (district staff, another account than
 // the one that approved it: ErrSameReviewer).
-func (s *Service) Disburse(ctx context.Context, st Staff, id int64, in DisburseInput) (Application, error) {
-	if !slices.Contains(districtRoles, st.Role) {
+func (s *Service) Disburse(ctx context.Context, st actor.Actor, id int64, in DisburseInput) (Application, error) {
+	t := transitionOf(ActDisburse)
+	if !t.permits(st) {
 		return Application{}, ErrForbidden
 	}
 	r, err := s.staffRow(ctx, s.db, st, id)
@@ -679,19 +537,11 @@ func (s *Service) Disburse(ctx context.Context, st Staff, id int64, in DisburseI
 		return Application{}, &FieldError{"bank_reference", "请填写银行流水号（64 字以内）"}
 	}
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		return s.transition(ctx, tx, r, in.Version, st.entry(), step{From: []string{StatusApproved}, To: StatusDisbursed, Role: st.Role,
-			Comment: fmt.Sprintf("已发放 %s 元", yuan(in.AmountFen)), NotBy: "district_reviewer_id",
-			Set: `, disbursed_fen = ?, paid_on = ?, bank_reference = ?`, SetArgs: []any{in.AmountFen, paid, ref}})
+		return s.transition(ctx, tx, r, in.Version, st, t, change{Comment: fmt.Sprintf("已发放 %s 元", cn.Yuan(in.AmountFen)),
+			Set: []assign{{"disbursed_fen", in.AmountFen}, {"paid_on", paid}, {"bank_reference", ref}}})
 	})
 	if err != nil {
 		return Application{}, err
 	}
 	return s.StaffGet(ctx, st, id)
-}
-
-func yuan(fen int64) string {
-	if fen%100 == 0 {
-		return strconv.FormatInt(fen/100, 10)
-	}
-	return fmt.Sprintf("%d.%02d", fen/100, fen%100)
 }

@@ -10,6 +10,7 @@ import (
 
 	"huixiang/internal/application"
 	"huixiang/internal/idempotency"
+	"huixiang/internal/sqldb"
 )
 
 func handlePolicies(svc *application.Service) gin.HandlerFunc {
@@ -138,25 +139,16 @@ func handleMyApplication(svc *application.Service) gin.HandlerFunc {
 	}
 }
 
-func applicationStaff(c *gin.Context) application.Staff {
-	s := currentSession(c)
-	st := application.Staff{ID: s.SubjectID, Username: s.Attrs["username"], Role: s.Attrs["role"]}
-	if st.Role == "township" {
-		st.Township = s.Attrs["township"]
-	}
-	return st
-}
-
 func applicationFilter(c *gin.Context) application.Filter {
 	page, _ := strconv.Atoi(c.Query("page"))
 	size, _ := strconv.Atoi(c.Query("page_size"))
 	return application.Filter{Status: c.Query("status"), Policy: c.Query("policy"), Kind: c.Query("type"),
-		Township: c.Query("township"), Page: page, PageSize: size}
+		Township: c.Query("township"), PageRequest: sqldb.PageRequest{Page: page, PageSize: size}}
 }
 
 func handleStaffApplications(svc *application.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		page, err := svc.List(c.Request.Context(), applicationStaff(c), applicationFilter(c))
+		page, err := svc.List(c.Request.Context(), currentActor(c), applicationFilter(c))
 		if err != nil {
 			respondError(c, err)
 			return
@@ -171,7 +163,7 @@ func handleStaffApplication(svc *application.Service) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		app, err := svc.StaffGet(c.Request.Context(), applicationStaff(c), id)
+		app, err := svc.StaffGet(c.Request.Context(), currentActor(c), id)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -190,7 +182,7 @@ func handleReviewApplication(svc *application.Service) gin.HandlerFunc {
 		if !decode(c, &d) {
 			return
 		}
-		app, err := svc.Review(c.Request.Context(), applicationStaff(c), id, d)
+		app, err := svc.Review(c.Request.Context(), currentActor(c), id, d)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -209,7 +201,7 @@ func handleDisburseApplication(svc *application.Service) gin.HandlerFunc {
 		if !decode(c, &in) {
 			return
 		}
-		app, err := svc.Disburse(c.Request.Context(), applicationStaff(c), id, in)
+		app, err := svc.Disburse(c.Request.Context(), currentActor(c), id, in)
 		if err != nil {
 			respondError(c, err)
 			return
@@ -220,7 +212,7 @@ func handleDisburseApplication(svc *application.Service) gin.HandlerFunc {
 
 func handleApplicationStats(svc *application.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		st, err := svc.Stats(c.Request.Context(), applicationStaff(c), applicationFilter(c))
+		st, err := svc.Stats(c.Request.Context(), currentActor(c), applicationFilter(c))
 		if err != nil {
 			respondError(c, err)
 			return

@@ -20,6 +20,7 @@ import (
 	"huixiang/internal/account"
 	"huixiang/internal/alumni"
 	"huixiang/internal/application"
+	"huixiang/internal/cn"
 	"huixiang/internal/idempotency"
 	"huixiang/internal/moderation"
 	"huixiang/internal/notify"
@@ -90,8 +91,8 @@ func badQuery(field, msg string) *apiError {
 // or store (non-ASCII text against a code column) is the request's fault, never a 500.
 var errBadValue = &apiError{Status: http.StatusBadRequest, Code: "VALIDATION_FAILED", Message: "请求参数格式不正确"}
 
-// chinaTime shows times to users in Asia/Shanghai (UTC+8 all year; no zone database needed).
-var chinaTime = time.FixedZone("CST", 8*3600)
+// chinaTime is cn.Zone, the one Asia/Shanghai zone, in which times are shown to users.
+var chinaTime = cn.Zone
 
 // classify maps a returned error to what the client sees. It is the one place that knows which
 // sentinel means which status.
@@ -369,7 +370,7 @@ func classifyApplication(err error) *apiError {
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: fe.Message, Field: fe.Field}
 	case errors.As(err, &capErr):
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "AMOUNT_OVER_CAP",
-			Message: fmt.Sprintf("贷款金额不能超过 %s 元", yuanText(capErr.CapFen)), Field: "amount_fen"}
+			Message: fmt.Sprintf("贷款金额不能超过 %s 元", cn.Yuan(capErr.CapFen)), Field: "amount_fen"}
 	case errors.As(err, &ne):
 		msgs := make([]string, 0, len(ne.Reasons))
 		for _, r := range ne.Reasons {
@@ -408,18 +409,6 @@ func classifyApplication(err error) *apiError {
 	return nil
 }
 
-// yuanText shows integer fen as yuan with thousands separators: 30000000 → 300,000.
-func yuanText(fen int64) string {
-	s := strconv.FormatInt(fen/100, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if fen%100 != 0 {
-		s += fmt.Sprintf(".%02d", fen%100)
-	}
-	return s
-}
-
 // classifyPoints maps the errors of the points ledger, perks and vouchers.
 func classifyPoints(err error) *apiError {
 	var fe *points.FieldError
@@ -437,7 +426,7 @@ func classifyPoints(err error) *apiError {
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "GRANT_LIMIT_EXCEEDED", Message: msg}
 	case errors.As(err, &amount):
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "AMOUNT_OUT_OF_RANGE",
-			Message: fmt.Sprintf("金额应在 %s 元至 %s 元之间", yuanText(amount.Min), yuanText(amount.Max)), Field: "amount_fen"}
+			Message: fmt.Sprintf("金额应在 %s 元至 %s 元之间", cn.Yuan(amount.Min), cn.Yuan(amount.Max)), Field: "amount_fen"}
 	case errors.Is(err, points.ErrRuleNotAllowed):
 		return &apiError{Status: http.StatusForbidden, Code: "RULE_NOT_ALLOWED", Message: "本单位不能按此积分规则发放积分或创建活动", Field: "rule"}
 	case errors.Is(err, points.ErrNotAnAlumnus):

@@ -8,7 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"huixiang/internal/account"
-	"huixiang/internal/audit"
+	"huixiang/internal/actor"
 	"huixiang/internal/session"
 	"huixiang/internal/staff"
 	"huixiang/internal/wechat"
@@ -139,7 +139,7 @@ func handleStaffLogin(svc *staff.Service, sessions *session.Store) gin.HandlerFu
 // staffAttrs are kept in the session so that authorisation needs no database read; changing a
 // role, department, township, the disabled flag or the password revokes the sessions.
 func staffAttrs(s staff.Staff) map[string]string {
-	a := map[string]string{"role": s.Role, "username": s.Username, "department": s.Department, "township": s.TownshipCode}
+	a := map[string]string{"role": string(s.Role), "username": s.Username, "department": s.Department, "township": s.TownshipCode}
 	if s.MustChangePassword {
 		a[attrMustChangePassword] = "1"
 	}
@@ -166,17 +166,12 @@ func handleStaffMe(svc *staff.Service) gin.HandlerFunc {
 }
 
 type staffCreateRequest struct {
-	Username     string `json:"username"`
-	DisplayName  string `json:"display_name"`
-	Password     string `json:"password"`
-	Role         string `json:"role"`
-	Department   string `json:"department"`
-	TownshipCode string `json:"township_code"`
-}
-
-func staffActor(c *gin.Context) audit.Entry {
-	s := currentSession(c)
-	return audit.Entry{ActorType: audit.ActorStaff, ActorID: s.SubjectID, ActorName: s.Attrs["username"]}
+	Username     string     `json:"username"`
+	DisplayName  string     `json:"display_name"`
+	Password     string     `json:"password"`
+	Role         actor.Role `json:"role"`
+	Department   string     `json:"department"`
+	TownshipCode string     `json:"township_code"`
 }
 
 func handleStaffCreate(svc *staff.Service) gin.HandlerFunc {
@@ -185,7 +180,7 @@ func handleStaffCreate(svc *staff.Service) gin.HandlerFunc {
 		if !decode(c, &req) {
 			return
 		}
-		st, err := svc.Create(c.Request.Context(), staffActor(c), staff.NewAccount(req))
+		st, err := svc.Create(c.Request.Context(), currentActor(c), staff.NewAccount(req))
 		if err != nil {
 			respondError(c, err)
 			return
@@ -205,7 +200,7 @@ func handleStaffRevoke(svc *staff.Service, sessions *session.Store) gin.HandlerF
 			return
 		}
 		ctx := c.Request.Context()
-		n, err := svc.RevokeSessions(ctx, staffActor(c), id, func() (int, error) {
+		n, err := svc.RevokeSessions(ctx, currentActor(c), id, func() (int, error) {
 			return sessions.RevokeAll(ctx, session.KindStaff, id)
 		})
 		if err != nil {
@@ -235,7 +230,7 @@ func handleChangeMyPassword(svc *staff.Service, sessions *session.Store) gin.Han
 		}
 		ctx := c.Request.Context()
 		id := currentSession(c).SubjectID
-		if err := svc.ChangePassword(ctx, staffActor(c), id, req.OldPassword, req.NewPassword); err != nil {
+		if err := svc.ChangePassword(ctx, currentActor(c), id, req.OldPassword, req.NewPassword); err != nil {
 			respondError(c, err)
 			return
 		}
@@ -259,11 +254,11 @@ func handleStaffList(svc *staff.Service) gin.HandlerFunc {
 }
 
 type staffPatchRequest struct {
-	DisplayName  *string `json:"display_name"`
-	Role         *string `json:"role"`
-	Department   *string `json:"department"`
-	TownshipCode *string `json:"township_code"`
-	Disabled     *bool   `json:"disabled"`
+	DisplayName  *string     `json:"display_name"`
+	Role         *actor.Role `json:"role"`
+	Department   *string     `json:"department"`
+	TownshipCode *string     `json:"township_code"`
+	Disabled     *bool       `json:"disabled"`
 }
 
 func staffID(c *gin.Context) (int64, bool) {
@@ -279,7 +274,7 @@ func staffID(c *gin.Context) (int64, bool) {
 // or password.
 func endStaffSessions(c *gin.Context, svc *staff.Service, sessions *session.Store, id int64) error {
 	ctx := c.Request.Context()
-	_, err := svc.RevokeSessions(ctx, staffActor(c), id, func() (int, error) {
+	_, err := svc.RevokeSessions(ctx, currentActor(c), id, func() (int, error) {
 		return sessions.RevokeAll(ctx, session.KindStaff, id)
 	})
 	return err
@@ -297,7 +292,7 @@ func handleStaffPatch(svc *staff.Service, sessions *session.Store) gin.HandlerFu
 		if !decode(c, &req) {
 			return
 		}
-		st, scopeChanged, err := svc.Update(c.Request.Context(), staffActor(c), id, staff.Patch(req))
+		st, scopeChanged, err := svc.Update(c.Request.Context(), currentActor(c), id, staff.Patch(req))
 		// The sessions end after the change commits (a sign-in in between would otherwise keep
 		// the old scope). Should Redis fail here, the change stands and the answer is 503; a
 		// request that names a scope field ends the sessions even when nothing changed, so
@@ -323,7 +318,7 @@ func handleStaffResetPassword(svc *staff.Service, sessions *session.Store) gin.H
 		if !ok {
 			return
 		}
-		pw, err := svc.ResetPassword(c.Request.Context(), staffActor(c), id)
+		pw, err := svc.ResetPassword(c.Request.Context(), currentActor(c), id)
 		if err == nil {
 			err = endStaffSessions(c, svc, sessions, id)
 		}
@@ -338,7 +333,7 @@ func handleStaffUnlock(svc *staff.Service) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		if err := svc.Unlock(c.Request.Context(), staffActor(c), id); err != nil {
+		if err := svc.Unlock(c.Request.Context(), currentActor(c), id); err != nil {
 			respondError(c, err)
 			return
 		}

@@ -217,17 +217,16 @@ func requireSession(store *session.Store, kind session.Kind) gin.HandlerFunc {
 	}
 }
 
-// requireRole admits staff whose role is one of roles; it runs after requireSession.
-func requireRole(roles ...string) gin.HandlerFunc {
+// requireActor admits the signed-in actor when may answers true (a question of actor.Actor,
+// e.g. actor.Actor.MayManageStaff), so a route group and the console ask the same question;
+// it runs after requireSession.
+func requireActor(may func(actor.Actor) bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		role := currentSession(c).Attrs["role"]
-		for _, r := range roles {
-			if r == role {
-				c.Next()
-				return
-			}
+		if !may(currentActor(c)) {
+			respondError(c, errForbidden)
+			return
 		}
-		respondError(c, errForbidden)
+		c.Next()
 	}
 }
 

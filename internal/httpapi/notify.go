@@ -81,7 +81,7 @@ func handleRetryOutbox(svc *notify.Service) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		it, err := svc.RetryDead(c.Request.Context(), staffActor(c), id)
+		it, err := svc.RetryDead(c.Request.Context(), currentActor(c), id)
 		if err != nil {
 			respondError(c, err)
 			return

@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"huixiang/internal/account"
+	"huixiang/internal/actor"
 	"huixiang/internal/alumni"
 	"huixiang/internal/application"
 	"huixiang/internal/config"
@@ -134,7 +135,7 @@ func New(d Deps) http.Handler {
 	st.POST("/auth/logout", handleLogout(d.Sessions, session.KindStaff))
 	st.GET("/me", handleStaffMe(d.Staff))
 	st.POST("/me/password", handleChangeMyPassword(d.Staff, d.Sessions))
-	district := st.Group("", requireRole(staff.RoleDistrictAdmin))
+	district := st.Group("", requireActor(actor.Actor.MayManageStaff))
 	district.GET("/staff", handleStaffList(d.Staff))
 	district.POST("/staff", handleStaffCreate(d.Staff))
 	district.PATCH("/staff/:id", handleStaffPatch(d.Staff, d.Sessions))
@@ -160,7 +161,7 @@ func New(d Deps) http.Handler {
 	district.GET("/outbox", handleListOutbox(d.Notify))
 	district.POST("/outbox/:id/retry", handleRetryOutbox(d.Notify))
 	st.GET("/surveys/:id/stats", handleSurveyStats(d.Surveys))
-	grantors := st.Group("", requireRole(staff.RoleDistrictAdmin, staff.RoleDepartment))
+	grantors := st.Group("", requireActor(actor.Actor.MayManagePoints))
 	grantors.GET("/points/rules", handlePointsRules(d.Points))
 	grantors.POST("/points/grants", handlePointsGrant(d.Points))
 	grantors.POST("/points/entries/:id/reverse", handlePointsReverse(d.Points))

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"huixiang/internal/staff"
+	"huixiang/internal/actor"
 	"huixiang/internal/survey"
 )
 
@@ -109,7 +109,7 @@ func handleSurveyStats(svc *survey.Service) gin.HandlerFunc {
 			return
 		}
 		township := c.Query("township")
-		if sess := currentSession(c); sess.Attrs["role"] == staff.RoleTownship {
+		if sess := currentSession(c); sess.Attrs["role"] == string(actor.Township) {
 			if township = sess.Attrs["township"]; township == "" {
 				respondError(c, errForbidden)
 				return

@@ -4,10 +4,12 @@ import (
 	"context"
 	"math/rand/v2"
 	"time"
+
+	"huixiang/internal/cn"
 )
 
-// beijing is Asia/Shanghai: UTC+8 all year, no zone database needed.
-var beijing = time.FixedZone("CST", 8*3600)
+// beijing is Asia/Shanghai (cn.Zone).
+var beijing = cn.Zone
 
 // Beijing returns t in Beijing time, the zone the schedules are written in.
 func Beijing(t time.Time) time.Time { return t.In(beijing) }

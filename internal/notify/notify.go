@@ -20,7 +20,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
+	"huixiang/internal/cn"
 	"huixiang/internal/sqldb"
 )
 
@@ -180,8 +182,6 @@ func (s *Service) Enqueue(ctx context.Context, tx sqlx.ExtContext, n Notificatio
 // ProgressTemplateID is the configured "申请进度通知" template.
 func (s *Service) ProgressTemplateID() string { return s.progress }
 
-var chinaTime = time.FixedZone("CST", 8*3600)
-
 // Progress builds the "申请进度通知" subscribe message: thing1 the item (申请事项), phrase2 the
 // status in at most 5 Chinese characters (已通过), time3 when (shown in Beijing time), thing4 a
 // remark. Values are cut to WeChat's limits; an empty remark points to the mini program.
@@ -192,7 +192,7 @@ func (s *Service) Progress(item, status, remark string, at time.Time) *Subscribe
 	return &Subscribe{TemplateID: s.progress, Data: map[string]string{
 		"thing1":  cut(item, 20),
 		"phrase2": cut(status, 5),
-		"time3":   at.In(chinaTime).Format("2006-01-02 15:04"),
+		"time3":   at.In(cn.Zone).Format("2006-01-02 15:04"),
 		"thing4":  cut(remark, 20),
 	}}
 }
@@ -364,7 +364,7 @@ func (s *Service) ListOutbox(ctx context.Context, status string, page sqldb.Page
 
 // RetryDead puts a dead outbox row back to pending with a fresh count of attempts, and audits it
 // in the same transaction. Other rows are ErrNotDead; a missing one ErrNotFound.
-func (s *Service) RetryDead(ctx context.Context, actor audit.Entry, id int64) (OutboxItem, error) {
+func (s *Service) RetryDead(ctx context.Context, by actor.Actor, id int64) (OutboxItem, error) {
 	var it OutboxItem
 	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		r, err := lockOutboxRow(ctx, tx, id)
@@ -378,13 +378,13 @@ func (s *Service) RetryDead(ctx context.Context, actor audit.Entry, id int64) (O
 		if err := requeueDead(ctx, tx, id, now); err != nil {
 			return err
 		}
-		actor.Action, actor.TargetType, actor.TargetID = "outbox.retry", "outbox", fmt.Sprint(id)
+		e := by.AuditID("outbox.retry", "outbox", id)
 		detail := map[string]any{"dedup_key": r.DedupKey, "attempts": r.Attempts}
 		if r.LastError.Valid {
 			detail["last_error"] = r.LastError.String
 		}
-		actor.Detail = detail
-		if err := audit.Write(ctx, tx, actor); err != nil {
+		e.Detail = detail
+		if err := audit.Write(ctx, tx, e); err != nil {
 			return err
 		}
 		r.Status, r.Attempts, r.NextAttemptAt, r.UpdatedAt = StatusPending, 0, now, now

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	act "huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/notify"
 	"huixiang/internal/sqldb"
@@ -395,7 +396,7 @@ func TestWorkerKilledDuringWeChatCall_deadNotResent_staffRetrySends(t *testing.T
 	if err != nil || page.Total != 1 || page.Items[0].DedupKey != "mid:1" || page.Items[0].TemplateID != tmpl {
 		t.Fatalf("dead letters = %+v, %v", page, err)
 	}
-	actor := audit.Entry{ActorType: audit.ActorStaff, ActorID: 1, ActorName: "admin"}
+	actor := act.Staff(1, "admin", act.DistrictAdmin, "", "")
 	it, err := e.svc.RetryDead(ctx, actor, page.Items[0].ID)
 	if err != nil || it.Status != notify.StatusPending || it.Attempts != 0 {
 		t.Fatalf("retry = %+v, %v", it, err)
@@ -529,7 +530,7 @@ func TestMaxAttempts_dead_thenStaffRetry_sent(t *testing.T) {
 	}
 	fake.SetOutage(wxfake.OutageNone)
 	page, _ := e.svc.ListOutbox(t.Context(), notify.StatusDead, sqldb.PageRequest{Page: 1, PageSize: 20})
-	if _, err := e.svc.RetryDead(t.Context(), audit.Entry{ActorType: audit.ActorStaff, ActorID: 1, ActorName: "admin"}, page.Items[0].ID); err != nil {
+	if _, err := e.svc.RetryDead(t.Context(), act.Staff(1, "admin", act.DistrictAdmin, "", ""), page.Items[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	tick(t, w)

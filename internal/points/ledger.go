@@ -14,6 +14,7 @@ import (
 
 	"huixiang/internal/actor"
 	"huixiang/internal/audit"
+	"huixiang/internal/cn"
 	"huixiang/internal/sqldb"
 )
 
@@ -36,8 +37,8 @@ func NewService(db *sqlx.DB, o Options) *Service {
 	return &Service{db: db, expiryYears: o.ExpiryYears, now: time.Now}
 }
 
-// shanghai is Asia/Shanghai: UTC+8 all year, no zone database needed.
-var shanghai = time.FixedZone("CST", 8*3600)
+// shanghai is cn.Zone, the one Asia/Shanghai zone.
+var shanghai = cn.Zone
 
 // retries bounds the deadlock / duplicate-key retries of one operation.
 const retries = 4

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"huixiang/internal/actor"
 	"huixiang/internal/audit"
+
+	"huixiang/internal/cn"
 )
 
 // exportOnlyHeaders are the columns an export adds after the template's: a re-import of an
@@ -162,7 +163,7 @@ func (s *Service) Export(ctx context.Context, actor actor.Actor, f Filter, opts 
 			for _, c := range columns {
 				cells = append(cells, c.get(rec, lists))
 			}
-			cells = append(cells, rec.ConfirmedAt.In(chinaTime).Format("2006-01-02 15:04"), sources[rec.Source])
+			cells = append(cells, rec.ConfirmedAt.In(cn.Zone).Format("2006-01-02 15:04"), sources[rec.Source])
 			cell, _ := excelize.CoordinatesToCellName(1, count+2)
 			if err := sw.SetRow(cell, cells); err != nil {
 				return count, err
@@ -185,6 +186,3 @@ func (s *Service) Export(ctx context.Context, actor actor.Actor, f Filter, opts 
 	}
 	return count, x.Write(w)
 }
-
-// chinaTime is Asia/Shanghai (UTC+8 all year), for times shown to people.
-var chinaTime = time.FixedZone("CST", 8*3600)

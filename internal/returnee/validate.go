@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"huixiang/internal/cn"
 	"huixiang/internal/cnid"
 	"huixiang/internal/region"
 	"huixiang/internal/vocab"
@@ -45,8 +46,7 @@ type profile struct {
 }
 
 var (
-	nameRE   = regexp.MustCompile(`^[\p{Han}A-Za-z·•. ]{2,32}$`)
-	mobileRE = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+	nameRE = regexp.MustCompile(`^[\p{Han}A-Za-z·•. ]{2,32}$`)
 )
 
 // clean trims s and folds runs of whitespace, so that what is stored is what the form meant.
@@ -109,7 +109,7 @@ func validate(in Input, lists vocab.Lists, now time.Time, requirePhone bool) (pr
 	}
 	p.IDCard = id
 	p.Phone = strings.TrimPrefix(strings.ReplaceAll(strings.TrimSpace(in.Phone), " ", ""), "+86")
-	if p.Phone != "" && !mobileRE.MatchString(p.Phone) {
+	if p.Phone != "" && !cn.ValidMobile(p.Phone) {
 		return p, &FieldError{Field: "phone", Problem: ProblemInvalid}
 	}
 	if requirePhone && p.Phone == "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/ratelimit"
 	"huixiang/internal/sqldb"
@@ -17,7 +18,7 @@ import (
 
 // ChangePassword replaces the password of account id, which must know its current one. It
 // clears a reset's must-change flag. The caller ends the account's other sessions.
-func (s *Service) ChangePassword(ctx context.Context, actor audit.Entry, id int64, oldPassword, newPassword string) error {
+func (s *Service) ChangePassword(ctx context.Context, by actor.Actor, id int64, oldPassword, newPassword string) error {
 	// Guessing the current password through this form is limited like signing in.
 	rule := ratelimit.Rule{Name: "staffpw", Limit: s.opt.LoginPerUsername, Window: s.opt.LoginWindow}
 	if err := s.limiter.Allow(ctx, rule, ratelimit.IDKey(id)); err != nil {
@@ -32,8 +33,8 @@ func (s *Service) ChangePassword(ctx context.Context, actor audit.Entry, id int6
 		return err
 	}
 	if !ok {
-		actor.Action, actor.TargetType, actor.TargetID = "staff.password_change_failed", "staff", fmt.Sprint(id)
-		if err := audit.Write(ctx, s.db, actor); err != nil {
+		e := by.AuditID("staff.password_change_failed", "staff", id)
+		if err := audit.Write(ctx, s.db, e); err != nil {
 			return err
 		}
 		return ErrWrongPassword
@@ -59,8 +60,8 @@ func (s *Service) ChangePassword(ctx context.Context, actor audit.Entry, id int6
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrWrongPassword
 		}
-		actor.Action, actor.TargetType, actor.TargetID = "staff.password_changed", "staff", fmt.Sprint(id)
-		return audit.Write(ctx, tx, actor)
+		e := by.AuditID("staff.password_changed", "staff", id)
+		return audit.Write(ctx, tx, e)
 	})
 }
 
@@ -84,7 +85,7 @@ func oneTimePassword() string {
 // ResetPassword gives account id a one-time password, returned once and never stored in clear,
 // that must be changed at the next sign-in. It also lifts an account lock. The caller ends the
 // account's sessions.
-func (s *Service) ResetPassword(ctx context.Context, actor audit.Entry, id int64) (string, error) {
+func (s *Service) ResetPassword(ctx context.Context, by actor.Actor, id int64) (string, error) {
 	pw := oneTimePassword()
 	hash, err := s.hash(ctx, pw)
 	if err != nil {
@@ -102,9 +103,9 @@ func (s *Service) ResetPassword(ctx context.Context, actor audit.Entry, id int64
 			locked_until = NULL, failed_attempts = 0, updated_at = ? WHERE id = ?`, hash, now, now, id); err != nil {
 			return fmt.Errorf("staff: reset password: %w", err)
 		}
-		actor.Action, actor.TargetType, actor.TargetID = "staff.password_reset", "staff", fmt.Sprint(id)
-		actor.Detail = map[string]any{"username": r.Username}
-		return audit.Write(ctx, tx, actor)
+		e := by.AuditID("staff.password_reset", "staff", id)
+		e.Detail = map[string]any{"username": r.Username}
+		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
 		return "", err
@@ -114,7 +115,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor audit.Entry, id int64
 
 // Unlock lifts the account-wide lock of account id and forgets the failures and address locks
 // of its username, audited.
-func (s *Service) Unlock(ctx context.Context, actor audit.Entry, id int64) error {
+func (s *Service) Unlock(ctx context.Context, by actor.Actor, id int64) error {
 	var uname string
 	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		r, err := s.getRow(ctx, tx, id, true)
@@ -126,9 +127,9 @@ func (s *Service) Unlock(ctx context.Context, actor audit.Entry, id int64) error
 		if _, err := tx.ExecContext(ctx, `UPDATE staff SET locked_until = NULL, failed_attempts = 0, updated_at = ? WHERE id = ?`, now, id); err != nil {
 			return fmt.Errorf("staff: unlock: %w", err)
 		}
-		actor.Action, actor.TargetType, actor.TargetID = "staff.unlocked", "staff", fmt.Sprint(id)
-		actor.Detail = map[string]any{"was_locked_until": nullTime(r.LockedUntil)}
-		return audit.Write(ctx, tx, actor)
+		e := by.AuditID("staff.unlocked", "staff", id)
+		e.Detail = map[string]any{"was_locked_until": nullTime(r.LockedUntil)}
+		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
 		return err
@@ -147,7 +148,7 @@ func nullTime(t sql.NullTime) any {
 // TownshipCode clears it (a district administrator has neither).
 type Patch struct {
 	DisplayName  *string
-	Role         *string
+	Role         *actor.Role
 	Department   *string
 	TownshipCode *string
 	Disabled     *bool
@@ -156,7 +157,7 @@ type Patch struct {
 // Update applies p to account id under its row lock, audited with the old and new values. It
 // reports whether the account's scope changed (role, department, township, disabled): then the
 // caller must end its sessions, which carry the old scope.
-func (s *Service) Update(ctx context.Context, actor audit.Entry, id int64, p Patch) (Staff, bool, error) {
+func (s *Service) Update(ctx context.Context, by actor.Actor, id int64, p Patch) (Staff, bool, error) {
 	var out Staff
 	var scopeChanged bool
 	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
@@ -172,9 +173,9 @@ func (s *Service) Update(ctx context.Context, actor audit.Entry, id int64, p Pat
 				scopeChanged = scopeChanged || scope
 			}
 		}
-		name, role, dept, town := r.DisplayName, r.Role, r.Department.String, r.TownshipCode.String
+		name, role, dept, town := r.DisplayName, string(r.Role), r.Department.String, r.TownshipCode.String
 		set("display_name", &name, p.DisplayName, false)
-		set("role", &role, p.Role, true)
+		set("role", &role, (*string)(p.Role), true)
 		set("department", &dept, p.Department, true)
 		set("township_code", &town, p.TownshipCode, true)
 		disabled := r.Disabled
@@ -190,11 +191,11 @@ func (s *Service) Update(ctx context.Context, actor audit.Entry, id int64, p Pat
 		if len([]rune(name)) > 64 {
 			return fmt.Errorf("%w: display name too long", ErrInvalid)
 		}
-		if err := validateScope(role, dept, town); err != nil {
+		if err := validateScope(actor.Role(role), dept, town); err != nil {
 			return err
 		}
 		// An administrator cannot lock themselves out (and the district keep no administrator).
-		if actor.ActorType == audit.ActorStaff && actor.ActorID == id && (role != r.Role || disabled) {
+		if by.IsStaff() && by.ID == id && (actor.Role(role) != r.Role || disabled) {
 			return ErrSelf
 		}
 		now := s.now().UTC()
@@ -202,12 +203,12 @@ func (s *Service) Update(ctx context.Context, actor audit.Entry, id int64, p Pat
 			disabled = ?, updated_at = ? WHERE id = ?`, name, role, nullable(dept), nullable(town), disabled, now, id); err != nil {
 			return fmt.Errorf("staff: update: %w", err)
 		}
-		actor.Action, actor.TargetType, actor.TargetID = "staff.update", "staff", fmt.Sprint(id)
-		actor.Detail = map[string]any{"username": r.Username, "changes": changes}
-		if err := audit.Write(ctx, tx, actor); err != nil {
+		e := by.AuditID("staff.update", "staff", id)
+		e.Detail = map[string]any{"username": r.Username, "changes": changes}
+		if err := audit.Write(ctx, tx, e); err != nil {
 			return err
 		}
-		r.DisplayName, r.Role, r.Disabled = name, role, disabled
+		r.DisplayName, r.Role, r.Disabled = name, actor.Role(role), disabled
 		r.Department = sql.NullString{String: dept, Valid: dept != ""}
 		r.TownshipCode = sql.NullString{String: town, Valid: town != ""}
 		out = r.staff(s.now())

@@ -17,16 +17,10 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/ratelimit"
 	"huixiang/internal/sqldb"
-)
-
-// Roles.
-const (
-	RoleDistrictAdmin = "district_admin"
-	RoleDepartment    = "department"
-	RoleTownship      = "township"
 )
 
 // Errors.
@@ -59,7 +53,7 @@ type Staff struct {
 	ID           int64      `json:"id"`
 	Username     string     `json:"username"`
 	DisplayName  string     `json:"display_name"`
-	Role         string     `json:"role"`
+	Role         actor.Role `json:"role"`
 	Department   string     `json:"department,omitempty"`
 	TownshipCode string     `json:"township_code,omitempty"`
 	Disabled     bool       `json:"disabled"`
@@ -76,7 +70,7 @@ type row struct {
 	Username           string         `db:"username"`
 	DisplayName        string         `db:"display_name"`
 	PasswordHash       string         `db:"password_hash"`
-	Role               string         `db:"role"`
+	Role               actor.Role     `db:"role"`
 	Department         sql.NullString `db:"department"`
 	TownshipCode       sql.NullString `db:"township_code"`
 	LockedUntil        sql.NullTime   `db:"locked_until"`
@@ -392,7 +386,7 @@ type NewAccount struct {
 	Username     string
 	DisplayName  string
 	Password     string
-	Role         string
+	Role         actor.Role
 	Department   string
 	TownshipCode string
 }
@@ -411,22 +405,22 @@ func (a NewAccount) validate() error {
 }
 
 // validateScope checks that a role comes with the department or township it needs.
-func validateScope(role, department, township string) error {
+func validateScope(role actor.Role, department, township string) error {
 	switch role {
-	case RoleDistrictAdmin:
+	case actor.DistrictAdmin:
 		if township != "" {
 			return fmt.Errorf("%w: a district administrator has no township", ErrInvalid)
 		}
-	case RoleDepartment:
+	case actor.Department:
 		if strings.TrimSpace(department) == "" || township != "" {
 			return fmt.Errorf("%w: department staff need a department and no township", ErrInvalid)
 		}
-	case RoleTownship:
+	case actor.Township:
 		if !townshipRE.MatchString(township) {
 			return fmt.Errorf("%w: township staff need a township code (6-12 digits)", ErrInvalid)
 		}
 	default:
-		return fmt.Errorf("%w: role must be %s, %s or %s", ErrInvalid, RoleDistrictAdmin, RoleDepartment, RoleTownship)
+		return fmt.Errorf("%w: role must be %s, %s or %s", ErrInvalid, actor.DistrictAdmin, actor.Department, actor.Township)
 	}
 	if len([]rune(department)) > 64 {
 		return fmt.Errorf("%w: department name too long", ErrInvalid)
@@ -441,8 +435,8 @@ func nullable(s string) any {
 	return s
 }
 
-// Create adds an account; actor is who does it (audit).
-func (s *Service) Create(ctx context.Context, actor audit.Entry, a NewAccount) (Staff, error) {
+// Create adds an account; by is who does it (audit).
+func (s *Service) Create(ctx context.Context, by actor.Actor, a NewAccount) (Staff, error) {
 	if err := a.validate(); err != nil {
 		return Staff{}, err
 	}
@@ -465,9 +459,9 @@ func (s *Service) Create(ctx context.Context, actor audit.Entry, a NewAccount) (
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		actor.Action, actor.TargetType, actor.TargetID = "staff.create", "staff", fmt.Sprint(id)
-		actor.Detail = map[string]any{"username": a.Username, "role": a.Role, "department": a.Department, "township_code": a.TownshipCode}
-		return audit.Write(ctx, tx, actor)
+		e := by.AuditID("staff.create", "staff", id)
+		e.Detail = map[string]any{"username": a.Username, "role": a.Role, "department": a.Department, "township_code": a.TownshipCode}
+		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
 		return Staff{}, err
@@ -486,8 +480,8 @@ func (s *Service) BootstrapAdmin(ctx context.Context, password string) (bool, er
 	if !errors.Is(err, ErrNotFound) {
 		return false, err
 	}
-	_, err = s.Create(ctx, audit.Entry{ActorType: audit.ActorSystem, ActorName: "bootstrap"},
-		NewAccount{Username: "admin", DisplayName: "系统管理员", Password: password, Role: RoleDistrictAdmin})
+	_, err = s.Create(ctx, actor.System("bootstrap"),
+		NewAccount{Username: "admin", DisplayName: "系统管理员", Password: password, Role: actor.DistrictAdmin})
 	if errors.Is(err, ErrUsernameTaken) {
 		return false, nil // another replica won the race
 	}
@@ -502,7 +496,7 @@ func (s *Service) Count(ctx context.Context) (int, error) {
 }
 
 // RevokeSessions ends every session of account id through revoke, and audits it.
-func (s *Service) RevokeSessions(ctx context.Context, actor audit.Entry, id int64, revoke func() (int, error)) (int, error) {
+func (s *Service) RevokeSessions(ctx context.Context, by actor.Actor, id int64, revoke func() (int, error)) (int, error) {
 	if _, err := s.Get(ctx, id); err != nil {
 		return 0, err
 	}
@@ -510,7 +504,7 @@ func (s *Service) RevokeSessions(ctx context.Context, actor audit.Entry, id int6
 	if err != nil {
 		return n, err
 	}
-	actor.Action, actor.TargetType, actor.TargetID = "staff.sessions_revoked", "staff", fmt.Sprint(id)
-	actor.Detail = map[string]any{"sessions": n}
-	return n, audit.Write(ctx, s.db, actor)
+	e := by.AuditID("staff.sessions_revoked", "staff", id)
+	e.Detail = map[string]any{"sessions": n}
+	return n, audit.Write(ctx, s.db, e)
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"huixiang/internal/audit"
+	"huixiang/internal/actor"
 	"huixiang/internal/testenv"
 )
 
@@ -28,8 +28,8 @@ func newTestService(t *testing.T, opt Options) *Service {
 func TestLogin_parallelSignIns_hashesBoundedBySlots(t *testing.T) {
 	s := newTestService(t, Options{HashSlots: 2, HashWait: 30 * time.Second})
 	ctx := t.Context()
-	if _, err := s.Create(ctx, audit.Entry{ActorType: audit.ActorSystem}, NewAccount{Username: "clerk", Password: "Kestrel-2048x",
-		Role: RoleDepartment, Department: "区人社局"}); err != nil {
+	if _, err := s.Create(ctx, actor.System("test"), NewAccount{Username: "clerk", Password: "Kestrel-2048x",
+		Role: actor.Department, Department: "区人社局"}); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"huixiang/internal/cn"
 )
 
 // ErrQuotaExceeded means the user has uploaded as many files or bytes today (Beijing calendar
@@ -29,13 +31,10 @@ func (e *QuotaError) Error() string {
 // Unwrap makes errors.Is(err, ErrQuotaExceeded) true.
 func (e *QuotaError) Unwrap() error { return ErrQuotaExceeded }
 
-// chinaTime is Asia/Shanghai (UTC+8 all year): the quota resets at midnight there.
-var chinaTime = time.FixedZone("CST", 8*3600)
-
 // quotaDay is the Beijing calendar day of now ("2026-07-01") and how long until it ends.
 func quotaDay(now time.Time) (string, time.Duration) {
-	local := now.In(chinaTime)
-	next := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, chinaTime)
+	local := now.In(cn.Zone) // the quota resets at midnight in China
+	next := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, cn.Zone)
 	return local.Format(time.DateOnly), next.Sub(now)
 }
 
