@@ -306,7 +306,9 @@ func handleStaffPatch(svc *staff.Service, sessions *session.Store) gin.HandlerFu
 }
 
 type resetPasswordResponse struct {
-	Password           string `json:"password"`
+	Password string `json:"password"`
+	// OneTimePassword repeats Password under the name the console shows it by.
+	OneTimePassword    string `json:"one_time_password"`
 	MustChangePassword bool   `json:"must_change_password"`
 }
 
@@ -323,7 +325,7 @@ func handleStaffResetPassword(svc *staff.Service, sessions *session.Store) gin.H
 			err = endStaffSessions(c, svc, sessions, id)
 		}
 		c.Header("Cache-Control", "no-store")
-		respond(c, http.StatusOK, resetPasswordResponse{Password: pw, MustChangePassword: true}, err)
+		respond(c, http.StatusOK, resetPasswordResponse{Password: pw, OneTimePassword: pw, MustChangePassword: true}, err)
 	}
 }
 
