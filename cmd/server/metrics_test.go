@@ -16,6 +16,7 @@ import (
 // TestRun_metricsOnTheirOwnListener: /metrics is served on HX_METRICS_ADDR only; the public port
 // answers 404 for it, and the metrics listener stops with the server.
 func TestRun_metricsOnTheirOwnListener(t *testing.T) {
+	t.Parallel()
 	vars := baseEnv(t, testenv.MySQLDSN(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer

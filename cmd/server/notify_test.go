@@ -17,6 +17,7 @@ import (
 
 // TestRun_notifyWorker_sendsTheOutboxAndStopsOnCancel runs `server notify-worker` in-process:
 // it sends what is queued and returns cleanly when its context ends.
+// Not parallel: the stand-in's address is process-wide (see internal/wechat).
 func TestRun_notifyWorker_sendsTheOutboxAndStopsOnCancel(t *testing.T) {
 	dsn := testenv.MySQLDSN(t)
 	vars := baseEnv(t, dsn)

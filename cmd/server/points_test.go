@@ -12,6 +12,7 @@ import (
 )
 
 func TestPointsCommands_expireAndVerifyFindsTampering(t *testing.T) {
+	t.Parallel()
 	dsn := testenv.MySQLDSN(t)
 	vars := baseEnv(t, dsn)
 	getenv := func(k string) string { return vars[k] }

@@ -56,6 +56,7 @@ func baseEnv(t *testing.T, dsn string) map[string]string {
 }
 
 func TestRun_servesUntilCancelledThenShutsDown(t *testing.T) {
+	t.Parallel()
 	vars := baseEnv(t, testenv.MySQLDSN(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer
@@ -105,6 +106,7 @@ func TestRun_servesUntilCancelledThenShutsDown(t *testing.T) {
 }
 
 func TestRun_refusesOlderSchemaUnlessAutoMigrate(t *testing.T) {
+	t.Parallel()
 	dsn := testenv.MySQLDSN(t)
 	db := testenv.MySQLAt(t, dsn)
 	if _, err := db.Exec("DELETE FROM goose_db_version WHERE version_id > 0"); err != nil {
@@ -119,6 +121,7 @@ func TestRun_refusesOlderSchemaUnlessAutoMigrate(t *testing.T) {
 }
 
 func TestRun_configErrorsNameTheKey(t *testing.T) {
+	t.Parallel()
 	vars := map[string]string{"HX_MYSQL_DSN": "x:y@tcp(127.0.0.1:1)/z", "HX_WECHAT_APPID": "a", "HX_WECHAT_SECRET": "b"}
 	err := run(context.Background(), nil, func(k string) string { return vars[k] }, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "HX_PII_KEY") || strings.Contains(err.Error(), "\n") {
@@ -127,6 +130,7 @@ func TestRun_configErrorsNameTheKey(t *testing.T) {
 }
 
 func TestRun_migrateSeedAndStaffCommands(t *testing.T) {
+	t.Parallel()
 	dsn := testenv.MySQLDSN(t)
 	vars := baseEnv(t, dsn)
 	get := func(k string) string { return vars[k] }

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"huixiang/internal/actor"
+	"huixiang/internal/alumni"
 	"huixiang/internal/app"
+	"huixiang/internal/points"
 	"huixiang/internal/region"
 	"huixiang/internal/staff"
 )
@@ -80,5 +83,81 @@ func seed(ctx context.Context, a *app.App, out io.Writer) error {
 			fmt.Fprintf(out, "seed: created demo staff %s (%s)\n", d.Username, d.DisplayName)
 		}
 	}
+	if err := seedPerks(ctx, a, out); err != nil {
+		return fmt.Errorf("seed perks: %w", err)
+	}
+	if err := seedEvent(ctx, a, out); err != nil {
+		return fmt.Errorf("seed event: %w", err)
+	}
+	return nil
+}
+
+// demoPerks are what alumni can spend points on in a demo; the 区人社局 ones are verified by
+// demo_hrss. A perk of that name that exists already is left as it is.
+var demoPerks = []struct {
+	name, category, provider, description string
+	price                                 int64
+	stock                                 *int64
+}{
+	{"咸安博物馆年卡（演示）", "culture_tourism", "区文旅局", "凭券到咸安博物馆服务台领取年卡", 30, nil},
+	{"创业培训课程一期（演示）", "education", "区人社局", "凭券报名区人社局 SYB 创业培训一期", 20, ptr[int64](100)},
+	{"创业园工位三个月（演示）", "startup_space", "区人社局", "凭券到创业园管委会办理入驻", 200, ptr[int64](10)},
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// seedActor is the seed command, acting with a district administrator's rights (recorded in the
+// audit log as the system).
+var seedActor = actor.Actor{Kind: actor.KindSystem, Name: "seed", Role: actor.DistrictAdmin}
+
+// seedPerks creates the demo perks that do not exist yet (by name). The seed command runs alone,
+// so looking before creating is enough here.
+func seedPerks(ctx context.Context, a *app.App, out io.Writer) error {
+	have, err := a.Points.AllPerks(ctx, seedActor)
+	if err != nil {
+		return err
+	}
+	names := map[string]bool{}
+	for _, p := range have {
+		names[p.Name] = true
+	}
+	from, until := time.Now().UTC().Add(-time.Hour), time.Now().UTC().AddDate(1, 0, 0)
+	for _, d := range demoPerks {
+		if names[d.name] {
+			continue
+		}
+		in := points.PerkInput{Name: &d.name, Category: &d.category, ProviderCode: &d.provider, PointsPrice: &d.price,
+			Stock: d.stock, ValidFrom: &from, ValidUntil: &until, Description: &d.description}
+		if _, err := a.Points.CreatePerk(ctx, seedActor, in); err != nil {
+			return fmt.Errorf("%s: %w", d.name, err)
+		}
+		fmt.Fprintf(out, "seed: created demo perk %s\n", d.name)
+	}
+	return nil
+}
+
+// demoEvent is a homecoming day whose check-in is open for 30 days from the seed, worth the
+// event_attendance points.
+const demoEvent = "2026 咸安校友返乡座谈会（演示）"
+
+func seedEvent(ctx context.Context, a *app.App, out io.Writer) error {
+	events, err := a.Alumni.Events(ctx)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		if e.Title == demoEvent {
+			return nil
+		}
+	}
+	now := time.Now().UTC().Truncate(time.Minute)
+	opens, closes := now.Add(-time.Hour), now.AddDate(0, 0, 30)
+	_, err = a.Alumni.CreateEvent(ctx, seedActor, alumni.EventInput{
+		Title: demoEvent, StartsAt: now.AddDate(0, 0, 7), EndsAt: now.AddDate(0, 0, 7).Add(3 * time.Hour),
+		CheckinOpensAt: &opens, CheckinClosesAt: &closes, PointsRule: "event_attendance"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "seed: created demo event %s\n", demoEvent)
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 // `server uploads sweep` deletes the uploads nobody attached within a day (row and file) and
 // keeps attached and young ones; a second run finds nothing.
 func TestUploadsSweep_deletesOldUnattached_keepsAttachedAndYoung(t *testing.T) {
+	t.Parallel()
 	dsn := testenv.MySQLDSN(t)
 	vars := baseEnv(t, dsn)
 	getenv := func(k string) string { return vars[k] }

@@ -73,8 +73,11 @@ func System(name string) Actor { return Actor{Kind: KindSystem, Name: name} }
 // IsStaff reports whether a staff member acts.
 func (a Actor) IsStaff() bool { return a.Kind == KindStaff && a.Role.Valid() }
 
+// is reports whether the actor acts in one of roles: a staff member, or a command or job of the
+// server itself given a role (the seed acts as a district administrator). A request can only
+// ever produce a staff or user actor (see httpapi's currentActor).
 func (a Actor) is(roles ...Role) bool {
-	if !a.IsStaff() {
+	if !a.Role.Valid() || (a.Kind != KindStaff && a.Kind != KindSystem) {
 		return false
 	}
 	for _, r := range roles {

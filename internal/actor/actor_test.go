@@ -34,6 +34,10 @@ func TestQuestions_denyByDefault(t *testing.T) {
 			}
 		}
 	}
+	seed := actor.Actor{Kind: actor.KindSystem, Name: "seed", Role: actor.DistrictAdmin}
+	if !seed.MayManagePoints() || actor.System("job").MayManagePoints() {
+		t.Fatal("a system actor acts with the role it is given, and with none without one")
+	}
 	if dept.Township != "" || town.Department != "" {
 		t.Fatalf("scope attributes of another role kept: %+v %+v", dept, town)
 	}

@@ -79,6 +79,7 @@ func input(seq int) Input {
 }
 
 func TestValidate_fieldErrors(t *testing.T) {
+	t.Parallel()
 	s, _ := newTestService(t, 0)
 	g2000, long := 2000, strings.Repeat("长", 501)
 	cases := []struct {
@@ -114,6 +115,7 @@ func TestValidate_fieldErrors(t *testing.T) {
 }
 
 func TestCheckIn_failedGrant_isTakenBackAndRetryGrants(t *testing.T) {
+	t.Parallel()
 	s, ledger := newTestService(t, 1)
 	ctx := t.Context()
 	rec, err := s.SaveMine(ctx, 5, input(5))
@@ -153,6 +155,7 @@ func TestCheckIn_failedGrant_isTakenBackAndRetryGrants(t *testing.T) {
 }
 
 func TestCheckIn_window(t *testing.T) {
+	t.Parallel()
 	s, _ := newTestService(t, 0)
 	ctx := t.Context()
 	if _, err := s.SaveMine(ctx, 6, input(6)); err != nil {

@@ -57,6 +57,7 @@ func (e *env) decide(admin string, pid int64, path string, body map[string]any) 
 }
 
 func TestAlumnus_registerPendingApproveGrade(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.staffToken("admin", adminPasswd)
 
@@ -132,6 +133,7 @@ func TestAlumnus_registerPendingApproveGrade(t *testing.T) {
 }
 
 func TestAlumnus_staffEnteredIsClaimed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.staffToken("admin", adminPasswd)
 	body := alumnusForm(7)
@@ -163,6 +165,7 @@ func TestAlumnus_staffEnteredIsClaimed(t *testing.T) {
 }
 
 func TestAlumnus_returneeIsOnePerson(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok, pid := e.alumnus("o_both", 12)
@@ -179,6 +182,7 @@ func TestAlumnus_returneeIsOnePerson(t *testing.T) {
 }
 
 func TestAlumnusReview_staleVersionAndTwoReviewers_409(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.staffToken("admin", adminPasswd)
 	a := e.putAlumnus(e.registrant("o_rev", "13855556666"), alumnusForm(3))
@@ -231,6 +235,7 @@ func (e *env) checkIn(tok string, id int64, token string) response {
 }
 
 func TestCheckIn_windowTokenOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -282,6 +287,7 @@ func TestCheckIn_windowTokenOnce(t *testing.T) {
 }
 
 func TestCheckIn_20ParallelByOnePerson_onceAndPointsOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -319,6 +325,7 @@ func TestCheckIn_20ParallelByOnePerson_onceAndPointsOnce(t *testing.T) {
 // A check-in whose points grant never happened (a crash between the two) gets its points on the
 // next attempt once it is older than a request takes.
 func TestCheckIn_lostGrantIsCompletedOnRetry(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -339,6 +346,7 @@ func TestCheckIn_lostGrantIsCompletedOnRetry(t *testing.T) {
 }
 
 func TestSchools_adminCreateAndPatch(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.staffToken("admin", adminPasswd)
 	expect(t, e.do("POST", "/admin/api/v1/schools", admin, map[string]any{"code": "xa_erzhong", "name": "咸安区第二中学", "sort": 60}), 201, "")
@@ -358,6 +366,7 @@ func TestSchools_adminCreateAndPatch(t *testing.T) {
 }
 
 func TestAlumnus_contentCheck_riskyRefused_unreachableSavedAndFlagged(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	tok := e.registrant("o_alum_text", "13722223333")
 	e.wx.SetRiskyWords("赌博")

@@ -115,6 +115,7 @@ func subsidyForm(attachments ...string) map[string]any {
 }
 
 func TestApplications_subsidyWholePath(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.entrepreneur("o_boss", 70)
@@ -238,6 +239,7 @@ func TestApplications_subsidyWholePath(t *testing.T) {
 }
 
 func TestApplications_subsidy50ParallelSubmits_oneAccepted(t *testing.T) {
+	t.Parallel()
 	// 150 uploads by one user: over the default daily quota of 50 files.
 	e := newEnv(t, func(c *config.Config) { c.Upload.DailyFiles = 1000 })
 	seedRegions(t, e)
@@ -275,6 +277,7 @@ func TestApplications_subsidy50ParallelSubmits_oneAccepted(t *testing.T) {
 }
 
 func TestApplications_twoReviewersAtOnce_one409(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.entrepreneur("o_race", 72)
@@ -313,6 +316,7 @@ func loanForm(amountFen int64) map[string]any {
 }
 
 func TestApplications_loanCapAndLimitOfThree(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.entrepreneur("o_loan", 73)
@@ -408,6 +412,7 @@ func TestApplications_loanCapAndLimitOfThree(t *testing.T) {
 }
 
 func TestApplications_returnForCorrectionResubmitWithdraw(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.entrepreneur("o_fix", 74)
@@ -447,6 +452,7 @@ func TestApplications_returnForCorrectionResubmitWithdraw(t *testing.T) {
 }
 
 func TestApplications_notEligibleAndStats(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	nobody := e.registrant("o_unreg", "13911112222")
@@ -473,6 +479,7 @@ func TestApplications_notEligibleAndStats(t *testing.T) {
 }
 
 func TestApplications_progressNotificationSentOncePerConsent(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.entrepreneur("o_notify", 77)
@@ -525,6 +532,7 @@ func enterpriseLoan(amountFen int64, code string) map[string]any {
 func approve() map[string]any { return map[string]any{"decision": "approve"} }
 
 func TestApplications_oneAccountAtEveryStage_409SameReviewer(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.entrepreneur("o_solo", 78)
@@ -564,6 +572,7 @@ func TestApplications_oneAccountAtEveryStage_409SameReviewer(t *testing.T) {
 }
 
 func TestApplications_enterpriseLoanForInventedUSCC_422UnlessLicenceConfirmed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.entrepreneur("o_shell", 79)
@@ -604,6 +613,7 @@ func TestApplications_enterpriseLoanForInventedUSCC_422UnlessLicenceConfirmed(t 
 }
 
 func TestApplications_fourLoansOnePersonFourEnterprises_fourthRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.entrepreneur("o_serial", 80)
@@ -648,6 +658,7 @@ func TestApplications_fourLoansOnePersonFourEnterprises_fourthRefused(t *testing
 }
 
 func TestApplications_patchOrPutOneField_keepsTheOthers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.entrepreneur("o_patch", 81)
@@ -679,6 +690,7 @@ func TestApplications_patchOrPutOneField_keepsTheOthers(t *testing.T) {
 }
 
 func TestApplications_idempotentReplay_sameAnswerWithAttachments(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.entrepreneur("o_retry", 82)
@@ -712,6 +724,7 @@ func withMySQLParam(t *testing.T, name, value string) option {
 }
 
 func TestApplications_lockWaitEscapingRetries_503Busy(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, withMySQLParam(t, "innodb_lock_wait_timeout", "1"))
 	seedRegions(t, e)
 	tok := e.entrepreneur("o_busy", 83)
@@ -738,6 +751,7 @@ func TestApplications_lockWaitEscapingRetries_503Busy(t *testing.T) {
 }
 
 func TestApplications_databaseDown_503Not404(t *testing.T) {
+	t.Parallel()
 	cfg, err := mysql.ParseDSN(testenv.MySQLDSN(t))
 	if err != nil {
 		t.Fatal(err)
@@ -770,6 +784,7 @@ func TestApplications_databaseDown_503Not404(t *testing.T) {
 }
 
 func TestApplications_enterpriseLimitAcrossApplicants_fourthRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	owner, partner := e.entrepreneur("o_owner", 85), e.entrepreneur("o_partner", 86)

@@ -20,6 +20,7 @@ func retryAfter(r response) int {
 // The answers to an existing and to an unknown username are the same, attempt by attempt,
 // including the lock: 423 no longer tells which usernames exist.
 func TestStaffLogin_unknownUserLocksPairLikeKnown_sameAnswers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, trustProxy)
 	const ip = "203.0.113.20"
 	for i := 1; i <= 6; i++ {
@@ -45,6 +46,7 @@ func TestStaffLogin_unknownUserLocksPairLikeKnown_sameAnswers(t *testing.T) {
 // Failures from many addresses lock the account as a whole; a district administrator sees the
 // lock and lifts it (audited), which also clears the locked pairs.
 func TestStaffLogin_manyAddressesLockAccount_districtAdminUnlocks(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, trustProxy, func(c *config.Config) {
 		c.Staff.MaxFailures, c.Staff.AccountMaxFailures, c.Staff.AccountMinIPs = 3, 7, 3
 	})
@@ -100,6 +102,7 @@ func TestStaffLogin_manyAddressesLockAccount_districtAdminUnlocks(t *testing.T) 
 }
 
 func TestStaffLogin_overLimitPerAddressAndPerUsername_429(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, trustProxy, func(c *config.Config) {
 		c.Staff.LoginPerIP, c.Staff.LoginPerUsername, c.Staff.LoginWindow = 3, 4, time.Minute
 	})
@@ -145,6 +148,7 @@ func (e *env) createStaff(admin string, body map[string]string) staffAnswer {
 // Changing an account's role, township or disabled flag ends its sessions at once: the old
 // token carried the old scope.
 func TestStaffPatch_scopeChangesEndSessions_401(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.staffToken("admin", adminPasswd)
 	town := e.createStaff(admin, map[string]string{"username": "town1", "password": "Township12345", "role": "township", "township_code": "990101"})
@@ -208,6 +212,7 @@ func TestStaffPatch_scopeChangesEndSessions_401(t *testing.T) {
 
 // A reset gives a one-time password that signs in only to change it.
 func TestStaffResetPassword_oneTimePasswordForcesChange(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.staffToken("admin", adminPasswd)
 	town := e.createStaff(admin, map[string]string{"username": "town1", "password": "Township12345", "role": "township", "township_code": "990101"})
@@ -256,6 +261,7 @@ func TestStaffResetPassword_oneTimePasswordForcesChange(t *testing.T) {
 }
 
 func TestChangeMyPassword_endsOtherSessions_keepsThisOne(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	here := e.staffToken("admin", adminPasswd)
 	there := e.staffToken("admin", adminPasswd)
@@ -268,6 +274,7 @@ func TestChangeMyPassword_endsOtherSessions_keepsThisOne(t *testing.T) {
 }
 
 func TestStaffCreate_commonOrUsernamePassword_422(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.staffToken("admin", adminPasswd)
 	for _, pw := range []string{"Password123", "qq123456789", "Aa123456789", "xiaoli-2024-pw"} {
@@ -278,22 +285,24 @@ func TestStaffCreate_commonOrUsernamePassword_422(t *testing.T) {
 
 // A mini-program session slides for 7 days but ends at its absolute lifetime however used.
 func TestUserSession_pastAbsoluteLifetime_401(t *testing.T) {
-	e := newEnv(t, func(c *config.Config) { c.Session.UserMax = 1200 * time.Millisecond })
+	t.Parallel()
+	e := newEnv(t, func(c *config.Config) { c.Session.UserMax = 3 * time.Hour })
 	a := e.signIn("o_max")
-	if a.ExpiresIn > 2 {
+	if a.ExpiresIn > 3*3600 {
 		t.Fatalf("expires_in = %d, want the absolute end", a.ExpiresIn)
 	}
 	for range 3 {
 		expect(t, e.do("GET", "/api/v1/me", a.Token, nil), 200, "")
-		time.Sleep(300 * time.Millisecond)
+		e.advance(45 * time.Minute)
 	}
-	time.Sleep(500 * time.Millisecond)
+	e.advance(46 * time.Minute)
 	expect(t, e.do("GET", "/api/v1/me", a.Token, nil), 401, "SESSION_EXPIRED")
 }
 
 // The calls that spend WeChat quota are limited per user and per address; refused calls do
 // not reach WeChat.
 func TestWeChatQuota_overLimit_429(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *config.Config) {
 		c.Limits.WeChatLoginPerIP, c.Limits.WeChatPerUser, c.Limits.WeChatPerIP = 3, 2, 5
 	})

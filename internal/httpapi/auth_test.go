@@ -17,6 +17,7 @@ import (
 )
 
 func TestUserLogin_goodCode_200_andTokenOpensMe(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	r := e.do("POST", "/api/v1/auth/login", "", map[string]string{"code": e.wx.IssueLoginCode("o_alice", "u_alice")})
 	expect(t, r, 200, "")
@@ -54,6 +55,7 @@ func TestUserLogin_goodCode_200_andTokenOpensMe(t *testing.T) {
 }
 
 func TestUserLogin_badCodes_401(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	code := e.wx.IssueLoginCode("o_bob", "")
 	expect(t, e.do("POST", "/api/v1/auth/login", "", map[string]string{"code": code}), 200, "")
@@ -69,6 +71,7 @@ func TestUserLogin_badCodes_401(t *testing.T) {
 }
 
 func TestUserLogin_wechatDown_503WithRetryAfter(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, mode := range []string{wxfake.OutageBusy, wxfake.OutageRateLimit, wxfake.OutageHTTP502, wxfake.OutageHang} {
 		t.Run(mode, func(t *testing.T) {
@@ -85,6 +88,7 @@ func TestUserLogin_wechatDown_503WithRetryAfter(t *testing.T) {
 }
 
 func TestUserLogin_100ParallelFirstSignIns_oneUser(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	codes := make([]string, 100)
 	for i := range codes {
@@ -117,6 +121,7 @@ func TestUserLogin_100ParallelFirstSignIns_oneUser(t *testing.T) {
 }
 
 func TestBindPhone_encryptedAtRest_maskedInAnswers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.signIn("o_dan")
 	r := e.do("POST", "/api/v1/me/phone", a.Token, map[string]string{"code": e.wx.IssuePhoneCode("13812345678")})
@@ -151,6 +156,7 @@ func TestBindPhone_encryptedAtRest_maskedInAnswers(t *testing.T) {
 }
 
 func TestBindPhone_staleAccessToken_refreshedOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.signIn("o_erin")
 	expect(t, e.do("POST", "/api/v1/me/phone", a.Token, map[string]string{"code": e.wx.IssuePhoneCode("13900000001")}), 200, "")
@@ -177,6 +183,7 @@ func TestBindPhone_staleAccessToken_refreshedOnce(t *testing.T) {
 }
 
 func TestUserSession_logoutAndUnknownTokens_401(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.signIn("o_fay")
 	expect(t, e.do("GET", "/api/v1/me", "", nil), 401, "SESSION_EXPIRED")
@@ -195,35 +202,37 @@ func TestUserSession_logoutAndUnknownTokens_401(t *testing.T) {
 }
 
 func TestUserSession_expiresAfterIdleTTL(t *testing.T) {
-	e := newEnv(t, func(c *config.Config) { c.Session.UserTTL = 700 * time.Millisecond })
+	t.Parallel()
+	e := newEnv(t, func(c *config.Config) { c.Session.UserTTL = time.Hour })
 	a := e.signIn("o_gus")
 	for range 3 { // use keeps it alive past its TTL
-		time.Sleep(400 * time.Millisecond)
+		e.advance(40 * time.Minute)
 		expect(t, e.do("GET", "/api/v1/me", a.Token, nil), 200, "")
 	}
-	time.Sleep(900 * time.Millisecond)
+	e.advance(61 * time.Minute)
 	expect(t, e.do("GET", "/api/v1/me", a.Token, nil), 401, "SESSION_EXPIRED")
 }
 
 func TestStaffSession_idleAndAbsoluteExpiry(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *config.Config) {
-		c.Session.StaffIdle = 600 * time.Millisecond
-		c.Session.StaffMax = 1500 * time.Millisecond
+		c.Session.StaffIdle = time.Hour
+		c.Session.StaffMax = 3 * time.Hour
 	})
 	t.Run("idle", func(t *testing.T) {
 		tok := e.staffToken("admin", adminPasswd)
 		expect(t, e.do("GET", "/admin/api/v1/me", tok, nil), 200, "")
-		time.Sleep(800 * time.Millisecond)
+		e.advance(61 * time.Minute)
 		expect(t, e.do("GET", "/admin/api/v1/me", tok, nil), 401, "SESSION_EXPIRED")
 	})
 	t.Run("absolute", func(t *testing.T) {
 		tok := e.staffToken("admin", adminPasswd)
-		deadline := time.Now().Add(1500 * time.Millisecond)
-		for time.Now().Before(deadline.Add(-250 * time.Millisecond)) {
+		deadline := e.clock.Now().Add(3 * time.Hour)
+		for e.clock.Now().Before(deadline.Add(-50 * time.Minute)) { // used every 40 minutes
 			expect(t, e.do("GET", "/admin/api/v1/me", tok, nil), 200, "")
-			time.Sleep(200 * time.Millisecond)
+			e.advance(40 * time.Minute)
 		}
-		time.Sleep(time.Until(deadline) + 100*time.Millisecond)
+		e.advance(deadline.Sub(e.clock.Now()) + time.Second)
 		expect(t, e.do("GET", "/admin/api/v1/me", tok, nil), 401, "SESSION_EXPIRED")
 	})
 	t.Run("logout", func(t *testing.T) {
@@ -253,6 +262,7 @@ func (e *env) staffLoginFrom(ip, username, password string) response {
 }
 
 func TestStaffLogin_fiveFailuresLockThePairNotTheAccount_audited(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, trustProxy, func(c *config.Config) { c.Staff.LockDuration = 1500 * time.Millisecond })
 	const wrong, ipA, ipB = "Wrong-password-1", "203.0.113.7", "198.51.100.9"
 	for i := 1; i <= 4; i++ {
@@ -291,11 +301,12 @@ func TestStaffLogin_fiveFailuresLockThePairNotTheAccount_audited(t *testing.T) {
 		t.Fatalf("audit client IPs = %s … %s", rows[0].ClientIP, rows[len(rows)-1].ClientIP)
 	}
 
-	time.Sleep(1600 * time.Millisecond)
+	e.advance(1600 * time.Millisecond)
 	expect(t, e.staffLoginFrom(ipA, "admin", adminPasswd), 200, "")
 }
 
 func TestStaffLogin_parallelGuessesAllCounted(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, trustProxy)
 	var wg sync.WaitGroup
 	for range 12 {
@@ -313,6 +324,7 @@ func TestStaffLogin_parallelGuessesAllCounted(t *testing.T) {
 }
 
 func TestStaffLogin_unknownUserAudited(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	expect(t, e.staffLogin("nobody", "Whatever12345"), 401, "INVALID_CREDENTIALS")
 	var n int
@@ -323,6 +335,7 @@ func TestStaffLogin_unknownUserAudited(t *testing.T) {
 }
 
 func TestStaffRoles_createAccountsAndRevokeSessions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.staffToken("admin", adminPasswd)
 	r := e.do("POST", "/admin/api/v1/staff", admin, map[string]string{
@@ -374,6 +387,7 @@ func TestStaffRoles_createAccountsAndRevokeSessions(t *testing.T) {
 }
 
 func TestBadRequests(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	tok := e.signIn("o_hal").Token
 	t.Run("malformed JSON 400", func(t *testing.T) {
@@ -427,6 +441,7 @@ func TestBadRequests(t *testing.T) {
 }
 
 func TestObservability_healthReadyMetricsOpenAPI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	expect(t, e.do("GET", "/healthz", "", nil), 200, "")
 	r := e.do("GET", "/readyz", "", nil)

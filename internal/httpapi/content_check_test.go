@@ -68,6 +68,7 @@ var contentClasses = []struct {
 }
 
 func TestContentCheck_everyStringFieldOfUserInputsIsClassified(t *testing.T) {
+	t.Parallel()
 	for _, c := range contentClasses {
 		got := jsonStringFields(c.typ, "")
 		for _, f := range got {
@@ -99,6 +100,7 @@ func setPath(form map[string]any, path, v string) {
 }
 
 func TestContentCheck_riskyTextInEveryCheckedField_422(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.registrant("o_risky", "13511110000")
@@ -124,6 +126,7 @@ func TestContentCheck_riskyTextInEveryCheckedField_422(t *testing.T) {
 }
 
 func TestContentCheck_applicationText_422(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.entrepreneur("o_risky_app", 74)

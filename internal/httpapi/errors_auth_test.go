@@ -10,6 +10,7 @@ import (
 )
 
 func TestClassify_signInRefusals(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		err    error
 		status int

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,26 +26,93 @@ import (
 )
 
 const (
-	testAppID   = "wxtest0000000001"
 	testSecret  = "test-secret-0123456789abcdef"
 	adminPasswd = "Console-Key-2468"
 )
 
-// The SDK's HTTP client is process-wide (see internal/wechat), so the package shares one
-// stand-in; tests that change its behaviour reset it and do not run in parallel.
+// The SDK's HTTP client is process-wide (see internal/wechat): every server of the test binary
+// reaches the one address below. There a router hands each request to the stand-in of the test
+// that made it, found by the app ID (login, tokens) or by the access token that stand-in issued,
+// so that tests run in parallel, each with a stand-in of its own.
 var (
-	fakeOnce sync.Once
-	fake     *wxfake.Server
-	fakeURL  string
+	routerOnce sync.Once
+	router     = &fakeRouter{byApp: map[string]*wxfake.Server{}, byToken: map[string]*wxfake.Server{}}
+	fakeURL    string
+	appSeq     atomic.Int64
 )
 
-func wechatFake(t *testing.T) *wxfake.Server {
-	fakeOnce.Do(func() {
-		fake = wxfake.New(wxfake.Options{AppID: testAppID, Secret: testSecret})
-		fakeURL = httptest.NewServer(fake).URL // lives as long as the test binary
+type fakeRouter struct {
+	mu      sync.Mutex
+	byApp   map[string]*wxfake.Server
+	byToken map[string]*wxfake.Server
+}
+
+func (fr *fakeRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	appid := r.URL.Query().Get("appid")
+	if appid == "" && r.URL.Path == wxfake.PathStableToken {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		var req struct {
+			AppID string `json:"appid"`
+		}
+		_ = json.Unmarshal(body, &req)
+		appid = req.AppID
+	}
+	fr.mu.Lock()
+	fake := fr.byApp[appid]
+	if fake == nil {
+		fake = fr.byToken[r.URL.Query().Get("access_token")]
+	}
+	fr.mu.Unlock()
+	if fake == nil {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"errcode":40013,"errmsg":"invalid appid (no test stand-in)"}`)
+		return
+	}
+	if r.URL.Path != wxfake.PathStableToken && r.URL.Path != wxfake.PathToken {
+		fake.ServeHTTP(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	fake.ServeHTTP(rec, r)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if json.Unmarshal(rec.Body.Bytes(), &tok) == nil && tok.AccessToken != "" {
+		fr.mu.Lock()
+		fr.byToken[tok.AccessToken] = fake
+		fr.mu.Unlock()
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// wechatFake starts a stand-in for this test under an app ID of its own and returns it with
+// that app ID.
+func wechatFake(t *testing.T) (*wxfake.Server, string) {
+	routerOnce.Do(func() {
+		fakeURL = httptest.NewServer(router).URL // lives as long as the test binary
 	})
-	t.Cleanup(fake.Reset)
-	return fake
+	appID := fmt.Sprintf("wxtest%010d", appSeq.Add(1))
+	fake := wxfake.New(wxfake.Options{AppID: appID, Secret: testSecret})
+	t.Cleanup(fake.Reset) // ends a "hang" outage the test left on
+	router.mu.Lock()
+	router.byApp[appID] = fake
+	router.mu.Unlock()
+	t.Cleanup(func() {
+		router.mu.Lock()
+		defer router.mu.Unlock()
+		delete(router.byApp, appID)
+		for tok, f := range router.byToken {
+			if f == fake {
+				delete(router.byToken, tok)
+			}
+		}
+	})
+	return fake, appID
 }
 
 // env is a running server on real MariaDB, Redis and the WeChat stand-in through the real SDK.
@@ -54,13 +123,15 @@ type env struct {
 	app *app.App
 	db  *sqlx.DB
 	cfg config.Config
+	// clock measures the sessions' absolute lifetimes; advance moves it.
+	clock *testClock
 }
 
 type option func(*config.Config)
 
 func newEnv(t *testing.T, opts ...option) *env {
 	t.Helper()
-	wx := wechatFake(t)
+	wx, appID := wechatFake(t)
 	_, prefix := testenv.Redis(t)
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
@@ -68,7 +139,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 		"HX_MYSQL_DSN":                testenv.MySQLDSN(t),
 		"HX_REDIS_ADDR":               testenv.RedisAddr(),
 		"HX_REDIS_KEY_PREFIX":         prefix,
-		"HX_WECHAT_APPID":             testAppID,
+		"HX_WECHAT_APPID":             appID,
 		"HX_WECHAT_SECRET":            testSecret,
 		"HX_WECHAT_API_BASE":          fakeURL,
 		"HX_WECHAT_TIMEOUT":           "1s",
@@ -108,9 +179,30 @@ func newEnv(t *testing.T, opts ...option) *env {
 	if err := a.Bootstrap(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	clock := &testClock{}
+	a.Sessions.SetClock(clock.Now) // before the server's goroutines start
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, wx: wx, app: a, db: a.DB, cfg: cfg}
+	return &env{t: t, srv: srv, wx: wx, app: a, db: a.DB, cfg: cfg, clock: clock}
+}
+
+// testClock is the real time plus however far the test has advanced it.
+type testClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the clock's current time.
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *testClock) add(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
 }
 
 // response is a decoded answer.
@@ -226,4 +318,31 @@ func (e *env) staffToken(username, password string) string {
 	var a struct{ Token string }
 	r.json(e.t, &a)
 	return a.Token
+}
+
+// advance moves this server d into the future, as if d had passed: its session clock (absolute
+// lifetimes) moves on by d, and every Redis key under its prefix that has a lifetime loses d of
+// it, and is gone when no more is left (idle session lifetimes, sign-in locks). Lifetime tests
+// advance instead of sleeping.
+func (e *env) advance(d time.Duration) {
+	e.t.Helper()
+	e.clock.add(d)
+	ctx := e.t.Context()
+	iter := e.app.Redis.Scan(ctx, 0, e.cfg.Redis.KeyPrefix+"*", 500).Iterator()
+	for iter.Next(ctx) {
+		key := iter.Val()
+		left, err := e.app.Redis.PTTL(ctx, key).Result()
+		switch {
+		case err != nil:
+			e.t.Fatal(err)
+		case left <= 0: // no lifetime (or gone meanwhile)
+		case left <= d:
+			e.app.Redis.Del(ctx, key)
+		default:
+			e.app.Redis.PExpire(ctx, key, left-d)
+		}
+	}
+	if err := iter.Err(); err != nil {
+		e.t.Fatal(err)
+	}
 }

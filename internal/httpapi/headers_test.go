@@ -8,6 +8,7 @@ import (
 // TestSecurityHeaders_staffAnswersAreNotCachedSniffedOrFramed: staff answers carry personal data;
 // every answer, errors and unknown routes included, says no-store, nosniff, no-referrer, no frames.
 func TestSecurityHeaders_staffAnswersAreNotCachedSniffedOrFramed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.staffToken("admin", adminPasswd)
 	want := map[string]string{
@@ -49,6 +50,7 @@ func TestSecurityHeaders_staffAnswersAreNotCachedSniffedOrFramed(t *testing.T) {
 // TestRequestID_clientIDKeptOnlyWhenSane: the request ID goes into the logs and the audit log, so a
 // client's is kept only when it is 1-64 characters of [A-Za-z0-9._-]; anything else is replaced.
 func TestRequestID_clientIDKeptOnlyWhenSane(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, c := range []struct {
 		sent string

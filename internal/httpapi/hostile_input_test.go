@@ -73,6 +73,7 @@ var pathParamRE = regexp.MustCompile(`\{[A-Za-z_]+\}`)
 // non-ASCII, empty, huge, negative and out-of-range values, as the caller the route is for.
 // Nothing may answer 5xx.
 func TestHostileInput_everyFilterAndPathParameter_no5xx(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	user, _ := e.alumnus("hostile-user", 1)
@@ -132,6 +133,7 @@ func TestHostileInput_everyFilterAndPathParameter_no5xx(t *testing.T) {
 // TestHostileInput_codesInBodies_no5xx: code fields of request bodies (a staff username, a voucher
 // code, a policy, a school) with non-ASCII text answer 4xx, never 500.
 func TestHostileInput_codesInBodies_no5xx(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	user, _ := e.alumnus("hostile-body", 2)

@@ -41,6 +41,7 @@ func (e *env) identityOf(pid int64) identityRow {
 }
 
 func TestStaffReturnees_departmentReadsButCannotWrite_403(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin, dept, _, _ := staffAccounts(t, e)
@@ -80,6 +81,7 @@ func TestStaffReturnees_departmentReadsButCannotWrite_403(t *testing.T) {
 }
 
 func TestAlumniEntry_existingPersonKeepsNameAndPhone_409PersonExists(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	_, dept, _, _ := staffAccounts(t, e)
@@ -129,6 +131,7 @@ func TestAlumniEntry_existingPersonKeepsNameAndPhone_409PersonExists(t *testing.
 }
 
 func TestStaffReturneeCreate_existingPersonOtherIdentity_409PersonExists(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin, _, town1, _ := staffAccounts(t, e)
@@ -156,6 +159,7 @@ func TestStaffReturneeCreate_existingPersonOtherIdentity_409PersonExists(t *test
 }
 
 func TestReturneeImport_knownPersonOtherNameOrPhone_rowRefusedIdentityKept(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -203,6 +207,7 @@ type historyAnswer struct {
 }
 
 func TestPatchReturnee_identityOnly_bumpsVersion_sameVersionAgain409_historyMasked(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	_, _, town1, _ := staffAccounts(t, e)
@@ -276,6 +281,7 @@ func TestPatchReturnee_identityOnly_bumpsVersion_sameVersionAgain409_historyMask
 }
 
 func TestSelfUpdate_identityChangeInHistoryAndVersion(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.registrant("o_rename", "13811114444")
@@ -330,6 +336,7 @@ type claimsAnswer struct {
 }
 
 func TestReturneeClaims_auditedAndListedForTheTownship(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin, _, town1, town2 := staffAccounts(t, e)

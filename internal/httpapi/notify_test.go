@@ -74,6 +74,7 @@ func (e *env) runWorker(key, want string, o notify.WorkerOptions) {
 }
 
 func TestSubscriptions_countsAcceptedTemplates(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	tmpl := e.cfg.Notify.ProgressTemplateID
 	u := e.signIn("o_subs")
@@ -100,6 +101,7 @@ func TestSubscriptions_countsAcceptedTemplates(t *testing.T) {
 }
 
 func TestMessages_listUnreadMarkRead_othersAre404(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice, bob := e.signIn("o_inbox_alice"), e.signIn("o_inbox_bob")
 	for i := range 3 {
@@ -140,6 +142,7 @@ func TestMessages_listUnreadMarkRead_othersAre404(t *testing.T) {
 }
 
 func TestOutbox_deadLetterVisibleToDistrict_retrySendsOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	tmpl := e.cfg.Notify.ProgressTemplateID
 	e.wx.RegisterTemplate(tmpl, "thing1", "phrase2", "time3", "thing4")

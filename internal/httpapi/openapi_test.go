@@ -15,6 +15,7 @@ import (
 // TestOpenAPI_documentsEveryRoute fails when a route is registered but missing from openapi.yaml,
 // or documented but not registered.
 func TestOpenAPI_documentsEveryRoute(t *testing.T) {
+	t.Parallel()
 	h := New(Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry(), MaxBodyBytes: 1 << 20})
 	engine := h.(*gin.Engine)
 	var doc struct {

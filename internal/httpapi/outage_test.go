@@ -24,6 +24,7 @@ func waitStatus(t *testing.T, e *env, path, token string, want int) response {
 }
 
 func TestRedisDown_503ThenRecovers(t *testing.T) {
+	t.Parallel()
 	proxy := testenv.NewProxy(t, testenv.RedisAddr())
 	e := newEnv(t, func(c *config.Config) { c.Redis.Addr = proxy.Addr(); c.Redis.Timeout = 300 * time.Millisecond })
 	tok := e.signIn("o_jack").Token
@@ -55,6 +56,7 @@ func TestRedisDown_503ThenRecovers(t *testing.T) {
 }
 
 func TestMySQLDown_503ThenRecovers(t *testing.T) {
+	t.Parallel()
 	dsn := testenv.MySQLDSN(t)
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {

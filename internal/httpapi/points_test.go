@@ -76,6 +76,7 @@ func (e *env) newPerk(admin string, body map[string]any) int64 {
 }
 
 func TestPoints_wholePath(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -246,6 +247,7 @@ func TestPoints_wholePath(t *testing.T) {
 
 // TestVouchers_20ConcurrentVerifications_one200 scans one code 20 times at once.
 func TestVouchers_20ConcurrentVerifications_one200(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -289,6 +291,7 @@ func TestVouchers_20ConcurrentVerifications_one200(t *testing.T) {
 // Issue #8 item 8: a department clerk granted 922,337,203,685,470 points in one call
 // (amount_fen of donation at int64 max) to a person who is not an alumnus.
 func TestPointsGrant_unboundedDonationToNonAlumnus_refused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -362,6 +365,7 @@ func TestPointsGrant_unboundedDonationToNonAlumnus_refused(t *testing.T) {
 // Issue #8 item 10: grant A 100 and B 100; A expires unused; reversing A answered 201 and took
 // B's 100 too.
 func TestPointsReverse_expiredGrant_409NothingToReverse(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)

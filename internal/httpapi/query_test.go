@@ -22,6 +22,7 @@ func expectBadQuery(t *testing.T, r response, param string) {
 // MySQL, which refuses to compare them with the ascii code columns (1267): 500. Now they are
 // refused before SQL.
 func TestListFilters_nonASCIICode_400NamingTheParameter(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.staffToken("admin", adminPasswd)
 	for path, params := range map[string][]string{
@@ -51,6 +52,7 @@ func TestListFilters_nonASCIICode_400NamingTheParameter(t *testing.T) {
 // TestPathCode_nonASCII_404: PATCH /schools/区 was a 500 (1267); a code that cannot name a school
 // names nothing.
 func TestPathCode_nonASCII_404(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.staffToken("admin", adminPasswd)
 	for _, code := range []string{"区", "ADMİN", "%00"} {
@@ -63,6 +65,7 @@ func TestPathCode_nonASCII_404(t *testing.T) {
 // TestStaffLogin_nonASCIIUsername_401LikeAWrongPassword: "ADMİN" (dotted capital I) was a 500;
 // it is a wrong sign-in like any other.
 func TestStaffLogin_nonASCIIUsername_401LikeAWrongPassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, u := range []string{"ADMİN", "区", "admin\x00"} {
 		expect(t, e.staffLogin(u, adminPasswd), 401, "INVALID_CREDENTIALS")
@@ -73,6 +76,7 @@ func TestStaffLogin_nonASCIIUsername_401LikeAWrongPassword(t *testing.T) {
 // TestBodyCodes_nonASCII_400NotServerError: a code in a body that reaches MySQL anyway (voucher
 // code, policy) is refused as the caller's error: 1267 maps to 400 VALIDATION_FAILED.
 func TestBodyCodes_nonASCII_400NotServerError(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -89,6 +93,7 @@ func TestBodyCodes_nonASCII_400NotServerError(t *testing.T) {
 // TestPaging_outOfRange_400: page=9223372036854775807 overflowed the OFFSET (500) on six staff
 // lists and the points ledger; page and page_size out of range are refused.
 func TestPaging_outOfRange_400(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -117,6 +122,7 @@ func TestPaging_outOfRange_400(t *testing.T) {
 // TestDates_outOfRange_400: updated_before=0001-01-01 was a 500 and freshness?days=200000 a
 // window starting in 2063 (the duration overflowed).
 func TestDates_outOfRange_400(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.staffToken("admin", adminPasswd)
 	for _, v := range []string{"0001-01-01", "1999-12-31", "9999-12-31", "2100-01-01T00:00:00Z", "yesterday"} {

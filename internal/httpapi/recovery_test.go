@@ -13,6 +13,7 @@ import (
 )
 
 func TestRecovery_panicBecomes500EnvelopeLoggedOnce(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	r := gin.New()
 	r.Use(requestContext(slog.New(slog.NewJSONHandler(&logs, nil)), time.Second), recovery())

@@ -86,6 +86,7 @@ type recordAnswer struct {
 }
 
 func TestMyReturnee_registerReadUpdateConfirm(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.registrant("o_reg1", "13811112222")
@@ -145,6 +146,7 @@ func TestMyReturnee_registerReadUpdateConfirm(t *testing.T) {
 }
 
 func TestMyReturnee_badInput_422NamingTheField(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.registrant("o_bad", "13822223333")
@@ -196,6 +198,7 @@ func TestMyReturnee_badInput_422NamingTheField(t *testing.T) {
 }
 
 func TestMyReturnee_oneIDOnePerson(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	alice := e.registrant("o_alice2", "13833334444")
@@ -215,6 +218,7 @@ func TestMyReturnee_oneIDOnePerson(t *testing.T) {
 }
 
 func TestMyReturnee_50ParallelRegistrationsOfOneID(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	const n = 50
@@ -262,6 +266,7 @@ func TestMyReturnee_50ParallelRegistrationsOfOneID(t *testing.T) {
 }
 
 func TestMyReturnee_claimsStaffEnteredRecord(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -294,6 +299,7 @@ func TestMyReturnee_claimsStaffEnteredRecord(t *testing.T) {
 }
 
 func TestMyReturnee_contentSecurity(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	tok := e.registrant("o_text", "13511112222")
@@ -320,6 +326,7 @@ func TestMyReturnee_contentSecurity(t *testing.T) {
 }
 
 func TestStaffReturnees_scopeRevealPatchHistory(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -425,6 +432,7 @@ func TestStaffReturnees_scopeRevealPatchHistory(t *testing.T) {
 }
 
 func TestStaffReturnees_filtersAndFreshness(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -482,6 +490,7 @@ func TestStaffReturnees_filtersAndFreshness(t *testing.T) {
 }
 
 func TestRegions_pickersAndCSVImport(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	r := e.do("GET", "/api/v1/regions", "", nil)

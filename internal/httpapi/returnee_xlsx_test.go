@@ -88,6 +88,7 @@ type importAnswer struct {
 }
 
 func TestReturneeImport_validRowsKeptBadRowsReported_reimportUpdates(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -171,6 +172,7 @@ func TestReturneeImport_validRowsKeptBadRowsReported_reimportUpdates(t *testing.
 }
 
 func TestReturneeImport_refusesBadFiles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *config.Config) { c.Registry.MaxImportRows = 5; c.HTTP.MaxUploadBytes = 256 << 10 })
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -225,6 +227,7 @@ func TestReturneeImport_refusesBadFiles(t *testing.T) {
 }
 
 func TestReturneeExport_maskedByDefault_revealAudited(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -294,6 +297,7 @@ func without(header []string, drop ...string) []string {
 // column; re-importing a known person from it, or from a sheet without 务工城市, emptied the
 // stored values.
 func TestReturneeImport_renamedColumn400_absentColumnKeepsStored_emptyCellClears(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
@@ -417,6 +421,7 @@ func (r *repeat) Read(p []byte) (int, error) {
 // Issue #8 item 15: a 365 KB file expanding to 274 MB took 28 s of CPU; a sheet with a DOCTYPE
 // was imported.
 func TestReturneeImport_zipBombAndDoctype_400(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)

@@ -135,6 +135,7 @@ func (e *env) surveyStats(token string, id int64, query string) surveyStats {
 }
 
 func TestSurvey_answerThenResubmit_replacesAnswers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u := e.surveyUser(surveyTownA)
 	cur := e.surveyCurrent(u.Token)
@@ -176,6 +177,7 @@ func TestSurvey_answerThenResubmit_replacesAnswers(t *testing.T) {
 }
 
 func TestSurvey_invalidAnswers_422NamesTheQuestion(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u := e.surveyUser("")
 	cur := e.surveyCurrent(u.Token)
@@ -217,6 +219,7 @@ func TestSurvey_invalidAnswers_422NamesTheQuestion(t *testing.T) {
 }
 
 func TestSurvey_closedVersion_409_unknown_404(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u := e.surveyUser(surveyTownA)
 	v1 := e.surveyCurrent(u.Token)
@@ -245,6 +248,7 @@ func TestSurvey_closedVersion_409_unknown_404(t *testing.T) {
 }
 
 func TestSurvey_stats_townshipFilter_townshipStaffForcedToOwn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.staffToken("admin", adminPasswd)
 	for _, acct := range []map[string]string{
@@ -294,6 +298,7 @@ func TestSurvey_stats_townshipFilter_townshipStaffForcedToOwn(t *testing.T) {
 }
 
 func TestSurvey_20ParallelAnswersByOneUser_oneResponse(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u := e.surveyUser(surveyTownB)
 	id := e.surveyCurrent(u.Token).ID
@@ -327,6 +332,7 @@ func TestSurvey_20ParallelAnswersByOneUser_oneResponse(t *testing.T) {
 }
 
 func TestSurvey_createVersion_publishClosesOld_rolesAndValidation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.staffToken("admin", adminPasswd)
 	expect(t, e.do("POST", "/admin/api/v1/staff", admin, map[string]string{
@@ -390,6 +396,7 @@ func TestSurvey_createVersion_publishClosesOld_rolesAndValidation(t *testing.T) 
 }
 
 func TestSurvey_twoParallelPublishes_exactlyOneActive(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.staffToken("admin", adminPasswd)
 	def := func(title string) map[string]any {
@@ -423,6 +430,7 @@ func TestSurvey_twoParallelPublishes_exactlyOneActive(t *testing.T) {
 }
 
 func TestSurvey_riskyTextRejected_wechatDownStillSaved(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u := e.surveyUser(surveyTownA)
 	cur := e.surveyCurrent(u.Token)

@@ -24,6 +24,7 @@ import (
 // quota of four files a day: exactly four are stored, two get 429 RATE_LIMITED with Retry-After
 // (seconds until midnight in Beijing), and a later upload is turned away too.
 func TestUpload_parallelOverDailyQuota_429RateLimitedWithRetryAfter(t *testing.T) {
+	t.Parallel()
 	const n, quota = 6, 4
 	e := newEnv(t, func(c *config.Config) { c.Upload.DailyFiles = quota })
 	alice := e.signIn("o_up_quota")
@@ -115,6 +116,7 @@ func postSlow(base, method, path, token, ctype string, body *slowReader) (int, [
 // upload and a spreadsheet import sent over about 1.3 s go through, while the same slowness on
 // an ordinary route is cut.
 func TestUpload_slowNetwork_uploadRoutesOutlastTheReadTimeout_otherRoutesCut(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *config.Config) {
 		c.HTTP.ReadTimeout, c.HTTP.WriteTimeout = 300*time.Millisecond, 800*time.Millisecond
 	})
@@ -156,6 +158,7 @@ func TestUpload_slowNetwork_uploadRoutesOutlastTheReadTimeout_otherRoutesCut(t *
 // Issue #8 item 13: an ID photo sent through the API lies encrypted under HX_UPLOAD_DIR (no JPEG
 // signature, no run of its bytes), and its signed URL serves the original bytes.
 func TestUpload_fileEncryptedAtRest_servedDecrypted(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice := e.signIn("o_up_enc")
 	var b bytes.Buffer
@@ -192,6 +195,7 @@ func TestUpload_fileEncryptedAtRest_servedDecrypted(t *testing.T) {
 // render inline in a staff member's browser at the API's origin: it is served as a download,
 // sandboxed by CSP and not sniffed. Images stay viewable inline, sandboxed the same way.
 func TestFile_pdfPolyglot_servedAsSandboxedAttachment(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice := e.signIn("o_up_polyglot")
 	polyglot := []byte("%PDF-1.4\n<html><body><script>fetch('/admin/api/v1/returnees/export')</script></body></html>\n%%EOF\n")

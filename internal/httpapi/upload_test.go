@@ -110,6 +110,7 @@ func (e *env) fetch(u string) response {
 }
 
 func TestUpload_roundTrip_201_urlServesTheSameBytes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice, bob := e.signIn("o_up_alice"), e.signIn("o_up_bob")
 	img := testPNG(t)
@@ -187,6 +188,7 @@ func TestUpload_roundTrip_201_urlServesTheSameBytes(t *testing.T) {
 }
 
 func TestUpload_signedURL_expired403_tampered404(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice := e.signIn("o_up_exp")
 	r := e.uploadParts(alice.Token, formPart{field: "file", filename: "a.png", body: testPNG(t)})
@@ -207,6 +209,7 @@ func TestUpload_signedURL_expired403_tampered404(t *testing.T) {
 }
 
 func TestUpload_wrongType_415(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice := e.signIn("o_up_type")
 	for name, body := range map[string][]byte{
@@ -223,6 +226,7 @@ func TestUpload_wrongType_415(t *testing.T) {
 }
 
 func TestUpload_tooLarge_413(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice := e.signIn("o_up_big")
 	head := testPNG(t)
@@ -252,6 +256,7 @@ func TestUpload_tooLarge_413(t *testing.T) {
 }
 
 func TestUpload_badRequests(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice := e.signIn("o_up_bad")
 	img := testPNG(t)

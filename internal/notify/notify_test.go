@@ -166,6 +166,7 @@ func tick(t testing.TB, w *notify.Worker) int {
 }
 
 func TestEnqueue_rollbackWritesNothing_commitWritesBoth(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	uid, _ := e.user("rb", 0)
 	ctx := t.Context()
@@ -203,6 +204,7 @@ func TestEnqueue_rollbackWritesNothing_commitWritesBoth(t *testing.T) {
 }
 
 func TestEnqueue_invalidNotification(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	uid, _ := e.user("inv", 0)
 	cases := map[string]func(*notify.Notification){
@@ -227,6 +229,7 @@ func TestEnqueue_invalidNotification(t *testing.T) {
 }
 
 func TestConsents_countedSpentSkippedAndZeroedBy43101(t *testing.T) {
+	// Not parallel: it changes the shared stand-in (outage, failures, call counts).
 	e := newEnv(t)
 	uid, openid := e.user("c", 0)
 	ctx := t.Context()
@@ -295,6 +298,7 @@ func TestConsents_countedSpentSkippedAndZeroedBy43101(t *testing.T) {
 }
 
 func TestOutage_backToPendingWithBackoff_thenSentOnce(t *testing.T) {
+	// Not parallel: it changes the shared stand-in (outage, failures, call counts).
 	e := newEnv(t)
 	uid, openid := e.user("out", 1)
 	e.enqueue(e.note(uid, "out:1"))
@@ -334,6 +338,7 @@ func TestOutage_backToPendingWithBackoff_thenSentOnce(t *testing.T) {
 }
 
 func TestWorkerKilledBetweenClaimAndSend_sentOnceByAnother(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	uid, openid := e.user("kill", 1)
 	e.enqueue(e.note(uid, "kill:1"))
@@ -349,8 +354,9 @@ func TestWorkerKilledBetweenClaimAndSend_sentOnceByAnother(t *testing.T) {
 	if n := tick(t, other); n != 0 || e.row("kill:1").Status != notify.StatusSending {
 		t.Fatalf("a leased row was taken (%d)", n)
 	}
-	// ...and takes it once the lease has expired.
-	time.Sleep(1100 * time.Millisecond)
+	// ...and takes it once the lease has expired (on the database's clock, which the lease uses:
+	// the lease is moved into the past instead of waiting for it).
+	e.db.MustExec("UPDATE outbox SET lease_until = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND, next_attempt_at = lease_until WHERE dedup_key = 'kill:1'")
 	tick(t, other)
 	if r := e.row("kill:1"); r.Status != notify.StatusSent || r.Attempts != 2 {
 		t.Fatalf("row = %+v", r)
@@ -366,6 +372,7 @@ func TestWorkerKilledBetweenClaimAndSend_sentOnceByAnother(t *testing.T) {
 }
 
 func TestWorkerKilledDuringWeChatCall_deadNotResent_staffRetrySends(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	uid, openid := e.user("mid", 2)
 	e.enqueue(e.note(uid, "mid:1"))
@@ -380,7 +387,7 @@ func TestWorkerKilledDuringWeChatCall_deadNotResent_staffRetrySends(t *testing.T
 	}
 	// Killed here: WeChat may or may not have the message. After the lease, another worker must
 	// not send it again; it marks it dead for staff to see.
-	time.Sleep(1600 * time.Millisecond)
+	e.db.MustExec("UPDATE outbox SET lease_until = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND, next_attempt_at = lease_until WHERE dedup_key = 'mid:1'") // the lease ends
 	other := e.worker(notify.WorkerOptions{Lease: 5 * time.Second, ID: "other"})
 	tick(t, other)
 	r := e.row("mid:1")
@@ -423,6 +430,7 @@ func TestWorkerKilledDuringWeChatCall_deadNotResent_staffRetrySends(t *testing.T
 }
 
 func TestLateAnswerAfterOutcomeUnknown_recordedAsSent(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	uid, _ := e.user("late", 1)
 	e.enqueue(e.note(uid, "late:1"))
@@ -435,7 +443,7 @@ func TestLateAnswerAfterOutcomeUnknown_recordedAsSent(t *testing.T) {
 	if ok, err := slow.StartSend(ctx, rows[0]); !ok || err != nil {
 		t.Fatalf("start = %v, %v", ok, err)
 	}
-	time.Sleep(1600 * time.Millisecond)
+	e.db.MustExec("UPDATE outbox SET lease_until = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND, next_attempt_at = lease_until WHERE dedup_key = 'late:1'") // the lease ends
 	tick(t, e.worker(notify.WorkerOptions{ID: "other"}))
 	if r := e.row("late:1"); r.Status != notify.StatusDead {
 		t.Fatalf("row = %+v", r)
@@ -449,6 +457,7 @@ func TestLateAnswerAfterOutcomeUnknown_recordedAsSent(t *testing.T) {
 }
 
 func TestParallelWorkers_200Rows_eachSentExactlyOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	const users, per = 20, 10
 	openids := map[string]bool{}
@@ -512,6 +521,7 @@ func TestParallelWorkers_200Rows_eachSentExactlyOnce(t *testing.T) {
 }
 
 func TestMaxAttempts_dead_thenStaffRetry_sent(t *testing.T) {
+	// Not parallel: it changes the shared stand-in (outage, failures, call counts).
 	e := newEnv(t)
 	uid, openid := e.user("max", 1)
 	e.enqueue(e.note(uid, "max:1"))
@@ -543,6 +553,7 @@ func TestMaxAttempts_dead_thenStaffRetry_sent(t *testing.T) {
 }
 
 func TestInvalidArgument_deadAndConsentGivenBack(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	uid, openid := e.user("bad", 1)
 	n := e.note(uid, "bad:1")
@@ -558,6 +569,7 @@ func TestInvalidArgument_deadAndConsentGivenBack(t *testing.T) {
 }
 
 func TestShutdown_waitsForTheSendInFlight(t *testing.T) {
+	// Not parallel: it changes the shared stand-in (outage, failures, call counts).
 	e := newEnv(t)
 	uid, _ := e.user("sd", 1)
 	e.enqueue(e.note(uid, "sd:1"))
@@ -593,6 +605,7 @@ func TestShutdown_waitsForTheSendInFlight(t *testing.T) {
 }
 
 func TestRateLimit_spacesSends(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	uid, _ := e.user("rate", 11)
 	for i := range 11 {
@@ -614,6 +627,7 @@ func TestRateLimit_spacesSends(t *testing.T) {
 }
 
 func TestInbox_listReadAndOwnership(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice, _ := e.user("alice", 0)
 	bob, _ := e.user("bob", 0)

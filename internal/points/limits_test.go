@@ -15,6 +15,7 @@ import (
 
 // Issue #8 item 8: a department clerk granted 922,337,203,685,470 points in one call.
 func TestGrant_int64MaxDonation_refused(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	ctx := context.Background()
 	p := addPersons(t, db, 1)[0]
@@ -45,6 +46,7 @@ func TestGrant_int64MaxDonation_refused(t *testing.T) {
 }
 
 func TestGrant_perPersonYear_countedUnderLock_andFreedByReversal(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	ctx := context.Background()
 	p := addPersons(t, db, 1)[0]
@@ -89,6 +91,7 @@ func TestGrant_perPersonYear_countedUnderLock_andFreedByReversal(t *testing.T) {
 }
 
 func TestGrant_recipientsAndDepartments(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	ctx := context.Background()
 	alum := addPersons(t, db, 1)[0]
@@ -150,6 +153,7 @@ func TestGrant_recipientsAndDepartments(t *testing.T) {
 
 // Issue #8 item 10: grant A 100 and B 100; A expires unused; reversing A took B's 100 too.
 func TestReverse_expiredGrant_nothingToReverse_othersUntouched(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	ctx := context.Background()
 	p := addPersons(t, db, 1)[0]
@@ -180,6 +184,7 @@ func TestReverse_expiredGrant_nothingToReverse_othersUntouched(t *testing.T) {
 // A reversal takes the grant's unspent part, including what a cancelled voucher gave back, and
 // never another grant's points.
 func TestReverse_takesOnlyWhatIsLeftOfTheGrant(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	ctx := context.Background()
 	p := addPersons(t, db, 1)[0]
@@ -236,6 +241,7 @@ func (f failingReads) QueryRowxContext(ctx context.Context, query string, args .
 
 // Issue #8 item 23: a database error while taking stock answered OUT_OF_STOCK.
 func TestTakeStock_databaseErrorIsNotOutOfStock(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	ctx := context.Background()
 	empty := newPerk(t, s, 10, ptr[int64](0), nil)
@@ -254,6 +260,7 @@ func TestTakeStock_databaseErrorIsNotOutOfStock(t *testing.T) {
 
 // The spent part of a reversed grant does not come back when its voucher is cancelled.
 func TestCancel_afterReversal_pointsOfTheReversedGrantStayGone(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	ctx := context.Background()
 	p := addPersons(t, db, 1)[0]

@@ -114,6 +114,7 @@ func checkLedger(t testing.TB, s *Service, db *sqlx.DB) {
 }
 
 func TestRedeem_1000ConcurrentOnStock50_exactly50(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	ctx := context.Background()
 	persons := addPersons(t, db, 200)
@@ -172,6 +173,7 @@ func TestRedeem_1000ConcurrentOnStock50_exactly50(t *testing.T) {
 }
 
 func TestVerify_20ConcurrentScans_oneSucceeds(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	ctx := context.Background()
 	p := addPersons(t, db, 1)[0]
@@ -217,6 +219,7 @@ func TestVerify_20ConcurrentScans_oneSucceeds(t *testing.T) {
 }
 
 func TestVerify_scopeAndStates(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	ctx := context.Background()
 	p := addPersons(t, db, 1)[0]
@@ -263,6 +266,7 @@ func TestVerify_scopeAndStates(t *testing.T) {
 }
 
 func TestExpiry_spendsOldestFirst_andIsIdempotent(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	ctx := context.Background()
 	p := addPersons(t, db, 1)[0]
@@ -327,6 +331,7 @@ func TestExpiry_spendsOldestFirst_andIsIdempotent(t *testing.T) {
 }
 
 func TestCancel_returnsPointsAndStock(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	ctx := context.Background()
 	p := addPersons(t, db, 1)[0]
@@ -376,6 +381,7 @@ func TestCancel_returnsPointsAndStock(t *testing.T) {
 }
 
 func TestVerifyBalances_findsTamperedBalance(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	ps := addPersons(t, db, 2)
 	grant(t, s, ps[0], "event_attendance", "E-1")
@@ -394,6 +400,7 @@ func TestVerifyBalances_findsTamperedBalance(t *testing.T) {
 }
 
 func TestGrant_rules(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	ctx := context.Background()
 	p := addPersons(t, db, 1)[0]
@@ -441,6 +448,7 @@ func TestGrant_rules(t *testing.T) {
 }
 
 func TestRedeem_idempotentByKey(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	ctx := context.Background()
 	p := addPersons(t, db, 1)[0]
@@ -473,6 +481,7 @@ func TestRedeem_idempotentByKey(t *testing.T) {
 
 // Ten parallel retries of one request (same key): one voucher, every answer is that voucher.
 func TestRedeem_parallelSameKey_oneVoucher(t *testing.T) {
+	t.Parallel()
 	s, db := newService(t)
 	p := addPersons(t, db, 1)[0]
 	grant(t, s, p, "project_referral", "P-1")
@@ -501,6 +510,7 @@ func TestRedeem_parallelSameKey_oneVoucher(t *testing.T) {
 }
 
 func TestNewCode_alphabetAndLength(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 2000 {
 		c, err := newCode()

@@ -256,3 +256,7 @@ func (s *Store) SetAttr(ctx context.Context, kind Kind, token, name, value strin
 	}
 	return nil
 }
+
+// SetClock replaces the clock that absolute lifetimes are measured by, so that tests advance
+// time instead of sleeping. Call it before other goroutines use the store.
+func (s *Store) SetClock(now func() time.Time) { s.now = now }

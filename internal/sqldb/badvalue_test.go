@@ -11,6 +11,7 @@ import (
 // TestClassify_nonASCIIAgainstASCIIColumn_isErrBadValue: Chinese text compared with or written to
 // an ascii code column is the caller's bad input (1267, 1366), not a server fault.
 func TestClassify_nonASCIIAgainstASCIIColumn_isErrBadValue(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	db.MustExec("CREATE TABLE codes (code VARCHAR(12) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY)")
 	var n int

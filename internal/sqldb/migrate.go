@@ -16,8 +16,10 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migrationLock serialises migrations across replicas that start at once.
-const migrationLock = "huixiang_migrate"
+// migrationLock serialises migrations across replicas that start at once. A named lock is
+// server-wide, so the lock names the database: migrations of other databases on the same server
+// (every test package has its own) do not wait for each other.
+const migrationLock = "CONCAT('huixiang_migrate_', SHA1(DATABASE()))" // an SQL expression
 
 func provider(db *sqlx.DB) (*goose.Provider, error) {
 	sub, err := fs.Sub(migrationFiles, "migrations")
@@ -40,13 +42,13 @@ func Migrate(ctx context.Context, db *sqlx.DB, log *slog.Logger) error {
 	}
 	defer conn.Close()
 	var got sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", migrationLock, 60).Scan(&got); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK("+migrationLock+", ?)", 60).Scan(&got); err != nil {
 		return fmt.Errorf("sqldb: migrate lock: %w", err)
 	}
 	if got.Int64 != 1 {
 		return fmt.Errorf("sqldb: migrate lock: not acquired in 60s")
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", migrationLock)
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK("+migrationLock+")")
 	start := time.Now()
 	res, err := p.Up(ctx)
 	if err != nil {

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -81,5 +82,51 @@ func TestMigrate_replicasStartingAtOnce_applyEachMigrationOnce(t *testing.T) {
 	}
 	if len(dups) > 0 || versions != want {
 		t.Fatalf("goose_db_version: duplicates %v, %d versions applied, want %d once each", dups, versions, want)
+	}
+}
+
+// Several servers starting at once on one database apply each migration once (the named lock),
+// while migrations of another database on the same server go on meanwhile (the lock names the
+// database, so test databases migrate side by side).
+func TestMigrate_fourAtOnceOnOneDatabase_eachMigrationOnce(t *testing.T) {
+	t.Parallel()
+	dsn, other := testenv.EmptyMySQLDSN(t), testenv.EmptyMySQLDSN(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	errs := make(chan error, 5)
+	var wg sync.WaitGroup
+	for i := range 5 {
+		target := dsn
+		if i == 4 {
+			target = other
+		}
+		db := testenv.MySQLAt(t, target)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- sqldb.Migrate(t.Context(), db, log)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []string{dsn, other} {
+		db := testenv.MySQLAt(t, d)
+		var rows, versions int
+		if err := db.Get(&rows, "SELECT COUNT(*) FROM goose_db_version WHERE version_id > 0"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Get(&versions, "SELECT COUNT(DISTINCT version_id) FROM goose_db_version WHERE version_id > 0"); err != nil {
+			t.Fatal(err)
+		}
+		if rows == 0 || rows != versions {
+			t.Fatalf("goose_db_version holds %d rows for %d migrations", rows, versions)
+		}
+		if err := sqldb.CheckSchema(t.Context(), db); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

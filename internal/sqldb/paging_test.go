@@ -8,6 +8,7 @@ import (
 )
 
 func TestOffset_hugePagesDoNotOverflow(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ page, size, want int }{
 		{1, 20, 0}, {2, 20, 20}, {0, 20, 0}, {-5, 20, 0},
 		{math.MaxInt, 100, (sqldb.MaxPage - 1) * 100}, {math.MaxInt, math.MaxInt, (sqldb.MaxPage - 1) * 1000},
@@ -20,6 +21,7 @@ func TestOffset_hugePagesDoNotOverflow(t *testing.T) {
 }
 
 func TestPageRequest_normAndNewPage(t *testing.T) {
+	t.Parallel()
 	r := sqldb.PageRequest{Page: 0, PageSize: 0}.Norm()
 	if r.Page != 1 || r.PageSize != sqldb.DefaultPageSize {
 		t.Fatalf("defaults = %+v", r)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestWithTx_commitsOrRollsBack(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	ctx := t.Context()
 	db.MustExec("CREATE TABLE t (id INT PRIMARY KEY)")
@@ -42,6 +43,7 @@ func TestWithTx_commitsOrRollsBack(t *testing.T) {
 }
 
 func TestCheckSchema_freshDatabaseIsCurrent(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	if err := sqldb.CheckSchema(t.Context(), db); err != nil {
 		t.Fatal(err)
@@ -53,6 +55,7 @@ func TestCheckSchema_freshDatabaseIsCurrent(t *testing.T) {
 }
 
 func TestOpen_sessionsAreReadCommitted(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	var level string
 	// MariaDB names the variable tx_isolation, MySQL 8 transaction_isolation.
@@ -73,6 +76,7 @@ func TestOpen_sessionsAreReadCommitted(t *testing.T) {
 }
 
 func TestWithTx_classifiesTheErrorFnReturns(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	db.MustExec("CREATE TABLE t (id INT PRIMARY KEY)")
 	db.MustExec("INSERT INTO t VALUES (1)")
@@ -89,6 +93,7 @@ func TestWithTx_classifiesTheErrorFnReturns(t *testing.T) {
 }
 
 func TestRetry_lockWaitTimeoutEveryAttempt_ErrBusy(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	ctx := t.Context()
 	db.MustExec("CREATE TABLE t (id INT PRIMARY KEY, n INT NOT NULL)")

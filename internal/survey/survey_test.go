@@ -89,6 +89,7 @@ func current(t *testing.T, svc *survey.Service, userID int64) survey.Current {
 }
 
 func TestMigration_shipsActiveReturnIntentionV1_withValidDefinition(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	svc := survey.NewService(db, nil)
 	cur := current(t, svc, 0)
@@ -116,6 +117,7 @@ func TestMigration_shipsActiveReturnIntentionV1_withValidDefinition(t *testing.T
 }
 
 func TestSubmit_storesNormalized_resubmitReplaces(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	svc := survey.NewService(db, nil)
 	uid := newUser(t, db, townA)
@@ -169,6 +171,7 @@ func TestSubmit_storesNormalized_resubmitReplaces(t *testing.T) {
 }
 
 func TestSubmit_invalidAnswers_nameTheQuestion(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	svc := survey.NewService(db, nil)
 	uid := newUser(t, db, "")
@@ -221,6 +224,7 @@ func TestSubmit_invalidAnswers_nameTheQuestion(t *testing.T) {
 }
 
 func TestSubmit_closedDraftOrUnknownVersion(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	svc := survey.NewService(db, nil)
 	uid := newUser(t, db, townA)
@@ -252,6 +256,7 @@ func TestSubmit_closedDraftOrUnknownVersion(t *testing.T) {
 }
 
 func TestSubmit_20ParallelByOneUser_oneResponse(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	svc := survey.NewService(db, nil)
 	uid := newUser(t, db, townB)
@@ -287,6 +292,7 @@ func TestSubmit_20ParallelByOneUser_oneResponse(t *testing.T) {
 }
 
 func TestStats_countsPerOption_andByTownship(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	svc := survey.NewService(db, nil)
 	sv := current(t, svc, 0).Survey
@@ -353,6 +359,7 @@ func TestStats_countsPerOption_andByTownship(t *testing.T) {
 }
 
 func TestCreate_publishClosesPrevious_audited(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	svc := survey.NewService(db, nil)
 	v1 := current(t, svc, 0).Survey
@@ -410,6 +417,7 @@ func activeCount(t *testing.T, db *sqlx.DB, code string) int {
 }
 
 func TestPublish_twoDraftsAtOnce_exactlyOneActive(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	svc := survey.NewService(db, nil)
 	v1 := current(t, svc, 0).Survey
@@ -443,6 +451,7 @@ func TestPublish_twoDraftsAtOnce_exactlyOneActive(t *testing.T) {
 }
 
 func TestPublish_firstVersionsOfNewCodeAtOnce_exactlyOneActive(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	svc := survey.NewService(db, nil)
 	qs := current(t, svc, 0).Survey.Questions
@@ -474,6 +483,7 @@ func TestPublish_firstVersionsOfNewCodeAtOnce_exactlyOneActive(t *testing.T) {
 }
 
 func TestCreate_invalidDefinition(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	svc := survey.NewService(db, nil)
 	choice := func(code string) survey.Question {

@@ -48,6 +48,7 @@ func readAll(st upload.Storage, key string) ([]byte, error) {
 // now is ciphertext: no JPEG signature, no run of the plaintext; reading through the storage
 // gives the bytes back, for every length around the segment size.
 func TestEncrypted_onDiskNoPlaintext_roundTrip(t *testing.T) {
+	t.Parallel()
 	enc, _, dir := newEncrypted(t)
 	photo := jpegBytes(t)
 	if err := enc.Put(t.Context(), "2026/07/photo", bytes.NewReader(photo)); err != nil {
@@ -78,6 +79,7 @@ func TestEncrypted_onDiskNoPlaintext_roundTrip(t *testing.T) {
 
 // Files stored in clear before encryption was turned on are still served as they are.
 func TestEncrypted_legacyClearFile_servedAsIs(t *testing.T) {
+	t.Parallel()
 	enc, local, _ := newEncrypted(t)
 	for _, body := range [][]byte{jpegBytes(t), pngBytes(t), pdfBytes, []byte("%P")} {
 		if err := local.Put(t.Context(), "old/file", bytes.NewReader(body)); err != nil {
@@ -92,6 +94,7 @@ func TestEncrypted_legacyClearFile_servedAsIs(t *testing.T) {
 // A flipped bit, a file cut at a segment boundary or in the middle, a file moved to another key,
 // and another master key are all ErrCorrupt, never wrong bytes.
 func TestEncrypted_tamperingDetected(t *testing.T) {
+	t.Parallel()
 	enc, local, dir := newEncrypted(t)
 	const seg = 64 << 10
 	body := randomBytes(3*seg + 100)

@@ -15,6 +15,7 @@ import (
 // One user firing N uploads at once with a quota of N-2 files gets exactly N-2 through; the rest
 // are told when to come back, and their bytes are not kept.
 func TestSave_parallelUploadsOverFileQuota_exactlyQuotaSucceed(t *testing.T) {
+	t.Parallel()
 	const n, quota = 10, 8
 	f := newFixture(t, testenv.MySQL(t), func(o *upload.Options) { o.DailyFiles, o.DailyBytes = quota, 1<<30 })
 	var wg sync.WaitGroup
@@ -62,6 +63,7 @@ func TestSave_parallelUploadsOverFileQuota_exactlyQuotaSucceed(t *testing.T) {
 }
 
 func TestSave_overByteQuota_refused(t *testing.T) {
+	t.Parallel()
 	img := pngBytes(t)
 	f := newFixture(t, testenv.MySQL(t), func(o *upload.Options) { o.DailyFiles, o.DailyBytes = 100, int64(2*len(img)+1) })
 	for i := range 3 {

@@ -44,6 +44,7 @@ func readKey(t *testing.T, st upload.Storage, key string) []byte {
 }
 
 func TestLocal_putOpenDelete(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "not", "yet")
 	st, err := upload.NewLocal(dir)
 	if err != nil {
@@ -71,6 +72,7 @@ func TestLocal_putOpenDelete(t *testing.T) {
 }
 
 func TestLocal_badKeys_refused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	st, _ := upload.NewLocal(filepath.Join(dir, "store"))
 	for _, key := range []string{"", "../escape", "a/../../escape", "/abs", "a//b", "A/B", "a/b/", "a\\b", "a.b"} {
@@ -89,6 +91,7 @@ func TestLocal_badKeys_refused(t *testing.T) {
 // A reader sees the old content or the new one, never a part; a failed write leaves the old one
 // and no temporary file.
 func TestLocal_put_isAtomic(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	st, _ := upload.NewLocal(dir)
 	ctx := t.Context()

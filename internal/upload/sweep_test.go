@@ -16,6 +16,7 @@ import (
 )
 
 func TestSweep_removesOldUnattachedUploadsAndOrphans_keepsAttachedAndYoung(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	f := newFixture(t, db)
 	ctx := t.Context()

@@ -96,6 +96,7 @@ func jpegBytes(t *testing.T) []byte {
 var pdfBytes = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 
 func TestReceive_sniffsTheBytes(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	pngB := pngBytes(t)
 	cases := []struct {
@@ -152,6 +153,7 @@ func sized(t *testing.T, n int64) io.Reader {
 }
 
 func TestReceive_sizeLimit(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	t.Run("exactly the limit is accepted", func(t *testing.T) {
 		rec, err := f.svc.Receive(t.Context(), "big.png", sized(t, maxBytes))
@@ -199,6 +201,7 @@ func parseURL(t *testing.T, raw string) (id, exp, sig string) {
 }
 
 func TestSignedURL_tamperingAndExpiry(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, testenv.MySQL(t))
 	ctx := t.Context()
 	body := pngBytes(t)
@@ -277,6 +280,7 @@ func TestSignedURL_tamperingAndExpiry(t *testing.T) {
 }
 
 func TestCreate_recordsAndNames(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, testenv.MySQL(t))
 	ctx := t.Context()
 	long := strings.Repeat("营", 150) + ".png"
@@ -322,6 +326,7 @@ func TestCreate_recordsAndNames(t *testing.T) {
 }
 
 func TestMine_othersUploads_notFound(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, testenv.MySQL(t))
 	ctx := t.Context()
 	u, err := f.svc.Create(ctx, 1, upload.KindIDBack, "back.jpg", bytes.NewReader(jpegBytes(t)))
@@ -358,6 +363,7 @@ func swapCase(id string) string {
 }
 
 func TestAttach_onceAndOnlyOwn(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	f := newFixture(t, db)
 	ctx := t.Context()
@@ -435,6 +441,7 @@ func TestAttach_onceAndOnlyOwn(t *testing.T) {
 }
 
 func TestStaffView_onlyAttachedAndAllowed(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	f := newFixture(t, db)
 	ctx := t.Context()
