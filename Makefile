@@ -17,3 +17,6 @@ build:
 
 bench:
 	scripts/bench.sh
+
+lint:
+	go tool golangci-lint run ./...

@@ -278,7 +278,7 @@ func (c Config) PIIKey() []byte {
 // Validate checks required and malformed values and names the first bad key by its env variable.
 func (c Config) Validate() error {
 	var problems []string
-	walk(&c, func(env string, f reflect.StructField, v reflect.Value) error {
+	_ = walk(&c, func(env string, f reflect.StructField, v reflect.Value) error {
 		if f.Tag.Get("required") == "true" && v.Kind() == reflect.String && strings.TrimSpace(v.String()) == "" {
 			problems = append(problems, env+" is required")
 		}
@@ -445,7 +445,7 @@ func (c Config) UploadFileKey() []byte {
 // String prints the configuration as env assignments, with secrets masked.
 func (c Config) String() string {
 	var b strings.Builder
-	walk(&c, func(env string, f reflect.StructField, v reflect.Value) error {
+	_ = walk(&c, func(env string, f reflect.StructField, v reflect.Value) error {
 		val := fmt.Sprint(v.Interface())
 		if f.Tag.Get("secret") == "true" {
 			if val != "" {

@@ -164,7 +164,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	var logOut io.Writer = io.Discard
+	logOut := io.Discard
 	if os.Getenv("HX_TEST_LOG") != "" { // HX_TEST_LOG=1 go test ... shows the server's log
 		logOut = os.Stderr
 	}

@@ -112,7 +112,7 @@ func recovery() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
+				if p == http.ErrAbortHandler { //nolint:errorlint // p is the recovered panic value, not a returned error
 					panic(p)
 				}
 				logger(c).Error("panic", "panic", p, "stack", string(debug.Stack()))

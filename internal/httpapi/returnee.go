@@ -383,8 +383,9 @@ func handleReturneeBatchReport(svc *returnee.Service) gin.HandlerFunc {
 	}
 }
 
-// handleReturneeExport streams the filtered list as .xlsx, masked unless reveal=true with a
-// reason (audited either way).
+// handleReturneeExport builds the filtered list as .xlsx in memory and then sends it whole (so a
+// failure midway answers with the error envelope, not a cut-off file), masked unless reveal=true
+// with a reason (audited either way).
 func handleReturneeExport(svc *returnee.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		f, err := returneeFilter(c)

@@ -30,7 +30,7 @@ import (
 	"huixiang/internal/upload"
 )
 
-// Deps is everything the handlers use, wired once in cmd/server.
+// Deps is everything the handlers use, wired once in internal/app (app.New).
 type Deps struct {
 	Log          *slog.Logger
 	DB           *sqlx.DB

@@ -63,7 +63,9 @@ func Claim(ctx context.Context, tx *sqlx.Tx, scope string, owner int64, key stri
 	err = tx.GetContext(ctx, &row, `SELECT request_hash, status, response FROM idempotency_keys
 		WHERE scope = ? AND owner_id = ? AND idem_key = ?`, scope, owner, key)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, sqldb.ErrDuplicate // vanished: let the caller's retry try again
+		// Not expected (nothing deletes keys, and the duplicate means the other claim committed):
+		// report a lost race, which sqldb.Retry in the caller runs again.
+		return nil, sqldb.ErrDuplicate
 	}
 	if err != nil {
 		return nil, fmt.Errorf("idempotency: read: %w", err)

@@ -207,7 +207,7 @@ func TestRun_lostLeaseCancelsTheJob(t *testing.T) {
 func TestStart_catchesUpTheLastSlotThenRunsAtTheNext(t *testing.T) {
 	db := testenv.MySQL(t)
 	next := jobs.Nightly.Next(time.Now())
-	offset := next.Add(-700 * time.Millisecond).Sub(time.Now())
+	offset := time.Until(next.Add(-700 * time.Millisecond))
 	now := func() time.Time { return time.Now().Add(offset) }
 	var slots []time.Time
 	job := jobs.Job{Name: "nightly", Run: func(context.Context) (string, error) { return "", nil }}
@@ -275,7 +275,7 @@ func TestLast_listsNewestFirst(t *testing.T) {
 func TestStart_twoReplicasWakingAtTheSlot_runEachJobOncePerSlot(t *testing.T) {
 	db := testenv.MySQL(t)
 	next := jobs.Nightly.Next(time.Now())
-	offset := next.Add(-500 * time.Millisecond).Sub(time.Now())
+	offset := time.Until(next.Add(-500 * time.Millisecond))
 	now := func() time.Time { return time.Now().Add(offset) }
 	var calls [2]atomic.Int32
 	list := []jobs.Job{

@@ -142,7 +142,7 @@ func (s *Service) Redeem(ctx context.Context, personID, perkID int64, idemKey st
 		if errors.Is(err, sqldb.ErrDuplicate) {
 			// Either this key was answered already (a retry, or a parallel twin that committed
 			// first: return its voucher) or the random code collided (retry with a new one).
-			if rerr := refuse(err); rerr != err {
+			if rerr := refuse(err); rerr != err { //nolint:errorlint // identity: did refuse replace err?
 				return rerr
 			}
 			return err

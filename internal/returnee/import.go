@@ -272,7 +272,7 @@ func (s *Service) Import(ctx context.Context, actor actor.Actor, filename string
 	defer func() {
 		if !stopped {
 			imp.queue = nil
-			imp.wait(ctx)
+			_ = imp.wait(ctx) // an early return: it carries its own error
 		}
 	}()
 	line := 0
@@ -734,8 +734,12 @@ func (s *Service) BatchReport(ctx context.Context, actor actor.Actor, batchID in
 	sw.SetColWidth(2, 2, 18)
 	sw.SetColWidth(3, 3, 60)
 	summary := fmt.Sprintf("文件：%s　共 %d 行：新增 %d，更新 %d，失败 %d", b.Filename, b.RowsTotal, b.RowsCreated, b.RowsUpdated, b.RowsFailed)
-	sw.SetRow("A1", []any{summary})
-	sw.SetRow("A2", []any{"行号", "列", "原因"})
+	if err := sw.SetRow("A1", []any{summary}); err != nil {
+		return nil, err
+	}
+	if err := sw.SetRow("A2", []any{"行号", "列", "原因"}); err != nil {
+		return nil, err
+	}
 	n := 3
 	err = eachImportError(ctx, s.db, batchID, func(e RowError) error {
 		cell, _ := excelize.CoordinatesToCellName(1, n)

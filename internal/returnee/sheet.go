@@ -118,11 +118,6 @@ func parseInt(v string) (*int, bool) {
 	return &n, true
 }
 
-// errCell is a cell value that cannot be read; validate names the field.
-type errCell struct{ field string }
-
-func (e *errCell) Error() string { return "bad cell " + e.field }
-
 func biz(in *Input) *Business {
 	if in.Business == nil {
 		in.Business = &Business{}

@@ -48,7 +48,10 @@ func Migrate(ctx context.Context, db *sqlx.DB, log *slog.Logger) error {
 	if got.Int64 != 1 {
 		return fmt.Errorf("sqldb: migrate lock: not acquired in 60s")
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK("+migrationLock+")")
+	defer func() {
+		// A failed release means a broken connection, which the server drops with its lock.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK("+migrationLock+")")
+	}()
 	start := time.Now()
 	res, err := p.Up(ctx)
 	if err != nil {

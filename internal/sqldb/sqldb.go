@@ -1,5 +1,8 @@
-// Package sqldb opens MySQL, runs transactions, applies the embedded migrations and turns driver
-// error numbers into sentinels. It is the only package that knows about go-sql-driver/mysql.
+// Package sqldb opens MySQL (READ COMMITTED, parameters interpolated on the client), runs
+// transactions with retries, applies the embedded migrations, turns driver error numbers into
+// sentinels, and holds the shared paging types (PageRequest, Page) and the in-process Cached
+// copy of small tables. It is the only non-test package that imports go-sql-driver/mysql besides
+// internal/testenv, which creates the test databases (depguard in .golangci.yml enforces this).
 package sqldb
 
 import (

@@ -87,7 +87,7 @@ func TestWithTx_classifiesTheErrorFnReturns(t *testing.T) {
 	if !errors.Is(err, sqldb.ErrDuplicate) {
 		t.Fatalf("err = %v, want ErrDuplicate", err)
 	}
-	if again := sqldb.Classify(err); again != err {
+	if again := sqldb.Classify(err); again != err { //nolint:errorlint // identity: Classify returns a classified error as it is
 		t.Fatalf("classifying twice changed the error: %v", again)
 	}
 }
@@ -125,7 +125,7 @@ func TestRetry_lockWaitTimeoutEveryAttempt_ErrBusy(t *testing.T) {
 	}
 	// Any other error is returned at once, as it is.
 	boom := errors.New("boom")
-	if err := sqldb.Retry(ctx, db, 3, func(*sqlx.Tx) error { return boom }); err != boom {
+	if err := sqldb.Retry(ctx, db, 3, func(*sqlx.Tx) error { return boom }); err != boom { //nolint:errorlint // identity: returned as it is
 		t.Fatalf("err = %v, want boom", err)
 	}
 }

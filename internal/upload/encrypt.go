@@ -164,7 +164,7 @@ func (e *Encrypted) Open(ctx context.Context, key string) (io.ReadCloser, error)
 		rc.Close()
 		return nil, fmt.Errorf("upload: open %s: %w", key, err)
 	}
-	br.Discard(len(head))
+	_, _ = br.Discard(len(head)) // cannot fail: Peek buffered these bytes
 	o := &opener{src: br, aead: aead, ct: make([]byte, segmentSize+tagSize),
 		plain: make([]byte, 0, segmentSize), key: key}
 	if err := o.next(); err != nil {
@@ -191,9 +191,9 @@ func (o *opener) next() error {
 	n, err := io.ReadFull(o.src, o.ct)
 	last := false
 	switch {
-	case err == io.EOF:
+	case errors.Is(err, io.EOF):
 		return fmt.Errorf("%w: %s: truncated", ErrCorrupt, o.key)
-	case err == io.ErrUnexpectedEOF:
+	case errors.Is(err, io.ErrUnexpectedEOF):
 		last = true
 	case err != nil:
 		return fmt.Errorf("upload: read %s: %w", o.key, err)

@@ -430,7 +430,7 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	}
 	l.n += int64(n)
 	l.h.Write(p[:n])
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		err = fmt.Errorf("%w: %w", ErrIncomplete, err)
 	}
 	return n, err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -194,7 +195,9 @@ func (c *Client) withToken(ctx context.Context, api string, call func() error) e
 		}
 		if staleToken(ce.ErrCode) && attempt == 0 {
 			c.log.WarnContext(ctx, "wechat access token rejected; refreshing", "api", api, "errcode", ce.ErrCode)
-			c.cache.DeleteContext(ctx, c.tokenKey())
+			if err := c.cache.DeleteContext(ctx, c.tokenKey()); err != nil {
+				c.log.WarnContext(ctx, "wechat stale access token not deleted from the cache; the retry may reuse it", "api", api, "err", err)
+			}
 			continue
 		}
 		return c.apiError(api, ce.ErrCode, ce.ErrMsg)
@@ -215,8 +218,10 @@ func parseErrcode(s string) (int64, string, bool) {
 	if m == nil {
 		return 0, "", false
 	}
-	var code int64
-	fmt.Sscan(m[1], &code)
+	code, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return 0, "", false
+	}
 	return code, strings.TrimSpace(m[2]), true
 }
 

@@ -234,7 +234,7 @@ func TestLogin(t *testing.T) {
 			}
 		})
 	}
-	if e.fake.IssueLoginCode("o_x", "") == e.fake.IssueLoginCode("o_x", "") {
+	if a, b := e.fake.IssueLoginCode("o_x", ""), e.fake.IssueLoginCode("o_x", ""); a == b {
 		t.Fatal("codes repeat")
 	}
 }
@@ -723,7 +723,10 @@ func TestOutages(t *testing.T) {
 		defer cancel()
 		req, _ := http.NewRequestWithContext(ctx, "GET", e.ts.URL+wxfake.PathToken, nil)
 		start := time.Now()
-		_, err := e.ts.Client().Do(req)
+		resp, err := e.ts.Client().Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("err = %v, want deadline exceeded", err)
 		}
