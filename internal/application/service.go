@@ -119,28 +119,40 @@ func personKey(personID int64) string { return "P:" + strconv.FormatInt(personID
 
 // eligibility says whether the applicant may apply for p now (as an individual for loans).
 func (s *Service) eligibility(ctx context.Context, q sqlx.QueryerContext, p Policy, a *applicant) (Eligibility, error) {
+	var used, live int
+	if a != nil {
+		var err error
+		if used, err = personUsedTimes(ctx, q, p.Code, a.PersonID, 0); err != nil {
+			return Eligibility{Reasons: []Reason{}}, err
+		}
+		if p.Kind == KindSubsidy {
+			if live, err = countGrantKey(ctx, q, p.Code+":"+strconv.FormatInt(a.PersonID, 10)); err != nil {
+				return Eligibility{Reasons: []Reason{}}, err
+			}
+		}
+	}
+	return s.eligibilityOf(p, a, used, live), nil
+}
+
+// eligibilityOf is eligibility from the counts read: used, the applicant's approved or
+// disbursed applications of p (personUsedTimes); live, the live applications holding p's
+// subsidy place (countGrantKey; subsidies only).
+func (s *Service) eligibilityOf(p Policy, a *applicant, used, live int) Eligibility {
 	el := Eligibility{Reasons: []Reason{}}
 	if !p.Open {
 		el.Reasons = append(el.Reasons, Reason{"POLICY_CLOSED", "该政策暂未开放申请"})
 	}
 	if a == nil {
 		el.Reasons = append(el.Reasons, Reason{"NOT_REGISTERED", "请先完成返乡登记"})
-		return el, nil
+		return el
 	}
-	var err error
-	if el.UsedTimes, err = personUsedTimes(ctx, q, p.Code, a.PersonID, 0); err != nil {
-		return el, err
-	}
+	el.UsedTimes = used
 	switch p.Kind {
 	case KindSubsidy:
 		if a.Intention != "started" || !a.USCC.Valid {
 			el.Reasons = append(el.Reasons, Reason{"BUSINESS_NOT_REGISTERED", "需先办理营业执照，并在返乡登记中填写经营主体和统一社会信用代码"})
 		} else if p.WindowDays != nil && a.StartedOn != nil && s.now().Sub(*a.StartedOn) > time.Duration(*p.WindowDays)*24*time.Hour {
 			el.Reasons = append(el.Reasons, Reason{"BUSINESS_TOO_OLD", fmt.Sprintf("营业执照取得已超过 %d 天，不在申请期限内", *p.WindowDays)})
-		}
-		live, err := countGrantKey(ctx, q, p.Code+":"+strconv.FormatInt(a.PersonID, 10))
-		if err != nil {
-			return el, err
 		}
 		if live > 0 {
 			el.Reasons = append(el.Reasons, Reason{"ALREADY_GRANTED", "您已申请过该补贴，每人限一次"})
@@ -151,7 +163,7 @@ func (s *Service) eligibility(ctx context.Context, q sqlx.QueryerContext, p Poli
 		}
 	}
 	el.Eligible = len(el.Reasons) == 0
-	return el, nil
+	return el
 }
 
 // PolicyList is the open policies with the caller's eligibility.

@@ -54,11 +54,15 @@ type row struct {
 	UpdatedAt      time.Time      `db:"updated_at"`
 }
 
-const selectApp = `SELECT a.id, a.policy_code, a.policy_kind, sp.name AS policy_name, a.user_id, a.person_id, p.name AS applicant_name,
+const selectApp = `SELECT ` + appColumns + appFrom
+
+// appColumns and appFrom are the columns and joins of a row.
+const appColumns = `a.id, a.policy_code, a.policy_kind, sp.name AS policy_name, a.user_id, a.person_id, p.name AS applicant_name,
 	a.township_code, a.status, a.version, a.borrower_type, a.enterprise_name, a.enterprise_uscc, a.borrower_key, a.amount_fen,
 	a.term_months, a.purpose, a.bank_name, a.bank_account_enc, a.contact_phone_enc, a.jobs_created, a.field_comments,
-	a.disbursed_fen, a.paid_on, a.bank_reference, a.licence_confirmed_by, a.submitted_at, a.created_at, a.updated_at
-	FROM applications a JOIN support_policies sp ON sp.code = a.policy_code JOIN persons p ON p.id = a.person_id`
+	a.disbursed_fen, a.paid_on, a.bank_reference, a.licence_confirmed_by, a.submitted_at, a.created_at, a.updated_at`
+
+const appFrom = ` FROM applications a JOIN support_policies sp ON sp.code = a.policy_code JOIN persons p ON p.id = a.person_id`
 
 func getRow(ctx context.Context, q sqlx.QueryerContext, where string, args ...any) (row, error) {
 	var r row
@@ -181,6 +185,78 @@ func lockBorrower(ctx context.Context, tx *sqlx.Tx, key string, now time.Time) e
 		return fmt.Errorf("application: borrower lock: %w", sqldb.Classify(err))
 	}
 	return nil
+}
+
+// submissionRow is what a submit reads, in one statement: the user's application, its policy,
+// the applicant behind the user (PersonID NULL: not registered) and the counts of the limits.
+type submissionRow struct {
+	row
+	Policy    policyRow         `db:"pol"`
+	Applicant nullableApplicant `db:"ap"`
+	// PersonUsed is personUsedTimes(policy, applicant, 0); GrantLive is countGrantKey of the
+	// applicant's subsidy key (subsidies only, else 0); BorrowerUsed is usedTimes(policy,
+	// borrower key, this application) when the borrower is not the applicant (else 0).
+	PersonUsed   int `db:"person_used"`
+	GrantLive    int `db:"grant_live"`
+	BorrowerUsed int `db:"borrower_used"`
+}
+
+// nullableApplicant is applicant read through LEFT JOINs.
+type nullableApplicant struct {
+	PersonID     sql.NullInt64  `db:"person_id"`
+	Name         sql.NullString `db:"name"`
+	TownshipCode sql.NullString `db:"township_code"`
+	Intention    sql.NullString `db:"intention"`
+	USCC         sql.NullString `db:"uscc"`
+	StartedOn    *time.Time     `db:"business_started_on"`
+	PhoneEnc     []byte         `db:"phone_enc"`
+}
+
+// applicant is the registered person, or nil when the user has none (getApplicant's
+// errNotRegistered).
+func (n nullableApplicant) applicant() *applicant {
+	if !n.PersonID.Valid {
+		return nil
+	}
+	return &applicant{PersonID: n.PersonID.Int64, Name: n.Name.String, TownshipCode: n.TownshipCode.String,
+		Intention: n.Intention.String, USCC: n.USCC, StartedOn: n.StartedOn, PhoneEnc: n.PhoneEnc}
+}
+
+// getSubmission reads the user's application with everything its submit checks, in one
+// statement: the same values as ownRow, getPolicy, getApplicant, personUsedTimes, countGrantKey
+// and usedTimes would read one by one (the applicant is the person behind the user, as in
+// getApplicant; the subqueries use the same indexes as those functions).
+func getSubmission(ctx context.Context, q sqlx.QueryerContext, userID, id int64) (submissionRow, error) {
+	in, states := grantedIn()
+	var args []any
+	args = append(args, states...)
+	args = append(args, KindSubsidy)
+	args = append(args, states...)
+	args = append(args, id, userID)
+	var r submissionRow
+	err := sqlx.GetContext(ctx, q, &r, `SELECT `+appColumns+`,
+		sp.code AS "pol.code", sp.kind AS "pol.kind", sp.name AS "pol.name", sp.description AS "pol.description",
+		sp.amount_fen AS "pol.amount_fen", sp.cap_individual_fen AS "pol.cap_individual_fen",
+		sp.cap_enterprise_fen AS "pol.cap_enterprise_fen", sp.max_times AS "pol.max_times", sp.window_days AS "pol.window_days",
+		sp.materials AS "pol.materials", sp.is_open AS "pol.is_open",
+		ar.person_id AS "ap.person_id", ap.name AS "ap.name", ar.township_code AS "ap.township_code", ar.intention AS "ap.intention",
+		ar.uscc AS "ap.uscc", ar.business_started_on AS "ap.business_started_on", ap.phone_enc AS "ap.phone_enc",
+		(SELECT COUNT(*) FROM applications x WHERE x.person_id = ar.person_id AND x.policy_code = a.policy_code
+			AND x.status IN (`+in+`)) AS person_used,
+		CASE WHEN sp.kind = ? THEN (SELECT COUNT(*) FROM applications x
+			WHERE x.grant_key = CONCAT(a.policy_code, ':', ar.person_id)) ELSE 0 END AS grant_live,
+		CASE WHEN a.borrower_key <> CONCAT('P:', ar.person_id) THEN (SELECT COUNT(*) FROM applications x
+			WHERE x.policy_code = a.policy_code AND x.borrower_key = a.borrower_key AND x.status IN (`+in+`) AND x.id <> a.id)
+			ELSE 0 END AS borrower_used`+appFrom+`
+		LEFT JOIN persons ap ON ap.user_id = a.user_id LEFT JOIN returnees ar ON ar.person_id = ap.id
+		WHERE a.id = ? AND a.user_id = ?`, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return submissionRow{}, ErrNotFound
+	}
+	if err != nil {
+		return submissionRow{}, fmt.Errorf("application: submission: %w", err)
+	}
+	return r, nil
 }
 
 // getApplicant returns the registered person behind a user, or errNotRegistered.

@@ -151,6 +151,8 @@ type change struct {
 	Comment       string
 	FieldComments map[string]string
 	Set           []assign
+	// At is when the transition happens (its updated_at and timeline time); zero: now.
+	At time.Time
 }
 
 // assign is one column the transition's UPDATE sets.
@@ -167,7 +169,10 @@ type assign struct {
 // The UPDATE's condition is the one check of version and state; when it matches nothing, whyNot
 // says which part failed.
 func (s *Service) transition(ctx context.Context, tx *sqlx.Tx, r row, version int, by actor.Actor, t Transition, ch change) error {
-	now := s.now().UTC()
+	now := ch.At
+	if now.IsZero() {
+		now = s.now().UTC()
+	}
 	var fc any
 	if t.To == StatusReturned && len(ch.FieldComments) > 0 {
 		b, _ := json.Marshal(ch.FieldComments)
@@ -211,23 +216,27 @@ func (s *Service) transition(ctx context.Context, tx *sqlx.Tx, r row, version in
 // Submit sends a draft or returned application for review after checking eligibility, the form
 // and the materials. The subsidy's once-per-person rule is a UNIQUE key: of parallel submissions
 // by one person exactly one gets through.
+//
+// The application, its policy, the applicant and the counts of the limits are one read
+// (getSubmission), the attachments another; the checks judge that row, so a version other than
+// the one read is stale, and the transition's UPDATE (on that version) holds the row to what was
+// checked. The answer is that row as the UPDATE changed it, with the attachments already read
+// and the timeline read in the transaction after its event: the same as a GET that follows.
 func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Application, error) {
-	r, err := s.ownRow(ctx, s.db, userID, id)
+	sr, err := getSubmission(ctx, s.db, userID, id)
 	if err != nil {
 		return Application{}, err
 	}
-	p, err := s.policy(ctx, s.db, r.PolicyCode)
+	r := sr.row
+	if r.Version != version {
+		return Application{}, ErrStaleVersion
+	}
+	p, err := sr.Policy.policy()
 	if err != nil {
 		return Application{}, err
 	}
-	a, err := s.applicantOrNone(ctx, s.db, userID)
-	if err != nil {
-		return Application{}, err
-	}
-	el, err := s.eligibility(ctx, s.db, p, a)
-	if err != nil {
-		return Application{}, err
-	}
+	a := sr.Applicant.applicant()
+	el := s.eligibilityOf(p, a, sr.PersonUsed, sr.GrantLive)
 	for _, rs := range el.Reasons {
 		switch rs.Code {
 		case "ALREADY_GRANTED":
@@ -240,14 +249,8 @@ func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Ap
 			return Application{}, &NotEligibleError{Reasons: el.Reasons}
 		}
 	}
-	if r.BorrowerKey != personKey(a.PersonID) {
-		n, err := usedTimes(ctx, s.db, p.Code, r.BorrowerKey, r.ID)
-		if err != nil {
-			return Application{}, err
-		}
-		if n >= p.MaxTimes {
-			return Application{}, ErrLoanLimitReached
-		}
+	if r.BorrowerKey != personKey(a.PersonID) && sr.BorrowerUsed >= p.MaxTimes {
+		return Application{}, ErrLoanLimitReached
 	}
 	in, err := s.inputOf(r)
 	if err != nil {
@@ -267,9 +270,18 @@ func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Ap
 	if err := checkEnterprise(a, f, atts); err != nil {
 		return Application{}, err
 	}
+	// DATETIME(3) keeps milliseconds: the answer carries the times as stored.
+	now := s.now().UTC().Truncate(time.Millisecond)
+	t := transitionOf(ActSubmit)
+	var timeline []Event
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		return s.transition(ctx, tx, r, version, actor.User(userID), transitionOf(ActSubmit),
-			change{Set: []assign{{"submitted_at", s.now().UTC()}, {"township_code", a.TownshipCode}}})
+		err := s.transition(ctx, tx, r, version, actor.User(userID), t,
+			change{Set: []assign{{"submitted_at", now}, {"township_code", a.TownshipCode}}, At: now})
+		if err != nil {
+			return err
+		}
+		timeline, err = events(ctx, tx, r.ID)
+		return err
 	})
 	if errors.Is(err, sqldb.ErrDuplicate) {
 		return Application{}, ErrAlreadyGranted
@@ -277,7 +289,12 @@ func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Ap
 	if err != nil {
 		return Application{}, err
 	}
-	return s.load(ctx, s.db, id, true)
+	// The row as the UPDATE left it (see transition and updateStatus).
+	r.Status, r.Version, r.UpdatedAt, r.FieldComments = t.To, version+1, now, nil
+	r.SubmittedAt, r.TownshipCode = &now, a.TownshipCode
+	app := s.view(r)
+	app.Attachments, app.Timeline = atts, timeline
+	return app, nil
 }
 
 // MissingMaterials lists the labels of required materials not attached.
