@@ -141,7 +141,9 @@ func (s *Service) insertUser(ctx context.Context, ws wechat.Session, now time.Ti
 // Get returns the user.
 func (s *Service) Get(ctx context.Context, id int64) (User, error) {
 	var r row
-	err := s.db.GetContext(ctx, &r, `SELECT id, openid, phone_enc, created_at FROM users WHERE id = ?`, id)
+	// Scanned by hand, not by sqlx's reflection: GET /me runs this on every call.
+	err := s.db.QueryRowContext(ctx, `SELECT id, openid, phone_enc, created_at FROM users WHERE id = ?`, id).
+		Scan(&r.ID, &r.OpenID, &r.PhoneEnc, &r.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}

@@ -1,7 +1,10 @@
 package httpapi_test
 
 import (
+	"net/http"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -90,5 +93,43 @@ func TestRequestID_clientIDKeptOnlyWhenSane(t *testing.T) {
 		if logged != id || (sent == "q") != (id == sent) {
 			t.Fatalf("sent %q: answered %q, audit log has %q", sent, id, logged)
 		}
+	}
+}
+
+// TestRequestID_generatedAreUniqueAndOfTheSameForm: the IDs the server makes (a per-process
+// prefix and a counter) are 24 hex digits, like the random ones before, and never repeat, also
+// under parallel requests.
+func TestRequestID_generatedAreUniqueAndOfTheSameForm(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const n = 200
+	ids := make(chan string, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			res, err := http.Get(e.srv.URL + "/healthz")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_ = res.Body.Close()
+			ids <- res.Header.Get("X-Request-ID")
+		})
+	}
+	wg.Wait()
+	close(ids)
+	form := regexp.MustCompile(`^[0-9a-f]{24}$`)
+	seen := map[string]bool{}
+	for id := range ids {
+		if !form.MatchString(id) {
+			t.Fatalf("request ID %q is not 24 hex digits", id)
+		}
+		if seen[id] {
+			t.Fatalf("request ID %q given twice", id)
+		}
+		seen[id] = true
+	}
+	if len(seen) != n {
+		t.Fatalf("%d IDs, want %d", len(seen), n)
 	}
 }

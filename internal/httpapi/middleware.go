@@ -14,6 +14,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -34,18 +36,59 @@ const (
 // anything else (control characters, non-ASCII, 65+ characters) is replaced by our own.
 var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
+// requestIDs makes the IDs of requests that came without a sane one of their own: a random
+// per-process prefix (48 bits) and a counter (48 bits), as 24 hex digits like the random IDs they
+// replaced. The ID only has to be unique, for finding a request's lines in the logs and the audit
+// log: it is sent back in X-Request-ID and a client may choose its own, so it was never a secret,
+// and a counter needs no system call or randomness per request. The prefix keeps the IDs of
+// replicas and restarts apart.
+type requestIDs struct {
+	prefix [6]byte
+	n      atomic.Uint64
+}
+
+func newRequestIDs() *requestIDs {
+	g := &requestIDs{}
+	_, _ = rand.Read(g.prefix[:])
+	return g
+}
+
+func (g *requestIDs) next() string {
+	var raw [12]byte
+	copy(raw[:6], g.prefix[:])
+	n := g.n.Add(1)
+	for i := 11; i >= 6; i-- {
+		raw[i] = byte(n)
+		n >>= 8
+	}
+	return hex.EncodeToString(raw[:])
+}
+
+// requestLogger is a request's logger carrying its ID, built on first use: most requests log
+// nothing (production logs at warn), and building one costs a handler clone per request.
+type requestLogger struct {
+	base *slog.Logger
+	id   string
+	once sync.Once
+	l    *slog.Logger
+}
+
+func (r *requestLogger) get() *slog.Logger {
+	r.once.Do(func() { r.l = r.base.With("request_id", r.id) })
+	return r.l
+}
+
 // requestContext gives every request an ID (the client's, when it sent a sane one), a logger that
 // carries it, the audit metadata, and a deadline.
 func requestContext(log *slog.Logger, timeout time.Duration) gin.HandlerFunc {
+	ids := newRequestIDs()
 	return func(c *gin.Context) {
 		id := c.GetHeader(headerRequestID)
 		if !requestIDRE.MatchString(id) {
-			b := make([]byte, 12)
-			_, _ = rand.Read(b)
-			id = hex.EncodeToString(b)
+			id = ids.next()
 		}
-		c.Header(headerRequestID, id)
-		c.Set(ctxLogger, log.With("request_id", id))
+		c.Writer.Header()[headerRequestID] = []string{id}
+		c.Set(ctxLogger, &requestLogger{base: log, id: id})
 		ctx := audit.WithRequest(c.Request.Context(), audit.Request{ClientIP: c.ClientIP(), RequestID: id})
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
@@ -54,17 +97,29 @@ func requestContext(log *slog.Logger, timeout time.Duration) gin.HandlerFunc {
 	}
 }
 
+// securityHeaderValues are the headers securityHeaders sets, built once: each value slice is
+// shared by every answer, with its capacity cut to its length so that an Add appends to a copy
+// (Set and Del replace the slice, never write into it).
+var securityHeaderValues = []struct {
+	key   string
+	value []string
+}{
+	{"Cache-Control", []string{"no-store"}[:1:1]},
+	{"X-Content-Type-Options", []string{"nosniff"}[:1:1]},
+	{"Referrer-Policy", []string{"no-referrer"}[:1:1]},
+	{"X-Frame-Options", []string{"DENY"}[:1:1]},
+	{"Content-Security-Policy", []string{"frame-ancestors 'none'"}[:1:1]},
+}
+
 // securityHeaders keeps API answers out of caches, MIME sniffing, referrers and frames: staff
 // answers carry personal data, and no answer of this API is meant to be cached or framed.
 // Handlers that want caching (none today) may override Cache-Control.
 func securityHeaders() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+		for _, kv := range securityHeaderValues {
+			h[kv.key] = kv.value // the keys are canonical already
+		}
 		c.Next()
 	}
 }
@@ -102,9 +157,17 @@ func printableASCII(s string) bool {
 
 func logger(c *gin.Context) *slog.Logger {
 	if l, ok := c.Get(ctxLogger); ok {
-		return l.(*slog.Logger)
+		return l.(*requestLogger).get()
 	}
 	return slog.Default()
+}
+
+// logEnabled reports whether the request's logger writes at level, without building it.
+func logEnabled(c *gin.Context, level slog.Level) bool {
+	if l, ok := c.Get(ctxLogger); ok {
+		return l.(*requestLogger).base.Enabled(c.Request.Context(), level)
+	}
+	return slog.Default().Enabled(c.Request.Context(), level)
 }
 
 // recovery turns a panic into the 500 envelope and logs it once with its stack.
@@ -134,11 +197,10 @@ func accessLog() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		l := logger(c)
-		if !l.Enabled(c.Request.Context(), slog.LevelInfo) {
+		if !logEnabled(c, slog.LevelInfo) {
 			return
 		}
-		l.Info("request", "method", c.Request.Method, "route", c.FullPath(), "path", c.Request.URL.Path,
+		logger(c).Info("request", "method", c.Request.Method, "route", c.FullPath(), "path", c.Request.URL.Path,
 			"status", c.Writer.Status(), "duration_ms", time.Since(start).Milliseconds(), "client_ip", c.ClientIP())
 	}
 }
@@ -147,6 +209,20 @@ func accessLog() gin.HandlerFunc {
 type Metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// routes caches the children of matched routes (routeKey → *routeMetrics), so that a request
+	// does not hash its labels twice. Bounded: a matched route has one method, and its handlers
+	// answer a handful of statuses. Unmatched requests (any method) take the vectors directly.
+	routes sync.Map
+}
+
+type routeKey struct {
+	method, route string
+	status        int
+}
+
+type routeMetrics struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 // NewMetrics registers the collectors on reg.
@@ -164,6 +240,19 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
+func (m *Metrics) children(method, route string, status int) *routeMetrics {
+	k := routeKey{method, route, status}
+	if v, ok := m.routes.Load(k); ok {
+		return v.(*routeMetrics)
+	}
+	rm := &routeMetrics{
+		requests: m.requests.WithLabelValues(method, route, strconv.Itoa(status)),
+		latency:  m.latency.WithLabelValues(method, route),
+	}
+	m.routes.Store(k, rm)
+	return rm
+}
+
 func (m *Metrics) middleware() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -171,9 +260,13 @@ func (m *Metrics) middleware() gin.HandlerFunc {
 		route := c.FullPath()
 		if route == "" {
 			route = "unmatched" // keeps label cardinality bounded
+			m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
+			m.latency.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+			return
 		}
-		m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
-		m.latency.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+		rm := m.children(c.Request.Method, route, c.Writer.Status())
+		rm.requests.Inc()
+		rm.latency.Observe(time.Since(start).Seconds())
 	}
 }
 

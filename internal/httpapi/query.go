@@ -92,6 +92,10 @@ func checkRequest(now func() time.Time) gin.HandlerFunc {
 				return
 			}
 		}
+		if c.Request.URL.RawQuery == "" { // most requests: nothing to parse
+			c.Next()
+			return
+		}
 		for name, values := range c.Request.URL.Query() {
 			rule, ok := queryRules[name]
 			if !ok {
