@@ -76,8 +76,7 @@ func (s *Service) Login(ctx context.Context, code string) (User, error) {
 	}
 	// DATETIME(3): the time kept is the time answered, on first sign-in as on every later read.
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	var r loginRow
-	err = s.db.GetContext(ctx, &r, `SELECT id, openid, phone_enc, created_at, unionid, last_login_at FROM users WHERE openid = ?`, ws.OpenID)
+	r, err := s.loadByOpenID(ctx, ws.OpenID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if r, err = s.insertUser(ctx, ws, now); err != nil {
@@ -131,11 +130,20 @@ func (s *Service) insertUser(ctx context.Context, ws wechat.Session, now time.Ti
 				UnionID: sql.NullString{String: ws.UnionID, Valid: ws.UnionID != ""}, LastLoginAt: now}, nil
 		}
 	}
-	var r loginRow
-	if err := s.db.GetContext(ctx, &r, `SELECT id, openid, phone_enc, created_at, unionid, last_login_at FROM users WHERE openid = ?`, ws.OpenID); err != nil {
+	r, err := s.loadByOpenID(ctx, ws.OpenID)
+	if err != nil {
 		return loginRow{}, fmt.Errorf("account: load: %w", err)
 	}
 	return r, nil
+}
+
+// loadByOpenID reads the sign-in's row, scanned by hand rather than by sqlx's reflection: every
+// sign-in runs it.
+func (s *Service) loadByOpenID(ctx context.Context, openID string) (loginRow, error) {
+	var r loginRow
+	err := s.db.QueryRowContext(ctx, `SELECT id, openid, phone_enc, created_at, unionid, last_login_at FROM users WHERE openid = ?`, openID).
+		Scan(&r.ID, &r.OpenID, &r.PhoneEnc, &r.CreatedAt, &r.UnionID, &r.LastLoginAt)
+	return r, err
 }
 
 // Get returns the user.
