@@ -81,16 +81,20 @@ func BenchmarkMe(b *testing.B) {
 	a, fake := benchApp(b)
 	token := benchLogin(b, a.Handler, fake.IssueLoginCode("o_bench_me", ""))
 	b.ReportAllocs()
-	for b.Loop() {
-		req := httptest.NewRequest("GET", "/api/v1/me", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.RemoteAddr = "127.0.0.1:40000"
-		rec := httptest.NewRecorder()
-		a.Handler.ServeHTTP(rec, req)
-		if rec.Code != 200 {
-			b.Fatalf("me: %d %s", rec.Code, rec.Body)
+	b.SetParallelism(16) // many requests in flight, as under load
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := httptest.NewRequest("GET", "/api/v1/me", nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.RemoteAddr = "127.0.0.1:40000"
+			rec := httptest.NewRecorder()
+			a.Handler.ServeHTTP(rec, req)
+			if rec.Code != 200 {
+				b.Errorf("me: %d %s", rec.Code, rec.Body)
+				return
+			}
 		}
-	}
+	})
 }
 
 // BenchmarkUserLogin signs in repeat users (the common case); the codes are minted untimed.

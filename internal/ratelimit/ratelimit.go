@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -39,11 +40,17 @@ type Rule struct {
 type Limiter struct {
 	rdb    redis.UniversalClient
 	prefix string
+	// member and seq make each event's member of the set: unique is all it must be (a random
+	// per-Limiter prefix keeps replicas apart, the counter events), so no randomness per event.
+	member string
+	seq    atomic.Uint64
 }
 
 // New returns a Limiter whose keys start with prefix.
 func New(rdb redis.UniversalClient, prefix string) *Limiter {
-	return &Limiter{rdb: rdb, prefix: prefix}
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return &Limiter{rdb: rdb, prefix: prefix, member: hex.EncodeToString(b) + ":"}
 }
 
 // slidingWindow is a log of the window's events in one sorted set (score: milliseconds of the
@@ -51,18 +58,26 @@ func New(rdb redis.UniversalClient, prefix string) *Limiter {
 // logged, so a flood cannot grow the set beyond the limit, and the refusal says when the oldest
 // event leaves the window. One key per call: cluster-safe without a hash tag.
 //
+// Events that left the window are removed only when the set is full: while it holds fewer than
+// the limit, the window (a subset) does too, so the event is allowed without trimming, one
+// command less on the common path. The set still never holds more than the limit, and a full set
+// is trimmed before the decision, so the answers are those of trimming on every call.
+//
 // KEYS[1] the set; ARGV: window ms, limit, a unique member. Returns 0 (allowed) or the wait in ms.
 var slidingWindow = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) >= limit then
-	local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-	local wait = tonumber(oldest[2]) + window - now
-	if wait < 1 then wait = 1 end
-	return wait
+local n = redis.call('ZCARD', KEYS[1])
+if n >= limit then
+	n = n - redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+	if n >= limit then
+		local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+		local wait = tonumber(oldest[2]) + window - now
+		if wait < 1 then wait = 1 end
+		return wait
+	end
 end
 redis.call('ZADD', KEYS[1], now, ARGV[3])
 redis.call('PEXPIRE', KEYS[1], window)
@@ -81,10 +96,9 @@ func (l *Limiter) Allow(ctx context.Context, r Rule, key string) error {
 	if r.Limit <= 0 || r.Window <= 0 {
 		return nil
 	}
-	member := make([]byte, 8)
-	_, _ = rand.Read(member)
+	member := l.member + strconv.FormatUint(l.seq.Add(1), 36)
 	wait, err := slidingWindow.Run(ctx, l.rdb, []string{l.Key(r, key)},
-		r.Window.Milliseconds(), r.Limit, hex.EncodeToString(member)).Int64()
+		r.Window.Milliseconds(), r.Limit, member).Int64()
 	if err != nil {
 		return fmt.Errorf("ratelimit: %s: %w", r.Name, err)
 	}

@@ -85,3 +85,30 @@ func TestAllow_zeroLimitIsOff(t *testing.T) {
 		}
 	}
 }
+
+// TestAllow_eventsThatLeftTheWindowStopCounting_whenTheSetIsFull: events older than the window
+// stay in the set until it fills up (trimming is skipped below the limit); then they are removed
+// before the decision, so the limit still counts only the window's events.
+func TestAllow_eventsThatLeftTheWindowStopCounting_whenTheSetIsFull(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	l := ratelimit.New(rdb, prefix)
+	rule := ratelimit.Rule{Name: "stale", Limit: 3, Window: 300 * time.Millisecond}
+	ctx := t.Context()
+	for i := range 2 {
+		if err := l.Allow(ctx, rule, "k"); err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+	}
+	time.Sleep(rule.Window + 50*time.Millisecond) // both events left the window
+	for i := range 3 {
+		if err := l.Allow(ctx, rule, "k"); err != nil {
+			t.Fatalf("event %d after the window slid: %v", i, err)
+		}
+	}
+	if err := l.Allow(ctx, rule, "k"); !errors.Is(err, ratelimit.ErrLimited) {
+		t.Fatalf("4th event within the window: %v, want refused", err)
+	}
+	if n := rdb.ZCard(ctx, l.Key(rule, "k")).Val(); n != 3 {
+		t.Fatalf("set holds %d events, want 3 (the stale ones trimmed)", n)
+	}
+}
