@@ -228,7 +228,7 @@ func Default() Config {
 	return Config{
 		HTTP: HTTP{Addr: ":8080", MaxBodyBytes: 1 << 20, MaxUploadBytes: 20 << 20, ReadTimeout: 15 * time.Second,
 			WriteTimeout: 30 * time.Second, ShutdownTimeout: 20 * time.Second},
-		MySQL: MySQL{MaxOpenConns: 32, MaxIdleConns: 16, ConnMaxLifetime: 30 * time.Minute,
+		MySQL: MySQL{MaxOpenConns: 32, MaxIdleConns: 32, ConnMaxLifetime: 30 * time.Minute,
 			QueryTimeout: 5 * time.Second, AutoMigrate: false},
 		Redis:    Redis{Addr: "127.0.0.1:6379", KeyPrefix: "hx:", Timeout: 2 * time.Second, PoolSize: 64},
 		WeChat:   WeChat{APIBase: "https://api.weixin.qq.com", Timeout: 5 * time.Second, MiniprogramState: "formal"},
