@@ -1,13 +1,11 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -122,37 +120,6 @@ func securityHeaders() gin.HandlerFunc {
 		}
 		c.Next()
 	}
-}
-
-// staffUsernameGuard answers a staff sign-in whose username cannot be one (not printable ASCII)
-// as a wrong password, 401 INVALID_CREDENTIALS, before the lookup: the username column is ascii
-// and MySQL refuses to compare it with such text. The body is put back for the handler.
-func staffUsernameGuard() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		body, err := io.ReadAll(c.Request.Body)
-		if err != nil {
-			respondError(c, err)
-			return
-		}
-		c.Request.Body = io.NopCloser(bytes.NewReader(body))
-		var req struct {
-			Username string `json:"username"`
-		}
-		if json.Unmarshal(body, &req) == nil && !printableASCII(req.Username) {
-			respondError(c, errCredentials)
-			return
-		}
-		c.Next()
-	}
-}
-
-func printableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 func logger(c *gin.Context) *slog.Logger {

@@ -70,7 +70,7 @@ func TestStaffLogin_nonASCIIUsername_401LikeAWrongPassword(t *testing.T) {
 	for _, u := range []string{"ADMİN", "区", "admin\x00"} {
 		expect(t, e.staffLogin(u, adminPasswd), 401, "INVALID_CREDENTIALS")
 	}
-	e.staffToken("admin", adminPasswd) // the guard puts the body back for the real handler
+	e.staffToken("admin", adminPasswd) // the real name still signs in
 }
 
 // TestBodyCodes_nonASCII_400NotServerError: a code in a body that reaches MySQL anyway (voucher

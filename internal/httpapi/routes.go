@@ -130,7 +130,7 @@ func New(d Deps) http.Handler {
 
 	// The staff console.
 	admin := r.Group("/admin/api/v1", small)
-	admin.POST("/auth/login", staffUsernameGuard(), handleStaffLogin(d.Staff, d.Sessions))
+	admin.POST("/auth/login", handleStaffLogin(d.Staff, d.Sessions))
 	st := admin.Group("", requireSession(d.Sessions, session.KindStaff))
 	st.POST("/auth/logout", handleLogout(d.Sessions, session.KindStaff))
 	st.GET("/me", handleStaffMe(d.Staff))

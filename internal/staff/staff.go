@@ -198,6 +198,12 @@ func (s *Service) Login(ctx context.Context, username, password, clientIP string
 	if err := s.limiter.Allow(ctx, ratelimit.Rule{Name: "stafflogin-ip", Limit: s.opt.LoginPerIP, Window: win}, clientIP); err != nil {
 		return Staff{}, err
 	}
+	// A name no account can have (every account passed usernameRE) is a wrong username at once:
+	// no hash, no lock counters, and no SQL, where non-ASCII text against the ascii column fails.
+	// Checked before lowering: strings.ToLower turns "ADMİN" (dotted capital I) into "admin".
+	if !usernameRE.MatchString(strings.TrimSpace(username)) {
+		return Staff{}, ErrInvalidCredentials
+	}
 	if err := s.limiter.Allow(ctx, ratelimit.Rule{Name: "stafflogin-user", Limit: s.opt.LoginPerUsername, Window: win}, k.tag); err != nil {
 		return Staff{}, err
 	}
