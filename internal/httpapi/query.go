@@ -16,7 +16,7 @@ import (
 const (
 	// maxPage bounds ?page: nobody pages 10,000 deep by hand, and offsets stay small.
 	maxPage     = sqldb.MaxPage
-	maxPageSize = 100
+	maxPageSize = sqldb.MaxPageSize
 	// maxFreshDays bounds the freshness window (?days): ten years.
 	maxFreshDays = 3650
 	maxMonths    = 60
