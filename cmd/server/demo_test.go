@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"huixiang/internal/demo"
 	"huixiang/internal/testenv"
 )
 
@@ -31,8 +32,8 @@ func TestDemoScript_walksEveryJourney(t *testing.T) {
 			t.Fatalf("seed: %v\n%s", err, seedOut.String())
 		}
 	}
-	if n := strings.Count(seedOut.String(), "created demo perk "); n != len(demoPerks) {
-		t.Fatalf("seed created %d perks over two runs, want %d:\n%s", n, len(demoPerks), seedOut.String())
+	if n := strings.Count(seedOut.String(), "created demo perk "); n != len(demo.Perks) {
+		t.Fatalf("seed created %d perks over two runs, want %d:\n%s", n, len(demo.Perks), seedOut.String())
 	}
 	if n := strings.Count(seedOut.String(), "created demo event "); n != 1 {
 		t.Fatalf("seed created %d events over two runs, want 1:\n%s", n, seedOut.String())

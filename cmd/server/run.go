@@ -14,6 +14,7 @@ import (
 	"huixiang/internal/actor"
 	"huixiang/internal/app"
 	"huixiang/internal/config"
+	"huixiang/internal/demo"
 	"huixiang/internal/session"
 	"huixiang/internal/sqldb"
 	"huixiang/internal/staff"
@@ -86,7 +87,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return a.PrepareSchema(ctx, 30*time.Second)
 		})
 	case "seed":
-		return withApp(cfg, log, func(a *app.App) error { return seed(ctx, a, stdout) })
+		return withApp(cfg, log, func(a *app.App) error { return demo.Seed(ctx, a, stdout) })
 	case "staff":
 		return withApp(cfg, log, func(a *app.App) error { return staffCommand(ctx, a, rest, getenv, stdout, stderr) })
 	case "notify-worker":

@@ -20,6 +20,7 @@ import (
 	"huixiang/internal/alumni"
 	"huixiang/internal/application"
 	"huixiang/internal/config"
+	"huixiang/internal/console"
 	"huixiang/internal/httpapi"
 	"huixiang/internal/moderation"
 	"huixiang/internal/notify"
@@ -57,7 +58,9 @@ type App struct {
 	// Points is the alumni contribution points ledger, perks and vouchers.
 	Points *points.Service
 	// Alumni is the alumni registry, schools, grades and event check-in.
-	Alumni  *alumni.Service
+	Alumni *alumni.Service
+	// Console is the staff console (HTML under /console/), mounted on Handler.
+	Console *console.Console
 	Handler http.Handler
 	// MetricsHandler serves GET /metrics only; cmd/server listens for it on HX_METRICS_ADDR, apart
 	// from the public Handler.
@@ -120,8 +123,18 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	metrics := http.NewServeMux()
 	metrics.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	a.MetricsHandler = metrics
+	con, err := console.New(console.Deps{
+		Log: log, DB: db, Sessions: sessions, Staff: a.Staff, Regions: a.Regions, Returnees: a.Returnees,
+		Applications: a.Applications, Points: a.Points, Alumni: a.Alumni, Surveys: a.Surveys, Notify: a.Notify,
+		Uploads: a.Uploads, SecureCookies: cfg.HTTP.SecureCookies, MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Console = con
 	a.Handler = httpapi.New(httpapi.Deps{
-		Log: log, DB: db, Redis: rdb, Registry: reg, Accounts: a.Accounts, Staff: a.Staff, Sessions: sessions,
+		Console: con.Mount,
+		Log:     log, DB: db, Redis: rdb, Registry: reg, Accounts: a.Accounts, Staff: a.Staff, Sessions: sessions,
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, MaxUploadBytes: cfg.HTTP.MaxUploadBytes + 64<<10, RequestTimeout: cfg.HTTP.WriteTimeout,
 		TrustedProxies: httpapi.SplitProxies(cfg.HTTP.TrustedProxies),
 		Surveys:        a.Surveys,

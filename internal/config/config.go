@@ -89,6 +89,9 @@ type HTTP struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	// TrustedProxies lists the reverse proxies whose X-Forwarded-For is believed (comma-separated CIDRs or IPs).
 	TrustedProxies string `yaml:"trusted_proxies"`
+	// SecureCookies marks the console's session cookie Secure and names it with the __Host-
+	// prefix; set it whenever the console is served over HTTPS (always, outside a laptop).
+	SecureCookies bool `yaml:"secure_cookies"`
 }
 
 // MySQL configures the record store.

@@ -509,3 +509,20 @@ func classifyAlumni(err error) *apiError {
 	}
 	return nil
 }
+
+// Problem is what an error means to the person who caused it: the HTTP status, the stable code,
+// the Chinese message and the form field at fault. The staff console shows the same words as
+// the JSON API through it, so an error is mapped in one place.
+type Problem struct {
+	Status     int
+	Code       string
+	Message    string
+	Field      string
+	RetryAfter time.Duration
+}
+
+// Explain classifies err as respondError does.
+func Explain(err error) Problem {
+	ae := classify(err)
+	return Problem{Status: ae.Status, Code: ae.Code, Message: ae.Message, Field: ae.Field, RetryAfter: ae.RetryAfter}
+}

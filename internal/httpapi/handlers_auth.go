@@ -127,7 +127,7 @@ func handleStaffLogin(svc *staff.Service, sessions *session.Store) gin.HandlerFu
 			respondError(c, err)
 			return
 		}
-		token, ttl, err := sessions.Create(ctx, session.KindStaff, st.ID, staffAttrs(st))
+		token, ttl, err := sessions.Create(ctx, session.KindStaff, st.ID, staff.SessionAttrs(st))
 		if err != nil {
 			respondError(c, err)
 			return
@@ -135,20 +135,6 @@ func handleStaffLogin(svc *staff.Service, sessions *session.Store) gin.HandlerFu
 		c.JSON(http.StatusOK, staffLoginResponse{Token: token, ExpiresIn: int(ttl.Seconds()), Staff: st})
 	}
 }
-
-// staffAttrs are kept in the session so that authorisation needs no database read; changing a
-// role, department, township, the disabled flag or the password revokes the sessions.
-func staffAttrs(s staff.Staff) map[string]string {
-	a := map[string]string{"role": string(s.Role), "username": s.Username, "department": s.Department, "township": s.TownshipCode}
-	if s.MustChangePassword {
-		a[attrMustChangePassword] = "1"
-	}
-	return a
-}
-
-// attrMustChangePassword marks a session signed in with a one-time password: it may only call
-// passwordChangeRoutes until the password is changed.
-const attrMustChangePassword = "must_change_password"
 
 var passwordChangeRoutes = map[string]bool{
 	"/admin/api/v1/me": true, "/admin/api/v1/me/password": true, "/admin/api/v1/auth/logout": true,
@@ -238,7 +224,7 @@ func handleChangeMyPassword(svc *staff.Service, sessions *session.Store) gin.Han
 			respondError(c, err)
 			return
 		}
-		if err := sessions.SetAttr(ctx, session.KindStaff, bearer(c), attrMustChangePassword, ""); err != nil {
+		if err := sessions.SetAttr(ctx, session.KindStaff, bearer(c), staff.AttrMustChangePassword, ""); err != nil {
 			respondError(c, err)
 			return
 		}

@@ -22,6 +22,7 @@ import (
 	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/session"
+	"huixiang/internal/staff"
 )
 
 const (
@@ -268,7 +269,7 @@ func requireSession(store *session.Store, kind session.Kind) gin.HandlerFunc {
 			return
 		}
 		// Deny by default: a session on a one-time password opens only the password change.
-		if sess.Attrs[attrMustChangePassword] != "" && !passwordChangeRoutes[c.FullPath()] {
+		if sess.Attrs[staff.AttrMustChangePassword] != "" && !passwordChangeRoutes[c.FullPath()] {
 			respondError(c, errPasswordChange)
 			return
 		}
@@ -297,7 +298,7 @@ func currentActor(c *gin.Context) actor.Actor {
 	if s.Kind == session.KindUser {
 		return actor.User(s.SubjectID)
 	}
-	return actor.Staff(s.SubjectID, s.Attrs["username"], actor.Role(s.Attrs["role"]), s.Attrs["department"], s.Attrs["township"])
+	return staff.SessionActor(s.SubjectID, s.Attrs)
 }
 
 func currentSession(c *gin.Context) session.Session {

@@ -58,6 +58,10 @@ type Deps struct {
 	Uploads            *upload.Service
 	MaxAttachmentBytes int64
 
+	// Console, when set, mounts the staff console's HTML pages on the /console group (the console
+	// package lives beside this one and imports it for Explain, so it is passed in by app).
+	Console func(*gin.RouterGroup)
+
 	// Limiter and Limits rate-limit the calls that spend WeChat quota.
 	Limiter *ratelimit.Limiter
 	Limits  config.Limits
@@ -76,6 +80,10 @@ func New(d Deps) http.Handler {
 	small, upload := limitBody(d.MaxBodyBytes), limitBody(d.MaxUploadBytes)
 	r.NoRoute(func(c *gin.Context) { respondError(c, errNotFound) })
 
+	if d.Console != nil {
+		d.Console(r.Group("/console"))
+		r.GET("/console", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/console/") })
+	}
 	r.GET("/healthz", handleHealthz())
 	r.GET("/readyz", handleReadyz(d.DB, d.Redis))
 	r.GET("/openapi.yaml", handleOpenAPI())

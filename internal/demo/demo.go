@@ -1,4 +1,8 @@
-package main
+// Package demo seeds the demo data of `make run`, the console's screenshots and its tests: demo
+// staff of every role, the district's townships (demo codes starting 99), returnees in two
+// townships, applications at every stage, alumni, perks and an event. Every record goes through
+// the feature services, so the demo obeys the same rules as real data. Seeding twice adds nothing.
+package demo
 
 import (
 	"context"
@@ -15,10 +19,10 @@ import (
 	"huixiang/internal/staff"
 )
 
-// demoStaff are the console accounts `make run` creates. Township codes starting 99 are demo
+// Staff are the console accounts `make run` creates. Township codes starting 99 are demo
 // codes, not official ones. They share the bootstrap password, which lives only in the
 // environment (.env.dev in development).
-var demoStaff = []staff.NewAccount{
+var Staff = []staff.NewAccount{
 	{Username: "demo_hrss", DisplayName: "区人社局（演示）", Role: actor.Department, Department: "区人社局"},
 	{Username: "demo_guanbuqiao", DisplayName: "官埠桥镇（演示）", Role: actor.Township, TownshipCode: "990101"},
 	{Username: "demo_heshengqiao", DisplayName: "贺胜桥镇（演示）", Role: actor.Township, TownshipCode: "990102"},
@@ -57,7 +61,8 @@ func seedRegions(ctx context.Context, a *app.App) error {
 	return nil
 }
 
-func seed(ctx context.Context, a *app.App, out io.Writer) error {
+// Seed creates the demo data that does not exist yet and prints what it created to out.
+func Seed(ctx context.Context, a *app.App, out io.Writer) error {
 	if err := a.PrepareSchema(ctx, 0); err != nil {
 		return err
 	}
@@ -72,7 +77,7 @@ func seed(ctx context.Context, a *app.App, out io.Writer) error {
 		return err
 	}
 	by := actor.System("seed")
-	for _, d := range demoStaff {
+	for _, d := range Staff {
 		d.Password = pw
 		_, err := a.Staff.Create(ctx, by, d)
 		switch {
@@ -89,12 +94,22 @@ func seed(ctx context.Context, a *app.App, out io.Writer) error {
 	if err := seedEvent(ctx, a, out); err != nil {
 		return fmt.Errorf("seed event: %w", err)
 	}
+	for _, f := range []struct {
+		name string
+		fn   func(context.Context, *app.App, io.Writer) error
+	}{
+		{"returnees", seedReturnees},
+	} {
+		if err := f.fn(ctx, a, out); err != nil {
+			return fmt.Errorf("seed %s: %w", f.name, err)
+		}
+	}
 	return nil
 }
 
-// demoPerks are what alumni can spend points on in a demo; the 区人社局 ones are verified by
+// Perks are what alumni can spend points on in a demo; the 区人社局 ones are verified by
 // demo_hrss. A perk of that name that exists already is left as it is.
-var demoPerks = []struct {
+var Perks = []struct {
 	name, category, provider, description string
 	price                                 int64
 	stock                                 *int64
@@ -122,7 +137,7 @@ func seedPerks(ctx context.Context, a *app.App, out io.Writer) error {
 		names[p.Name] = true
 	}
 	from, until := time.Now().UTC().Add(-time.Hour), time.Now().UTC().AddDate(1, 0, 0)
-	for _, d := range demoPerks {
+	for _, d := range Perks {
 		if names[d.name] {
 			continue
 		}

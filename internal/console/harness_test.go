@@ -1,0 +1,202 @@
+package console_test
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"huixiang/internal/actor"
+	"huixiang/internal/app"
+	"huixiang/internal/config"
+	"huixiang/internal/demo"
+	"huixiang/internal/testenv"
+	"huixiang/internal/wxfake"
+)
+
+// The console never calls WeChat itself, but the app it is part of needs a WeChat address: one
+// stand-in serves the whole test binary (the SDK's HTTP client is process-wide).
+var (
+	wxOnce sync.Once
+	wxURL  string
+)
+
+const (
+	testSecret = "test-secret-0123456789abcdef"
+	// demoPassword is the bootstrap administrator's password, which the demo staff share.
+	demoPassword = "Console-Key-2468"
+)
+
+// Roles the page × role table is written for: each a demo account (internal/demo).
+type role string
+
+const (
+	anon      role = "none"
+	townA     role = "township_a" // demo_guanbuqiao, 官埠桥镇 990101
+	townB     role = "township_b" // demo_heshengqiao, 贺胜桥镇 990102
+	dept      role = "department" // demo_hrss, 区人社局
+	districtR role = "district_admin"
+)
+
+var allRoles = []role{anon, townA, townB, dept, districtR}
+
+var usernames = map[role]string{townA: "demo_guanbuqiao", townB: "demo_heshengqiao", dept: "demo_hrss", districtR: "admin"}
+
+// env is a running server (API and console) on real MariaDB and Redis with the demo data.
+type env struct {
+	t   testing.TB
+	srv *httptest.Server
+	app *app.App
+}
+
+type option func(vars map[string]string)
+
+func newEnv(t testing.TB, opts ...option) *env {
+	t.Helper()
+	wxOnce.Do(func() {
+		fake := wxfake.New(wxfake.Options{AppID: "wxconsoletest0001", Secret: testSecret, ConsentAuto: true})
+		wxURL = httptest.NewServer(fake).URL // lives as long as the test binary
+	})
+	_, prefix := testenv.Redis(t)
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	vars := map[string]string{
+		"HX_MYSQL_DSN":                  testenv.MySQLDSN(t),
+		"HX_REDIS_ADDR":                 testenv.RedisAddr(),
+		"HX_REDIS_KEY_PREFIX":           prefix,
+		"HX_WECHAT_APPID":               "wxconsoletest0001",
+		"HX_WECHAT_SECRET":              testSecret,
+		"HX_WECHAT_API_BASE":            wxURL,
+		"HX_WECHAT_TIMEOUT":             "1s",
+		"HX_PII_KEY":                    base64.StdEncoding.EncodeToString(key),
+		"HX_ADMIN_BOOTSTRAP_PASSWORD":   demoPassword,
+		"HX_LOG_LEVEL":                  "error",
+		"HX_UPLOAD_DIR":                 t.TempDir(),
+		"HX_STAFF_LOGIN_PER_IP":         "100000",
+		"HX_STAFF_LOGIN_PER_USERNAME":   "100000",
+		"HX_STAFF_HASH_WAIT":            "10s",
+		"HX_LIMITS_WECHAT_LOGIN_PER_IP": "100000",
+	}
+	for _, o := range opts {
+		o(vars)
+	}
+	cfg, err := config.Load("", func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	logOut := io.Discard
+	if os.Getenv("HX_TEST_LOG") != "" {
+		logOut = os.Stderr
+	}
+	a, err := app.New(cfg, slog.New(slog.NewJSONHandler(logOut, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	if err := demo.Seed(t.Context(), a, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	return &env{t: t, srv: srv, app: a}
+}
+
+// client is one browser: a cookie jar, redirects not followed (tests look at them).
+type client struct {
+	e    *env
+	http *http.Client
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, http: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// as is a client signed in as r's demo account (anon: not signed in).
+func (e *env) as(r role) *client {
+	e.t.Helper()
+	c := e.client()
+	if r == anon {
+		return c
+	}
+	res := c.postForm("/console/login", url.Values{"username": {usernames[r]}, "password": {demoPassword}})
+	if res.Status != http.StatusSeeOther {
+		e.t.Fatalf("sign in as %s: %d %s", r, res.Status, res.Body)
+	}
+	return c
+}
+
+// page is a decoded answer.
+type page struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+func (c *client) do(req *http.Request) page {
+	c.e.t.Helper()
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return page{Status: res.StatusCode, Header: res.Header, Body: string(b)}
+}
+
+func (c *client) get(path string) page {
+	c.e.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.e.srv.URL+path, nil)
+	return c.do(req)
+}
+
+// htmx is a GET as htmx sends it (it wants a fragment).
+func (c *client) htmx(path string) page {
+	c.e.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.e.srv.URL+path, nil)
+	req.Header.Set("HX-Request", "true")
+	return c.do(req)
+}
+
+// postForm posts a form as a same-origin browser does (Origin and Sec-Fetch-Site).
+func (c *client) postForm(path string, form url.Values) page {
+	c.e.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.e.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", c.e.srv.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return c.do(req)
+}
+
+// follow is the page a 303 points to.
+func (c *client) follow(p page) page {
+	c.e.t.Helper()
+	if p.Status != http.StatusSeeOther && p.Status != http.StatusFound {
+		c.e.t.Fatalf("want a redirect, got %d: %s", p.Status, p.Body)
+	}
+	return c.get(p.Header.Get("Location"))
+}
+
+func (p page) mustShow(t testing.TB, texts ...string) {
+	t.Helper()
+	for _, s := range texts {
+		if !strings.Contains(p.Body, s) {
+			t.Fatalf("page does not show %q:\n%s", s, p.Body)
+		}
+	}
+}
+
+// adminActor is the district administrator acting directly through a service (test setup).
+func adminActor() actor.Actor {
+	return actor.Staff(1, "admin", actor.DistrictAdmin, "", "")
+}
