@@ -115,6 +115,15 @@ func (cs *Console) Mount(g *gin.RouterGroup) {
 func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerAuth(g)
 	cs.registerHome(g)
+	cs.registerReturnees(g)
+	cs.registerSurveys(g)
+	cs.registerApplications(g)
+	cs.registerAlumni(g)
+	cs.registerEvents(g)
+	cs.registerPoints(g)
+	cs.registerPerks(g)
+	cs.registerOutbox(g)
+	cs.registerSystem(g)
 }
 
 // handle registers a page with its permission question and wraps h with the session check.

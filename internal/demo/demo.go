@@ -99,6 +99,9 @@ func Seed(ctx context.Context, a *app.App, out io.Writer) error {
 		fn   func(context.Context, *app.App, io.Writer) error
 	}{
 		{"returnees", seedReturnees},
+		{"applications", seedApplications},
+		{"alumni", seedAlumni},
+		{"points", seedPoints},
 	} {
 		if err := f.fn(ctx, a, out); err != nil {
 			return fmt.Errorf("seed %s: %w", f.name, err)
