@@ -81,6 +81,22 @@ func TestScreenshots(t *testing.T) {
 		dir = t.TempDir()
 	}
 	e := newEnv(t)
+	t.Run("login", func(t *testing.T) {
+		ctx := browsertest.New(t)
+		if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/console/login"), chromedp.WaitVisible(chromedp.ID("username"))); err != nil {
+			t.Fatal(err)
+		}
+		problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](pageAudit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range problems {
+			t.Errorf("login: %s", p)
+		}
+		if err := browsertest.Screenshot(ctx, filepath.Join(dir, "login.png")); err != nil {
+			t.Fatal(err)
+		}
+	})
 	for _, who := range []struct{ role, username string }{{"admin", "admin"}, {"township", "demo_guanbuqiao"}} {
 		t.Run(who.role, func(t *testing.T) {
 			ctx := browsertest.New(t, browsertest.Timeout(3*time.Minute))
@@ -101,6 +117,13 @@ func TestScreenshots(t *testing.T) {
 				if name == "" {
 					name = "home"
 				}
+				problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](pageAudit))
+				if err != nil {
+					t.Fatalf("%s: audit: %v", href, err)
+				}
+				for _, p := range problems {
+					t.Errorf("%s: %s", href, p)
+				}
 				path := filepath.Join(dir, who.role+"-"+name+".png")
 				if err := browsertest.Screenshot(ctx, path); err != nil {
 					t.Fatal(err)
@@ -110,3 +133,36 @@ func TestScreenshots(t *testing.T) {
 		})
 	}
 }
+
+// pageAudit lists what a clerk could not use on the page: a form control without a label, text
+// whose contrast with its background is under 4.5:1 (WCAG AA), an image without alt text.
+const pageAudit = `(() => {
+  const out = [];
+  const rgb = s => { const m = s.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+    const p = m[1].split(',').map(x => parseFloat(x)); return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const bg = el => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+    if (c && c.a >= 0.99) return c; } return {r: 255, g: 255, b: 255, a: 1}; };
+  const visible = el => { const r = el.getBoundingClientRect(); const cs = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && cs.visibility !== 'hidden' && cs.opacity !== '0'; };
+  document.querySelectorAll('input, select, textarea').forEach(el => {
+    if (el.type === 'hidden' || !visible(el)) return;
+    const named = (el.id && document.querySelector('label[for="' + el.id + '"]')) || el.closest('label') ||
+      el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.getAttribute('title');
+    if (!named) out.push('form control without a label: ' + el.outerHTML.slice(0, 120));
+  });
+  document.querySelectorAll('img').forEach(el => { if (!el.hasAttribute('alt')) out.push('image without alt: ' + el.outerHTML.slice(0, 120)); });
+  const seen = new Set();
+  document.querySelectorAll('body *').forEach(el => {
+    if (!visible(el) || el.closest('.chart') || el.closest('.loading-bar')) return;
+    const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim() !== '');
+    if (!own) return;
+    const cs = getComputedStyle(el); const fg = rgb(cs.color); if (!fg) return;
+    const b = bg(el); const l1 = lum(fg), l2 = lum(b);
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    if (ratio < 4.5) { const key = cs.color + '/' + getComputedStyle(el).backgroundColor + '/' + el.tagName;
+      if (!seen.has(key)) { seen.add(key); out.push('contrast ' + ratio.toFixed(2) + ':1 for "' + el.textContent.trim().slice(0, 30) + '" (' + el.tagName.toLowerCase() + '.' + el.className + ')'); } }
+  });
+  return out;
+})()`
