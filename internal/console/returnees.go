@@ -194,8 +194,8 @@ func (cs *Console) returneeList(r *request) error {
 			} else {
 				next = "-" + c
 			}
-		} else if c != "name" {
-			next = "-" + c // times: newest first on the first click
+		} else {
+			next = "-" + c // newest first on the first click
 		}
 		d.Headers[c] = sortHeader{Href: "/console/returnees" + withQuery(q, "sort", next, "page", ""), Aria: aria}
 	}

@@ -157,20 +157,21 @@ func TestReturnees_listFiltersSortsAndKeepsTheFilterInTheURL(t *testing.T) {
 
 	// htmx asks for the results only; the sort field of the form is updated out of band, and the
 	// export link keeps the filter.
-	frag := a.htmx("/console/returnees?name=" + url.QueryEscape("张") + "&sort=name")
-	frag.mustShow(t, "张建国", `hx-swap-oob="true"`, `value="name"`, "/console/returnees/export?name=%E5%BC%A0")
+	frag := a.htmx("/console/returnees?name=" + url.QueryEscape("张") + "&sort=confirmed")
+	frag.mustShow(t, "张建国", `hx-swap-oob="true"`, `value="confirmed"`, "/console/returnees/export?name=%E5%BC%A0")
 	frag.mustNotShow(t, "<html", "李秀英")
 
-	// Sorting by name, both ways; the header link of the sorted column reverses it.
-	asc := a.get("/console/returnees?sort=name")
-	desc := a.get("/console/returnees?sort=-name")
-	if strings.Index(asc.Body, "陈伟") > strings.Index(asc.Body, "赵军") {
-		t.Error("sort=name: 陈伟 should come before 赵军")
+	// Sorting by the last confirmation, both ways (the demo seed entered 张建国 first, 赵军
+	// last); the header link of the sorted column reverses it.
+	asc := a.get("/console/returnees?sort=confirmed")
+	desc := a.get("/console/returnees?sort=-confirmed")
+	if strings.Index(asc.Body, "张建国") > strings.Index(asc.Body, "赵军") {
+		t.Error("sort=confirmed: 张建国 should come before 赵军")
 	}
-	if strings.Index(desc.Body, "陈伟") < strings.Index(desc.Body, "赵军") {
-		t.Error("sort=-name: 赵军 should come before 陈伟")
+	if strings.Index(desc.Body, "张建国") < strings.Index(desc.Body, "赵军") {
+		t.Error("sort=-confirmed: 赵军 should come before 张建国")
 	}
-	asc.mustShow(t, `aria-sort="ascending"`, "sort=-name")
+	asc.mustShow(t, `aria-sort="ascending"`, "sort=-confirmed")
 
 	// Every demo record was confirmed just now: none is stale, and the page says what to do.
 	stale := a.get("/console/returnees?stale=1")

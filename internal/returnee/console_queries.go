@@ -13,13 +13,13 @@ import (
 
 // SortColumns are the columns the staff list may be ordered by (the console's column headers),
 // each with the SQL it orders by; person_id breaks ties, so a page never repeats or skips a row.
-// Each is served by an index of returnees (with or without a township filter, see migration
-// 00021), except name, which sorts the matching rows.
+// Each is served by an index of returnees, with or without a township filter (migration
+// 00021), so that a page reads its 50 rows in order instead of sorting every match. There is no
+// order by name: the name is the person's, and sorting 100,000 names per page view took about
+// a second (docs/benchmarks.md, "Console list pages"); the name filter finds a person.
 var SortColumns = map[string]string{
 	"updated":   "r.updated_at",
 	"confirmed": "r.confirmed_at",
-	// Names in GBK's order, which is the pinyin order of the common characters (张 after 陈).
-	"name": "CONVERT(p.name USING gbk)",
 }
 
 // DefaultSort is the list's order when none is asked for: newest change first (as List).

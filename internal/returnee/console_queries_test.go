@@ -70,12 +70,13 @@ func TestListSorted_ordersFiltersAndCounts(t *testing.T) {
 		who    actor.Actor
 		want   []string
 	}{
-		{"name", returnee.Filter{}, admin, []string{"陈二", "王五", "赵六"}}, // pinyin: chen, wang, zhao
-		{"-name", returnee.Filter{}, admin, []string{"赵六", "王五", "陈二"}},
 		{"", returnee.Filter{}, admin, []string{"王五", "陈二", "赵六"}}, // newest change first
+		{"-updated", returnee.Filter{}, admin, []string{"王五", "陈二", "赵六"}},
+		{"confirmed", returnee.Filter{}, admin, []string{"赵六", "陈二", "王五"}},
 		{"updated", returnee.Filter{Township: "990101"}, admin, []string{"赵六", "陈二"}},
 		{"-confirmed", returnee.Filter{}, actor.Staff(2, "t", actor.Township, "", "990101"), []string{"陈二", "赵六"}},
 		{"name; DROP TABLE persons", returnee.Filter{Name: "王"}, admin, []string{"王五"}}, // unknown: the default order
+		{"name", returnee.Filter{Status: "returned"}, admin, []string{"王五", "陈二", "赵六"}},
 	}
 	for _, c := range cases {
 		p, err := svc.ListSorted(ctx, c.who, c.filter, c.sort)
@@ -90,8 +91,8 @@ func TestListSorted_ordersFiltersAndCounts(t *testing.T) {
 		}
 	}
 	// Paging: the second page of one row each.
-	p, err := svc.ListSorted(ctx, admin, returnee.Filter{PageRequest: sqldb.PageRequest{Page: 2, PageSize: 1}}, "name")
-	if err != nil || len(p.Items) != 1 || p.Items[0].Name != "王五" || p.Total != 3 {
+	p, err := svc.ListSorted(ctx, admin, returnee.Filter{PageRequest: sqldb.PageRequest{Page: 2, PageSize: 1}}, "confirmed")
+	if err != nil || len(p.Items) != 1 || p.Items[0].Name != "陈二" || p.Total != 3 {
 		t.Errorf("page 2: %v %+v", err, names(p))
 	}
 }

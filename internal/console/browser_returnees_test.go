@@ -1,0 +1,140 @@
+package console_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
+
+	"huixiang/internal/browsertest"
+)
+
+// TestBrowser_RegistryFilterAndReveal: a township clerk signs in, opens the registry from the
+// menu, filters it by a name and a status (the address keeps the filters), opens the person,
+// and reveals the full ID number with a reason in the dialog.
+func TestBrowser_RegistryFilterAndReveal(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := personID(e, "张建国")
+	full, err := e.app.Returnees.Reveal(t.Context(), adminActor(), id, "测试核对")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := browsertest.New(t, browsertest.Timeout(2*time.Minute))
+	signInBrowser(t, ctx, e, "demo_guanbuqiao")
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`nav.sidebar a[href="/console/returnees"]`)),
+		chromedp.WaitVisible(chromedp.ID("f-name")),
+		chromedp.SendKeys(chromedp.ID("f-name"), "张"),
+		chromedp.SetValue(chromedp.ID("f-status"), "returned"),
+		chromedp.Click(chromedp.CSS(`form.returnee-filters button[type=submit]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// htmx swaps the results in and puts the filters into the address.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`location.search.includes("status=returned") && location.search.includes("name=") &&
+		document.querySelector("#returnee-results").textContent.includes("张建国") &&
+		!document.querySelector("#returnee-results").textContent.includes("李秀英")`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		res, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("returnee-results")))
+		t.Fatalf("filtered list: %v: %s", err, res)
+	}
+	total, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("returnee-total")))
+	if err != nil || total != "1" {
+		t.Fatalf("total %q (%v)", total, err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#returnee-results a[href="/console/returnees/%d"]`, id))),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-open="reveal-dialog"]`)),
+		chromedp.Click(chromedp.CSS(`button[data-open="reveal-dialog"]`)),
+		chromedp.WaitVisible(chromedp.ID("reveal-reason")),
+		chromedp.SendKeys(chromedp.ID("reveal-reason"), "核实身份，办理创业担保贷款"),
+		chromedp.Click(chromedp.CSS(`#reveal-dialog button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("revealed-id")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	shown, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("revealed-id")))
+	if err != nil || shown != full.IDCard {
+		t.Fatalf("revealed ID number %q, want %q (%v)", shown, full.IDCard, err)
+	}
+	if dir := os.Getenv("HX_SCREENSHOTS"); dir != "" {
+		_ = browsertest.Screenshot(ctx, filepath.Join(dir, "registry-reveal.png"))
+	}
+}
+
+// TestBrowser_RegistryImportReport: a township clerk uploads a sheet with two bad rows, sees the
+// per-row report, and downloads the report as .xlsx.
+func TestBrowser_RegistryImportReport(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	row := func(name, id string) [][2]string {
+		return [][2]string{{"姓名", name}, {"身份证号", id}, {"手机号", "13907156666"}, {"乡镇（街道）", "官埠桥镇"},
+			{"村（社区）", "官埠桥村"}, {"当前状态", "已返乡"}, {"返乡时间", "2025-01-10"}}
+	}
+	noTown := row("无乡镇", idNumber(21))
+	noTown[3][1] = "不存在镇"
+	sheet := importSheet(e, row("周小燕", idNumber(20)), row("号码错", "421202199001019999"), noTown)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "返乡人员名单.xlsx")
+	if err := os.WriteFile(file, sheet, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	downloads := filepath.Join(dir, "downloads")
+	if err := os.Mkdir(downloads, 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := browsertest.New(t, browsertest.Timeout(2*time.Minute))
+	signInBrowser(t, ctx, e, "demo_guanbuqiao")
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads,
+		BrowserContextID: chromedp.FromContext(ctx).BrowserContextID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`nav.sidebar a[href="/console/returnees/import"]`)),
+		chromedp.WaitVisible(chromedp.ID("import-file")),
+		chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{file}),
+		chromedp.Click(chromedp.CSS(`#import-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("h-report")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	report, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("import-result")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"导入结果：返乡人员名单.xlsx", "有 2 行未导入", "身份证号不正确", "乡镇（街道）", "返乡人员名单.xlsx"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report does not show %q:\n%s", want, report)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#h-report ~ p a[href$="/report"]`))); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && got == ""; time.Sleep(100 * time.Millisecond) {
+		matches, _ := filepath.Glob(filepath.Join(downloads, "*.xlsx"))
+		if len(matches) > 0 {
+			got = matches[0]
+		}
+	}
+	if got == "" {
+		t.Fatal("the report was not downloaded")
+	}
+	x, err := excelize.OpenFile(got)
+	if err != nil {
+		t.Fatalf("downloaded report %s: %v", got, err)
+	}
+	defer x.Close()
+	rows, _ := x.GetRows(x.GetSheetName(0))
+	if len(rows) != 4 || !strings.Contains(rows[0][0], "失败 2") || !strings.HasPrefix(filepath.Base(got), "导入结果-") {
+		t.Errorf("downloaded report %s: %v", filepath.Base(got), rows)
+	}
+}
