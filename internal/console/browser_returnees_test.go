@@ -115,6 +115,9 @@ func TestBrowser_RegistryImportReport(t *testing.T) {
 			t.Errorf("report does not show %q:\n%s", want, report)
 		}
 	}
+	if dir := os.Getenv("HX_SCREENSHOTS"); dir != "" {
+		_ = browsertest.Screenshot(ctx, filepath.Join(dir, "registry-import-report.png"))
+	}
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#h-report ~ p a[href$="/report"]`))); err != nil {
 		t.Fatal(err)
 	}

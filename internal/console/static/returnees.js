@@ -1,10 +1,33 @@
 // The registry pages' script (no inline script: the Content-Security-Policy forbids it).
 // - The import form shows its upload's progress (htmx's htmx:xhr:progress events), then that
 //   the server is importing.
+// - Village pickers list only the chosen township's villages.
 // - Forms with data-download (the export) fetch their file with a progress bar and save it;
 //   an error answer is shown in the form. Without this script the form downloads as usual.
 (function () {
   "use strict";
+
+  // <select data-villages-of="township-select-id">: only the villages of the chosen township.
+  function syncVillages(villages) {
+    var town = document.getElementById(villages.getAttribute("data-villages-of"));
+    if (!town) return;
+    villages.querySelectorAll("optgroup").forEach(function (g) {
+      var other = town.value !== "" && g.getAttribute("data-township") !== town.value;
+      g.hidden = other;
+      g.disabled = other;
+    });
+    var sel = villages.options[villages.selectedIndex];
+    if (sel && sel.parentNode.disabled) villages.value = "";
+  }
+  function syncAll(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("select[data-villages-of]").forEach(syncVillages);
+  }
+  document.addEventListener("DOMContentLoaded", function () { syncAll(document); });
+  document.addEventListener("htmx:load", function (e) { syncAll(e.target); });
+  document.addEventListener("change", function (e) {
+    if (!e.target.id) return;
+    document.querySelectorAll('select[data-villages-of="' + e.target.id + '"]').forEach(syncVillages);
+  }, true);
 
   function importParts(form) {
     return {
