@@ -173,9 +173,12 @@ func TestReturnees_listFiltersSortsAndKeepsTheFilterInTheURL(t *testing.T) {
 	}
 	asc.mustShow(t, `aria-sort="ascending"`, "sort=-confirmed")
 
-	// Every demo record was confirmed just now: none is stale, and the page says what to do.
+	// The dashboard's link: records not confirmed in 180 days (the demo backdates 陈伟's).
 	stale := a.get("/console/returnees?stale=1")
-	stale.mustShow(t, "没有符合条件的人员", `name="stale" value="1" checked`)
+	stale.mustShow(t, "陈伟", `<strong id="returnee-total">1</strong>`, `name="stale" value="1" checked`)
+	stale.mustNotShow(t, "张建国")
+	// Nobody matches: the page says what to do.
+	a.get("/console/returnees?stale=1&status=planning").mustShow(t, "没有符合条件的人员", "清除条件")
 
 	// A bad date is refused (by the app's query check, before the page).
 	if got := a.get("/console/returnees?updated_before=yesterday"); got.Status != http.StatusBadRequest {
@@ -461,6 +464,6 @@ func TestReturnees_freshnessAndClaims(t *testing.T) {
 	e := newEnv(t)
 	a := e.as(districtR)
 	got := a.get("/console/returnees/freshness?days=30")
-	got.mustShow(t, "近 30 天", "100.0%", "data-chart", "echarts", "查看未更新的人员")
+	got.mustShow(t, "近 30 天", "80.0%", "data-chart", "echarts", "查看未更新的人员") // 12 of 15 demo records
 	e.as(townA).get("/console/returnees/claims").mustShow(t, "暂无认领记录")
 }
