@@ -176,6 +176,11 @@ func (cs *Console) returneeList(r *request) error {
 	}
 	f.PageRequest = r.PageRequest()
 	sort := r.Query("sort")
+	if sort == "" && f.UpdatedBefore != nil {
+		// Records not confirmed for a while: the longest unconfirmed first, which is also the
+		// order an index gives them in (newest change first would walk past every recent one).
+		sort = "confirmed"
+	}
 	col, desc := returnee.ParseSort(sort)
 	res, err := cs.d.Returnees.ListSorted(r.Ctx(), r.Actor(), f, sort)
 	if err != nil {

@@ -61,7 +61,7 @@ func BenchmarkConsoleReturneeList(b *testing.B) {
 		{"district/township/confirmed-oldest", district, adminActor(), "?township=990102&sort=confirmed", returnee.Filter{Township: "990102"}, "confirmed"},
 		{"township-clerk/newest", town, townActor, "", returnee.Filter{}, ""},
 		{"township-clerk/status/page-10", town, townActor, "?status=returned&page=10", returnee.Filter{Status: "returned", PageRequest: sqldb.PageRequest{Page: 10, PageSize: 50}}, ""},
-		{"district/stale", district, adminActor(), "?stale=1", returnee.Filter{UpdatedBefore: ptr(time.Now().Add(-180 * 24 * time.Hour))}, ""},
+		{"district/stale", district, adminActor(), "?stale=1", returnee.Filter{UpdatedBefore: ptr(time.Now().Add(-180 * 24 * time.Hour))}, "confirmed"},
 		{"district/status", district, adminActor(), "?status=planning", returnee.Filter{Status: "planning"}, ""},
 		{"district/name-search", district, adminActor(), "?name=" + "%E5%BC%A0", returnee.Filter{Name: "张"}, ""},
 	}

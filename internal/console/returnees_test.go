@@ -175,7 +175,7 @@ func TestReturnees_listFiltersSortsAndKeepsTheFilterInTheURL(t *testing.T) {
 
 	// The dashboard's link: records not confirmed in 180 days (the demo backdates 陈伟's).
 	stale := a.get("/console/returnees?stale=1")
-	stale.mustShow(t, "陈伟", `<strong id="returnee-total">1</strong>`, `name="stale" value="1" checked`)
+	stale.mustShow(t, "陈伟", `<strong id="returnee-total">1</strong>`, `name="stale" value="1" checked`, `aria-sort="ascending">最近确认`)
 	stale.mustNotShow(t, "张建国")
 	// Nobody matches: the page says what to do.
 	a.get("/console/returnees?stale=1&status=planning").mustShow(t, "没有符合条件的人员", "清除条件")
