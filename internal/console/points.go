@@ -64,7 +64,9 @@ type grantPageData struct {
 	Searched bool
 	// Person is the person chosen to grant to (nil: none yet).
 	Person *person.Match
-	Rules  []ruleOption
+	// Balance is the chosen person's balance.
+	Balance int64
+	Rules   []ruleOption
 }
 
 // pointsGrantPage: search a person (htmx: the candidates only), choose one, fill the grant form.
@@ -94,6 +96,11 @@ func (cs *Console) pointsGrantPage(r *request) error {
 			return err
 		}
 		d.Person = &m
+		sum, err := cs.d.Points.Summary(r.Ctx(), id, 0)
+		if err != nil {
+			return err
+		}
+		d.Balance = sum.Balance
 		rules, err := cs.d.Points.Rules(r.Ctx())
 		if err != nil {
 			return err
@@ -288,13 +295,13 @@ func (cs *Console) pointsStats(r *request) error {
 	}
 	d.Option = map[string]any{
 		"tooltip": map[string]any{"trigger": "axis"},
-		"legend":  map[string]any{"data": []string{"发放", "兑换"}},
-		"grid":    map[string]any{"left": 48, "right": 16, "bottom": 32, "top": 40},
+		"legend":  map[string]any{"data": []string{"发放", "兑换"}, "top": 0, "right": 16},
+		"grid":    map[string]any{"left": 56, "right": 16, "bottom": 32, "top": 48, "containLabel": true},
 		"xAxis":   map[string]any{"type": "category", "data": labels},
 		"yAxis":   map[string]any{"type": "value", "name": "积分"},
 		"series": []map[string]any{
-			{"name": "发放", "type": "bar", "data": issued, "itemStyle": map[string]any{"color": "#0052d9"}},
-			{"name": "兑换", "type": "bar", "data": spent, "itemStyle": map[string]any{"color": "#1f7a3d"}},
+			{"name": "发放", "type": "bar", "barMaxWidth": 48, "data": issued, "itemStyle": map[string]any{"color": "#0052d9"}},
+			{"name": "兑换", "type": "bar", "barMaxWidth": 48, "data": spent, "itemStyle": map[string]any{"color": "#1f7a3d"}},
 		},
 	}
 	return r.OK("points/stats", "", "积分统计", d)
