@@ -3,7 +3,6 @@ package console_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -93,9 +92,21 @@ func TestPerks_departmentCreatesAndHidesAPerk(t *testing.T) {
 func TestVerify_voucherOnceWithCodeOrQR(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	vs, err := demo.PointsVouchers(t.Context(), e.app, io.Discard)
+	// Seeding the points demo again (newEnv seeded it once) adds nothing.
+	var out strings.Builder
+	vs, err := demo.PointsVouchers(t.Context(), e.app, &out)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if out.String() != "" {
+		t.Fatalf("the second seed created points data again:\n%s", out.String())
+	}
+	if len(vs) != 3 || vs[0].Code == vs[1].Code {
+		t.Fatalf("demo vouchers: %+v", vs)
+	}
+	sum, err := e.app.Points.Summary(t.Context(), pointsPerson(e, "欧阳明"), 0)
+	if err != nil || sum.Balance != 150-40 {
+		t.Fatalf("欧阳明's balance after seeding twice: %d (%v), want 110", sum.Balance, err)
 	}
 	c := e.as(dept)
 	ok := c.postForm("/console/verify", url.Values{"code": {points.QRPrefix + vs[0].Code}})
