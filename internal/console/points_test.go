@@ -112,6 +112,17 @@ func TestPoints_departmentGrantsAndReverses(t *testing.T) {
 	rev := c.follow(c.postForm(fmt.Sprintf("/console/points/entries/%d/reverse", entry.ID), url.Values{"reason": {"依据编号填错"}}))
 	rev.mustShow(t, fmt.Sprintf("已冲正 100 积分，当前余额 %d 分", before.Balance), "已冲正", "依据编号填错")
 
+	// The district administrator grants a donation by its amount in yuan: 10 points per 1,000 yuan.
+	admin := e.as(districtR)
+	don := admin.follow(admin.postForm("/console/points/grants", url.Values{"person_id": {fmt.Sprint(id)}, "rule": {"donation"},
+		"reference": {"JZ-2026-007"}, "amount_yuan": {"5,000.00"}}))
+	don.mustShow(t, fmt.Sprintf("已发放 50 积分，当前余额 %d 分", before.Balance+50), "捐资助学、公益捐赠")
+	small := admin.postForm("/console/points/grants", url.Values{"person_id": {fmt.Sprint(id)}, "rule": {"donation"},
+		"reference": {"JZ-2026-008"}, "amount_yuan": {"999"}})
+	if small.Status != http.StatusUnprocessableEntity || !strings.Contains(small.Body, "金额应在 1,000 元") {
+		t.Fatalf("a donation under the rule's unit: %d %s", small.Status, small.Body)
+	}
+
 	if got := e.as(townA).postForm("/console/points/grants", url.Values{"person_id": {fmt.Sprint(id)}, "rule": {"talent_referral"}, "reference": {"T-2"}}); got.Status != http.StatusForbidden {
 		t.Fatalf("a township clerk grants: %d", got.Status)
 	}
