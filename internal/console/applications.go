@@ -53,6 +53,28 @@ var appStatusBadges = map[string]string{
 	application.StatusRejected:         "badge-danger",
 }
 
+// appStateOrder is the order the tabs and tables list the states in: the path of an
+// application, then its dead ends. States the table adds later come last.
+var appStateOrder = []string{application.StatusSubmitted, application.StatusTownshipApproved, application.StatusApproved,
+	application.StatusDisbursed, application.StatusReturned, application.StatusRejected, application.StatusWithdrawn}
+
+// orderedStates are the states of the transition table in appStateOrder.
+func orderedStates() []string {
+	states := application.States()
+	out := make([]string, 0, len(states))
+	for _, s := range appStateOrder {
+		if slices.Contains(states, s) {
+			out = append(out, s)
+		}
+	}
+	for _, s := range states {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 func appStatusLabel(s string) string {
 	if l, ok := appStatusLabels[s]; ok {
 		return l
@@ -184,7 +206,7 @@ func (cs *Console) applicationList(r *request) error {
 	for _, s := range work {
 		tabs = append(tabs, stageTab{State: s, Label: appStatusLabel(s), Count: counts[s], Mine: true, Active: s == f.Stage})
 	}
-	for _, s := range states {
+	for _, s := range orderedStates() {
 		if s == application.StatusDraft || slices.Contains(work, s) {
 			continue
 		}
@@ -521,9 +543,9 @@ func fenToYuanInput(fen int64) string {
 
 // statusTotal is one status's count and amounts over the policies.
 type statusTotal struct {
-	Status, Label            string
-	Count                    int
-	AmountFen, DisbursedFen  int64
+	Status, Label           string
+	Count                   int
+	AmountFen, DisbursedFen int64
 }
 
 type townshipTotal struct {
@@ -533,15 +555,15 @@ type townshipTotal struct {
 }
 
 type appStatsData struct {
-	Filter     appFilter
-	Options    appFormOptions
-	Total      int
-	AmountFen  int64
-	GrantedFen int64
-	PaidFen    int64
-	ByStatus   []statusTotal
-	ByTownship []townshipTotal
-	ByMonth    []application.Bucket
+	Filter                                 appFilter
+	Options                                appFormOptions
+	Total                                  int
+	AmountFen                              int64
+	GrantedFen                             int64
+	PaidFen                                int64
+	ByStatus                               []statusTotal
+	ByTownship                             []townshipTotal
+	ByMonth                                []application.Bucket
 	StatusChart, TownshipChart, MonthChart map[string]any
 	ShowTownships                          bool
 }
@@ -583,7 +605,7 @@ func (cs *Console) applicationStats(r *request) error {
 		}
 	}
 	statusNames, statusCounts, statusYuan := []string{}, []int{}, []float64{}
-	for _, s := range application.States() {
+	for _, s := range orderedStates() {
 		if t := byStatus[s]; t != nil {
 			d.ByStatus = append(d.ByStatus, *t)
 			statusNames = append(statusNames, t.Label)
@@ -608,7 +630,7 @@ func (cs *Console) applicationStats(r *request) error {
 	}
 	d.StatusChart = barChart("各状态申请数与金额", statusNames, []chartSeries{{Name: "申请数（件）", Data: statusCounts}, {Name: "申请金额（元）", Data: statusYuan, Axis: 1}})
 	d.TownshipChart = barChart("各乡镇申请数", tNames, []chartSeries{{Name: "申请数（件）", Data: tCounts}})
-	d.MonthChart = lineChart("每月提交的申请数", months, "申请数（件）", mCounts)
+	d.MonthChart = barChart("每月提交的申请数", months, []chartSeries{{Name: "申请数（件）", Data: mCounts}})
 	return r.OK("applications/stats", "app-stats", "申请统计", d)
 }
 
@@ -636,25 +658,14 @@ func barChart(title string, cats []string, series []chartSeries) map[string]any 
 		legend = append(legend, s.Name)
 	}
 	return map[string]any{
-		"title":   map[string]any{"text": title, "textStyle": map[string]any{"fontSize": 14}},
-		"tooltip": map[string]any{"trigger": "axis"},
-		"legend":  map[string]any{"data": legend, "top": 24},
-		"grid":    map[string]any{"left": 56, "right": 72, "top": 64, "bottom": 40},
-		"xAxis":   map[string]any{"type": "category", "data": cats},
-		"yAxis":   axes,
-		"color":   []string{"#0052d9", "#1f7a3d", "#8a5a00"},
-		"series":  ss,
-	}
-}
-
-func lineChart(title string, cats []string, name string, data []int) map[string]any {
-	return map[string]any{
-		"title":   map[string]any{"text": title, "textStyle": map[string]any{"fontSize": 14}},
-		"tooltip": map[string]any{"trigger": "axis"},
-		"grid":    map[string]any{"left": 56, "right": 24, "top": 48, "bottom": 40},
-		"xAxis":   map[string]any{"type": "category", "data": cats},
-		"yAxis":   map[string]any{"type": "value", "minInterval": 1},
-		"color":   []string{"#0052d9"},
-		"series":  []map[string]any{{"name": name, "type": "line", "data": data, "smooth": false, "symbolSize": 8}},
+		"title":     map[string]any{"text": title, "textStyle": map[string]any{"fontSize": 14}},
+		"tooltip":   map[string]any{"trigger": "axis"},
+		"legend":    map[string]any{"data": legend, "bottom": 0},
+		"grid":      map[string]any{"left": 56, "right": 72, "top": 40, "bottom": 56},
+		"animation": false,
+		"xAxis":     map[string]any{"type": "category", "data": cats},
+		"yAxis":     axes,
+		"color":     []string{"#0052d9", "#1f7a3d", "#8a5a00"},
+		"series":    ss,
 	}
 }

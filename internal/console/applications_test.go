@@ -73,7 +73,7 @@ func TestApplications_townshipThenDistrictApproveThenDisburse(t *testing.T) {
 
 	clerk := e.as(townA)
 	p := clerk.get(path)
-	p.mustShow(t, "张建国", "待乡镇审核", "421202*", "身份证人像面", "<img src=\"/api/v1/files/")
+	p.mustShow(t, "张建国", "待乡镇审核", "4212**********", "139****1000", "身份证人像面", "<img src=\"/api/v1/files/")
 	got := clerk.follow(clerk.postForm(path+"/review", url.Values{"decision": {"approve"}, "comment": {"材料齐全，同意"}, "version": {version(t, p)}}))
 	got.mustShow(t, fmt.Sprintf("申请 #%d 已审核通过，当前状态：待区级审核", id), "乡镇审核通过", "材料齐全，同意", "没有需要您办理的事项")
 	if strings.Contains(clerk.get("/console/applications").Body, path) {
@@ -104,7 +104,7 @@ func TestApplications_townshipThenDistrictApproveThenDisburse(t *testing.T) {
 	bad.mustShow(t, "发放金额应为数字")
 	got = admin.follow(admin.postForm(path+"/disburse", url.Values{"amount_yuan": {"5000"}, "paid_on": {"2026-11-30"},
 		"bank_reference": {"XA20261130001"}, "version": {version(t, p)}}))
-	got.mustShow(t, fmt.Sprintf("申请 #%d 已登记发放 5,000.00 元", id), "发放记录", "XA20261130001", "2026-11-30", "资金已发放", "已发放 5,000.00 元")
+	got.mustShow(t, fmt.Sprintf("申请 #%d 已登记发放 5,000 元", id), "发放记录", "XA20261130001", "2026-11-30", "资金已发放", "已发放 5,000 元")
 }
 
 func TestApplications_returnWithFieldComments_rejectNeedsAReason(t *testing.T) {
@@ -225,7 +225,7 @@ func TestApplications_seedTwiceAddsNothing(t *testing.T) {
 		return p.Total
 	}
 	before := count()
-	if err := demo.Seed(t.Context(), e.app, io.Discard); err != nil {
+	if err := demo.SeedApplications(t.Context(), e.app, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if after := count(); after != before || before != 11 {

@@ -273,3 +273,8 @@ func demoPNG(k int) []byte {
 // demoPDF is a one-page PDF standing in for a business plan.
 var demoPDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
 	"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+// SeedApplications is the applications' part of Seed alone, for tests that seed it again.
+func SeedApplications(ctx context.Context, a *app.App, out io.Writer) error {
+	return seedApplications(ctx, a, out)
+}
