@@ -129,6 +129,7 @@ type appFormOptions struct {
 }
 
 func (cs *Console) appOptions(r *request) (appFormOptions, error) {
+	// The policies as the mini program lists them; user 0 is nobody, so no eligibility is read.
 	pl, err := cs.d.Applications.Policies(r.Ctx(), 0)
 	if err != nil {
 		return appFormOptions{}, err
