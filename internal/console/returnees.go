@@ -39,35 +39,35 @@ func (cs *Console) registerReturnees(g *gin.RouterGroup) {
 
 // Words the registry's codes are shown in.
 var (
-	statusLabels    = map[string]string{"away": "在外务工", "returned": "已返乡", "planning": "计划返乡"}
-	intentionLabels = map[string]string{"none": "暂无", "considering": "有意向", "preparing": "筹备中", "started": "已创业"}
-	reviewLabels    = map[string]string{"ok": "已通过", "pending": "待复核（未能检查）", "review": "待人工复核"}
-	sourceLabels    = map[string]string{"self": "本人登记", "grid": "网格员代填", "import": "批量导入"}
-	actionLabels    = map[string]string{"create": "新建", "update": "修改", "confirm": "确认信息无变化"}
+	regStatusLabels    = map[string]string{"away": "在外务工", "returned": "已返乡", "planning": "计划返乡"}
+	regIntentionLabels = map[string]string{"none": "暂无", "considering": "有意向", "preparing": "筹备中", "started": "已创业"}
+	regReviewLabels    = map[string]string{"ok": "已通过", "pending": "待复核（未能检查）", "review": "待人工复核"}
+	regSourceLabels    = map[string]string{"self": "本人登记", "grid": "网格员代填", "import": "批量导入"}
+	regActionLabels    = map[string]string{"create": "新建", "update": "修改", "confirm": "确认信息无变化"}
 )
 
-type option struct{ Code, Label string }
+type regOption struct{ Code, Label string }
 
-func options(codes []string, labels map[string]string) []option {
-	out := make([]option, 0, len(codes))
+func regOptions(codes []string, regLabels map[string]string) []regOption {
+	out := make([]regOption, 0, len(codes))
 	for _, c := range codes {
-		out = append(out, option{c, labels[c]})
+		out = append(out, regOption{c, regLabels[c]})
 	}
 	return out
 }
 
 var (
-	statusOptions    = options([]string{"away", "returned", "planning"}, statusLabels)
-	intentionOptions = options([]string{"none", "considering", "preparing", "started"}, intentionLabels)
-	reviewOptions    = options([]string{"ok", "pending", "review"}, reviewLabels)
+	regStatusOptions    = regOptions([]string{"away", "returned", "planning"}, regStatusLabels)
+	regIntentionOptions = regOptions([]string{"none", "considering", "preparing", "started"}, regIntentionLabels)
+	regReviewOptions    = regOptions([]string{"ok", "pending", "review"}, regReviewLabels)
 )
 
 // staleDays is how long a record may go unconfirmed before the list's "stale" filter (the
 // dashboard's link) shows it.
-const staleDays = 180
+const regStaleDays = 180
 
 // filterKeys are the list's filters as query (and export form) parameters, as in the API.
-var filterKeys = []string{"township", "village", "status", "intention", "field", "need", "skill", "content_review", "name", "updated_before", "stale"}
+var regFilterKeys = []string{"township", "village", "status", "intention", "field", "need", "skill", "content_review", "name", "updated_before", "stale"}
 
 // returneeFilter reads the filters through get (the query or the posted form).
 func (cs *Console) returneeFilter(get func(string) string) (returnee.Filter, error) {
@@ -82,7 +82,7 @@ func (cs *Console) returneeFilter(get func(string) string) (returnee.Filter, err
 		f.UpdatedBefore = &t
 	}
 	if get("stale") == "1" {
-		t := cs.d.Now().Add(-staleDays * 24 * time.Hour)
+		t := cs.d.Now().Add(-regStaleDays * 24 * time.Hour)
 		if f.UpdatedBefore == nil || t.Before(*f.UpdatedBefore) {
 			f.UpdatedBefore = &t
 		}
@@ -91,9 +91,9 @@ func (cs *Console) returneeFilter(get func(string) string) (returnee.Filter, err
 }
 
 // filterValues are the filters of q, for forms that carry them (export).
-func filterValues(q url.Values) url.Values {
+func regFilterValues(q url.Values) url.Values {
 	out := url.Values{}
-	for _, k := range filterKeys {
+	for _, k := range regFilterKeys {
 		if v := q.Get(k); v != "" {
 			out.Set(k, v)
 		}
@@ -102,23 +102,23 @@ func filterValues(q url.Values) url.Values {
 }
 
 // pickers are the option lists of the filter and edit forms.
-type pickers struct {
+type regPickers struct {
 	Townships  []region.Region
-	Villages   []villageGroup
-	Statuses   []option
-	Intentions []option
-	Reviews    []option
+	Villages   []regVillageGroup
+	Statuses   []regOption
+	Intentions []regOption
+	Reviews    []regOption
 	Lists      vocab.Lists
 }
 
-type villageGroup struct {
+type regVillageGroup struct {
 	Township region.Region
 	Villages []region.Region
 }
 
 // pickers lists the townships the actor sees (their own for township staff) and their villages.
-func (cs *Console) pickers(r *request) (pickers, error) {
-	p := pickers{Statuses: statusOptions, Intentions: intentionOptions, Reviews: reviewOptions}
+func (cs *Console) regPickers(r *request) (regPickers, error) {
+	p := regPickers{Statuses: regStatusOptions, Intentions: regIntentionOptions, Reviews: regReviewOptions}
 	var err error
 	if p.Lists, err = cs.d.Returnees.Options(r.Ctx()); err != nil {
 		return p, err
@@ -136,38 +136,38 @@ func (cs *Console) pickers(r *request) (pickers, error) {
 		if err != nil {
 			return p, err
 		}
-		p.Villages = append(p.Villages, villageGroup{Township: t, Villages: vs})
+		p.Villages = append(p.Villages, regVillageGroup{Township: t, Villages: vs})
 	}
 	return p, nil
 }
 
 // listData is what the list page shows.
-type listData struct {
-	Pickers  pickers
+type regListData struct {
+	Pickers  regPickers
 	Filter   url.Values
 	Result   returnee.Page
 	Pager    pager
 	Sort     string
-	Headers  map[string]sortHeader
+	Headers  map[string]regSortHeader
 	MayWrite bool
 	Stale    bool
-	Labels   labels
+	Labels   regLabels
 	// OOB: an htmx answer, which also updates the filter form's sort field.
 	OOB bool
 }
 
 // sortHeader is a sortable column header: the link that sorts by it (or reverses), and its
 // aria-sort when the list is sorted by it.
-type sortHeader struct {
+type regSortHeader struct {
 	Href, Aria string
 }
 
 // labels are the code → word maps templates show codes with.
-type labels struct {
+type regLabels struct {
 	Status, Intention, Review, Source map[string]string
 }
 
-var codeLabels = labels{Status: statusLabels, Intention: intentionLabels, Review: reviewLabels, Source: sourceLabels}
+var regCodeLabels = regLabels{Status: regStatusLabels, Intention: regIntentionLabels, Review: regReviewLabels, Source: regSourceLabels}
 
 func (cs *Console) returneeList(r *request) error {
 	f, err := cs.returneeFilter(r.Query)
@@ -187,9 +187,9 @@ func (cs *Console) returneeList(r *request) error {
 		return err
 	}
 	q := r.c.Request.URL.Query()
-	d := listData{Filter: q, Result: res, Pager: newPager(q, res.Total, res.Page, res.PageSize),
-		MayWrite: r.Actor().MayWriteRegistry(), Stale: q.Get("stale") == "1", Labels: codeLabels,
-		Sort: q.Get("sort"), Headers: map[string]sortHeader{}, OOB: r.HTMX()}
+	d := regListData{Filter: q, Result: res, Pager: newPager(q, res.Total, res.Page, res.PageSize),
+		MayWrite: r.Actor().MayWriteRegistry(), Stale: q.Get("stale") == "1", Labels: regCodeLabels,
+		Sort: q.Get("sort"), Headers: map[string]regSortHeader{}, OOB: r.HTMX()}
 	for c := range returnee.SortColumns {
 		next, aria := c, ""
 		if c == col {
@@ -202,10 +202,10 @@ func (cs *Console) returneeList(r *request) error {
 		} else {
 			next = "-" + c // newest first on the first click
 		}
-		d.Headers[c] = sortHeader{Href: "/console/returnees" + withQuery(q, "sort", next, "page", ""), Aria: aria}
+		d.Headers[c] = regSortHeader{Href: "/console/returnees" + withQuery(q, "sort", next, "page", ""), Aria: aria}
 	}
 	if !r.HTMX() {
-		if d.Pickers, err = cs.pickers(r); err != nil {
+		if d.Pickers, err = cs.regPickers(r); err != nil {
 			return err
 		}
 	}

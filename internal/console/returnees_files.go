@@ -15,29 +15,29 @@ import (
 	"huixiang/internal/returnee"
 )
 
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+const regXLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // download sends body as the file name (personal data: never stored by a cache).
-func (r *request) download(name string, body []byte) {
+func (r *request) regDownload(name string, body []byte) {
 	r.c.Header("Content-Disposition", "attachment; filename=\"download.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
 	r.c.Header("Cache-Control", "no-store")
-	r.c.Data(http.StatusOK, xlsxType, body)
+	r.c.Data(http.StatusOK, regXLSXType, body)
 }
 
-type importData struct {
+type regImportData struct {
 	Batches []returnee.Batch
 	Report  *returnee.ImportReport
 	MaxRows int
 	MaxMB   int64
 }
 
-func (cs *Console) importData(r *request) (importData, error) {
+func (cs *Console) regImportData(r *request) (regImportData, error) {
 	b, err := cs.d.Returnees.Batches(r.Ctx(), r.Actor())
-	return importData{Batches: b, MaxRows: cs.d.Returnees.MaxImportRows(), MaxMB: cs.d.MaxUploadBytes >> 20}, err
+	return regImportData{Batches: b, MaxRows: cs.d.Returnees.MaxImportRows(), MaxMB: cs.d.MaxUploadBytes >> 20}, err
 }
 
 func (cs *Console) returneeImportPage(r *request) error {
-	d, err := cs.importData(r)
+	d, err := cs.regImportData(r)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (cs *Console) returneeImport(r *request) error {
 	if err != nil {
 		return err
 	}
-	d, err := cs.importData(r)
+	d, err := cs.regImportData(r)
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (cs *Console) returneeTemplate(r *request) error {
 	if err != nil {
 		return err
 	}
-	r.download("返乡人员导入模板.xlsx", b)
+	r.regDownload("返乡人员导入模板.xlsx", b)
 	return nil
 }
 
@@ -99,13 +99,13 @@ func (cs *Console) returneeBatchReport(r *request) error {
 	if err != nil {
 		return err
 	}
-	r.download(fmt.Sprintf("导入结果-%d.xlsx", id), b)
+	r.regDownload(fmt.Sprintf("导入结果-%d.xlsx", id), b)
 	return nil
 }
 
-type exportData struct {
+type regExportData struct {
 	Filter    url.Values
-	Summary   []field
+	Summary   []regField
 	Total     int
 	MayReveal bool
 }
@@ -121,38 +121,38 @@ func (cs *Console) returneeExportPage(r *request) error {
 	if err != nil {
 		return err
 	}
-	q := filterValues(r.c.Request.URL.Query())
-	p, err := cs.pickers(r)
+	q := regFilterValues(r.c.Request.URL.Query())
+	p, err := cs.regPickers(r)
 	if err != nil {
 		return err
 	}
-	return r.OK("returnees/export", "", "导出", exportData{Filter: q, Summary: filterSummary(q, p), Total: res.Total,
+	return r.OK("returnees/export", "", "导出", regExportData{Filter: q, Summary: regFilterSummary(q, p), Total: res.Total,
 		MayReveal: r.Actor().MayReveal()})
 }
 
 // filterSummary words the filters of q.
-func filterSummary(q url.Values, p pickers) []field {
-	town, village := regionNames(p, q.Get("township"), q.Get("village"))
-	words := map[string]string{"township": town, "village": village, "status": statusLabels[q.Get("status")],
-		"intention": intentionLabels[q.Get("intention")], "field": labelsOf(p.Lists, "intended_field", nonEmpty(q.Get("field"))),
-		"need": labelsOf(p.Lists, "need", nonEmpty(q.Get("need"))), "skill": labelsOf(p.Lists, "skill", nonEmpty(q.Get("skill"))),
-		"content_review": reviewLabels[q.Get("content_review")], "name": q.Get("name"), "updated_before": q.Get("updated_before")}
+func regFilterSummary(q url.Values, p regPickers) []regField {
+	town, village := regRegionNames(p, q.Get("township"), q.Get("village"))
+	words := map[string]string{"township": town, "village": village, "status": regStatusLabels[q.Get("status")],
+		"intention": regIntentionLabels[q.Get("intention")], "field": regLabelsOf(p.Lists, "intended_field", regNonEmpty(q.Get("field"))),
+		"need": regLabelsOf(p.Lists, "need", regNonEmpty(q.Get("need"))), "skill": regLabelsOf(p.Lists, "skill", regNonEmpty(q.Get("skill"))),
+		"content_review": regReviewLabels[q.Get("content_review")], "name": q.Get("name"), "updated_before": q.Get("updated_before")}
 	names := map[string]string{"township": "乡镇（街道）", "village": "村（社区）", "status": "当前状态", "intention": "创业意向",
 		"field": "意向领域", "need": "需求", "skill": "技能", "content_review": "内容审核", "name": "姓名含", "updated_before": "最近确认早于"}
-	var out []field
-	for _, k := range filterKeys {
+	var out []regField
+	for _, k := range regFilterKeys {
 		if q.Get(k) == "" {
 			continue
 		}
 		if k == "stale" {
-			out = append(out, field{"最近确认", "超过 180 天未确认"})
+			out = append(out, regField{"最近确认", "超过 180 天未确认"})
 			continue
 		}
 		v := words[k]
 		if v == "" {
 			v = q.Get(k)
 		}
-		out = append(out, field{names[k], v})
+		out = append(out, regField{names[k], v})
 	}
 	return out
 }
@@ -174,11 +174,11 @@ func (cs *Console) returneeExport(r *request) error {
 	if opts.Reveal {
 		name += "-完整信息"
 	}
-	r.download(name+".xlsx", buf.Bytes())
+	r.regDownload(name+".xlsx", buf.Bytes())
 	return nil
 }
 
-type freshnessData struct {
+type regFreshnessData struct {
 	Report returnee.FreshnessReport
 	Days   []int
 	Chart  map[string]any
@@ -208,14 +208,14 @@ func (cs *Console) returneeFreshness(r *request) error {
 		"series":  []any{map[string]any{"type": "bar", "name": "更新率（%）", "data": rates, "itemStyle": map[string]any{"color": "#0052d9"}}},
 	}
 	choices := []int{30, 90, 180, 365}
-	if !containsInt(choices, rep.Days) {
+	if !regContainsInt(choices, rep.Days) {
 		choices = append(choices, rep.Days)
 		sort.Ints(choices)
 	}
-	return r.OK("returnees/freshness", "", "更新率", freshnessData{Report: rep, Days: choices, Chart: chart})
+	return r.OK("returnees/freshness", "", "更新率", regFreshnessData{Report: rep, Days: choices, Chart: chart})
 }
 
-func containsInt(s []int, n int) bool {
+func regContainsInt(s []int, n int) bool {
 	for _, v := range s {
 		if v == n {
 			return true
@@ -224,10 +224,10 @@ func containsInt(s []int, n int) bool {
 	return false
 }
 
-type claimsData struct {
+type regClaimsData struct {
 	Result returnee.ClaimPage
 	Pager  pager
-	Labels labels
+	Labels regLabels
 }
 
 func (cs *Console) returneeClaims(r *request) error {
@@ -236,5 +236,5 @@ func (cs *Console) returneeClaims(r *request) error {
 		return err
 	}
 	q := r.c.Request.URL.Query()
-	return r.OK("returnees/claims", "", "认领记录", claimsData{Result: res, Pager: newPager(q, res.Total, res.Page, res.PageSize), Labels: codeLabels})
+	return r.OK("returnees/claims", "", "认领记录", regClaimsData{Result: res, Pager: newPager(q, res.Total, res.Page, res.PageSize), Labels: regCodeLabels})
 }

@@ -14,10 +14,10 @@ import (
 )
 
 // field is one labelled value of a person's page.
-type field struct{ Label, Value string }
+type regField struct{ Label, Value string }
 
 // historyEntry is a change as the timeline shows it.
-type historyEntry struct {
+type regHistoryEntry struct {
 	At       time.Time
 	Action   string
 	Who      string
@@ -25,20 +25,20 @@ type historyEntry struct {
 	Identity []person.IdentityChange
 }
 
-type detailData struct {
+type regDetailData struct {
 	Record    returnee.Record
-	Fields    []field
-	Business  []field
-	History   []historyEntry
+	Fields    []regField
+	Business  []regField
+	History   []regHistoryEntry
 	MayWrite  bool
 	MayReveal bool
 	Revealed  *person.Revealed
-	Labels    labels
+	Labels    regLabels
 	Reason    string
 }
 
 // fieldLabel is the form's name of a stored field ("skills" → 技能).
-func fieldLabel(f string) string {
+func regFieldLabel(f string) string {
 	switch f {
 	case "content_review":
 		return "内容审核"
@@ -48,7 +48,7 @@ func fieldLabel(f string) string {
 	return (&returnee.FieldError{Field: f}).Label()
 }
 
-func labelsOf(l vocab.Lists, kind string, codes []string) string {
+func regLabelsOf(l vocab.Lists, kind string, codes []string) string {
 	out := make([]string, 0, len(codes))
 	for _, c := range codes {
 		label := c
@@ -62,14 +62,14 @@ func labelsOf(l vocab.Lists, kind string, codes []string) string {
 	return strings.Join(out, "、")
 }
 
-func day(d *returnee.Date) string {
+func regDay(d *returnee.Date) string {
 	if d == nil {
 		return ""
 	}
 	return d.Format(time.DateOnly)
 }
 
-func intText(n *int) string {
+func regIntText(n *int) string {
 	if n == nil {
 		return ""
 	}
@@ -77,24 +77,24 @@ func intText(n *int) string {
 }
 
 // shown is every field of in as the person's page and the conflict table show it, by field name.
-func shown(in returnee.Input, l vocab.Lists, townName, villageName string) map[string]string {
+func regShown(in returnee.Input, l vocab.Lists, townName, villageName string) map[string]string {
 	m := map[string]string{
 		"name": in.Name, "id_card": in.IDCard, "phone": in.Phone, "township_code": townName, "village_code": villageName,
-		"status": statusLabels[in.Status], "left_on": day(in.LeftOn), "returned_on": day(in.ReturnedOn),
-		"plan_return_on": day(in.PlanReturnOn), "work_province": in.WorkProvince, "work_city": in.WorkCity,
-		"industry": in.Industry, "years_away": intText(in.YearsAway), "skills": labelsOf(l, "skill", in.Skills),
-		"skills_text": in.SkillsText, "certificates": in.Certificates, "education": labelsOf(l, "education", nonEmpty(in.Education)),
-		"intention": intentionLabels[in.Intention], "intended_fields": labelsOf(l, "intended_field", in.IntendedFields),
-		"intention_note": in.IntentionNote, "needs": labelsOf(l, "need", in.Needs),
+		"status": regStatusLabels[in.Status], "left_on": regDay(in.LeftOn), "returned_on": regDay(in.ReturnedOn),
+		"plan_return_on": regDay(in.PlanReturnOn), "work_province": in.WorkProvince, "work_city": in.WorkCity,
+		"industry": in.Industry, "years_away": regIntText(in.YearsAway), "skills": regLabelsOf(l, "skill", in.Skills),
+		"skills_text": in.SkillsText, "certificates": in.Certificates, "education": regLabelsOf(l, "education", regNonEmpty(in.Education)),
+		"intention": regIntentionLabels[in.Intention], "intended_fields": regLabelsOf(l, "intended_field", in.IntendedFields),
+		"intention_note": in.IntentionNote, "needs": regLabelsOf(l, "need", in.Needs),
 	}
 	if b := in.Business; b != nil {
-		m["business.name"], m["business.type"], m["business.uscc"] = b.Name, labelsOf(l, "business_type", nonEmpty(b.Type)), b.USCC
-		m["business.started_on"], m["business.jobs_created"] = day(b.StartedOn), intText(b.JobsCreated)
+		m["business.name"], m["business.type"], m["business.uscc"] = b.Name, regLabelsOf(l, "business_type", regNonEmpty(b.Type)), b.USCC
+		m["business.started_on"], m["business.jobs_created"] = regDay(b.StartedOn), regIntText(b.JobsCreated)
 	}
 	return m
 }
 
-func nonEmpty(s string) []string {
+func regNonEmpty(s string) []string {
 	if s == "" {
 		return nil
 	}
@@ -102,12 +102,12 @@ func nonEmpty(s string) []string {
 }
 
 var (
-	detailOrder   = []string{"status", "left_on", "returned_on", "plan_return_on", "work_province", "work_city", "industry", "years_away", "education", "skills", "skills_text", "certificates", "intention", "intended_fields", "needs", "intention_note"}
-	businessOrder = []string{"business.name", "business.type", "business.uscc", "business.started_on", "business.jobs_created"}
+	regDetailOrder   = []string{"status", "left_on", "returned_on", "plan_return_on", "work_province", "work_city", "industry", "years_away", "education", "skills", "skills_text", "certificates", "intention", "intended_fields", "needs", "intention_note"}
+	regBusinessOrder = []string{"business.name", "business.type", "business.uscc", "business.started_on", "business.jobs_created"}
 )
 
 func (cs *Console) returneeDetail(r *request) error {
-	d, err := cs.detail(r)
+	d, err := cs.returneePerson(r)
 	if err != nil {
 		return err
 	}
@@ -115,43 +115,43 @@ func (cs *Console) returneeDetail(r *request) error {
 }
 
 // detail reads the person of the path with their history, for the person's page.
-func (cs *Console) detail(r *request) (detailData, error) {
+func (cs *Console) returneePerson(r *request) (regDetailData, error) {
 	id, err := r.ID("id")
 	if err != nil {
-		return detailData{}, err
+		return regDetailData{}, err
 	}
 	rec, err := cs.d.Returnees.Get(r.Ctx(), r.Actor(), id)
 	if err != nil {
-		return detailData{}, err
+		return regDetailData{}, err
 	}
 	changes, err := cs.d.Returnees.History(r.Ctx(), r.Actor(), id)
 	if err != nil {
-		return detailData{}, err
+		return regDetailData{}, err
 	}
 	lists, err := cs.d.Returnees.Options(r.Ctx())
 	if err != nil {
-		return detailData{}, err
+		return regDetailData{}, err
 	}
-	d := detailData{Record: rec, MayWrite: r.Actor().MayWriteRegistry(), MayReveal: r.Actor().MayReveal(), Labels: codeLabels}
-	vals := shown(rec.Input, lists, rec.TownshipName, rec.VillageName)
-	for _, f := range detailOrder {
-		d.Fields = append(d.Fields, field{fieldLabel(f), vals[f]})
+	d := regDetailData{Record: rec, MayWrite: r.Actor().MayWriteRegistry(), MayReveal: r.Actor().MayReveal(), Labels: regCodeLabels}
+	vals := regShown(rec.Input, lists, rec.TownshipName, rec.VillageName)
+	for _, f := range regDetailOrder {
+		d.Fields = append(d.Fields, regField{regFieldLabel(f), vals[f]})
 	}
 	if rec.Business != nil {
-		for _, f := range businessOrder {
-			d.Business = append(d.Business, field{fieldLabel(f), vals[f]})
+		for _, f := range regBusinessOrder {
+			d.Business = append(d.Business, regField{regFieldLabel(f), vals[f]})
 		}
 	}
-	d.History = cs.timeline(r, changes)
+	d.History = cs.returneeTimeline(r, changes)
 	return d, nil
 }
 
 // timeline turns the history into entries that name who changed what.
-func (cs *Console) timeline(r *request, changes []returnee.Change) []historyEntry {
+func (cs *Console) returneeTimeline(r *request, changes []returnee.Change) []regHistoryEntry {
 	names := map[int64]string{}
-	out := make([]historyEntry, 0, len(changes))
+	out := make([]regHistoryEntry, 0, len(changes))
 	for _, c := range changes {
-		e := historyEntry{At: c.ChangedAt, Action: actionLabels[c.Action], Identity: c.Identity}
+		e := regHistoryEntry{At: c.ChangedAt, Action: regActionLabels[c.Action], Identity: c.Identity}
 		if e.Action == "" {
 			e.Action = c.Action
 		}
@@ -178,10 +178,10 @@ func (cs *Console) timeline(r *request, changes []returnee.Change) []historyEntr
 			e.Who += "（批量导入 #" + strconv.FormatInt(*c.ImportBatchID, 10) + "）"
 		}
 		for _, f := range c.Fields {
-			e.Fields = append(e.Fields, fieldLabel(f))
+			e.Fields = append(e.Fields, regFieldLabel(f))
 		}
 		for i := range e.Identity {
-			e.Identity[i].Field = fieldLabel(e.Identity[i].Field)
+			e.Identity[i].Field = regFieldLabel(e.Identity[i].Field)
 		}
 		out = append(out, e)
 	}
@@ -201,9 +201,9 @@ func (cs *Console) returneeReveal(r *request) error {
 		return err
 	}
 	if r.HTMX() {
-		return r.OK("returnees/detail", "revealed", "查看完整信息", detailData{Revealed: &v, Reason: reason})
+		return r.OK("returnees/detail", "revealed", "查看完整信息", regDetailData{Revealed: &v, Reason: reason})
 	}
-	d, err := cs.detail(r)
+	d, err := cs.returneePerson(r)
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func (cs *Console) returneeReveal(r *request) error {
 }
 
 // formData is the entry and edit form.
-type formData struct {
+type regForm struct {
 	Edit     bool
 	Action   string
 	PersonID int64
@@ -226,36 +226,36 @@ type formData struct {
 	ReadAt                int64
 	Errors                map[string]string
 	Problem               string
-	Pickers               pickers
-	Conflict              *conflict
+	Pickers               regPickers
+	Conflict              *regConflict
 }
 
 // conflict is what another person saved since the clerk opened the edit form.
-type conflict struct {
-	Changes []historyEntry
-	Diffs   []diff
+type regConflict struct {
+	Changes []regHistoryEntry
+	Diffs   []regDiff
 }
 
-type diff struct{ Label, Theirs, Yours string }
+type regDiff struct{ Label, Theirs, Yours string }
 
-func (cs *Console) newForm(r *request) (formData, error) {
-	p, err := cs.pickers(r)
+func (cs *Console) returneeForm(r *request) (regForm, error) {
+	p, err := cs.regPickers(r)
 	if err != nil {
-		return formData{}, err
+		return regForm{}, err
 	}
-	return formData{V: map[string]string{}, Checked: map[string]bool{}, Errors: map[string]string{}, Pickers: p}, nil
+	return regForm{V: map[string]string{}, Checked: map[string]bool{}, Errors: map[string]string{}, Pickers: p}, nil
 }
 
 // fill puts in into the form.
-func (f *formData) fill(in returnee.Input) {
+func (f *regForm) fill(in returnee.Input) {
 	f.V = map[string]string{"name": in.Name, "township_code": in.TownshipCode, "village_code": in.VillageCode,
-		"status": in.Status, "left_on": day(in.LeftOn), "returned_on": day(in.ReturnedOn), "plan_return_on": day(in.PlanReturnOn),
-		"work_province": in.WorkProvince, "work_city": in.WorkCity, "industry": in.Industry, "years_away": intText(in.YearsAway),
+		"status": in.Status, "left_on": regDay(in.LeftOn), "returned_on": regDay(in.ReturnedOn), "plan_return_on": regDay(in.PlanReturnOn),
+		"work_province": in.WorkProvince, "work_city": in.WorkCity, "industry": in.Industry, "years_away": regIntText(in.YearsAway),
 		"skills_text": in.SkillsText, "certificates": in.Certificates, "education": in.Education, "intention": in.Intention,
 		"intention_note": in.IntentionNote}
 	if b := in.Business; b != nil {
 		f.V["business.name"], f.V["business.type"], f.V["business.uscc"] = b.Name, b.Type, b.USCC
-		f.V["business.started_on"], f.V["business.jobs_created"] = day(b.StartedOn), intText(b.JobsCreated)
+		f.V["business.started_on"], f.V["business.jobs_created"] = regDay(b.StartedOn), regIntText(b.JobsCreated)
 	}
 	f.Checked = map[string]bool{}
 	for kind, codes := range map[string][]string{"skills": in.Skills, "intended_fields": in.IntendedFields, "needs": in.Needs} {
@@ -266,7 +266,7 @@ func (f *formData) fill(in returnee.Input) {
 }
 
 // formInput reads the posted form as an Input (ID number and phone as typed).
-func formInput(r *request) (returnee.Input, error) {
+func regFormInput(r *request) (returnee.Input, error) {
 	in := returnee.Input{Name: r.Form("name"), IDCard: r.Form("id_card"), Phone: r.Form("phone"),
 		TownshipCode: r.Form("township_code"), VillageCode: r.Form("village_code"), Status: r.Form("status"),
 		WorkProvince: r.Form("work_province"), WorkCity: r.Form("work_city"), Industry: r.Form("industry"),
@@ -274,18 +274,18 @@ func formInput(r *request) (returnee.Input, error) {
 		Intention: r.Form("intention"), IntentionNote: r.Form("intention_note"),
 		Skills: r.c.PostFormArray("skills"), IntendedFields: r.c.PostFormArray("intended_fields"), Needs: r.c.PostFormArray("needs")}
 	for name, dst := range map[string]**returnee.Date{"left_on": &in.LeftOn, "returned_on": &in.ReturnedOn, "plan_return_on": &in.PlanReturnOn} {
-		if err := formDate(r, name, dst); err != nil {
+		if err := regFormDate(r, name, dst); err != nil {
 			return in, err
 		}
 	}
-	if err := formInt(r, "years_away", &in.YearsAway); err != nil {
+	if err := regFormInt(r, "years_away", &in.YearsAway); err != nil {
 		return in, err
 	}
 	b := &returnee.Business{Name: r.Form("business.name"), Type: r.Form("business.type"), USCC: r.Form("business.uscc")}
-	if err := formDate(r, "business.started_on", &b.StartedOn); err != nil {
+	if err := regFormDate(r, "business.started_on", &b.StartedOn); err != nil {
 		return in, err
 	}
-	if err := formInt(r, "business.jobs_created", &b.JobsCreated); err != nil {
+	if err := regFormInt(r, "business.jobs_created", &b.JobsCreated); err != nil {
 		return in, err
 	}
 	if b.Name != "" || b.Type != "" || b.USCC != "" || b.StartedOn != nil || b.JobsCreated != nil {
@@ -294,7 +294,7 @@ func formInput(r *request) (returnee.Input, error) {
 	return in, nil
 }
 
-func formDate(r *request, name string, dst **returnee.Date) error {
+func regFormDate(r *request, name string, dst **returnee.Date) error {
 	v := r.Form(name)
 	if v == "" {
 		return nil
@@ -307,7 +307,7 @@ func formDate(r *request, name string, dst **returnee.Date) error {
 	return nil
 }
 
-func formInt(r *request, name string, dst **int) error {
+func regFormInt(r *request, name string, dst **int) error {
 	v := r.Form(name)
 	if v == "" {
 		return nil
@@ -322,7 +322,7 @@ func formInt(r *request, name string, dst **int) error {
 
 // showError puts err next to its field when it names one, else above the form; other errors
 // (permission, not found) are returned to be shown as a page.
-func (f *formData) showError(err error) (int, error) {
+func (f *regForm) showError(err error) (int, error) {
 	p := Problem(err)
 	if p.Status != http.StatusUnprocessableEntity && p.Status != http.StatusConflict {
 		return 0, err
@@ -335,7 +335,7 @@ func (f *formData) showError(err error) (int, error) {
 }
 
 func (cs *Console) returneeNew(r *request) error {
-	f, err := cs.newForm(r)
+	f, err := cs.returneeForm(r)
 	if err != nil {
 		return err
 	}
@@ -348,12 +348,12 @@ func (cs *Console) returneeNew(r *request) error {
 }
 
 func (cs *Console) returneeCreate(r *request) error {
-	f, err := cs.newForm(r)
+	f, err := cs.returneeForm(r)
 	if err != nil {
 		return err
 	}
 	f.Action = "/console/returnees/new"
-	in, err := formInput(r)
+	in, err := regFormInput(r)
 	f.fill(in)
 	f.V["id_card"], f.V["phone"] = in.IDCard, in.Phone
 	if err == nil {
@@ -371,18 +371,18 @@ func (cs *Console) returneeCreate(r *request) error {
 }
 
 // editForm is the edit form of the path's person, filled with the stored record.
-func (cs *Console) editForm(r *request) (formData, returnee.Record, error) {
+func (cs *Console) returneeEditForm(r *request) (regForm, returnee.Record, error) {
 	id, err := r.ID("id")
 	if err != nil {
-		return formData{}, returnee.Record{}, err
+		return regForm{}, returnee.Record{}, err
 	}
 	rec, err := cs.d.Returnees.Get(r.Ctx(), r.Actor(), id)
 	if err != nil {
-		return formData{}, returnee.Record{}, err
+		return regForm{}, returnee.Record{}, err
 	}
-	f, err := cs.newForm(r)
+	f, err := cs.returneeForm(r)
 	if err != nil {
-		return formData{}, returnee.Record{}, err
+		return regForm{}, returnee.Record{}, err
 	}
 	f.Edit, f.PersonID, f.Name = true, id, rec.Name
 	f.Action = "/console/returnees/" + strconv.FormatInt(id, 10) + "/edit"
@@ -393,7 +393,7 @@ func (cs *Console) editForm(r *request) (formData, returnee.Record, error) {
 }
 
 func (cs *Console) returneeEdit(r *request) error {
-	f, rec, err := cs.editForm(r)
+	f, rec, err := cs.returneeEditForm(r)
 	if err != nil {
 		return err
 	}
@@ -404,13 +404,13 @@ func (cs *Console) returneeEdit(r *request) error {
 // between, the form comes back with what they changed next to what the clerk typed, and the
 // current version, so that saving again applies the clerk's values over theirs.
 func (cs *Console) returneeUpdate(r *request) error {
-	f, cur, err := cs.editForm(r)
+	f, cur, err := cs.returneeEditForm(r)
 	if err != nil {
 		return err
 	}
 	version, _ := strconv.Atoi(r.Form("version"))
 	readAt, _ := strconv.ParseInt(r.Form("read_at"), 10, 64)
-	in, err := formInput(r)
+	in, err := regFormInput(r)
 	f.fill(in)
 	f.V["id_card"], f.V["phone"] = in.IDCard, in.Phone
 	if err == nil && version <= 0 {
@@ -433,7 +433,7 @@ func (cs *Console) returneeUpdate(r *request) error {
 		}
 	}
 	if errors.Is(err, returnee.ErrStaleVersion) {
-		if f.Conflict, err = cs.conflict(r, cur, in, readAt); err != nil {
+		if f.Conflict, err = cs.regConflict(r, cur, in, readAt); err != nil {
 			return err
 		}
 		// The form now holds the current version: saving again applies the clerk's values.
@@ -450,7 +450,7 @@ func (cs *Console) returneeUpdate(r *request) error {
 
 // conflict lists the changes saved since readAt (milliseconds) and, for each field they
 // touched, the value now stored next to the clerk's.
-func (cs *Console) conflict(r *request, cur returnee.Record, mine returnee.Input, readAt int64) (*conflict, error) {
+func (cs *Console) regConflict(r *request, cur returnee.Record, mine returnee.Input, readAt int64) (*regConflict, error) {
 	changes, err := cs.d.Returnees.History(r.Ctx(), r.Actor(), cur.PersonID)
 	if err != nil {
 		return nil, err
@@ -472,27 +472,27 @@ func (cs *Console) conflict(r *request, cur returnee.Record, mine returnee.Input
 	if err != nil {
 		return nil, err
 	}
-	p, err := cs.pickers(r)
+	p, err := cs.regPickers(r)
 	if err != nil {
 		return nil, err
 	}
-	town, village := regionNames(p, mine.TownshipCode, mine.VillageCode)
-	theirs := shown(cur.Input, lists, cur.TownshipName, cur.VillageName)
-	yours := shown(mine, lists, town, village)
+	town, village := regRegionNames(p, mine.TownshipCode, mine.VillageCode)
+	theirs := regShown(cur.Input, lists, cur.TownshipName, cur.VillageName)
+	yours := regShown(mine, lists, town, village)
 	if mine.IDCard == "" {
 		yours["id_card"] = theirs["id_card"]
 	}
 	if mine.Phone == "" {
 		yours["phone"] = theirs["phone"]
 	}
-	out := &conflict{Changes: cs.timeline(r, since)}
+	out := &regConflict{Changes: cs.returneeTimeline(r, since)}
 	for _, fl := range touched {
-		out.Diffs = append(out.Diffs, diff{Label: fieldLabel(fl), Theirs: theirs[fl], Yours: yours[fl]})
+		out.Diffs = append(out.Diffs, regDiff{Label: regFieldLabel(fl), Theirs: theirs[fl], Yours: yours[fl]})
 	}
 	return out, nil
 }
 
-func regionNames(p pickers, township, village string) (string, string) {
+func regRegionNames(p regPickers, township, village string) (string, string) {
 	var t, v string
 	for _, g := range p.Villages {
 		if g.Township.Code == township {
