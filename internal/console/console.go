@@ -126,6 +126,14 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerSystem(g)
 }
 
+// NotFound answers an unknown address under /console/ with the console's error page.
+func (cs *Console) NotFound(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("Cache-Control", "no-store")
+	cs.fail(&request{c: c, cs: cs, page: page{Public: true}}, errNotFound)
+}
+
 // handle registers a page with its permission question and wraps h with the session check.
 func (cs *Console) handle(g *gin.RouterGroup, p page, h handler) {
 	if p.Method == "" {
