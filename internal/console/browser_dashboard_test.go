@@ -73,3 +73,61 @@ func TestBrowser_DashboardCharts(t *testing.T) {
 		t.Errorf("the registrations to-do leads to %q (%v)", loc, err)
 	}
 }
+
+// TestBrowser_SurveyStatsByTownship: the district administrator opens the survey's statistics
+// from the list, sees a bar chart per question, and picks a township: the counts and charts are
+// swapped in place and the address keeps the filter.
+func TestBrowser_SurveyStatsByTownship(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	answer(e, 9001, "990101", "started", "already")
+	answer(e, 9002, "990101", "considering", "within_1y")
+	answer(e, 9003, "990102", "started", "already")
+	ctx := browsertest.New(t)
+	signInBrowser(t, ctx, e, "admin")
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/console/surveys"),
+		chromedp.Click(chromedp.CSS(`a[href="/console/surveys/1"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-question=q1] canvas`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	total, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#survey-stats .stat strong`)))
+	if err != nil || total != "3" {
+		t.Fatalf("respondents %q (%v), want 3", total, err)
+	}
+	// Choosing an option as a person does: the select changes and fires its change event.
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("survey-township"), "990102")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](
+		`document.getElementById('survey-township').dispatchEvent(new Event('change', {bubbles: true}))`)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#survey-stats .stat`)))
+		if err == nil && strings.Contains(got, "贺胜桥镇") {
+			if !strings.HasPrefix(strings.TrimSpace(got), "1") {
+				t.Errorf("贺胜桥镇 respondents: %q", got)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the township filter did not swap the counts: %q (%v)", got, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil || !strings.HasSuffix(loc, "/console/surveys/1?township=990102") {
+		t.Errorf("address after filtering: %q (%v)", loc, err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.WaitVisible(chromedp.CSS(`[data-question=q2] canvas`))); err != nil {
+		t.Errorf("q2 chart after the swap: %v", err)
+	}
+	if dir := os.Getenv("HX_SCREENSHOTS"); dir != "" {
+		if err := browsertest.Screenshot(ctx, filepath.Join(dir, "survey-stats.png")); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

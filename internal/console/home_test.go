@@ -37,7 +37,7 @@ func stat(t *testing.T, body, label string) (string, string) {
 // charts returns the data-chart options of the page by chart element id (HTML-unescaped JSON).
 func charts(body string) map[string]string {
 	out := map[string]string{}
-	re := regexp.MustCompile(`<div class="chart" id="([^"]+)"[^>]* data-chart="([^"]*)"`)
+	re := regexp.MustCompile(`<div class="chart" (?:id|data-question)="([^"]+)"[^>]* data-chart="([^"]*)"`)
 	for _, m := range re.FindAllStringSubmatch(body, -1) {
 		out[m[1]] = html.UnescapeString(m[2])
 	}

@@ -47,8 +47,8 @@ func TestSurveyStats_perQuestionChartsFilteredByTownship(t *testing.T) {
 	admin := e.as(districtR)
 	all := admin.get("/console/surveys/1")
 	all.mustShow(t, "<strong>3</strong>全区答卷人数", "您是否有返乡创业的打算？", "已经在创业", "66.7%")
-	if ch := charts(all.Body); ch["chart-q1"] == "" || !strings.Contains(ch["chart-q1"], `"data":[2,0,1,0]`) {
-		t.Errorf("q1 chart: %q", ch["chart-q1"])
+	if ch := charts(all.Body); ch["q1"] == "" || !strings.Contains(ch["q1"], `"data":[2,0,1,0]`) {
+		t.Errorf("q1 chart: %q", ch["q1"])
 	}
 
 	frag := admin.htmx("/console/surveys/1?township=990102")
@@ -56,8 +56,8 @@ func TestSurveyStats_perQuestionChartsFilteredByTownship(t *testing.T) {
 		t.Fatalf("htmx filter: %d, want the fragment only", frag.Status)
 	}
 	frag.mustShow(t, "<strong>1</strong>贺胜桥镇答卷人数")
-	if ch := charts(frag.Body); !strings.Contains(ch["chart-q1"], `"data":[1,0,0,0]`) {
-		t.Errorf("q1 chart for 贺胜桥镇: %q", ch["chart-q1"])
+	if ch := charts(frag.Body); !strings.Contains(ch["q1"], `"data":[1,0,0,0]`) {
+		t.Errorf("q1 chart for 贺胜桥镇: %q", ch["q1"])
 	}
 
 	// Township staff are locked to their township: the filter is ignored and not offered.
