@@ -3,14 +3,13 @@ package console
 import (
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"huixiang/internal/alumni"
 	"huixiang/internal/application"
-	"huixiang/internal/cn"
 	"huixiang/internal/points"
 	"huixiang/internal/returnee"
 	"huixiang/internal/sqldb"
@@ -117,11 +116,11 @@ func (cs *Console) home(r *request) error {
 	d.LoanShare = math.Round(float64(d.LoanIssued)*10000/float64(LoanTargetFen)) / 100
 	d.Charts = append(d.Charts, loanChart(d.LoanShare))
 	if a.MayManagePoints() {
-		st, err := cs.d.Points.Stats(ctx, 12)
+		months, err := cs.d.Points.Monthly(ctx, 12)
 		if err != nil {
 			return err
 		}
-		d.Charts = append(d.Charts, pointsChart(cs.d.Now(), st.Months))
+		d.Charts = append(d.Charts, pointsChart(months))
 	}
 	return r.OK("home", "", "工作台", d)
 }
@@ -244,26 +243,19 @@ func loanChart(share float64) chart {
 	return c
 }
 
-func pointsChart(now time.Time, months []points.MonthFigures) chart {
+func pointsChart(months []points.MonthPoints) chart {
 	c := chart{ID: "chart-points", Title: "校友积分发放与兑换（近 12 个月）", EmptyHint: "近 12 个月没有积分发放或兑换。"}
-	if len(months) == 0 {
+	labels := make([]string, 0, len(months))
+	issued := make([]int64, 0, len(months))
+	spent := make([]int64, 0, len(months))
+	for _, m := range months {
+		labels = append(labels, m.Month)
+		issued = append(issued, m.Issued)
+		spent = append(spent, m.Redeemed)
+	}
+	if !slices.ContainsFunc(months, func(m points.MonthPoints) bool { return m.Issued != 0 || m.Redeemed != 0 }) {
 		c.Empty = true
 		return c
-	}
-	local := now.In(cn.Zone)
-	first := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, cn.Zone).AddDate(0, -11, 0)
-	labels := make([]string, 12)
-	issued := make([]int64, 12)
-	spent := make([]int64, 12)
-	idx := map[string]int{}
-	for i := range 12 {
-		labels[i] = first.AddDate(0, i, 0).Format("2006-01")
-		idx[labels[i]] = i
-	}
-	for _, m := range months {
-		if i, ok := idx[m.Month]; ok {
-			issued[i], spent[i] = m.Issued, m.Spent
-		}
 	}
 	c.Option = map[string]any{
 		"tooltip": map[string]any{"trigger": "axis"},
