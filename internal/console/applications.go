@@ -477,7 +477,7 @@ func (cs *Console) applicationDisburse(r *request) error {
 		return err
 	}
 	version, _ := strconv.Atoi(r.Form("version"))
-	fen, ok := parseYuan(r.Form("amount_yuan"))
+	fen, ok := cn.ParseYuan(r.Form("amount_yuan"))
 	if !ok {
 		return cs.appFormError(r, id, badInput("发放金额应为数字，单位元，最多两位小数，例如 5000 或 5000.50"))
 	}
@@ -510,27 +510,6 @@ func (cs *Console) appFormError(r *request, id int64, err error) error {
 		}
 	}
 	return r.Page(p.Status, "applications/detail", "", appTitle(d.App), d)
-}
-
-// parseYuan reads an amount in yuan with at most two decimals ("5000", "5,000.5") as fen.
-func parseYuan(s string) (int64, bool) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
-	s = strings.ReplaceAll(s, "，", "")
-	whole, frac, hasDot := strings.Cut(s, ".")
-	if whole == "" || len(whole) > 12 || len(frac) > 2 || (hasDot && frac == "") {
-		return 0, false
-	}
-	for _, c := range whole + frac {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-	}
-	y, _ := strconv.ParseInt(whole, 10, 64)
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	f, _ := strconv.ParseInt(frac, 10, 64)
-	return y*100 + f, true
 }
 
 // fenToYuanInput is fen as the amount field's value: "5000" or "5000.5".

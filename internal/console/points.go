@@ -4,14 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"huixiang/internal/actor"
+	"huixiang/internal/cn"
 	"huixiang/internal/person"
 	"huixiang/internal/points"
 )
@@ -110,29 +109,6 @@ func (cs *Console) pointsGrantPage(r *request) error {
 	return r.OK("points/grant", "", "发放积分", d)
 }
 
-var yuanRE = regexp.MustCompile(`^[0-9]{1,10}(\.[0-9]{1,2})?$`)
-
-// parseYuan reads an amount in yuan ("1000", "1,000.5") as fen; "" is 0.
-func parseYuan(s string) (int64, bool) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
-	if s == "" {
-		return 0, true
-	}
-	if !yuanRE.MatchString(s) {
-		return 0, false
-	}
-	whole, frac, _ := strings.Cut(s, ".")
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	f, _ := strconv.ParseInt(frac, 10, 64)
-	return w*100 + f, true
-}
-
 // pointsGrant grants points (points.Service.Grant) and shows the person's ledger with the new
 // balance.
 func (cs *Console) pointsGrant(r *request) error {
@@ -140,7 +116,10 @@ func (cs *Console) pointsGrant(r *request) error {
 	if err != nil || pid <= 0 {
 		return badInput("请先查找并选择要发放积分的人员")
 	}
-	fen, ok := parseYuan(r.Form("amount_yuan"))
+	fen, ok := int64(0), true
+	if amount := r.Form("amount_yuan"); amount != "" { // only the donation rule has an amount
+		fen, ok = cn.ParseYuan(amount)
+	}
 	if !ok {
 		return badInput("金额请填写数字（元），最多两位小数")
 	}
