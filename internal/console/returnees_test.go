@@ -173,7 +173,10 @@ func TestReturnees_listFiltersSortsAndKeepsTheFilterInTheURL(t *testing.T) {
 	}
 	asc.mustShow(t, `aria-sort="ascending"`, "sort=-confirmed")
 
-	// The dashboard's link: records not confirmed in 180 days (the demo backdates 陈伟's).
+	// The dashboard's link: records not confirmed in 180 days.
+	a.get("/console/returnees?stale=1").mustShow(t, "没有符合条件的人员")
+	e.app.DB.MustExec(`UPDATE returnees r JOIN persons p ON p.id = r.person_id SET r.confirmed_at = ? WHERE p.name IN ('陈伟', '黄敏')`,
+		time.Now().UTC().Add(-200*24*time.Hour))
 	stale := a.get("/console/returnees?stale=1")
 	stale.mustShow(t, "陈伟", `<strong id="returnee-total">1</strong>`, `name="stale" value="1" checked`, `aria-sort="ascending">最近确认`)
 	stale.mustNotShow(t, "张建国")
@@ -462,8 +465,11 @@ func sheetText(t *testing.T, body string) string {
 func TestReturnees_freshnessAndClaims(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
+	e.app.DB.MustExec(`UPDATE returnees r JOIN persons p ON p.id = r.person_id SET r.confirmed_at = ? WHERE p.name IN ('陈伟', '孙娟', '胡斌')`,
+		time.Now().UTC().Add(-200*24*time.Hour))
 	a := e.as(districtR)
 	got := a.get("/console/returnees/freshness?days=30")
 	got.mustShow(t, "近 30 天", "80.0%", "data-chart", "echarts", "查看未更新的人员") // 12 of 15 demo records
-	e.as(townA).get("/console/returnees/claims").mustShow(t, "暂无认领记录")
+	// The demo applicants claimed their records in the mini program.
+	e.as(townA).get("/console/returnees/claims").mustShow(t, "认领时间", "网格员代填", "官埠桥镇")
 }

@@ -67,33 +67,16 @@ func seedReturnees(ctx context.Context, a *app.App, out io.Writer) error {
 			plan := date(2027, 1, 15)
 			in.PlanReturnOn = &plan
 		}
-		rec, err := a.Returnees.Create(ctx, seedActor, in)
+		_, err := a.Returnees.Create(ctx, seedActor, in)
 		switch {
 		case errors.Is(err, returnee.ErrAlreadyExists), errors.Is(err, person.ErrAlreadyRegistered):
 		case err != nil:
 			return fmt.Errorf("%s: %w", p.name, err)
 		default:
 			fmt.Fprintf(out, "seed: entered demo returnee %s\n", p.name)
-			if staleDemo[p.name] {
-				if err := backdate(ctx, a, rec.PersonID); err != nil {
-					return fmt.Errorf("%s: %w", p.name, err)
-				}
-			}
 		}
 	}
 	return nil
-}
-
-// staleDemo are demo people whose records were last confirmed long ago (the registry's "not
-// confirmed in 180 days" list and the freshness rate show them).
-var staleDemo = map[string]bool{"陈伟": true, "孙娟": true, "胡斌": true}
-
-// backdate makes a demo record last changed and confirmed on 2025-03-01, as if entered then.
-func backdate(ctx context.Context, a *app.App, personID int64) error {
-	then := time.Date(2025, 3, 1, 2, 0, 0, 0, time.UTC)
-	_, err := a.DB.ExecContext(ctx, `UPDATE returnees SET confirmed_at = ?, updated_at = ?, created_at = ? WHERE person_id = ?`,
-		then, then, then, personID)
-	return err
 }
 
 func date(y int, m time.Month, d int) returnee.Date {
