@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,8 +29,8 @@ func TestBrowser_RegistryFilterAndReveal(t *testing.T) {
 	}
 	ctx := browsertest.New(t, browsertest.Timeout(2*time.Minute))
 	signInBrowser(t, ctx, e, "demo_guanbuqiao")
+	clickToPage(t, ctx, `nav.sidebar a[href="/console/returnees"]`, "/console/returnees")
 	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`nav.sidebar a[href="/console/returnees"]`)),
 		chromedp.WaitVisible(chromedp.ID("f-name")),
 		chromedp.SendKeys(chromedp.ID("f-name"), "张"),
 		chromedp.SetValue(chromedp.ID("f-status"), "returned"),
@@ -48,8 +49,8 @@ func TestBrowser_RegistryFilterAndReveal(t *testing.T) {
 	if err != nil || total != "1" {
 		t.Fatalf("total %q (%v)", total, err)
 	}
+	clickToPage(t, ctx, fmt.Sprintf(`#returnee-results a[href="/console/returnees/%d"]`, id), fmt.Sprintf("/console/returnees/%d", id))
 	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#returnee-results a[href="/console/returnees/%d"]`, id))),
 		chromedp.WaitVisible(chromedp.CSS(`button[data-open="reveal-dialog"]`)),
 		chromedp.Click(chromedp.CSS(`button[data-open="reveal-dialog"]`)),
 		chromedp.WaitVisible(chromedp.ID("reveal-reason")),
@@ -65,6 +66,25 @@ func TestBrowser_RegistryFilterAndReveal(t *testing.T) {
 	}
 	if dir := os.Getenv("HX_SCREENSHOTS"); dir != "" {
 		_ = browsertest.Screenshot(ctx, filepath.Join(dir, "registry-reveal.png"))
+	}
+}
+
+// clickToPage clicks the link sel and waits until the browser has loaded path, so that the next
+// steps query the new page and not the one being left.
+func clickToPage(t *testing.T, ctx context.Context, sel, path string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		t.Fatalf("click %s: %v", sel, err)
+	}
+	// A poll in the page does not survive the navigation: ask again until the new page answers.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + " " + document.readyState`))
+		if err == nil && got == path+" complete" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after clicking %s, %s did not load: %q %v", sel, path, got, err)
+		}
 	}
 }
 
@@ -97,8 +117,8 @@ func TestBrowser_RegistryImportReport(t *testing.T) {
 		BrowserContextID: chromedp.FromContext(ctx).BrowserContextID}); err != nil {
 		t.Fatal(err)
 	}
+	clickToPage(t, ctx, `nav.sidebar a[href="/console/returnees/import"]`, "/console/returnees/import")
 	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`nav.sidebar a[href="/console/returnees/import"]`)),
 		chromedp.WaitVisible(chromedp.ID("import-file")),
 		chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{file}),
 		chromedp.Click(chromedp.CSS(`#import-form button[type=submit]`)),
