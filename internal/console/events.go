@@ -94,7 +94,7 @@ type eventForm struct {
 	ID                                 int64
 	Title, Starts, Ends, Opens, Closes string
 	Rule                               string
-	Rules                              []ruleOption
+	Rules                              []eventRuleOption
 	CheckinCount                       int
 	Error, Field                       string
 }
@@ -119,19 +119,19 @@ func parseLocal(v string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// ruleOption is a points rule as the form's select offers it.
-type ruleOption struct{ Code, Label string }
+// eventRuleOption is a points rule as the form's select offers it.
+type eventRuleOption struct{ Code, Label string }
 
 // rulesFor are the rules the signed-in staff member may let an event's check-ins earn.
-func (cs *Console) rulesFor(r *request) ([]ruleOption, error) {
+func (cs *Console) rulesFor(r *request) ([]eventRuleOption, error) {
 	all, err := cs.d.Points.Rules(r.Ctx())
 	if err != nil {
 		return nil, err
 	}
-	out := []ruleOption{}
+	out := []eventRuleOption{}
 	for _, rule := range all {
 		if alumni.UsableForEvents(rule, r.Actor()) {
-			out = append(out, ruleOption{Code: rule.Code, Label: ruleLabel(rule)})
+			out = append(out, eventRuleOption{Code: rule.Code, Label: ruleLabel(rule)})
 		}
 	}
 	return out, nil
