@@ -18,11 +18,9 @@ const exportSheet = "审计日志"
 // of action audit.export whose detail names the filter and the row count — before the file is
 // handed out. The caller has checked that by's actor may read the log.
 func Export(ctx context.Context, db sqlx.ExtContext, f Filter, zone *time.Location, by Entry) ([]byte, int, error) {
-	where, args := f.where()
-	var rows []Record
-	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT `+recordColumns+` FROM audit_log`+where+`
-		ORDER BY occurred_at DESC, id DESC LIMIT ?`, append(args, MaxExport)...); err != nil {
-		return nil, 0, fmt.Errorf("audit: export: %w", err)
+	rows, err := exportRows(ctx, db, f)
+	if err != nil {
+		return nil, 0, err
 	}
 	x := excelize.NewFile()
 	defer x.Close()

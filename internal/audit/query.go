@@ -122,3 +122,14 @@ func Actions(ctx context.Context, db sqlx.QueryerContext) ([]string, error) {
 	}
 	return out, nil
 }
+
+// exportRows are the rows f selects for an export, newest first, at most MaxExport.
+func exportRows(ctx context.Context, db sqlx.QueryerContext, f Filter) ([]Record, error) {
+	where, args := f.where()
+	var rows []Record
+	if err := sqlx.SelectContext(ctx, db, &rows, `SELECT `+recordColumns+` FROM audit_log`+where+`
+		ORDER BY occurred_at DESC, id DESC LIMIT ?`, append(args, MaxExport)...); err != nil {
+		return nil, fmt.Errorf("audit: export: %w", err)
+	}
+	return rows, nil
+}
