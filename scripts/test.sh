@@ -57,6 +57,14 @@ begin "go vet"
 go vet -race ./...
 end
 
+begin browser
+# Chromium and a font with Chinese glyphs for the browser tests (internal/browsertest):
+# scripts/chromium.sh installs both with apt-get when missing (~30 s, 126 MB, once per machine) and
+# prints the binary. With CI=true a browser test without HX_CHROMIUM fails instead of skipping.
+HX_CHROMIUM=$(scripts/chromium.sh)
+export HX_CHROMIUM
+end
+
 begin "go test -race"
 go test -race -count=1 -timeout 20m -p "${HX_TEST_P:-3}" -parallel "${HX_TEST_PARALLEL:-6}" ./...
 end

@@ -133,8 +133,8 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	}
 	a.Console = con
 	a.Handler = httpapi.New(httpapi.Deps{
-		Console: con.Mount,
-		Log:     log, DB: db, Redis: rdb, Registry: reg, Accounts: a.Accounts, Staff: a.Staff, Sessions: sessions,
+		Console: con.Mount, ConsoleNotFound: con.NotFound,
+		Log: log, DB: db, Redis: rdb, Registry: reg, Accounts: a.Accounts, Staff: a.Staff, Sessions: sessions,
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, MaxUploadBytes: cfg.HTTP.MaxUploadBytes + 64<<10, RequestTimeout: cfg.HTTP.WriteTimeout,
 		TrustedProxies: httpapi.SplitProxies(cfg.HTTP.TrustedProxies),
 		Surveys:        a.Surveys,

@@ -4,6 +4,7 @@ package cn
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -46,4 +47,27 @@ func Yuan(fen int64) string {
 		s += "." + strconv.FormatUint(c/10, 10) + strconv.FormatUint(c%10, 10)
 	}
 	return sign + s
+}
+
+// ParseYuan reads an amount typed in yuan with at most two decimals ("5000", "5,000.5",
+// "5，000.05") as fen; anything else (empty, a sign, letters, three decimals, over 12 digits) is
+// not an amount.
+func ParseYuan(s string) (int64, bool) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	s = strings.ReplaceAll(s, "，", "")
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if whole == "" || len(whole) > 12 || len(frac) > 2 || (hasDot && frac == "") {
+		return 0, false
+	}
+	for _, c := range whole + frac {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	y, _ := strconv.ParseInt(whole, 10, 64)
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	return y*100 + f, true
 }

@@ -42,3 +42,16 @@ func TestZone_isUTCPlus8(t *testing.T) {
 		t.Fatalf("ZoneOffset = %s, Zone says %s", ZoneOffset, got)
 	}
 }
+
+func TestParseYuan(t *testing.T) {
+	for in, want := range map[string]int64{"5000": 500000, "5,000.5": 500050, "5，000.05": 500005, " 0.01 ": 1, "0": 0} {
+		if got, ok := ParseYuan(in); !ok || got != want {
+			t.Errorf("ParseYuan(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "-1", "1.234", "1.", ".5", "abc", "1e3", "1234567890123", "１００"} {
+		if got, ok := ParseYuan(bad); ok {
+			t.Errorf("ParseYuan(%q) = %d, want not an amount", bad, got)
+		}
+	}
+}

@@ -162,3 +162,16 @@ func TestSession_expiredHTMXRequestRedirects(t *testing.T) {
 		t.Fatalf("htmx without a session: %d %q", got.Status, got.Header.Get("HX-Redirect"))
 	}
 }
+
+func TestNotFound_isAnHTMLPage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	got := e.client().get("/console/no-such-page")
+	if got.Status != http.StatusNotFound || !strings.HasPrefix(got.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("unknown console page: %d %s", got.Status, got.Header.Get("Content-Type"))
+	}
+	got.mustShow(t, "找不到页面", "返回工作台")
+	if api := e.client().get("/api/v1/no-such"); !strings.Contains(api.Body, `"NOT_FOUND"`) {
+		t.Fatalf("API 404 changed: %s", api.Body)
+	}
+}

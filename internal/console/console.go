@@ -126,6 +126,14 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerSystem(g)
 }
 
+// NotFound answers an unknown address under /console/ with the console's error page.
+func (cs *Console) NotFound(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("Cache-Control", "no-store")
+	cs.fail(&request{c: c, cs: cs, page: page{Public: true}}, errNotFound)
+}
+
 // handle registers a page with its permission question and wraps h with the session check.
 func (cs *Console) handle(g *gin.RouterGroup, p page, h handler) {
 	if p.Method == "" {
@@ -196,14 +204,31 @@ func (cs *Console) menu(a actor.Actor, current string) []menuGroup {
 			if p.Path == "/" {
 				href = "/console/"
 			}
-			active := current == p.Path || (p.Path != "/" && strings.HasPrefix(current, p.Path+"/"))
-			items = append(items, menuItem{Title: p.Title, Href: href, Active: active})
+			items = append(items, menuItem{Title: p.Title, Href: href, Active: p.Path == cs.activeMenu(a, current)})
 		}
 		if len(items) > 0 {
 			out = append(out, menuGroup{Title: g, Items: items})
 		}
 	}
 	return out
+}
+
+// activeMenu is the menu page that current (a route path) belongs to: itself, or the menu page
+// with the longest path that current lies under (/returnees/:id → /returnees).
+func (cs *Console) activeMenu(a actor.Actor, current string) string {
+	best := ""
+	for _, p := range cs.pages {
+		if p.Menu == "" || p.Method != http.MethodGet || (p.May != nil && !p.May(a)) {
+			continue
+		}
+		if p.Path == current {
+			return p.Path
+		}
+		if p.Path != "/" && strings.HasPrefix(current, p.Path+"/") && len(p.Path) > len(best) {
+			best = p.Path
+		}
+	}
+	return best
 }
 
 // contentSecurityPolicy: scripts, styles, images and requests from this origin only; no inline

@@ -32,7 +32,7 @@ var every = map[role]int{townA: 200, townB: 200, dept: 200, districtR: 200}
 func init() {
 	addPages(
 		pageCase{Route: "GET /", Want: every, Shows: map[role][]string{
-			townA: {"工作台", "demo_guanbuqiao", "镇（街道）"}, districtR: {"工作台", "区级管理员"}}},
+			townA: {"工作台", "官埠桥镇（演示）", "镇（街道）"}, districtR: {"工作台", "区级管理员"}}},
 		pageCase{Route: "GET /password", Want: every, Shows: map[role][]string{townA: {"修改密码", "再次输入新密码"}}},
 	)
 }

@@ -71,6 +71,8 @@ func (r *request) PageRequest() sqldb.PageRequest {
 // view is what every template gets: the page's own data under .Data.
 type view struct {
 	Actor actor.Actor
+	// Who is the signed-in person's display name (the username when there is none).
+	Who   string
 	Title string
 	Menu  []menuGroup
 	Flash *flash
@@ -83,7 +85,11 @@ type view struct {
 // Page renders the full page tmpl (a file under templates/, without .html) with data, or, when
 // htmx asked and fragment is not empty, only that fragment of it.
 func (r *request) Page(status int, tmpl, fragment, title string, data any) error {
-	v := view{Actor: r.actor, Title: title, Path: r.c.Request.URL.Path, Query: r.c.Request.URL.Query(), Data: data, Flash: r.takeFlash()}
+	who := r.sess.Attrs["display_name"]
+	if who == "" {
+		who = r.actor.Name
+	}
+	v := view{Actor: r.actor, Who: who, Title: title, Path: r.c.Request.URL.Path, Query: r.c.Request.URL.Query(), Data: data, Flash: r.takeFlash()}
 	name := "layout"
 	if r.HTMX() && fragment != "" {
 		name = fragment

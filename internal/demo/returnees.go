@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"huixiang/internal/app"
+	"huixiang/internal/person"
 	"huixiang/internal/returnee"
 )
 
@@ -68,7 +69,7 @@ func seedReturnees(ctx context.Context, a *app.App, out io.Writer) error {
 		}
 		_, err := a.Returnees.Create(ctx, seedActor, in)
 		switch {
-		case errors.Is(err, returnee.ErrAlreadyExists):
+		case errors.Is(err, returnee.ErrAlreadyExists), errors.Is(err, person.ErrAlreadyRegistered):
 		case err != nil:
 			return fmt.Errorf("%s: %w", p.name, err)
 		default:

@@ -61,6 +61,8 @@ type Deps struct {
 	// Console, when set, mounts the staff console's HTML pages on the /console group (the console
 	// package lives beside this one and imports it for Explain, so it is passed in by app).
 	Console func(*gin.RouterGroup)
+	// ConsoleNotFound answers unknown paths under /console/ (an HTML page, not the JSON 404).
+	ConsoleNotFound gin.HandlerFunc
 
 	// Limiter and Limits rate-limit the calls that spend WeChat quota.
 	Limiter *ratelimit.Limiter
@@ -78,7 +80,13 @@ func New(d Deps) http.Handler {
 	r.Use(requestContext(d.Log, d.RequestTimeout), recovery(), metrics.middleware(), accessLog())
 	r.Use(securityHeaders(), checkRequest(time.Now))
 	small, upload := limitBody(d.MaxBodyBytes), limitBody(d.MaxUploadBytes)
-	r.NoRoute(func(c *gin.Context) { respondError(c, errNotFound) })
+	r.NoRoute(func(c *gin.Context) {
+		if d.ConsoleNotFound != nil && strings.HasPrefix(c.Request.URL.Path, "/console/") {
+			d.ConsoleNotFound(c)
+			return
+		}
+		respondError(c, errNotFound)
+	})
 
 	if d.Console != nil {
 		d.Console(r.Group("/console"))

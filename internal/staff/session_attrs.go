@@ -10,7 +10,8 @@ const AttrMustChangePassword = "must_change_password"
 // SessionAttrs are what a staff session keeps, so that authorisation needs no database read;
 // changing a role, department, township, the disabled flag or the password revokes the sessions.
 func SessionAttrs(s Staff) map[string]string {
-	a := map[string]string{"role": string(s.Role), "username": s.Username, "department": s.Department, "township": s.TownshipCode}
+	a := map[string]string{"role": string(s.Role), "username": s.Username, "department": s.Department, "township": s.TownshipCode,
+		"display_name": s.DisplayName}
 	if s.MustChangePassword {
 		a[AttrMustChangePassword] = "1"
 	}
