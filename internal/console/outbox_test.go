@@ -47,8 +47,11 @@ func TestOutbox_deadLettersRetryAndCounts(t *testing.T) {
 	if strings.Count(page.Body, `action="/console/outbox/`) != 1 {
 		t.Fatalf("want one retry form (dead rows only):\n%s", page.Body)
 	}
-	// Counts: sent 2, pending 1, dead 1, by day and by template.
-	for _, s := range []string{"<strong>2</strong>已发送", "<strong>1</strong>待发送", "<strong>1</strong>发送失败", now.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")} {
+	// Counts (the demo's applications add pending progress messages): sent 2, dead 1; this
+	// test's template: sent 2, pending 1, dead 1, skipped 0; by day.
+	for _, s := range []string{"<strong>2</strong>已发送", "<strong>1</strong>发送失败",
+		`<code class="small">tpl-progress-test</code></td><td class="num">2</td><td class="num">1</td><td class="num">1</td><td class="num">0</td>`,
+		now.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")} {
 		page.mustShow(t, s)
 	}
 	frag := admin.htmx("/console/outbox?status=sent")

@@ -154,4 +154,8 @@ var actionNames = map[string]string{
 	"points.grant": "发放积分", "points.reverse": "冲正积分", "points.voucher_verify": "核销权益券",
 	"points.perk_create": "新增权益", "points.perk_update": "修改权益", "alumni.create": "新增校友",
 	"alumni.review": "审核校友", "alumni.grade": "校友分级", "event.create": "创建活动",
+	"alumni.school.create": "新增学校", "alumni.school.update": "修改学校", "person.claimed": "认领档案",
+	"application.create": "创建申请", "application.submitted": "提交申请", "application.withdrawn": "撤回申请",
+	"application.township_approved": "镇级审核通过", "application.approved": "审核通过", "application.rejected": "审核驳回",
+	"application.returned": "退回修改", "application.disbursed": "登记拨付", "application.view_attachments": "查看申请附件",
 }

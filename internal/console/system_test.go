@@ -31,7 +31,7 @@ func init() {
 		pageCase{Route: "GET /system/options", Want: onlyAdmin, Shows: map[role][]string{
 			districtR: {"意向创业领域", "农产品加工", "agri_processing", "新增选项"}}},
 		pageCase{Route: "GET /system/audit", Want: onlyAdmin, Shows: map[role][]string{
-			districtR: {"审计日志", "staff.create", "创建账号", "导出 Excel"}}},
+			districtR: {"审计日志", "staff.login", "最近 31 天", "导出 Excel"}}},
 	)
 }
 
