@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -185,10 +186,7 @@ func handleStaffRevoke(svc *staff.Service, sessions *session.Store) gin.HandlerF
 		if !ok {
 			return
 		}
-		ctx := c.Request.Context()
-		n, err := svc.RevokeSessions(ctx, currentActor(c), id, func() (int, error) {
-			return sessions.RevokeAll(ctx, session.KindStaff, id)
-		})
+		n, err := svc.EndSessions(c.Request.Context(), currentActor(c), id, endStaffSessions(sessions))
 		if err != nil {
 			respondError(c, err)
 			return
@@ -256,14 +254,12 @@ func staffID(c *gin.Context) (int64, bool) {
 	return id, true
 }
 
-// endStaffSessions ends every session of account id (audited): they carry the old role, scope
-// or password.
-func endStaffSessions(c *gin.Context, svc *staff.Service, sessions *session.Store, id int64) error {
-	ctx := c.Request.Context()
-	_, err := svc.RevokeSessions(ctx, currentActor(c), id, func() (int, error) {
+// endStaffSessions ends every session of a staff account: they carry the old role, scope or
+// password (the staff service decides when, and audits it).
+func endStaffSessions(sessions *session.Store) staff.EndAll {
+	return func(ctx context.Context, id int64) (int, error) {
 		return sessions.RevokeAll(ctx, session.KindStaff, id)
-	})
-	return err
+	}
 }
 
 // handleStaffPatch changes an account's role, department, township, name or disabled flag; a
@@ -278,15 +274,9 @@ func handleStaffPatch(svc *staff.Service, sessions *session.Store) gin.HandlerFu
 		if !decode(c, &req) {
 			return
 		}
-		st, scopeChanged, err := svc.Update(c.Request.Context(), currentActor(c), id, staff.Patch(req))
-		// The sessions end after the change commits (a sign-in in between would otherwise keep
-		// the old scope). Should Redis fail here, the change stands and the answer is 503; a
-		// request that names a scope field ends the sessions even when nothing changed, so
-		// repeating it finishes the job.
-		scopeNamed := req.Role != nil || req.Department != nil || req.TownshipCode != nil || req.Disabled != nil
-		if err == nil && (scopeChanged || scopeNamed) {
-			err = endStaffSessions(c, svc, sessions, id)
-		}
+		// Should Redis fail while the sessions end, the change stands and the answer is 503;
+		// repeating the request finishes the job (see staff.UpdateEndingSessions).
+		st, err := svc.UpdateEndingSessions(c.Request.Context(), currentActor(c), id, staff.Patch(req), endStaffSessions(sessions))
 		respond(c, http.StatusOK, st, err)
 	}
 }
@@ -306,10 +296,7 @@ func handleStaffResetPassword(svc *staff.Service, sessions *session.Store) gin.H
 		if !ok {
 			return
 		}
-		pw, err := svc.ResetPassword(c.Request.Context(), currentActor(c), id)
-		if err == nil {
-			err = endStaffSessions(c, svc, sessions, id)
-		}
+		pw, err := svc.ResetPasswordEndingSessions(c.Request.Context(), currentActor(c), id, endStaffSessions(sessions))
 		c.Header("Cache-Control", "no-store")
 		respond(c, http.StatusOK, resetPasswordResponse{Password: pw, OneTimePassword: pw, MustChangePassword: true}, err)
 	}

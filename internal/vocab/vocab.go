@@ -5,6 +5,7 @@ package vocab
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -59,7 +60,11 @@ func Load(ctx context.Context, db sqlx.QueryerContext) (Lists, error) {
 // Cache keeps the option lists in process for at most its max age (see sqldb.Cached): the
 // forms validate against them on every save without reading MySQL each time. Staff change the
 // lists in MySQL; every process sees the change within the max age.
-type Cache struct{ c *sqldb.Cached[Lists] }
+type Cache struct {
+	c *sqldb.Cached[Lists]
+	// seen is the change generation (see manage.go) the kept lists were read after.
+	seen atomic.Uint64
+}
 
 // NewCache returns a Cache reading db, keeping the lists for maxAge (0: reads on every use).
 func NewCache(db sqlx.QueryerContext, maxAge time.Duration) *Cache {
@@ -67,7 +72,13 @@ func NewCache(db sqlx.QueryerContext, maxAge time.Duration) *Cache {
 }
 
 // Lists returns the active options. The lists are shared: callers must not change them.
-func (c *Cache) Lists(ctx context.Context) (Lists, error) { return c.c.Get(ctx) }
+func (c *Cache) Lists(ctx context.Context) (Lists, error) {
+	if g := generation.Load(); c.seen.Load() != g {
+		c.seen.Store(g)
+		c.c.Invalidate() // an option changed in this process since the lists were read
+	}
+	return c.c.Get(ctx)
+}
 
 // Invalidate drops the kept lists after a change through this process.
 func (c *Cache) Invalidate() { c.c.Invalidate() }

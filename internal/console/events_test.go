@@ -1,0 +1,160 @@
+package console_test
+
+import (
+	"bytes"
+	"image/png"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"rsc.io/qr"
+
+	"huixiang/internal/alumni"
+	"huixiang/internal/cn"
+)
+
+// demoEventTitle is the event internal/demo creates.
+const demoEventTitle = "2026 咸安校友返乡座谈会（演示）"
+
+func demoEvent(e *env) alumni.Event {
+	e.t.Helper()
+	list, err := e.app.Alumni.Events(e.t.Context())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, ev := range list {
+		if ev.Title == demoEventTitle {
+			return ev
+		}
+	}
+	e.t.Fatal("no demo event")
+	return alumni.Event{}
+}
+
+func eventPath(e *env, suffix string) string {
+	return "/events/" + strconv.FormatInt(demoEvent(e).ID, 10) + suffix
+}
+
+func init() {
+	addPages(
+		pageCase{Route: "GET /events", Want: grantorsOnly, Shows: map[role][]string{dept: {"活动管理", demoEventTitle, "签到中", "打印签到码"}}},
+		pageCase{Route: "GET /events/new", Want: grantorsOnly, Shows: map[role][]string{dept: {"新建活动", `type="datetime-local"`, "参加校友返校活动"}}},
+		pageCase{Route: "GET /events/:id", Path: func(e *env) string { return eventPath(e, "") }, Want: grantorsOnly,
+			Shows: map[role][]string{dept: {demoEventTitle, "签到名单", "程思远", "郑明轩", "高文博", "已发放"}}},
+		pageCase{Route: "GET /events/:id/edit", Path: func(e *env) string { return eventPath(e, "/edit") }, Want: grantorsOnly,
+			Shows: map[role][]string{dept: {"编辑活动", demoEventTitle, "积分规则不能再更换"}}},
+		pageCase{Route: "GET /events/:id/qr", Path: func(e *env) string { return eventPath(e, "/qr") }, Want: grantorsOnly,
+			Shows: map[role][]string{dept: {demoEventTitle, "/qr.png", "签到时间", "data-print"}}},
+		pageCase{Route: "GET /events/:id/qr.png", Path: func(e *env) string { return eventPath(e, "/qr.png") }, Want: grantorsOnly},
+	)
+}
+
+func TestEvents_createEditAndPrintQR(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.as(dept)
+	form := url.Values{"title": {"2027 春季招商推介会"}, "starts_at": {"2027-03-20T09:30"}, "ends_at": {"2027-03-20T09:00"},
+		"checkin_opens_at": {""}, "checkin_closes_at": {""}, "points_rule": {"event_attendance"}}
+	bad := c.postForm("/console/events", form)
+	if bad.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("ends before start: %d", bad.Status)
+	}
+	bad.mustShow(t, "结束时间须晚于开始时间", `value="2027 春季招商推介会"`, `value="2027-03-20T09:30"`)
+	form.Set("ends_at", "2027-03-20T12:00")
+	created := c.postForm("/console/events", form)
+	got := c.follow(created)
+	got.mustShow(t, "已创建活动「2027 春季招商推介会」", "2027-03-20 09:30 至 2027-03-20 12:00",
+		"2027-03-20 08:30 至 2027-03-20 12:00", "还没有人签到", "未开始")
+	id, err := strconv.ParseInt(strings.TrimPrefix(created.Header.Get("Location"), "/console/events/"), 10, 64)
+	if err != nil {
+		t.Fatal(created.Header.Get("Location"))
+	}
+	ev, err := e.app.Alumni.Event(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Times typed are Beijing time.
+	if want := time.Date(2027, 3, 20, 9, 30, 0, 0, cn.Zone); !ev.StartsAt.Equal(want) {
+		t.Fatalf("starts_at = %v, want %v", ev.StartsAt, want)
+	}
+	path := "/console/events/" + strconv.FormatInt(id, 10)
+	c.get(path+"/edit").mustShow(t, `value="2027-03-20T09:30"`, `value="2027-03-20T08:30"`)
+	form.Set("title", "2027 春季招商推介会（改期）")
+	form.Set("starts_at", "2027-03-27T09:30")
+	form.Set("ends_at", "2027-03-27T12:00")
+	form.Set("checkin_opens_at", "2027-03-27T09:00")
+	form.Set("checkin_closes_at", "2027-03-27T11:00")
+	got = c.follow(c.postForm(path, form))
+	got.mustShow(t, "已保存活动「2027 春季招商推介会（改期）」，已打印的签到码仍然有效", "2027-03-27 09:00 至 2027-03-27 11:00")
+	after, err := e.app.Alumni.Event(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Token != ev.Token {
+		t.Fatal("editing changed the QR token")
+	}
+
+	// The printable page and its QR code: the PNG is the code of the payload the mini program
+	// scans (huixiang:event:<id>:<token>).
+	c.get(path+"/qr").mustShow(t, "2027 春季招商推介会（改期）", `src="`+path+`/qr.png"`, "2027-03-27 09:30 至 2027-03-27 12:00")
+	img := c.get(path + "/qr.png")
+	if img.Status != http.StatusOK || img.Header.Get("Content-Type") != "image/png" || img.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("qr.png: %d %v", img.Status, img.Header)
+	}
+	decoded, err := png.Decode(strings.NewReader(img.Body))
+	if err != nil || decoded.Bounds().Dx() < 300 {
+		t.Fatalf("qr.png: %v %v", err, decoded)
+	}
+	want, err := qr.Encode(alumni.EventQRPrefix+strconv.FormatInt(id, 10)+":"+ev.Token, qr.M)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Scale = 10
+	if !bytes.Equal([]byte(img.Body), want.PNG()) {
+		t.Fatal("qr.png does not encode the check-in payload")
+	}
+	if got := e.as(townA).get(path + "/qr.png"); got.Status != http.StatusForbidden {
+		t.Fatalf("township qr: %d", got.Status)
+	}
+	if got := c.get("/console/events/99999999/qr.png"); got.Status != http.StatusNotFound {
+		t.Fatalf("unknown event qr: %d", got.Status)
+	}
+}
+
+func TestEvents_ruleLockedAfterCheckInAndRulesOfDepartment(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.as(dept)
+	ev := demoEvent(e)
+	path := "/console/events/" + strconv.FormatInt(ev.ID, 10)
+	// 区人社局 may not use 区招商中心's rules: they are not offered.
+	newForm := c.get("/console/events/new")
+	newForm.mustShow(t, "引荐人才回归")
+	if strings.Contains(newForm.Body, "投资项目落地") || strings.Contains(newForm.Body, "捐资助学") {
+		t.Fatal("form offers rules the department may not grant or per-amount rules")
+	}
+	form := url.Values{"title": {ev.Title}, "starts_at": {ev.StartsAt.In(cn.Zone).Format("2006-01-02T15:04")},
+		"ends_at": {ev.EndsAt.In(cn.Zone).Format("2006-01-02T15:04")}, "points_rule": {"talent_referral"}}
+	got := c.postForm(path, form)
+	if got.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("rule change after check-ins: %d", got.Status)
+	}
+	got.mustShow(t, "已有人签到，不能更换积分规则")
+	form.Set("points_rule", "investment_landed")
+	got = c.postForm(path, form)
+	if got.Status != http.StatusForbidden {
+		t.Fatalf("rule of another department: %d", got.Status)
+	}
+	form.Set("starts_at", "明天")
+	got = c.postForm(path, form)
+	if got.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad time: %d", got.Status)
+	}
+	got.mustShow(t, "开始时间格式不正确")
+	if got := e.as(townB).postForm(path, form); got.Status != http.StatusForbidden {
+		t.Fatalf("township edit: %d", got.Status)
+	}
+}
