@@ -25,7 +25,7 @@ import (
 
 // benchPeople is the size of the registry BenchmarkConsoleReturneeList lists
 // (HX_BENCH_RETURNEES overrides it).
-const benchPeople = 100_000
+const regBenchPeople = 100_000
 
 // BenchmarkConsoleReturneeList renders pages of 50 rows of the registry list (the whole page, as
 // a browser asks for it, through the app's HTTP stack) over a registry of 100,000 people spread
@@ -34,7 +34,7 @@ const benchPeople = 100_000
 //
 // Run: go test -run '^$' -bench ConsoleReturneeList -benchtime 30x ./internal/console/
 func BenchmarkConsoleReturneeList(b *testing.B) {
-	n := benchPeople
+	n := regBenchPeople
 	if v := os.Getenv("HX_BENCH_RETURNEES"); v != "" {
 		n, _ = strconv.Atoi(v)
 	}
@@ -42,7 +42,7 @@ func BenchmarkConsoleReturneeList(b *testing.B) {
 	_, _ = rand.Read(key)
 	e := newEnv(b, func(v map[string]string) { v["HX_PII_KEY"] = base64.StdEncoding.EncodeToString(key) })
 	start := time.Now()
-	bulkReturnees(b, e, key, n)
+	regBulkReturnees(b, e, key, n)
 	b.Logf("setup: %d people in %s", n, time.Since(start).Round(time.Millisecond))
 
 	district, town := e.as(districtR), e.as(townA)
@@ -61,13 +61,13 @@ func BenchmarkConsoleReturneeList(b *testing.B) {
 		{"district/township/confirmed-oldest", district, adminActor(), "?township=990102&sort=confirmed", returnee.Filter{Township: "990102"}, "confirmed"},
 		{"township-clerk/newest", town, townActor, "", returnee.Filter{}, ""},
 		{"township-clerk/status/page-10", town, townActor, "?status=returned&page=10", returnee.Filter{Status: "returned", PageRequest: sqldb.PageRequest{Page: 10, PageSize: 50}}, ""},
-		{"district/stale", district, adminActor(), "?stale=1", returnee.Filter{UpdatedBefore: ptr(time.Now().Add(-180 * 24 * time.Hour))}, "confirmed"},
+		{"district/stale", district, adminActor(), "?stale=1", returnee.Filter{UpdatedBefore: regPtr(time.Now().Add(-180 * 24 * time.Hour))}, "confirmed"},
 		{"district/status", district, adminActor(), "?status=planning", returnee.Filter{Status: "planning"}, ""},
 		{"district/name-search", district, adminActor(), "?name=" + "%E5%BC%A0", returnee.Filter{Name: "张"}, ""},
 	}
 	for _, c := range cases {
 		count, list, args := returnee.ListQueries(c.who, c.filter, c.sort)
-		b.Logf("%s\n  count: %s\n  page:  %s", c.name, explain(b, e, count, args), explain(b, e, list, args))
+		b.Logf("%s\n  count: %s\n  page:  %s", c.name, regExplain(b, e, count, args), regExplain(b, e, list, args))
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -92,29 +92,29 @@ func BenchmarkConsoleReturneeList(b *testing.B) {
 				}
 				service = append(service, time.Since(t1))
 			}
-			b.ReportMetric(ms(median(times)), "ms_median")
-			b.ReportMetric(ms(p90(times)), "ms_p90")
-			b.ReportMetric(ms(median(service)), "ms_list_median")
+			b.ReportMetric(regMS(regMedian(times)), "ms_median")
+			b.ReportMetric(regMS(regP90(times)), "ms_p90")
+			b.ReportMetric(regMS(regMedian(service)), "ms_list_median")
 		})
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
+func regPtr[T any](v T) *T { return &v }
 
-func median(d []time.Duration) time.Duration {
+func regMedian(d []time.Duration) time.Duration {
 	s := slices.Sorted(slices.Values(d))
 	return s[len(s)/2]
 }
 
-func p90(d []time.Duration) time.Duration {
+func regP90(d []time.Duration) time.Duration {
 	s := slices.Sorted(slices.Values(d))
 	return s[int(math.Ceil(float64(len(s))*0.9))-1]
 }
 
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+func regMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // explain is MariaDB's plan of q, one "table:type:key:rows" per table.
-func explain(b *testing.B, e *env, q string, args []any) string {
+func regExplain(b *testing.B, e *env, q string, args []any) string {
 	rows, err := e.app.DB.Queryx("EXPLAIN "+q, args...)
 	if err != nil {
 		b.Fatalf("explain: %v", err)
@@ -143,7 +143,7 @@ func explain(b *testing.B, e *env, q string, args []any) string {
 // bulkReturnees adds n people with returnee records to the registry in chunks of 1,000: persons
 // through person.Store.InsertMany (encrypted with the app's key), their records and tags in
 // multi-row INSERTs. Changes and confirmations are spread over the last two years.
-func bulkReturnees(b *testing.B, e *env, key []byte, n int) {
+func regBulkReturnees(b *testing.B, e *env, key []byte, n int) {
 	box, err := pii.New(key)
 	if err != nil {
 		b.Fatal(err)
@@ -163,7 +163,7 @@ func bulkReturnees(b *testing.B, e *env, key []byte, n int) {
 		size := min(chunk, n-base)
 		ids := make([]person.Identity, size)
 		for i := range size {
-			id, err := cnid.ParseIDCard(benchIDNumber(base+i), now)
+			id, err := cnid.ParseIDCard(regBenchIDNumber(base+i), now)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -213,7 +213,7 @@ func bulkReturnees(b *testing.B, e *env, key []byte, n int) {
 }
 
 // benchIDNumber is a form-valid ID number of 咸安区 for seq (up to 10^7), births from 1950 on.
-func benchIDNumber(seq int) string {
+func regBenchIDNumber(seq int) string {
 	birth := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, seq/1000)
 	s17 := fmt.Sprintf("421202%s%03d", birth.Format("20060102"), seq%1000)
 	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}

@@ -18,35 +18,35 @@ import (
 )
 
 // writers are the roles that may enter, edit and import records.
-var writers = map[role]int{townA: 200, townB: 200, districtR: 200}
+var regWriters = map[role]int{townA: 200, townB: 200, districtR: 200}
 
 func init() {
 	addPages(
 		pageCase{Route: "GET /returnees", Want: every, Shows: map[role][]string{
 			townA: {"人员清单", "张建国", "李秀英", "代为登记", "<form"}, townB: {"黄敏"}, dept: {"张建国", "黄敏"},
 			districtR: {"张建国", "黄敏", "马超"}}},
-		pageCase{Route: "GET /returnees/new", Want: writers, Shows: map[role][]string{townA: {"代为登记返乡人员", "官埠桥镇", `for="r-id_card"`}}},
-		pageCase{Route: "GET /returnees/import", Want: writers, Shows: map[role][]string{townA: {"下载导入模板", "上传并导入", "导入记录"}}},
-		pageCase{Route: "GET /returnees/import/template", Want: writers},
+		pageCase{Route: "GET /returnees/new", Want: regWriters, Shows: map[role][]string{townA: {"代为登记返乡人员", "官埠桥镇", `for="r-id_card"`}}},
+		pageCase{Route: "GET /returnees/import", Want: regWriters, Shows: map[role][]string{townA: {"下载导入模板", "上传并导入", "导入记录"}}},
+		pageCase{Route: "GET /returnees/import/template", Want: regWriters},
 		pageCase{Route: "GET /returnees/imports/:id/report", Path: func(e *env) string {
-			return fmt.Sprintf("/returnees/imports/%d/report", adminBatch(e))
+			return fmt.Sprintf("/returnees/imports/%d/report", regAdminBatch(e))
 		}, Want: map[role]int{townA: 404, townB: 404, districtR: 200}},
 		pageCase{Route: "GET /returnees/export", Want: every, Shows: map[role][]string{
 			townA: {"导出返乡人员", "导出完整的身份证号和手机号"}, dept: {"导出返乡人员"}}},
 		pageCase{Route: "GET /returnees/freshness", Want: every, Shows: map[role][]string{
 			townA: {"信息更新率", "官埠桥镇", "data-chart"}, districtR: {"官埠桥镇", "贺胜桥镇", "全区"}}},
 		pageCase{Route: "GET /returnees/claims", Want: every, Shows: map[role][]string{townA: {"认领记录"}}},
-		pageCase{Route: "GET /returnees/:id", Path: func(e *env) string { return fmt.Sprintf("/returnees/%d", personID(e, "张建国")) },
+		pageCase{Route: "GET /returnees/:id", Path: func(e *env) string { return fmt.Sprintf("/returnees/%d", regPersonID(e, "张建国")) },
 			Want:  map[role]int{townA: 200, townB: 404, dept: 200, districtR: 200},
 			Shows: map[role][]string{townA: {"张建国", "修改记录", "查看完整信息", "东莞市"}, dept: {"张建国"}}},
-		pageCase{Route: "GET /returnees/:id/edit", Path: func(e *env) string { return fmt.Sprintf("/returnees/%d/edit", personID(e, "张建国")) },
+		pageCase{Route: "GET /returnees/:id/edit", Path: func(e *env) string { return fmt.Sprintf("/returnees/%d/edit", regPersonID(e, "张建国")) },
 			Want:  map[role]int{townA: 200, townB: 404, districtR: 200},
 			Shows: map[role][]string{townA: {"修改：张建国", `name="version"`, "东莞市"}}},
 	)
 }
 
 // personID is the demo person's ID.
-func personID(e *env, name string) int64 {
+func regPersonID(e *env, name string) int64 {
 	e.t.Helper()
 	p, err := e.app.Returnees.List(e.t.Context(), adminActor(), returnee.Filter{Name: name})
 	if err != nil || len(p.Items) != 1 {
@@ -56,9 +56,9 @@ func personID(e *env, name string) int64 {
 }
 
 // adminBatch imports a one-row sheet as the district administrator and returns the batch.
-func adminBatch(e *env) int64 {
+func regAdminBatch(e *env) int64 {
 	e.t.Helper()
-	data := importSheet(e, [][2]string{{"姓名", "测试"}})
+	data := regImportSheet(e, [][2]string{{"姓名", "测试"}})
 	rep, err := e.app.Returnees.Import(e.t.Context(), adminActor(), "admin.xlsx", bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		e.t.Fatal(err)
@@ -67,7 +67,7 @@ func adminBatch(e *env) int64 {
 }
 
 // idNumber is a form-valid ID number of 咸安区 for seq.
-func idNumber(seq int) string {
+func regIDNumber(seq int) string {
 	s17 := fmt.Sprintf("42120219900101%03d", 500+seq)
 	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
 	sum := 0
@@ -78,7 +78,7 @@ func idNumber(seq int) string {
 }
 
 // importSheet fills the import template's columns by header, one map per row.
-func importSheet(e *env, rows ...[][2]string) []byte {
+func regImportSheet(e *env, rows ...[][2]string) []byte {
 	e.t.Helper()
 	tpl, err := e.app.Returnees.Template(e.t.Context())
 	if err != nil {
@@ -109,7 +109,7 @@ func importSheet(e *env, rows ...[][2]string) []byte {
 }
 
 // postFile posts a multipart form with one file, as the browser's upload does.
-func (c *client) postFile(path, field, name string, data []byte, htmx bool) page {
+func (c *client) regUpload(path, field, name string, data []byte, htmx bool) page {
 	c.e.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
@@ -127,7 +127,7 @@ func (c *client) postFile(path, field, name string, data []byte, htmx bool) page
 }
 
 // postHTMX posts a form as htmx does.
-func (c *client) postHTMX(path string, form url.Values) page {
+func (c *client) regPostHTMX(path string, form url.Values) page {
 	c.e.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, c.e.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -137,7 +137,7 @@ func (c *client) postHTMX(path string, form url.Values) page {
 	return c.do(req)
 }
 
-func (p page) mustNotShow(t testing.TB, texts ...string) {
+func (p page) regMustNotShow(t testing.TB, texts ...string) {
 	t.Helper()
 	for _, s := range texts {
 		if strings.Contains(p.Body, s) {
@@ -153,13 +153,13 @@ func TestReturnees_listFiltersSortsAndKeepsTheFilterInTheURL(t *testing.T) {
 
 	got := a.get("/console/returnees?status=planning")
 	got.mustShow(t, "刘芳", `<strong id="returnee-total">1</strong>`, `<option value="planning" selected>`)
-	got.mustNotShow(t, "张建国")
+	got.regMustNotShow(t, "张建国")
 
 	// htmx asks for the results only; the sort field of the form is updated out of band, and the
 	// export link keeps the filter.
 	frag := a.htmx("/console/returnees?name=" + url.QueryEscape("张") + "&sort=confirmed")
 	frag.mustShow(t, "张建国", `hx-swap-oob="true"`, `value="confirmed"`, "/console/returnees/export?name=%E5%BC%A0")
-	frag.mustNotShow(t, "<html", "李秀英")
+	frag.regMustNotShow(t, "<html", "李秀英")
 
 	// Sorting by the last confirmation, both ways (the demo seed entered 张建国 first, 赵军
 	// last); the header link of the sorted column reverses it.
@@ -179,7 +179,7 @@ func TestReturnees_listFiltersSortsAndKeepsTheFilterInTheURL(t *testing.T) {
 		time.Now().UTC().Add(-200*24*time.Hour))
 	stale := a.get("/console/returnees?stale=1")
 	stale.mustShow(t, "陈伟", `<strong id="returnee-total">1</strong>`, `name="stale" value="1" checked`, `aria-sort="ascending">最近确认`)
-	stale.mustNotShow(t, "张建国")
+	stale.regMustNotShow(t, "张建国")
 	// Nobody matches: the page says what to do.
 	a.get("/console/returnees?stale=1&status=planning").mustShow(t, "没有符合条件的人员", "清除条件")
 
@@ -190,13 +190,13 @@ func TestReturnees_listFiltersSortsAndKeepsTheFilterInTheURL(t *testing.T) {
 
 	// Township B filtering by township A's code sees nobody.
 	b := e.as(townB).get("/console/returnees?township=990101")
-	b.mustNotShow(t, "张建国")
+	b.regMustNotShow(t, "张建国")
 }
 
 func TestReturnees_revealNeedsAReasonAndIsOnlyForRolesThatMay(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	id := personID(e, "张建国")
+	id := regPersonID(e, "张建国")
 	path := fmt.Sprintf("/console/returnees/%d", id)
 	full, err := e.app.Returnees.Reveal(t.Context(), adminActor(), id, "测试核对")
 	if err != nil {
@@ -205,20 +205,20 @@ func TestReturnees_revealNeedsAReasonAndIsOnlyForRolesThatMay(t *testing.T) {
 	a := e.as(townA)
 	detail := a.get(path)
 	detail.mustShow(t, `data-open="reveal-dialog"`, "<dialog", "查看原因")
-	detail.mustNotShow(t, full.IDCard)
+	detail.regMustNotShow(t, full.IDCard)
 
-	noReason := a.postHTMX(path+"/reveal", url.Values{"reason": {" "}})
+	noReason := a.regPostHTMX(path+"/reveal", url.Values{"reason": {" "}})
 	if noReason.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("no reason: %d", noReason.Status)
 	}
 	noReason.mustShow(t, "请填写查看原因")
 
-	shown := a.postHTMX(path+"/reveal", url.Values{"reason": {"核实身份办理贷款"}})
+	shown := a.regPostHTMX(path+"/reveal", url.Values{"reason": {"核实身份办理贷款"}})
 	if shown.Status != http.StatusOK {
 		t.Fatalf("reveal: %d %s", shown.Status, shown.Body)
 	}
 	shown.mustShow(t, full.IDCard, full.Phone, "已记入审计日志")
-	shown.mustNotShow(t, "<html")
+	shown.regMustNotShow(t, "<html")
 	if shown.Header.Get("Cache-Control") != "no-store" {
 		t.Error("revealed data without no-store")
 	}
@@ -236,7 +236,7 @@ func TestReturnees_revealNeedsAReasonAndIsOnlyForRolesThatMay(t *testing.T) {
 
 	// The department may read but not reveal: no button, and a post is refused.
 	d := e.as(dept)
-	d.get(path).mustNotShow(t, `data-open="reveal-dialog"`)
+	d.get(path).regMustNotShow(t, `data-open="reveal-dialog"`)
 	if got := d.postForm(path+"/reveal", url.Values{"reason": {"核实身份"}}); got.Status != http.StatusForbidden {
 		t.Errorf("department reveal: %d", got.Status)
 	}
@@ -246,7 +246,7 @@ func TestReturnees_revealNeedsAReasonAndIsOnlyForRolesThatMay(t *testing.T) {
 	}
 }
 
-func newPersonForm(idCard string) url.Values {
+func regNewPersonForm(idCard string) url.Values {
 	return url.Values{"name": {"钱多多"}, "id_card": {idCard}, "phone": {"13907150001"}, "township_code": {"990101"},
 		"village_code": {"990101001"}, "status": {"returned"}, "returned_on": {"2025-03-01"}, "intention": {"preparing"},
 		"skills": {"welder", "electrician"}, "needs": {"funds"}, "work_city": {"深圳市"}}
@@ -257,47 +257,47 @@ func TestReturnees_createShowsFieldErrorsNextToTheField(t *testing.T) {
 	e := newEnv(t)
 	a := e.as(townA)
 
-	bad := a.postForm("/console/returnees/new", newPersonForm("421202199001010000"))
+	bad := a.postForm("/console/returnees/new", regNewPersonForm("421202199001010000"))
 	if bad.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("bad ID number: %d", bad.Status)
 	}
 	bad.mustShow(t, `id="e-id_card"`, "身份证号码不正确", `aria-invalid="true" aria-describedby="e-id_card"`,
 		`value="钱多多"`, `value="welder" checked`) // what was typed stays
 
-	badDate := newPersonForm(idNumber(1))
+	badDate := regNewPersonForm(regIDNumber(1))
 	badDate.Set("returned_on", "2025-13-45")
 	a.postForm("/console/returnees/new", badDate).mustShow(t, `id="e-returned_on"`, "「返乡时间」填写不正确")
 
 	// Township A may not enter a person of township B.
-	other := newPersonForm(idNumber(2))
+	other := regNewPersonForm(regIDNumber(2))
 	other.Set("township_code", "990102")
 	other.Set("village_code", "990102001")
 	if got := a.postForm("/console/returnees/new", other); got.Status != http.StatusForbidden {
 		t.Errorf("other township: %d", got.Status)
 	}
 
-	ok := a.postForm("/console/returnees/new", newPersonForm(idNumber(1)))
+	ok := a.postForm("/console/returnees/new", regNewPersonForm(regIDNumber(1)))
 	if ok.Status != http.StatusSeeOther || !strings.HasPrefix(ok.Header.Get("Location"), "/console/returnees/") {
 		t.Fatalf("create: %d %s", ok.Status, ok.Body)
 	}
 	a.follow(ok).mustShow(t, "已登记：钱多多", "钱多多", "焊工", "网格员代填", "新建")
 
 	// The same ID number again: the API's words, next to the ID number.
-	a.postForm("/console/returnees/new", newPersonForm(idNumber(1))).mustShow(t, `id="e-id_card"`, "该身份证号已登记")
+	a.postForm("/console/returnees/new", regNewPersonForm(regIDNumber(1))).mustShow(t, `id="e-id_card"`, "该身份证号已登记")
 
 	// The department may not enter.
-	if got := e.as(dept).postForm("/console/returnees/new", newPersonForm(idNumber(3))); got.Status != http.StatusForbidden {
+	if got := e.as(dept).postForm("/console/returnees/new", regNewPersonForm(regIDNumber(3))); got.Status != http.StatusForbidden {
 		t.Errorf("department create: %d", got.Status)
 	}
 }
 
-var hiddenRe = regexp.MustCompile(`name="(version|read_at)" value="(\d+)"`)
+var regHiddenRe = regexp.MustCompile(`name="(version|read_at)" value="(\d+)"`)
 
 // formState is the edit form's hidden version and read time.
-func formState(t *testing.T, body string) url.Values {
+func regFormState(t *testing.T, body string) url.Values {
 	t.Helper()
 	v := url.Values{}
-	for _, m := range hiddenRe.FindAllStringSubmatch(body, -1) {
+	for _, m := range regHiddenRe.FindAllStringSubmatch(body, -1) {
 		v.Set(m[1], m[2])
 	}
 	if v.Get("version") == "" || v.Get("read_at") == "" {
@@ -309,14 +309,14 @@ func formState(t *testing.T, body string) url.Values {
 func TestReturnees_editConflictShowsTheOtherChangeAndReapplies(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	id := personID(e, "张建国")
+	id := regPersonID(e, "张建国")
 	path := fmt.Sprintf("/console/returnees/%d", id)
 	a := e.as(townA)
-	state := formState(t, a.get(path+"/edit").Body)
+	state := regFormState(t, a.get(path+"/edit").Body)
 
 	// Someone else changes the work city meanwhile.
 	time.Sleep(5 * time.Millisecond)
-	if _, err := e.app.Returnees.Patch(t.Context(), adminActor(), id, mustAtoi(state.Get("version")), func(in *returnee.Input) error {
+	if _, err := e.app.Returnees.Patch(t.Context(), adminActor(), id, regAtoi(state.Get("version")), func(in *returnee.Input) error {
 		in.WorkCity = "上海市"
 		return nil
 	}); err != nil {
@@ -335,7 +335,7 @@ func TestReturnees_editConflictShowsTheOtherChangeAndReapplies(t *testing.T) {
 	conflict.mustShow(t, "其他人刚才的修改", "务工城市", "上海市", "东莞市", "系统管理员", `value="电子商务"`)
 
 	// Saving the form as it came back applies the clerk's values over the other change.
-	again := formState(t, conflict.Body)
+	again := regFormState(t, conflict.Body)
 	if again.Get("version") == state.Get("version") {
 		t.Fatal("the form kept the stale version")
 	}
@@ -357,7 +357,7 @@ func TestReturnees_editConflictShowsTheOtherChangeAndReapplies(t *testing.T) {
 	}
 }
 
-func mustAtoi(s string) int {
+func regAtoi(s string) int {
 	n, err := strconv.Atoi(s)
 	if err != nil {
 		panic(err)
@@ -369,20 +369,20 @@ func TestReturnees_importShowsThePerRowReportAndTheDownload(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	a := e.as(townA)
-	good := [][2]string{{"姓名", "孙小美"}, {"身份证号", idNumber(7)}, {"手机号", "13907159999"}, {"乡镇（街道）", "官埠桥镇"},
+	good := [][2]string{{"姓名", "孙小美"}, {"身份证号", regIDNumber(7)}, {"手机号", "13907159999"}, {"乡镇（街道）", "官埠桥镇"},
 		{"村（社区）", "官埠桥村"}, {"当前状态", "已返乡"}, {"返乡时间", "2025-01-10"}}
 	badID := [][2]string{{"姓名", "错号码"}, {"身份证号", "421202199001019999"}, {"手机号", "13907158888"}, {"乡镇（街道）", "官埠桥镇"},
 		{"村（社区）", "官埠桥村"}, {"当前状态", "已返乡"}, {"返乡时间", "2025-01-10"}}
-	noName := [][2]string{{"身份证号", idNumber(8)}, {"手机号", "13907157777"}, {"乡镇（街道）", "官埠桥镇"},
+	noName := [][2]string{{"身份证号", regIDNumber(8)}, {"手机号", "13907157777"}, {"乡镇（街道）", "官埠桥镇"},
 		{"村（社区）", "官埠桥村"}, {"当前状态", "已返乡"}, {"返乡时间", "2025-01-10"}}
-	data := importSheet(e, good, badID, noName)
+	data := regImportSheet(e, good, badID, noName)
 
-	rep := a.postFile("/console/returnees/import", "file", "名单.xlsx", data, true)
+	rep := a.regUpload("/console/returnees/import", "file", "名单.xlsx", data, true)
 	if rep.Status != http.StatusOK {
 		t.Fatalf("import: %d %s", rep.Status, rep.Body)
 	}
 	rep.mustShow(t, "导入结果：名单.xlsx", "有 2 行未导入", "身份证号不正确", "姓名", "下载导入结果")
-	rep.mustNotShow(t, "<html")
+	rep.regMustNotShow(t, "<html")
 	m := regexp.MustCompile(`/console/returnees/imports/(\d+)/report`).FindString(rep.Body)
 	if m == "" {
 		t.Fatal("no report link")
@@ -403,15 +403,15 @@ func TestReturnees_importShowsThePerRowReportAndTheDownload(t *testing.T) {
 	a.get("/console/returnees?name="+url.QueryEscape("孙小美")).mustShow(t, "孙小美")
 	a.get("/console/returnees/import").mustShow(t, "名单.xlsx", m)
 	// Township B does not see A's batch nor its report.
-	e.as(townB).get("/console/returnees/import").mustNotShow(t, "名单.xlsx")
+	e.as(townB).get("/console/returnees/import").regMustNotShow(t, "名单.xlsx")
 	if got := e.as(townB).get(m); got.Status != http.StatusNotFound {
 		t.Errorf("township B report: %d", got.Status)
 	}
 
 	// Not a spreadsheet: the API's words.
-	a.postFile("/console/returnees/import", "file", "x.xlsx", []byte("hello"), true).mustShow(t, "请上传 Excel 文件")
+	a.regUpload("/console/returnees/import", "file", "x.xlsx", []byte("hello"), true).mustShow(t, "请上传 Excel 文件")
 	// Without htmx the whole page comes back with the report.
-	plain := a.postFile("/console/returnees/import", "file", "名单2.xlsx", importSheet(e, good), false)
+	plain := a.regUpload("/console/returnees/import", "file", "名单2.xlsx", regImportSheet(e, good), false)
 	plain.mustShow(t, "<html", "全部 1 行已导入", "更新 1 人")
 }
 
@@ -419,7 +419,7 @@ func TestReturnees_exportIsMaskedUnlessRevealedWithAReason(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	a := e.as(townA)
-	id := personID(e, "张建国")
+	id := regPersonID(e, "张建国")
 	full, _ := e.app.Returnees.Reveal(t.Context(), adminActor(), id, "测试核对")
 
 	page := a.get("/console/returnees/export?status=returned&name=" + url.QueryEscape("张"))
@@ -429,7 +429,7 @@ func TestReturnees_exportIsMaskedUnlessRevealedWithAReason(t *testing.T) {
 	if masked.Status != 200 || masked.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("export: %d %v", masked.Status, masked.Header)
 	}
-	cells := sheetText(t, masked.Body)
+	cells := regSheetText(t, masked.Body)
 	if !strings.Contains(cells, "张建国") || strings.Contains(cells, full.IDCard) || strings.Contains(cells, "黄敏") {
 		t.Errorf("masked export: %s", cells)
 	}
@@ -438,17 +438,17 @@ func TestReturnees_exportIsMaskedUnlessRevealedWithAReason(t *testing.T) {
 		t.Errorf("reveal without reason: %d", got.Status)
 	}
 	revealed := a.postForm("/console/returnees/export", url.Values{"name": {"张建国"}, "reveal": {"1"}, "reason": {"报送创业补贴审核"}})
-	if !strings.Contains(sheetText(t, revealed.Body), full.IDCard) {
+	if !strings.Contains(regSheetText(t, revealed.Body), full.IDCard) {
 		t.Error("revealed export without the full ID number")
 	}
 	d := e.as(dept)
-	d.get("/console/returnees/export").mustNotShow(t, "导出完整的身份证号和手机号")
+	d.get("/console/returnees/export").regMustNotShow(t, "导出完整的身份证号和手机号")
 	if got := d.postForm("/console/returnees/export", url.Values{"reveal": {"1"}, "reason": {"报送创业补贴审核"}}); got.Status != http.StatusForbidden {
 		t.Errorf("department revealed export: %d", got.Status)
 	}
 }
 
-func sheetText(t *testing.T, body string) string {
+func regSheetText(t *testing.T, body string) string {
 	t.Helper()
 	x, err := excelize.OpenReader(strings.NewReader(body))
 	if err != nil {
