@@ -27,8 +27,6 @@ import (
 type Uploads interface {
 	Attach(ctx context.Context, tx sqlx.ExtContext, uploadIDs []string, ownerUserID int64, refType string, refID int64) error
 	ListAttached(ctx context.Context, q sqlx.QueryerContext, refType string, refID int64) ([]upload.Upload, error)
-	// DecodeAttached reads an upload.AttachedSQL column as ListAttached would list it.
-	DecodeAttached(b []byte) ([]upload.Upload, error)
 }
 
 // Notifier writes inbox messages and subscribe messages in the caller's transaction.

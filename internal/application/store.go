@@ -19,7 +19,6 @@ import (
 
 	"huixiang/internal/cn"
 	"huixiang/internal/sqldb"
-	"huixiang/internal/upload"
 )
 
 // row is an applications row.
@@ -203,8 +202,6 @@ type submissionRow struct {
 	// Timeline is the application's events as a JSON array in timeline order (NULL: none), the
 	// rows events would read (see timelineOf).
 	Timeline []byte `db:"timeline"`
-	// Attached is the application's uploads (upload.AttachedSQL).
-	Attached []byte `db:"attached"`
 }
 
 // timelineEvents is the JSON_ARRAYAGG of an application's events, in events' order.
@@ -267,8 +264,8 @@ func (n nullableApplicant) applicant() *applicant {
 }
 
 // getSubmission reads the user's application with everything its submit checks, and its
-// timeline and uploads, in one statement: the same values as ownRow, getPolicy, getApplicant,
-// personUsedTimes, countGrantKey, usedTimes, events and ListAttached would read one by one (the applicant is the person behind the user, as in
+// timeline, in one statement: the same values as ownRow, getPolicy, getApplicant,
+// personUsedTimes, countGrantKey, usedTimes and events would read one by one (the applicant is the person behind the user, as in
 // getApplicant; the subqueries use the same indexes as those functions).
 func getSubmission(ctx context.Context, q sqlx.QueryerContext, userID, id int64) (submissionRow, error) {
 	in, states := grantedIn()
@@ -276,7 +273,7 @@ func getSubmission(ctx context.Context, q sqlx.QueryerContext, userID, id int64)
 	args = append(args, states...)
 	args = append(args, KindSubsidy)
 	args = append(args, states...)
-	args = append(args, refType, id, userID)
+	args = append(args, id, userID)
 	var r submissionRow
 	err := sqlx.GetContext(ctx, q, &r, `SELECT `+appColumns+`,
 		sp.code AS "pol.code", sp.kind AS "pol.kind", sp.name AS "pol.name", sp.description AS "pol.description",
@@ -292,7 +289,7 @@ func getSubmission(ctx context.Context, q sqlx.QueryerContext, userID, id int64)
 		CASE WHEN a.borrower_key <> CONCAT('P:', ar.person_id) THEN (SELECT COUNT(*) FROM applications x
 			WHERE x.policy_code = a.policy_code AND x.borrower_key = a.borrower_key AND x.status IN (`+in+`) AND x.id <> a.id)
 			ELSE 0 END AS borrower_used,
-		`+timelineEvents+` AS timeline, `+upload.AttachedSQL("a.id")+` AS attached`+appFrom+`
+		`+timelineEvents+` AS timeline`+appFrom+`
 		LEFT JOIN persons ap ON ap.user_id = a.user_id LEFT JOIN returnees ar ON ar.person_id = ap.id
 		WHERE a.id = ? AND a.user_id = ?`, args...)
 	if errors.Is(err, sql.ErrNoRows) {

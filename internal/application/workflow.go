@@ -19,7 +19,6 @@ import (
 	"huixiang/internal/notify"
 	"huixiang/internal/pii"
 	"huixiang/internal/sqldb"
-	"huixiang/internal/upload"
 )
 
 // ownRow returns the user's application; others' answer ErrNotFound.
@@ -71,11 +70,6 @@ func (s *Service) attachments(ctx context.Context, q sqlx.QueryerContext, id int
 	if err != nil {
 		return nil, err
 	}
-	return attachmentsOf(ups), nil
-}
-
-// attachmentsOf is the view of an application's uploads.
-func attachmentsOf(ups []upload.Upload) []Attachment {
 	out := make([]Attachment, 0, len(ups))
 	for _, u := range ups {
 		att := Attachment{ID: u.ID, Kind: u.Kind, ContentType: u.ContentType, Name: u.Name, URL: u.URL}
@@ -84,7 +78,7 @@ func attachmentsOf(ups []upload.Upload) []Attachment {
 		}
 		out = append(out, att)
 	}
-	return out
+	return out, nil
 }
 
 func (s *Service) full(ctx context.Context, q sqlx.QueryerContext, r row, timeline bool) (Application, error) {
@@ -266,11 +260,10 @@ func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Ap
 	if err != nil {
 		return Application{}, err
 	}
-	ups, err := s.uploads.DecodeAttached(sr.Attached)
+	atts, err := s.attachments(ctx, s.db, r.ID)
 	if err != nil {
 		return Application{}, err
 	}
-	atts := attachmentsOf(ups)
 	if err := checkMaterials(p, r, atts); err != nil {
 		return Application{}, err
 	}

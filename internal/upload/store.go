@@ -3,7 +3,6 @@ package upload
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -74,57 +73,6 @@ func listAttached(ctx context.Context, db sqlx.QueryerContext, refType string, r
 	out := make([]Upload, len(rows))
 	for i, r := range rows {
 		out[i] = r.upload()
-	}
-	return out, nil
-}
-
-// AttachedSQL is a subquery for a statement of the caller's: the uploads attached to the record
-// of type ? (its one placeholder) and id refID (an SQL expression of the caller's statement),
-// as a JSON array in listAttached's order (NULL: none). DecodeAttached reads it.
-func AttachedSQL(refID string) string {
-	return `(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', u.id, 'owner_user_id', u.owner_user_id, 'kind', u.kind,
-		'content_type', u.content_type, 'size', u.size, 'sha256', u.sha256, 'storage_key', u.storage_key,
-		'original_name', u.original_name, 'created_at', u.created_at, 'attached_to_type', u.attached_to_type,
-		'attached_to_id', u.attached_to_id) ORDER BY u.created_at, u.id)
-		FROM uploads u WHERE u.attached_to_type = ? AND u.attached_to_id = ` + refID + ` AND u.deleted_at IS NULL)`
-}
-
-// decodeAttached reads an AttachedSQL array into the uploads listAttached would return.
-// DATETIME(3) comes as "2006-01-02 15:04:05.000" in UTC, the zone the connection uses.
-func decodeAttached(b []byte) ([]Upload, error) {
-	var raw []struct {
-		ID             string  `json:"id"`
-		OwnerUserID    int64   `json:"owner_user_id"`
-		Kind           string  `json:"kind"`
-		ContentType    string  `json:"content_type"`
-		Size           int64   `json:"size"`
-		SHA256         string  `json:"sha256"`
-		StorageKey     string  `json:"storage_key"`
-		OriginalName   string  `json:"original_name"`
-		CreatedAt      string  `json:"created_at"`
-		AttachedToType *string `json:"attached_to_type"`
-		AttachedToID   *int64  `json:"attached_to_id"`
-	}
-	if len(b) > 0 {
-		if err := json.Unmarshal(b, &raw); err != nil {
-			return nil, fmt.Errorf("upload: attached: %w", err)
-		}
-	}
-	out := make([]Upload, len(raw))
-	for i, r := range raw {
-		at, err := time.ParseInLocation(time.DateTime+".999999", r.CreatedAt, time.UTC)
-		if err != nil {
-			return nil, fmt.Errorf("upload: attached: %w", err)
-		}
-		row := uploadRow{ID: r.ID, OwnerUserID: r.OwnerUserID, Kind: r.Kind, ContentType: r.ContentType, Size: r.Size,
-			SHA256: r.SHA256, StorageKey: r.StorageKey, OriginalName: r.OriginalName, CreatedAt: at}
-		if r.AttachedToType != nil {
-			row.AttachedToType = sql.NullString{String: *r.AttachedToType, Valid: true}
-		}
-		if r.AttachedToID != nil {
-			row.AttachedToID = sql.NullInt64{Int64: *r.AttachedToID, Valid: true}
-		}
-		out[i] = row.upload()
 	}
 	return out, nil
 }

@@ -344,19 +344,6 @@ func (s *Service) ListAttached(ctx context.Context, q sqlx.QueryerContext, refTy
 	return us, nil
 }
 
-// DecodeAttached reads the uploads of an AttachedSQL subquery the caller's statement selected,
-// each with a fresh signed URL: what ListAttached returns, without a statement of its own.
-func (s *Service) DecodeAttached(b []byte) ([]Upload, error) {
-	us, err := decodeAttached(b)
-	if err != nil {
-		return nil, err
-	}
-	for i := range us {
-		s.withURL(&us[i])
-	}
-	return us, nil
-}
-
 // Attach claims the uploads for the record refType/refID inside the caller's transaction tx.
 // Each must be the user's, not deleted, and not attached to another record (attaching again to
 // the same record is allowed); otherwise the error wraps ErrNotAttachable and names the upload.
