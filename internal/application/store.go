@@ -199,47 +199,6 @@ type submissionRow struct {
 	PersonUsed   int `db:"person_used"`
 	GrantLive    int `db:"grant_live"`
 	BorrowerUsed int `db:"borrower_used"`
-	// Timeline is the application's events as a JSON array in timeline order (NULL: none), the
-	// rows events would read (see timelineOf).
-	Timeline []byte `db:"timeline"`
-}
-
-// timelineEvents is the JSON_ARRAYAGG of an application's events, in events' order.
-const timelineEvents = `(SELECT JSON_ARRAYAGG(JSON_OBJECT('at', e.at, 'actor_type', e.actor_type, 'actor_role', e.actor_role,
-	'from', e.from_status, 'to', e.to_status, 'comment', e.comment, 'field_comments', e.field_comments) ORDER BY e.at, e.id)
-	FROM application_events e WHERE e.application_id = a.id)`
-
-// timelineOf decodes a timelineEvents array into the Events that events reads. DATETIME(3)
-// comes as "2006-01-02 15:04:05.000" in UTC, the zone the connection stores and reads times in.
-func timelineOf(b []byte) ([]Event, error) {
-	var raw []struct {
-		At       string          `json:"at"`
-		Type     string          `json:"actor_type"`
-		Role     string          `json:"actor_role"`
-		From     string          `json:"from"`
-		To       string          `json:"to"`
-		Comment  string          `json:"comment"`
-		Comments json.RawMessage `json:"field_comments"`
-	}
-	if len(b) > 0 {
-		if err := json.Unmarshal(b, &raw); err != nil {
-			return nil, fmt.Errorf("application: timeline: %w", err)
-		}
-	}
-	out := make([]Event, 0, len(raw)+1)
-	for _, r := range raw {
-		at, err := time.ParseInLocation(time.DateTime+".999999", r.At, time.UTC)
-		if err != nil {
-			return nil, fmt.Errorf("application: timeline: %w", err)
-		}
-		var fc []byte
-		if len(r.Comments) > 0 && string(r.Comments) != "null" {
-			fc = r.Comments
-		}
-		out = append(out, Event{At: at, From: r.From, To: r.To, Actor: roleLabels[r.Role], ActorType: r.Type, Comment: r.Comment,
-			FieldComments: decodeComments(fc)})
-	}
-	return out, nil
 }
 
 // nullableApplicant is applicant read through LEFT JOINs.
@@ -263,9 +222,9 @@ func (n nullableApplicant) applicant() *applicant {
 		Intention: n.Intention.String, USCC: n.USCC, StartedOn: n.StartedOn, PhoneEnc: n.PhoneEnc}
 }
 
-// getSubmission reads the user's application with everything its submit checks, and its
-// timeline, in one statement: the same values as ownRow, getPolicy, getApplicant,
-// personUsedTimes, countGrantKey, usedTimes and events would read one by one (the applicant is the person behind the user, as in
+// getSubmission reads the user's application with everything its submit checks, in one
+// statement: the same values as ownRow, getPolicy, getApplicant, personUsedTimes, countGrantKey
+// and usedTimes would read one by one (the applicant is the person behind the user, as in
 // getApplicant; the subqueries use the same indexes as those functions).
 func getSubmission(ctx context.Context, q sqlx.QueryerContext, userID, id int64) (submissionRow, error) {
 	in, states := grantedIn()
@@ -288,8 +247,7 @@ func getSubmission(ctx context.Context, q sqlx.QueryerContext, userID, id int64)
 			WHERE x.grant_key = CONCAT(a.policy_code, ':', ar.person_id)) ELSE 0 END AS grant_live,
 		CASE WHEN a.borrower_key <> CONCAT('P:', ar.person_id) THEN (SELECT COUNT(*) FROM applications x
 			WHERE x.policy_code = a.policy_code AND x.borrower_key = a.borrower_key AND x.status IN (`+in+`) AND x.id <> a.id)
-			ELSE 0 END AS borrower_used,
-		`+timelineEvents+` AS timeline`+appFrom+`
+			ELSE 0 END AS borrower_used`+appFrom+`
 		LEFT JOIN persons ap ON ap.user_id = a.user_id LEFT JOIN returnees ar ON ar.person_id = ap.id
 		WHERE a.id = ? AND a.user_id = ?`, args...)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -273,13 +273,15 @@ func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Ap
 	// DATETIME(3) keeps milliseconds: the answer carries the times as stored.
 	now := s.now().UTC().Truncate(time.Millisecond)
 	t := transitionOf(ActSubmit)
-	timeline, err := timelineOf(sr.Timeline)
-	if err != nil {
-		return Application{}, err
-	}
+	var timeline []Event
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		return s.transition(ctx, tx, r, version, actor.User(userID), t,
+		err := s.transition(ctx, tx, r, version, actor.User(userID), t,
 			change{Set: []assign{{"submitted_at", now}, {"township_code", a.TownshipCode}}, At: now})
+		if err != nil {
+			return err
+		}
+		timeline, err = events(ctx, tx, r.ID)
+		return err
 	})
 	if errors.Is(err, sqldb.ErrDuplicate) {
 		return Application{}, ErrAlreadyGranted
@@ -290,11 +292,6 @@ func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Ap
 	// The row as the UPDATE left it (see transition and updateStatus).
 	r.Status, r.Version, r.UpdatedAt, r.FieldComments = t.To, version+1, now, nil
 	r.SubmittedAt, r.TownshipCode = &now, a.TownshipCode
-	// The timeline read with the row, and the event the transition wrote: every earlier event
-	// was written with an earlier version, so the UPDATE on the version read vouches that none
-	// came between.
-	timeline = append(timeline, Event{At: now, From: sr.Status, To: t.To, Actor: roleLabels[t.EventRole],
-		ActorType: string(actor.KindUser)})
 	app := s.view(r)
 	app.Attachments, app.Timeline = atts, timeline
 	return app, nil
