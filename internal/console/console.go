@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -108,7 +107,6 @@ func (cs *Console) Mount(g *gin.RouterGroup) {
 	g.Use(cs.headers(), cs.crossOrigin())
 	g.GET("/static/:file", cs.serveStatic)
 	cs.routes(g)
-	sort.SliceStable(cs.pages, func(i, j int) bool { return cs.pages[i].Path < cs.pages[j].Path })
 }
 
 // routes lists every page. Each feature adds its pages in its own file's register function.

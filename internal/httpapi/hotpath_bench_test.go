@@ -1,19 +1,25 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"huixiang/internal/app"
 	"huixiang/internal/config"
+	"huixiang/internal/region"
 	"huixiang/internal/testenv"
 	"huixiang/internal/wxfake"
 )
@@ -46,6 +52,8 @@ func benchApp(b *testing.B) (*app.App, *wxfake.Server) {
 		"HX_LOG_LEVEL":                  "warn",
 		"HX_UPLOAD_DIR":                 b.TempDir(),
 		"HX_LIMITS_WECHAT_LOGIN_PER_IP": "100000000",
+		"HX_LIMITS_WECHAT_PER_IP":       "100000000",
+		"HX_LIMITS_WECHAT_PER_USER":     "100000000",
 	}
 	cfg, err := config.Load("", func(k string) string { return vars[k] })
 	if err != nil {
@@ -115,4 +123,62 @@ func BenchmarkUserLogin(b *testing.B) {
 		b.StartTimer()
 		benchLogin(b, a.Handler, code)
 	}
+}
+
+// BenchmarkRegister times PUT /api/v1/me/returnee as scripts/bench.sh's register scenario sends
+// it: 16 registered users in parallel, each PUT changing years_away (the update path with its
+// history row; the text is unchanged, so WeChat's content check is not asked again).
+func BenchmarkRegister(b *testing.B) {
+	a, fake := benchApp(b)
+	ctx := b.Context()
+	district := "990100"
+	must := func(err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	must(region.Upsert(ctx, a.DB, region.Region{Code: district, Level: 1, Name: "咸安区", IsDemo: true}, 0))
+	town := "990101"
+	must(region.Upsert(ctx, a.DB, region.Region{Code: town, ParentCode: &district, Level: 2, Name: "官埠桥镇", IsDemo: true}, 0))
+	must(region.Upsert(ctx, a.DB, region.Region{Code: town + "001", ParentCode: &town, Level: 3, Name: "官埠桥镇1村", IsDemo: true}, 1))
+	do := func(method, path, token string, body any) *httptest.ResponseRecorder {
+		bs, _ := json.Marshal(body)
+		req := httptest.NewRequest(method, path, bytes.NewReader(bs))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.RemoteAddr = "127.0.0.1:40000"
+		rec := httptest.NewRecorder()
+		a.Handler.ServeHTTP(rec, req)
+		return rec
+	}
+	const users = 16
+	tokens := make([]string, users)
+	base := int(time.Now().UnixNano()/1e6) % 100000 * 20
+	form := func(i, rev int) map[string]any {
+		return map[string]any{"name": "测试", "id_card": idNumber(base + i), "township_code": town, "village_code": town + "001",
+			"status": "returned", "returned_on": "2025-03-01", "work_province": "广东省", "work_city": "东莞市",
+			"industry": "电子制造", "years_away": rev % 40, "skills": []string{"electrician"}, "skills_text": "会电焊",
+			"intention": "preparing", "intended_fields": []string{"tea"}, "needs": []string{"funds", "training"}}
+	}
+	for i := range tokens {
+		tokens[i] = benchLogin(b, a.Handler, fake.IssueLoginCode("o_bench_reg_"+strconv.Itoa(base+i), ""))
+		if rec := do("POST", "/api/v1/me/phone", tokens[i], map[string]string{"code": fake.IssuePhoneCode(fmt.Sprintf("138%08d", base+i))}); rec.Code != 200 {
+			b.Fatalf("phone: %d %s", rec.Code, rec.Body)
+		}
+		if rec := do("PUT", "/api/v1/me/returnee", tokens[i], form(i, 0)); rec.Code != 200 {
+			b.Fatalf("register: %d %s", rec.Code, rec.Body)
+		}
+	}
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(users / runtime.GOMAXPROCS(0))
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(next.Add(1)-1) % users
+		for rev := 1; pb.Next(); rev++ {
+			if rec := do("PUT", "/api/v1/me/returnee", tokens[i], form(i, rev)); rec.Code != 200 {
+				b.Errorf("register: %d %s", rec.Code, rec.Body)
+				return
+			}
+		}
+	})
 }

@@ -30,18 +30,26 @@ func (c *costCounter) DialHook(next redis.DialHook) redis.DialHook {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) { return next(ctx, network, addr) }
 }
 
+// handshake is a new connection's setup (HELLO, then CLIENT SETINFO pipelined): the pool's
+// work, not a request's; the pool may open a connection in any request.
+func handshake(cmd redis.Cmder) bool { return cmd.Name() == "hello" || cmd.Name() == "client" }
+
 func (c *costCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		c.roundTrips.Add(1)
-		c.commands.Add(1)
+		if !handshake(cmd) {
+			c.roundTrips.Add(1)
+			c.commands.Add(1)
+		}
 		return next(ctx, cmd)
 	}
 }
 
 func (c *costCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		c.roundTrips.Add(1)
-		c.commands.Add(int64(len(cmds)))
+		if !handshake(cmds[0]) {
+			c.roundTrips.Add(1)
+			c.commands.Add(int64(len(cmds)))
+		}
 		return next(ctx, cmds)
 	}
 }

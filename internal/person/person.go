@@ -65,6 +65,16 @@ type Row struct {
 
 const columns = `id, id_card_enc, id_card_idx, name, gender, birth_date, phone_enc, phone_idx, user_id, created_source`
 
+// ColumnsAs is the select list of a Row from the persons table aliased alias, for a registry's
+// statement that reads (and locks) a person with its own row.
+func ColumnsAs(alias string) string {
+	cols := strings.Split(columns, ", ")
+	for i, c := range cols {
+		cols[i] = alias + "." + c
+	}
+	return strings.Join(cols, ", ")
+}
+
 // Identity is who a registration says the person is.
 type Identity struct {
 	IDCard cnid.IDCard
@@ -77,6 +87,10 @@ type Identity struct {
 type Claimant struct {
 	UserID   int64
 	PhoneIdx []byte
+	// Mine, when set, is the claimant's own person, already locked in the transaction by the
+	// caller (with a row of its registry, in one statement: see ColumnsAs); Attach then does not
+	// look it up again.
+	Mine *Row
 }
 
 // Attached says what Attach did.
@@ -154,9 +168,15 @@ func (s *Store) LockByIDCard(ctx context.Context, tx *sqlx.Tx, number string) (i
 func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source string, claimant *Claimant) (Attached, error) {
 	idx := s.box.Index(FieldIDCard, id.IDCard.Number)
 	if claimant != nil {
-		mine, ok, err := lockOne(ctx, tx, "user_id = ?", claimant.UserID)
-		if err != nil {
-			return Attached{}, err
+		var mine Row
+		ok := claimant.Mine != nil
+		if ok {
+			mine = *claimant.Mine
+		} else {
+			var err error
+			if mine, ok, err = lockOne(ctx, tx, "user_id = ?", claimant.UserID); err != nil {
+				return Attached{}, err
+			}
 		}
 		if ok {
 			if !bytes.Equal(mine.IDCardIdx, idx) {

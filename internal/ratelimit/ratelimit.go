@@ -108,6 +108,83 @@ func (l *Limiter) Allow(ctx context.Context, r Rule, key string) error {
 	return nil
 }
 
+// Check is one rule and key of AllowAll.
+type Check struct {
+	Rule Rule
+	Key  string
+}
+
+// AllowAll counts one event under each check, in one round trip (a pipeline: the counters may
+// live on different cluster nodes), or refuses it. When any check refuses, the events the
+// others counted are taken back (one more round trip, on refusals only), so a refused event
+// counts under no rule, and the refusal returned is the one with the longest wait. Redis errors
+// fail closed, as in Allow.
+func (l *Limiter) AllowAll(ctx context.Context, checks ...Check) error {
+	type run struct {
+		key, member string
+		rule        Rule
+		cmd         *redis.Cmd
+	}
+	runs := make([]run, 0, len(checks))
+	for _, c := range checks {
+		if c.Rule.Limit <= 0 || c.Rule.Window <= 0 {
+			continue
+		}
+		runs = append(runs, run{key: l.Key(c.Rule, c.Key), member: l.member + strconv.FormatUint(l.seq.Add(1), 36), rule: c.Rule})
+	}
+	if len(runs) == 0 {
+		return nil
+	}
+	exec := func(sha bool) error {
+		_, err := l.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i := range runs {
+				r := &runs[i]
+				if sha {
+					r.cmd = slidingWindow.EvalSha(ctx, p, []string{r.key}, r.rule.Window.Milliseconds(), r.rule.Limit, r.member)
+				} else if r.cmd.Err() != nil {
+					r.cmd = slidingWindow.Eval(ctx, p, []string{r.key}, r.rule.Window.Milliseconds(), r.rule.Limit, r.member)
+				}
+			}
+			return nil
+		})
+		return err
+	}
+	if err := exec(true); err != nil {
+		if !redis.HasErrorPrefix(err, "NOSCRIPT") {
+			return fmt.Errorf("ratelimit: %w", err)
+		}
+		// The script is not loaded (on some node): the failed calls again, with its source.
+		if err := exec(false); err != nil {
+			return fmt.Errorf("ratelimit: %w", err)
+		}
+	}
+	var refused *LimitedError
+	for _, r := range runs {
+		wait, err := r.cmd.Int64()
+		if err != nil {
+			return fmt.Errorf("ratelimit: %s: %w", r.rule.Name, err)
+		}
+		if wait > 0 && (refused == nil || time.Duration(wait)*time.Millisecond > refused.RetryAfter) {
+			refused = &LimitedError{RetryAfter: time.Duration(wait) * time.Millisecond}
+		}
+	}
+	if refused == nil {
+		return nil
+	}
+	_, err := l.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, r := range runs {
+			if w, _ := r.cmd.Int64(); w == 0 {
+				p.ZRem(ctx, r.key, r.member)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("ratelimit: take back: %w", err)
+	}
+	return refused
+}
+
 // Reset forgets key's events under r (an administrator lifted a block).
 func (l *Limiter) Reset(ctx context.Context, r Rule, key string) error {
 	return l.rdb.Del(ctx, l.Key(r, key)).Err()

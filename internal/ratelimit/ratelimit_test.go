@@ -1,6 +1,7 @@
 package ratelimit_test
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -110,5 +111,79 @@ func TestAllow_eventsThatLeftTheWindowStopCounting_whenTheSetIsFull(t *testing.T
 	}
 	if n := rdb.ZCard(ctx, l.Key(rule, "k")).Val(); n != 3 {
 		t.Fatalf("set holds %d events, want 3 (the stale ones trimmed)", n)
+	}
+}
+
+// noScript answers the first pipeline's EVALSHA calls NOSCRIPT without sending them, as a
+// Redis that has not loaded the script would (flushing the script cache of the shared test
+// Redis would disturb other suites).
+type noScript struct{ done atomic.Bool }
+
+type noScriptError struct{}
+
+func (noScriptError) Error() string { return "NOSCRIPT No matching script. Please use EVAL." }
+func (noScriptError) RedisError()   {}
+
+func (h *noScript) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *noScript) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return next
+}
+
+func (h *noScript) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if cmds[0].Name() != "evalsha" || !h.done.CompareAndSwap(false, true) {
+			return next(ctx, cmds)
+		}
+		for _, c := range cmds {
+			c.SetErr(noScriptError{})
+		}
+		return noScriptError{}
+	}
+}
+
+// AllowAll asks several counters in one round trip: an event all allow counts under each; an
+// event one refuses counts under none (the others' events are taken back), and the refusal is
+// the longest wait; a Redis without the script loaded works (NOSCRIPT falls back to EVAL).
+func TestAllowAll_countsUnderEach_refusedCountsUnderNone(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	ctx := t.Context()
+	h := &noScript{}
+	rdb.AddHook(h)
+	l := ratelimit.New(rdb, prefix)
+	user := ratelimit.Rule{Name: "user", Limit: 2, Window: time.Minute}
+	ip := ratelimit.Rule{Name: "ip", Limit: 5, Window: 2 * time.Minute}
+	checks := []ratelimit.Check{{Rule: user, Key: "u1"}, {Rule: ip, Key: "1.2.3.4"}, {Rule: ratelimit.Rule{Name: "off"}, Key: "x"}}
+	for i := range 2 {
+		if err := l.AllowAll(ctx, checks...); err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+	}
+	count := func(r ratelimit.Rule, key string) int64 { return rdb.ZCard(ctx, l.Key(r, key)).Val() }
+	if u, i := count(user, "u1"), count(ip, "1.2.3.4"); u != 2 || i != 2 || !h.done.Load() {
+		t.Fatalf("counted %d (user) and %d (ip), want 2 and 2 (NOSCRIPT answered: %v)", u, i, h.done.Load())
+	}
+	err := l.AllowAll(ctx, checks...)
+	var le *ratelimit.LimitedError
+	if !errors.As(err, &le) || le.RetryAfter <= 0 || le.RetryAfter > user.Window {
+		t.Fatalf("3rd event of the user: %v", err)
+	}
+	if u, i := count(user, "u1"), count(ip, "1.2.3.4"); u != 2 || i != 2 {
+		t.Fatalf("after a refusal: %d (user) and %d (ip), want 2 and 2 (the address's event taken back)", u, i)
+	}
+	// Other users at the address count until the address is full.
+	for i := range 3 {
+		if err := l.AllowAll(ctx, ratelimit.Check{Rule: user, Key: "u" + string(rune('2'+i))}, ratelimit.Check{Rule: ip, Key: "1.2.3.4"}); err != nil {
+			t.Fatalf("user %d: %v", i+2, err)
+		}
+	}
+	err = l.AllowAll(ctx, ratelimit.Check{Rule: user, Key: "u9"}, ratelimit.Check{Rule: ip, Key: "1.2.3.4"})
+	if !errors.As(err, &le) || le.RetryAfter <= user.Window || le.RetryAfter > ip.Window {
+		t.Fatalf("address full: %v, want the address's wait", err)
+	}
+	if n := count(user, "u9"); n != 0 {
+		t.Fatalf("refused by the address, the user's counter holds %d, want 0", n)
+	}
+	if err := l.AllowAll(ctx); err != nil {
+		t.Fatalf("no checks: %v", err)
 	}
 }

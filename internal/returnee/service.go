@@ -114,20 +114,40 @@ type saveOpts struct {
 }
 
 // save attaches the person and writes the returnee record and its history in tx.
+// A user saving their own record (a claimant) who has a person and a record already, the usual
+// case, has both locked and read by one statement (lockMine) instead of one each.
 func (s *Service) save(ctx context.Context, tx *sqlx.Tx, p profile, o saveOpts) (saveResult, error) {
-	att, err := s.persons.Attach(ctx, tx, person.Identity{IDCard: p.IDCard, Name: p.Name, Phone: p.Phone}, o.Source, o.Claimant)
+	claimant := o.Claimant
+	var locked *row
+	if claimant != nil && claimant.Mine == nil {
+		m, ok, err := lockMine(ctx, tx, claimant.UserID)
+		if err != nil {
+			return saveResult{}, err
+		}
+		if ok {
+			c := *claimant
+			c.Mine, claimant, locked = &m.Row, &c, &m.row
+		}
+	}
+	att, err := s.persons.Attach(ctx, tx, person.Identity{IDCard: p.IDCard, Name: p.Name, Phone: p.Phone}, o.Source, claimant)
 	if err != nil {
 		return saveResult{}, err
 	}
-	return s.write(ctx, tx, att, p, o)
+	return s.write(ctx, tx, att, p, o, locked)
 }
 
-func (s *Service) write(ctx context.Context, tx *sqlx.Tx, att person.Attached, p profile, o saveOpts) (saveResult, error) {
+// write writes the record of the attached person; locked, when not nil, is a record the
+// transaction has locked and read already (lockMine), used when it is that person's.
+func (s *Service) write(ctx context.Context, tx *sqlx.Tx, att person.Attached, p profile, o saveOpts, locked *row) (saveResult, error) {
 	// Milliseconds, as DATETIME(3) keeps them: the saved row answered below equals a read of it.
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var old row
 	exists := false
-	if !att.Created { // a person created in this transaction has no record yet
+	switch {
+	case att.Created: // a person created in this transaction has no record yet
+	case locked != nil && locked.PersonID == att.PersonID:
+		old, exists = *locked, true
+	default:
 		var err error
 		if old, exists, err = lockRow(ctx, tx, att.PersonID); err != nil {
 			return saveResult{}, err
@@ -376,7 +396,7 @@ func (s *Service) Patch(ctx context.Context, actor actor.Actor, personID int64, 
 			return err
 		}
 		res, err := s.write(ctx, tx, person.Attached{PersonID: personID, Changed: changed, Identity: ident}, p,
-			saveOpts{Source: person.SourceGrid, Actor: actor, Version: version, ScopeExisting: true})
+			saveOpts{Source: person.SourceGrid, Actor: actor, Version: version, ScopeExisting: true}, nil)
 		if err != nil {
 			return err
 		}

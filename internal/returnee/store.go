@@ -96,6 +96,31 @@ func lockRow(ctx context.Context, tx *sqlx.Tx, personID int64) (row, bool, error
 	return r, true, nil
 }
 
+// mineRow is a user's person and returnee record, read and locked together (lockMine).
+type mineRow struct {
+	person.Row
+	row
+}
+
+// lockMine locks the user's person and their returnee record in one statement (persons first,
+// by the unique user_id, as Attach and lockRow would lock them one by one) and returns both;
+// false when the user has no person or no record (the caller then takes the long way).
+func lockMine(ctx context.Context, tx *sqlx.Tx, userID int64) (mineRow, bool, error) {
+	var m mineRow
+	err := tx.GetContext(ctx, &m, `SELECT `+person.ColumnsAs("p")+`, `+rowColumns+tagsColumn+`
+		FROM persons p JOIN returnees r ON r.person_id = p.id WHERE p.user_id = ? FOR UPDATE`, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return mineRow{}, false, nil
+	}
+	if err != nil {
+		return mineRow{}, false, fmt.Errorf("returnee: lock: %w", sqldb.Classify(err))
+	}
+	if err := m.decodeTags(); err != nil {
+		return mineRow{}, false, err
+	}
+	return m, true, nil
+}
+
 // loadTags returns kind → codes for one person, or person-keyed lists for several (see tagsOf).
 func loadTags(ctx context.Context, db sqlx.QueryerContext, ids []int64) (map[string][]string, error) {
 	if len(ids) == 0 {
