@@ -57,8 +57,12 @@ The WeChat stand-in's control endpoints (all listed by: curl -s http://$fake_add
                            (make run starts it with -consent auto: every signed-in user consents)
   GET  /__fake/messages                             the subscribe messages sent so far
 
-Sign in to the staff console API as admin (password: HX_ADMIN_BOOTSTRAP_PASSWORD in .env.dev;
-demo accounts demo_hrss, demo_guanbuqiao, demo_heshengqiao share it):
+The staff console: open http://127.0.0.1:$port/console/ in a browser and sign in as admin
+(password: HX_ADMIN_BOOTSTRAP_PASSWORD in .env.dev; the demo accounts demo_hrss (区人社局),
+demo_guanbuqiao and demo_heshengqiao (township clerks) share it). The seed above printed demo
+voucher codes to try at /console/verify.
+
+The same accounts sign in to the JSON admin API:
   curl -s -XPOST http://127.0.0.1:$port/admin/api/v1/auth/login \\
        -d "{\"username\":\"admin\",\"password\":\"\$(grep ^HX_ADMIN_BOOTSTRAP_PASSWORD= .env.dev | cut -d= -f2)\"}"
 
