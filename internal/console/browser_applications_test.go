@@ -31,12 +31,16 @@ func TestBrowser_ApplicationTwoLevelReview(t *testing.T) {
 	decide := func(who, comment, shot string) string {
 		t.Helper()
 		signInBrowser(t, ctx, e, who)
-		if err := chromedp.Do(ctx,
-			chromedp.Click(chromedp.CSS(`nav.sidebar a[href="/console/applications"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`nav.app-tabs`)),
-			chromedp.Click(chromedp.CSS(link)),
-			chromedp.WaitVisible(chromedp.ID("comment")),
-		); err != nil {
+		waitLoaded(t, ctx, "/console/")
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav.sidebar a[href="/console/applications"]`))); err != nil {
+			t.Fatalf("%s opens the queue: %v", who, err)
+		}
+		waitLoaded(t, ctx, "/console/applications")
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(link))); err != nil {
+			t.Fatalf("%s opens application %d from the queue: %v", who, id, err)
+		}
+		waitLoaded(t, ctx, fmt.Sprintf("/console/applications/%d", id))
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("comment"))); err != nil {
 			t.Fatalf("%s opens application %d from the queue: %v", who, id, err)
 		}
 		if err := browsertest.Screenshot(ctx, filepath.Join(shots, shot)); err != nil {

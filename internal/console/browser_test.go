@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -166,3 +167,23 @@ const pageAudit = `(() => {
   });
   return out;
 })()`
+
+// waitLoaded waits until the tab shows path (location.pathname), has finished loading and has
+// no htmx request in flight: after a click that navigates, a query must not find a node of the
+// page being left (chromedp then fails with "Could not find node with given id").
+func waitLoaded(t testing.TB, ctx context.Context, path string) {
+	t.Helper()
+	js := `location.pathname === ` + strconv.Quote(path) + ` && document.readyState === "complete" && !document.querySelector(".htmx-request")`
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		// An evaluation during the navigation itself fails (its context is gone): ask again.
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatalf("waiting for %s to load: %v", path, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -29,6 +29,9 @@ func provider(db *sqlx.DB) (*goose.Provider, error) {
 	return goose.NewProvider(goose.DialectMySQL, db.DB, sub, goose.WithDisableGlobalRegistry(true))
 }
 
+// migrateLockWait is how long a server waits for another one's migrations before giving up.
+const migrateLockWait = 2 * time.Minute
+
 // Migrate applies every pending migration, holding a named lock so that several servers starting
 // together apply each migration once.
 func Migrate(ctx context.Context, db *sqlx.DB, log *slog.Logger) error {
@@ -41,12 +44,20 @@ func Migrate(ctx context.Context, db *sqlx.DB, log *slog.Logger) error {
 		return fmt.Errorf("sqldb: migrate: %w", err)
 	}
 	defer conn.Close()
+	// Wait for the lock in short GET_LOCKs: one long wait would outlast the connection's read
+	// timeout (QueryTimeout, 5 s by default) while another replica migrates, and the driver would
+	// drop the connection as dead.
 	var got sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK("+migrationLock+", ?)", 60).Scan(&got); err != nil {
-		return fmt.Errorf("sqldb: migrate lock: %w", err)
-	}
-	if got.Int64 != 1 {
-		return fmt.Errorf("sqldb: migrate lock: not acquired in 60s")
+	for deadline := time.Now().Add(migrateLockWait); ; {
+		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK("+migrationLock+", ?)", 1).Scan(&got); err != nil {
+			return fmt.Errorf("sqldb: migrate lock: %w", err)
+		}
+		if got.Int64 == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("sqldb: migrate lock: not acquired in %s", migrateLockWait)
+		}
 	}
 	defer func() {
 		// A failed release means a broken connection, which the server drops with its lock.
