@@ -1,13 +1,20 @@
 package console_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"huixiang/internal/alumni"
+	"huixiang/internal/browsertest"
 )
 
 func init() {
@@ -112,5 +119,66 @@ func TestAlumni_claimsListsStaffEntryClaimedInMiniProgram(t *testing.T) {
 	}
 	if got := e.as(townB).get("/console/alumni/claims"); got.Status != http.StatusForbidden {
 		t.Fatalf("township: %d", got.Status)
+	}
+}
+
+// TestBrowser_AlumnusEdit: a department reviewer (demo_hrss) signs in, opens an alumnus from the
+// list, clicks 修改, changes the organization and saves; the detail page shows the new value with
+// the flash message. Then 校友 → 认领记录 opens.
+func TestBrowser_AlumnusEdit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := browsertest.New(t, browsertest.Timeout(2*time.Minute))
+	signInBrowser(t, ctx, e, "demo_hrss")
+	gao := `#alumni-results a[href="/console/alumni/` + strconv.FormatInt(alumnusID(e, "高文博"), 10) + `"]`
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`nav.sidebar a[href="/console/alumni"]`)),
+		chromedp.WaitVisible(chromedp.CSS(gao)),
+		chromedp.Click(chromedp.CSS(gao)),
+		chromedp.WaitVisible(chromedp.ID("edit-alumnus")),
+		chromedp.Click(chromedp.ID("edit-alumnus")),
+		chromedp.WaitVisible(chromedp.ID("organization")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// Select what is in the field and type over it, as a clerk does.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const i = document.getElementById('organization'); i.focus(); i.select(); return true; })()`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("organization"), "咸宁市高新区管委会")); err != nil {
+		t.Fatal(err)
+	}
+	shot(t, ctx, "alumni-edit.png")
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`form[action$="/edit"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash-ok`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	flash, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.flash-ok`)))
+	if err != nil || !strings.Contains(flash, "已保存 高文博 的校友信息") {
+		t.Fatalf("after save: %q (%v)", flash, err)
+	}
+	fields, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`dl.fields`)))
+	if err != nil || !strings.Contains(fields, "咸宁市高新区管委会") {
+		t.Fatalf("detail: %q (%v)", fields, err)
+	}
+	shot(t, ctx, "alumni-detail-after-edit.png")
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`nav.sidebar a[href="/console/alumni/claims"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main h1`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	shot(t, ctx, "alumni-claims.png")
+}
+
+// shot saves a screenshot into $HX_SCREENSHOTS when it is set.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if dir := os.Getenv("HX_SCREENSHOTS"); dir != "" {
+		if err := browsertest.Screenshot(ctx, filepath.Join(dir, name)); err != nil {
+			t.Error(err)
+		}
 	}
 }
