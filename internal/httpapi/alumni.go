@@ -107,6 +107,26 @@ func handleGetAlumnus(svc *alumni.Service) gin.HandlerFunc {
 	}
 }
 
+// handleUpdateAlumnus is the staff edit of an alumnus at the version read: the record's fields;
+// a name, ID number or phone other than the person's is refused (identity is never changed here).
+func handleUpdateAlumnus(svc *alumni.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		var in struct {
+			alumni.Input
+			Version int `json:"version"`
+		}
+		if !decode(c, &in) {
+			return
+		}
+		rec, err := svc.Update(c.Request.Context(), currentActor(c), id, in.Version, in.Input)
+		respond(c, http.StatusOK, rec, err)
+	}
+}
+
 func handleReviewAlumnus(svc *alumni.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := pathID(c)

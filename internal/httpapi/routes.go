@@ -191,6 +191,7 @@ func New(d Deps) http.Handler {
 	grantors.POST("/alumni", handleCreateAlumnus(d.Alumni))
 	grantors.GET("/alumni/grades", handleAlumniGrades(d.Alumni))
 	grantors.GET("/alumni/:id", handleGetAlumnus(d.Alumni))
+	grantors.PUT("/alumni/:id", handleUpdateAlumnus(d.Alumni))
 	grantors.POST("/alumni/:id/review", handleReviewAlumnus(d.Alumni))
 	grantors.POST("/alumni/:id/grade", handleGradeAlumnus(d.Alumni))
 	grantors.GET("/schools", handleAdminSchools(d.Alumni))
