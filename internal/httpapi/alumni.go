@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"huixiang/internal/alumni"
+	"huixiang/internal/sqldb"
 )
 
 // respond answers 200 (or status) with out, or the error.
@@ -82,6 +83,18 @@ func handleAdminAlumni(svc *alumni.Service) gin.HandlerFunc {
 		f.PageSize, _ = strconv.Atoi(c.Query("page_size"))
 		page, err := svc.List(c.Request.Context(), f)
 		respond(c, http.StatusOK, page, err)
+	}
+}
+
+// handleAlumniClaims pages the staff-entered alumni records their person claimed in the mini
+// program, newest claim first.
+func handleAlumniClaims(svc *alumni.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req sqldb.PageRequest
+		req.Page, _ = strconv.Atoi(c.Query("page"))
+		req.PageSize, _ = strconv.Atoi(c.Query("page_size"))
+		out, err := svc.Claims(c.Request.Context(), currentActor(c), req)
+		respond(c, http.StatusOK, out, err)
 	}
 }
 

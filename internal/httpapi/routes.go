@@ -190,6 +190,7 @@ func New(d Deps) http.Handler {
 	grantors.GET("/alumni", handleAdminAlumni(d.Alumni))
 	grantors.POST("/alumni", handleCreateAlumnus(d.Alumni))
 	grantors.GET("/alumni/grades", handleAlumniGrades(d.Alumni))
+	grantors.GET("/alumni/claims", handleAlumniClaims(d.Alumni))
 	grantors.GET("/alumni/:id", handleGetAlumnus(d.Alumni))
 	grantors.PUT("/alumni/:id", handleUpdateAlumnus(d.Alumni))
 	grantors.POST("/alumni/:id/review", handleReviewAlumnus(d.Alumni))
