@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -20,7 +21,10 @@ func (cs *Console) registerAlumni(g *gin.RouterGroup) {
 	cs.handle(g, page{Path: "/alumni", Title: "校友名录", Menu: "校友", May: may}, cs.alumniList)
 	cs.handle(g, page{Path: "/alumni/new", Title: "代为登记校友", May: may}, cs.alumnusNew)
 	cs.handle(g, page{Method: http.MethodPost, Path: "/alumni", Title: "代为登记校友", May: may}, cs.alumnusCreate)
+	cs.handle(g, page{Path: "/alumni/claims", Title: "认领记录", Menu: "校友", May: may}, cs.alumniClaims)
 	cs.handle(g, page{Path: "/alumni/:id", Title: "校友详情", May: may}, cs.alumnusPage)
+	cs.handle(g, page{Path: "/alumni/:id/edit", Title: "修改校友信息", May: may}, cs.alumnusEdit)
+	cs.handle(g, page{Method: http.MethodPost, Path: "/alumni/:id/edit", Title: "修改校友信息", May: may}, cs.alumnusSave)
 	cs.handle(g, page{Method: http.MethodPost, Path: "/alumni/:id/review", Title: "审核校友登记", May: may}, cs.alumnusReview)
 	cs.handle(g, page{Method: http.MethodPost, Path: "/alumni/:id/grade", Title: "评定校友等级", May: may}, cs.alumnusGrade)
 	cs.handle(g, page{Path: "/alumni/schools", Title: "学校管理", Menu: "校友", May: may}, cs.schoolsPage)
@@ -109,7 +113,8 @@ func (cs *Console) alumnusNew(r *request) error {
 	return r.OK("alumni/new", "", "代为登记校友", f)
 }
 
-func (cs *Console) alumnusCreate(r *request) error {
+// alumnusInput reads the alumnus form; err is a 422 for a year that is no number.
+func (r *request) alumnusInput() (alumni.Input, error) {
 	in := alumni.Input{Name: r.Form("name"), IDCard: r.Form("id_card"), Phone: r.Form("phone"), SchoolCode: r.Form("school_code"),
 		CurrentCity: r.Form("current_city"), Organization: r.Form("organization"), Industry: r.Form("industry"),
 		Title: r.Form("title"), Expertise: r.Form("expertise"), Offers: r.c.PostFormArray("offers"),
@@ -123,11 +128,16 @@ func (cs *Console) alumnusCreate(r *request) error {
 			entryErr = err
 		}
 	}
-	var rec alumni.Record
-	var err error
 	if entryErr != nil && r.Form("entry_year") != "" {
-		err = badInput("入学年份、毕业年份请填写四位数字年份")
-	} else {
+		return in, badInput("入学年份、毕业年份请填写四位数字年份")
+	}
+	return in, nil
+}
+
+func (cs *Console) alumnusCreate(r *request) error {
+	in, err := r.alumnusInput()
+	var rec alumni.Record
+	if err == nil {
 		rec, err = cs.d.Alumni.Create(r.Ctx(), r.Actor(), in)
 	}
 	if err != nil {
@@ -303,4 +313,98 @@ func (r *request) alumniBack(path string, err error) error {
 	}
 	r.setFlash(flash{Kind: "error", Message: p.Message})
 	return r.Redirect(path, "")
+}
+
+// alumnusEditForm is the edit form: the record (identity shown masked, not editable), the
+// values typed, the version they were read at, and the error to show.
+type alumnusEditForm struct {
+	alumnusForm
+	Rec     alumni.Record
+	Version int
+	// Stale: the record changed since the form was read; the form shows the current values.
+	Stale bool
+}
+
+// recordInput is the Input that keeps rec as it is (identity left blank: the person's).
+func recordInput(rec alumni.Record) alumni.Input {
+	return alumni.Input{SchoolCode: rec.SchoolCode, EntryYear: rec.EntryYear, GraduationYear: rec.GraduationYear,
+		CurrentCity: rec.CurrentCity, Organization: rec.Organization, Industry: rec.Industry, Title: rec.Title,
+		Expertise: rec.Expertise, Offers: rec.Offers, DirectoryConsent: rec.DirectoryConsent}
+}
+
+func (cs *Console) editForm(r *request, rec alumni.Record, in alumni.Input, version int) (alumnusEditForm, error) {
+	f, err := cs.newAlumnusForm(r, in)
+	if err != nil {
+		return alumnusEditForm{}, err
+	}
+	return alumnusEditForm{alumnusForm: f, Rec: rec, Version: version}, nil
+}
+
+func (cs *Console) alumnusEdit(r *request) error {
+	id, err := r.ID("id")
+	if err != nil {
+		return err
+	}
+	rec, err := cs.d.Alumni.Get(r.Ctx(), id)
+	if err != nil {
+		return err
+	}
+	f, err := cs.editForm(r, rec, recordInput(rec), rec.Version)
+	if err != nil {
+		return err
+	}
+	return r.OK("alumni/edit", "", "修改校友信息 · "+rec.Name, f)
+}
+
+func (cs *Console) alumnusSave(r *request) error {
+	id, err := r.ID("id")
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.Atoi(r.Form("version"))
+	in, err := r.alumnusInput()
+	var rec alumni.Record
+	if err == nil {
+		rec, err = cs.d.Alumni.Update(r.Ctx(), r.Actor(), id, version, in)
+	}
+	if err == nil {
+		return r.Redirect("/alumni/"+strconv.FormatInt(id, 10), "已保存 "+rec.Name+" 的校友信息")
+	}
+	p := Problem(err)
+	if p.Status >= 500 || p.Status == http.StatusNotFound || p.Status == http.StatusForbidden {
+		return err
+	}
+	cur, gerr := cs.d.Alumni.Get(r.Ctx(), id)
+	if gerr != nil {
+		return gerr
+	}
+	if errors.Is(err, alumni.ErrStaleVersion) {
+		// Someone saved first: show what is stored now, at its version, to change again.
+		f, ferr := cs.editForm(r, cur, recordInput(cur), cur.Version)
+		if ferr != nil {
+			return ferr
+		}
+		f.Stale = true
+		f.Error = "保存失败：这条校友信息在您打开后已被他人修改。下面已换成最新内容，请核对后重新修改并保存。"
+		return r.Page(p.Status, "alumni/edit", "", "修改校友信息 · "+cur.Name, f)
+	}
+	f, ferr := cs.editForm(r, cur, in, version)
+	if ferr != nil {
+		return ferr
+	}
+	f.Error, f.Field = p.Message, p.Field
+	return r.Page(p.Status, "alumni/edit", "", "修改校友信息 · "+cur.Name, f)
+}
+
+type alumniClaimsData struct {
+	Result alumni.ClaimPage
+	Pager  pager
+}
+
+func (cs *Console) alumniClaims(r *request) error {
+	res, err := cs.d.Alumni.Claims(r.Ctx(), r.Actor(), r.PageRequest())
+	if err != nil {
+		return err
+	}
+	return r.OK("alumni/claims", "", "认领记录", alumniClaimsData{Result: res, Pager: newPager(r.c.Request.URL.Query(), res.Total, res.Page, res.PageSize)})
 }

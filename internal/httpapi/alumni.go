@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"huixiang/internal/alumni"
+	"huixiang/internal/sqldb"
 )
 
 // respond answers 200 (or status) with out, or the error.
@@ -85,6 +86,18 @@ func handleAdminAlumni(svc *alumni.Service) gin.HandlerFunc {
 	}
 }
 
+// handleAlumniClaims pages the staff-entered alumni records their person claimed in the mini
+// program, newest claim first.
+func handleAlumniClaims(svc *alumni.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req sqldb.PageRequest
+		req.Page, _ = strconv.Atoi(c.Query("page"))
+		req.PageSize, _ = strconv.Atoi(c.Query("page_size"))
+		out, err := svc.Claims(c.Request.Context(), currentActor(c), req)
+		respond(c, http.StatusOK, out, err)
+	}
+}
+
 func handleCreateAlumnus(svc *alumni.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var in alumni.Input
@@ -103,6 +116,26 @@ func handleGetAlumnus(svc *alumni.Service) gin.HandlerFunc {
 			return
 		}
 		rec, err := svc.Get(c.Request.Context(), id)
+		respond(c, http.StatusOK, rec, err)
+	}
+}
+
+// handleUpdateAlumnus is the staff edit of an alumnus at the version read: the record's fields;
+// a name, ID number or phone other than the person's is refused (identity is never changed here).
+func handleUpdateAlumnus(svc *alumni.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		var in struct {
+			alumni.Input
+			Version int `json:"version"`
+		}
+		if !decode(c, &in) {
+			return
+		}
+		rec, err := svc.Update(c.Request.Context(), currentActor(c), id, in.Version, in.Input)
 		respond(c, http.StatusOK, rec, err)
 	}
 }
