@@ -36,38 +36,11 @@ func newToken() (string, error) {
 // fixed points (not per amount) and be one the creator's department may grant. The check-in window defaults to an hour before the start until
 // the end.
 func (s *Service) CreateEvent(ctx context.Context, actor actor.Actor, in EventInput) (Event, error) {
-	title := clean(in.Title)
-	if n := utf8.RuneCountInString(title); n < 2 || n > 100 {
-		return Event{}, &FieldError{"title", "活动名称为 2-100 字"}
-	}
-	if in.StartsAt.IsZero() {
-		return Event{}, &FieldError{"starts_at", "请填写开始时间"}
-	}
-	if !in.EndsAt.After(in.StartsAt) {
-		return Event{}, &FieldError{"ends_at", "结束时间须晚于开始时间"}
-	}
-	opens, closes := in.StartsAt.Add(-time.Hour), in.EndsAt
-	if in.CheckinOpensAt != nil {
-		opens = *in.CheckinOpensAt
-	}
-	if in.CheckinClosesAt != nil {
-		closes = *in.CheckinClosesAt
-	}
-	if !closes.After(opens) {
-		return Event{}, &FieldError{"checkin_closes_at", "签到截止时间须晚于签到开始时间"}
-	}
-	rule, err := points.GetRule(ctx, s.db, strings.TrimSpace(in.PointsRule))
-	if errors.Is(err, points.ErrRuleUnknown) || (err == nil && (!rule.Active || rule.PerAmountFen != nil)) {
-		return Event{}, &FieldError{"points_rule", "积分规则不存在、已停用或按金额计分，不能用于活动签到"}
-	}
+	ev, err := s.checkEvent(ctx, actor, in)
 	if err != nil {
-		return Event{}, fmt.Errorf("alumni: rule: %w", err)
+		return Event{}, err
 	}
-	// Check-ins earn the event's rule without a staff member choosing it: the creator must be
-	// one who may grant it.
-	if !rule.GrantableBy(actor) {
-		return Event{}, points.ErrRuleNotAllowed
-	}
+	title, opens, closes, rule := ev.title, ev.opens, ev.closes, ev.rule
 	token, err := newToken()
 	if err != nil {
 		return Event{}, err
@@ -207,4 +180,50 @@ func (s *Service) finishGrant(ctx context.Context, ev Event, personID, userID in
 	if _, err := s.grant(ctx, ev, personID, userID); err != nil {
 		s.log.WarnContext(ctx, "event check-in: completing the points grant failed", "event", ev.ID, "person", personID, "error", err)
 	}
+}
+
+// checkedEvent is an event's input after checkEvent: the title cleaned, the check-in window with
+// its defaults, the rule looked up.
+type checkedEvent struct {
+	title         string
+	opens, closes time.Time
+	rule          points.Rule
+}
+
+// checkEvent checks an event's input for CreateEvent and UpdateEvent: a title of 2–100
+// characters, the end after the start, a check-in window (by default an hour before the start
+// until the end) that closes after it opens, and an active fixed-points rule the actor may grant
+// (check-ins earn it without a staff member choosing it).
+func (s *Service) checkEvent(ctx context.Context, actor actor.Actor, in EventInput) (checkedEvent, error) {
+	title := clean(in.Title)
+	if n := utf8.RuneCountInString(title); n < 2 || n > 100 {
+		return checkedEvent{}, &FieldError{"title", "活动名称为 2-100 字"}
+	}
+	if in.StartsAt.IsZero() {
+		return checkedEvent{}, &FieldError{"starts_at", "请填写开始时间"}
+	}
+	if !in.EndsAt.After(in.StartsAt) {
+		return checkedEvent{}, &FieldError{"ends_at", "结束时间须晚于开始时间"}
+	}
+	opens, closes := in.StartsAt.Add(-time.Hour), in.EndsAt
+	if in.CheckinOpensAt != nil {
+		opens = *in.CheckinOpensAt
+	}
+	if in.CheckinClosesAt != nil {
+		closes = *in.CheckinClosesAt
+	}
+	if !closes.After(opens) {
+		return checkedEvent{}, &FieldError{"checkin_closes_at", "签到截止时间须晚于签到开始时间"}
+	}
+	rule, err := points.GetRule(ctx, s.db, strings.TrimSpace(in.PointsRule))
+	if errors.Is(err, points.ErrRuleUnknown) || (err == nil && (!rule.Active || rule.PerAmountFen != nil)) {
+		return checkedEvent{}, &FieldError{"points_rule", "积分规则不存在、已停用或按金额计分，不能用于活动签到"}
+	}
+	if err != nil {
+		return checkedEvent{}, fmt.Errorf("alumni: rule: %w", err)
+	}
+	if !rule.GrantableBy(actor) {
+		return checkedEvent{}, points.ErrRuleNotAllowed
+	}
+	return checkedEvent{title: title, opens: opens, closes: closes, rule: rule}, nil
 }

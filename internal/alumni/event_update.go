@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -28,38 +26,13 @@ func UsableForEvents(rule points.Rule, a actor.Actor) bool {
 // someone has checked in, the points rule cannot change: those people earned the old rule under
 // the event's reference, and a new rule would let them earn again.
 func (s *Service) UpdateEvent(ctx context.Context, actor actor.Actor, id int64, in EventInput) (Event, error) {
-	title := clean(in.Title)
-	if n := utf8.RuneCountInString(title); n < 2 || n > 100 {
-		return Event{}, &FieldError{"title", "活动名称为 2-100 字"}
-	}
-	if in.StartsAt.IsZero() {
-		return Event{}, &FieldError{"starts_at", "请填写开始时间"}
-	}
-	if !in.EndsAt.After(in.StartsAt) {
-		return Event{}, &FieldError{"ends_at", "结束时间须晚于开始时间"}
-	}
-	opens, closes := in.StartsAt.Add(-time.Hour), in.EndsAt
-	if in.CheckinOpensAt != nil {
-		opens = *in.CheckinOpensAt
-	}
-	if in.CheckinClosesAt != nil {
-		closes = *in.CheckinClosesAt
-	}
-	if !closes.After(opens) {
-		return Event{}, &FieldError{"checkin_closes_at", "签到截止时间须晚于签到开始时间"}
-	}
-	rule, err := points.GetRule(ctx, s.db, strings.TrimSpace(in.PointsRule))
-	if errors.Is(err, points.ErrRuleUnknown) || (err == nil && (!rule.Active || rule.PerAmountFen != nil)) {
-		return Event{}, &FieldError{"points_rule", "积分规则不存在、已停用或按金额计分，不能用于活动签到"}
-	}
-	if err != nil {
-		return Event{}, fmt.Errorf("alumni: rule: %w", err)
-	}
 	// Changing the times extends or moves the time in which check-ins earn the rule: the editor
-	// must be one who may grant it, as its creator had to be.
-	if !rule.GrantableBy(actor) {
-		return Event{}, points.ErrRuleNotAllowed
+	// must be one who may grant it, as its creator had to be (checkEvent asks).
+	ev, err := s.checkEvent(ctx, actor, in)
+	if err != nil {
+		return Event{}, err
 	}
+	title, opens, closes, rule := ev.title, ev.opens, ev.closes, ev.rule
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		var cur struct {
 			Title    string    `db:"title"`
