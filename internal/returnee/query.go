@@ -135,31 +135,10 @@ func (f Filter) where(actor actor.Actor) (string, []any) {
 // Page is one page of the list.
 type Page = sqldb.Page[Record]
 
-// List returns the records the actor may see that match f, newest change first, masked.
+// List returns the records the actor may see that match f, newest change first, masked (the
+// JSON API's list; the console chooses the order with ListSorted).
 func (s *Service) List(ctx context.Context, actor actor.Actor, f Filter) (Page, error) {
-	where, args := f.where(actor)
-	rows, total, err := listRows(ctx, s.db, where, args, f.PageRequest)
-	if err != nil {
-		return Page{}, err
-	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.PersonID
-	}
-	tags, err := loadTags(ctx, s.db, ids)
-	if err != nil {
-		return Page{}, err
-	}
-	items := make([]Record, 0, len(rows))
-	for _, r := range rows {
-		r.tags = tags
-		rec, err := s.record(r, true)
-		if err != nil {
-			return Page{}, err
-		}
-		items = append(items, rec)
-	}
-	return sqldb.NewPage(f.PageRequest, items, total), nil
+	return s.ListSorted(ctx, actor, f, DefaultSort)
 }
 
 // Change is one entry of a record's history.

@@ -423,22 +423,6 @@ func getListRow(ctx context.Context, db sqlx.QueryerContext, personID int64) (li
 	return lr, nil
 }
 
-// listRows reads one page of the records matching where, newest change first, and their count.
-// Their tags are loaded by the caller for the whole page (loadTags).
-func listRows(ctx context.Context, db sqlx.QueryerContext, where string, args []any, page sqldb.PageRequest) ([]listRow, int, error) {
-	var total int
-	if err := sqlx.GetContext(ctx, db, &total, `SELECT COUNT(*) FROM returnees r JOIN persons p ON p.id = r.person_id WHERE `+where, args...); err != nil {
-		return nil, 0, fmt.Errorf("returnee: count: %w", err)
-	}
-	var rows []listRow
-	err := sqlx.SelectContext(ctx, db, &rows, listSelect+` WHERE `+where+` ORDER BY r.updated_at DESC, r.person_id DESC LIMIT ? OFFSET ?`,
-		append(args, page.Limit(), page.Offset())...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("returnee: list: %w", err)
-	}
-	return rows, total, nil
-}
-
 // changeRow is a record_changes row.
 type changeRow struct {
 	ChangedAt time.Time     `db:"changed_at"`
