@@ -317,39 +317,9 @@ func (s *Service) Get(ctx context.Context, personID int64) (Record, error) {
 	return s.get(ctx, personID)
 }
 
-// List pages alumni (masked), most recently changed first.
+// List pages alumni (masked), most recently changed first (Search without a name).
 func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
-	where, args := []string{"1 = 1"}, []any{}
-	if f.Status != "" {
-		where, args = append(where, "a.status = ?"), append(args, f.Status)
-	}
-	if f.School != "" {
-		where, args = append(where, "a.school_code = ?"), append(args, f.School)
-	}
-	if f.Grade != "" {
-		where, args = append(where, "a.grade_code = ?"), append(args, f.Grade)
-	}
-	rows, total, err := listRows(ctx, s.db, strings.Join(where, " AND "), args, f.PageRequest)
-	if err != nil {
-		return Page{}, err
-	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.PersonID
-	}
-	offers, err := offersOf(ctx, s.db, ids)
-	if err != nil {
-		return Page{}, err
-	}
-	items := make([]Record, 0, len(rows))
-	for _, r := range rows {
-		rec, err := s.record(r, offers[r.PersonID])
-		if err != nil {
-			return Page{}, err
-		}
-		items = append(items, rec)
-	}
-	return sqldb.NewPage(f.PageRequest, items, total), nil
+	return s.Search(ctx, SearchFilter{Filter: f})
 }
 
 // Review approves or rejects a pending registration at the version the reviewer read: one

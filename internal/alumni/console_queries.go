@@ -23,7 +23,8 @@ type SearchFilter struct {
 // likeEscaper escapes LIKE's wildcards in a user's search text.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
-// Search pages alumni (masked) as List does, also by a part of the name.
+// Search pages alumni (masked), most recently changed first, by status, school, grade and a part
+// of the name.
 func (s *Service) Search(ctx context.Context, f SearchFilter) (Page, error) {
 	where, args := []string{"1 = 1"}, []any{}
 	if f.Status != "" {
