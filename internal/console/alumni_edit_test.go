@@ -128,7 +128,7 @@ func TestAlumni_claimsListsStaffEntryClaimedInMiniProgram(t *testing.T) {
 func TestBrowser_AlumnusEdit(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := browsertest.New(t, browsertest.Timeout(2*time.Minute))
+	ctx := browsertest.New(t, browsertest.Timeout(4*time.Minute))
 	signInBrowser(t, ctx, e, "demo_hrss")
 	gao := `#alumni-results a[href="/console/alumni/` + strconv.FormatInt(alumnusID(e, "高文博"), 10) + `"]`
 	if err := chromedp.Do(ctx,

@@ -20,7 +20,7 @@ import (
 func TestBrowser_EventQRAndAlumnusReview(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := browsertest.New(t, browsertest.Timeout(2*time.Minute))
+	ctx := browsertest.New(t, browsertest.Timeout(4*time.Minute))
 	signInBrowser(t, ctx, e, "demo_hrss")
 
 	// 活动 → 活动管理 → 新建活动: title, times (Beijing time) typed into the datetime-local

@@ -27,7 +27,7 @@ func TestBrowser_RegistryFilterAndReveal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := browsertest.New(t, browsertest.Timeout(2*time.Minute))
+	ctx := browsertest.New(t, browsertest.Timeout(5*time.Minute))
 	signInBrowser(t, ctx, e, "demo_guanbuqiao")
 	regClickToPage(t, ctx, `nav.sidebar a[href="/console/returnees"]`, "/console/returnees")
 	if err := chromedp.Do(ctx,
@@ -119,7 +119,7 @@ func TestBrowser_RegistryImportReport(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx := browsertest.New(t, browsertest.Timeout(2*time.Minute))
+	ctx := browsertest.New(t, browsertest.Timeout(5*time.Minute))
 	signInBrowser(t, ctx, e, "demo_guanbuqiao")
 	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads,

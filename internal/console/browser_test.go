@@ -23,10 +23,10 @@ func signInBrowser(t testing.TB, ctx context.Context, e *env, username string) {
 		chromedp.SendKeys(chromedp.ID("username"), username),
 		chromedp.SendKeys(chromedp.ID("password"), demoPassword),
 		chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`nav.sidebar`)),
 	); err != nil {
 		t.Fatalf("sign in as %s: %v", username, err)
 	}
+	waitLoaded(t, ctx, "/console/")
 }
 
 // TestBrowser_SignInWrongPasswordThenSignOut: a clerk mistypes the password, reads why, signs in,
@@ -53,10 +53,10 @@ func TestBrowser_SignInWrongPasswordThenSignOut(t *testing.T) {
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("password"), demoPassword),
 		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`nav.sidebar`)),
 	); err != nil {
 		t.Fatal(err)
 	}
+	waitLoaded(t, ctx, "/console/")
 	menu, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`nav.sidebar`)))
 	if err != nil {
 		t.Fatal(err)

@@ -85,6 +85,10 @@ func newEnv(t testing.TB, opts ...option) *env {
 		"HX_STAFF_LOGIN_PER_USERNAME":   "100000",
 		"HX_STAFF_HASH_WAIT":            "10s",
 		"HX_LIMITS_WECHAT_LOGIN_PER_IP": "100000",
+		// Six tests at once, each with its own server: small pools keep the package under
+		// MariaDB's max_connections (151 by default) next to the other packages' tests.
+		"HX_MYSQL_MAX_OPEN_CONNS": "8",
+		"HX_MYSQL_MAX_IDLE_CONNS": "4",
 	}
 	for _, o := range opts {
 		o(vars)
