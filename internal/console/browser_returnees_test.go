@@ -127,9 +127,22 @@ func TestBrowser_RegistryImportReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	regClickToPage(t, ctx, `nav.sidebar a[href="/console/returnees/import"]`, "/console/returnees/import")
+	// The file input may be looked up while the page still settles: set the file until the
+	// input holds it, then submit.
+	for try := 0; ; try++ {
+		err := chromedp.Do(ctx,
+			chromedp.WaitVisible(chromedp.ID("import-file")),
+			chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{file}))
+		n, nerr := chromedp.Run(ctx, chromedp.Evaluate[int](`document.getElementById("import-file").files.length`))
+		if err == nil && nerr == nil && n == 1 {
+			break
+		}
+		if try == 10 {
+			t.Fatalf("choose the file: %v %v (%d files)", err, nerr, n)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 	if err := chromedp.Do(ctx,
-		chromedp.WaitVisible(chromedp.ID("import-file")),
-		chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{file}),
 		chromedp.Click(chromedp.CSS(`#import-form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.ID("h-report")),
 	); err != nil {
