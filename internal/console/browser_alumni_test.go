@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -72,7 +73,8 @@ func TestBrowser_EventQRAndAlumnusReview(t *testing.T) {
 	}
 
 	// 校友 → 校友名录, filtered to 待审核, open 程思远 and approve.
-	cheng := `#alumni-results a[href="/console/alumni/` + strconv.FormatInt(alumnusID(e, "程思远"), 10) + `"]`
+	chengID := alumnusID(e, "程思远")
+	cheng := `#alumni-results a[href="/console/alumni/` + strconv.FormatInt(chengID, 10) + `"]`
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`nav.sidebar a[href="/console/alumni"]`)),
 		chromedp.WaitVisible(chromedp.ID("f-status")),
@@ -85,9 +87,19 @@ func TestBrowser_EventQRAndAlumnusReview(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`location.search.includes('status=pending')`)); err != nil {
 		t.Fatal(err)
 	}
+	// The swap may still be settling: the row's link is clicked until the person's page opens.
+	for try := 0; ; try++ {
+		err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(cheng)), chromedp.Click(chromedp.CSS(cheng)))
+		if err == nil {
+			break
+		}
+		if try == 10 {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	waitLoaded(t, ctx, fmt.Sprintf("/console/alumni/%d", chengID))
 	if err := chromedp.Do(ctx,
-		chromedp.WaitVisible(chromedp.CSS(cheng)),
-		chromedp.Click(chromedp.CSS(cheng)),
 		chromedp.WaitVisible(chromedp.ID("approve")),
 		chromedp.Click(chromedp.ID("approve")),
 		chromedp.WaitVisible(chromedp.CSS(`.flash-ok`)),
