@@ -270,6 +270,9 @@ func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Ap
 	if err := checkEnterprise(a, f, atts); err != nil {
 		return Application{}, err
 	}
+	if err := a.mayGiveBankAccount(f.BankAccount); err != nil {
+		return Application{}, err
+	}
 	// DATETIME(3) keeps milliseconds: the answer carries the times as stored.
 	now := s.now().UTC().Truncate(time.Millisecond)
 	t := transitionOf(ActSubmit)
