@@ -260,6 +260,9 @@ func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Ap
 	if err != nil {
 		return Application{}, err
 	}
+	if err := a.mayGiveBankAccount(f.BankAccount); err != nil {
+		return Application{}, err
+	}
 	atts, err := s.attachments(ctx, s.db, r.ID)
 	if err != nil {
 		return Application{}, err
@@ -268,9 +271,6 @@ func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Ap
 		return Application{}, err
 	}
 	if err := checkEnterprise(a, f, atts); err != nil {
-		return Application{}, err
-	}
-	if err := a.mayGiveBankAccount(f.BankAccount); err != nil {
 		return Application{}, err
 	}
 	// DATETIME(3) keeps milliseconds: the answer carries the times as stored.
