@@ -41,7 +41,7 @@ func eventPath(e *env, suffix string) string {
 
 func init() {
 	addPages(
-		pageCase{Route: "GET /events", Want: grantorsOnly, Shows: map[role][]string{dept: {"活动管理", demoEventTitle, "签到中", "打印签到码"}}},
+		pageCase{Route: "GET /events", Want: grantorsOnly, Shows: map[role][]string{dept: {"活动管理", demoEventTitle, "签到中", "打印签到码", "报名 / 名额", "0 / 不限"}}},
 		pageCase{Route: "GET /events/new", Want: grantorsOnly, Shows: map[role][]string{dept: {"新建活动", `type="datetime-local"`, "参加校友返校活动"}}},
 		pageCase{Route: "GET /events/:id", Path: func(e *env) string { return eventPath(e, "") }, Want: grantorsOnly,
 			Shows: map[role][]string{dept: {demoEventTitle, "报名名单", "名额", "签到名单", "程思远", "郑明轩", "高文博", "已发放"}}},
