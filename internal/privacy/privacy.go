@@ -100,19 +100,3 @@ func Accept(ctx context.Context, db *sqlx.DB, userID int64, version string, now 
 	})
 	return found, err
 }
-
-// Consent is one acceptance in a user's history.
-type Consent struct {
-	Version    string    `db:"version" json:"version"`
-	AcceptedAt time.Time `db:"accepted_at" json:"accepted_at"`
-}
-
-// History lists the versions a user accepted, oldest first.
-func History(ctx context.Context, db sqlx.QueryerContext, userID int64) ([]Consent, error) {
-	out := []Consent{}
-	if err := sqlx.SelectContext(ctx, db, &out, `SELECT version, accepted_at FROM privacy_consents WHERE user_id = ?
-		ORDER BY accepted_at, version`, userID); err != nil {
-		return nil, fmt.Errorf("privacy: history: %w", sqldb.Classify(err))
-	}
-	return out, nil
-}
