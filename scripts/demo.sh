@@ -100,6 +100,11 @@ user=$(call 200 POST /api/v1/auth/login "" "{\"code\":\"$login_code\"}" | jget t
 [ -n "$user" ] || die "no session token"
 echo "signed in"
 
+step "accept the privacy policy (ID numbers and bank accounts need it)"
+privacy=$(call 200 GET /api/v1/me "$user" "" | jget current)
+call 204 POST /api/v1/me/privacy-consent "$user" "{\"version\":\"$privacy\"}" >/dev/null
+echo "accepted version $privacy"
+
 step "bind the phone $phone"
 phone_code=$(curl -sSf "$fake/__fake/phone-code?phone=$phone" | jget code)
 call 200 POST /api/v1/me/phone "$user" "{\"code\":\"$phone_code\"}" >/dev/null

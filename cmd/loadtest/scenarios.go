@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"huixiang/internal/privacy"
 )
 
 // The register and submit scenarios need the demo regions (server seed) on the server.
@@ -74,14 +76,18 @@ func (l *loader) call(ctx context.Context, method, u, token string, body any, ou
 	return nil
 }
 
-// registrants signs n users in and binds a phone to each.
+// registrants signs n users in, has each accept the privacy policy (ID numbers need it) and
+// binds a phone to each: setup, before the timed phase.
 func (l *loader) registrants(ctx context.Context, n int) ([]string, error) {
 	tokens, err := l.signIn(ctx, n)
 	if err != nil {
 		return nil, err
 	}
-	l.logf("binding %d phones", n)
+	l.logf("accepting the privacy policy and binding %d phones", n)
 	for i, tok := range tokens {
+		if err := l.call(ctx, http.MethodPost, l.o.url+"/api/v1/me/privacy-consent", tok, map[string]string{"version": privacy.CurrentVersion}, nil); err != nil {
+			return nil, err
+		}
 		body, _ := json.Marshal(map[string]string{"phone": fmt.Sprintf("139%08d", i)})
 		var pc struct {
 			Code string `json:"code"`

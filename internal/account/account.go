@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"huixiang/internal/pii"
+	"huixiang/internal/privacy"
 	"huixiang/internal/sqldb"
 	"huixiang/internal/wechat"
 )
@@ -42,15 +43,19 @@ type User struct {
 	Phone     *string   `json:"phone"`
 	Roles     []string  `json:"roles"`
 	CreatedAt time.Time `json:"created_at"`
+	// Privacy is the privacy-policy version the user accepted last, when, and the current one.
+	Privacy privacy.State `json:"privacy"`
 	// OpenID is kept for server-side use (notifications); never serialised.
 	OpenID string `json:"-"`
 }
 
 type row struct {
-	ID        int64     `db:"id"`
-	OpenID    string    `db:"openid"`
-	PhoneEnc  []byte    `db:"phone_enc"`
-	CreatedAt time.Time `db:"created_at"`
+	ID                int64          `db:"id"`
+	OpenID            string         `db:"openid"`
+	PhoneEnc          []byte         `db:"phone_enc"`
+	CreatedAt         time.Time      `db:"created_at"`
+	PrivacyVersion    sql.NullString `db:"privacy_version"`
+	PrivacyAcceptedAt sql.NullTime   `db:"privacy_accepted_at"`
 }
 
 // Service signs users in and binds phones.
@@ -141,8 +146,9 @@ func (s *Service) insertUser(ctx context.Context, ws wechat.Session, now time.Ti
 // sign-in runs it.
 func (s *Service) loadByOpenID(ctx context.Context, openID string) (loginRow, error) {
 	var r loginRow
-	err := s.db.QueryRowContext(ctx, `SELECT id, openid, phone_enc, created_at, unionid, last_login_at FROM users WHERE openid = ?`, openID).
-		Scan(&r.ID, &r.OpenID, &r.PhoneEnc, &r.CreatedAt, &r.UnionID, &r.LastLoginAt)
+	err := s.db.QueryRowContext(ctx, `SELECT id, openid, phone_enc, created_at, unionid, last_login_at, privacy_version, privacy_accepted_at
+		FROM users WHERE openid = ?`, openID).
+		Scan(&r.ID, &r.OpenID, &r.PhoneEnc, &r.CreatedAt, &r.UnionID, &r.LastLoginAt, &r.PrivacyVersion, &r.PrivacyAcceptedAt)
 	return r, err
 }
 
@@ -150,8 +156,8 @@ func (s *Service) loadByOpenID(ctx context.Context, openID string) (loginRow, er
 func (s *Service) Get(ctx context.Context, id int64) (User, error) {
 	var r row
 	// Scanned by hand, not by sqlx's reflection: GET /me runs this on every call.
-	err := s.db.QueryRowContext(ctx, `SELECT id, openid, phone_enc, created_at FROM users WHERE id = ?`, id).
-		Scan(&r.ID, &r.OpenID, &r.PhoneEnc, &r.CreatedAt)
+	err := s.db.QueryRowContext(ctx, `SELECT id, openid, phone_enc, created_at, privacy_version, privacy_accepted_at FROM users WHERE id = ?`, id).
+		Scan(&r.ID, &r.OpenID, &r.PhoneEnc, &r.CreatedAt, &r.PrivacyVersion, &r.PrivacyAcceptedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
@@ -183,7 +189,8 @@ func (s *Service) BindPhone(ctx context.Context, userID int64, code string) (str
 }
 
 func (s *Service) user(r row) (User, error) {
-	u := User{ID: r.ID, Roles: []string{}, CreatedAt: r.CreatedAt, OpenID: r.OpenID}
+	u := User{ID: r.ID, Roles: []string{}, CreatedAt: r.CreatedAt, OpenID: r.OpenID,
+		Privacy: privacy.StateOf(r.PrivacyVersion, r.PrivacyAcceptedAt)}
 	if r.PhoneEnc != nil {
 		p, err := s.box.Open("phone", r.PhoneEnc)
 		if err != nil {
@@ -202,27 +209,40 @@ type Identity struct {
 	OpenID   string
 	Phone    string
 	PhoneIdx []byte
+	// PrivacyVersion is the privacy-policy version the user accepted last (privacy.Check).
+	PrivacyVersion sql.NullString
 }
 
 // Identity returns the user's openid and bound phone (empty when not bound).
 func (s *Service) Identity(ctx context.Context, id int64) (Identity, error) {
 	var r struct {
-		OpenID   string `db:"openid"`
-		PhoneEnc []byte `db:"phone_enc"`
-		PhoneIdx []byte `db:"phone_idx"`
+		OpenID         string         `db:"openid"`
+		PhoneEnc       []byte         `db:"phone_enc"`
+		PhoneIdx       []byte         `db:"phone_idx"`
+		PrivacyVersion sql.NullString `db:"privacy_version"`
 	}
-	err := s.db.GetContext(ctx, &r, `SELECT openid, phone_enc, phone_idx FROM users WHERE id = ?`, id)
+	err := s.db.GetContext(ctx, &r, `SELECT openid, phone_enc, phone_idx, privacy_version FROM users WHERE id = ?`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Identity{}, ErrNotFound
 	}
 	if err != nil {
 		return Identity{}, fmt.Errorf("account: identity: %w", err)
 	}
-	out := Identity{UserID: id, OpenID: r.OpenID, PhoneIdx: r.PhoneIdx}
+	out := Identity{UserID: id, OpenID: r.OpenID, PhoneIdx: r.PhoneIdx, PrivacyVersion: r.PrivacyVersion}
 	if r.PhoneEnc != nil {
 		if out.Phone, err = s.box.Open("phone", r.PhoneEnc); err != nil {
 			return Identity{}, fmt.Errorf("account: user %d phone: %w", id, err)
 		}
 	}
 	return out, nil
+}
+
+// AcceptPrivacy records that the user accepted version of the privacy policy, which must be
+// privacy.CurrentVersion (else privacy.ErrVersionUnknown).
+func (s *Service) AcceptPrivacy(ctx context.Context, userID int64, version string) error {
+	found, err := privacy.Accept(ctx, s.db, userID, version, time.Now())
+	if err == nil && !found {
+		return ErrNotFound
+	}
+	return err
 }

@@ -6,11 +6,12 @@ import (
 	"strings"
 	"time"
 
+	"huixiang/internal/privacy"
 	"huixiang/internal/sqldb"
 )
 
 // DemoPointsUser creates (or finds) the mini-program user of a demo openid with its phone bound,
-// as a WeChat sign-in followed by binding the phone would: the demo seed's alumni who hold
+// as a WeChat sign-in, accepting the privacy policy and binding the phone would: the demo seed's alumni who hold
 // points and vouchers. Only openids starting "demo-" are accepted, so it cannot stand in for a
 // real WeChat user. Running it again changes nothing but the phone.
 func (s *Service) DemoPointsUser(ctx context.Context, openID, phone string) (int64, error) {
@@ -28,6 +29,12 @@ func (s *Service) DemoPointsUser(ctx context.Context, openID, phone string) (int
 	r, err := s.loadByOpenID(ctx, openID)
 	if err != nil {
 		return 0, fmt.Errorf("account: demo user: %w", err)
+	}
+	// As the mini program asks before any form: the user accepted the privacy policy.
+	if privacy.Check(r.PrivacyVersion) != nil {
+		if _, err := privacy.Accept(ctx, s.db, r.ID, privacy.CurrentVersion, now); err != nil {
+			return 0, fmt.Errorf("account: demo user privacy: %w", err)
+		}
 	}
 	return r.ID, nil
 }

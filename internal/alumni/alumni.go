@@ -19,6 +19,7 @@ import (
 	"huixiang/internal/moderation"
 	"huixiang/internal/person"
 	"huixiang/internal/points"
+	"huixiang/internal/privacy"
 	"huixiang/internal/returnee"
 	"huixiang/internal/sqldb"
 )
@@ -40,13 +41,14 @@ type Service struct {
 	users   Users
 	checker moderation.Checker
 	points  Granter
+	codes   CodeMaker
 	log     *slog.Logger
 	now     func() time.Time
 }
 
-// NewService returns a Service.
-func NewService(db *sqlx.DB, persons *person.Store, users Users, checker moderation.Checker, granter Granter, log *slog.Logger) *Service {
-	return &Service{db: db, persons: persons, users: users, checker: checker, points: granter, log: log, now: time.Now}
+// NewService returns a Service. codes draws the events' 小程序码 (nil: none can be drawn).
+func NewService(db *sqlx.DB, persons *person.Store, users Users, checker moderation.Checker, granter Granter, codes CodeMaker, log *slog.Logger) *Service {
+	return &Service{db: db, persons: persons, users: users, checker: checker, points: granter, codes: codes, log: log, now: time.Now}
 }
 
 // retries bounds the retries of two transactions racing to create the same person.
@@ -226,6 +228,13 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 	}
 	if ident.Phone == "" {
 		return Record{}, ErrPhoneNotBound
+	}
+	// An ID number is sensitive personal information: it needs consent to the current privacy
+	// policy, read with the identity (consent only moves forward, so that read decides).
+	if strings.TrimSpace(in.IDCard) != "" {
+		if err := privacy.Check(ident.PrivacyVersion); err != nil {
+			return Record{}, err
+		}
 	}
 	in.Phone = ident.Phone
 	p, err := validate(ctx, s.db, in, s.now().UTC(), false)

@@ -3,6 +3,7 @@ package alumni
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"huixiang/internal/person"
 	"huixiang/internal/pii"
 	"huixiang/internal/points"
+	"huixiang/internal/privacy"
 	"huixiang/internal/testenv"
 	"huixiang/internal/wechat"
 )
@@ -35,7 +37,9 @@ type users struct{ box *pii.Box }
 
 func (u users) Identity(_ context.Context, id int64) (account.Identity, error) {
 	phone := fmt.Sprintf("138%08d", id)
-	return account.Identity{UserID: id, OpenID: fmt.Sprint("o", id), Phone: phone, PhoneIdx: u.box.Index(person.FieldPhone, phone)}, nil
+	// Every user here accepted the current privacy policy (the HTTP tests cover those who did not).
+	return account.Identity{UserID: id, OpenID: fmt.Sprint("o", id), Phone: phone, PhoneIdx: u.box.Index(person.FieldPhone, phone),
+		PrivacyVersion: sql.NullString{String: privacy.CurrentVersion, Valid: true}}, nil
 }
 
 type passChecker struct{}
@@ -69,7 +73,7 @@ func newTestService(t *testing.T, fails int) (*Service, *points.Service) {
 	}
 	ledger := points.NewService(db, points.Options{ExpiryYears: 2})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return NewService(db, person.NewStore(box), users{box}, passChecker{}, &flakyGranter{next: ledger, fails: fails}, log), ledger
+	return NewService(db, person.NewStore(box), users{box}, passChecker{}, &flakyGranter{next: ledger, fails: fails}, nil, log), ledger
 }
 
 func input(seq int) Input {

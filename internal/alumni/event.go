@@ -21,7 +21,22 @@ import (
 	"huixiang/internal/sqldb"
 )
 
-func (e *Event) fill() { e.QR = EventQRPrefix + strconv.FormatInt(e.ID, 10) + ":" + e.Token }
+func (e *Event) fill() {
+	e.QR = EventQRPrefix + strconv.FormatInt(e.ID, 10) + ":" + e.Token
+	if e.CheckinCode.Valid {
+		e.Scene = strconv.FormatInt(e.ID, 10) + SceneSeparator + e.CheckinCode.String
+	}
+}
+
+// newCheckinCode is 16 bytes from crypto/rand, base64url (22 characters, 128 bits): the short
+// check-in code the 小程序码's scene carries.
+func newCheckinCode() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
 
 // newToken is 32 bytes from crypto/rand, base64url: what the event's QR code carries.
 func newToken() (string, error) {
@@ -45,15 +60,19 @@ func (s *Service) CreateEvent(ctx context.Context, actor actor.Actor, in EventIn
 	if err != nil {
 		return Event{}, err
 	}
+	code, err := newCheckinCode()
+	if err != nil {
+		return Event{}, err
+	}
 	var id int64
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		var err error
-		if id, err = insertEvent(ctx, tx, title, in.StartsAt.UTC(), in.EndsAt.UTC(), opens.UTC(), closes.UTC(), rule.Code, token,
-			actor.ID, s.now().UTC()); err != nil {
+		if id, err = insertEvent(ctx, tx, title, in.StartsAt.UTC(), in.EndsAt.UTC(), opens.UTC(), closes.UTC(), rule.Code, token, code,
+			in.Capacity, actor.ID, s.now().UTC()); err != nil {
 			return err
 		}
 		e := actor.AuditID("event.create", "event", id)
-		e.Detail = map[string]any{"title": title, "points_rule": rule.Code}
+		e.Detail = map[string]any{"title": title, "points_rule": rule.Code, "capacity": in.Capacity}
 		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
@@ -85,7 +104,8 @@ func (s *Service) Events(ctx context.Context) ([]Event, error) {
 }
 
 // CheckIn checks the caller in to an event with the token of its QR code (or the whole QR
-// payload) and grants the event's points.
+// payload), or the check-in code of its 小程序码 (or the whole scene "<id>.<code>"), and grants
+// the event's points.
 //
 // The PRIMARY KEY (event, person) makes the check-in happen once. The points ledger commits in
 // its own transaction (points.Service.Grant takes no caller transaction), so the grant runs right
@@ -103,12 +123,20 @@ func (s *Service) CheckIn(ctx context.Context, userID, eventID int64, token stri
 			return CheckIn{}, ErrEventNotFound
 		}
 		token = tok
+	} else if idPart, code, ok := strings.Cut(token, SceneSeparator); ok {
+		if idPart != strconv.FormatInt(eventID, 10) {
+			return CheckIn{}, ErrEventNotFound
+		}
+		token = code
 	}
 	ev, err := s.Event(ctx, eventID)
 	if err != nil {
 		return CheckIn{}, err
 	}
-	if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(ev.Token)) != 1 {
+	// Both compares run whatever the first answers: the time says nothing about which matched.
+	byToken := subtle.ConstantTimeCompare([]byte(token), []byte(ev.Token))
+	byCode := subtle.ConstantTimeCompare([]byte(token), []byte(ev.CheckinCode.String))
+	if token == "" || byToken|byCode != 1 {
 		return CheckIn{}, ErrEventNotFound
 	}
 	pid, err := registeredPerson(ctx, s.db, userID)
@@ -221,6 +249,9 @@ func (s *Service) checkEvent(ctx context.Context, actor actor.Actor, in EventInp
 	}
 	if err != nil {
 		return checkedEvent{}, fmt.Errorf("alumni: rule: %w", err)
+	}
+	if in.Capacity != nil && (*in.Capacity < 1 || *in.Capacity > MaxCapacity) {
+		return checkedEvent{}, &FieldError{"capacity", "名额须为 1 到 100000 之间的整数；不限名额请留空"}
 	}
 	if !rule.GrantableBy(actor) {
 		return checkedEvent{}, points.ErrRuleNotAllowed

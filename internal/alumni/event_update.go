@@ -41,8 +41,9 @@ func (s *Service) UpdateEvent(ctx context.Context, actor actor.Actor, id int64, 
 			EndsAt   time.Time `db:"ends_at"`
 			Opens    time.Time `db:"checkin_opens_at"`
 			Closes   time.Time `db:"checkin_closes_at"`
+			Capacity *int      `db:"capacity"`
 		}
-		err := tx.GetContext(ctx, &cur, `SELECT title, points_rule, starts_at, ends_at, checkin_opens_at, checkin_closes_at
+		err := tx.GetContext(ctx, &cur, `SELECT title, points_rule, starts_at, ends_at, checkin_opens_at, checkin_closes_at, capacity
 			FROM events WHERE id = ? FOR UPDATE`, id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrEventNotFound
@@ -59,17 +60,19 @@ func (s *Service) UpdateEvent(ctx context.Context, actor actor.Actor, id int64, 
 				return &FieldError{"points_rule", "已有人签到，不能更换积分规则"}
 			}
 		}
+		// A capacity below the sign-ups already made takes no one's place away: it only stops
+		// new sign-ups until enough cancel.
 		if _, err := tx.ExecContext(ctx, `UPDATE events SET title = ?, starts_at = ?, ends_at = ?, checkin_opens_at = ?,
-				checkin_closes_at = ?, points_rule = ? WHERE id = ?`,
-			title, in.StartsAt.UTC(), in.EndsAt.UTC(), opens.UTC(), closes.UTC(), rule.Code, id); err != nil {
+				checkin_closes_at = ?, points_rule = ?, capacity = ? WHERE id = ?`,
+			title, in.StartsAt.UTC(), in.EndsAt.UTC(), opens.UTC(), closes.UTC(), rule.Code, in.Capacity, id); err != nil {
 			return fmt.Errorf("alumni: update event: %w", sqldb.Classify(err))
 		}
 		e := actor.AuditID("event.update", "event", id)
 		e.Detail = map[string]any{
 			"from": map[string]any{"title": cur.Title, "points_rule": cur.Rule, "starts_at": cur.StartsAt, "ends_at": cur.EndsAt,
-				"checkin_opens_at": cur.Opens, "checkin_closes_at": cur.Closes},
+				"checkin_opens_at": cur.Opens, "checkin_closes_at": cur.Closes, "capacity": cur.Capacity},
 			"to": map[string]any{"title": title, "points_rule": rule.Code, "starts_at": in.StartsAt.UTC(), "ends_at": in.EndsAt.UTC(),
-				"checkin_opens_at": opens.UTC(), "checkin_closes_at": closes.UTC()},
+				"checkin_opens_at": opens.UTC(), "checkin_closes_at": closes.UTC(), "capacity": in.Capacity},
 		}
 		return audit.Write(ctx, tx, e)
 	})

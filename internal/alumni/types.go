@@ -5,6 +5,7 @@
 package alumni
 
 import (
+	"database/sql"
 	"errors"
 	"time"
 
@@ -28,6 +29,12 @@ var (
 	ErrCheckinNotOpen   = errors.New("alumni: check-in not open yet")
 	ErrCheckinClosed    = errors.New("alumni: check-in closed")
 	ErrAlreadyCheckedIn = errors.New("alumni: already checked in")
+	// ErrEventFull: the event's capacity is taken.
+	ErrEventFull = errors.New("alumni: event full")
+	// ErrSignupClosed: the event has started (or ended); sign-ups and cancels are closed.
+	ErrSignupClosed = errors.New("alumni: sign-up closed")
+	// ErrCodeRefused: WeChat refused to draw the event's 小程序码 (page or scene refused).
+	ErrCodeRefused = errors.New("alumni: wechat refused the mini-program code")
 )
 
 // FieldError names an invalid input field with a message for the form (Chinese).
@@ -150,6 +157,8 @@ type EventInput struct {
 	CheckinOpensAt  *time.Time `json:"checkin_opens_at"`
 	CheckinClosesAt *time.Time `json:"checkin_closes_at"`
 	PointsRule      string     `json:"points_rule"`
+	// Capacity is how many people may sign up; nil (or absent) is no limit.
+	Capacity *int `json:"capacity"`
 }
 
 // Event is an event as staff see it, with the token and the QR payload to print.
@@ -168,7 +177,51 @@ type Event struct {
 	CreatedBy       int64     `db:"created_by" json:"created_by"`
 	CreatedAt       time.Time `db:"created_at" json:"created_at"`
 	CheckinCount    int       `db:"checkin_count" json:"checkin_count"`
+	// Capacity is the sign-up limit (nil: none); Signups how many signed up.
+	Capacity *int `db:"capacity" json:"capacity"`
+	Signups  int  `db:"signups" json:"signups"`
+	// CheckinCode is the short code of the 小程序码 (empty until one is drawn for an event older
+	// than the code); Scene is "<id>.<code>", what the 小程序码 carries.
+	CheckinCode sql.NullString `db:"checkin_code" json:"-"`
+	Scene       string         `db:"-" json:"scene,omitempty"`
 }
+
+// UserEvent is an upcoming event as a mini-program user sees it, with their own sign-up and
+// check-in state. PlacesLeft is nil when there is no limit.
+type UserEvent struct {
+	ID              int64      `db:"id" json:"id"`
+	Title           string     `db:"title" json:"title"`
+	StartsAt        time.Time  `db:"starts_at" json:"starts_at"`
+	EndsAt          time.Time  `db:"ends_at" json:"ends_at"`
+	CheckinOpensAt  time.Time  `db:"checkin_opens_at" json:"checkin_opens_at"`
+	CheckinClosesAt time.Time  `db:"checkin_closes_at" json:"checkin_closes_at"`
+	Points          int64      `db:"rule_points" json:"points"`
+	Capacity        *int       `db:"capacity" json:"capacity"`
+	Signups         int        `db:"signups" json:"signups"`
+	PlacesLeft      *int       `db:"-" json:"places_left"`
+	SignedUp        bool       `db:"signed_up" json:"signed_up"`
+	CheckedIn       bool       `db:"-" json:"checked_in"`
+	CheckedInAt     *time.Time `db:"checked_in_at" json:"checked_in_at"`
+	// SignupOpen: the event has not started (sign-up and cancel possible); CheckinOpen: now is
+	// in the check-in window.
+	SignupOpen  bool `db:"-" json:"signup_open"`
+	CheckinOpen bool `db:"-" json:"checkin_open"`
+}
+
+// Signup is a person who signed up for an event, for staff: the name and the masked phone.
+type Signup struct {
+	PersonID   int64     `db:"person_id" json:"person_id"`
+	Name       string    `db:"name" json:"name"`
+	Phone      string    `db:"-" json:"phone"`
+	SignedUpAt time.Time `db:"signed_up_at" json:"signed_up_at"`
+	CheckedIn  bool      `db:"checked_in" json:"checked_in"`
+	IDCardEnc  []byte    `db:"id_card_enc" json:"-"`
+	PhoneEnc   []byte    `db:"phone_enc" json:"-"`
+}
+
+// SceneSeparator joins an event's id and check-in code in the 小程序码's scene: "<id>.<code>"
+// (at most 32 characters: a 22-character code and an id of up to 9 digits).
+const SceneSeparator = "."
 
 // EventQRPrefix starts every event QR payload: huixiang:event:<id>:<token>.
 const EventQRPrefix = "huixiang:event:"

@@ -115,7 +115,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 			return id.OpenID, err
 		}})
 	a.Points = points.NewService(db, points.Options{ExpiryYears: cfg.Points.ExpiryYears})
-	a.Alumni = alumni.NewService(db, person.NewStore(box), a.Accounts, wx, a.Points, log)
+	a.Alumni = alumni.NewService(db, person.NewStore(box), a.Accounts, wx, a.Points, wx, log)
 	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays, cfg.Registry.MaxImportRows, cfg.Registry.CacheTTL)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

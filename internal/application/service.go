@@ -19,6 +19,7 @@ import (
 	"huixiang/internal/idempotency"
 	"huixiang/internal/notify"
 	"huixiang/internal/pii"
+	"huixiang/internal/privacy"
 	"huixiang/internal/sqldb"
 	"huixiang/internal/upload"
 )
@@ -100,6 +101,16 @@ func (s *Service) applicantOrNone(ctx context.Context, q sqlx.QueryerContext, us
 		return nil, nil
 	}
 	return a, err
+}
+
+// mayGiveBankAccount is privacy.ErrConsentRequired when a bank account is sent by an applicant
+// who has not accepted the current privacy policy (a bank account is sensitive personal
+// information). The version was read with the applicant: no statement more.
+func (a *applicant) mayGiveBankAccount(account string) error {
+	if account == "" || a == nil {
+		return nil
+	}
+	return privacy.Check(a.PrivacyVersion)
 }
 
 // ownsEnterprise reports whether uscc is the business on the applicant's returnee record.
@@ -337,6 +348,9 @@ func (s *Service) Create(ctx context.Context, userID int64, in Input, idemKey st
 	if err != nil {
 		return nil, false, err
 	}
+	if err := a.mayGiveBankAccount(f.BankAccount); err != nil {
+		return nil, false, err
+	}
 	if err := s.checkText(ctx, userID, in); err != nil {
 		return nil, false, err
 	}
@@ -479,6 +493,9 @@ func (s *Service) Update(ctx context.Context, userID, id int64, version int, pat
 	// hold the row lock); what the patch does not send was checked when it was sent.
 	var sent Input
 	if err := patch.apply(&sent); err != nil {
+		return Application{}, err
+	}
+	if err := a.mayGiveBankAccount(strings.TrimSpace(sent.BankAccount)); err != nil {
 		return Application{}, err
 	}
 	if err := s.checkText(ctx, userID, sent); err != nil {

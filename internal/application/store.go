@@ -210,6 +210,8 @@ type nullableApplicant struct {
 	USCC         sql.NullString `db:"uscc"`
 	StartedOn    *time.Time     `db:"business_started_on"`
 	PhoneEnc     []byte         `db:"phone_enc"`
+	// PrivacyVersion is the user's accepted privacy-policy version (privacy.Check).
+	PrivacyVersion sql.NullString `db:"privacy_version"`
 }
 
 // applicant is the registered person, or nil when the user has none (getApplicant's
@@ -219,7 +221,7 @@ func (n nullableApplicant) applicant() *applicant {
 		return nil
 	}
 	return &applicant{PersonID: n.PersonID.Int64, Name: n.Name.String, TownshipCode: n.TownshipCode.String,
-		Intention: n.Intention.String, USCC: n.USCC, StartedOn: n.StartedOn, PhoneEnc: n.PhoneEnc}
+		Intention: n.Intention.String, USCC: n.USCC, StartedOn: n.StartedOn, PhoneEnc: n.PhoneEnc, PrivacyVersion: n.PrivacyVersion}
 }
 
 // getSubmission reads the user's application with everything its submit checks, in one
@@ -241,6 +243,7 @@ func getSubmission(ctx context.Context, q sqlx.QueryerContext, userID, id int64)
 		sp.materials AS "pol.materials", sp.is_open AS "pol.is_open",
 		ar.person_id AS "ap.person_id", ap.name AS "ap.name", ar.township_code AS "ap.township_code", ar.intention AS "ap.intention",
 		ar.uscc AS "ap.uscc", ar.business_started_on AS "ap.business_started_on", ap.phone_enc AS "ap.phone_enc",
+		au.privacy_version AS "ap.privacy_version",
 		(SELECT COUNT(*) FROM applications x WHERE x.person_id = ar.person_id AND x.policy_code = a.policy_code
 			AND x.status IN (`+in+`)) AS person_used,
 		CASE WHEN sp.kind = ? THEN (SELECT COUNT(*) FROM applications x
@@ -249,6 +252,7 @@ func getSubmission(ctx context.Context, q sqlx.QueryerContext, userID, id int64)
 			WHERE x.policy_code = a.policy_code AND x.borrower_key = a.borrower_key AND x.status IN (`+in+`) AND x.id <> a.id)
 			ELSE 0 END AS borrower_used`+appFrom+`
 		LEFT JOIN persons ap ON ap.user_id = a.user_id LEFT JOIN returnees ar ON ar.person_id = ap.id
+		LEFT JOIN users au ON au.id = a.user_id
 		WHERE a.id = ? AND a.user_id = ?`, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return submissionRow{}, ErrNotFound
@@ -262,8 +266,9 @@ func getSubmission(ctx context.Context, q sqlx.QueryerContext, userID, id int64)
 // getApplicant returns the registered person behind a user, or errNotRegistered.
 func getApplicant(ctx context.Context, q sqlx.QueryerContext, userID int64) (*applicant, error) {
 	var a applicant
-	err := sqlx.GetContext(ctx, q, &a, `SELECT p.id AS person_id, p.name, r.township_code, r.intention, r.uscc, r.business_started_on, p.phone_enc
-		FROM persons p JOIN returnees r ON r.person_id = p.id WHERE p.user_id = ?`, userID)
+	err := sqlx.GetContext(ctx, q, &a, `SELECT p.id AS person_id, p.name, r.township_code, r.intention, r.uscc, r.business_started_on, p.phone_enc,
+		u.privacy_version
+		FROM persons p JOIN returnees r ON r.person_id = p.id JOIN users u ON u.id = p.user_id WHERE p.user_id = ?`, userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNotRegistered
 	}
@@ -282,6 +287,9 @@ type applicant struct {
 	USCC         sql.NullString `db:"uscc"`
 	StartedOn    *time.Time     `db:"business_started_on"`
 	PhoneEnc     []byte         `db:"phone_enc"`
+	// PrivacyVersion is the user's accepted privacy-policy version: a bank account needs the
+	// current one (privacy.Check).
+	PrivacyVersion sql.NullString `db:"privacy_version"`
 }
 
 const policyColumns = `code, kind, name, description, amount_fen, cap_individual_fen, cap_enterprise_fen, max_times, window_days, materials, is_open`

@@ -260,6 +260,9 @@ func (s *Service) Submit(ctx context.Context, userID, id int64, version int) (Ap
 	if err != nil {
 		return Application{}, err
 	}
+	if err := a.mayGiveBankAccount(f.BankAccount); err != nil {
+		return Application{}, err
+	}
 	atts, err := s.attachments(ctx, s.db, r.ID)
 	if err != nil {
 		return Application{}, err

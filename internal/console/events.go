@@ -29,6 +29,7 @@ func (cs *Console) registerEvents(g *gin.RouterGroup) {
 	cs.handle(g, page{Method: http.MethodPost, Path: "/events/:id", Title: "编辑活动", May: may}, cs.eventUpdate)
 	cs.handle(g, page{Path: "/events/:id/qr", Title: "打印签到码", May: may}, cs.eventQRPage)
 	cs.handle(g, page{Path: "/events/:id/qr.png", Title: "签到二维码", May: may}, cs.eventQRImage)
+	cs.handle(g, page{Path: "/events/:id/wxacode.png", Title: "签到小程序码", May: may}, cs.eventWXACodeImage)
 }
 
 // eventRow is an event with its check-in state now.
@@ -75,6 +76,8 @@ type eventDetail struct {
 	Event     eventRow
 	Attendees []alumni.Attendee
 	Max       int
+	Signups   []alumni.Signup
+	MaxSign   int
 }
 
 func (cs *Console) eventPage(r *request) error {
@@ -86,7 +89,12 @@ func (cs *Console) eventPage(r *request) error {
 	if err != nil {
 		return err
 	}
-	return r.OK("events/detail", "", ev.Title+" · 活动详情", eventDetail{Event: cs.eventRow(ev), Attendees: att, Max: alumni.MaxAttendees})
+	signups, err := cs.d.Alumni.Signups(r.Ctx(), ev.ID)
+	if err != nil {
+		return err
+	}
+	return r.OK("events/detail", "", ev.Title+" · 活动详情", eventDetail{Event: cs.eventRow(ev), Attendees: att, Max: alumni.MaxAttendees,
+		Signups: signups, MaxSign: alumni.MaxSignups})
 }
 
 // eventForm is the create and edit form: values as typed (datetime-local, Asia/Shanghai).
@@ -94,9 +102,11 @@ type eventForm struct {
 	ID                                 int64
 	Title, Starts, Ends, Opens, Closes string
 	Rule                               string
-	Rules                              []eventRuleOption
-	CheckinCount                       int
-	Error, Field                       string
+	// Capacity is the 名额 as typed ("" is no limit).
+	Capacity     string
+	Rules        []eventRuleOption
+	CheckinCount int
+	Error, Field string
 }
 
 // localLayout is the value format of <input type="datetime-local">.
@@ -159,15 +169,28 @@ func (cs *Console) eventEdit(r *request) error {
 	if err != nil {
 		return err
 	}
+	capacity := ""
+	if ev.Capacity != nil {
+		capacity = strconv.Itoa(*ev.Capacity)
+	}
 	return cs.renderEventForm(r, http.StatusOK, eventForm{ID: ev.ID, Title: ev.Title, Starts: localValue(ev.StartsAt), Ends: localValue(ev.EndsAt),
-		Opens: localValue(ev.CheckinOpensAt), Closes: localValue(ev.CheckinClosesAt), Rule: ev.PointsRule, CheckinCount: ev.CheckinCount})
+		Opens: localValue(ev.CheckinOpensAt), Closes: localValue(ev.CheckinClosesAt), Rule: ev.PointsRule, Capacity: capacity,
+		CheckinCount: ev.CheckinCount})
 }
 
 // eventInput reads the posted form; a time that is not one is a badInput naming its field.
 func eventInput(r *request) (eventForm, alumni.EventInput, error) {
 	f := eventForm{Title: r.Form("title"), Starts: r.Form("starts_at"), Ends: r.Form("ends_at"), Opens: r.Form("checkin_opens_at"),
-		Closes: r.Form("checkin_closes_at"), Rule: r.Form("points_rule")}
+		Closes: r.Form("checkin_closes_at"), Rule: r.Form("points_rule"), Capacity: strings.TrimSpace(r.Form("capacity"))}
 	in := alumni.EventInput{Title: f.Title, PointsRule: f.Rule}
+	if f.Capacity != "" {
+		n, err := strconv.Atoi(f.Capacity)
+		if err != nil {
+			f.Field = "capacity"
+			return f, in, badInput("名额请填写整数，不限名额请留空")
+		}
+		in.Capacity = &n
+	}
 	for _, t := range []struct {
 		v, field, label string
 		to              *time.Time
@@ -273,6 +296,23 @@ func (cs *Console) eventQRImage(r *request) error {
 	code.Scale = qrScale
 	r.c.Header("Content-Disposition", `inline; filename="event-`+strconv.FormatInt(ev.ID, 10)+`-checkin.png"`)
 	r.c.Data(http.StatusOK, "image/png", code.PNG())
+	return nil
+}
+
+// eventWXACodeImage is the event's 小程序码 as WeChat drew it (alumni.EventWXACode): WeChat's
+// own scanner opens the mini program's check-in page with it. Served from our origin, so the
+// page's img-src 'self' holds.
+func (cs *Console) eventWXACodeImage(r *request) error {
+	id, err := r.ID("id")
+	if err != nil {
+		return err
+	}
+	img, err := cs.d.Alumni.EventWXACode(r.Ctx(), id)
+	if err != nil {
+		return err
+	}
+	r.c.Header("Content-Disposition", `inline; filename="event-`+strconv.FormatInt(id, 10)+`-wxacode.png"`)
+	r.c.Data(http.StatusOK, http.DetectContentType(img), img)
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"huixiang/internal/alumni"
 	"huixiang/internal/cn"
+	"huixiang/internal/wechat"
 )
 
 // demoEventTitle is the event internal/demo creates.
@@ -40,15 +41,16 @@ func eventPath(e *env, suffix string) string {
 
 func init() {
 	addPages(
-		pageCase{Route: "GET /events", Want: grantorsOnly, Shows: map[role][]string{dept: {"活动管理", demoEventTitle, "签到中", "打印签到码"}}},
+		pageCase{Route: "GET /events", Want: grantorsOnly, Shows: map[role][]string{dept: {"活动管理", demoEventTitle, "签到中", "打印签到码", "报名 / 名额", "0 / 不限"}}},
 		pageCase{Route: "GET /events/new", Want: grantorsOnly, Shows: map[role][]string{dept: {"新建活动", `type="datetime-local"`, "参加校友返校活动"}}},
 		pageCase{Route: "GET /events/:id", Path: func(e *env) string { return eventPath(e, "") }, Want: grantorsOnly,
-			Shows: map[role][]string{dept: {demoEventTitle, "签到名单", "程思远", "郑明轩", "高文博", "已发放"}}},
+			Shows: map[role][]string{dept: {demoEventTitle, "报名名单", "名额", "签到名单", "程思远", "郑明轩", "高文博", "已发放"}}},
 		pageCase{Route: "GET /events/:id/edit", Path: func(e *env) string { return eventPath(e, "/edit") }, Want: grantorsOnly,
 			Shows: map[role][]string{dept: {"编辑活动", demoEventTitle, "积分规则不能再更换"}}},
 		pageCase{Route: "GET /events/:id/qr", Path: func(e *env) string { return eventPath(e, "/qr") }, Want: grantorsOnly,
-			Shows: map[role][]string{dept: {demoEventTitle, "/qr.png", "签到时间", "data-print"}}},
+			Shows: map[role][]string{dept: {demoEventTitle, "/wxacode.png", "用微信扫一扫，直接签到", "/qr.png", "签到时间", "data-print"}}},
 		pageCase{Route: "GET /events/:id/qr.png", Path: func(e *env) string { return eventPath(e, "/qr.png") }, Want: grantorsOnly},
+		pageCase{Route: "GET /events/:id/wxacode.png", Path: func(e *env) string { return eventPath(e, "/wxacode.png") }, Want: grantorsOnly},
 	)
 }
 
@@ -156,5 +158,81 @@ func TestEvents_ruleLockedAfterCheckInAndRulesOfDepartment(t *testing.T) {
 	got.mustShow(t, "开始时间格式不正确")
 	if got := e.as(townB).postForm(path, form); got.Status != http.StatusForbidden {
 		t.Fatalf("township edit: %d", got.Status)
+	}
+}
+
+// The 名额 field sets the capacity; the detail page shows it with who signed up (phone masked)
+// and the printable page shows the 小程序码 WeChat drew (through the SDK and the stand-in), a
+// PNG served from the console's own origin, with the old QR code below it.
+func TestEvents_capacitySignupsAndWXACode(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.as(dept)
+	starts := time.Now().In(cn.Zone).Add(48 * time.Hour)
+	form := url.Values{"title": {"返校日"}, "starts_at": {starts.Format("2006-01-02T15:04")},
+		"ends_at": {starts.Add(3 * time.Hour).Format("2006-01-02T15:04")}, "points_rule": {"event_attendance"}, "capacity": {"两个"}}
+	bad := c.postForm("/console/events", form)
+	if bad.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("capacity not a number: %d", bad.Status)
+	}
+	bad.mustShow(t, "名额请填写整数", `value="两个"`)
+	form.Set("capacity", "0")
+	if bad = c.postForm("/console/events", form); bad.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("capacity 0: %d", bad.Status)
+	}
+	bad.mustShow(t, "名额须为 1 到 100000 之间的整数")
+	form.Set("capacity", "2")
+	created := c.postForm("/console/events", form)
+	id, err := strconv.ParseInt(strings.TrimPrefix(created.Header.Get("Location"), "/console/events/"), 10, 64)
+	if err != nil {
+		t.Fatal(created.Header.Get("Location"), created.Body)
+	}
+	path := "/console/events/" + strconv.FormatInt(id, 10)
+	c.follow(created).mustShow(t, "2 人", "报名名单（0 人）", "还没有人报名")
+	c.get(path+"/edit").mustShow(t, `name="capacity"`, `value="2"`)
+
+	var userID int64
+	if err := e.app.DB.Get(&userID, `SELECT p.user_id FROM persons p JOIN returnees r ON r.person_id = p.id
+		WHERE p.user_id IS NOT NULL AND p.phone_enc IS NOT NULL ORDER BY p.id LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.Alumni.SignUp(t.Context(), userID, id); err != nil {
+		t.Fatal(err)
+	}
+	signups, err := e.app.Alumni.Signups(t.Context(), id)
+	if err != nil || len(signups) != 1 || !strings.Contains(signups[0].Phone, "****") {
+		t.Fatalf("signups = %+v, %v", signups, err)
+	}
+	c.get(path).mustShow(t, "已报名", "1 人", "报名名单（1 人）", signups[0].Name, signups[0].Phone, "未签到")
+
+	form.Set("capacity", "")
+	c.follow(c.postForm(path, form)).mustShow(t, "不限")
+
+	page := c.get(path + "/qr")
+	page.mustShow(t, `src="`+path+`/wxacode.png"`, "用微信扫一扫，直接签到", `src="`+path+`/qr.png"`)
+	img := c.get(path + "/wxacode.png")
+	if img.Status != http.StatusOK || img.Header.Get("Content-Type") != "image/png" || img.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("wxacode.png: %d %v %s", img.Status, img.Header, img.Body)
+	}
+	if _, err := png.Decode(strings.NewReader(img.Body)); err != nil {
+		t.Fatalf("wxacode.png: %v", err)
+	}
+	ev, err := e.app.Alumni.Event(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := qr.Encode("pages/checkin/checkin?scene="+ev.Scene, qr.M)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Scale = wechat.WXACodeWidth / (want.Size + 8)
+	if !bytes.Equal([]byte(img.Body), want.PNG()) || len(ev.Scene) > 32 {
+		t.Fatalf("wxacode.png is not the code of pages/checkin/checkin?scene=%s", ev.Scene)
+	}
+	if got := e.as(townA).get(path + "/wxacode.png"); got.Status != http.StatusForbidden {
+		t.Fatalf("township wxacode: %d", got.Status)
+	}
+	if got := c.get("/console/events/99999999/wxacode.png"); got.Status != http.StatusNotFound {
+		t.Fatalf("unknown event wxacode: %d", got.Status)
 	}
 }

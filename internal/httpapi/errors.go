@@ -142,6 +142,9 @@ func classify(err error) *apiError {
 	if ae := classifyPoints(err); ae != nil {
 		return ae
 	}
+	if ae := classifyMiniProgram(err); ae != nil {
+		return ae
+	}
 	if ae := classifyAlumni(err); ae != nil {
 		return ae
 	}

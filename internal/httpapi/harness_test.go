@@ -21,6 +21,7 @@ import (
 
 	"huixiang/internal/app"
 	"huixiang/internal/config"
+	"huixiang/internal/privacy"
 	"huixiang/internal/testenv"
 	"huixiang/internal/wxfake"
 )
@@ -296,14 +297,29 @@ type loginAnswer struct {
 	} `json:"user"`
 }
 
-// signIn signs a new WeChat user in and returns the answer.
+// signIn signs a new WeChat user in, has them accept the current privacy policy (as the mini
+// program asks before any form) and returns the sign-in's answer.
 func (e *env) signIn(openid string) loginAnswer {
+	e.t.Helper()
+	a := e.signInOnly(openid)
+	e.acceptPrivacy(a.Token)
+	return a
+}
+
+// signInOnly signs a new WeChat user in without accepting the privacy policy.
+func (e *env) signInOnly(openid string) loginAnswer {
 	e.t.Helper()
 	r := e.do("POST", "/api/v1/auth/login", "", map[string]string{"code": e.wx.IssueLoginCode(openid, "")})
 	expect(e.t, r, 200, "")
 	var a loginAnswer
 	r.json(e.t, &a)
 	return a
+}
+
+// acceptPrivacy accepts the current privacy policy for the user of token.
+func (e *env) acceptPrivacy(token string) {
+	e.t.Helper()
+	expect(e.t, e.do("POST", "/api/v1/me/privacy-consent", token, map[string]string{"version": privacy.CurrentVersion}), 204, "")
 }
 
 func (e *env) staffLogin(username, password string) response {

@@ -19,6 +19,7 @@ import (
 
 	"huixiang/internal/app"
 	"huixiang/internal/config"
+	"huixiang/internal/privacy"
 	"huixiang/internal/region"
 	"huixiang/internal/testenv"
 	"huixiang/internal/wxfake"
@@ -162,6 +163,9 @@ func BenchmarkRegister(b *testing.B) {
 	}
 	for i := range tokens {
 		tokens[i] = benchLogin(b, a.Handler, fake.IssueLoginCode("o_bench_reg_"+strconv.Itoa(base+i), ""))
+		if rec := do("POST", "/api/v1/me/privacy-consent", tokens[i], map[string]string{"version": privacy.CurrentVersion}); rec.Code != 204 {
+			b.Fatalf("privacy consent: %d %s", rec.Code, rec.Body)
+		}
 		if rec := do("POST", "/api/v1/me/phone", tokens[i], map[string]string{"code": fake.IssuePhoneCode(fmt.Sprintf("138%08d", base+i))}); rec.Code != 200 {
 			b.Fatalf("phone: %d %s", rec.Code, rec.Body)
 		}

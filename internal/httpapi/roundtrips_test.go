@@ -106,11 +106,11 @@ func TestLoginAndMe_statementsAndRedisRoundTripsPerRequest(t *testing.T) {
 	}
 	var first loginAnswer
 	t.Run("first sign-in: one read, one insert; rate limit + session pipeline", func(t *testing.T) {
-		check(t, "first sign-in", want{2, 2}, func() { first = e.signIn("cost-user") })
+		check(t, "first sign-in", want{2, 2}, func() { first = e.signInOnly("cost-user") })
 	})
 	t.Run("repeat sign-in: one read", func(t *testing.T) {
 		var again loginAnswer
-		check(t, "repeat sign-in", want{1, 2}, func() { again = e.signIn("cost-user") })
+		check(t, "repeat sign-in", want{1, 2}, func() { again = e.signInOnly("cost-user") })
 		if again.User.ID != first.User.ID || again.User.ID == 0 {
 			t.Fatalf("repeat sign-in user %d, first %d", again.User.ID, first.User.ID)
 		}
@@ -122,7 +122,7 @@ func TestLoginAndMe_statementsAndRedisRoundTripsPerRequest(t *testing.T) {
 		for range session.MaxPerSubject {
 			e.signIn("cost-cap")
 		}
-		check(t, "sign-in at the cap", want{1, 3}, func() { e.signIn("cost-cap") })
+		check(t, "sign-in at the cap", want{1, 3}, func() { e.signInOnly("cost-cap") })
 		n := e.app.Redis.ZCard(t.Context(), e.cfg.Redis.KeyPrefix+"sessz:user:"+strconv.FormatInt(e.signIn("cost-cap").User.ID, 10)).Val()
 		if n != session.MaxPerSubject {
 			t.Fatalf("index holds %d sessions, want %d", n, session.MaxPerSubject)

@@ -109,6 +109,7 @@ func New(d Deps) http.Handler {
 	user := api.Group("", requireSession(d.Sessions, session.KindUser))
 	user.POST("/auth/logout", handleLogout(d.Sessions, session.KindUser))
 	user.GET("/me", handleUserMe(d.Accounts))
+	user.POST("/me/privacy-consent", handlePrivacyConsent(d.Accounts))
 	user.POST("/me/phone", wxQuota, handleBindPhone(d.Accounts))
 	user.GET("/me/returnee", handleMyReturnee(d.Returnees))
 	user.PUT("/me/returnee", wxQuota, handlePutMyReturnee(d.Returnees))
@@ -135,7 +136,10 @@ func New(d Deps) http.Handler {
 	user.POST("/me/vouchers/:id/cancel", handleCancelVoucher(d.Points))
 	user.GET("/me/alumnus", handleMyAlumnus(d.Alumni))
 	user.PUT("/me/alumnus", wxQuota, handlePutMyAlumnus(d.Alumni))
+	user.GET("/events", handleMyEvents(d.Alumni))
 	user.POST("/events/:id/checkin", handleCheckIn(d.Alumni))
+	user.POST("/events/:id/signup", handleEventSignup(d.Alumni))
+	user.POST("/events/:id/cancel-signup", handleEventCancelSignup(d.Alumni))
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
 	api.GET("/files/:id", handleFile(d.Uploads))
 	// Attachments get their own body limit: the file limit plus the multipart framing.
@@ -201,6 +205,7 @@ func New(d Deps) http.Handler {
 	grantors.GET("/events", handleAdminEvents(d.Alumni))
 	grantors.POST("/events", handleCreateEvent(d.Alumni))
 	grantors.GET("/events/:id", handleAdminEvent(d.Alumni))
+	grantors.GET("/events/:id/wxacode", handleEventWXACode(d.Alumni))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))

@@ -18,6 +18,7 @@ import (
 	"huixiang/internal/moderation"
 	"huixiang/internal/person"
 	"huixiang/internal/pii"
+	"huixiang/internal/privacy"
 	"huixiang/internal/region"
 	"huixiang/internal/sqldb"
 	"huixiang/internal/vocab"
@@ -123,6 +124,12 @@ func (s *Service) save(ctx context.Context, tx *sqlx.Tx, p profile, o saveOpts) 
 		m, ok, err := lockMine(ctx, tx, claimant.UserID)
 		if err != nil {
 			return saveResult{}, err
+		}
+		if ok && p.IDCard.Number != "" {
+			// Consent re-checked under the lock (SaveMine checked the identity's already).
+			if err := privacy.Check(m.PrivacyVersion); err != nil {
+				return saveResult{}, err
+			}
 		}
 		if ok {
 			c := *claimant
@@ -247,6 +254,13 @@ func (s *Service) SaveMine(ctx context.Context, userID int64, in Input) (Record,
 	}
 	if ident.Phone == "" {
 		return Record{}, ErrPhoneNotBound
+	}
+	// An ID number is sensitive personal information: it needs consent to the current privacy
+	// policy, read with the identity (and again under the record's lock, see save).
+	if strings.TrimSpace(in.IDCard) != "" {
+		if err := privacy.Check(ident.PrivacyVersion); err != nil {
+			return Record{}, err
+		}
 	}
 	in.Phone = ident.Phone
 	p, _, err := s.prepare(ctx, in, false)

@@ -100,6 +100,9 @@ func lockRow(ctx context.Context, tx *sqlx.Tx, personID int64) (row, bool, error
 type mineRow struct {
 	person.Row
 	row
+	// PrivacyVersion is the user's accepted privacy-policy version (privacy.Check), read by
+	// the locking statement (a subquery: the users row is read, not locked).
+	PrivacyVersion sql.NullString `db:"privacy_version"`
 }
 
 // lockMine locks the user's person and their returnee record in one statement (persons first,
@@ -107,7 +110,8 @@ type mineRow struct {
 // false when the user has no person or no record (the caller then takes the long way).
 func lockMine(ctx context.Context, tx *sqlx.Tx, userID int64) (mineRow, bool, error) {
 	var m mineRow
-	err := tx.GetContext(ctx, &m, `SELECT `+person.ColumnsAs("p")+`, `+rowColumns+tagsColumn+`
+	err := tx.GetContext(ctx, &m, `SELECT `+person.ColumnsAs("p")+`, `+rowColumns+tagsColumn+`,
+		(SELECT u.privacy_version FROM users u WHERE u.id = p.user_id) AS privacy_version
 		FROM persons p JOIN returnees r ON r.person_id = p.id WHERE p.user_id = ? FOR UPDATE`, userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return mineRow{}, false, nil

@@ -232,7 +232,7 @@ func (c *Client) apiError(api string, code int64, msg string) error {
 		kind = ErrCodeInvalid
 	case 43101:
 		kind = ErrNoConsent
-	case 47003, 47001, 40003, 40037, 41030:
+	case 47003, 47001, 40003, 40037, 41030, 40129, 40169, 40097:
 		kind = ErrInvalidArgument
 	case 61010:
 		kind = ErrUserInactive

@@ -82,6 +82,7 @@ var AdminEndpoints = []AdminEndpoint{
 	{"/__fake/words", "POST", `risky, review (lists)`, "words that make msg_sec_check answer risky or review"},
 	{"/__fake/active", "POST", `openid`, "mark openid as having opened the mini program (msg_sec_check needs it)"},
 	{"/__fake/calls", "GET", "", "calls per WeChat API path"},
+	{"/__fake/wxacodes", "GET", "", "小程序码 drawn so far (scene, page, the text each QR code carries)"},
 	{"/__fake/reset", "POST", "", "lift the outage, drop fail-next errors, zero the call counters"},
 }
 
@@ -286,6 +287,11 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	case "calls":
 		if allowMethods(w, r, http.MethodGet) {
 			writeAdmin(w, http.StatusOK, s.AllCalls())
+		}
+
+	case "wxacodes":
+		if allowMethods(w, r, http.MethodGet) {
+			writeAdmin(w, http.StatusOK, s.WXACodes())
 		}
 
 	case "reset":

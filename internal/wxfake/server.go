@@ -49,6 +49,7 @@ const (
 	PathPhoneNumber    = "/wxa/business/getuserphonenumber"
 	PathSubscribeSend  = "/cgi-bin/message/subscribe/send"
 	PathMsgSecCheck    = "/wxa/msg_sec_check"
+	PathWXACodeUnlimit = "/wxa/getwxacodeunlimit"
 )
 
 // WeChat error codes the fake answers with.
@@ -60,6 +61,8 @@ const (
 	ErrInvalidAppID       = 40013
 	ErrInvalidCode        = 40029
 	ErrInvalidTemplateID  = 40037
+	ErrInvalidScene       = 40129
+	ErrInvalidSceneLength = 40169
 	ErrInvalidURL         = 40066
 	ErrInvalidAppSecret   = 40125
 	ErrCodeUsed           = 40163
@@ -71,6 +74,7 @@ const (
 	ErrRequireGET         = 43001
 	ErrRequirePOST        = 43002
 	ErrUserRefused        = 43101
+	ErrInvalidPage        = 41030
 	ErrEmptyPostData      = 44002
 	ErrEmptyContent       = 44004
 	ErrRateLimited        = 45011
@@ -88,6 +92,9 @@ var errMsgs = map[int]string{
 	ErrInvalidAppID:       "invalid appid",
 	ErrInvalidCode:        "invalid code",
 	ErrInvalidTemplateID:  "invalid template_id",
+	ErrInvalidScene:       "invalid scene",
+	ErrInvalidSceneLength: "invalid length for scene, or the data is not json",
+	ErrInvalidPage:        "invalid page rid: 0",
 	ErrInvalidURL:         "invalid url",
 	ErrInvalidAppSecret:   "invalid appsecret",
 	ErrCodeUsed:           "code been used",
@@ -212,6 +219,7 @@ type Server struct {
 	// parked by the "hang" outage.
 	release  chan struct{}
 	failures map[string][]failure
+	wxaCodes []WXACode
 }
 
 type route struct {
@@ -258,6 +266,7 @@ func New(opts Options) *Server {
 		PathPhoneNumber:    {http.MethodPost, s.handlePhoneNumber},
 		PathSubscribeSend:  {http.MethodPost, s.handleSubscribeSend},
 		PathMsgSecCheck:    {http.MethodPost, s.handleMsgSecCheck},
+		PathWXACodeUnlimit: {http.MethodPost, s.handleWXACodeUnlimit},
 	}
 	return s
 }
