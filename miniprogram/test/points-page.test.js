@@ -2,7 +2,7 @@
  * 我的积分 (pages/points): balance, what expires soon (Beijing dates), the
  * history page by page, and the not-registered state.
  */
-const { createFakeWx, envelope } = require('./helpers/fake-wx');
+const { createStrictWx: createFakeWx, envelope } = require('./helpers/events-wx');
 const {
   mountPage, settle, find, text, tap,
 } = require('./helpers/page');
@@ -99,14 +99,17 @@ describe('pages/points', () => {
     expect(fake.calls('GET', '/api/v1/me/points/entries').map((c) => c.data.page)).toEqual([1, 2, 2]);
   });
 
-  test('not registered: a plain explanation and a way to 校友登记', async () => {
+  test('not registered: a plain explanation and a way to 返乡登记 (校友登记 for alumni)', async () => {
     const notRegistered = { statusCode: 404, data: envelope('NOT_REGISTERED', '您还没有登记个人信息，请先完成登记') };
     fake.route('GET', '/api/v1/me/points', notRegistered);
     fake.route('GET', '/api/v1/me/points/entries', notRegistered);
     const page = await open();
 
+    expect(text(page, '#register-btn')).toBe('去返乡登记');
     await tap(page, '#register-btn');
-    expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/alumnus/alumnus' });
+    expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/register/register' });
+    await tap(page, '#alumnus-link');
+    expect(fake.wx.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/alumnus/alumnus' });
   });
 
   test('a failed load offers 重新加载', async () => {

@@ -216,7 +216,8 @@ Page({
     wx.showModal({
       title: '兑换成功',
       content: `「${perk.name}」已兑换${code ? `，券码 ${code}` : ''}。使用时在“我的券”里出示给工作人员。`,
-      confirmText: '查看我的券',
+      // At most 4 characters, or WeChat shows no dialog at all.
+      confirmText: '看我的券',
       cancelText: '继续逛逛',
       success: (res) => {
         if (res && res.confirm) {
@@ -234,7 +235,8 @@ Page({
       cancelText: '以后再说',
       success: (res) => {
         if (res && res.confirm) {
-          wx.navigateTo({ url: '/pages/alumnus/alumnus' });
+          // Points belong to a person record: for a returning worker, 返乡登记.
+          wx.navigateTo({ url: '/pages/register/register' });
         }
       },
     });

@@ -7,7 +7,6 @@ const view = require('../../lib/points-view');
 
 const TEXT = {
   LOAD_FAILED: '加载失败，请检查网络后重试',
-  NOT_REGISTERED: '您还没有登记，登记并审核通过后即可获得积分',
 };
 
 Page({
@@ -109,7 +108,12 @@ Page({
     );
   },
 
+  // Points belong to a person record; for a returning worker that is 返乡登记.
   onRegister() {
+    wx.navigateTo({ url: '/pages/register/register' });
+  },
+
+  onAlumnus() {
     wx.navigateTo({ url: '/pages/alumnus/alumnus' });
   },
 

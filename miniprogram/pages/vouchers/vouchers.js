@@ -5,12 +5,13 @@
  */
 const pointsApi = require('../../api/points');
 const view = require('../../lib/points-view');
-const { qrDataUrl } = require('../../lib/qr');
+const { qrDataUrl, qrFile } = require('../../lib/qr');
 
 const TEXT = {
   LOAD_FAILED: '加载失败，请检查网络后重试',
   CANCELLED: '已取消，积分已退回',
   NOT_CANCELLABLE: '这张券已使用或已过期，不能取消',
+  ZOOM_FAILED: '没能放大，请把手机亮度调高，直接出示这张券',
 };
 
 function withQr(v) {
@@ -71,12 +72,17 @@ Page({
     const id = e.currentTarget.dataset.id;
     const item = this.data.items.find((v) => String(v.id) === String(id));
     if (!item || !item.usable) {
-      return;
+      return Promise.resolve();
     }
-    const big = qrDataUrl(item.qr, 16, 4);
-    if (big) {
-      wx.previewImage({ urls: [big], current: big });
-    }
+    // previewImage shows files, not data: URLs: write the big code first.
+    return qrFile(item.qr, `voucher-qr-${item.id}`, 16, 4).then(
+      (path) => {
+        wx.previewImage({ urls: [path], current: path });
+      },
+      () => {
+        wx.showToast({ title: TEXT.ZOOM_FAILED, icon: 'none' });
+      },
+    );
   },
 
   onCancel(e) {
@@ -128,7 +134,12 @@ Page({
     wx.navigateTo({ url: '/pages/perks/perks' });
   },
 
+  // Vouchers need a person record; for a returning worker that is 返乡登记.
   onRegister() {
+    wx.navigateTo({ url: '/pages/register/register' });
+  },
+
+  onAlumnus() {
     wx.navigateTo({ url: '/pages/alumnus/alumnus' });
   },
 });
