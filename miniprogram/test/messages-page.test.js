@@ -3,7 +3,7 @@
  * read and opens its page (asking for progress notifications first when it
  * is an unread progress message), and more on scrolling down.
  */
-const { createFakeWx } = require('./helpers/fake-wx');
+const { createStrictWx: createFakeWx } = require('./helpers/events-wx');
 const {
   mountPage, settle, find, text, tap, simulate,
 } = require('./helpers/page');
@@ -122,5 +122,29 @@ describe('pages/messages', () => {
     await tap(page, '#retry-btn');
     await settle(page, (p) => find(p, '#empty'), 'empty');
     expect(text(page, '#empty')).toContain('还没有消息');
+  });
+
+  test('a message that links to a tab page (首页) opens it with switchTab, not navigateTo', async () => {
+    fake.route('GET', '/api/v1/me/messages', {
+      statusCode: 200,
+      data: { items: [message(5, { title: '欢迎', page: 'pages/index/index', read_at: '2026-11-20T01:00:00Z' })], unread: 0 },
+    });
+    const page = await open();
+    await tap(page, '#msg-5');
+    await settle(page, () => fake.wx.switchTab.mock.calls.length === 1, 'switched');
+    expect(fake.wx.switchTab).toHaveBeenCalledWith({ url: '/pages/index/index' });
+    expect(fake.wx.navigateTo).not.toHaveBeenCalled();
+  });
+
+  test('a tab page we did not know of: navigateTo refused, switchTab opens it', async () => {
+    fake.wx.navigateTo.mockImplementation((opts) => setTimeout(() => opts.fail({ errMsg: 'navigateTo:fail can not navigateTo a tabbar page' }), 0));
+    fake.route('GET', '/api/v1/me/messages', {
+      statusCode: 200,
+      data: { items: [message(6, { title: '我的申请', page: 'pages/applications/applications', read_at: '2026-11-20T01:00:00Z' })], unread: 0 },
+    });
+    const page = await open();
+    await tap(page, '#msg-6');
+    await settle(page, () => fake.wx.switchTab.mock.calls.length === 1, 'switched');
+    expect(fake.wx.switchTab).toHaveBeenCalledWith({ url: '/pages/applications/applications' });
   });
 });

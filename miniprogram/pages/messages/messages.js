@@ -15,6 +15,27 @@ const TEXT = {
   MORE_FAILED: '没加载出来，请再往上滑一次',
 };
 
+// The tab bar's pages (app.json "tabBar"): wx.navigateTo cannot open them,
+// wx.switchTab must (and takes no query).
+const TAB_PAGES = ['pages/index/index', 'pages/services/services', 'pages/messages/messages', 'pages/mine/mine'];
+
+/** Opens a page of ours: switchTab for a tab page, else navigateTo (switchTab if WeChat says it is one). */
+function openPage(url) {
+  const path = url.replace(/^\/+/, '').split('?')[0];
+  if (TAB_PAGES.indexOf(path) >= 0) {
+    wx.switchTab({ url: `/${path}` });
+    return;
+  }
+  wx.navigateTo({
+    url,
+    fail: (err) => {
+      if (/tab ?bar/i.test((err && err.errMsg) || '')) {
+        wx.switchTab({ url: `/${path}` });
+      }
+    },
+  });
+}
+
 function messageView(m) {
   return {
     id: m.id,
@@ -144,7 +165,7 @@ Page({
     }
     return consent.then(() => {
       if (item.url) {
-        wx.navigateTo({ url: item.url });
+        openPage(item.url);
       }
     });
   },
