@@ -48,8 +48,56 @@ describe('project files', () => {
 
   test('no file or folder named utils', () => {
     const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true })
-      .filter((d) => d.name !== 'node_modules')
+      .filter((d) => d.name !== 'node_modules' && d.name !== 'miniprogram_npm')
       .flatMap((d) => [d.name, ...(d.isDirectory() ? walk(path.join(dir, d.name)) : [])]);
     expect(walk(ROOT).filter((name) => /^utils?(\.|$)/i.test(name))).toEqual([]);
+  });
+});
+
+describe('npm components (TDesign)', () => {
+  const jsonFiles = (dir) => fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+    .flatMap((d) => {
+      const rel = path.join(dir, d.name);
+      if (d.isDirectory()) {
+        return jsonFiles(rel);
+      }
+      return d.name.endsWith('.json') ? [rel] : [];
+    });
+
+  test('DevTools builds npm from this package.json into ./miniprogram_npm', () => {
+    const setting = readJson('project.config.json').setting;
+    expect(setting.packNpmManually).toBe(true);
+    expect(setting.packNpmRelationList).toEqual([
+      { packageJsonPath: './package.json', miniprogramNpmDistDir: './' },
+    ]);
+    expect(readJson('package.json').dependencies['tdesign-miniprogram']).toMatch(/^\d+\.\d+\.\d+$/);
+    // TDesign's styles break under the "v2" base component styles.
+    expect(readJson('app.json').style).toBeUndefined();
+  });
+
+  test('every usingComponents path resolves (npm paths inside the installed TDesign)', () => {
+    const files = ['pages', 'components']
+      .filter((dir) => fs.existsSync(path.join(ROOT, dir)))
+      .flatMap((dir) => jsonFiles(dir));
+    const missing = [];
+    files.forEach((file) => {
+      const using = JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')).usingComponents || {};
+      Object.entries(using).forEach(([tag, value]) => {
+        let target;
+        if (value.startsWith('/')) {
+          target = path.join(ROOT, value);
+        } else if (value.startsWith('.')) {
+          target = path.join(ROOT, path.dirname(file), value);
+        } else {
+          const [pkg, ...rest] = value.split('/');
+          const manifest = require(`${pkg}/package.json`);
+          target = path.join(ROOT, 'node_modules', pkg, manifest.miniprogram || '', ...rest);
+        }
+        if (!fs.existsSync(`${target}.json`)) {
+          missing.push(`${file}: ${tag} → ${value}`);
+        }
+      });
+    });
+    expect(missing).toEqual([]);
   });
 });

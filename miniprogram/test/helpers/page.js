@@ -2,28 +2,75 @@
  * Rendering pages with miniprogram-simulate (see index-page.test.js for the
  * long explanation): mount, wait, find, read text, fire events.
  *
- * Render one page per test file: with the official compiler (wcc) the
- * compiled templates of a second page can collide with the first one's
- * cached ops and render garbage.
+ * The official compiler (wcc) compiles the whole mini program from its root
+ * once per test file (pages/, components/, miniprogram_npm/ with TDesign),
+ * so several pages may be mounted in one file. TDesign components are
+ * virtual hosts: text/tap/type/confirmDialog reach into their templates.
+ * README.md, "Components", shows how a test drives them.
  */
+const fs = require('fs');
 const path = require('path');
 const simulate = require('miniprogram-simulate');
+const simulateUtils = require('miniprogram-simulate/src/utils');
+const { ensureMiniprogramNpm } = require('../setup/miniprogram-npm');
 
 // The official WXML compiler (wcc) ships for Linux, macOS and Windows;
 // MP_COMPILER=simulate switches to the pure JS one.
 const COMPILER = process.env.MP_COMPILER || 'official';
 
+// The mini program's root: wcc compiles every template and wxs module under
+// it (pages/, components/, miniprogram_npm/) in one go, and root-absolute
+// usingComponents ("/components/state-view/state-view") start here.
+const ROOT = path.resolve(__dirname, '../..');
+
+// "index" → pages/index/index; a path with a slash is taken from the root
+// ("test/fixtures/tdesign-demo/tdesign-demo").
 function pagePath(name) {
-  return path.resolve(__dirname, `../../pages/${name}/${name}`);
+  return name.includes('/') ? path.resolve(ROOT, name) : path.resolve(ROOT, `pages/${name}/${name}`);
 }
 
-/** Mounts a fresh copy of pages/<name>/<name>, onLoad receiving `query`. */
-function mountPage(name, query) {
+/**
+ * WeChat resolves a usingComponents path that is neither relative nor
+ * root-absolute ("tdesign-miniprogram/button/button") in miniprogram_npm/;
+ * miniprogram-simulate only knows the first two kinds. Its JSON reader is
+ * wrapped once so that such a path becomes "/miniprogram_npm/<path>".
+ */
+function npmAwareReadJson(readJson) {
+  return (file) => {
+    const json = readJson(file);
+    if (!json || !json.usingComponents) {
+      return json;
+    }
+    const using = {};
+    Object.keys(json.usingComponents).forEach((tag) => {
+      const value = json.usingComponents[tag];
+      const isPath = typeof value === 'string' && (value.startsWith('.') || value.startsWith('/'));
+      const npmPath = `/miniprogram_npm/${value}`;
+      using[tag] = !isPath && fs.existsSync(path.join(ROOT, `${npmPath}.json`)) ? npmPath : value;
+    });
+    return Object.assign({}, json, { usingComponents: using });
+  };
+}
+
+if (!simulateUtils.readJson.npmAware) {
+  simulateUtils.readJson = npmAwareReadJson(simulateUtils.readJson);
+  simulateUtils.readJson.npmAware = true;
+}
+
+/** Loads a page or component (path without extension) for simulate.render. */
+function loadComponent(fullPath) {
+  ensureMiniprogramNpm();
   let id;
-  global.__pageQuery = query || {};
   jest.isolateModules(() => {
-    id = simulate.load(pagePath(name), { compiler: COMPILER });
+    id = simulate.load(fullPath, { compiler: COMPILER, rootPath: ROOT });
   });
+  return id;
+}
+
+/** Mounts a fresh copy of pages/<name>/<name> (or a root-relative path), onLoad receiving `query`. */
+function mountPage(name, query) {
+  global.__pageQuery = query || {};
+  const id = loadComponent(pagePath(name));
   const page = simulate.render(id);
   page.attach(document.createElement('parent-wrapper'));
   global.__pageQuery = undefined;
@@ -41,29 +88,104 @@ async function settle(page, predicate, what) {
   throw new Error(`page did not settle${what ? ` (${what})` : ''}: ${page.dom.innerHTML}`);
 }
 
+// j-component's wrapper of one exparser node (dom, dispatchEvent, ...).
+const ElementWrapper = Object.getPrototypeOf(require('j-component/src/render/component'));
+
 const find = (page, selector) => page.querySelector(selector);
+
+/*
+ * TDesign components are "virtual hosts" (options.virtualHost, as on a phone
+ * with base library >= 2.19.2): the <t-cell> itself has no DOM node, only
+ * what its template renders. These walk a component's own template.
+ */
+function ownElements(expNode) {
+  if (expNode.$$) {
+    return [expNode];
+  }
+  const children = expNode.shadowRoot ? expNode.shadowRoot.childNodes : expNode.childNodes;
+  return (children || []).flatMap((child) => (child.childNodes ? ownElements(child) : []));
+}
+
+/** Depth first through the component's template (and nested components'). */
+function findInside(expNode, predicate) {
+  const kids = [];
+  if (expNode.shadowRoot) {
+    kids.push(...expNode.shadowRoot.childNodes);
+  }
+  kids.push(...(expNode.childNodes || []));
+  for (const child of kids) {
+    if (child.childNodes) {
+      if (predicate(child)) {
+        return child;
+      }
+      const hit = findInside(child, predicate);
+      if (hit) {
+        return hit;
+      }
+    }
+  }
+  return null;
+}
+
+const tagOf = (expNode) => (expNode.$$ ? expNode.$$.tagName.toLowerCase() : '');
+
+/** The text a user sees in the element or component (null when absent). */
 const text = (page, selector) => {
   const node = find(page, selector);
-  return node ? node.dom.textContent.trim() : null;
+  if (!node) {
+    return null;
+  }
+  if (node.dom) {
+    return node.dom.textContent.trim();
+  }
+  return ownElements(node._exparserNode).map((el) => el.$$.textContent).join('').trim();
 };
+
+/**
+ * The node that receives a user's touch: the element itself, or for a
+ * virtual-host component the first element its template renders (the
+ * <button> of a t-button, the row of a t-cell).
+ */
+function touchTarget(node) {
+  if (node.dom) {
+    return node;
+  }
+  const first = ownElements(node._exparserNode)[0];
+  return first ? new ElementWrapper(first) : null;
+}
 
 // Events are delivered on a microtask: each helper resolves once the
 // handler has run (its own async work may still be going on).
 function fire(page, selector, name, options, what) {
   const node = find(page, selector);
-  if (!node) {
+  const target = node && touchTarget(node);
+  if (!target) {
     throw new Error(`no ${what} at ${selector}: ${page.dom.innerHTML}`);
   }
-  node.dispatchEvent(name, options);
+  target.dispatchEvent(name, options);
   return simulate.sleep(0);
 }
 
+/** Taps an element, a <t-button> or a <t-cell> (bind:tap / bind:click fire). */
 function tap(page, selector) {
   return fire(page, selector, 'tap', {}, 'element to tap');
 }
 
-/** Types into an <input>/<textarea>: fires `input` with the whole value. */
+/**
+ * Types into an <input>/<textarea>, or into the field of a <t-input> /
+ * <t-textarea> (whose bind:change then fires with { value }): fires
+ * `input` with the whole value.
+ */
 function type(page, selector, value) {
+  const node = find(page, selector);
+  if (node && !node.dom) {
+    const field = findInside(node._exparserNode, (n) => ['wx-input', 'wx-textarea'].includes(tagOf(n)));
+    if (!field) {
+      throw new Error(`no field inside ${selector}: ${page.dom.innerHTML}`);
+    }
+    new ElementWrapper(field).dispatchEvent('input', { detail: { value, cursor: String(value).length } });
+    return simulate.sleep(0);
+  }
   return fire(page, selector, 'input', { detail: { value } }, 'field');
 }
 
@@ -72,13 +194,37 @@ function pick(page, selector, value) {
   return fire(page, selector, 'change', { detail: { value } }, 'picker');
 }
 
+/**
+ * Taps the confirm (or cancel) button of a visible <t-dialog> found by
+ * `selector`; the dialog's bind:confirm / bind:cancel fires.
+ */
+function dialogButton(page, selector, kind) {
+  const node = find(page, selector);
+  if (!node) {
+    throw new Error(`no dialog at ${selector}: ${page.dom.innerHTML}`);
+  }
+  const button = findInside(node._exparserNode, (n) => n.dataset && n.dataset.type === kind);
+  const target = button && touchTarget({ _exparserNode: button });
+  if (!target) {
+    throw new Error(`no ${kind} button in the dialog ${selector}: ${page.dom.innerHTML}`);
+  }
+  target.dispatchEvent('tap', {});
+  return simulate.sleep(0);
+}
+
+const confirmDialog = (page, selector) => dialogButton(page, selector, 'confirm');
+const cancelDialog = (page, selector) => dialogButton(page, selector, 'cancel');
+
 module.exports = {
   simulate,
   mountPage,
+  loadComponent,
   settle,
   find,
   text,
   tap,
   type,
   pick,
+  confirmDialog,
+  cancelDialog,
 };

@@ -1,0 +1,47 @@
+/**
+ * 办事 (tab): every service in plain words, grouped by who it is for.
+ * Each row opens its page; nothing is loaded here.
+ */
+const SECTIONS = [
+  {
+    key: 'returnee',
+    title: '返乡人员',
+    items: [
+      { key: 'register', title: '返乡登记', note: '填写或修改您的返乡信息', url: '/pages/register/register' },
+      { key: 'record', title: '我的登记信息', note: '查看并确认登记的内容', url: '/pages/record/record' },
+      { key: 'survey', title: '意愿调查', note: '告诉我们您想做什么、需要什么帮助', url: '/pages/survey/survey' },
+    ],
+  },
+  {
+    key: 'support',
+    title: '创业补贴和贷款',
+    items: [
+      { key: 'policies', title: '创业补贴/贷款申请', note: '看看能领哪些补贴、贷多少钱', url: '/pages/policies/policies' },
+      { key: 'applications', title: '我的申请', note: '申请办到哪一步了', url: '/pages/applications/applications' },
+    ],
+  },
+  {
+    key: 'alumni',
+    title: '校友登记与活动',
+    items: [
+      { key: 'alumnus', title: '校友登记', note: '在咸安读过书的校友填写', url: '/pages/alumnus/alumnus' },
+      { key: 'checkin', title: '活动签到', note: '扫活动现场的二维码签到', url: '/pages/checkin/checkin?scan=1' },
+      { key: 'points', title: '我的积分', note: '参加活动得到的积分', url: '/pages/points/points' },
+      { key: 'perks', title: '积分换优惠', note: '用积分换商家的优惠券', url: '/pages/perks/perks' },
+      { key: 'vouchers', title: '我的优惠券', note: '换到的券，到店出示使用', url: '/pages/vouchers/vouchers' },
+    ],
+  },
+];
+
+Page({
+  data: {
+    sections: SECTIONS,
+  },
+
+  onOpen(e) {
+    const url = e && e.currentTarget && e.currentTarget.dataset.url;
+    if (url) {
+      wx.navigateTo({ url });
+    }
+  },
+});
