@@ -5,7 +5,8 @@
  *   up), text colour contrast at least 4.5:1 against its background (the
  *   rule's own, else the white card and the grey page);
  * - every <image> has an aria-label; every tappable thing that is not a
- *   <button> says it is one (aria-role="button"); unread dots are labelled.
+ *   <t-button> says it is one (aria-role="button"); unread dots are
+ *   labelled; buttons are TDesign's (no plain <button>).
  */
 const fs = require('fs');
 const path = require('path');
@@ -91,8 +92,13 @@ describe.each(PAGES)('pages/%s reads well', (name) => {
   test('images are labelled, tappable text is a button', () => {
     const tags = wxml.match(/<[a-z-]+\b[^>]*>/g) || [];
     const unlabelled = tags.filter((t) => /^<image\b/.test(t) && !/aria-label=/.test(t));
-    const unmarked = tags.filter((t) => /\bbindtap=/.test(t) && !/^<button\b/.test(t) && !/aria-role="(button|tab|link)"/.test(t));
+    const unmarked = tags.filter((t) => /\bbind:?tap=/.test(t) && !/^<(button|t-button)\b/.test(t) && !/aria-role="(button|tab|link)"/.test(t));
+    const plainButtons = tags.filter((t) => /^<button\b/.test(t));
     const dots = tags.filter((t) => /class="[^"]*\bmsg-dot\b/.test(t) && !/aria-label=/.test(t));
-    expect({ unlabelled, unmarked, dots }).toEqual({ unlabelled: [], unmarked: [], dots: [] });
+    expect({
+      unlabelled, unmarked, dots, plainButtons,
+    }).toEqual({
+      unlabelled: [], unmarked: [], dots: [], plainButtons: [],
+    });
   });
 });
