@@ -14,16 +14,18 @@
  *     `http://192.168.1.20:8080`, and enable "开发调试" on the phone.
  *   - Trial / release builds: WeChat only allows HTTPS domains registered in
  *     the mini-program admin console (开发管理 → 服务器域名). Put that
- *     domain in PROD_BASE_URL below; it is used automatically for the
- *     `trial` and `release` environments.
+ *     domain in PROD_BASE_URL below before uploading; it is chosen from
+ *     wx.getAccountInfoSync().miniProgram.envVersion (`trial`, `release`).
  */
 
 const DEV_BASE_URL = 'http://127.0.0.1:8080';
 
-// Fill in the registered HTTPS domain before uploading a trial/release build.
-// While empty, every environment falls back to DEV_BASE_URL.
-const PROD_BASE_URL = '';
+// SET BEFORE UPLOAD: the HTTPS domain registered under 开发管理 → 服务器域名.
+// Trial and release builds use it; they never fall back to DEV_BASE_URL
+// (api/request.js refuses to call a local or plain-http address from them).
+const PROD_BASE_URL = 'https://huixiang.xianan.gov.cn';
 
+/** develop | trial | release (develop when WeChat cannot tell). */
 function currentEnvVersion() {
   try {
     if (typeof wx !== 'undefined' && typeof wx.getAccountInfoSync === 'function') {
@@ -36,16 +38,30 @@ function currentEnvVersion() {
   return 'develop';
 }
 
-function resolveBaseUrl() {
-  const env = currentEnvVersion();
-  if (env !== 'develop' && PROD_BASE_URL) {
-    return PROD_BASE_URL;
-  }
-  return DEV_BASE_URL;
+function baseUrlFor(envVersion) {
+  return envVersion === 'develop' ? DEV_BASE_URL : PROD_BASE_URL;
 }
 
+/** True for a base URL a phone may use outside development: https, not local. */
+function isReleaseUrl(url) {
+  const match = /^https:\/\/([^/:]+)/i.exec(String(url || ''));
+  if (!match) {
+    return false;
+  }
+  const host = match[1].toLowerCase();
+  return !(host === 'localhost' || /^127\./.test(host) || host === '0.0.0.0'
+    || /^10\./.test(host) || /^192\.168\./.test(host) || /^172\.(1[6-9]|2\d|3[01])\./.test(host));
+}
+
+const ENV_VERSION = currentEnvVersion();
+
 module.exports = {
-  API_BASE_URL: resolveBaseUrl(),
+  ENV_VERSION,
+  DEV_BASE_URL,
+  PROD_BASE_URL,
+  API_BASE_URL: baseUrlFor(ENV_VERSION),
+  baseUrlFor,
+  isReleaseUrl,
   // wx.request timeout in milliseconds.
   REQUEST_TIMEOUT: 15000,
   // Storage key holding the session token.

@@ -2,6 +2,17 @@
  * Sign-in and account calls for the huixiang backend.
  */
 const http = require('./request');
+const storage = require('../lib/storage');
+const privacy = require('../lib/privacy');
+
+const PRIVACY_KEY = 'privacy_accepted';
+
+const TEXT = {
+  PRIVACY_TITLE: '保护您的个人信息',
+  PRIVACY_ASK: '身份证号和银行卡号只用于办理补贴和贷款，按《隐私保护指引》保管。您同意后才能提交。',
+  AGREE: '同意',
+  DECLINE: '不同意',
+};
 
 /**
  * Signs in with WeChat and stores the session token.
@@ -12,14 +23,42 @@ function login(options = {}) {
   return http.signIn(options).then((body) => body.user || null);
 }
 
+// The silent sign-in in flight, shared by app launch and the first page.
+let pendingSignIn = null;
+
 /**
- * Signs out. The local token is dropped immediately so the UI can switch to
- * the signed-out state at once; the server call is best effort (a weak
- * network must not keep the user signed in). Always resolves.
+ * Makes sure there is a session: resolves at once with a stored token,
+ * otherwise signs in silently (wx.login → POST /api/v1/auth/login) once,
+ * however many callers wait. Rejects with the ApiError of a failed sign-in
+ * (no toast: the page shows it with a retry button).
+ */
+function ensureSignedIn() {
+  if (http.getToken()) {
+    return Promise.resolve();
+  }
+  if (!pendingSignIn) {
+    pendingSignIn = http.signIn({ silent: true }).then(
+      () => {
+        pendingSignIn = null;
+      },
+      (err) => {
+        pendingSignIn = null;
+        throw err;
+      },
+    );
+  }
+  return pendingSignIn;
+}
+
+/**
+ * Signs out and forgets everything personal kept on the phone (drafts,
+ * ID numbers typed, the token…, see lib/storage.js). The server call is
+ * best effort (a weak network must not keep the user signed in). Always
+ * resolves.
  */
 function logout() {
   const token = http.getToken();
-  http.clearToken();
+  storage.clearPersonal();
   if (!token) {
     return Promise.resolve();
   }
@@ -44,9 +83,64 @@ function bindPhone(code, options = {}) {
   return http.post('/api/v1/me/phone', { code }, options).then((body) => (body && body.phone) || null);
 }
 
+/** Records that the user accepted this policy version (204). */
+function acceptPrivacy(version = privacy.VERSION, options = {}) {
+  return http.post('/api/v1/me/privacy-consent', { version }, options).then(() => {
+    storage.set(PRIVACY_KEY, version);
+  });
+}
+
+function hasAcceptedLocally() {
+  return storage.get(PRIVACY_KEY) === privacy.VERSION;
+}
+
+function askForConsent() {
+  return new Promise((resolve) => {
+    wx.showModal({
+      title: TEXT.PRIVACY_TITLE,
+      content: TEXT.PRIVACY_ASK,
+      confirmText: TEXT.AGREE,
+      cancelText: TEXT.DECLINE,
+      success: (res) => resolve(!!(res && res.confirm)),
+      fail: () => resolve(false),
+    });
+  });
+}
+
+/**
+ * Call before sending an ID number or a bank account: the server refuses
+ * them (422 PRIVACY_CONSENT_REQUIRED) until the user has accepted the
+ * current policy. Resolves true when accepted (asking once if needed,
+ * with 同意 / 不同意), false when the user declined. `{ fresh: true }`
+ * ignores what the phone remembers (after a 422). Network errors reject
+ * (toasted unless `silent`).
+ */
+function ensurePrivacyConsent(options = {}) {
+  if (!options.fresh && hasAcceptedLocally()) {
+    return Promise.resolve(true);
+  }
+  return getMe({ silent: options.silent }).then((me) => {
+    const state = me && me.privacy;
+    if (state && state.current) {
+      storage.set(PRIVACY_KEY, privacy.VERSION);
+      return true;
+    }
+    return askForConsent().then((agreed) => {
+      if (!agreed) {
+        return false;
+      }
+      return acceptPrivacy(privacy.VERSION, { silent: options.silent }).then(() => true);
+    });
+  });
+}
+
 module.exports = {
+  TEXT,
   login,
+  ensureSignedIn,
   logout,
+  acceptPrivacy,
+  ensurePrivacyConsent,
   getMe,
   bindPhone,
 };

@@ -21,6 +21,7 @@ const MESSAGES = {
   GENERIC: '请求失败，请稍后重试',
   WX_LOGIN_FAILED: '微信登录失败，请稍后重试',
   BAD_RESPONSE: '服务返回异常，请稍后重试',
+  BAD_BASE_URL: '小程序暂时连不上服务器，请联系工作人员',
 };
 
 // A toast with icon "none" shows at most two short lines; keep it readable.
@@ -179,8 +180,24 @@ function errorFromResponse(res) {
   return new ApiError({ code, status, message, retryAfter, field });
 }
 
+/**
+ * Trial and release builds never call a local or plain-http address (a
+ * forgotten PROD_BASE_URL must fail loudly, not reach 127.0.0.1 silently).
+ * Returns the ApiError to reject with, or null. Shared by every transport.
+ */
+function refuseOutsideDevelop(fullUrl) {
+  if (config.ENV_VERSION === 'develop' || config.isReleaseUrl(fullUrl)) {
+    return null;
+  }
+  return new ApiError({ code: 'BAD_BASE_URL', status: 0, message: MESSAGES.BAD_BASE_URL });
+}
+
 /** One raw wx.request call. Resolves with the wx response, rejects on network failure. */
 function send(opts, token) {
+  const refused = refuseOutsideDevelop(buildUrl(opts.url));
+  if (refused) {
+    return Promise.reject(refused);
+  }
   const header = Object.assign({ 'Content-Type': 'application/json' }, opts.header || {});
   if (token) {
     header.Authorization = `Bearer ${token}`;
@@ -359,6 +376,7 @@ module.exports = {
   truncate,
   // For the other wx transports (uploadFile, downloadFile).
   buildUrl,
+  refuseOutsideDevelop,
   errorFromResponse,
   showErrorToast,
 };

@@ -178,6 +178,39 @@ function createFakeWx({ token } = {}) {
       return wx.uploadFile.mock.calls.map((c) => c[0]);
     },
   };
+  // mp-shell additions: storage listing, build environment, tab pages,
+  // WeChat's privacy prompt.
+  //   fake.envVersion = 'release';              what getAccountInfoSync reports
+  //   const answer = fake.needPrivacy();        WeChat asks (e.g. on getPhoneNumber);
+  //   answer.resolve.mock.calls                 what our popup answered
+  fakeState.envVersion = 'develop';
+  fakeState.privacyHandlers = [];
+  Object.assign(wx, {
+    getStorageInfoSync: jest.fn(() => ({ keys: Array.from(storage.keys()), currentSize: 0, limitSize: 10240 })),
+    getAccountInfoSync: jest.fn(() => ({
+      miniProgram: { appId: 'touristappid', envVersion: fakeState.envVersion, version: '' },
+    })),
+    switchTab: jest.fn((opts) => deliver(() => opts && opts.success && opts.success({ errMsg: 'switchTab:ok' }))),
+    reLaunch: jest.fn((opts) => deliver(() => opts && opts.success && opts.success({ errMsg: 'reLaunch:ok' }))),
+    onNeedPrivacyAuthorization: jest.fn((handler) => {
+      fakeState.privacyHandlers.push(handler);
+    }),
+    offNeedPrivacyAuthorization: jest.fn((handler) => {
+      fakeState.privacyHandlers = fakeState.privacyHandlers.filter((h) => h !== handler);
+    }),
+    openPrivacyContract: jest.fn(),
+  });
+  /** WeChat needs the user's privacy consent: the latest handler gets it. */
+  fakeState.needPrivacy = (referrer = 'getPhoneNumber') => {
+    const resolve = jest.fn();
+    const handler = fakeState.privacyHandlers[fakeState.privacyHandlers.length - 1];
+    if (!handler) {
+      throw new Error('fake wx: nobody handles onNeedPrivacyAuthorization');
+    }
+    handler(resolve, { referrer });
+    return { resolve };
+  };
+
   return fakeState;
 }
 

@@ -88,6 +88,8 @@ async function settle(page, predicate, what) {
   throw new Error(`page did not settle${what ? ` (${what})` : ''}: ${page.dom.innerHTML}`);
 }
 
+const exparser = require('miniprogram-exparser');
+
 // j-component's wrapper of one exparser node (dom, dispatchEvent, ...).
 const ElementWrapper = Object.getPrototypeOf(require('j-component/src/render/component'));
 
@@ -189,6 +191,32 @@ function type(page, selector, value) {
   return fire(page, selector, 'input', { detail: { value } }, 'field');
 }
 
+// WeChat's events that bubble; every other one (getphonenumber, change,
+// agreeprivacyauthorization...) stays on the element that fired it.
+const BUBBLING = ['tap', 'longpress', 'longtap', 'touchstart', 'touchmove', 'touchend', 'touchcancel'];
+
+/**
+ * Fires any event a user's action would cause, with `detail`: e.g.
+ * trigger(page, '#bind-btn', 'getphonenumber', { errMsg: 'getPhoneNumber:ok', code })
+ * (on a t-button it reaches the inner <button>, as the phone does).
+ */
+function trigger(page, selector, name, detail) {
+  if (BUBBLING.includes(name)) {
+    return fire(page, selector, name, { detail: detail || {} }, `element for ${name}`);
+  }
+  const node = find(page, selector);
+  const target = node && touchTarget(node);
+  if (!target) {
+    throw new Error(`no element for ${name} at ${selector}: ${page.dom.innerHTML}`);
+  }
+  exparser.Event.dispatchEvent(target._exparserNode, exparser.Event.create(name, detail || {}, {
+    bubbles: false,
+    composed: false,
+    capturePhase: false,
+  }));
+  return simulate.sleep(0);
+}
+
 /** Picks in a <picker>: `value` is the index (selector) or the date. */
 function pick(page, selector, value) {
   return fire(page, selector, 'change', { detail: { value } }, 'picker');
@@ -225,6 +253,7 @@ module.exports = {
   tap,
   type,
   pick,
+  trigger,
   confirmDialog,
   cancelDialog,
 };

@@ -12,7 +12,7 @@ function pageToComponent(options) {
   const methods = {};
   const extra = {};
   Object.keys(options).forEach((key) => {
-    if (key === 'data') {
+    if (key === 'data' || key === 'behaviors') {
       return;
     }
     if (typeof options[key] === 'function') {
@@ -24,6 +24,8 @@ function pageToComponent(options) {
 
   return {
     data: options.data || {},
+    // Page({ behaviors }) (base library 2.9.2+) mixes data and methods in.
+    behaviors: options.behaviors || [],
     methods,
     lifetimes: {
       created() {
