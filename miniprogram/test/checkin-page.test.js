@@ -67,29 +67,6 @@ describe('pages/checkin opened by WeChat 扫一扫 on the 小程序码', () => {
     expect(fake.wx.showToast).not.toHaveBeenCalled();
   });
 
-  test('waits for the sign-in the app started at launch instead of a second one', async () => {
-    install({});
-    let finish;
-    const launching = new Promise((resolve) => {
-      finish = resolve;
-    });
-    const realGetApp = global.getApp;
-    global.getApp = () => ({ globalData: {}, signingIn: launching });
-    try {
-      fake.route('POST', '/api/v1/events/12/checkin', CHECKED_IN);
-      const page = await open({ scene: `12.${CODE}` });
-      await simulate.sleep(10);
-      expect(fake.wx.request).not.toHaveBeenCalled();
-      fake.storage.set('token', 'from-launch');
-      finish();
-      await settle(page, (p) => find(p, '#done'), 'done');
-      expect(fake.wx.login).not.toHaveBeenCalled();
-      expect(fake.calls('POST', '/api/v1/events/12/checkin')[0].header.Authorization).toBe('Bearer from-launch');
-    } finally {
-      global.getApp = realGetApp;
-    }
-  });
-
   test('no points: just 签到成功', async () => {
     fake.route('POST', '/api/v1/events/12/checkin', { statusCode: 200, data: Object.assign({}, CHECKED_IN.data, { points: 0 }) });
     const page = await open({ scene: `12.${CODE}` });

@@ -8,6 +8,7 @@
  * Opened with `?scan=1` (from the home page) it starts the camera at once.
  */
 const pointsApi = require('../../api/points');
+const auth = require('../../api/auth');
 const http = require('../../api/request');
 const {
   parseScene, parseScanResult, checkinErrorOf, CHECKIN_TEXT,
@@ -32,23 +33,6 @@ function scan() {
       fail: (err) => reject(err || {}),
     });
   });
-}
-
-/**
- * Resolves once a session token is stored: the one the app got at launch,
- * the app's sign-in still under way, or a silent wx.login of our own.
- */
-function ensureSignedIn() {
-  if (http.getToken()) {
-    return Promise.resolve();
-  }
-  const app = typeof getApp === 'function' ? getApp() : null;
-  const launching = app && app.signingIn;
-  const own = () => (http.getToken() ? null : http.signIn({ silent: true }));
-  if (launching && typeof launching.then === 'function') {
-    return launching.then(own, own);
-  }
-  return own();
 }
 
 Page({
@@ -112,7 +96,9 @@ Page({
     this.setData({
       status: 'checking', message: '', offerRegister: false, canRetry: false, result: null,
     });
-    return ensureSignedIn().then(
+    // Opened straight from WeChat's scanner there may be no session yet:
+    // the app's silent sign-in (shared, never doubled) comes first.
+    return auth.ensureSignedIn().then(
       () => pointsApi.checkIn(code.eventId, code.token, { silent: true }).then(
         (res) => this.showDone(res),
         (err) => this.showFailure(err),
