@@ -44,7 +44,7 @@ const list = (...items) => ({ statusCode: 200, data: { items } });
 
 async function open() {
   const page = mountPage('events');
-  await settle(page, (p) => !find(p, '#loading'), 'loaded');
+  await settle(page, (p) => text(p, '#state') !== '正在加载，请稍候…', 'loaded');
   return page;
 }
 
@@ -166,9 +166,18 @@ describe('pages/events', () => {
   test('no events, and a failed first load with 重新加载', async () => {
     fake.route('GET', '/api/v1/events', { fail: { errMsg: 'request:fail' } }, list());
     const page = await open();
-    expect(text(page, '#error-message')).toBe('没加载出来。请检查网络，再点“重新加载”');
-    await tap(page, '#retry-btn');
-    await settle(page, (p) => find(p, '#empty'), 'empty');
-    expect(text(page, '#empty')).toBe('最近没有活动。有新活动时会在这里显示。');
+    expect(find(page, '#state >>> #state-error')).toBeTruthy();
+    await tap(page, '#state >>> #state-retry');
+    await settle(page, (p) => text(p, '#state') === '最近没有活动。有新活动时会在这里显示。', 'empty');
+  });
+
+  test('pull-down refresh shows the places as they are now, without the loading state', async () => {
+    fake.route('GET', '/api/v1/events', list(event()), list(event({ places_left: 3 })));
+    const page = await open();
+    expect(text(page, '#event-3-places')).toBe('还剩 28 个名额');
+    page.instance.onPullDownRefresh();
+    expect(text(page, '#state')).not.toBe('正在加载，请稍候…');
+    await settle(page, (p) => text(p, '#event-3-places') === '还剩 3 个名额', 'refreshed');
+    expect(fake.wx.stopPullDownRefresh).toHaveBeenCalled();
   });
 });

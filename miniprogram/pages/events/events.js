@@ -6,69 +6,59 @@
  */
 const eventsApi = require('../../api/events');
 const view = require('../../lib/events-view');
+const listBehavior = require('../../lib/list-behavior');
 
 const TEXT = {
-  LOAD_FAILED: '没加载出来。请检查网络，再点“重新加载”',
   SIGNED_UP: '报名成功',
   CANCELLED: '已取消报名',
 };
 
+// One page holds every upcoming event (the server sends up to 100).
+function fetchEvents() {
+  return eventsApi.getEvents({ silent: true })
+    .then((items) => ({ items: items.map(view.eventView), hasMore: false }));
+}
+
 Page({
+  behaviors: [listBehavior],
+
   data: {
-    // loading | error | ready
-    status: 'loading',
-    errorMessage: '',
-    items: [],
     busy: null,
     cardErrors: {},
   },
 
+  onLoad() {
+    this.listSetup(fetchEvents);
+  },
+
   // Loaded on every show: after 返乡登记 or a check-in the state changes.
   onShow() {
-    this.load();
+    if (!this.shown) {
+      this.shown = true;
+      this.listReload();
+      return;
+    }
+    this.listRefresh();
   },
 
   onPullDownRefresh() {
-    const stop = () => {
-      if (typeof wx.stopPullDownRefresh === 'function') {
-        wx.stopPullDownRefresh();
-      }
-    };
-    this.load().then(stop, stop);
-  },
-
-  load() {
-    if (this.data.status !== 'ready') {
-      this.setData({ status: 'loading', errorMessage: '' });
-    }
-    return eventsApi.getEvents({ silent: true }).then(
-      (items) => {
-        this.setData({ status: 'ready', items: items.map(view.eventView), cardErrors: {} });
-      },
-      (err) => {
-        const message = err && err.status > 0 && err.status < 500 ? err.message : TEXT.LOAD_FAILED;
-        if (this.data.status === 'ready') {
-          wx.showToast({ title: message || TEXT.LOAD_FAILED, icon: 'none' });
-          return;
-        }
-        this.setData({ status: 'error', errorMessage: message || TEXT.LOAD_FAILED });
-      },
-    );
+    this.setData({ cardErrors: {} });
+    return this.listRefresh();
   },
 
   onRetry() {
-    return this.load();
+    return this.listReload();
   },
 
   find(e) {
     const id = e.currentTarget.dataset.id;
-    return this.data.items.find((v) => String(v.id) === String(id));
+    return this.data.listItems.find((v) => String(v.id) === String(id));
   },
 
   replace(event) {
     const next = view.eventView(event);
     this.setData({
-      items: this.data.items.map((v) => (String(v.id) === String(next.id) ? next : v)),
+      listItems: this.data.listItems.map((v) => (String(v.id) === String(next.id) ? next : v)),
     });
   },
 
@@ -142,9 +132,9 @@ Page({
   },
 
   reloadKeeping(id, message) {
-    return eventsApi.getEvents({ silent: true }).then((items) => {
-      this.setData({ items: items.map(view.eventView), cardErrors: { [id]: message } });
-    }, () => {});
+    return this.listRefresh().then(() => {
+      this.setData({ cardErrors: { [id]: message } });
+    });
   },
 
   askRegister() {
