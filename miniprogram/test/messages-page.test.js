@@ -35,7 +35,8 @@ const message = (id, overrides) => Object.assign({
 
 async function open() {
   const page = mountPage('messages');
-  await settle(page, (p) => find(p, '#unread-summary') || find(p, '#empty') || find(p, '#load-error'), 'inbox');
+  // The slot's nodes exist while state-view still shows 正在加载: wait for it to go.
+  await settle(page, (p) => text(p, '#state') !== '正在加载，请稍候…' && (find(p, '#unread-summary') || find(p, '#empty') || find(p, '#state >>> #state-error')), 'inbox');
   return page;
 }
 
@@ -117,9 +118,9 @@ describe('pages/messages', () => {
       { fail: { errMsg: 'request:fail' } },
       { statusCode: 200, data: { items: [], unread: 0 } });
     const page = await open();
-    expect(text(page, '#error-message')).toBe('网络不给力，请稍后重试');
+    expect(text(page, '#state >>> #state-message')).toBe('网络不给力，请稍后重试');
 
-    await tap(page, '#retry-btn');
+    await tap(page, '#state >>> #state-retry');
     await settle(page, (p) => find(p, '#empty'), 'empty');
     expect(text(page, '#empty')).toContain('还没有消息');
   });

@@ -38,7 +38,8 @@ function serveCatalogue(balance = 1200) {
 
 async function open() {
   const page = mountPage('perks');
-  await settle(page, (p) => find(p, '#tabs') || find(p, '#load-error'), 'perks');
+  // The slot's nodes exist while state-view still shows 正在加载: wait for it to go.
+  await settle(page, (p) => text(p, '#state') !== '正在加载，请稍候…' && (find(p, '#tabs') || find(p, '#state >>> #state-error')), 'perks');
   return page;
 }
 

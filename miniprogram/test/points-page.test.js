@@ -40,7 +40,8 @@ function entry(id, overrides) {
 
 async function open() {
   const page = mountPage('points');
-  await settle(page, (p) => find(p, '#balance') || find(p, '#load-error') || find(p, '#unregistered'), 'points');
+  // The slot's nodes exist while state-view still shows 正在加载: wait for it to go.
+  await settle(page, (p) => text(p, '#state') !== '正在加载，请稍候…' && (find(p, '#balance') || find(p, '#state >>> #state-error') || find(p, '#unregistered')), 'points');
   return page;
 }
 
@@ -116,8 +117,8 @@ describe('pages/points', () => {
     fake.route('GET', '/api/v1/me/points', { fail: { errMsg: 'request:fail' } }, { statusCode: 200, data: POINTS });
     fake.route('GET', '/api/v1/me/points/entries', { statusCode: 200, data: { items: [], page: 1, page_size: 20, total: 0 } });
     const page = await open();
-    expect(text(page, '#error-message')).toBe('网络不给力，请稍后重试');
-    await tap(page, '#retry-btn');
+    expect(text(page, '#state >>> #state-message')).toBe('网络不给力，请稍后重试');
+    await tap(page, '#state >>> #state-retry');
     await settle(page, (p) => find(p, '#balance'), 'reloaded');
     expect(text(page, '#no-entries')).toContain('还没有积分记录');
   });

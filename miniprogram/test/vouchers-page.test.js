@@ -37,7 +37,8 @@ function attr(page, selector, name) {
 
 async function open() {
   const page = mountPage('vouchers');
-  await settle(page, (p) => find(p, '#voucher-31') || find(p, '#no-vouchers') || find(p, '#load-error') || find(p, '#unregistered'), 'vouchers');
+  // The slot's nodes exist while state-view still shows 正在加载: wait for it to go.
+  await settle(page, (p) => text(p, '#state') !== '正在加载，请稍候…' && (find(p, '#voucher-31') || find(p, '#no-vouchers') || find(p, '#state >>> #state-error') || find(p, '#unregistered')), 'vouchers');
   return page;
 }
 
