@@ -36,7 +36,7 @@ const message = (id, overrides) => Object.assign({
 async function open() {
   const page = mountPage('messages');
   // The slot's nodes exist while state-view still shows 正在加载: wait for it to go.
-  await settle(page, (p) => text(p, '#state') !== '正在加载，请稍候…' && (find(p, '#unread-summary') || find(p, '#empty') || find(p, '#state >>> #state-error')), 'inbox');
+  await settle(page, (p) => text(p, '#state') !== '正在加载，请稍候…', 'inbox');
   return page;
 }
 
@@ -121,8 +121,7 @@ describe('pages/messages', () => {
     expect(text(page, '#state >>> #state-message')).toBe('网络不给力，请稍后重试');
 
     await tap(page, '#state >>> #state-retry');
-    await settle(page, (p) => find(p, '#empty'), 'empty');
-    expect(text(page, '#empty')).toContain('还没有消息');
+    await settle(page, (p) => (text(p, '#state') || '').includes('还没有消息'), 'empty');
   });
 
   test('a message that links to a tab page (首页) opens it with switchTab, not navigateTo', async () => {
@@ -147,5 +146,36 @@ describe('pages/messages', () => {
     await tap(page, '#msg-6');
     await settle(page, () => fake.wx.switchTab.mock.calls.length === 1, 'switched');
     expect(fake.wx.switchTab).toHaveBeenCalledWith({ url: '/pages/applications/applications' });
+  });
+
+  test('the next page failing says so under the list, with 再试一次', async () => {
+    const first = Array.from({ length: 20 }, (_, i) => message(100 - i, { read_at: '2026-11-20T01:00:00Z' }));
+    let calls = 0;
+    fake.route('GET', '/api/v1/me/messages', (opts) => {
+      calls += 1;
+      if (opts.data.page === 1) {
+        return { statusCode: 200, data: { items: first, unread: 0, total: 21 } };
+      }
+      return calls === 2 ? { fail: { errMsg: 'request:fail timeout' } } : { statusCode: 200, data: { items: [message(50)], unread: 1, total: 21 } };
+    });
+    const page = await open();
+    await page.instance.onReachBottom();
+    await settle(page, (p) => find(p, '#more-failed'), 'more failed');
+    expect(text(page, '#more-failed')).toContain('没加载出来');
+    await tap(page, '#more-retry');
+    await settle(page, (p) => find(p, '#msg-50'), 'page 2');
+    expect(text(page, '#no-more')).toBe('没有更多了');
+  });
+
+  test('pull-down refresh brings a new message in without the loading state', async () => {
+    fake.route('GET', '/api/v1/me/messages',
+      { statusCode: 200, data: { items: [message(9)], unread: 1, total: 1 } },
+      { statusCode: 200, data: { items: [message(10, { title: '新消息' }), message(9)], unread: 2, total: 2 } });
+    const page = await open();
+    page.instance.onPullDownRefresh();
+    expect(text(page, '#state')).not.toBe('正在加载，请稍候…');
+    await settle(page, (p) => find(p, '#msg-10'), 'refreshed');
+    expect(text(page, '#unread-summary')).toBe('有 2 条未读消息');
+    expect(fake.wx.stopPullDownRefresh).toHaveBeenCalled();
   });
 });
