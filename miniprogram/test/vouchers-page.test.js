@@ -51,7 +51,7 @@ describe('pages/vouchers', () => {
 
     expect(text(page, '#voucher-31-code')).toBe('ABCD 2345 6789');
     expect(text(page, '#voucher-31-status')).toBe('可使用');
-    const qr = page.instance.data.items[0].qrImage;
+    const qr = page.instance.data.listItems[0].qrImage;
     expect(qr).toMatch(/^data:image\/gif;base64,/);
     expect(qr).toBe(qrDataUrl('huixiang:voucher:ABCD23456789'));
     expect(find(page, '#voucher-31-qr')).toBeTruthy();
@@ -78,7 +78,7 @@ describe('pages/vouchers', () => {
   test('not registered: sent to 返乡登记', async () => {
     fake.route('GET', '/api/v1/me/vouchers', { statusCode: 404, data: envelope('NOT_REGISTERED', '未登记') });
     const page = await open();
-    await settle(page, (p) => find(p, '#register-btn'), 'register');
+    await settle(page, (p) => (text(p, '#state') || '').includes('您还没有登记。先做返乡登记'), 'register');
     expect(text(page, '#register-btn')).toBe('去返乡登记');
     await tap(page, '#register-btn');
     expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/register/register' });
@@ -136,6 +136,7 @@ describe('pages/vouchers', () => {
   test('no vouchers yet: a way to the catalogue', async () => {
     fake.route('GET', '/api/v1/me/vouchers', { statusCode: 200, data: { items: [] } });
     const page = await open();
+    expect(text(page, '#state')).toContain('您还没有券。用积分兑换权益后，券会出现在这里。');
     await tap(page, '#perks-btn');
     expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/perks/perks' });
   });
