@@ -90,12 +90,12 @@ describe('pages/points', () => {
     expect(find(page, '#entry-81')).toBeTruthy();
     await tap(page, '#more-btn');
     await settle(page, (p) => find(p, '#more-error'), 'more failed');
-    expect(text(page, '#more-error')).toBe('网络不给力，请稍后重试');
+    expect(text(page, '#more-error')).toBe('没加载出来，请检查网络后再点“加载更多”');
 
     await tap(page, '#more-btn');
     await settle(page, (p) => find(p, '#entry-79'), 'page 2');
     expect(text(page, '#entry-79')).toContain('积分到期');
-    expect(page.instance.data.entries).toHaveLength(21);
+    expect(page.instance.data.listItems).toHaveLength(21);
     expect(find(page, '#more-btn')).toBeFalsy();
     expect(fake.calls('GET', '/api/v1/me/points/entries').map((c) => c.data.page)).toEqual([1, 2, 2]);
   });
@@ -121,5 +121,19 @@ describe('pages/points', () => {
     await tap(page, '#state >>> #state-retry');
     await settle(page, (p) => find(p, '#balance'), 'reloaded');
     expect(text(page, '#no-entries')).toContain('还没有积分记录');
+  });
+
+  test('pull-down refresh updates the balance without the loading state', async () => {
+    fake.route('GET', '/api/v1/me/points',
+      { statusCode: 200, data: Object.assign({}, POINTS, { balance: 100 }) },
+      { statusCode: 200, data: Object.assign({}, POINTS, { balance: 150 }) });
+    fake.route('GET', '/api/v1/me/points/entries', { statusCode: 200, data: { items: [], page: 1, page_size: 20, total: 0 } });
+    const page = await open();
+    expect(text(page, '#balance')).toBe('100');
+    expect(text(page, '#no-entries')).toContain('还没有积分记录');
+    page.instance.onPullDownRefresh();
+    expect(text(page, '#state')).not.toBe('正在加载，请稍候…');
+    await settle(page, (p) => text(p, '#balance') === '150', 'refreshed');
+    expect(fake.wx.stopPullDownRefresh).toHaveBeenCalled();
   });
 });
