@@ -91,7 +91,7 @@ describe('pages/perks', () => {
 
     await tap(page, '#redeem-7');
     await settle(page, (p) => find(p, '#perk-7-error'), 'unknown outcome');
-    expect(text(page, '#perk-7-error')).toBe('网络不给力，还不知道兑换成功没有。请点“重试”，不会重复扣积分。');
+    expect(text(page, '#perk-7-error')).toBe('网络不好，还不知道兑换成功没有。请到信号好的地方点“重试”，不会重复扣积分。');
     const firstKey = keyOf(redeemCalls()[0]);
     expect(isUuid(firstKey)).toBe(true);
     expect(fake.storage.get('redeem_pending')['7']).toMatchObject({ perk_id: 7, perk_name: '家乡景区年卡', key: firstKey });

@@ -9,7 +9,7 @@ const { qrDataUrl, qrFile } = require('../../lib/qr');
 const listBehavior = require('../../lib/list-behavior');
 
 const TEXT = {
-  LOAD_FAILED: '没办成，请检查网络后再试',
+  CANCEL_FAILED: '没办成，请检查网络后再试',
   CANCELLED: '已取消，积分已退回',
   NOT_CANCELLABLE: '这张券已使用或已过期，不能取消',
   ZOOM_FAILED: '没能放大，请把手机亮度调高，直接出示这张券',
@@ -113,7 +113,7 @@ Page({
       (err) => {
         this.setData({ cancelling: null });
         const message = err && err.code === 'VOUCHER_NOT_CANCELLABLE' ? TEXT.NOT_CANCELLABLE : (err && err.message);
-        wx.showToast({ title: message || TEXT.LOAD_FAILED, icon: 'none' });
+        wx.showToast({ title: message || TEXT.CANCEL_FAILED, icon: 'none' });
         if (err && err.status >= 400 && err.status < 500) {
           this.listRefresh();
         }
