@@ -1,6 +1,17 @@
+const auth = require('./api/auth');
+
 App({
   onLaunch() {
     this.watchForUpdates();
+    this.signInSilently();
+  },
+
+  // No 登录 button anywhere: the session is made at launch (wx.login →
+  // POST /api/v1/auth/login) and pages wait on the same sign-in through
+  // auth.ensureSignedIn(). A failure here is shown by the page that needs it.
+  signInSilently() {
+    this.globalData.signedIn = auth.ensureSignedIn().then(() => true, () => false);
+    return this.globalData.signedIn;
   },
 
   // Cheap phones keep old code packages around for a long time: offer the

@@ -1,9 +1,10 @@
 /**
  * Readable and accessible (issue item 8) for the check-in, events, points,
  * perks, vouchers, messages and policies pages, read from their sources:
- * - no text under 30rpx in the page's own styles (labels 30, body 32 and
- *   up), text colour contrast at least 4.5:1 against its background (the
- *   rule's own, else the white card and the grey page);
+ * - text sized in rem under <page-meta> so that it follows WeChat's
+ *   font-size setting, none under 0.94rem (30rpx); text colour contrast at
+ *   least 4.5:1 against its background (the rule's own, else the white card
+ *   and the grey page);
  * - every <image> has an aria-label; every tappable thing that is not a
  *   <t-button> says it is one (aria-role="button"); unread dots are
  *   labelled; buttons are TDesign's (no plain <button>).
@@ -64,10 +65,20 @@ describe.each(PAGES)('pages/%s reads well', (name) => {
 
   test('no text smaller than 30rpx', () => {
     const small = css.filter((r) => {
-      const m = /^(\d+)rpx$/.exec(r.decls['font-size'] || '');
-      return m && Number(m[1]) < 30;
+      const m = /^([\d.]+)(rpx|rem|em|px)$/.exec(r.decls['font-size'] || '');
+      if (!m) {
+        return false;
+      }
+      // px does not follow WeChat's font-size setting; 1rem is about 32rpx.
+      return m[2] === 'px' || (m[2] === 'rpx' ? Number(m[1]) < 30 : Number(m[1]) < 0.94);
     }).map((r) => `${r.selector}: ${r.decls['font-size']}`);
     expect(small).toEqual([]);
+  });
+
+  test('text follows WeChat\'s font-size setting (page-meta, rem)', () => {
+    expect(wxml.startsWith('<page-meta root-font-size="system" page-font-size="system" />')).toBe(true);
+    const fixed = css.filter((r) => /rpx$/.test(r.decls['font-size'] || '')).map((r) => r.selector);
+    expect(fixed).toEqual([]);
   });
 
   test('text contrast at least 4.5:1', () => {

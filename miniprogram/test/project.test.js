@@ -101,3 +101,24 @@ describe('npm components (TDesign)', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('tab bar', () => {
+  test('首页, 办事, 消息, 我的 with both icons, each PNG at most 40 KB', () => {
+    const app = readJson('app.json');
+    const list = app.tabBar.list;
+    expect(list.map((t) => t.text)).toEqual(['首页', '办事', '消息', '我的']);
+    expect(list.map((t) => t.pagePath)).toEqual([
+      'pages/index/index', 'pages/services/services', 'pages/messages/messages', 'pages/mine/mine',
+    ]);
+    list.forEach((tab) => {
+      expect(app.pages).toContain(tab.pagePath);
+      [tab.iconPath, tab.selectedIconPath].forEach((icon) => {
+        const file = path.join(ROOT, icon);
+        expect(fs.readFileSync(file).subarray(1, 4).toString('ascii')).toBe('PNG');
+        expect(fs.statSync(file).size).toBeLessThanOrEqual(40 * 1024);
+      });
+      expect(tab.iconPath).not.toBe(tab.selectedIconPath);
+    });
+    expect(app.tabBar.selectedColor.toLowerCase()).toBe('#b8392b');
+  });
+});

@@ -1,170 +1,111 @@
+/**
+ * 首页 (tab): signs in silently, then a grid of the big tasks and a status
+ * card (登记, 我的申请, 积分). No 登录 button: signing out lives in 我的.
+ */
 const auth = require('../../api/auth');
-const http = require('../../api/request');
+const returneeApi = require('../../api/returnee');
+const applicationsApi = require('../../api/applications');
+const pointsApi = require('../../api/points');
 const messagesApi = require('../../api/messages');
-const { maskPhone } = require('../../lib/phone');
+const homeStatus = require('../../lib/home-status');
+
+const TASKS = [
+  { key: 'register', title: '返乡登记', icon: 'user-add', url: '/pages/register/register' },
+  { key: 'support', title: '创业补贴/贷款', icon: 'money', url: '/pages/policies/policies' },
+  { key: 'checkin', title: '活动签到', icon: 'scan', url: '/pages/checkin/checkin?scan=1' },
+  { key: 'points', title: '我的积分', icon: 'star', url: '/pages/points/points' },
+];
+
+const MESSAGES_TAB = 2;
 
 const TEXT = {
-  PHONE_DENIED: '您已取消授权，可随时再绑定手机号',
-  PHONE_NO_CODE: '请将微信升级到最新版本后再绑定手机号',
-  PHONE_BOUND: '绑定成功',
-  LOAD_FAILED: '加载失败，请检查网络后重试',
+  SIGN_IN_FAILED: '没能登录。请检查手机是否连上网络，再点“重新加载”。',
 };
+
+// Settles to the value, or to `missing` when the call failed.
+const orMissing = (promise, missing) => promise.then((v) => v, () => missing);
 
 Page({
   data: {
-    // loading | signedOut | signedIn | error
+    // loading | error | ready
     status: 'loading',
-    phone: '',
     errorMessage: '',
-    loggingIn: false,
-    binding: false,
-    // Unread messages, shown as a badge on 消息 ("99+" above 99).
-    unread: 0,
-    unreadText: '',
+    tasks: TASKS,
+    registration: homeStatus.registration(undefined),
+    applications: homeStatus.applications(null),
+    points: homeStatus.points(null),
   },
 
   onLoad() {
     this.refresh();
   },
 
-  // Back from 消息 (or a detail page), the badge is brought up to date.
   onShow() {
-    if (this.data.status === 'signedIn') {
-      this.loadUnread();
+    if (this.data.status === 'ready') {
+      this.loadStatus();
     }
   },
 
   onPullDownRefresh() {
-    const stop = () => {
-      if (typeof wx.stopPullDownRefresh === 'function') {
-        wx.stopPullDownRefresh();
-      }
-    };
+    const stop = () => wx.stopPullDownRefresh();
     this.refresh().then(stop, stop);
   },
 
   refresh() {
-    if (!http.getToken()) {
-      this.setData({ status: 'signedOut', phone: '', errorMessage: '' });
-      return Promise.resolve();
-    }
-    return this.loadMe();
-  },
-
-  loadMe() {
     this.setData({ status: 'loading', errorMessage: '' });
-    // Silent: failures are shown inline with a retry button instead of a toast.
-    return auth.getMe({ silent: true }).then(
-      (me) => this.showUser(me),
+    return auth.ensureSignedIn().then(
+      () => {
+        this.setData({ status: 'ready' });
+        return this.loadStatus();
+      },
       (err) => {
-        if (err && err.status === 401) {
-          // Session could not be renewed: back to the sign-in button.
-          this.setData({ status: 'signedOut', phone: '' });
-          wx.showToast({ title: err.message, icon: 'none' });
-          return;
-        }
-        this.setData({
-          status: 'error',
-          errorMessage: (err && err.message) || TEXT.LOAD_FAILED,
-        });
+        this.setData({ status: 'error', errorMessage: (err && err.message && err.status ? err.message : TEXT.SIGN_IN_FAILED) });
       },
     );
   },
 
-  showUser(user) {
-    this.setData({
-      status: 'signedIn',
-      phone: maskPhone(user && user.phone),
-      errorMessage: '',
+  /** Each part on its own: one failing leaves "暂时看不到" there only. */
+  loadStatus() {
+    const silent = { silent: true };
+    return Promise.all([
+      orMissing(returneeApi.getMyReturnee(silent), undefined),
+      orMissing(applicationsApi.listApplications(silent), null),
+      orMissing(pointsApi.getMyPoints(silent), null),
+      orMissing(messagesApi.getMessages(1, silent), null),
+    ]).then(([record, apps, pts, inbox]) => {
+      this.setData({
+        registration: homeStatus.registration(record),
+        applications: homeStatus.applications(apps),
+        points: homeStatus.points(pts),
+      });
+      this.showUnread(inbox ? inbox.unread : 0);
     });
-    this.loadUnread();
   },
 
-  /** Silent: without a network the badge simply stays as it was. */
-  loadUnread() {
-    return messagesApi.getMessages(1, { silent: true }).then(
-      (body) => {
-        const unread = body.unread;
-        this.setData({ unread, unreadText: unread > 99 ? '99+' : String(unread) });
-      },
-      () => {},
-    );
+  showUnread(unread) {
+    try {
+      if (unread > 0) {
+        wx.setTabBarBadge({ index: MESSAGES_TAB, text: unread > 99 ? '99+' : String(unread) });
+      } else {
+        wx.removeTabBarBadge({ index: MESSAGES_TAB });
+      }
+    } catch (e) {
+      // Not on a tab page (e.g. opened from a share): no badge to show.
+    }
   },
 
   onRetry() {
     return this.refresh();
   },
 
-  onLogin() {
-    if (this.data.loggingIn) {
-      return Promise.resolve();
-    }
-    this.setData({ loggingIn: true });
-    // Errors are toasted by the request module; the button stays available.
-    return auth.login().then(
-      (user) => {
-        this.setData({ loggingIn: false });
-        this.showUser(user);
-      },
-      () => {
-        this.setData({ loggingIn: false });
-      },
-    );
-  },
-
-  onGetPhoneNumber(e) {
-    const detail = (e && e.detail) || {};
-    const errMsg = typeof detail.errMsg === 'string' ? detail.errMsg : '';
-    if (!/:ok$/.test(errMsg)) {
-      // The user tapped "拒绝" (or the call failed): no pressure, just a hint.
-      wx.showToast({ title: TEXT.PHONE_DENIED, icon: 'none' });
-      return Promise.resolve();
-    }
-    if (!detail.code) {
-      // Base library older than 2.21.2 gives no code.
-      wx.showToast({ title: TEXT.PHONE_NO_CODE, icon: 'none' });
-      return Promise.resolve();
-    }
-    if (this.data.binding) {
-      return Promise.resolve();
-    }
-    this.setData({ binding: true });
-    return auth.bindPhone(detail.code).then(
-      (phone) => {
-        this.setData({ binding: false, phone: maskPhone(phone) });
-        wx.showToast({ title: TEXT.PHONE_BOUND, icon: 'success' });
-      },
-      () => {
-        this.setData({ binding: false });
-      },
-    );
-  },
-
-  /** The service entries (返乡登记 … 消息, and the 校友之家 ones) shown after sign-in. */
-  onNavigate(e) {
+  onOpen(e) {
     const url = e && e.currentTarget && e.currentTarget.dataset.url;
     if (url) {
       wx.navigateTo({ url });
     }
   },
 
-  onLogout() {
-    wx.showModal({
-      title: '退出登录',
-      content: '确定要退出登录吗？',
-      confirmText: '退出',
-      cancelText: '取消',
-      success: (res) => {
-        if (res && res.confirm) {
-          this.doLogout();
-        }
-      },
-    });
-  },
-
-  doLogout() {
-    const done = auth.logout();
-    this.setData({ status: 'signedOut', phone: '', errorMessage: '', unread: 0, unreadText: '' });
-    return done;
+  onOpenApplications() {
+    wx.navigateTo({ url: '/pages/applications/applications' });
   },
 });

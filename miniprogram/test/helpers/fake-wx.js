@@ -199,6 +199,8 @@ function createFakeWx({ token } = {}) {
       fakeState.privacyHandlers = fakeState.privacyHandlers.filter((h) => h !== handler);
     }),
     openPrivacyContract: jest.fn(),
+    setTabBarBadge: jest.fn(),
+    removeTabBarBadge: jest.fn(),
   });
   /** WeChat needs the user's privacy consent: the latest handler gets it. */
   fakeState.needPrivacy = (referrer = 'getPhoneNumber') => {
