@@ -124,6 +124,12 @@ describe('pages/checkin 扫码签到 inside the app', () => {
     expect(fake.calls('POST', '/api/v1/events/12/checkin')[0].data).toEqual({ token: CODE });
   });
 
+  test('the intro leads to 活动报名', async () => {
+    const page = await open();
+    await tap(page, '#events-link');
+    expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/events/events' });
+  });
+
   test('opened from the home page with scan=1, the camera opens at once', async () => {
     fake.scans.push('huixiang:event:12:tk');
     fake.route('POST', '/api/v1/events/12/checkin', CHECKED_IN);

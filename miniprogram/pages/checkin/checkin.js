@@ -146,4 +146,8 @@ Page({
   onPoints() {
     wx.navigateTo({ url: '/pages/points/points' });
   },
+
+  onEvents() {
+    wx.navigateTo({ url: '/pages/events/events' });
+  },
 });
