@@ -9,6 +9,8 @@ const {
 } = require('./helpers/page');
 const { TEMPLATE_ID, policiesBody } = require('./helpers/backend');
 
+const { MESSAGES } = require('../api/request');
+
 const simulateWx = global.wx;
 let fake;
 
@@ -118,7 +120,7 @@ describe('pages/messages', () => {
       { fail: { errMsg: 'request:fail' } },
       { statusCode: 200, data: { items: [], unread: 0 } });
     const page = await open();
-    expect(text(page, '#state >>> #state-message')).toBe('网络不给力，请稍后重试');
+    expect(text(page, '#state >>> #state-message')).toBe(MESSAGES.NETWORK);
 
     await tap(page, '#state >>> #state-retry');
     await settle(page, (p) => (text(p, '#state') || '').includes('还没有消息'), 'empty');

@@ -8,6 +8,8 @@ const {
 } = require('./helpers/page');
 const { POINTS } = require('./helpers/backend');
 
+const { MESSAGES } = require('../api/request');
+
 const simulateWx = global.wx;
 let fake;
 
@@ -117,7 +119,7 @@ describe('pages/points', () => {
     fake.route('GET', '/api/v1/me/points', { fail: { errMsg: 'request:fail' } }, { statusCode: 200, data: POINTS });
     fake.route('GET', '/api/v1/me/points/entries', { statusCode: 200, data: { items: [], page: 1, page_size: 20, total: 0 } });
     const page = await open();
-    expect(text(page, '#state >>> #state-message')).toBe('网络不给力，请稍后重试');
+    expect(text(page, '#state >>> #state-message')).toBe(MESSAGES.NETWORK);
     await tap(page, '#state >>> #state-retry');
     await settle(page, (p) => find(p, '#balance'), 'reloaded');
     expect(text(page, '#no-entries')).toContain('还没有积分记录');

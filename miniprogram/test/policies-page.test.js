@@ -11,6 +11,8 @@ const {
   SUBSIDY, LOAN, policy, policiesBody,
 } = require('./helpers/backend');
 
+const { MESSAGES } = require('../api/request');
+
 const simulateWx = global.wx;
 let fake;
 
@@ -114,7 +116,7 @@ describe('pages/policies', () => {
   test('a failed load offers a retry', async () => {
     fake.route('GET', '/api/v1/policies', { fail: { errMsg: 'request:fail' } }, policiesBody());
     const page = await open();
-    expect(text(page, '#state >>> #state-message')).toBe('网络不给力，请稍后重试');
+    expect(text(page, '#state >>> #state-message')).toBe(MESSAGES.NETWORK);
     await tap(page, '#state >>> #state-retry');
     await settle(page, (p) => find(p, '#policy-guaranteed_loan'), 'loaded');
   });
