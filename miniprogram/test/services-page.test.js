@@ -21,7 +21,14 @@ describe('pages/services', () => {
   test('lists the services in plain words under three headings', async () => {
     const page = mountPage('services');
     await settle(page, (p) => find(p, '#go-register'));
+    expect(text(page, '#section-returnee')).toContain('返乡人员');
+    expect(text(page, '#section-support')).toContain('创业补贴和贷款');
+    expect(text(page, '#section-alumni')).toContain('校友登记与活动');
     expect(text(page, '#go-register')).toContain('返乡登记');
+    expect(text(page, '#go-register')).toContain('填写或修改您的返乡信息');
+    ['双回双创', '权益', '经营主体', '校友之家'].forEach((jargon) => {
+      expect(page.dom.textContent).not.toContain(jargon);
+    });
   });
 
   test('tapping a cell opens its page', async () => {

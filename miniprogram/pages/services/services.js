@@ -25,6 +25,7 @@ const SECTIONS = [
     title: '校友登记与活动',
     items: [
       { key: 'alumnus', title: '校友登记', note: '在咸安读过书的校友填写', url: '/pages/alumnus/alumnus' },
+      { key: 'events', title: '活动报名', note: '看看最近有哪些活动，报名参加', url: '/pages/events/events' },
       { key: 'checkin', title: '活动签到', note: '扫活动现场的二维码签到', url: '/pages/checkin/checkin?scan=1' },
       { key: 'points', title: '我的积分', note: '参加活动得到的积分', url: '/pages/points/points' },
       { key: 'perks', title: '积分换优惠', note: '用积分换商家的优惠券', url: '/pages/perks/perks' },
