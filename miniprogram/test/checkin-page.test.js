@@ -176,6 +176,14 @@ describe('pages/checkin 扫码签到 inside the app', () => {
     expect(text(page, '#failed-message')).toBe('微信没有相机权限。请点右上角“···”→“设置”，打开“摄像头”后再扫');
   });
 
+  test('a refused privacy consent is explained, with what to do', async () => {
+    fake.scans.push({ fail: { errMsg: 'scanCode:fail privacy permission is not authorized' } });
+    const page = await open();
+    await tap(page, '#scan-btn');
+    await settle(page, (p) => find(p, '#failed'), 'failed');
+    expect(text(page, '#failed-message')).toBe('没有同意《隐私保护指引》，所以没能打开扫码。想签到，请再点下面的扫码按钮，在提示里点“同意”');
+  });
+
   test.each([
     [409, 'ALREADY_CHECKED_IN', '您已经签过到了，积分不会重复发放'],
     [409, 'CHECKIN_CLOSED', '这场活动的签到已经结束了'],

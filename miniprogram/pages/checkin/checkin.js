@@ -19,6 +19,7 @@ const { num } = require('../../lib/points-view');
 const TEXT = {
   SCAN_FAILED: '没能打开扫码，请稍后再试',
   CAMERA_DENIED: '微信没有相机权限。请点右上角“···”→“设置”，打开“摄像头”后再扫',
+  PRIVACY_REFUSED: '没有同意《隐私保护指引》，所以没能打开扫码。想签到，请再点下面的扫码按钮，在提示里点“同意”',
   NETWORK: '网络不好，这次没有签到成功。请到信号好的地方点“再试一次”',
   SIGN_IN_FAILED: '没能登录微信账号，请检查网络后点“再试一次”',
 };
@@ -69,7 +70,12 @@ Page({
         if (/cancel/i.test(errMsg)) {
           return; // The user closed the camera: nothing to say.
         }
-        const message = /auth|deny|denied|permission/i.test(errMsg) ? TEXT.CAMERA_DENIED : TEXT.SCAN_FAILED;
+        let message = TEXT.SCAN_FAILED;
+        if (/privacy/i.test(errMsg)) {
+          message = TEXT.PRIVACY_REFUSED;
+        } else if (/auth|deny|denied|permission/i.test(errMsg)) {
+          message = TEXT.CAMERA_DENIED;
+        }
         this.setData({
           status: 'failed', message, offerRegister: false, canRetry: false, result: null,
         });
