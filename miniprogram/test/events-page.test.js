@@ -180,4 +180,14 @@ describe('pages/events', () => {
     await settle(page, (p) => text(p, '#event-3-places') === '还剩 3 个名额', 'refreshed');
     expect(fake.wx.stopPullDownRefresh).toHaveBeenCalled();
   });
+
+  test('409 SIGNUP_CLOSED (it started meanwhile): said plainly, the card as it is now', async () => {
+    fake.route('GET', '/api/v1/events', list(event()), list(event({ signup_open: false, checkin_open: true })));
+    fake.route('POST', '/api/v1/events/3/signup', { statusCode: 409, data: envelope('SIGNUP_CLOSED', '活动已经开始或结束，不能再报名或取消报名') });
+    const page = await open();
+    await tap(page, '#signup-3');
+    await settle(page, (p) => find(p, '#checkin-3'), 'reloaded');
+    expect(text(page, '#event-3-error')).toBe('活动已经开始了，不能再报名或取消报名');
+    expect(find(page, '#signup-3')).toBeFalsy();
+  });
 });
