@@ -32,7 +32,7 @@ const REDEEM_ERRORS = {
   OUT_OF_STOCK: '这项权益已经兑完了，请看看其他权益',
   LIMIT_REACHED: '这项权益每人能兑换的次数您已用完',
   PERK_UNAVAILABLE: '这项权益现在不在兑换时间内',
-  NOT_REGISTERED: '兑换前请先完成校友登记',
+  NOT_REGISTERED: '兑换前要先做返乡登记，登记好了再来兑换',
 };
 
 const num = (value) => Number(value || 0).toLocaleString('en-US');

@@ -1,5 +1,6 @@
 /**
- * QR codes drawn on the phone: a GIF data URL for an <image>, made by
+ * QR codes drawn on the phone: a GIF data URL for an <image> (or a file for
+ * wx.previewImage), made by
  * qrcode-generator (pure JavaScript, no canvas, no network).
  *
  * In WeChat DevTools run 工具 → 构建 npm once so that
@@ -32,4 +33,27 @@ function qrDataUrl(text, cellSize = 8, margin = 4) {
   }
 }
 
-module.exports = { qrDataUrl };
+/**
+ * Writes the QR code of `text` as a GIF file under wx.env.USER_DATA_PATH
+ * (`name`.gif) for wx.previewImage, which phones do not show for `data:`
+ * URLs. Resolves with the file path; rejects when it cannot be made.
+ */
+function qrFile(text, name, cellSize = 16, margin = 4) {
+  const url = qrDataUrl(text, cellSize, margin);
+  const comma = url.indexOf(',');
+  if (!url || comma < 0 || typeof wx.getFileSystemManager !== 'function' || !wx.env || !wx.env.USER_DATA_PATH) {
+    return Promise.reject(new Error('qr: cannot make the file'));
+  }
+  const filePath = `${wx.env.USER_DATA_PATH}/${String(name).replace(/[^A-Za-z0-9_-]/g, '_')}.gif`;
+  return new Promise((resolve, reject) => {
+    wx.getFileSystemManager().writeFile({
+      filePath,
+      data: url.slice(comma + 1),
+      encoding: 'base64',
+      success: () => resolve(filePath),
+      fail: (err) => reject(err || new Error('qr: writeFile failed')),
+    });
+  });
+}
+
+module.exports = { qrDataUrl, qrFile };

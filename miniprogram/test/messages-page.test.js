@@ -3,11 +3,13 @@
  * read and opens its page (asking for progress notifications first when it
  * is an unread progress message), and more on scrolling down.
  */
-const { createFakeWx } = require('./helpers/fake-wx');
+const { createStrictWx: createFakeWx } = require('./helpers/events-wx');
 const {
   mountPage, settle, find, text, tap, simulate,
 } = require('./helpers/page');
 const { TEMPLATE_ID, policiesBody } = require('./helpers/backend');
+
+const { MESSAGES } = require('../api/request');
 
 const simulateWx = global.wx;
 let fake;
@@ -35,7 +37,8 @@ const message = (id, overrides) => Object.assign({
 
 async function open() {
   const page = mountPage('messages');
-  await settle(page, (p) => find(p, '#unread-summary') || find(p, '#empty') || find(p, '#load-error'), 'inbox');
+  // The slot's nodes exist while state-view still shows 正在加载: wait for it to go.
+  await settle(page, (p) => text(p, '#state') !== '正在加载，请稍候…', 'inbox');
   return page;
 }
 
@@ -117,10 +120,64 @@ describe('pages/messages', () => {
       { fail: { errMsg: 'request:fail' } },
       { statusCode: 200, data: { items: [], unread: 0 } });
     const page = await open();
-    expect(text(page, '#error-message')).toBe('网络不给力，请稍后重试');
+    expect(text(page, '#state >>> #state-message')).toBe(MESSAGES.NETWORK);
 
-    await tap(page, '#retry-btn');
-    await settle(page, (p) => find(p, '#empty'), 'empty');
-    expect(text(page, '#empty')).toContain('还没有消息');
+    await tap(page, '#state >>> #state-retry');
+    await settle(page, (p) => (text(p, '#state') || '').includes('还没有消息'), 'empty');
+  });
+
+  test('a message that links to a tab page (首页) opens it with switchTab, not navigateTo', async () => {
+    fake.route('GET', '/api/v1/me/messages', {
+      statusCode: 200,
+      data: { items: [message(5, { title: '欢迎', page: 'pages/index/index', read_at: '2026-11-20T01:00:00Z' })], unread: 0 },
+    });
+    const page = await open();
+    await tap(page, '#msg-5');
+    await settle(page, () => fake.wx.switchTab.mock.calls.length === 1, 'switched');
+    expect(fake.wx.switchTab).toHaveBeenCalledWith({ url: '/pages/index/index' });
+    expect(fake.wx.navigateTo).not.toHaveBeenCalled();
+  });
+
+  test('a tab page we did not know of: navigateTo refused, switchTab opens it', async () => {
+    fake.wx.navigateTo.mockImplementation((opts) => setTimeout(() => opts.fail({ errMsg: 'navigateTo:fail can not navigateTo a tabbar page' }), 0));
+    fake.route('GET', '/api/v1/me/messages', {
+      statusCode: 200,
+      data: { items: [message(6, { title: '我的申请', page: 'pages/applications/applications', read_at: '2026-11-20T01:00:00Z' })], unread: 0 },
+    });
+    const page = await open();
+    await tap(page, '#msg-6');
+    await settle(page, () => fake.wx.switchTab.mock.calls.length === 1, 'switched');
+    expect(fake.wx.switchTab).toHaveBeenCalledWith({ url: '/pages/applications/applications' });
+  });
+
+  test('the next page failing says so under the list, with 再试一次', async () => {
+    const first = Array.from({ length: 20 }, (_, i) => message(100 - i, { read_at: '2026-11-20T01:00:00Z' }));
+    let calls = 0;
+    fake.route('GET', '/api/v1/me/messages', (opts) => {
+      calls += 1;
+      if (opts.data.page === 1) {
+        return { statusCode: 200, data: { items: first, unread: 0, total: 21 } };
+      }
+      return calls === 2 ? { fail: { errMsg: 'request:fail timeout' } } : { statusCode: 200, data: { items: [message(50)], unread: 1, total: 21 } };
+    });
+    const page = await open();
+    await page.instance.onReachBottom();
+    await settle(page, (p) => find(p, '#more-failed'), 'more failed');
+    expect(text(page, '#more-failed')).toContain('没加载出来');
+    await tap(page, '#more-retry');
+    await settle(page, (p) => find(p, '#msg-50'), 'page 2');
+    expect(text(page, '#no-more')).toBe('没有更多了');
+  });
+
+  test('pull-down refresh brings a new message in without the loading state', async () => {
+    fake.route('GET', '/api/v1/me/messages',
+      { statusCode: 200, data: { items: [message(9)], unread: 1, total: 1 } },
+      { statusCode: 200, data: { items: [message(10, { title: '新消息' }), message(9)], unread: 2, total: 2 } });
+    const page = await open();
+    page.instance.onPullDownRefresh();
+    expect(text(page, '#state')).not.toBe('正在加载，请稍候…');
+    await settle(page, (p) => find(p, '#msg-10'), 'refreshed');
+    expect(text(page, '#unread-summary')).toBe('有 2 条未读消息');
+    expect(fake.wx.stopPullDownRefresh).toHaveBeenCalled();
   });
 });

@@ -4,7 +4,7 @@
  * (and reused by the retry after a network failure), and the 409s in plain
  * words.
  */
-const { createFakeWx, envelope } = require('./helpers/fake-wx');
+const { createStrictWx: createFakeWx, envelope } = require('./helpers/events-wx');
 const {
   mountPage, settle, find, text, tap,
 } = require('./helpers/page');
@@ -38,7 +38,8 @@ function serveCatalogue(balance = 1200) {
 
 async function open() {
   const page = mountPage('perks');
-  await settle(page, (p) => find(p, '#tabs') || find(p, '#load-error'), 'perks');
+  // The slot's nodes exist while state-view still shows 正在加载: wait for it to go.
+  await settle(page, (p) => text(p, '#state') !== '正在加载，请稍候…' && (find(p, '#tabs') || find(p, '#state >>> #state-error')), 'perks');
   return page;
 }
 
@@ -90,7 +91,7 @@ describe('pages/perks', () => {
 
     await tap(page, '#redeem-7');
     await settle(page, (p) => find(p, '#perk-7-error'), 'unknown outcome');
-    expect(text(page, '#perk-7-error')).toBe('网络不给力，还不知道兑换成功没有。请点“重试”，不会重复扣积分。');
+    expect(text(page, '#perk-7-error')).toBe('网络不好，还不知道兑换成功没有。请到信号好的地方点“重试”，不会重复扣积分。');
     const firstKey = keyOf(redeemCalls()[0]);
     expect(isUuid(firstKey)).toBe(true);
     expect(fake.storage.get('redeem_pending')['7']).toMatchObject({ perk_id: 7, perk_name: '家乡景区年卡', key: firstKey });
@@ -101,6 +102,11 @@ describe('pages/perks', () => {
     expect(keyOf(redeemCalls()[1])).toBe(firstKey);
     await settle(page, () => lastModal().title === '兑换成功', 'success modal');
     expect(lastModal().content).toContain('券码 ABCD 2345 6789');
+    // WeChat shows no dialog whose buttons exceed 4 characters: this one is
+    // shown, and its confirm leads to 我的券.
+    await settle(page, () => fake.wx.navigateTo.mock.calls.length === 1, 'to 我的券');
+    expect(fake.refused).toEqual([]);
+    expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/vouchers/vouchers' });
     await settle(page, (p) => !find(p, '#pending-7'), 'notice gone');
   });
 
@@ -146,16 +152,16 @@ describe('pages/perks', () => {
     expect(fake.wx.showToast).not.toHaveBeenCalled();
   });
 
-  test('not registered: 兑换 offers 校友登记 instead of redeeming', async () => {
+  test('not registered: 兑换 sends to 返乡登记 instead of redeeming', async () => {
     fake.route('GET', '/api/v1/me/points', { statusCode: 404, data: envelope('NOT_REGISTERED', '未登记') });
     fake.route('GET', '/api/v1/perks', { statusCode: 200, data: { items: PERKS } });
     const page = await open();
 
-    expect(text(page, '#balance-unknown')).toBe('登记校友后可以用积分兑换');
+    expect(text(page, '#balance-unknown')).toBe('做完返乡登记后可以用积分兑换');
     await tap(page, '#redeem-8');
     await settle(page, () => fake.wx.navigateTo.mock.calls.length === 1, 'navigate');
-    expect(lastModal()).toMatchObject({ title: '请先登记', content: '兑换前请先完成校友登记' });
-    expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/alumnus/alumnus' });
+    expect(lastModal()).toMatchObject({ title: '请先登记', content: '兑换前要先做返乡登记，登记好了再来兑换' });
+    expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/register/register' });
     expect(redeemCalls(8)).toHaveLength(0);
   });
 });

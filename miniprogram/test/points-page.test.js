@@ -2,11 +2,13 @@
  * 我的积分 (pages/points): balance, what expires soon (Beijing dates), the
  * history page by page, and the not-registered state.
  */
-const { createFakeWx, envelope } = require('./helpers/fake-wx');
+const { createStrictWx: createFakeWx, envelope } = require('./helpers/events-wx');
 const {
   mountPage, settle, find, text, tap,
 } = require('./helpers/page');
 const { POINTS } = require('./helpers/backend');
+
+const { MESSAGES } = require('../api/request');
 
 const simulateWx = global.wx;
 let fake;
@@ -40,7 +42,8 @@ function entry(id, overrides) {
 
 async function open() {
   const page = mountPage('points');
-  await settle(page, (p) => find(p, '#balance') || find(p, '#load-error') || find(p, '#unregistered'), 'points');
+  // The slot's nodes exist while state-view still shows 正在加载: wait for it to go.
+  await settle(page, (p) => text(p, '#state') !== '正在加载，请稍候…' && (find(p, '#balance') || find(p, '#state >>> #state-error') || find(p, '#unregistered')), 'points');
   return page;
 }
 
@@ -89,33 +92,50 @@ describe('pages/points', () => {
     expect(find(page, '#entry-81')).toBeTruthy();
     await tap(page, '#more-btn');
     await settle(page, (p) => find(p, '#more-error'), 'more failed');
-    expect(text(page, '#more-error')).toBe('网络不给力，请稍后重试');
+    expect(text(page, '#more-error')).toBe('没加载出来，请检查网络后再点“加载更多”');
 
     await tap(page, '#more-btn');
     await settle(page, (p) => find(p, '#entry-79'), 'page 2');
     expect(text(page, '#entry-79')).toContain('积分到期');
-    expect(page.instance.data.entries).toHaveLength(21);
+    expect(page.instance.data.listItems).toHaveLength(21);
     expect(find(page, '#more-btn')).toBeFalsy();
     expect(fake.calls('GET', '/api/v1/me/points/entries').map((c) => c.data.page)).toEqual([1, 2, 2]);
   });
 
-  test('not registered: a plain explanation and a way to 校友登记', async () => {
+  test('not registered: a plain explanation and a way to 返乡登记 (校友登记 for alumni)', async () => {
     const notRegistered = { statusCode: 404, data: envelope('NOT_REGISTERED', '您还没有登记个人信息，请先完成登记') };
     fake.route('GET', '/api/v1/me/points', notRegistered);
     fake.route('GET', '/api/v1/me/points/entries', notRegistered);
     const page = await open();
 
+    expect(text(page, '#register-btn')).toBe('去返乡登记');
     await tap(page, '#register-btn');
-    expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/alumnus/alumnus' });
+    expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/register/register' });
+    await tap(page, '#alumnus-link');
+    expect(fake.wx.navigateTo).toHaveBeenLastCalledWith({ url: '/pages/alumnus/alumnus' });
   });
 
   test('a failed load offers 重新加载', async () => {
     fake.route('GET', '/api/v1/me/points', { fail: { errMsg: 'request:fail' } }, { statusCode: 200, data: POINTS });
     fake.route('GET', '/api/v1/me/points/entries', { statusCode: 200, data: { items: [], page: 1, page_size: 20, total: 0 } });
     const page = await open();
-    expect(text(page, '#error-message')).toBe('网络不给力，请稍后重试');
-    await tap(page, '#retry-btn');
+    expect(text(page, '#state >>> #state-message')).toBe(MESSAGES.NETWORK);
+    await tap(page, '#state >>> #state-retry');
     await settle(page, (p) => find(p, '#balance'), 'reloaded');
     expect(text(page, '#no-entries')).toContain('还没有积分记录');
+  });
+
+  test('pull-down refresh updates the balance without the loading state', async () => {
+    fake.route('GET', '/api/v1/me/points',
+      { statusCode: 200, data: Object.assign({}, POINTS, { balance: 100 }) },
+      { statusCode: 200, data: Object.assign({}, POINTS, { balance: 150 }) });
+    fake.route('GET', '/api/v1/me/points/entries', { statusCode: 200, data: { items: [], page: 1, page_size: 20, total: 0 } });
+    const page = await open();
+    expect(text(page, '#balance')).toBe('100');
+    expect(text(page, '#no-entries')).toContain('还没有积分记录');
+    page.instance.onPullDownRefresh();
+    expect(text(page, '#state')).not.toBe('正在加载，请稍候…');
+    await settle(page, (p) => text(p, '#balance') === '150', 'refreshed');
+    expect(fake.wx.stopPullDownRefresh).toHaveBeenCalled();
   });
 });

@@ -11,6 +11,8 @@ const {
   SUBSIDY, LOAN, policy, policiesBody,
 } = require('./helpers/backend');
 
+const { MESSAGES } = require('../api/request');
+
 const simulateWx = global.wx;
 let fake;
 
@@ -27,7 +29,8 @@ afterEach(async () => {
 
 async function open() {
   const page = mountPage('policies');
-  await settle(page, (p) => find(p, '#my-applications-btn') || find(p, '#load-error'), 'policies');
+  // The slot's nodes exist while state-view still shows 正在加载: wait for it to go.
+  await settle(page, (p) => text(p, '#state') !== '正在加载，请稍候…' && (find(p, '#my-applications-btn') || find(p, '#state >>> #state-error')), 'policies');
   return page;
 }
 
@@ -113,8 +116,8 @@ describe('pages/policies', () => {
   test('a failed load offers a retry', async () => {
     fake.route('GET', '/api/v1/policies', { fail: { errMsg: 'request:fail' } }, policiesBody());
     const page = await open();
-    expect(text(page, '#error-message')).toBe('网络不给力，请稍后重试');
-    await tap(page, '#retry-btn');
+    expect(text(page, '#state >>> #state-message')).toBe(MESSAGES.NETWORK);
+    await tap(page, '#state >>> #state-retry');
     await settle(page, (p) => find(p, '#policy-guaranteed_loan'), 'loaded');
   });
 });

@@ -3,7 +3,7 @@
  * on the phone, statuses in words, and cancelling an unused voucher after a
  * confirmation.
  */
-const { createFakeWx, envelope } = require('./helpers/fake-wx');
+const { createStrictWx: createFakeWx, envelope } = require('./helpers/events-wx');
 const {
   mountPage, settle, find, text, tap,
 } = require('./helpers/page');
@@ -37,7 +37,8 @@ function attr(page, selector, name) {
 
 async function open() {
   const page = mountPage('vouchers');
-  await settle(page, (p) => find(p, '#voucher-31') || find(p, '#no-vouchers') || find(p, '#load-error'), 'vouchers');
+  // The slot's nodes exist while state-view still shows 正在加载: wait for it to go.
+  await settle(page, (p) => text(p, '#state') !== '正在加载，请稍候…' && (find(p, '#voucher-31') || find(p, '#no-vouchers') || find(p, '#state >>> #state-error') || find(p, '#unregistered')), 'vouchers');
   return page;
 }
 
@@ -50,17 +51,37 @@ describe('pages/vouchers', () => {
 
     expect(text(page, '#voucher-31-code')).toBe('ABCD 2345 6789');
     expect(text(page, '#voucher-31-status')).toBe('可使用');
-    const qr = page.instance.data.items[0].qrImage;
+    const qr = page.instance.data.listItems[0].qrImage;
     expect(qr).toMatch(/^data:image\/gif;base64,/);
     expect(qr).toBe(qrDataUrl('huixiang:voucher:ABCD23456789'));
     expect(find(page, '#voucher-31-qr')).toBeTruthy();
     expect(text(page, '#voucher-31-when')).toBe('有效期至 2099年6月30日 23:59');
     expect(find(page, '#cancel-31')).toBeTruthy();
 
+  });
+
+  test('tapping the QR code enlarges it from a local file (phones show no data: URL)', async () => {
+    fake.route('GET', '/api/v1/me/vouchers', { statusCode: 200, data: { items: VOUCHERS } });
+    const page = await open();
+
     await tap(page, '#voucher-31-qr');
-    expect(fake.wx.previewImage).toHaveBeenCalledWith(expect.objectContaining({
-      urls: [expect.stringMatching(/^data:image\/gif;base64,/)],
-    }));
+    await settle(page, () => fake.wx.previewImage.mock.calls.length === 1, 'preview');
+    const path = 'wxfile://usr/voucher-qr-31.gif';
+    expect(fake.fs.writeFile).toHaveBeenCalledWith(expect.objectContaining({ filePath: path, encoding: 'base64' }));
+    const big = qrDataUrl('huixiang:voucher:ABCD23456789', 16, 4);
+    expect(fake.files.get(path).data).toBe(big.slice(big.indexOf(',') + 1));
+    expect(fake.wx.previewImage).toHaveBeenCalledWith(expect.objectContaining({ urls: [path], current: path }));
+    await settle(page, () => true);
+    expect(fake.refused).toEqual([]);
+  });
+
+  test('not registered: sent to 返乡登记', async () => {
+    fake.route('GET', '/api/v1/me/vouchers', { statusCode: 404, data: envelope('NOT_REGISTERED', '未登记') });
+    const page = await open();
+    await settle(page, (p) => (text(p, '#state') || '').includes('您还没有登记。先做返乡登记'), 'register');
+    expect(text(page, '#register-btn')).toBe('去返乡登记');
+    await tap(page, '#register-btn');
+    expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/register/register' });
   });
 
   test('used and expired vouchers read plainly, without QR code or cancel', async () => {
@@ -115,6 +136,7 @@ describe('pages/vouchers', () => {
   test('no vouchers yet: a way to the catalogue', async () => {
     fake.route('GET', '/api/v1/me/vouchers', { statusCode: 200, data: { items: [] } });
     const page = await open();
+    expect(text(page, '#state')).toContain('您还没有券。用积分兑换权益后，券会出现在这里。');
     await tap(page, '#perks-btn');
     expect(fake.wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/perks/perks' });
   });

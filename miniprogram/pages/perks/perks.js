@@ -10,19 +10,18 @@ const pointsApi = require('../../api/points');
 const http = require('../../api/request');
 const view = require('../../lib/points-view');
 const redeemKeys = require('../../lib/redeem-keys');
+const listBehavior = require('../../lib/list-behavior');
 
 const ALL = 'all';
 
 const TEXT = {
-  LOAD_FAILED: '加载失败，请检查网络后重试',
-  UNKNOWN: '网络不给力，还不知道兑换成功没有。请点“重试”，不会重复扣积分。',
+  UNKNOWN: '网络不好，还不知道兑换成功没有。请到信号好的地方点“重试”，不会重复扣积分。',
 };
 
 Page({
+  behaviors: [listBehavior],
+
   data: {
-    // loading | error | ready
-    status: 'loading',
-    errorMessage: '',
     balance: null,
     balanceText: '',
     registered: true,
@@ -37,7 +36,8 @@ Page({
   },
 
   onLoad() {
-    this.load();
+    this.listSetup(() => this.fetchCatalogue());
+    this.listReload();
   },
 
   onShow() {
@@ -45,42 +45,26 @@ Page({
   },
 
   onPullDownRefresh() {
-    const stop = () => {
-      if (typeof wx.stopPullDownRefresh === 'function') {
-        wx.stopPullDownRefresh();
-      }
-    };
-    this.load().then(stop, stop);
+    return this.listRefresh();
   },
 
-  load() {
-    if (this.data.status !== 'ready') {
-      this.setData({ status: 'loading', errorMessage: '' });
-    }
+  /** The catalogue (one page for the list behaviour) with my balance, if I have one. */
+  fetchCatalogue() {
     const summary = pointsApi.getMyPoints({ silent: true }).then(
       (s) => ({ balance: s.balance, registered: true }),
       (err) => ({ balance: null, registered: !(err && err.code === 'NOT_REGISTERED') }),
     );
-    return Promise.all([pointsApi.getPerks({ silent: true }), summary]).then(
-      ([perks, me]) => {
-        this.rawPerks = perks;
-        this.setData({
-          status: 'ready',
-          balance: me.balance,
-          balanceText: me.balance === null ? '' : view.num(me.balance),
-          registered: me.registered,
-          pending: redeemKeys.allPending(),
-        });
-        this.showPerks();
-      },
-      (err) => {
-        if (this.data.status === 'ready') {
-          wx.showToast({ title: (err && err.message) || TEXT.LOAD_FAILED, icon: 'none' });
-          return;
-        }
-        this.setData({ status: 'error', errorMessage: (err && err.message) || TEXT.LOAD_FAILED });
-      },
-    );
+    return Promise.all([pointsApi.getPerks({ silent: true }), summary]).then(([perks, me]) => {
+      this.rawPerks = perks;
+      this.setData({
+        balance: me.balance,
+        balanceText: me.balance === null ? '' : view.num(me.balance),
+        registered: me.registered,
+        pending: redeemKeys.allPending(),
+      });
+      this.showPerks();
+      return { items: this.data.perks, hasMore: false };
+    });
   },
 
   showPerks() {
@@ -101,7 +85,7 @@ Page({
   },
 
   onRetry() {
-    return this.load();
+    return this.listReload();
   },
 
   onCategory(e) {
@@ -180,7 +164,7 @@ Page({
         redeemKeys.settle(perk.id);
         this.setData({ redeeming: null, pending: redeemKeys.allPending() });
         this.showRedeemed(perk, voucher);
-        this.load();
+        this.listRefresh();
       },
       (err) => {
         this.setData({ redeeming: null });
@@ -207,7 +191,7 @@ Page({
     this.setData({ [`cardErrors.${perk.id}`]: message });
     wx.showModal({ title: '没有兑换成功', content: message, showCancel: false, confirmText: '知道了' });
     if (err.code === 'OUT_OF_STOCK' || err.code === 'INSUFFICIENT_POINTS' || err.code === 'PERK_UNAVAILABLE') {
-      this.load();
+      this.listRefresh();
     }
   },
 
@@ -216,7 +200,8 @@ Page({
     wx.showModal({
       title: '兑换成功',
       content: `「${perk.name}」已兑换${code ? `，券码 ${code}` : ''}。使用时在“我的券”里出示给工作人员。`,
-      confirmText: '查看我的券',
+      // At most 4 characters, or WeChat shows no dialog at all.
+      confirmText: '看我的券',
       cancelText: '继续逛逛',
       success: (res) => {
         if (res && res.confirm) {
@@ -234,7 +219,8 @@ Page({
       cancelText: '以后再说',
       success: (res) => {
         if (res && res.confirm) {
-          wx.navigateTo({ url: '/pages/alumnus/alumnus' });
+          // Points belong to a person record: for a returning worker, 返乡登记.
+          wx.navigateTo({ url: '/pages/register/register' });
         }
       },
     });

@@ -4,112 +4,89 @@
  */
 const pointsApi = require('../../api/points');
 const view = require('../../lib/points-view');
-
-const TEXT = {
-  LOAD_FAILED: '加载失败，请检查网络后重试',
-  NOT_REGISTERED: '您还没有登记，登记并审核通过后即可获得积分',
-};
+const listBehavior = require('../../lib/list-behavior');
 
 Page({
+  behaviors: [listBehavior],
+
   data: {
-    // loading | error | unregistered | ready
-    status: 'loading',
-    errorMessage: '',
+    unregistered: false,
     balance: '0',
     expiring: [],
-    entries: [],
-    page: 0,
     total: 0,
-    hasMore: false,
-    loadingMore: false,
-    moreError: '',
   },
 
   onLoad() {
-    this.load();
+    this.listSetup((page) => this.fetchPage(page));
+    this.listReload();
   },
 
-  onPullDownRefresh() {
-    const stop = () => {
-      if (typeof wx.stopPullDownRefresh === 'function') {
-        wx.stopPullDownRefresh();
-      }
-    };
-    this.load().then(stop, stop);
-  },
-
-  onReachBottom() {
-    return this.onMore();
-  },
-
-  load() {
-    if (this.data.status !== 'ready') {
-      this.setData({ status: 'loading', errorMessage: '' });
+  /**
+   * One page of the ledger for the list behaviour; the first comes with
+   * the balance and what expires soon. Not registered: an empty list and
+   * its own words.
+   */
+  fetchPage(page) {
+    if (page > 1) {
+      return pointsApi.getPointEntries(page, { silent: true }).then((res) => this.pageOf(res));
     }
     return Promise.all([
       pointsApi.getMyPoints({ silent: true }),
       pointsApi.getPointEntries(1, { silent: true }),
     ]).then(
-      ([summary, page]) => {
+      ([summary, res]) => {
         this.setData({
-          status: 'ready',
+          unregistered: false,
           balance: view.num(summary.balance),
           expiring: view.expiringView(summary.expiring),
-          entries: page.items.map(view.entryView),
-          page: 1,
-          total: page.total,
-          hasMore: page.items.length > 0 && page.items.length < page.total,
-          moreError: '',
         });
+        return this.pageOf(res);
       },
       (err) => {
         if (err && err.code === 'NOT_REGISTERED') {
-          this.setData({ status: 'unregistered' });
-          return;
+          this.setData({ unregistered: true });
+          return { items: [], hasMore: false };
         }
-        if (this.data.status === 'ready') {
-          wx.showToast({ title: (err && err.message) || TEXT.LOAD_FAILED, icon: 'none' });
-          return;
-        }
-        this.setData({ status: 'error', errorMessage: (err && err.message) || TEXT.LOAD_FAILED });
+        throw err;
       },
     );
+  },
+
+  pageOf(res) {
+    // New entries may have pushed older ones onto this page: skip repeats.
+    const seen = {};
+    const before = res.page > 1 ? this.data.listItems : [];
+    before.forEach((e) => {
+      seen[e.id] = true;
+    });
+    const items = res.items.filter((e) => !seen[e.id]).map(view.entryView);
+    this.setData({ total: res.total });
+    const shown = before.length + items.length;
+    return { items, hasMore: res.items.length > 0 && shown < res.total };
+  },
+
+  onPullDownRefresh() {
+    return this.listRefresh();
+  },
+
+  onReachBottom() {
+    return this.listMore();
   },
 
   onRetry() {
-    return this.load();
+    return this.listReload();
   },
 
   onMore() {
-    if (!this.data.hasMore || this.data.loadingMore) {
-      return Promise.resolve();
-    }
-    const next = this.data.page + 1;
-    this.setData({ loadingMore: true, moreError: '' });
-    return pointsApi.getPointEntries(next, { silent: true }).then(
-      (page) => {
-        const seen = {};
-        this.data.entries.forEach((e) => {
-          seen[e.id] = true;
-        });
-        // New entries may have pushed older ones onto this page: skip repeats.
-        const added = page.items.filter((e) => !seen[e.id]).map(view.entryView);
-        const entries = this.data.entries.concat(added);
-        this.setData({
-          entries,
-          page: next,
-          total: page.total,
-          hasMore: page.items.length > 0 && entries.length < page.total,
-          loadingMore: false,
-        });
-      },
-      (err) => {
-        this.setData({ loadingMore: false, moreError: (err && err.message) || TEXT.LOAD_FAILED });
-      },
-    );
+    return this.listMore();
   },
 
+  // Points belong to a person record; for a returning worker that is 返乡登记.
   onRegister() {
+    wx.navigateTo({ url: '/pages/register/register' });
+  },
+
+  onAlumnus() {
     wx.navigateTo({ url: '/pages/alumnus/alumnus' });
   },
 

@@ -5,12 +5,14 @@
  */
 const pointsApi = require('../../api/points');
 const view = require('../../lib/points-view');
-const { qrDataUrl } = require('../../lib/qr');
+const { qrDataUrl, qrFile } = require('../../lib/qr');
+const listBehavior = require('../../lib/list-behavior');
 
 const TEXT = {
-  LOAD_FAILED: '加载失败，请检查网络后重试',
+  CANCEL_FAILED: '没办成，请检查网络后再试',
   CANCELLED: '已取消，积分已退回',
   NOT_CANCELLABLE: '这张券已使用或已过期，不能取消',
+  ZOOM_FAILED: '没能放大，请把手机亮度调高，直接出示这张券',
 };
 
 function withQr(v) {
@@ -18,70 +20,65 @@ function withQr(v) {
 }
 
 Page({
+  behaviors: [listBehavior],
+
   data: {
-    // loading | error | unregistered | ready
-    status: 'loading',
-    errorMessage: '',
-    items: [],
+    unregistered: false,
     cancelling: null,
   },
 
   onLoad() {
-    this.load();
+    this.listSetup(() => this.fetchVouchers());
+    this.listReload();
   },
 
-  onPullDownRefresh() {
-    const stop = () => {
-      if (typeof wx.stopPullDownRefresh === 'function') {
-        wx.stopPullDownRefresh();
-      }
-    };
-    this.load().then(stop, stop);
-  },
-
-  load() {
-    if (this.data.status !== 'ready') {
-      this.setData({ status: 'loading', errorMessage: '' });
-    }
+  /** All my vouchers in one page; not registered is an empty list with its own words. */
+  fetchVouchers() {
     return pointsApi.getMyVouchers({ silent: true }).then(
       (items) => {
         const now = Date.now();
-        this.setData({ status: 'ready', items: items.map((v) => withQr(view.voucherView(v, now))) });
+        this.setData({ unregistered: false });
+        return { items: items.map((v) => withQr(view.voucherView(v, now))), hasMore: false };
       },
       (err) => {
         if (err && err.code === 'NOT_REGISTERED') {
-          this.setData({ status: 'unregistered' });
-          return;
+          this.setData({ unregistered: true });
+          return { items: [], hasMore: false };
         }
-        if (this.data.status === 'ready') {
-          wx.showToast({ title: (err && err.message) || TEXT.LOAD_FAILED, icon: 'none' });
-          return;
-        }
-        this.setData({ status: 'error', errorMessage: (err && err.message) || TEXT.LOAD_FAILED });
+        throw err;
       },
     );
   },
 
+  onPullDownRefresh() {
+    return this.listRefresh();
+  },
+
   onRetry() {
-    return this.load();
+    return this.listReload();
   },
 
   /** Big QR code full screen, for a dim venue or a scanner far away. */
   onZoom(e) {
     const id = e.currentTarget.dataset.id;
-    const item = this.data.items.find((v) => String(v.id) === String(id));
+    const item = this.data.listItems.find((v) => String(v.id) === String(id));
     if (!item || !item.usable) {
-      return;
+      return Promise.resolve();
     }
-    const big = qrDataUrl(item.qr, 16, 4);
-    if (big) {
-      wx.previewImage({ urls: [big], current: big });
-    }
+    // previewImage shows files, not data: URLs: write the big code first.
+    return qrFile(item.qr, `voucher-qr-${item.id}`, 16, 4).then(
+      (path) => {
+        wx.previewImage({ urls: [path], current: path });
+      },
+      () => {
+        wx.showToast({ title: TEXT.ZOOM_FAILED, icon: 'none' });
+      },
+    );
   },
 
   onCancel(e) {
     const id = e.currentTarget.dataset.id;
-    const item = this.data.items.find((v) => String(v.id) === String(id));
+    const item = this.data.listItems.find((v) => String(v.id) === String(id));
     if (!item || !item.usable || this.data.cancelling) {
       return Promise.resolve();
     }
@@ -109,16 +106,16 @@ Page({
     return pointsApi.cancelVoucher(item.id, { silent: true }).then(
       (voucher) => {
         const next = withQr(view.voucherView(voucher || { status: 'cancelled' }, Date.now()));
-        const items = this.data.items.map((v) => (v.id === item.id ? Object.assign({}, item, next) : v));
-        this.setData({ cancelling: null, items });
+        const items = this.data.listItems.map((v) => (v.id === item.id ? Object.assign({}, item, next) : v));
+        this.setData({ cancelling: null, listItems: items });
         wx.showToast({ title: TEXT.CANCELLED, icon: 'none' });
       },
       (err) => {
         this.setData({ cancelling: null });
         const message = err && err.code === 'VOUCHER_NOT_CANCELLABLE' ? TEXT.NOT_CANCELLABLE : (err && err.message);
-        wx.showToast({ title: message || TEXT.LOAD_FAILED, icon: 'none' });
+        wx.showToast({ title: message || TEXT.CANCEL_FAILED, icon: 'none' });
         if (err && err.status >= 400 && err.status < 500) {
-          this.load();
+          this.listRefresh();
         }
       },
     );
@@ -128,7 +125,12 @@ Page({
     wx.navigateTo({ url: '/pages/perks/perks' });
   },
 
+  // Vouchers need a person record; for a returning worker that is 返乡登记.
   onRegister() {
+    wx.navigateTo({ url: '/pages/register/register' });
+  },
+
+  onAlumnus() {
     wx.navigateTo({ url: '/pages/alumnus/alumnus' });
   },
 });
