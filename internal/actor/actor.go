@@ -147,3 +147,7 @@ func (a Actor) Audit(action, targetType, targetID string) audit.Entry {
 func (a Actor) AuditID(action, targetType string, targetID int64) audit.Entry {
 	return a.Audit(action, targetType, strconv.FormatInt(targetID, 10))
 }
+
+// MayManagePolicies: write, publish and archive policies of the library, and preview an
+// audience: district administrators and department staff (the departments issue policies).
+func (a Actor) MayManagePolicies() bool { return a.is(DistrictAdmin, Department) }

@@ -27,6 +27,7 @@ import (
 	"huixiang/internal/person"
 	"huixiang/internal/pii"
 	"huixiang/internal/points"
+	"huixiang/internal/policy"
 	"huixiang/internal/ratelimit"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
@@ -59,6 +60,8 @@ type App struct {
 	Points *points.Service
 	// Alumni is the alumni registry, schools, grades and event check-in.
 	Alumni *alumni.Service
+	// Policies is the policy library.
+	Policies *policy.Service
 	// Console is the staff console (HTML under /console/), mounted on Handler.
 	Console *console.Console
 	Handler http.Handler
@@ -115,6 +118,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 			return id.OpenID, err
 		}})
 	a.Points = points.NewService(db, points.Options{ExpiryYears: cfg.Points.ExpiryYears})
+	a.Policies = policy.NewService(db, nil)
 	a.Alumni = alumni.NewService(db, person.NewStore(box), a.Accounts, wx, a.Points, wx, log)
 	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays, cfg.Registry.MaxImportRows, cfg.Registry.CacheTTL)
 	reg := prometheus.NewRegistry()
@@ -139,6 +143,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		TrustedProxies: httpapi.SplitProxies(cfg.HTTP.TrustedProxies),
 		Surveys:        a.Surveys,
 		Notify:         a.Notify,
+		Policies:       a.Policies,
 		Applications:   a.Applications,
 		Points:         a.Points,
 		Alumni:         a.Alumni,

@@ -68,9 +68,9 @@ var Fields = []*Field{
 			return value{strs: roles}, true
 		}},
 	{Name: "gender", Label: "性别", Type: Enum, Values: []string{"M", "F"}, sql: "p.gender",
-		get: func(f *Facts, _ time.Time) (value, bool) { return value{str: f.Gender}, true }},
+		get: func(f *Facts, _ time.Time) (value, bool) { return value{str: f.Gender}, f.Person }},
 	{Name: "age", Label: "年龄（周岁）", Type: Int, sql: "TIMESTAMPDIFF(YEAR, p.birth_date, ?)",
-		get: func(f *Facts, today time.Time) (value, bool) { return value{num: years(f.BirthDate, today)}, true }},
+		get: func(f *Facts, today time.Time) (value, bool) { return value{num: years(f.BirthDate, today)}, f.Person }},
 	{Name: "township", Label: "所在镇（街道）", Type: Enum, sql: "r.township_code",
 		get: returneeStr(func(f *Facts) string { return f.Township })},
 	{Name: "village", Label: "所在村（社区）", Type: Enum, sql: "r.village_code",
@@ -121,6 +121,9 @@ func returneeTags(get func(*Facts) []string) func(*Facts, time.Time) (value, boo
 
 // Facts is what the catalogue reads of one person (LoadFacts fills it from the database).
 type Facts struct {
+	// Person is false for a user who has registered nothing yet: no returnee or alumnus
+	// record, gender and age unknown (audiences, over persons, never select them).
+	Person    bool
 	PersonID  uint64
 	Gender    string
 	BirthDate time.Time // a date: year, month, day in UTC

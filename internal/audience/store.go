@@ -48,7 +48,7 @@ func LoadFacts(ctx context.Context, db sqlx.QueryerContext, personID uint64) (*F
 		return nil, fmt.Errorf("audience: load person %d: %w", personID, err)
 	}
 	f := &Facts{
-		PersonID: row.ID, Gender: row.Gender, BirthDate: row.BirthDate,
+		Person: true, PersonID: row.ID, Gender: row.Gender, BirthDate: row.BirthDate,
 		Returnee: row.ReturneeID.Valid, Township: row.Township.String, Village: row.Village.String,
 		Status: row.Status.String, Intention: row.Intention.String, Education: row.Education.String,
 		HasBusiness: row.HasUSCC.Bool, Alumnus: row.AlumnusID.Valid,
@@ -79,6 +79,20 @@ func LoadFacts(ctx context.Context, db sqlx.QueryerContext, personID uint64) (*F
 	return f, nil
 }
 
+// LoadUserFacts is LoadFacts for the person of mini-program user userID; a user who has
+// registered nothing gets Facts with Person false.
+func LoadUserFacts(ctx context.Context, db sqlx.QueryerContext, userID int64) (*Facts, error) {
+	var id uint64
+	err := sqlx.GetContext(ctx, db, &id, `SELECT id FROM persons WHERE user_id = ?`, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &Facts{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audience: person of user %d: %w", userID, err)
+	}
+	return LoadFacts(ctx, db, id)
+}
+
 // Count is how many people the rule selects today.
 func Count(ctx context.Context, db sqlx.QueryerContext, n *Node, today time.Time) (int, error) {
 	where, args := n.SQL(today)
@@ -100,4 +114,28 @@ func PersonIDs(ctx context.Context, db sqlx.QueryerContext, n *Node, today time.
 		return nil, fmt.Errorf("audience: select: %w", err)
 	}
 	return ids, nil
+}
+
+// Member is one person of an audience as a preview shows them (the caller masks the name).
+type Member struct {
+	PersonID uint64  `db:"id"`
+	Name     string  `db:"name"`
+	Gender   string  `db:"gender"`
+	Age      int     `db:"age"`
+	Township *string `db:"township"`
+}
+
+// Sample is the first n people (by id) the rule selects today, with their township's name.
+func Sample(ctx context.Context, db sqlx.QueryerContext, n *Node, today time.Time, limit int) ([]Member, error) {
+	where, args := n.SQL(today)
+	args = append([]any{today.Format(time.DateOnly)}, args...)
+	args = append(args, limit)
+	out := []Member{}
+	if err := sqlx.SelectContext(ctx, db, &out, `SELECT p.id, p.name, p.gender,
+			TIMESTAMPDIFF(YEAR, p.birth_date, ?) AS age, g.name AS township
+		FROM `+From+` LEFT JOIN regions g ON g.code = r.township_code
+		WHERE `+where+` ORDER BY p.id LIMIT ?`, args...); err != nil {
+		return nil, fmt.Errorf("audience: sample: %w", err)
+	}
+	return out, nil
 }

@@ -160,6 +160,9 @@ func classify(err error) *apiError {
 	if ae := classifyUpload(err); ae != nil {
 		return ae
 	}
+	if ae := classifyPolicy(err); ae != nil {
+		return ae
+	}
 	if errors.Is(sqldb.Classify(err), sqldb.ErrBadValue) {
 		return errBadValue
 	}

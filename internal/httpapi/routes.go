@@ -21,6 +21,7 @@ import (
 	"huixiang/internal/config"
 	"huixiang/internal/notify"
 	"huixiang/internal/points"
+	"huixiang/internal/policy"
 	"huixiang/internal/ratelimit"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
@@ -44,9 +45,11 @@ type Deps struct {
 	Applications *application.Service
 	Points       *points.Service
 	// Alumni is the alumni registry, schools, grades and event check-in.
-	Alumni       *alumni.Service
-	Surveys      *survey.Service
-	Notify       *notify.Service
+	Alumni  *alumni.Service
+	Surveys *survey.Service
+	Notify  *notify.Service
+	// Policies is the policy library.
+	Policies     *policy.Service
 	MaxBodyBytes int64
 	// MaxUploadBytes bounds multipart uploads (spreadsheets, attachments).
 	MaxUploadBytes int64
@@ -140,6 +143,10 @@ func New(d Deps) http.Handler {
 	user.POST("/events/:id/checkin", handleCheckIn(d.Alumni))
 	user.POST("/events/:id/signup", handleEventSignup(d.Alumni))
 	user.POST("/events/:id/cancel-signup", handleEventCancelSignup(d.Alumni))
+	user.GET("/policy-library", handleLibrary(d.Policies))
+	user.GET("/policy-library/:id", handleLibraryPolicy(d.Policies))
+	user.POST("/policy-library/:id/favorite", handleFavourite(d.Policies, true))
+	user.DELETE("/policy-library/:id/favorite", handleFavourite(d.Policies, false))
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
 	api.GET("/files/:id", handleFile(d.Uploads))
 	// Attachments get their own body limit: the file limit plus the multipart framing.
@@ -206,6 +213,16 @@ func New(d Deps) http.Handler {
 	grantors.POST("/events", handleCreateEvent(d.Alumni))
 	grantors.GET("/events/:id", handleAdminEvent(d.Alumni))
 	grantors.GET("/events/:id/wxacode", handleEventWXACode(d.Alumni))
+	// The policy library and audiences: district administrators and department staff.
+	policies := st.Group("", requireActor(actor.Actor.MayManagePolicies))
+	policies.GET("/policy-library", handleStaffPolicies(d.Policies))
+	policies.POST("/policy-library", handleCreatePolicy(d.Policies))
+	policies.GET("/policy-library/:id", handleStaffPolicy(d.Policies))
+	policies.PATCH("/policy-library/:id", handleUpdatePolicy(d.Policies))
+	policies.POST("/policy-library/:id/publish", handlePublishPolicy(d.Policies))
+	policies.POST("/policy-library/:id/archive", handleArchivePolicy(d.Policies))
+	policies.GET("/policy-library/:id/versions", handlePolicyVersions(d.Policies))
+	policies.POST("/audiences/preview", handleAudiencePreview(d.DB, time.Now))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))
