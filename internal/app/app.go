@@ -31,6 +31,7 @@ import (
 	"huixiang/internal/ratelimit"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
+	"huixiang/internal/servicepoint"
 	"huixiang/internal/session"
 	"huixiang/internal/sqldb"
 	"huixiang/internal/staff"
@@ -144,6 +145,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Surveys:        a.Surveys,
 		Notify:         a.Notify,
 		Policies:       a.Policies,
+		ServicePoints:  servicepoint.NewService(db, nil),
 		Applications:   a.Applications,
 		Points:         a.Points,
 		Alumni:         a.Alumni,

@@ -163,6 +163,9 @@ func classify(err error) *apiError {
 	if ae := classifyPolicy(err); ae != nil {
 		return ae
 	}
+	if ae := classifyServicePoint(err); ae != nil {
+		return ae
+	}
 	if errors.Is(sqldb.Classify(err), sqldb.ErrBadValue) {
 		return errBadValue
 	}

@@ -200,3 +200,55 @@ func TestAudiencePreview_countsAndMasks(t *testing.T) {
 	}
 	expect(t, e.do("POST", "/admin/api/v1/audiences/preview", admin, map[string]any{"rule": map[string]any{"field": "mood", "op": "eq", "value": "x"}}), 422, "RULE_INVALID")
 }
+
+func TestServicePoints_keptByStaffFoundByPeople(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seedRegions(t, e)
+	admin := e.staffToken("admin", adminPasswd)
+	park := map[string]any{"name": "咸安区返乡创业园", "kind": "park", "level": "district", "lat": 29.8529, "lng": 114.2985,
+		"businesses_hosted": 46, "phone": "0715-8321234"}
+	r := e.do("POST", "/admin/api/v1/service-points", admin, park)
+	expect(t, r, 201, "")
+	var p struct {
+		ID      int64 `json:"id"`
+		Version int   `json:"version"`
+	}
+	r.json(t, &p)
+	expect(t, e.do("POST", "/admin/api/v1/service-points", admin, map[string]any{"name": "驿站", "kind": "gig_station", "level": "township"}), 422, "VALIDATION_FAILED")
+	gig := map[string]any{"name": "官埠桥镇零工驿站", "kind": "gig_station", "level": "township", "township_code": "990101", "lat": 29.98, "lng": 114.37}
+	expect(t, e.do("POST", "/admin/api/v1/service-points", admin, gig), 201, "")
+
+	r = e.do("GET", "/api/v1/service-points?lat=29.979&lng=114.369", "", nil)
+	expect(t, r, 200, "")
+	var list struct {
+		Items []struct {
+			Name      string `json:"name"`
+			DistanceM *int   `json:"distance_m"`
+		} `json:"items"`
+		Kinds []struct {
+			Name string `json:"name"`
+		} `json:"kinds"`
+	}
+	r.json(t, &list)
+	if len(list.Items) != 2 || list.Items[0].Name != "官埠桥镇零工驿站" || list.Items[0].DistanceM == nil || len(list.Kinds) != 5 {
+		t.Fatalf("nearest: %s", r.Body)
+	}
+	expect(t, e.do("GET", "/api/v1/service-points?lat=north&lng=114", "", nil), 400, "VALIDATION_FAILED")
+	r = e.do("GET", "/api/v1/service-points?township=990101", "", nil)
+	r.json(t, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("by township: %s", r.Body)
+	}
+	park["version"] = p.Version
+	park["businesses_hosted"] = 52
+	path := fmt.Sprintf("/admin/api/v1/service-points/%d", p.ID)
+	expect(t, e.do("PATCH", path, admin, park), 200, "")
+	expect(t, e.do("PATCH", path, admin, park), 409, "STALE_VERSION")
+	expect(t, e.do("DELETE", path, admin, nil), 204, "")
+	r = e.do("GET", "/api/v1/service-points", "", nil)
+	r.json(t, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("after removing: %s", r.Body)
+	}
+}

@@ -25,6 +25,7 @@ import (
 	"huixiang/internal/ratelimit"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
+	"huixiang/internal/servicepoint"
 	"huixiang/internal/session"
 	"huixiang/internal/staff"
 	"huixiang/internal/survey"
@@ -49,8 +50,10 @@ type Deps struct {
 	Surveys *survey.Service
 	Notify  *notify.Service
 	// Policies is the policy library.
-	Policies     *policy.Service
-	MaxBodyBytes int64
+	Policies *policy.Service
+	// ServicePoints is the service network.
+	ServicePoints *servicepoint.Service
+	MaxBodyBytes  int64
 	// MaxUploadBytes bounds multipart uploads (spreadsheets, attachments).
 	MaxUploadBytes int64
 	RequestTimeout time.Duration
@@ -109,6 +112,7 @@ func New(d Deps) http.Handler {
 	api.GET("/regions", handleRegions(d.Regions))
 	api.GET("/options", handleOptions(d.Returnees))
 	api.GET("/schools", handleSchools(d.Alumni))
+	api.GET("/service-points", handleServicePoints(d.ServicePoints))
 	user := api.Group("", requireSession(d.Sessions, session.KindUser))
 	user.POST("/auth/logout", handleLogout(d.Sessions, session.KindUser))
 	user.GET("/me", handleUserMe(d.Accounts))
@@ -223,6 +227,11 @@ func New(d Deps) http.Handler {
 	policies.POST("/policy-library/:id/archive", handleArchivePolicy(d.Policies))
 	policies.GET("/policy-library/:id/versions", handlePolicyVersions(d.Policies))
 	policies.POST("/audiences/preview", handleAudiencePreview(d.DB, time.Now))
+	policies.GET("/service-points", handleServicePoints(d.ServicePoints))
+	policies.POST("/service-points", handleCreateServicePoint(d.ServicePoints))
+	policies.GET("/service-points/:id", handleServicePoint(d.ServicePoints))
+	policies.PATCH("/service-points/:id", handleUpdateServicePoint(d.ServicePoints))
+	policies.DELETE("/service-points/:id", handleRemoveServicePoint(d.ServicePoints))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))
