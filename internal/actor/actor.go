@@ -151,3 +151,7 @@ func (a Actor) AuditID(action, targetType string, targetID int64) audit.Entry {
 // MayManagePolicies: write, publish and archive policies of the library, and preview an
 // audience: district administrators and department staff (the departments issue policies).
 func (a Actor) MayManagePolicies() bool { return a.is(DistrictAdmin, Department) }
+
+// MayApproveNotices: approve a notice for sending — district administrators only (and never
+// the account that drafted it: the notice package and MySQL hold that).
+func (a Actor) MayApproveNotices() bool { return a.is(DistrictAdmin) }

@@ -139,3 +139,21 @@ func Sample(ctx context.Context, db sqlx.QueryerContext, n *Node, today time.Tim
 	}
 	return out, nil
 }
+
+// Reach is a person of an audience and their mini-program account (0 when they have none).
+type Reach struct {
+	PersonID uint64 `db:"id"`
+	UserID   int64  `db:"user_id"`
+}
+
+// Reaches is PersonIDs with each person's account: the batch a fan-out writes.
+func Reaches(ctx context.Context, db sqlx.QueryerContext, n *Node, today time.Time, after uint64, limit int) ([]Reach, error) {
+	where, args := n.SQL(today)
+	args = append(args, after, limit)
+	var out []Reach
+	if err := sqlx.SelectContext(ctx, db, &out, `SELECT p.id, COALESCE(p.user_id, 0) AS user_id FROM `+From+`
+		WHERE `+where+` AND p.id > ? ORDER BY p.id LIMIT ?`, args...); err != nil {
+		return nil, fmt.Errorf("audience: reach: %w", err)
+	}
+	return out, nil
+}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -392,4 +393,34 @@ func (s *Service) RetryDead(ctx context.Context, by actor.Actor, id int64) (Outb
 		return nil
 	})
 	return it, err
+}
+
+// EnqueueInbox writes the inbox messages of ns (no WeChat push) in one multi-row statement, for
+// fan-outs to many people; dedup keys already written are kept as they are. Call it with the
+// transaction that records the batch.
+func EnqueueInbox(ctx context.Context, tx sqlx.ExtContext, ns []Notification) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	now := time.Now().UTC()
+	args := make([]any, 0, 9*len(ns))
+	for _, n := range ns {
+		if n.Template != nil {
+			return fmt.Errorf("%w: EnqueueInbox takes no template", ErrInvalid)
+		}
+		if err := n.validate(); err != nil {
+			return err
+		}
+		var refID any
+		if n.RefID > 0 {
+			refID = n.RefID
+		}
+		args = append(args, n.UserID, n.Kind, n.Title, n.Body, n.Page, n.RefType, refID, n.DedupKey, now)
+	}
+	values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(ns)), ", ")
+	if _, err := tx.ExecContext(ctx, `INSERT INTO inbox_messages (user_id, kind, title, body, page, ref_type, ref_id, dedup_key, created_at)
+		VALUES `+values+` ON DUPLICATE KEY UPDATE id = id`, args...); err != nil {
+		return fmt.Errorf("notify: enqueue inbox batch: %w", sqldb.Classify(err))
+	}
+	return nil
 }

@@ -1,0 +1,431 @@
+// Package notice is staff notices (通知) pushed to an audience: a department drafts one — title,
+// push summary, body, linked policy or page, and an audience rule (internal/audience) — a
+// district administrator approves it (another account: MySQL refuses the same one), and the
+// fan-out writes one inbox message per person in batches that resume where they stopped.
+package notice
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"huixiang/internal/audience"
+	"huixiang/internal/cn"
+	"huixiang/internal/notify"
+	"huixiang/internal/sqldb"
+)
+
+// Statuses.
+const (
+	StatusDraft     = "draft"
+	StatusApproved  = "approved"
+	StatusSending   = "sending"
+	StatusSent      = "sent"
+	StatusCancelled = "cancelled"
+)
+
+// Errors callers branch on.
+var (
+	ErrNotFound = errors.New("notice: not found")
+	// ErrSameReviewer: the account that drafted a notice tried to approve it.
+	ErrSameReviewer = errors.New("notice: the drafter cannot approve")
+	// ErrNotDraft: approving a notice that is not a draft.
+	ErrNotDraft = errors.New("notice: not a draft")
+	// ErrTooLate: cancelling a notice whose sending has begun.
+	ErrTooLate = errors.New("notice: sending has begun")
+)
+
+// FieldError names an invalid field of the form.
+type FieldError struct {
+	Field   string
+	Message string // Chinese, for the form
+}
+
+func (e *FieldError) Error() string { return "notice: " + e.Field + ": " + e.Message }
+
+// Input is what a clerk drafts.
+type Input struct {
+	Title       string          `json:"title"`
+	PushSummary string          `json:"push_summary"`
+	Body        string          `json:"body"`
+	PolicyID    *int64          `json:"policy_id"`
+	Page        string          `json:"page"`
+	Rule        json.RawMessage `json:"rule"`
+	SendAt      *time.Time      `json:"send_at"`
+}
+
+// Limits of the form: a subscribe message's thing field holds 20 characters.
+const (
+	MaxTitle       = 40
+	MaxPushSummary = 20
+	MaxBody        = 1000
+	// BatchSize is how many people one fan-out transaction writes.
+	BatchSize = 500
+)
+
+// PolicyPage is the mini-program page a notice about a policy opens.
+const PolicyPage = "pages/policy/policy?id=%d"
+
+// Notice is a notice with its delivery report.
+type Notice struct {
+	ID          int64           `json:"id"`
+	Status      string          `json:"status"`
+	Title       string          `json:"title"`
+	PushSummary string          `json:"push_summary"`
+	Body        string          `json:"body"`
+	PolicyID    *int64          `json:"policy_id"`
+	Page        string          `json:"page"`
+	Rule        json.RawMessage `json:"rule"`
+	SendAt      *time.Time      `json:"send_at"`
+	DraftedBy   int64           `json:"drafted_by"`
+	ApprovedBy  *int64          `json:"approved_by"`
+	ApprovedAt  *time.Time      `json:"approved_at"`
+	Version     int             `json:"version"`
+	CreatedAt   time.Time       `json:"created_at"`
+	Report      Report          `json:"report"`
+}
+
+// Report is how a notice reached its audience, live while it is sent.
+type Report struct {
+	// Audience is how many people the rule selected when it was approved.
+	Audience *int `json:"audience"`
+	// Inbox: messages written; NoAccount: people without a mini-program account yet; Read: of
+	// the inbox messages, those opened.
+	Inbox      int        `json:"inbox_written"`
+	NoAccount  int        `json:"no_account"`
+	Read       int        `json:"read"`
+	StartedAt  *time.Time `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+}
+
+// Service keeps notices.
+type Service struct {
+	db  *sqlx.DB
+	now func() time.Time
+}
+
+// NewService returns notices on db (now: time.Now when nil).
+func NewService(db *sqlx.DB, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: db, now: now}
+}
+
+func (s *Service) check(ctx context.Context, in *Input) error {
+	in.Title, in.PushSummary, in.Body, in.Page = strings.TrimSpace(in.Title), strings.TrimSpace(in.PushSummary),
+		strings.TrimSpace(in.Body), strings.TrimSpace(in.Page)
+	switch {
+	case in.Title == "":
+		return &FieldError{"title", "请填写标题"}
+	case utf8.RuneCountInString(in.Title) > MaxTitle:
+		return &FieldError{"title", fmt.Sprintf("标题最多 %d 个字", MaxTitle)}
+	case in.PushSummary == "":
+		return &FieldError{"push_summary", "请填写推送摘要（微信消息里显示的一句话）"}
+	case utf8.RuneCountInString(in.PushSummary) > MaxPushSummary:
+		return &FieldError{"push_summary", fmt.Sprintf("推送摘要最多 %d 个字（微信的限制）", MaxPushSummary)}
+	case utf8.RuneCountInString(in.Body) > MaxBody:
+		return &FieldError{"body", fmt.Sprintf("正文最多 %d 个字", MaxBody)}
+	case in.Page != "" && (len(in.Page) > 255 || !strings.HasPrefix(in.Page, "pages/")):
+		return &FieldError{"page", "小程序页面应以 pages/ 开头"}
+	case len(in.Rule) == 0 || string(in.Rule) == "null":
+		return &FieldError{"rule", "请设定发送对象"}
+	case in.SendAt != nil && in.SendAt.Before(s.now().Add(-time.Minute)):
+		return &FieldError{"send_at", "定时发送的时间已经过了"}
+	}
+	if _, err := audience.Parse(in.Rule); err != nil {
+		return err
+	}
+	if in.PolicyID != nil {
+		var ok bool
+		if err := sqlx.GetContext(ctx, s.db, &ok, `SELECT EXISTS (SELECT 1 FROM policies WHERE id = ? AND status = 'published')`, *in.PolicyID); err != nil {
+			return fmt.Errorf("notice: check policy: %w", err)
+		}
+		if !ok {
+			return &FieldError{"policy_id", "关联的政策不存在或没有发布"}
+		}
+		if in.Page == "" {
+			in.Page = fmt.Sprintf(PolicyPage, *in.PolicyID)
+		}
+	}
+	return nil
+}
+
+// Draft saves a new notice as a draft by staff member staffID.
+func (s *Service) Draft(ctx context.Context, staffID int64, in Input) (*Notice, error) {
+	if err := s.check(ctx, &in); err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	var sendAt any
+	if in.SendAt != nil {
+		sendAt = in.SendAt.UTC()
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO notices (title, push_summary, body, policy_id, page, rule, send_at,
+			drafted_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		in.Title, in.PushSummary, in.Body, in.PolicyID, in.Page, string(in.Rule), sendAt, staffID, now, now)
+	if err != nil {
+		return nil, fmt.Errorf("notice: insert: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, id)
+}
+
+type row struct {
+	ID          int64        `db:"id"`
+	Status      string       `db:"status"`
+	Title       string       `db:"title"`
+	PushSummary string       `db:"push_summary"`
+	Body        string       `db:"body"`
+	PolicyID    *int64       `db:"policy_id"`
+	Page        string       `db:"page"`
+	Rule        []byte       `db:"rule"`
+	SendAt      sql.NullTime `db:"send_at"`
+	DraftedBy   int64        `db:"drafted_by"`
+	ApprovedBy  *int64       `db:"approved_by"`
+	ApprovedAt  sql.NullTime `db:"approved_at"`
+	Audience    *int         `db:"audience_count"`
+	Cursor      uint64       `db:"cursor_person_id"`
+	StartedAt   sql.NullTime `db:"fanout_started_at"`
+	FinishedAt  sql.NullTime `db:"fanout_done_at"`
+	Version     int          `db:"version"`
+	CreatedAt   time.Time    `db:"created_at"`
+}
+
+const columns = `id, status, title, push_summary, body, policy_id, page, rule, send_at, drafted_by, approved_by, approved_at,
+	audience_count, cursor_person_id, fanout_started_at, fanout_done_at, version, created_at`
+
+func timeOf(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	return &t.Time
+}
+
+func (r *row) notice() *Notice {
+	return &Notice{ID: r.ID, Status: r.Status, Title: r.Title, PushSummary: r.PushSummary, Body: r.Body, PolicyID: r.PolicyID,
+		Page: r.Page, Rule: json.RawMessage(r.Rule), SendAt: timeOf(r.SendAt), DraftedBy: r.DraftedBy, ApprovedBy: r.ApprovedBy,
+		ApprovedAt: timeOf(r.ApprovedAt), Version: r.Version, CreatedAt: r.CreatedAt,
+		Report: Report{Audience: r.Audience, StartedAt: timeOf(r.StartedAt), FinishedAt: timeOf(r.FinishedAt)}}
+}
+
+func getRow(ctx context.Context, db sqlx.QueryerContext, id int64, lock string) (*row, error) {
+	var r row
+	err := sqlx.GetContext(ctx, db, &r, `SELECT `+columns+` FROM notices WHERE id = ?`+lock, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("notice: get %d: %w", id, err)
+	}
+	return &r, nil
+}
+
+// Get is a notice with its report.
+func (s *Service) Get(ctx context.Context, id int64) (*Notice, error) {
+	r, err := getRow(ctx, s.db, id, "")
+	if err != nil {
+		return nil, err
+	}
+	n := r.notice()
+	var counts []struct {
+		Status string `db:"status"`
+		N      int    `db:"n"`
+	}
+	if err := sqlx.SelectContext(ctx, s.db, &counts, `SELECT status, COUNT(*) AS n FROM notice_deliveries
+		WHERE notice_id = ? GROUP BY status`, id); err != nil {
+		return nil, fmt.Errorf("notice: report of %d: %w", id, err)
+	}
+	for _, c := range counts {
+		switch c.Status {
+		case "inbox":
+			n.Report.Inbox = c.N
+		case "no_account":
+			n.Report.NoAccount = c.N
+		}
+	}
+	if err := sqlx.GetContext(ctx, s.db, &n.Report.Read, `SELECT COUNT(*) FROM inbox_messages
+		WHERE ref_type = 'notice' AND ref_id = ? AND read_at IS NOT NULL`, id); err != nil {
+		return nil, fmt.Errorf("notice: read count of %d: %w", id, err)
+	}
+	return n, nil
+}
+
+// List is the notices, the newest first.
+func (s *Service) List(ctx context.Context, status string, page sqldb.PageRequest) (sqldb.Page[Notice], error) {
+	cond, args := "", []any{}
+	if status != "" {
+		cond, args = " WHERE status = ?", append(args, status)
+	}
+	var total int
+	if err := sqlx.GetContext(ctx, s.db, &total, `SELECT COUNT(*) FROM notices`+cond, args...); err != nil {
+		return sqldb.Page[Notice]{}, fmt.Errorf("notice: count: %w", err)
+	}
+	var rows []row
+	if err := sqlx.SelectContext(ctx, s.db, &rows, `SELECT `+columns+` FROM notices`+cond+`
+		ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, page.Limit(), page.Offset())...); err != nil {
+		return sqldb.Page[Notice]{}, fmt.Errorf("notice: list: %w", err)
+	}
+	items := make([]Notice, len(rows))
+	for i := range rows {
+		items[i] = *rows[i].notice()
+	}
+	return sqldb.NewPage(page, items, total), nil
+}
+
+func today(t time.Time) time.Time {
+	y, m, d := t.In(cn.Zone).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// Approve approves a draft for sending (at its send_at, or at once) by staff member staffID,
+// who must not be the one who drafted it: the UPDATE's condition and the table's CHECK both
+// refuse that. The audience is counted for the report.
+func (s *Service) Approve(ctx context.Context, staffID, id int64) (*Notice, error) {
+	r, err := getRow(ctx, s.db, id, "")
+	if err != nil {
+		return nil, err
+	}
+	if r.DraftedBy == staffID {
+		return nil, ErrSameReviewer
+	}
+	rule, err := audience.Parse(r.Rule)
+	if err != nil {
+		return nil, fmt.Errorf("notice: rule of %d: %w", id, err)
+	}
+	count, err := audience.Count(ctx, s.db, rule, today(s.now()))
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE notices SET status = 'approved', approved_by = ?, approved_at = ?, audience_count = ?,
+			version = version + 1, updated_at = ?
+		WHERE id = ? AND status = 'draft' AND drafted_by <> ?`, staffID, s.now().UTC(), count, s.now().UTC(), id, staffID)
+	if err != nil {
+		return nil, fmt.Errorf("notice: approve %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, ErrNotDraft
+	}
+	return s.Get(ctx, id)
+}
+
+// Cancel stops a notice before its sending begins.
+func (s *Service) Cancel(ctx context.Context, staffID, id int64) (*Notice, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE notices SET status = 'cancelled', cancelled_by = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND status IN ('draft', 'approved')`, staffID, s.now().UTC(), id)
+	if err != nil {
+		return nil, fmt.Errorf("notice: cancel %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		r, err := getRow(ctx, s.db, id, "")
+		if err != nil {
+			return nil, err
+		}
+		if r.Status != StatusCancelled {
+			return nil, ErrTooLate
+		}
+	}
+	return s.Get(ctx, id)
+}
+
+// StartDue marks the approved notices whose time has come as sending and returns their ids
+// with those already sending (a fan-out a crash interrupted): the ones to fan out.
+func (s *Service) StartDue(ctx context.Context) ([]int64, error) {
+	now := s.now().UTC()
+	if _, err := s.db.ExecContext(ctx, `UPDATE notices SET status = 'sending', fanout_started_at = ?, updated_at = ?
+		WHERE status = 'approved' AND (send_at IS NULL OR send_at <= ?)`, now, now, now); err != nil {
+		return nil, fmt.Errorf("notice: start due: %w", err)
+	}
+	ids := []int64{}
+	if err := sqlx.SelectContext(ctx, s.db, &ids, `SELECT id FROM notices WHERE status = 'sending' ORDER BY id`); err != nil {
+		return nil, fmt.Errorf("notice: sending: %w", err)
+	}
+	return ids, nil
+}
+
+// Fanout writes a sending notice to its audience, batch by batch from where it stopped, until
+// done (then the notice is sent). afterBatch, when set, runs after each committed batch; its
+// error stops the fan-out there (tests use it to stop one midway).
+func (s *Service) Fanout(ctx context.Context, id int64, batch int, afterBatch func() error) error {
+	for {
+		done, err := s.fanoutBatch(ctx, id, batch)
+		if err != nil || done {
+			return err
+		}
+		if afterBatch != nil {
+			if err := afterBatch(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// fanoutBatch writes the next batch in one transaction under the notice's row lock: replicas
+// running the same notice take turns and never write a batch twice.
+func (s *Service) fanoutBatch(ctx context.Context, id int64, batch int) (done bool, err error) {
+	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		r, err := getRow(ctx, tx, id, " FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		if r.Status != StatusSending {
+			done = true
+			return nil
+		}
+		rule, err := audience.Parse(r.Rule)
+		if err != nil {
+			return fmt.Errorf("notice: rule of %d: %w", id, err)
+		}
+		started := r.CreatedAt
+		if r.StartedAt.Valid {
+			started = r.StartedAt.Time
+		}
+		reach, err := audience.Reaches(ctx, tx, rule, today(started), r.Cursor, batch)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		if len(reach) > 0 {
+			var msgs []notify.Notification
+			args := make([]any, 0, 5*len(reach))
+			for _, p := range reach {
+				status := "no_account"
+				var user any
+				if p.UserID > 0 {
+					status, user = "inbox", p.UserID
+					msgs = append(msgs, notify.Notification{UserID: p.UserID, Kind: "notice", Title: r.Title, Body: r.Body, Page: r.Page,
+						RefType: "notice", RefID: id, DedupKey: fmt.Sprintf("notice:%d:%d", id, p.PersonID)})
+				}
+				args = append(args, id, p.PersonID, user, status, now)
+			}
+			if err := notify.EnqueueInbox(ctx, tx, msgs); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO notice_deliveries (notice_id, person_id, user_id, status, created_at) VALUES `+
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", len(reach)), ", ")+` ON DUPLICATE KEY UPDATE status = status`, args...); err != nil {
+				return fmt.Errorf("notice: deliveries: %w", err)
+			}
+		}
+		done = len(reach) < batch
+		if done {
+			_, err = tx.ExecContext(ctx, `UPDATE notices SET status = 'sent', fanout_done_at = ?, updated_at = ? WHERE id = ?`, now, now, id)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE notices SET cursor_person_id = ? WHERE id = ?`, reach[len(reach)-1].PersonID, id)
+		}
+		if err != nil {
+			return fmt.Errorf("notice: move cursor: %w", err)
+		}
+		return nil
+	})
+	return done, err
+}
