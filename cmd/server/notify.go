@@ -16,7 +16,13 @@ func startWorker(ctx context.Context, a *app.App) (stop func()) {
 	if err := a.NotifyWorker.Start(ctx); err != nil {
 		a.Log.Error("notification worker not started", "error", err.Error())
 	}
+	// Staff notices: the due ones are fanned out to their inboxes every 10 seconds.
+	nctx, stopNotices := context.WithCancel(ctx)
+	noticesDone := make(chan struct{})
+	go func() { defer close(noticesDone); a.Notices.Loop(nctx, 10*time.Second, a.Log) }()
 	return func() {
+		stopNotices()
+		<-noticesDone
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.Config.HTTP.ShutdownTimeout)
 		defer cancel()
 		if err := a.NotifyWorker.Shutdown(sctx); err != nil {

@@ -23,6 +23,7 @@ import (
 	"huixiang/internal/console"
 	"huixiang/internal/httpapi"
 	"huixiang/internal/moderation"
+	"huixiang/internal/notice"
 	"huixiang/internal/notify"
 	"huixiang/internal/person"
 	"huixiang/internal/pii"
@@ -63,6 +64,8 @@ type App struct {
 	Alumni *alumni.Service
 	// Policies is the policy library.
 	Policies *policy.Service
+	// Notices are staff notices to an audience; cmd/server fans them out (Notices.Loop).
+	Notices *notice.Service
 	// Console is the staff console (HTML under /console/), mounted on Handler.
 	Console *console.Console
 	Handler http.Handler
@@ -120,6 +123,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		}})
 	a.Points = points.NewService(db, points.Options{ExpiryYears: cfg.Points.ExpiryYears})
 	a.Policies = policy.NewService(db, nil)
+	a.Notices = notice.NewService(db, nil)
 	a.Alumni = alumni.NewService(db, person.NewStore(box), a.Accounts, wx, a.Points, wx, log)
 	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays, cfg.Registry.MaxImportRows, cfg.Registry.CacheTTL)
 	reg := prometheus.NewRegistry()
@@ -145,6 +149,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Surveys:        a.Surveys,
 		Notify:         a.Notify,
 		Policies:       a.Policies,
+		Notices:        a.Notices,
 		ServicePoints:  servicepoint.NewService(db, nil),
 		Applications:   a.Applications,
 		Points:         a.Points,

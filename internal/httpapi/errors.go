@@ -166,6 +166,9 @@ func classify(err error) *apiError {
 	if ae := classifyServicePoint(err); ae != nil {
 		return ae
 	}
+	if ae := classifyNotice(err); ae != nil {
+		return ae
+	}
 	if errors.Is(sqldb.Classify(err), sqldb.ErrBadValue) {
 		return errBadValue
 	}

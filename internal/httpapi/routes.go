@@ -19,6 +19,7 @@ import (
 	"huixiang/internal/alumni"
 	"huixiang/internal/application"
 	"huixiang/internal/config"
+	"huixiang/internal/notice"
 	"huixiang/internal/notify"
 	"huixiang/internal/points"
 	"huixiang/internal/policy"
@@ -51,6 +52,8 @@ type Deps struct {
 	Notify  *notify.Service
 	// Policies is the policy library.
 	Policies *policy.Service
+	// Notices are staff notices pushed to an audience.
+	Notices *notice.Service
 	// ServicePoints is the service network.
 	ServicePoints *servicepoint.Service
 	MaxBodyBytes  int64
@@ -227,6 +230,11 @@ func New(d Deps) http.Handler {
 	policies.POST("/policy-library/:id/archive", handleArchivePolicy(d.Policies))
 	policies.GET("/policy-library/:id/versions", handlePolicyVersions(d.Policies))
 	policies.POST("/audiences/preview", handleAudiencePreview(d.DB, time.Now))
+	policies.GET("/notices", handleNotices(d.Notices))
+	policies.POST("/notices", handleDraftNotice(d.Notices))
+	policies.GET("/notices/:id", handleNotice(d.Notices))
+	policies.POST("/notices/:id/cancel", handleCancelNotice(d.Notices))
+	district.POST("/notices/:id/approve", handleApproveNotice(d.Notices))
 	policies.GET("/service-points", handleServicePoints(d.ServicePoints))
 	policies.POST("/service-points", handleCreateServicePoint(d.ServicePoints))
 	policies.GET("/service-points/:id", handleServicePoint(d.ServicePoints))

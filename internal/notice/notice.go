@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -428,4 +429,27 @@ func (s *Service) fanoutBatch(ctx context.Context, id int64, batch int) (done bo
 		return nil
 	})
 	return done, err
+}
+
+// Loop fans out the due notices every interval until ctx ends: every replica may run it (the
+// batches take turns under the notice's row lock).
+func (s *Service) Loop(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		ids, err := s.StartDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("notices: due", "error", err.Error())
+		}
+		for _, id := range ids {
+			if err := s.Fanout(ctx, id, BatchSize, nil); err != nil && ctx.Err() == nil {
+				log.Warn("notices: fan-out stopped; it resumes at the next round", "notice", id, "error", err.Error())
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -87,10 +87,12 @@ func TestApprove_notByTheDrafterEvenInSQL(t *testing.T) {
 		edit  func(*Input)
 		field string
 	}{
-		"long summary": {func(in *Input) { in.PushSummary = "这是一句超过二十个字的推送摘要，微信显示不下的那种" }, "push_summary"},
-		"no audience":  {func(in *Input) { in.Rule = nil }, "rule"},
-		"past time":    {func(in *Input) { past := time.Now().Add(-time.Hour); in.SendAt = &past }, "send_at"},
-		"no policy":    {func(in *Input) { id := int64(999); in.PolicyID = &id }, "policy_id"},
+		"long summary": {func(in *Input) {
+			in.PushSummary = "这是一句超过二十个字的推送摘要，微信显示不下的那种"
+		}, "push_summary"},
+		"no audience": {func(in *Input) { in.Rule = nil }, "rule"},
+		"past time":   {func(in *Input) { past := time.Now().Add(-time.Hour); in.SendAt = &past }, "send_at"},
+		"no policy":   {func(in *Input) { id := int64(999); in.PolicyID = &id }, "policy_id"},
 	} {
 		in := input()
 		c.edit(&in)
