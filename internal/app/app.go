@@ -124,6 +124,10 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.Points = points.NewService(db, points.Options{ExpiryYears: cfg.Points.ExpiryYears})
 	a.Policies = policy.NewService(db, nil)
 	a.Notices = notice.NewService(db, nil)
+	// 政策找人: a policy's first publication proposes a notice of it to its audience.
+	a.Policies.OnFirstPublish = func(ctx context.Context, tx *sqlx.Tx, staffID, id int64, c policy.Content) error {
+		return notice.ProposeForPolicy(ctx, tx, staffID, id, c.Title, c.Summary, c.Rule, time.Now().UTC())
+	}
 	a.Alumni = alumni.NewService(db, person.NewStore(box), a.Accounts, wx, a.Points, wx, log)
 	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays, cfg.Registry.MaxImportRows, cfg.Registry.CacheTTL)
 	reg := prometheus.NewRegistry()

@@ -118,8 +118,21 @@ func TestNotices_draftApproveDeliver(t *testing.T) {
 	if n.Status != "sent" || n.Report.Inbox != 2 || n.Report.Read != 1 {
 		t.Fatalf("report: %s", r.Body)
 	}
+	// Publishing the policy proposed a notice of it to its audience, a draft for approval.
+	r = e.do("GET", "/admin/api/v1/notices?status=draft", clerk, nil)
+	var drafts struct {
+		Items []struct {
+			PolicyID *int64 `json:"policy_id"`
+			Title    string `json:"title"`
+		} `json:"items"`
+		Total int `json:"total"`
+	}
+	r.json(t, &drafts)
+	if drafts.Total != 1 || drafts.Items[0].PolicyID == nil || *drafts.Items[0].PolicyID != p.ID || drafts.Items[0].Title != "返乡创业一次性补贴" {
+		t.Fatalf("proposed: %s", r.Body)
+	}
 	r = e.do("GET", "/admin/api/v1/notices", clerk, nil)
-	if !strings.Contains(string(r.Body), `"total":2`) {
+	if !strings.Contains(string(r.Body), `"total":3`) {
 		t.Fatalf("list: %s", r.Body)
 	}
 }

@@ -453,3 +453,33 @@ func (s *Service) Loop(ctx context.Context, every time.Duration, log *slog.Logge
 		}
 	}
 }
+
+// ProposeForPolicy drafts, in the transaction that first publishes a policy, a notice of it to
+// the people its rule selects, for a district administrator to approve (政策找人): drafted by
+// the publisher, so another account approves it.
+func ProposeForPolicy(ctx context.Context, tx sqlx.ExtContext, staffID, policyID int64, title, summary string, rule json.RawMessage, now time.Time) error {
+	if len(rule) == 0 || string(rule) == "null" {
+		return nil // no audience to propose to
+	}
+	push := []rune(strings.TrimSpace(summary))
+	if len(push) == 0 {
+		push = []rune(title)
+	}
+	if len(push) > MaxPushSummary {
+		push = append(push[:MaxPushSummary-1], '…')
+	}
+	t := []rune(title)
+	if len(t) > MaxTitle {
+		t = append(t[:MaxTitle-1], '…')
+	}
+	body := []rune("新政策：" + title + "。" + summary)
+	if len(body) > MaxBody {
+		body = body[:MaxBody]
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO notices (title, push_summary, body, policy_id, page, rule, drafted_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(t), string(push), string(body), policyID, fmt.Sprintf(PolicyPage, policyID),
+		string(rule), staffID, now, now); err != nil {
+		return fmt.Errorf("notice: propose for policy %d: %w", policyID, err)
+	}
+	return nil
+}

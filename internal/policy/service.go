@@ -20,6 +20,9 @@ type Service struct {
 	db        *sqlx.DB
 	sanitizer *bluemonday.Policy
 	now       func() time.Time
+	// OnFirstPublish, when set, runs in the transaction that publishes a policy for the first
+	// time (app proposes a notice of it to its audience: 政策找人).
+	OnFirstPublish func(ctx context.Context, tx *sqlx.Tx, staffID, id int64, c Content) error
 }
 
 // NewService returns the library on db; now is the clock (time.Now when nil).
@@ -98,7 +101,13 @@ func (s *Service) Publish(ctx context.Context, staffID, id int64, version int) (
 		if r.PublishedFrom.Valid && int(r.PublishedFrom.Int32) == r.Version && r.Status == StatusPublished {
 			return nil // already the published version: publishing twice is one version
 		}
-		return publishRow(ctx, tx, staffID, r, int(r.PublishedVersion.Int32)+1, s.now().UTC())
+		if err := publishRow(ctx, tx, staffID, r, int(r.PublishedVersion.Int32)+1, s.now().UTC()); err != nil {
+			return err
+		}
+		if !r.PublishedVersion.Valid && s.OnFirstPublish != nil {
+			return s.OnFirstPublish(ctx, tx, staffID, id, r.content())
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
