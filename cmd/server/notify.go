@@ -20,9 +20,13 @@ func startWorker(ctx context.Context, a *app.App) (stop func()) {
 	nctx, stopNotices := context.WithCancel(ctx)
 	noticesDone := make(chan struct{})
 	go func() { defer close(noticesDone); a.Notices.Loop(nctx, 10*time.Second, a.Log) }()
+	// 政策找人: changed records are matched against the published policies every minute.
+	matchDone := make(chan struct{})
+	go func() { defer close(matchDone); a.Policies.MatchLoop(nctx, time.Minute, a.Log.Warn) }()
 	return func() {
 		stopNotices()
 		<-noticesDone
+		<-matchDone
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.Config.HTTP.ShutdownTimeout)
 		defer cancel()
 		if err := a.NotifyWorker.Shutdown(sctx); err != nil {

@@ -306,3 +306,65 @@ func BenchmarkSearch(b *testing.B) {
 }
 
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+// insertReturnee adds a returnee who started a business startedMonthsAgo months ago (no
+// business when negative), with a mini-program account when withUser; it returns the person id.
+func insertReturnee(t *testing.T, s *Service, openid string, startedMonthsAgo int) (personID, userID int64) {
+	t.Helper()
+	now := time.Now().UTC()
+	var user any
+	if openid != "" {
+		res := s.db.MustExec(`INSERT INTO users (openid, created_at, updated_at, last_login_at) VALUES (?, ?, ?, ?)`, openid, now, now, now)
+		userID, _ = res.LastInsertId()
+		user = userID
+	}
+	idx := []byte(fmt.Sprintf("%032d", now.UnixNano()))
+	res := s.db.MustExec(`INSERT INTO persons (id_card_enc, id_card_idx, name, gender, birth_date, user_id, created_source, created_at, updated_at)
+		VALUES (?, ?, '测试', 'F', '1985-03-01', ?, 'test', ?, ?)`, idx, idx, user, now, now)
+	personID, _ = res.LastInsertId()
+	var uscc, started any
+	if startedMonthsAgo >= 0 {
+		uscc, started = fmt.Sprintf("92421202MA4%07d", personID), now.AddDate(0, -startedMonthsAgo, 0).Format(time.DateOnly)
+	}
+	s.db.MustExec(`INSERT INTO returnees (person_id, township_code, village_code, status, intention, uscc, business_started_on, confirmed_at, created_at, updated_at)
+		VALUES (?, '421202100', '', 'returned', 'started', ?, ?, ?, ?, ?)`, personID, uscc, started, now, now, now)
+	return personID, userID
+}
+
+// 政策找人 for changed records: a returnee whose record now meets the subsidy's rule is told
+// once; one who applied already, or has no account, is not.
+func TestMatchChanged_tellsOncePerPersonAndPolicy(t *testing.T) {
+	t.Parallel()
+	s := newService(t)
+	ctx := context.Background()
+	c := subsidy()
+	publish(t, s, c)
+	fits, fitsUser := insertReturnee(t, s, "o_match_1", 2)
+	insertReturnee(t, s, "o_match_2", 30) // business too old
+	insertReturnee(t, s, "o_match_3", -1) // no business
+	insertReturnee(t, s, "", 1)           // no account: recorded, nobody to tell
+	applied, appliedUser := insertReturnee(t, s, "o_match_4", 1)
+	s.db.MustExec(`INSERT INTO applications (policy_code, policy_kind, user_id, person_id, township_code, status, borrower_key,
+			amount_fen, created_at, updated_at) VALUES ('startup_subsidy', 'subsidy', ?, ?, '421202100', 'submitted', ?, 500000, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+		appliedUser, applied, fmt.Sprintf("P:%d", applied))
+
+	told, err := s.MatchChanged(ctx, "returnees")
+	if err != nil || told != 1 {
+		t.Fatalf("told %d, %v; want 1", told, err)
+	}
+	var titles []string
+	if err := s.db.Select(&titles, `SELECT title FROM inbox_messages WHERE user_id = ? AND kind = 'policy_match'`, fitsUser); err != nil || len(titles) != 1 ||
+		titles[0] != "有一项政策适合您："+c.Title {
+		t.Fatalf("inbox = %v, %v", titles, err)
+	}
+	// The record changes again: still told once.
+	s.db.MustExec(`UPDATE returnees SET jobs_created = 3, updated_at = UTC_TIMESTAMP(3) WHERE person_id = ?`, fits)
+	if told, err := s.MatchChanged(ctx, "returnees"); err != nil || told != 0 {
+		t.Fatalf("told again: %d, %v", told, err)
+	}
+	var matches int
+	s.db.Get(&matches, `SELECT COUNT(*) FROM policy_matches`)
+	if matches != 2 { // the one told and the one without an account
+		t.Fatalf("%d matches recorded, want 2", matches)
+	}
+}
