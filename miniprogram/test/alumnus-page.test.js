@@ -11,6 +11,7 @@ const {
   serveAlumnus, ALUMNUS, ID_CARD, ID_MASKED,
 } = require('./helpers/backend');
 const { todayBeijing } = require('../lib/datetime');
+const { MESSAGES } = require('../api/request');
 
 const simulateWx = global.wx;
 let fake;
@@ -204,7 +205,7 @@ describe('pages/alumnus', () => {
     fake.route('GET', '/api/v1/me/alumnus', { statusCode: 404, data: envelope('NOT_REGISTERED', '未登记') });
     fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: '138****5678' } });
     const page = await open();
-    expect(text(page, '#error-message')).toBe('网络不给力，请稍后重试');
+    expect(text(page, '#error-message')).toBe(MESSAGES.NETWORK);
     expect(find(page, '#retry-btn')).toBeTruthy();
   });
 });

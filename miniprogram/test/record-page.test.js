@@ -7,6 +7,7 @@ const {
   mountPage, settle, find, text, tap,
 } = require('./helpers/page');
 const { serveReturnee, RECORD, ID_MASKED } = require('./helpers/backend');
+const { MESSAGES } = require('../api/request');
 
 const simulateWx = global.wx;
 let fake;
@@ -126,7 +127,7 @@ describe('pages/record', () => {
     fake.route('GET', '/api/v1/me/returnee', { fail: { errMsg: 'request:fail timeout' } }, { statusCode: 200, data: RECORD });
     const page = await open();
 
-    expect(text(page, '#error-message')).toBe('网络不给力，请稍后重试');
+    expect(text(page, '#error-message')).toBe(MESSAGES.NETWORK);
     await tap(page, '#retry-btn');
     await settle(page, (p) => find(p, '#confirm-btn'), 'record');
   });

@@ -11,6 +11,7 @@ const {
   serveReturnee, RECORD, ID_CARD, ID_MASKED,
 } = require('./helpers/backend');
 const model = require('../lib/returnee-form');
+const { MESSAGES } = require('../api/request');
 
 const simulateWx = global.wx;
 let fake;
@@ -424,7 +425,7 @@ describe('pages/register', () => {
     fake.route('GET', '/api/v1/options', { fail: { errMsg: 'request:fail timeout' } }, { statusCode: 200, data: {} });
     const page = await open();
 
-    expect(text(page, '#error-message')).toBe('网络不给力，请稍后重试');
+    expect(text(page, '#error-message')).toBe(MESSAGES.NETWORK);
     await tap(page, '#retry-btn');
     await settle(page, (p) => find(p, '#step-0'), 'form after retry');
   });
