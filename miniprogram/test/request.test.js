@@ -369,6 +369,7 @@ describe('request: kept until the network is back (keepUntilOnline)', () => {
   });
 
   test('an old WeChat without onNetworkStatusChange rejects as before', async () => {
+    delete fake.wx.onNetworkStatusChange;
     fake.route('POST', '/api/v1/applications', { fail: { errMsg: 'request:fail ' } });
     await expect(create()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
   });
