@@ -17,8 +17,11 @@
  * without them the journeys are skipped, except under CI=true, where they
  * fail instead.
  */
+const exparser = require('miniprogram-exparser');
+// j-component's wrapper of one exparser node (querySelector, dom, instance...).
+const ElementWrapper = Object.getPrototypeOf(require('j-component/src/render/component'));
 const {
-  mountPage, simulate, find, text, tap, trigger,
+  mountPage, simulate, find, text, tap, type, trigger, confirmDialog,
 } = require('../helpers/page');
 const { startServers, unavailable } = require('./servers');
 const { createPhone } = require('./phone');
@@ -131,9 +134,69 @@ const seq = Math.floor(Math.random() * 900000) + 100000;
 
 // ---- journey 1 ---------------------------------------------------------------
 
+/** Waits for a page whose content sits in <state-view id="state"> to be loaded. */
+const loaded = (selector) => (p) => !!find(p, selector)
+  && !find(p, '#state >>> #state-loading') && !find(p, '#state >>> #state-error');
+
+/** What a component's triggerEvent does (t-picker / t-date-time-picker confirm). */
+function emit(page, selector, name, detail) {
+  const node = find(page, selector);
+  if (!node) {
+    throw new Error(`no component at ${selector}: ${pageText(page).slice(0, 800)}`);
+  }
+  exparser.Event.dispatchEvent(node._exparserNode, exparser.Event.create(name, detail, {
+    bubbles: false, composed: false, capturePhase: false,
+  }));
+  return simulate.sleep(0);
+}
+
+/** The first component on the page used with the tag `tag` (e.g. 'privacy-popup'). */
+function component(page, tag) {
+  const walk = (node) => {
+    if (node.$$ && node.$$.tagName.toLowerCase() === tag) {
+      return node;
+    }
+    const kids = [...(node.shadowRoot ? node.shadowRoot.childNodes : []), ...(node.childNodes || [])];
+    for (const kid of kids) {
+      const hit = kid.childNodes || kid.shadowRoot ? walk(kid) : null;
+      if (hit) {
+        return hit;
+      }
+    }
+    return null;
+  };
+  const node = walk(page._exparserNode);
+  return node && (node.__componentNode__ || new ElementWrapper(node));
+}
+
+/** Taps a field's cell to open its picker, then picks (t-picker: value/label lists; date picker: a date). */
+async function pickIn(page, field, value, label) {
+  await tap(page, `#${field}-cell`);
+  await emit(page, `#${field}-picker`, 'confirm', label === undefined ? { value } : { value: [value], label: [label] });
+}
+
+/**
+ * The user taps 绑定手机号: WeChat first asks for the privacy consent (our
+ * popup, 同意), then for the phone number, whose code the page sends.
+ */
+async function bindPhoneThroughPrivacy(phone, page, buttonSelector, number) {
+  const asked = phone.wechatAsksPrivacy('getPhoneNumber');
+  const popup = component(page, 'privacy-popup');
+  expect(popup).toBeTruthy();
+  await until(page, () => popup.instance.data.visible, 'the privacy popup');
+  expect(text(popup, '#privacy-policy-link')).toContain('隐私保护指引');
+  await trigger(popup, '#privacy-agree', 'agreeprivacyauthorization', {});
+  await expect(asked).resolves.toEqual({ buttonId: 'privacy-agree', event: 'agree' });
+  const code = (await servers.fake('POST', '/__fake/phone-code', { phone: number })).body.code;
+  await trigger(page, buttonSelector, 'getphonenumber', { errMsg: 'getPhoneNumber:ok', code });
+}
+
 journeys('a new user, from 首页: 返乡登记, then the startup subsidy', () => {
   test('launch → 首页 → 返乡登记 (privacy, phone) → 已登记 → 一次性创业补贴 → 我的申请 审核中', async () => {
     const phone = newPhone(`o_journey_returnee_${seq}`);
+    const number = `138${String(seq).padStart(8, '0')}`;
+    const myId = idNumber(seq);
+    const myUscc = uscc(seq);
 
     // Launch: the silent sign-in, then 首页 on the same session.
     const app = await launchApp();
@@ -141,13 +204,117 @@ journeys('a new user, from 首页: 返乡登记, then the startup subsidy', () =
     const token = phone.fake.storage.get('token');
     expect(token).toBeTruthy();
     const home = mountPage('index');
-    await until(home, (p) => text(p, '#status-registration') && text(p, '#status-registration').includes('未登记'), '首页 status card');
+    await until(home, (p) => (text(p, '#status-registration') || '').includes('未登记'), '首页 status card');
     expect(phone.wx.login).toHaveBeenCalledTimes(1);
 
     // 返乡登记 from the home grid.
     await tap(home, '#task-register');
     const register = follow(phone, 'pages/register/register');
-    await until(register, shows('#input-name'), 'the registration form');
+    await until(register, loaded('#input-name'), 'the registration form');
+
+    // Step 1: 身份信息, with the privacy notice right before the ID number.
+    expect(text(register, '#id-privacy')).toContain('身份证号');
+    await type(register, '#input-name', '张回乡');
+    await type(register, '#input-id_card', myId);
+
+    // The phone: WeChat's privacy consent first (our popup records the policy version).
+    await bindPhoneThroughPrivacy(phone, register, '#binding >>> #bind-phone-btn', number);
+    await until(register, (p) => !find(p, '#phone-prompt'), 'the phone bound');
+    const me = (await servers.call('GET', '/api/v1/me', { token })).body;
+    expect(me.privacy.version).toBe(me.privacy.current);
+    expect(me.phone).toBe(`${number.slice(0, 3)}****${number.slice(7)}`);
+
+    await tap(register, '#next-btn');
+    await until(register, shows('#step-1'), 'step 2 (户籍所在地)');
+
+    // Step 2: 户籍所在地 (the demo townships the seed made).
+    await until(register, shows('#township-cell'), 'the townships');
+    await pickIn(register, 'township', '990101', '官埠桥镇');
+    await until(register, shows('#village-cell'), 'the villages of 官埠桥镇');
+    await pickIn(register, 'village', '990101001', '官埠桥村');
+    await tap(register, '#next-btn');
+    await until(register, shows('#step-2'), 'step 3 (务工与技能)');
+
+    // Step 3: 务工与技能.
+    await tap(register, '#status-returned');
+    await until(register, shows('#returned_on-cell'), 'the 返乡时间 field');
+    await pickIn(register, 'returned_on', '2025-02-01');
+    await type(register, '#input-work_province', '广东省');
+    await type(register, '#input-work_city', '东莞市');
+    await type(register, '#input-industry', '电子制造');
+    await tap(register, '#next-btn');
+    await until(register, shows('#step-3'), 'step 4 (创业意向与需求)');
+
+    // Step 4: 创业意向与需求, with the shop opened a month ago.
+    await tap(register, '#intention-started');
+    await until(register, shows('#input-business_name'), 'the business fields');
+    const opened = new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    await type(register, '#input-business_name', '回乡茶叶店');
+    await pickIn(register, 'business_type', 'individual', '个体工商户');
+    await type(register, '#input-uscc', myUscc);
+    await pickIn(register, 'business_started_on', opened);
+    await type(register, '#input-jobs_created', '3');
+    await tap(register, '#submit-btn');
+    await until(register, shows('#done'), 'the registration saved');
+    expect(text(register, '#done-title')).toBe('登记成功');
+    const record = (await servers.call('GET', '/api/v1/me/returnee', { token })).body;
+    expect(record).toMatchObject({
+      name: '张回乡', township_code: '990101', village_code: '990101001', status: 'returned', intention: 'started',
+    });
+    expect(record.business).toMatchObject({ name: '回乡茶叶店', uscc: myUscc, started_on: opened });
+
+    // Back on 首页 (onShow): 已登记.
+    home.instance.onShow();
+    await until(home, (p) => (text(p, '#status-registration') || '').includes('已登记'), '首页 saying 已登记');
+
+    // 创业补贴/贷款 → 一次性创业补贴 → 申请.
+    await tap(home, '#task-support');
+    const policies = follow(phone, 'pages/policies/policies');
+    await until(policies, loaded('#apply-startup_subsidy'), 'the subsidy card with 申请');
+    await tap(policies, '#apply-startup_subsidy');
+    const apply = follow(phone, 'pages/apply/apply');
+    await until(apply, (p) => !!find(p, '#input-bank_account') && !find(p, '#state'), 'the application form');
+
+    // The bank account, with the privacy notice before it.
+    const notice = component(apply, 'privacy-notice');
+    expect(notice && notice.dom.textContent).toContain('银行账号');
+    await type(apply, '#input-bank_name', '咸安农商银行官埠桥支行');
+    await type(apply, '#input-bank_account', '6222021234567890123');
+    await type(apply, '#input-jobs_created', '3');
+
+    // The photos: each required material, taken with the camera and uploaded at once.
+    const required = ['business_licence', 'id_front', 'id_back'];
+    for (const kind of required) {
+      // eslint-disable-next-line no-await-in-loop
+      await tap(apply, `#add-photo-${kind}`);
+      // eslint-disable-next-line no-await-in-loop
+      await until(apply, (p) => /已上传/.test(text(p, `#material-${kind}`) || ''), `the ${kind} photo uploaded`);
+    }
+    expect(phone.traffic.filter((t) => t.api === 'uploadFile').map((t) => t.status)).toEqual([201, 201, 201]);
+
+    // 提交申请 → 确认提交 → 提交成功.
+    await tap(apply, '#submit-btn');
+    await until(apply, (p) => find(p, '#confirm-submit') && find(p, '#confirm-submit').instance.data.visible, 'the confirmation');
+    await confirmDialog(apply, '#confirm-submit');
+    await until(apply, shows('#done'), 'the application submitted');
+    expect(text(apply, '#done-title')).toBe('提交成功');
+
+    // The server has it, submitted, with the three photos and the account masked.
+    const mine = (await servers.call('GET', '/api/v1/applications', { token })).body;
+    const items = Array.isArray(mine) ? mine : mine.items;
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ policy: 'startup_subsidy', status: 'submitted' });
+    const submitted = (await servers.call('GET', `/api/v1/applications/${items[0].id}`, { token })).body;
+    expect(submitted.bank_account).toMatch(/^6222\*+0123$/);
+    expect(submitted.attachments.map((a) => a.kind).sort()).toEqual([...required].sort());
+
+    // 首页 and 我的申请: 审核中.
+    home.instance.onShow();
+    await until(home, (p) => (text(p, '#status-applications') || '').includes('审核中'), '首页 saying 审核中');
+    await tap(home, '#status-applications');
+    const list = follow(phone, 'pages/applications/applications');
+    await until(list, shows(`#status-${items[0].id}`), 'the application in 我的申请');
+    expect(text(list, `#status-${items[0].id}`)).toContain('审核');
   }, JOURNEY_MS);
 });
 
