@@ -211,3 +211,34 @@ describe('dates in Beijing time', () => {
     expect(sections.map((s) => s.title)).not.toContain('经营主体');
   });
 });
+
+describe('drafts without the ID number', () => {
+  const { ID_CARD } = require('./helpers/backend');
+
+  test('toDraft keeps every field but the ID number, which is only kept masked', () => {
+    const form = Object.assign(model.emptyForm(), { name: '张三', id_card: ID_CARD, skills: ['welder'] });
+    const d = model.toDraft(form, 2);
+    expect(d.form.name).toBe('张三');
+    expect(d.form.skills).toEqual(['welder']);
+    expect(d.form.id_card).toBe('');
+    expect(d.step).toBe(2);
+    expect(d.id_masked).toBe('4212**********1232');
+    expect(JSON.stringify(d)).not.toContain('19900101');
+  });
+
+  test('a half-typed ID number is not kept at all', () => {
+    const d = model.toDraft(Object.assign(model.emptyForm(), { id_card: '4212021990' }), 0);
+    expect(d.id_masked).toBe('');
+    expect(JSON.stringify(d)).not.toContain('4212021990');
+  });
+
+  test('fromDraft drops an ID number an old draft held in clear', () => {
+    const d = model.fromDraft({ form: Object.assign(model.emptyForm(), { name: '李四', id_card: ID_CARD }), step: 9 });
+    expect(d.form.id_card).toBe('');
+    expect(d.form.name).toBe('李四');
+    expect(d.step).toBe(0);
+    expect(d.idMasked).toBe('4212**********1232');
+    expect(model.fromDraft(null)).toBeNull();
+    expect(model.fromDraft({})).toBeNull();
+  });
+});
