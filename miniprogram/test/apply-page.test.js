@@ -740,3 +740,59 @@ describe('pages/apply: what a user on a cheap phone and a weak network notices',
     expect(fake.wx.previewImage.mock.calls[0][0].urls).toEqual(['http://127.0.0.1:8080/files/att1?sig=new']);
   });
 });
+
+describe('pages/apply: privacy and the phone', () => {
+  test('the bank account is only sent after the privacy policy was accepted; 不同意 sends nothing', async () => {
+    serveLoanSubmit();
+    fake.storage.delete('privacy_accepted');
+    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: '138****5678', roles: [], privacy: { current: false } } });
+    fake.route('POST', '/api/v1/me/privacy-consent', { statusCode: 204 });
+    const page = await openFilledLoan();
+    expect(text(page, '#field-bank_account')).toContain('看看怎么保管');
+
+    fake.wx.showModal.mockImplementation((opts) => setTimeout(() => opts.success({ confirm: false, cancel: true }), 0));
+    await submit(page);
+    await settle(page, (p) => find(p, '#submit-error'), 'declined');
+    expect(text(page, '#submit-error')).toContain('没有同意隐私保护指引');
+    expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(0);
+
+    fake.wx.showModal.mockImplementation((opts) => setTimeout(() => opts.success({ confirm: true, cancel: false }), 0));
+    await submit(page);
+    await settle(page, (p) => find(p, '#done'), 'submitted');
+    expect(fake.calls('POST', '/api/v1/me/privacy-consent')[0].data).toEqual({ version: VERSION });
+    expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(1);
+  });
+
+  test('422 PRIVACY_CONSENT_REQUIRED asks again and says to tap once more', async () => {
+    serveLoanSubmit();
+    fake.route('POST', '/api/v1/applications',
+      { statusCode: 422, data: envelope('PRIVACY_CONSENT_REQUIRED', '请先同意隐私政策') },
+      { statusCode: 201, data: application({ version: 1 }) });
+    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: '138****5678', roles: [], privacy: { current: false } } });
+    fake.route('POST', '/api/v1/me/privacy-consent', { statusCode: 204 });
+    const page = await openFilledLoan();
+
+    await submit(page);
+    await settle(page, (p) => find(p, '#submit-error'), 'asked again');
+    expect(fake.calls('POST', '/api/v1/me/privacy-consent')).toHaveLength(1);
+    expect(text(page, '#submit-error')).toContain('再点一次');
+    await submit(page);
+    await settle(page, (p) => find(p, '#done'), 'submitted');
+  });
+
+  test('no bound phone: the 绑定手机号 button; a failure that is not a refusal is not called a refusal', async () => {
+    fake.route('GET', '/api/v1/policies', policiesBody());
+    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: null, roles: [] } });
+    const page = await open({ policy: 'startup_subsidy' });
+    await settle(page, (p) => find(p, '#phone-binding >>> #bind-phone-btn'), 'bind button');
+    expect(text(page, '#phone-none')).toContain('绑定微信手机号');
+
+    await trigger(page, '#phone-binding >>> #bind-phone-btn', 'getphonenumber',
+      { errMsg: 'getPhoneNumber:fail no permission', errno: 1400001 });
+    expect(fake.wx.showToast).toHaveBeenCalledTimes(1);
+    expect(fake.wx.showToast.mock.calls[0][0].title).not.toContain('取消授权');
+
+    await trigger(page, '#phone-binding >>> #bind-phone-btn', 'getphonenumber', { errMsg: 'getPhoneNumber:fail user deny' });
+    expect(fake.wx.showToast.mock.calls[1][0].title).toContain('取消授权');
+  });
+});

@@ -55,6 +55,7 @@ const TEXT = {
   LIMIT_FILES: '这一项已经传够了，如要换，请先删掉一张',
   CONSENT_ACCEPTED: '好的，审核有结果时会在微信里通知您',
   PRIVACY_DECLINED: '没有同意隐私保护指引，银行账号不能交上去。同意后再点一次就行',
+  PRIVACY_AGAIN: '已记下您同意隐私保护指引，请再点一次',
 };
 
 const STEPS = [
@@ -788,7 +789,7 @@ Page({
       case 'PRIVACY_CONSENT_REQUIRED':
         // The server has no consent for the current policy version: ask again, then the user taps again.
         return auth.ensurePrivacyConsent({ fresh: true, silent: true }).then(
-          (ok) => this.setData({ submitError: ok ? TEXT.KEY_REUSED : TEXT.PRIVACY_DECLINED }),
+          (ok) => this.setData({ submitError: ok ? TEXT.PRIVACY_AGAIN : TEXT.PRIVACY_DECLINED }),
           () => this.setData({ submitError: TEXT.PRIVACY_DECLINED }),
         );
       default:
