@@ -191,6 +191,45 @@ async function bindPhoneThroughPrivacy(phone, page, buttonSelector, number) {
   await trigger(page, buttonSelector, 'getphonenumber', { errMsg: 'getPhoneNumber:ok', code });
 }
 
+/**
+ * 返乡登记 steps 2 to 4 (下一步 from step 1 on): 官埠桥镇官埠桥村, back home
+ * since February 2025 from 东莞, and a tea shop opened a month ago.
+ * Resolves with the shop's opening date.
+ */
+async function fillRegistrationSteps(register, myUscc) {
+  await tap(register, '#next-btn');
+  await until(register, shows('#step-1'), 'step 2 (户籍所在地)');
+
+  // Step 2: 户籍所在地 (the demo townships the seed made).
+  await until(register, shows('#township-cell'), 'the townships');
+  await pickIn(register, 'township', '990101', '官埠桥镇');
+  await until(register, shows('#village-cell'), 'the villages of 官埠桥镇');
+  await pickIn(register, 'village', '990101001', '官埠桥村');
+  await tap(register, '#next-btn');
+  await until(register, shows('#step-2'), 'step 3 (务工与技能)');
+
+  // Step 3: 务工与技能.
+  await tap(register, '#status-returned');
+  await until(register, shows('#returned_on-cell'), 'the 返乡时间 field');
+  await pickIn(register, 'returned_on', '2025-02-01');
+  await type(register, '#input-work_province', '广东省');
+  await type(register, '#input-work_city', '东莞市');
+  await type(register, '#input-industry', '电子制造');
+  await tap(register, '#next-btn');
+  await until(register, shows('#step-3'), 'step 4 (创业意向与需求)');
+
+  // Step 4: 创业意向与需求, with the shop opened a month ago.
+  await tap(register, '#intention-started');
+  await until(register, shows('#input-business_name'), 'the business fields');
+  const opened = new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  await type(register, '#input-business_name', '回乡茶叶店');
+  await pickIn(register, 'business_type', 'individual', '个体工商户');
+  await type(register, '#input-uscc', myUscc);
+  await pickIn(register, 'business_started_on', opened);
+  await type(register, '#input-jobs_created', '3');
+  return opened;
+}
+
 journeys('a new user, from 首页: 返乡登记, then the startup subsidy', () => {
   test('launch → 首页 → 返乡登记 (privacy, phone) → 已登记 → 一次性创业补贴 → 我的申请 审核中', async () => {
     const phone = newPhone(`o_journey_returnee_${seq}`);
@@ -224,36 +263,7 @@ journeys('a new user, from 首页: 返乡登记, then the startup subsidy', () =
     expect(me.privacy.version).toBe(me.privacy.current);
     expect(me.phone).toBe(`${number.slice(0, 3)}****${number.slice(7)}`);
 
-    await tap(register, '#next-btn');
-    await until(register, shows('#step-1'), 'step 2 (户籍所在地)');
-
-    // Step 2: 户籍所在地 (the demo townships the seed made).
-    await until(register, shows('#township-cell'), 'the townships');
-    await pickIn(register, 'township', '990101', '官埠桥镇');
-    await until(register, shows('#village-cell'), 'the villages of 官埠桥镇');
-    await pickIn(register, 'village', '990101001', '官埠桥村');
-    await tap(register, '#next-btn');
-    await until(register, shows('#step-2'), 'step 3 (务工与技能)');
-
-    // Step 3: 务工与技能.
-    await tap(register, '#status-returned');
-    await until(register, shows('#returned_on-cell'), 'the 返乡时间 field');
-    await pickIn(register, 'returned_on', '2025-02-01');
-    await type(register, '#input-work_province', '广东省');
-    await type(register, '#input-work_city', '东莞市');
-    await type(register, '#input-industry', '电子制造');
-    await tap(register, '#next-btn');
-    await until(register, shows('#step-3'), 'step 4 (创业意向与需求)');
-
-    // Step 4: 创业意向与需求, with the shop opened a month ago.
-    await tap(register, '#intention-started');
-    await until(register, shows('#input-business_name'), 'the business fields');
-    const opened = new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString().slice(0, 10);
-    await type(register, '#input-business_name', '回乡茶叶店');
-    await pickIn(register, 'business_type', 'individual', '个体工商户');
-    await type(register, '#input-uscc', myUscc);
-    await pickIn(register, 'business_started_on', opened);
-    await type(register, '#input-jobs_created', '3');
+    const opened = await fillRegistrationSteps(register, myUscc);
     await tap(register, '#submit-btn');
     await until(register, shows('#done'), 'the registration saved');
     expect(text(register, '#done-title')).toBe('登记成功');
@@ -373,6 +383,47 @@ function fontSizeRpx(wxssFile, className) {
   }
   return size[2] === 'rem' ? Number(size[1]) * 32 : Number(size[1]);
 }
+
+journeys('a user whose WeChat already has the privacy consent', () => {
+  // WeChat keeps its own privacy consent per user (it asked once, perhaps
+  // on another phone, or before the policy version changed); the server
+  // still needs the current version before an ID number. The page must ask
+  // in our words (同意 / 不同意) and record it.
+  //
+  // KNOWN BUG, so test.failing: api/auth.js ensurePrivacyConsent() takes
+  // GET /api/v1/me's privacy.current (the version the server asks for, a
+  // string, always set) as "accepted", never asks, and the user is stuck
+  // with the server's 422 PRIVACY_CONSENT_REQUIRED ("请先阅读并同意…") under
+  // the submit button. It should compare privacy.version with
+  // privacy.current. Once fixed this test passes, jest reports the
+  // test.failing as an error: make it test().
+  test.failing('is asked before the ID number is sent, and the server records the version', async () => {
+    const phone = newPhone(`o_journey_consented_${seq}`);
+    phone.fake.privacyAuthorized = true;
+    const number = `137${String(seq).padStart(8, '0')}`;
+    const app = await launchApp();
+    await expect(app.globalData.signedIn).resolves.toBe(true);
+    const token = phone.fake.storage.get('token');
+    const register = mountPage('register');
+    await until(register, loaded('#input-name'), 'the registration form');
+    await type(register, '#input-name', '李回乡');
+    await type(register, '#input-id_card', idNumber(seq + 2));
+    // No popup: WeChat goes straight to the phone number.
+    const code = (await servers.fake('POST', '/__fake/phone-code', { phone: number })).body.code;
+    await trigger(register, '#binding >>> #bind-phone-btn', 'getphonenumber', { errMsg: 'getPhoneNumber:ok', code });
+    await until(register, (p) => !find(p, '#phone-prompt'), 'the phone bound');
+    expect((await servers.call('GET', '/api/v1/me', { token })).body.privacy.version).toBeNull();
+
+    await fillRegistrationSteps(register, uscc(seq + 2));
+    await tap(register, '#submit-btn');
+    await until(register, (p) => find(p, '#done') || find(p, '#submit-error'), 'the registration answered');
+    expect(text(register, '#submit-error')).toBeNull();
+    expect(phone.wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ confirmText: '同意', cancelText: '不同意' }));
+    expect(text(register, '#done-title')).toBe('登记成功');
+    const me = (await servers.call('GET', '/api/v1/me', { token })).body;
+    expect(me.privacy.version).toBe(me.privacy.current);
+  }, JOURNEY_MS);
+});
 
 journeys('an alumna at an event, from WeChat\'s own scanner', () => {
   test('staff create the event and draw its 小程序码; the scan opens 活动签到: checked in in one step', async () => {
