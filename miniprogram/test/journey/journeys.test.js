@@ -325,6 +325,13 @@ journeys('a new user, from 首页: 返乡登记, then the startup subsidy', () =
     const list = follow(phone, 'pages/applications/applications');
     await until(list, shows(`#status-${items[0].id}`), 'the application in 我的申请');
     expect(text(list, `#status-${items[0].id}`)).toContain('审核');
+
+    // Asked for the review notice inside the 提交 tap, and told the server.
+    expect(phone.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+    expect(phone.traffic).toContainEqual(expect.objectContaining({ method: 'POST', path: '/api/v1/me/subscriptions', status: 200 }));
+    // Nothing the server could not answer, nothing refused but the "not registered yet" answers.
+    const refused = phone.traffic.filter((t) => t.status >= 400 && !(t.status === 404 && t.path.startsWith('/api/v1/me/')));
+    expect(refused).toEqual([]);
   }, JOURNEY_MS);
 });
 
