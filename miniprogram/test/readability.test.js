@@ -35,7 +35,6 @@ const PENDING = new Set([
   'pages/applications/applications.wxss', // mp-forms
   'pages/apply/apply.wxss', // mp-forms
   'pages/record/record.wxss', // mp-forms
-  'pages/survey/survey.wxss', // mp-forms
 ]);
 
 describe('readable text in every .wxss', () => {
