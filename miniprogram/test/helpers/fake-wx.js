@@ -55,7 +55,8 @@
  *   latest wx.onNeedPrivacyAuthorization handler (our <privacy-popup />);
  *   its answer { event: 'agree' } lets the call go on, { event: 'disagree' }
  *   (the user tapped 不同意) fails it with errno 104 and
- *   '<api>:fail privacy permission is not authorized'. With no handler at
+ *   '<api>:fail privacy permission is not authorized' (kept in
+ *   `fake.privacyFailures`). With no handler at
  *   all the page has no popup of its own: rule 'privacy-popup-missing'.
  *   `fake.needPrivacy()` makes WeChat ask directly (e.g. for getPhoneNumber);
  * - getFileSystemManager().writeFile keeps files in `fake.files`, under
@@ -219,6 +220,7 @@ function createFakeWx({ token } = {}) {
     camera: 'allowed',
     privacyAuthorized: true,
     privacyAnswers: [],
+    privacyFailures: [],
   };
   fakeState.refused = fakeState.violations;
   registry().fakes.push(fakeState);
@@ -272,7 +274,11 @@ function createFakeWx({ token } = {}) {
       proceed();
       return;
     }
-    const refuse = () => failWith(opts, { errMsg: `${api}:fail privacy permission is not authorized`, errno: 104 });
+    const refuse = () => {
+      const res = { errMsg: `${api}:fail privacy permission is not authorized`, errno: 104 };
+      fakeState.privacyFailures.push(Object.assign({ api }, res));
+      failWith(opts, res);
+    };
     const handler = fakeState.privacyHandlers[fakeState.privacyHandlers.length - 1];
     if (!handler) {
       violate(api, opts, {
