@@ -359,6 +359,43 @@ function limitTyped(key, value) {
   return { value: text, refused: '' };
 }
 
+/** The lines of the 确认提交 dialog: the amount (and term) and what happens next. */
+function submitSummary(form, policy, amountText) {
+  const lines = [];
+  if (isLoan(policy)) {
+    const amount = money.parseYuan(form.amount_yuan);
+    if (!amount.error) {
+      lines.push(`申请金额：${money.formatFen(amount.fen)}`);
+    }
+    if (form.term_months) {
+      lines.push(`贷款期限：${form.term_months}个月`);
+    }
+  } else if (amountText) {
+    lines.push(`补贴金额：${amountText}`);
+  }
+  lines.push('提交后要等审核，审核期间不能修改。确定提交吗？');
+  return lines.join('\n');
+}
+
+/**
+ * Reviewers' field comments split into those shown under a form field
+ * ({ formKey: text }) and the others ([{ field, label, text }], e.g. attachments).
+ */
+function commentsByField(fieldComments) {
+  const byField = {};
+  const others = [];
+  const src = fieldComments || {};
+  Object.keys(src).forEach((field) => {
+    const key = formKeyOfServerField(field);
+    if (key) {
+      byField[key] = src[field];
+    } else {
+      others.push({ field, label: FIELD_LABELS[field] || field, text: src[field] });
+    }
+  });
+  return { fieldComments: byField, others };
+}
+
 /** Character counts of the limited text fields. */
 function counts(form) {
   const out = {};
@@ -373,6 +410,8 @@ module.exports = {
   BANK_ACCOUNT_DIGITS,
   JOBS_MAX,
   limitTyped,
+  submitSummary,
+  commentsByField,
   BORROWER_OPTIONS,
   TERM_OPTIONS,
   FIELD_LABELS,

@@ -26,7 +26,7 @@ const drafts = require('../../lib/application-draft');
 const subscribe = require('../../lib/subscribe');
 const viewer = require('../../lib/file-viewer');
 const money = require('../../lib/money');
-const { uuid4 } = require('../../lib/uuid');
+const { createSync, whatToShow } = require('../../lib/application-save');
 const { createDraftSaver } = require('../../lib/draft-saver');
 const { createUploadList, isPdfItem } = require('../../lib/upload-list');
 const { pickPhotos, pickChatFiles } = require('../../lib/upload-pick');
@@ -197,11 +197,7 @@ Page({
       });
       return;
     }
-    this.idempotencyKey = (draft && draft.idempotency_key) || uuid4();
-    this.pendingCreate = (draft && draft.pending_create) || null;
-    this.appId = (draft && draft.application_id) || null;
-    this.version = draft && draft.version;
-    this.base = (draft && draft.base) || null;
+    this.sync = createSync(draft, { changed: () => this.saveNow() });
     this.uploads.restore((draft && draft.attachments) || []);
     const form = draft && draft.form ? model.normalizeForm(draft.form) : model.emptyForm();
     this.show(form, {
@@ -216,8 +212,10 @@ Page({
   },
 
   startEdit(app, policyData) {
-    this.appId = app.id;
-    this.version = app.version;
+    const found = drafts.forApplication(app.id, this.policy.code);
+    const draft = found.draft;
+    this.sync = createSync({ idempotency_key: draft && draft.idempotency_key }, { changed: () => this.saveNow() });
+    this.sync.took(app);
     if (!view.isEditable(app.status)) {
       this.setData({
         status: 'locked',
@@ -226,31 +224,14 @@ Page({
       });
       return;
     }
-    const found = drafts.forApplication(app.id, this.policy.code);
     this.draftKey = found.key;
-    const draft = found.draft;
-    this.base = model.formFromApplication(app);
-    this.idempotencyKey = (draft && draft.idempotency_key) || uuid4();
-    this.pendingCreate = null;
     const fromDraft = !!(draft && draft.form);
-    const form = fromDraft ? model.normalizeForm(draft.form) : Object.assign({}, this.base);
+    const form = fromDraft ? model.normalizeForm(draft.form) : Object.assign({}, this.sync.base);
     const stored = fromDraft && Array.isArray(draft.attachments) ? draft.attachments : (app.attachments || []);
     this.uploads.restore(stored);
 
     const ret = view.lastReturn(app);
-    const fieldComments = {};
-    const others = [];
-    if (ret) {
-      Object.keys(ret.fieldComments).forEach((field) => {
-        const key = model.formKeyOfServerField(field);
-        const textOf = ret.fieldComments[field];
-        if (key) {
-          fieldComments[key] = textOf;
-        } else {
-          others.push({ field, label: model.FIELD_LABELS[field] || field, text: textOf });
-        }
-      });
-    }
+    const { fieldComments, others } = model.commentsByField(ret ? ret.fieldComments : {});
     this.show(form, {
       mode: 'edit',
       policy: policyData,
@@ -321,25 +302,25 @@ Page({
       form: this.data.form,
       bank_account_tail: this.data.bankAccountTail || '',
       attachments: this.uploads.stored(),
-      idempotency_key: this.idempotencyKey,
-      pending_create: this.pendingCreate || null,
-      application_id: this.appId || null,
-      version: this.version === undefined ? null : this.version,
-      base: this.base || null,
+      idempotency_key: this.sync.idempotencyKey,
+      pending_create: this.sync.pendingCreate || null,
+      application_id: this.sync.appId || null,
+      version: this.sync.version === undefined ? null : this.sync.version,
+      base: this.sync.base || null,
       bank_account_on_file: this.data.bankAccountOnFile || '',
     };
   },
 
   /** Keeps the draft at most every half second (typing). */
   saveLocal() {
-    if (this.draftKey) {
+    if (this.draftKey && this.sync) {
       this.saver.schedule(this.draftData());
     }
   },
 
   /** Keeps the draft now (before anything is sent with its key). */
   saveNow() {
-    if (this.draftKey) {
+    if (this.draftKey && this.sync) {
       this.saver.schedule(this.draftData());
       this.saver.flush();
     }
@@ -418,9 +399,9 @@ Page({
     this.saver.cancel();
     drafts.remove(this.draftKey);
     this.uploads.clear();
-    if (!editing && this.appId) {
+    if (!editing && this.sync && this.sync.appId) {
       // The server already keeps a draft: go back to what it has.
-      this.query = { id: this.appId };
+      this.query = { id: this.sync.appId };
     }
     return this.load();
   },
@@ -533,66 +514,18 @@ Page({
 
   // ---- saving ---------------------------------------------------------------
 
-  /**
-   * Puts the form on the server: creates the draft (same key, same body
-   * until the server has answered) or updates it. Resolves with the
-   * application. `keep` lets a create wait for the network (submit).
-   */
+  /** Puts the form on the server (lib/application-save.js). `keep`: wait for the network. */
   persist({ keep = false } = {}) {
-    const attachments = this.uploads.ids();
-    if (!this.appId) {
-      const body = model.toBody(this.data.form, this.policy, { attachments, create: true });
-      let sent = this.pendingCreate ? drafts.restoreBankAccount(this.pendingCreate, this.data.form.bank_account) : null;
-      if (this.pendingCreate && !sent) {
-        // The account typed again is not the one of the unanswered try: a new request.
-        this.idempotencyKey = uuid4();
-      }
-      if (!sent) {
-        sent = body;
-      }
-      this.pendingCreate = sent;
-      this.saveNow();
-      const options = { silent: true };
-      if (keep) {
-        options.keepUntilOnline = true;
-        options.onKept = () => this.setData({ waitingNetwork: true, submitError: '' });
-      }
-      return applicationsApi.createApplication(sent, this.idempotencyKey, options).then(
-        (app) => {
-          this.appId = app.id;
-          this.version = app.version;
-          this.pendingCreate = null;
-          this.base = model.formFromApplication(app);
-          this.saveNow();
-          if (JSON.stringify(sent) !== JSON.stringify(body)) {
-            // Changed since the first try: the draft exists now, update it.
-            return this.update(model.toBody(this.data.form, this.policy, { attachments }));
-          }
-          return app;
-        },
-        (err) => {
-          if (!http.isNetworkError(err) && err.status > 0 && err.status < 500) {
-            // A definite answer: nothing was created, the next try is a new request.
-            this.pendingCreate = null;
-            this.idempotencyKey = uuid4();
-            this.saveNow();
-          }
-          throw err;
-        },
-      );
-    }
-    return this.update(model.toBody(this.data.form, this.policy, { attachments }));
-  },
-
-  update(body) {
-    const payload = Object.assign({}, body, { version: this.version });
-    return applicationsApi.updateApplication(this.appId, payload, { silent: true }).then((app) => {
-      this.version = app.version;
-      this.base = model.formFromApplication(app);
-      if (app.bank_account) {
+    return this.sync.persist({
+      form: this.data.form,
+      policy: this.policy,
+      attachments: this.uploads.ids(),
+      keep,
+      onKept: () => this.setData({ waitingNetwork: true, submitError: '' }),
+    }).then((app) => {
+      if (app && app.bank_account) {
         this.setData({ bankAccountOnFile: app.bank_account });
       }
-      this.saveNow();
       return app;
     });
   },
@@ -663,21 +596,7 @@ Page({
   },
 
   summary() {
-    const { form } = this.data;
-    const lines = [];
-    if (model.isLoan(this.policy)) {
-      const amount = money.parseYuan(form.amount_yuan);
-      if (!amount.error) {
-        lines.push(`申请金额：${money.formatFen(amount.fen)}`);
-      }
-      if (form.term_months) {
-        lines.push(`贷款期限：${form.term_months}个月`);
-      }
-    } else if (this.data.policy.amountText) {
-      lines.push(`补贴金额：${this.data.policy.amountText}`);
-    }
-    lines.push('提交后要等审核，审核期间不能修改。确定提交吗？');
-    return lines.join('\n');
+    return model.submitSummary(this.data.form, this.policy, this.data.policy.amountText);
   },
 
   /** 提交申请: checks everything, then asks in the t-dialog. */
@@ -732,7 +651,7 @@ Page({
         return undefined;
       }
       return this.persist({ keep: true })
-        .then(() => applicationsApi.submitApplication(this.appId, this.version, { silent: true }))
+        .then(() => applicationsApi.submitApplication(this.sync.appId, this.sync.version, { silent: true }))
         .then(
           (app) => this.showDone(app),
           (err) => {
@@ -744,7 +663,7 @@ Page({
   },
 
   showDone(app) {
-    const id = (app && app.id) || this.appId;
+    const id = (app && app.id) || this.sync.appId;
     this.saver.cancel();
     drafts.remove(this.draftKey);
     subscribe.markSeen(id, (app && app.status) || 'submitted');
@@ -761,81 +680,54 @@ Page({
   // ---- errors ---------------------------------------------------------------
 
   handleError(err, phase) {
-    if (http.isNetworkError(err)) {
-      this.setData({ submitError: phase === 'submit' ? TEXT.NETWORK_SUBMIT : TEXT.NETWORK_SAVE });
-      return Promise.resolve();
-    }
-    switch (err.code) {
-      case 'STALE_VERSION':
+    const what = whatToShow(err, {
+      policy: this.policy, appId: this.sync.appId, mode: this.data.mode, texts: TEXT,
+    });
+    switch (what.kind) {
+      case 'network':
+        this.setData({ submitError: phase === 'submit' ? TEXT.NETWORK_SUBMIT : TEXT.NETWORK_SAVE });
+        break;
+      case 'stale':
         return this.reloadKeepingEdits();
-      case 'INVALID_TRANSITION':
-        return this.reloadAfterTransition(err);
-      case 'AMOUNT_OVER_CAP':
-        this.showErrors({ amount_yuan: err.message || this.capText(this.data.form.borrower_type) }, {},
-          err.message || TEXT.FIX_ERRORS);
-        return Promise.resolve();
-      case 'LOAN_LIMIT_REACHED':
-        this.setData({ blockError: TEXT.LOAN_LIMIT, blockAction: 'applications' });
-        return Promise.resolve();
-      case 'ALREADY_GRANTED':
-        this.setData({ blockError: TEXT.ALREADY_GRANTED, blockAction: 'applications' });
-        return Promise.resolve();
-      case 'NOT_ELIGIBLE':
-        this.setData({ blockError: err.message || TEXT.NOT_ELIGIBLE, blockAction: 'policies' });
-        return Promise.resolve();
-      case 'IDEMPOTENCY_KEY_REUSED':
-        this.setData({ submitError: TEXT.KEY_REUSED });
-        return Promise.resolve();
-      case 'PRIVACY_CONSENT_REQUIRED':
-        // The server has no consent for the current policy version: ask again, then the user taps again.
+      case 'transition':
+        return this.reloadAfterTransition(what.message);
+      case 'privacy':
+        // The server has no consent to the current policy: ask again, then the user taps again.
         return auth.ensurePrivacyConsent({ fresh: true, silent: true }).then(
           (ok) => this.setData({ submitError: ok ? TEXT.PRIVACY_AGAIN : TEXT.PRIVACY_DECLINED }),
           () => this.setData({ submitError: TEXT.PRIVACY_DECLINED }),
         );
-      default:
+      case 'gone':
+        this.sync.forget();
+        this.setData({ submitError: TEXT.DRAFT_GONE });
         break;
+      case 'block':
+        this.setData({ blockError: what.message, blockAction: what.action });
+        break;
+      case 'field':
+        this.showErrors({ [what.key]: what.message }, {}, what.message);
+        break;
+      case 'material':
+        this.showErrors({}, { [what.material]: what.message }, what.message);
+        break;
+      default:
+        this.setData({ submitError: what.message });
     }
-    if (err.status === 404 && this.appId && this.data.mode === 'new') {
-      // The server draft is gone (e.g. withdrawn elsewhere): start a new one.
-      this.appId = null;
-      this.version = undefined;
-      this.base = null;
-      this.pendingCreate = null;
-      this.idempotencyKey = uuid4();
-      this.saveNow();
-      this.setData({ submitError: TEXT.DRAFT_GONE });
-      return Promise.resolve();
-    }
-    const key = model.formKeyOfServerField(err.field);
-    if (key) {
-      this.showErrors({ [key]: err.message }, {}, err.message);
-      return Promise.resolve();
-    }
-    if (err.field === 'attachments' || err.code === 'ATTACHMENT_INVALID') {
-      this.setData({ submitError: err.message || TEXT.ATTACHMENTS });
-      return Promise.resolve();
-    }
-    const material = ((this.policy && this.policy.materials) || []).find((m) => m.kind === err.field);
-    if (material) {
-      this.showErrors({}, { [material.kind]: err.message }, err.message);
-      return Promise.resolve();
-    }
-    this.setData({ submitError: err.message || TEXT.LOAD_FAILED });
     return Promise.resolve();
   },
 
   /** STALE_VERSION: take the new version; keep every field the user changed. */
   reloadKeepingEdits() {
-    return applicationsApi.getApplication(this.appId, { silent: true }).then(
+    return applicationsApi.getApplication(this.sync.appId, { silent: true }).then(
       (app) => {
-        this.version = app.version;
+        this.sync.version = app.version;
         if (!view.isEditable(app.status)) {
           this.lock(app);
           return;
         }
         const theirs = model.formFromApplication(app);
-        const merged = model.mergeEdits(this.base || theirs, this.data.form, theirs);
-        this.base = theirs;
+        const merged = model.mergeEdits(this.sync.base || theirs, this.data.form, theirs);
+        this.sync.base = theirs;
         if (app.bank_account) {
           this.setData({ bankAccountOnFile: app.bank_account });
         }
@@ -850,22 +742,22 @@ Page({
     );
   },
 
-  reloadAfterTransition(err) {
-    if (!this.appId) {
-      this.setData({ submitError: err.message || TEXT.INVALID_TRANSITION });
+  reloadAfterTransition(message) {
+    if (!this.sync.appId) {
+      this.setData({ submitError: message });
       return Promise.resolve();
     }
-    return applicationsApi.getApplication(this.appId, { silent: true }).then(
+    return applicationsApi.getApplication(this.sync.appId, { silent: true }).then(
       (app) => {
-        this.version = app.version;
+        this.sync.version = app.version;
         if (!view.isEditable(app.status)) {
           this.lock(app);
           return;
         }
-        this.setData({ submitError: err.message || TEXT.INVALID_TRANSITION });
+        this.setData({ submitError: message });
       },
       () => {
-        this.setData({ submitError: err.message || TEXT.INVALID_TRANSITION });
+        this.setData({ submitError: message });
       },
     );
   },
@@ -922,8 +814,8 @@ Page({
   },
 
   onViewLocked() {
-    if (this.appId) {
-      wx.redirectTo({ url: `/pages/application/application?id=${encodeURIComponent(this.appId)}` });
+    if (this.sync && this.sync.appId) {
+      wx.redirectTo({ url: `/pages/application/application?id=${encodeURIComponent(this.sync.appId)}` });
     } else {
       wx.navigateBack({ delta: 1 });
     }
