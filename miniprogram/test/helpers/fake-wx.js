@@ -573,4 +573,5 @@ module.exports = {
   beginUserTap,
   endUserTap,
   duringUserTap,
+  checkViolations,
 };
