@@ -342,6 +342,14 @@ Page({
       change.update.bankAccountTail = '';
     }
     this.setData(change.update);
+    if (change.refused) {
+      // The field may still show the longer text when the kept value did not
+      // change (typing on at the limit): put the kept text back into it.
+      const field = this.selectComponent(`#input-${key}`);
+      if (field && field.data.value !== change.value) {
+        field.setData({ value: change.value });
+      }
+    }
     this.saveLocal();
     this.refreshStep();
     if (change.check) {
