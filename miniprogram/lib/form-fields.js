@@ -24,7 +24,10 @@
  * Every change sets `form.<key>`, clears `errors.<key>`, `hint` and
  * `submitError`, updates `counts.<key>` for a field with a limit, then
  * calls the page's `formChanged([keys])`. `picking` names the field whose
- * picker is open ('' when none).
+ * picker is open ('' when none). A page may take a change over:
+ * `beforeFieldChange(key, value)` / `beforeFieldPick(key, code, label)`
+ * returning true means "handled here" (e.g. a township that reloads the
+ * villages).
  */
 const { charCount } = require('./validate');
 
