@@ -332,6 +332,11 @@ journeys('a new user, from 首页: 返乡登记, then the startup subsidy', () =
     // Asked for the review notice inside the 提交 tap, and told the server.
     expect(phone.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
     expect(phone.traffic).toContainEqual(expect.objectContaining({ method: 'POST', path: '/api/v1/me/subscriptions', status: 200 }));
+    // The ID number and the bank account were never kept on the phone in clear.
+    const stored = JSON.stringify(Array.from(phone.fake.storage.entries()));
+    expect(stored).not.toContain(myId);
+    expect(stored).not.toContain('6222021234567890123');
+
     // Nothing the server could not answer, nothing refused but the "not registered yet" answers.
     const refused = phone.traffic.filter((t) => t.status >= 400 && !(t.status === 404 && t.path.startsWith('/api/v1/me/')));
     expect(refused).toEqual([]);
