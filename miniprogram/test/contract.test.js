@@ -640,4 +640,3 @@ describe('the limits the client checks are the server\'s', () => {
     expect(probes.lengthProbe('survey text', accepts, { maxLength: text.max_length })).toEqual([]);
   });
 });
-});
