@@ -166,7 +166,7 @@ function toPayload(form) {
     skills_text: textOrEmpty(f.skills_text),
     certificates: textOrEmpty(f.certificates),
     education: f.education,
-    intention: f.intention,
+    intention: f.intention || 'none',
     intended_fields: f.intended_fields.slice(),
     intention_note: textOrEmpty(f.intention_note),
     needs: f.needs.slice(),
@@ -276,9 +276,7 @@ function validateStep(step, form, ctx = {}) {
     });
     putError(errors, 'years_away', v.integerError(f.years_away, { label: '在外务工年数', min: 0, max: 80 }));
   } else if (step === 3) {
-    if (!f.intention) {
-      errors.intention = '请选择您的创业打算';
-    }
+    // 创业打算 is optional, as on the server (left empty it is saved as 暂时没有).
     putError(errors, 'intention_note', limitError(f, 'intention_note'));
     if (f.intention === 'started') {
       putError(errors, 'business_name', limitError(f, 'business_name'));

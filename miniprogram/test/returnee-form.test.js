@@ -72,7 +72,9 @@ describe('validateStep', () => {
   });
 
   test('step 4: intention, and the business only when started', () => {
-    expect(model.validateStep(3, model.emptyForm(), ctx)).toEqual({ intention: '请选择您的创业打算' });
+    // Optional as on the server: nothing chosen is sent as 'none'.
+    expect(model.validateStep(3, model.emptyForm(), ctx)).toEqual({});
+    expect(model.toPayload(model.emptyForm()).intention).toBe('none');
     expect(model.validateStep(3, validForm({ intention: 'started' }), ctx)).toEqual({});
     expect(model.validateStep(3, validForm({ intention: 'started', business_name: '店'.repeat(101) }), ctx))
       .toEqual({ business_name: '最多100个字，已超出1个字' });
