@@ -305,12 +305,25 @@ journeys('a new user, from 首页: 返乡登记, then the startup subsidy', () =
     }
     expect(phone.traffic.filter((t) => t.api === 'uploadFile').map((t) => t.status)).toEqual([201, 201, 201]);
 
-    // 提交申请 → 确认提交 → 提交成功.
+    // 提交申请 → 确认提交, and the signal goes just as the server answers the
+    // first save: the server made the application, the phone never heard.
+    phone.loseAnswer('POST', '/api/v1/applications');
     await tap(apply, '#submit-btn');
     await until(apply, (p) => find(p, '#confirm-submit') && find(p, '#confirm-submit').instance.data.visible, 'the confirmation');
     await confirmDialog(apply, '#confirm-submit');
+    await until(apply, shows('#network-wait'), 'the page waiting for the network');
+    const meanwhile = (await servers.call('GET', '/api/v1/applications', { token })).body;
+    expect(Array.isArray(meanwhile) ? meanwhile : meanwhile.items).toHaveLength(1);
+
+    // The network is back: the same request again (same Idempotency-Key), the
+    // server answers it as the first time, and the page goes on: 提交成功.
+    phone.setOnline(true);
     await until(apply, shows('#done'), 'the application submitted');
     expect(text(apply, '#done-title')).toBe('提交成功');
+    const creates = phone.traffic.filter((t) => t.method === 'POST' && t.path === '/api/v1/applications' && !('offline' in t));
+    expect(creates.map((t) => [t.lostStatus, t.status])).toEqual([[201, 0], [undefined, 201]]);
+    expect(creates[0].key).toBeTruthy();
+    expect(creates[1].key).toBe(creates[0].key);
 
     // The server has it, submitted, with the three photos and the account masked.
     const mine = (await servers.call('GET', '/api/v1/applications', { token })).body;
@@ -329,9 +342,10 @@ journeys('a new user, from 首页: 返乡登记, then the startup subsidy', () =
     await until(list, shows(`#status-${items[0].id}`), 'the application in 我的申请');
     expect(text(list, `#status-${items[0].id}`)).toContain('审核');
 
-    // Asked for the review notice inside the 提交 tap, and told the server.
+    // Asked for the review notice inside the 提交 tap, and told the server
+    // (unless that report met the dead network).
     expect(phone.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
-    expect(phone.traffic).toContainEqual(expect.objectContaining({ method: 'POST', path: '/api/v1/me/subscriptions', status: 200 }));
+    expect(phone.traffic).toContainEqual(expect.objectContaining({ method: 'POST', path: '/api/v1/me/subscriptions' }));
     // The ID number and the bank account were never kept on the phone in clear.
     const stored = JSON.stringify(Array.from(phone.fake.storage.entries()));
     expect(stored).not.toContain(myId);

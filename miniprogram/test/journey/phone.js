@@ -9,6 +9,10 @@
  *   phone's WeChat user (openid), as WeChat's own client would;
  * - photos picked with wx.chooseMedia are real PNG files on disk, so the
  *   server receives real images;
+ * - the network can drop: setOnline(false) fails every call as a phone
+ *   without signal does and tells wx.onNetworkStatusChange listeners;
+ *   loseAnswer(method, path) lets the next such request reach the server
+ *   and drops its answer as the signal goes (the phone is offline after);
  * - the user has not yet agreed to the mini program's privacy guide:
  *   WeChat asks (wx.onNeedPrivacyAuthorization, our <privacy-popup />)
  *   before the first photo pick or phone number, see wechatAsksPrivacy().
@@ -47,8 +51,12 @@ function createPhone(servers, { openid }) {
     fake,
     wx,
     openid,
-    /** Every wx.request and wx.uploadFile: { method, path, status }. */
+    /**
+     * Every wx.request and wx.uploadFile: { api, method, path, status, key }
+     * (status 0: no answer reached the phone; key: the Idempotency-Key sent).
+     */
     traffic: [],
+    online: true,
     /** Every navigateTo / redirectTo / switchTab / reLaunch / navigateBack: { how, url }. */
     opened: [],
     /** What the user answered when WeChat asked for the privacy consent. */
@@ -70,18 +78,40 @@ function createPhone(servers, { openid }) {
     }, 0);
   };
 
+  const netListeners = [];
+  const losing = [];
+
   function send(api, opts, url, method, headers, body, onResponse) {
+    const entry = {
+      api, method, path: url.pathname, status: 0, key: headerValue(headers, 'Idempotency-Key'),
+    };
+    phone.traffic.push(entry);
+    if (!phone.online) {
+      entry.offline = true;
+      finish(opts, 'fail', { errMsg: `${api}:fail -106:net::ERR_INTERNET_DISCONNECTED` });
+      return { destroy() {} };
+    }
+    const lose = losing.findIndex((l) => l.method === method && l.path === url.pathname);
+    if (lose >= 0) {
+      losing.splice(lose, 1);
+    }
     const req = http.request(url, { method, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
-        phone.traffic.push({ api, method, path: url.pathname, status: res.statusCode });
+        if (lose >= 0) {
+          // The server answered; the signal went before the answer arrived.
+          entry.lostStatus = res.statusCode;
+          phone.setOnline(false);
+          finish(opts, 'fail', { errMsg: `${api}:fail timeout` });
+          return;
+        }
+        entry.status = res.statusCode;
         onResponse(res, Buffer.concat(chunks).toString('utf8'));
       });
     });
     req.setTimeout(opts.timeout || 15000, () => req.destroy(new Error('timeout')));
     req.on('error', (err) => {
-      phone.traffic.push({ api, method, path: url.pathname, status: 0 });
       finish(opts, 'fail', { errMsg: `${api}:fail ${err.message}` });
     });
     if (body) {
@@ -90,6 +120,28 @@ function createPhone(servers, { openid }) {
     req.end();
     return req;
   }
+
+  /** The signal comes and goes: WeChat tells the listeners. */
+  phone.setOnline = (online) => {
+    phone.online = online;
+    netListeners.slice().forEach((cb) => cb({ isConnected: online, networkType: online ? '4g' : 'none' }));
+  };
+
+  /** The next `method path` reaches the server, but its answer is lost with the signal. */
+  phone.loseAnswer = (method, urlPath) => {
+    losing.push({ method, path: urlPath });
+  };
+
+  wx.onNetworkStatusChange = jest.fn((cb) => netListeners.push(cb));
+  wx.offNetworkStatusChange = jest.fn((cb) => {
+    const i = netListeners.indexOf(cb);
+    if (i >= 0) {
+      netListeners.splice(i, 1);
+    }
+  });
+  wx.getNetworkType = jest.fn((opts) => finish(opts || {}, 'success', {
+    networkType: phone.online ? '4g' : 'none', errMsg: 'getNetworkType:ok',
+  }));
 
   wx.request = jest.fn((opts) => {
     const url = toServer(opts.url);
