@@ -234,7 +234,7 @@ async function fillRegistrationSteps(register, myUscc) {
 }
 
 journeys('a new user, from 首页: 返乡登记, then the startup subsidy', () => {
-  test('launch → 首页 → 返乡登记 (privacy, phone) → 已登记 → 一次性创业补贴 → 我的申请 审核中', async () => {
+  test('launch → 首页 → 返乡登记 (privacy, phone) → 已登记 → 一次性创业补贴 (signal lost at 提交) → 我的申请 审核中', async () => {
     const phone = newPhone(`o_journey_returnee_${seq}`);
     const number = `138${String(seq).padStart(8, '0')}`;
     const myId = idNumber(seq);
