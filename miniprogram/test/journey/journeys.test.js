@@ -8,7 +8,9 @@
  * 1. A new user opens the app (silent sign-in), goes from 首页 to 返乡登记,
  *    agrees to the privacy guide, binds the phone, registers with a
  *    business; 首页 then says 已登记; applies for 一次性创业补贴 with a bank
- *    account and photos, submits; 我的申请 says 审核中.
+ *    account and photos, submits as the signal drops (the same request,
+ *    same Idempotency-Key, once it is back: one application); 我的申请 says
+ *    审核中; nothing personal left in the phone's storage.
  * 2. A user whose WeChat already has the privacy consent (no popup) is
  *    asked in our words before the ID number is sent (test.failing: a
  *    known bug, see there).
