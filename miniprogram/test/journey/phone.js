@@ -53,7 +53,9 @@ function createPhone(servers, { openid }) {
     openid,
     /**
      * Every wx.request and wx.uploadFile: { api, method, path, status, key }
-     * (status 0: no answer reached the phone; key: the Idempotency-Key sent).
+     * (status 0: no answer reached the phone; key: the Idempotency-Key sent;
+     * offline: true when there was no network; lostStatus: the server's
+     * status of an answer lost with the signal).
      */
     traffic: [],
     online: true,
@@ -91,15 +93,16 @@ function createPhone(servers, { openid }) {
       finish(opts, 'fail', { errMsg: `${api}:fail -106:net::ERR_INTERNET_DISCONNECTED` });
       return { destroy() {} };
     }
-    const lose = losing.findIndex((l) => l.method === method && l.path === url.pathname);
-    if (lose >= 0) {
-      losing.splice(lose, 1);
+    const lostAt = losing.findIndex((l) => l.method === method && l.path === url.pathname);
+    const losesAnswer = lostAt >= 0;
+    if (losesAnswer) {
+      losing.splice(lostAt, 1);
     }
     const req = http.request(url, { method, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
-        if (lose >= 0) {
+        if (losesAnswer) {
           // The server answered; the signal went before the answer arrived.
           entry.lostStatus = res.statusCode;
           phone.setOnline(false);
