@@ -174,6 +174,9 @@ describe('pages/apply: the loan form', () => {
     fake.route('POST', '/api/v1/applications',
       { fail: { errMsg: 'request:fail timeout' } },
       { statusCode: 201, data: application({ version: 1 }) });
+    // eslint-disable-next-line global-require
+    require('./helpers/network-wx').withNetwork(fake);
+    Object.assign(global.wx, fake.wx);
     const page = await openFilledLoan();
     const key = fake.storage.get(LOAN_DRAFT).idempotency_key;
     expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
