@@ -7,15 +7,11 @@
  * the link is no longer good (403/404/410).
  */
 const http = require('../api/request');
+const uploadsApi = require('../api/uploads');
 
 // A link this close to its end is renewed first (a download takes a while).
 const REFRESH_MARGIN_MS = 60 * 1000;
 
-function uploadsApi() {
-  // Required late: api/uploads needs nothing from here, but keep the load order simple.
-  // eslint-disable-next-line global-require
-  return require('../api/uploads');
-}
 
 const VIEW_TEXT = {
   OPENING: '正在打开…',
@@ -72,7 +68,7 @@ function linkExpired(item, now = Date.now()) {
 
 /** The item with a fresh link from GET /api/v1/uploads/{id} (unchanged when that fails). */
 function refreshLink(item) {
-  return uploadsApi().getUpload(item.id).then(
+  return uploadsApi.getUpload(item.id).then(
     (up) => Object.assign({}, item, {
       url: (up && up.url) || item.url,
       url_expires_at: (up && up.url_expires_at) || '',
