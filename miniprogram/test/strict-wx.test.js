@@ -255,6 +255,38 @@ describe('KNOWN_VIOLATIONS', () => {
   });
 });
 
+test('no wx.showModal in the code has a button text over 4 characters (also where no test goes)', () => {
+  // eslint-disable-next-line global-require
+  const fs = require('fs');
+  // eslint-disable-next-line global-require
+  const path = require('path');
+  const root = path.resolve(__dirname, '..');
+  const files = [];
+  const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).forEach((d) => {
+    const full = path.join(dir, d.name);
+    if (d.isDirectory()) walk(full);
+    else if (d.name.endsWith('.js')) files.push(full);
+  });
+  ['pages', 'components', 'lib', 'api'].forEach((dir) => walk(path.join(root, dir)));
+  files.push(path.join(root, 'app.js'));
+  const long = [];
+  let seen = 0;
+  files.forEach((file) => {
+    const source = fs.readFileSync(file, 'utf8');
+    const re = /(confirmText|cancelText)\s*:\s*(['"`])((?:(?!\2).)*)\2/g;
+    let m = re.exec(source);
+    while (m) {
+      seen += 1;
+      if (Array.from(m[3]).length > fakeWx.MAX_BUTTON_CHARS) {
+        long.push(`${path.relative(root, file)}: ${m[1]} '${m[3]}'`);
+      }
+      m = re.exec(source);
+    }
+  });
+  expect(seen).toBeGreaterThan(5);
+  expect(long).toEqual([]);
+});
+
 test('text() reads inside the harness as before (smoke)', async () => {
   const page = mountPage('services');
   await settle(page, (p) => find(p, '#go-register'), 'services');
