@@ -16,7 +16,9 @@
  *    known bug, see there).
  * 3. Staff create an event and draw its 小程序码; an alumna's WeChat
  *    scanner opens pages/checkin/checkin with the code's scene: she is
- *    checked in in one step and the event counts one check-in.
+ *    checked in in one step and the event counts one check-in. Another
+ *    alumna taps 活动签到 on 首页: the camera opens at once and the scanned
+ *    小程序码 (its path) checks her in.
  *
  * Needs Go, MariaDB and Redis (scripts/services.sh; `make test` has them):
  * without them the journeys are skipped, except under CI=true, where they
@@ -457,30 +459,36 @@ journeys('a user whose WeChat already has the privacy consent', () => {
   }, JOURNEY_MS);
 });
 
-journeys('an alumna at an event, from WeChat\'s own scanner', () => {
+/** Staff (the demo admin) create an event and draw its 小程序码: { staff, event, drawn }. */
+async function eventWithCode(title) {
+  const staff = (await ok(servers.call('POST', '/admin/api/v1/auth/login', {
+    body: { username: 'admin', password: servers.adminPassword },
+  }), 200, 'staff sign-in')).token;
+  const now = Date.now();
+  const event = await ok(servers.call('POST', '/admin/api/v1/events', {
+    token: staff,
+    body: {
+      title,
+      starts_at: new Date(now + 10 * 60 * 1000).toISOString(),
+      ends_at: new Date(now + 3 * 60 * 60 * 1000).toISOString(),
+      points_rule: 'event_attendance',
+    },
+  }), 201, 'create the event');
+  const image = await servers.call('GET', `/admin/api/v1/events/${event.id}/wxacode`, { token: staff });
+  expect(image.status).toBe(200);
+  expect(image.headers['content-type']).toBe('image/png');
+  expect(image.body.subarray(0, 4).toString('latin1')).toBe('\x89PNG');
+  // What the printed code carries, as WeChat drew it.
+  const drawn = (await servers.fake('GET', '/__fake/wxacodes')).body
+    .filter((c) => c.scene.startsWith(`${event.id}.`)).pop();
+  expect(drawn.page).toBe('pages/checkin/checkin');
+  return { staff, event, drawn };
+}
+
+journeys('an alumna at an event: WeChat\'s own scanner, or 活动签到 in the app', () => {
   test('staff create the event and draw its 小程序码; the scan opens 活动签到: checked in in one step', async () => {
     // Staff: create the event and draw its 小程序码 (the console's printable page does the same).
-    const staff = (await ok(servers.call('POST', '/admin/api/v1/auth/login', {
-      body: { username: 'admin', password: servers.adminPassword },
-    }), 200, 'staff sign-in')).token;
-    const now = Date.now();
-    const event = await ok(servers.call('POST', '/admin/api/v1/events', {
-      token: staff,
-      body: {
-        title: '校友返乡座谈会（行程测试）',
-        starts_at: new Date(now + 10 * 60 * 1000).toISOString(),
-        ends_at: new Date(now + 3 * 60 * 60 * 1000).toISOString(),
-        points_rule: 'event_attendance',
-      },
-    }), 201, 'create the event');
-    const image = await servers.call('GET', `/admin/api/v1/events/${event.id}/wxacode`, { token: staff });
-    expect(image.status).toBe(200);
-    expect(image.headers['content-type']).toBe('image/png');
-    expect(image.body.subarray(0, 4).toString('latin1')).toBe('\x89PNG');
-    // What the printed code carries, as WeChat drew it.
-    const drawn = (await servers.fake('GET', '/__fake/wxacodes')).body
-      .filter((c) => c.scene.startsWith(`${event.id}.`)).pop();
-    expect(drawn.page).toBe('pages/checkin/checkin');
+    const { staff, event, drawn } = await eventWithCode('校友返乡座谈会（行程测试）');
 
     const openid = `o_journey_alumna_${seq}`;
     await registerAlumna(openid, seq);
@@ -508,5 +516,29 @@ journeys('an alumna at an event, from WeChat\'s own scanner', () => {
     expect(after.checkin_count).toBe(1);
     const points = await ok(servers.call('GET', '/api/v1/me/points', { token: await apiSignIn(openid) }), 200, 'points');
     expect(points.balance).toBe(event.points);
+  }, JOURNEY_MS);
+
+  test('inside the app: 首页 → 活动签到 opens the camera at once, the 小程序码 scanned checks her in', async () => {
+    const { staff, event, drawn } = await eventWithCode('返乡创业分享会（行程测试）');
+    const openid = `o_journey_alumna2_${seq}`;
+    await registerAlumna(openid, seq + 3);
+    const phone = newPhone(openid);
+    // She agreed to WeChat's privacy prompt when she bound her phone for 校友登记.
+    phone.fake.privacyAuthorized = true;
+    // WeChat's 扫一扫 reads the code: its path (as Android gives it, not encoded).
+    phone.fake.scans.push({ result: '', scanType: 'WX_CODE', path: drawn.text });
+
+    const home = mountPage('index');
+    await until(home, loaded('#task-checkin'), '首页');
+    await tap(home, '#task-checkin');
+    const page = follow(phone, 'pages/checkin/checkin');
+    await until(page, (p) => find(p, '#done') || find(p, '#failed'), 'the check-in result');
+    expect(text(page, '#failed-message')).toBeNull();
+    expect(text(page, '#done-title')).toBe(`签到成功，获得 ${event.points} 积分`);
+    expect(phone.wx.scanCode).toHaveBeenCalledTimes(1);
+    expect(phone.wx.scanCode.mock.calls[0][0].onlyFromCamera).toBe(false); // a forwarded picture may be picked too
+
+    const after = await ok(servers.call('GET', `/admin/api/v1/events/${event.id}`, { token: staff }), 200, 'the event');
+    expect(after.checkin_count).toBe(1);
   }, JOURNEY_MS);
 });
