@@ -21,6 +21,7 @@ const LEGACY_ID_KEY = 'returnee_id_card';
 
 const TEXT = {
   LOAD_FAILED: '没能加载出来。请检查手机是否连上网络，再点“重新加载”。',
+  NOT_SENT: '没有提交成功，请稍后再点一次提交。',
   FIX_ERRORS: '请先改正标红的内容',
   PHONE_NEEDED: '提交前请先绑定手机号，方便工作人员联系您',
   PHONE_BOUND: '手机号已绑定，请再点“提交登记”',
@@ -477,7 +478,7 @@ Page({
     const key = model.formKeyOfServerField(e.field) || CODE_FIELDS[e.code] || '';
     const step = model.stepOfField(key);
     if (step < 0) {
-      this.setData({ submitError: e.message || TEXT.LOAD_FAILED });
+      this.setData({ submitError: e.message || TEXT.NOT_SENT });
       return;
     }
     if (e.code === 'REGION_UNKNOWN') {

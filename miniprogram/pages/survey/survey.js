@@ -15,6 +15,7 @@ const DRAFT_KEY = 'survey_draft';
 
 const TEXT = {
   LOAD_FAILED: '没能加载出来。请检查手机是否连上网络，再点“重新加载”。',
+  NOT_SENT: '没有提交成功，请稍后再点一次提交。',
   FIX_ERRORS: '还有题目没答好，请看标红的地方',
   NETWORK: '没有连上网络，回答还没有提交。您的回答已保存在手机上，等信号好些再点一次提交。',
   CLOSED: '这份调查已经结束，谢谢您的关注',
@@ -239,7 +240,7 @@ Page({
         } else if (e.field && this.question(e.field)) {
           this.showErrors(Object.assign({}, this.data.errors, { [e.field]: e.message }), e.message);
         } else {
-          this.setData({ submitError: e.message || TEXT.LOAD_FAILED });
+          this.setData({ submitError: e.message || TEXT.NOT_SENT });
         }
       },
     );
