@@ -388,6 +388,15 @@ function request(options) {
   });
 }
 
+/**
+ * Sends the requests kept for the network again now (a 现在再试一次 tap:
+ * a weak signal may never be reported as a change). Those that fail for
+ * the network again keep waiting.
+ */
+function retryKeptNow() {
+  onlineQueue.flush();
+}
+
 function get(url, data, options) {
   return request(Object.assign({}, options, { url, method: 'GET', data }));
 }
@@ -414,6 +423,7 @@ module.exports = {
   clearToken,
   isNetworkError,
   hasIdempotencyKey,
+  retryKeptNow,
   parseRetryAfter,
   truncate,
   // For the other wx transports (uploadFile, downloadFile).

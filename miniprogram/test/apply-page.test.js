@@ -801,3 +801,32 @@ describe('pages/apply: privacy and the phone', () => {
     expect(fake.wx.showToast.mock.calls[1][0].title).toContain('取消授权');
   });
 });
+
+describe('pages/apply: a weak signal WeChat never reports as back', () => {
+  // eslint-disable-next-line global-require
+  const { withNetwork } = require('./helpers/network-wx');
+
+  test('现在再试一次 sends the kept submission again (same key) without waiting for WeChat', async () => {
+    serveLoanSubmit();
+    const page = await openFilledLoan();
+    const net = withNetwork(fake);
+    Object.assign(global.wx, fake.wx);
+    net.down();
+
+    await submit(page);
+    await settle(page, (p) => find(p, '#retry-now-btn'), 'waiting with a retry button');
+    // Still no signal: tried again, still waiting, nothing lost.
+    await tap(page, '#retry-now-btn');
+    await simulate.sleep(20);
+    expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(2);
+    expect(find(page, '#network-wait')).toBeTruthy();
+
+    net.quietlyUp();
+    await tap(page, '#retry-now-btn');
+    await settle(page, (p) => find(p, '#done'), 'submitted');
+    const keys = fake.calls('POST', '/api/v1/applications').map((c) => c.header['Idempotency-Key']);
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(1);
+    expect(fake.calls('POST', '/api/v1/applications/42/submit')).toHaveLength(1);
+  });
+});

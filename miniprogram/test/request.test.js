@@ -358,6 +358,18 @@ describe('request: kept until the network is back (keepUntilOnline)', () => {
     expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(3);
   });
 
+  test('retryKeptNow() sends the kept request at once, without a network event', async () => {
+    const net = withNetwork(fake);
+    fake.route('POST', '/api/v1/applications', CREATED);
+    net.down();
+    const answer = create();
+    await sleep(10);
+    net.quietlyUp();
+    http.retryKeptNow();
+    await expect(answer).resolves.toEqual({ id: 42, version: 1 });
+    expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(2);
+  });
+
   test('without an Idempotency-Key (or without the option) a network failure rejects at once', async () => {
     withNetwork(fake);
     fake.route('POST', '/api/v1/applications', { fail: { errMsg: 'request:fail ' } });

@@ -40,7 +40,7 @@ const TEXT = {
   UPLOAD_FAILED: '有材料没有传上去，请点“重试”或删掉后重新上传',
   NETWORK_SAVE: '手机没有连上网络，草稿没有存到网上。您填的内容已保存在手机上，有网时再点“保存草稿”',
   NETWORK_SUBMIT: '手机没有连上网络，没有提交成功。您填的内容已保存在手机上，请检查信号或Wi-Fi后再点“提交申请”',
-  WAITING_NETWORK: '手机现在没有连上网络。您的申请已经留在手机上，网络一恢复就会自动提交，不用再点“提交申请”。',
+  WAITING_NETWORK: '手机现在没有连上网络。您的申请已经留在手机上，网络一恢复就会自动提交。信号好了也可以点“现在再试一次”。',
   SAVED: '草稿已保存',
   STALE: '这份申请刚刚在别处有改动，已更新到最新。您改过的内容都保留着，请核对后再提交',
   NO_POLICY: '没有找到这项扶持政策，可能已经停止申请',
@@ -631,6 +631,11 @@ Page({
     this.setData({
       errors: {}, formHint: '', submitError: '', blockError: '', confirmVisible: true, confirmContent: this.summary(),
     });
+  },
+
+  /** 现在再试一次 while the submission waits for the network. */
+  onRetryNow() {
+    http.retryKeptNow();
   },
 
   onSubmitCancel() {

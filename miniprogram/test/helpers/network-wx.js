@@ -5,6 +5,7 @@
  *   net.down();   // every wx.request / wx.uploadFile fails as with no signal
  *   net.up();     // requests reach the routes again and WeChat reports
  *                 // { isConnected: true } to wx.onNetworkStatusChange listeners
+ *   net.quietlyUp();  // requests get through again, but WeChat reports nothing
  *
  * wx.getNetworkType answers 'none' while down.
  */
@@ -53,6 +54,10 @@ function withNetwork(fake) {
     up() {
       state.connected = true;
       report();
+    },
+    /** The signal comes back without WeChat reporting a change (a weak network). */
+    quietlyUp() {
+      state.connected = true;
     },
     get connected() {
       return state.connected;
