@@ -176,9 +176,36 @@ function component(page, tag) {
   return node && (node.__componentNode__ || new ElementWrapper(node));
 }
 
-/** Taps a field's cell to open its picker, then picks (t-picker: value/label lists; date picker: a date). */
+/** The choices a t-picker shows: the options of its t-picker-item column. */
+function pickerChoices(picker) {
+  const walk = (node) => {
+    const caller = node !== picker._exparserNode && exparser.Element.getMethodCaller(node);
+    if (caller && caller.data && Array.isArray(caller.data.options)) {
+      return caller.data.options;
+    }
+    const kids = [...(node.childNodes || []), ...(node.shadowRoot ? node.shadowRoot.childNodes : [])];
+    for (const kid of kids) {
+      const hit = kid.childNodes || kid.shadowRoot ? walk(kid) : null;
+      if (hit) {
+        return hit;
+      }
+    }
+    return null;
+  };
+  return walk(picker._exparserNode);
+}
+
+/**
+ * Taps a field's cell: its picker opens (a t-picker listing the choice, or a
+ * date picker); the user picks `label` (`value`) or the date `value`.
+ */
 async function pickIn(page, field, value, label) {
   await tap(page, `#${field}-cell`);
+  const picker = find(page, `#${field}-picker`);
+  await until(page, () => picker && picker.instance && picker.instance.data.visible, `the ${field} picker open`);
+  if (label !== undefined) {
+    expect(pickerChoices(picker)).toContainEqual(expect.objectContaining({ label, value }));
+  }
   await emit(page, `#${field}-picker`, 'confirm', label === undefined ? { value } : { value: [value], label: [label] });
 }
 
