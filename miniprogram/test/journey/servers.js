@@ -29,7 +29,7 @@ const REPO = path.resolve(__dirname, '../../..');
 const DEFAULT_ADMIN_DSN = 'root@tcp(127.0.0.1:3306)/?parseTime=true&loc=UTC';
 const STARTUP_MS = 30000;
 
-/** KEY=value lines of an env file written by scripts/services.sh (quotes stripped). */
+/** KEY=value lines of an env file written by scripts/services.sh (quotes stripped; the last one wins, as in sh). */
 function readEnvFile(file) {
   const values = {};
   let text = '';
@@ -40,7 +40,7 @@ function readEnvFile(file) {
   }
   text.split('\n').forEach((line) => {
     const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (m && !(m[1] in values)) {
+    if (m) {
       values[m[1]] = m[2].replace(/^'(.*)'$/, '$1');
     }
   });
@@ -52,7 +52,8 @@ function settings() {
   const get = (key) => process.env[key] || file[key] || '';
   return {
     adminDsn: get('HX_TEST_MYSQL_DSN') || DEFAULT_ADMIN_DSN,
-    redisAddr: (get('HX_REDIS_ADDR') || '127.0.0.1:6379').split(',')[0].trim(),
+    // One address, or a cluster's (comma-separated): the server gets them all.
+    redisAddr: get('HX_REDIS_ADDR') || '127.0.0.1:6379',
     redisPassword: get('HX_REDIS_PASSWORD'),
   };
 }
@@ -108,7 +109,7 @@ function unavailable() {
   if (!portOpen(db.host, db.port)) {
     return `MariaDB is not answering on ${db.host}:${db.port}: run scripts/services.sh`;
   }
-  const [rhost, rport] = s.redisAddr.split(':');
+  const [rhost, rport] = s.redisAddr.split(',')[0].trim().split(':');
   if (!portOpen(rhost, rport || 6379)) {
     return `Redis is not answering on ${s.redisAddr}: run scripts/services.sh`;
   }
@@ -244,10 +245,12 @@ function dropRedisKeys(s, prefix) {
   if (!cli) {
     return Promise.resolve();
   }
-  const [host, port] = s.redisAddr.split(':');
-  const auth = s.redisPassword ? ` -a '${s.redisPassword.replace(/'/g, '')}' --no-auth-warning` : '';
-  const base = `${cli} -h ${host} -p ${port || 6379}${auth}`;
-  return run('sh', ['-c', `${base} --scan --pattern '${prefix}*' | xargs -r ${base} del >/dev/null`]).catch(() => {});
+  const [host, port] = s.redisAddr.split(',')[0].trim().split(':');
+  const base = `${cli} -h ${host} -p ${Number(port) || 6379}`;
+  // The password (if any) through the environment, not the command line.
+  const env = Object.assign({}, process.env, s.redisPassword ? { REDISCLI_AUTH: s.redisPassword } : {});
+  return run('sh', ['-c', `${base} --scan --pattern '${prefix}*' | xargs -r ${base} del >/dev/null`], { env })
+    .catch(() => {});
 }
 
 // Processes started by this module, killed if jest's worker exits without afterAll.
