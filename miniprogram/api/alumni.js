@@ -3,24 +3,12 @@
  * record (/api/v1/me/alumnus), on the same person record as 返乡登记.
  */
 const http = require('./request');
+const storage = require('../lib/storage');
 
 const SCHOOLS_CACHE_KEY = 'cache_schools';
 
-function readCache(key) {
-  try {
-    return wx.getStorageSync(key) || null;
-  } catch (e) {
-    return null;
-  }
-}
-
-function writeCache(key, value) {
-  try {
-    wx.setStorageSync(key, value);
-  } catch (e) {
-    // Storage full: the cache is only a convenience.
-  }
-}
+const readCache = (key) => storage.get(key, null);
+const writeCache = (key, value) => storage.set(key, value);
 
 /**
  * Schools for the picker: [{code, name}]. Silent. The last good answer is

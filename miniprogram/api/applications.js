@@ -70,6 +70,9 @@ function getApplication(id, options = {}) {
 /**
  * Creates a draft. `idempotencyKey` is made once per form and kept with the
  * draft, so a retry after a lost answer gets the same application back.
+ * With `{ keepUntilOnline: true, onKept }` a network failure does not reject:
+ * the request waits in memory and is sent again, with the same key, when
+ * the network is back (api/request.js).
  */
 function createApplication(body, idempotencyKey, options = {}) {
   return http.post('/api/v1/applications', body, Object.assign({}, options, {

@@ -9,13 +9,19 @@
  *   passes `{ silent: true }`.
  * - Rejects with an ApiError carrying `code`, `status`, `message` and, when
  *   the server names one, `field`.
+ * - `keepUntilOnline: true` on a request that carries an Idempotency-Key:
+ *   a network failure does not reject; the request is kept in memory
+ *   (lib/network/online-queue.js) and sent again, with the same key and
+ *   body, when WeChat reports the network back. `onKept(err)` is called
+ *   when that happens, so the page can say so.
  */
 const config = require('../config');
+const onlineQueue = require('../lib/network/online-queue');
 
 const LOGIN_PATH = '/api/v1/auth/login';
 
 const MESSAGES = {
-  NETWORK: '网络不给力，请稍后重试',
+  NETWORK: '手机没有连上网络，请检查信号或Wi-Fi后再点一次',
   BUSY: '服务繁忙，请稍后重试',
   SESSION_EXPIRED: '登录已过期，请重新登录',
   GENERIC: '请求失败，请稍后重试',
@@ -320,12 +326,32 @@ function attempt(opts, retried) {
   });
 }
 
+function hasIdempotencyKey(header) {
+  const key = headerValue(header, 'Idempotency-Key');
+  return typeof key === 'string' && key !== '';
+}
+
+function asApiError(err) {
+  return err instanceof ApiError
+    ? err
+    : new ApiError({ code: 'UNKNOWN', status: 0, message: MESSAGES.GENERIC, errMsg: err && err.message });
+}
+
+/** Whether a network failure of this request is kept and sent again later. */
+function keptWhenOffline(opts, error) {
+  return !!opts.keepUntilOnline && isNetworkError(error) && hasIdempotencyKey(opts.header)
+    && onlineQueue.available();
+}
+
 /**
- * request({ url, method = 'GET', data, header, silent = false, auth = true, reauth = true })
+ * request({ url, method = 'GET', data, header, silent = false, auth = true, reauth = true,
+ *           keepUntilOnline = false, onKept })
  *   url     path below API_BASE_URL (e.g. '/api/v1/me') or an absolute URL
  *   silent  do not show an error toast; the caller handles the error
  *   auth    attach the stored token (false for the login call itself)
  *   reauth  on 401, sign in again once and retry (false e.g. for logout)
+ *   keepUntilOnline  (only with an Idempotency-Key header) after a network
+ *           failure, wait for the network and send it again; onKept(err) tells
  */
 function request(options) {
   const opts = Object.assign({
@@ -333,18 +359,42 @@ function request(options) {
     silent: false,
     auth: true,
     reauth: true,
+    keepUntilOnline: false,
   }, options);
   opts.method = String(opts.method).toUpperCase();
 
-  return attempt(opts, false).catch((err) => {
-    const error = err instanceof ApiError
-      ? err
-      : new ApiError({ code: 'UNKNOWN', status: 0, message: MESSAGES.GENERIC, errMsg: err && err.message });
+  const fail = (err) => {
+    const error = asApiError(err);
     if (!opts.silent) {
       showErrorToast(error.message);
     }
     throw error;
+  };
+
+  return attempt(opts, false).catch((err) => {
+    const error = asApiError(err);
+    if (!keptWhenOffline(opts, error)) {
+      return fail(error);
+    }
+    const kept = onlineQueue.hold(() => attempt(opts, false), { isNetworkError });
+    if (typeof opts.onKept === 'function') {
+      try {
+        opts.onKept(error);
+      } catch (e) {
+        // The page's notice must not lose the request.
+      }
+    }
+    return kept.catch(fail);
   });
+}
+
+/**
+ * Sends the requests kept for the network again now (a 现在再试一次 tap:
+ * a weak signal may never be reported as a change). Those that fail for
+ * the network again keep waiting.
+ */
+function retryKeptNow() {
+  onlineQueue.flush();
 }
 
 function get(url, data, options) {
@@ -372,6 +422,8 @@ module.exports = {
   setToken,
   clearToken,
   isNetworkError,
+  hasIdempotencyKey,
+  retryKeptNow,
   parseRetryAfter,
   truncate,
   // For the other wx transports (uploadFile, downloadFile).

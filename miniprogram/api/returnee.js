@@ -7,25 +7,13 @@
  * someone from filling in the form.
  */
 const http = require('./request');
+const storage = require('../lib/storage');
 
 const CACHE_PREFIX = 'cache_';
 
-function readCache(key) {
-  try {
-    const value = wx.getStorageSync(CACHE_PREFIX + key);
-    return value || null;
-  } catch (e) {
-    return null;
-  }
-}
-
-function writeCache(key, value) {
-  try {
-    wx.setStorageSync(CACHE_PREFIX + key, value);
-  } catch (e) {
-    // Storage full: the cache is only a convenience.
-  }
-}
+// Shared lists, kept at sign-out (lib/storage.js: the `cache_` prefix is not personal).
+const readCache = (key) => storage.get(CACHE_PREFIX + key, null);
+const writeCache = (key, value) => storage.set(CACHE_PREFIX + key, value);
 
 /** GET with a storage fallback on network or server trouble. Always silent. */
 function cachedGet(url, data, cacheKey) {

@@ -20,7 +20,7 @@ const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 const UPLOAD_TEXT = {
   TOO_LARGE: '文件太大了（不能超过10MB），请重新拍一张，或换一个小一点的文件',
   WRONG_TYPE: '这种文件传不了，只能上传照片（JPG、PNG）或PDF文件',
-  NETWORK: '网络不给力，没有传上去，请点“重试”',
+  NETWORK: '手机没有连上网络，没有传上去。请检查信号或Wi-Fi后点“重试”',
   FAILED: '上传失败，请点“重试”',
 };
 
@@ -135,6 +135,14 @@ function uploadFile(options) {
   return attempt(Math.max(0, opts.retries));
 }
 
+/**
+ * One of my uploads with a fresh signed `url` (GET /api/v1/uploads/{id}):
+ * the links handed out expire after about 10 minutes. Silent.
+ */
+function getUpload(id, options = {}) {
+  return http.get(`${UPLOAD_PATH}/${encodeURIComponent(id)}`, undefined, Object.assign({ silent: true }, options));
+}
+
 /** Whether an upload (or attachment) is a picture that wx.previewImage can show. */
 function isImage(item) {
   if (!item) {
@@ -163,6 +171,7 @@ module.exports = {
   UPLOAD_TEXT,
   KINDS,
   uploadFile,
+  getUpload,
   isImage,
   isPdf,
 };

@@ -1,9 +1,17 @@
 /**
  * 校友登记 form: fields, checks with plain Chinese messages, the PUT body
  * and the record's status as words.
+ *
+ * The checks are the server's (internal/alumni/validate.go): name 2–32
+ * characters; entry year from three years after the birth year in the ID
+ * number up to this year; graduation year optional, not before the entry
+ * year, at most 12 years after it and at most 6 years ahead (students);
+ * 现居城市 optional; text limits as below.
  */
-const { normalizeIdCard, matchesMasked } = require('./idcard');
-const { textError, idCardError, isBlank } = require('./validate');
+const {
+  normalizeIdCard, matchesMasked, parseIdCard, isValidIdCard, maskIdCard,
+} = require('./idcard');
+const { textError, idCardError, isBlank, charCount } = require('./validate');
 
 const LIMITS = {
   name: 32,
@@ -74,6 +82,10 @@ function formFromRecord(record) {
   return normalizeForm(r);
 }
 
+// A graduation year may lie ahead (students), as far as the server allows.
+const GRAD_YEARS_AHEAD = 6;
+const MAX_STUDY_YEARS = 12;
+
 /** Years offered in the pickers, newest first, as strings. */
 function yearRange(currentYear, from = 1940) {
   const out = [];
@@ -81,6 +93,11 @@ function yearRange(currentYear, from = 1940) {
     out.push(String(y));
   }
   return out;
+}
+
+/** Years for the graduation picker: up to GRAD_YEARS_AHEAD years ahead. */
+function graduationYears(currentYear, from = 1940) {
+  return yearRange(currentYear + GRAD_YEARS_AHEAD, from);
 }
 
 /**
@@ -100,6 +117,9 @@ function validate(form, ctx = {}) {
   if (!errors.name && !NAME_RE.test(f.name.trim())) {
     put('name', '姓名只能填汉字或字母');
   }
+  if (!errors.name && charCount(f.name.trim()) < 2) {
+    put('name', '姓名至少2个字');
+  }
   put('id_card', idCardError(f.id_card));
   if (!errors.id_card && ctx.maskedIdCard) {
     if (!matchesMasked(f.id_card, ctx.maskedIdCard)) {
@@ -116,21 +136,25 @@ function validate(form, ctx = {}) {
   const now = Number(ctx.currentYear) || new Date().getFullYear();
   const entry = Number(f.entry_year);
   const grad = Number(f.graduation_year);
+  const born = errors.id_card ? 0 : Number(((parseIdCard(f.id_card) || {}).birthDate || '').slice(0, 4));
   if (isBlank(f.entry_year)) {
     put('entry_year', '请选择入学年份');
   } else if (!/^\d{4}$/.test(f.entry_year) || entry > now) {
     put('entry_year', '入学年份不对，请重新选择');
+  } else if (born && entry < born + 3) {
+    put('entry_year', `入学年份不能早于${born + 3}年（出生后3年），请核对`);
   }
-  if (isBlank(f.graduation_year)) {
-    put('graduation_year', '请选择毕业年份');
-  } else if (!/^\d{4}$/.test(f.graduation_year) || grad > now) {
-    put('graduation_year', '毕业年份不对，请重新选择');
-  } else if (!errors.entry_year && grad < entry) {
-    put('graduation_year', '毕业年份不能早于入学年份');
+  if (!isBlank(f.graduation_year)) {
+    if (!/^\d{4}$/.test(f.graduation_year) || grad > now + GRAD_YEARS_AHEAD) {
+      put('graduation_year', `毕业年份不对，最晚可选${now + GRAD_YEARS_AHEAD}年`);
+    } else if (!errors.entry_year && !isBlank(f.entry_year) && grad < entry) {
+      put('graduation_year', '毕业年份不能早于入学年份');
+    } else if (!errors.entry_year && !isBlank(f.entry_year) && grad > entry + MAX_STUDY_YEARS) {
+      put('graduation_year', `毕业年份最多比入学年份晚${MAX_STUDY_YEARS}年，请核对`);
+    }
   }
 
-  put('current_city', textError(f.current_city, { label: '现居城市', max: LIMITS.current_city, required: true }));
-  ['organization', 'industry', 'title', 'expertise'].forEach((key) => {
+  ['current_city', 'organization', 'industry', 'title', 'expertise'].forEach((key) => {
     put(key, textError(f[key], { label: '', max: LIMITS[key], required: false }));
   });
   return errors;
@@ -153,7 +177,7 @@ function toPayload(form) {
     id_card: normalizeIdCard(f.id_card),
     school_code: f.school_code,
     entry_year: Number(f.entry_year),
-    graduation_year: Number(f.graduation_year),
+    graduation_year: isBlank(f.graduation_year) ? null : Number(f.graduation_year),
     current_city: text(f.current_city),
     organization: text(f.organization),
     industry: text(f.industry),
@@ -162,6 +186,32 @@ function toPayload(form) {
     offers: OFFER_OPTIONS.map((o) => o.code).filter((c) => f.offers.indexOf(c) >= 0),
     directory_consent: f.directory_consent === true,
   };
+}
+
+/**
+ * What the draft in storage keeps: the form without the ID number (never
+ * stored in clear), only its masked form to remind the user.
+ */
+function toDraft(form) {
+  const f = normalizeForm(form);
+  const id = normalizeIdCard(f.id_card);
+  f.id_card = '';
+  return { form: f, id_masked: isValidIdCard(id) ? maskIdCard(id) : '', saved_at: new Date().toISOString() };
+}
+
+/** A stored draft as { form, idMasked }, or null; an ID number in an old draft is dropped. */
+function fromDraft(draft) {
+  if (!draft || typeof draft !== 'object' || !draft.form) {
+    return null;
+  }
+  const form = normalizeForm(draft.form);
+  const legacyId = normalizeIdCard(form.id_card);
+  form.id_card = '';
+  let idMasked = typeof draft.id_masked === 'string' ? draft.id_masked : '';
+  if (!idMasked && isValidIdCard(legacyId)) {
+    idMasked = maskIdCard(legacyId);
+  }
+  return { form, idMasked };
 }
 
 /** Characters typed per limited field. */
@@ -200,8 +250,12 @@ module.exports = {
   emptyForm,
   normalizeForm,
   formFromRecord,
+  GRAD_YEARS_AHEAD,
   yearRange,
+  graduationYears,
   validate,
+  toDraft,
+  fromDraft,
   firstErrorField,
   toPayload,
   counts,

@@ -10,11 +10,20 @@ const v = require('./validate');
 const { normalizeUscc } = require('./uscc');
 const money = require('./money');
 
+// The server's own limits (internal/application/service.go check(),
+// ApplicationInput in internal/httpapi/openapi.yaml): characters as counted
+// by utf8.RuneCountInString, i.e. code points.
 const LIMITS = {
   enterprise_name: 100,
-  purpose: 200,
-  bank_name: 50,
+  purpose: 500,
+  bank_name: 64,
 };
+
+// Bank account: 12-30 digits (`^[0-9]{12,30}$` on the server).
+const BANK_ACCOUNT_DIGITS = { min: 12, max: 30 };
+
+// jobs_created: 0-100000, optional.
+const JOBS_MAX = 100000;
 
 const BORROWER_OPTIONS = [
   { code: 'individual', label: '个人' },
@@ -108,8 +117,8 @@ function bankAccountError(value) {
   if (!/^\d+$/.test(text)) {
     return '银行账号只能填数字，请对照银行卡或存折核对';
   }
-  if (text.length < 8 || text.length > 32) {
-    return `银行账号位数不对（现在是${text.length}位），请对照银行卡或存折核对`;
+  if (text.length < BANK_ACCOUNT_DIGITS.min || text.length > BANK_ACCOUNT_DIGITS.max) {
+    return `银行账号应为${BANK_ACCOUNT_DIGITS.min}到${BANK_ACCOUNT_DIGITS.max}位数字（现在是${text.length}位），请对照银行卡或存折核对`;
   }
   return '';
 }
@@ -174,15 +183,11 @@ function fieldError(key, form, ctx) {
       }
       return bankAccountError(value);
     case 'contact_phone':
-      if (blank) {
-        return requireAll ? '请填写联系电话' : '';
-      }
-      return phoneError(value);
+      // Optional: the server uses the phone bound through WeChat.
+      return blank ? '' : phoneError(value);
     case 'jobs_created':
-      if (blank) {
-        return requireAll ? '请填写带动就业人数（没有就填0）' : '';
-      }
-      return v.integerError(value, { label: '带动就业人数', min: 0, max: 9999 });
+      // Optional on the server too.
+      return v.integerError(value, { label: '带动就业人数', min: 0, max: JOBS_MAX });
     default:
       return '';
   }
@@ -314,6 +319,83 @@ function mergeEdits(base, mine, theirs) {
   return out;
 }
 
+const TYPED_LABELS = { enterprise_name: '企业名称', purpose: '贷款用途', bank_name: '开户银行' };
+
+/**
+ * What is kept of a value as it is typed: text past the server's limit is
+ * refused (cut at the limit) and `refused` says so with the limit.
+ * Returns { value, refused } ('' when nothing was cut).
+ */
+function limitTyped(key, value) {
+  const text = value === null || value === undefined ? '' : String(value);
+  if (Object.prototype.hasOwnProperty.call(LIMITS, key)) {
+    const chars = Array.from(text);
+    if (chars.length > LIMITS[key]) {
+      return {
+        value: chars.slice(0, LIMITS[key]).join(''),
+        refused: `${TYPED_LABELS[key]}最多${LIMITS[key]}个字，多出的字没有填进去`,
+      };
+    }
+  }
+  if (key === 'bank_account') {
+    let digits = 0;
+    let cut = text.length;
+    for (let i = 0; i < text.length; i += 1) {
+      if (/\d/.test(text[i])) {
+        digits += 1;
+        if (digits > BANK_ACCOUNT_DIGITS.max) {
+          cut = i;
+          break;
+        }
+      }
+    }
+    if (cut < text.length) {
+      return {
+        value: text.slice(0, cut).replace(/[\s-]+$/, ''),
+        refused: `银行账号最多${BANK_ACCOUNT_DIGITS.max}位数字，多出的数字没有填进去`,
+      };
+    }
+  }
+  return { value: text, refused: '' };
+}
+
+/** The lines of the 确认提交 dialog: the amount (and term) and what happens next. */
+function submitSummary(form, policy, amountText) {
+  const lines = [];
+  if (isLoan(policy)) {
+    const amount = money.parseYuan(form.amount_yuan);
+    if (!amount.error) {
+      lines.push(`申请金额：${money.formatFen(amount.fen)}`);
+    }
+    if (form.term_months) {
+      lines.push(`贷款期限：${form.term_months}个月`);
+    }
+  } else if (amountText) {
+    lines.push(`补贴金额：${amountText}`);
+  }
+  lines.push('提交后要等审核，审核期间不能修改。确定提交吗？');
+  return lines.join('\n');
+}
+
+/**
+ * Reviewers' field comments split into those shown under a form field
+ * ({ formKey: text }) and the others ([{ field, label, text }], e.g. attachments).
+ */
+function commentsByField(fieldComments) {
+  const byField = {};
+  const others = [];
+  const src = fieldComments || {};
+  Object.keys(src).forEach((field) => {
+    const key = formKeyOfServerField(field);
+    if (key) {
+      byField[key] = src[field];
+    } else {
+      others.push({ field, label: FIELD_LABELS[field] || field, text: src[field] });
+    }
+  });
+  return { fieldComments: byField, others };
+}
+
 /** Character counts of the limited text fields. */
 function counts(form) {
   const out = {};
@@ -325,6 +407,11 @@ function counts(form) {
 
 module.exports = {
   LIMITS,
+  BANK_ACCOUNT_DIGITS,
+  JOBS_MAX,
+  limitTyped,
+  submitSummary,
+  commentsByField,
   BORROWER_OPTIONS,
   TERM_OPTIONS,
   FIELD_LABELS,

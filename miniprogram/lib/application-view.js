@@ -106,6 +106,48 @@ function lastReturn(app) {
   };
 }
 
+// The way of an application through review, for <t-steps>.
+const REVIEW_STEPS = [
+  { title: '提交申请', content: '您填好并提交' },
+  { title: '乡镇审核', content: '乡镇看材料' },
+  { title: '区里审核', content: '区里批准' },
+  { title: '发放资金', content: '打到您的账户' },
+];
+
+// status -> [the step it is at, that step's state]
+const STEP_OF_STATUS = {
+  draft: [0, 'process'],
+  submitted: [1, 'process'],
+  returned: [1, 'error'],
+  township_approved: [2, 'process'],
+  approved: [3, 'process'],
+  disbursed: [3, 'finish'],
+};
+
+/**
+ * Where the application is in review: { current, currentStatus, items }
+ * for <t-steps>, or null when it left the way (rejected, withdrawn).
+ * `items[i].content` says what happens there; at a returned application
+ * the township step says it was sent back.
+ */
+function reviewSteps(status) {
+  const at = STEP_OF_STATUS[status];
+  if (!at) {
+    return null;
+  }
+  const [current, currentStatus] = at;
+  const items = REVIEW_STEPS.map((step, i) => {
+    let content = step.content;
+    if (i === current && currentStatus === 'error') {
+      content = '退回给您修改';
+    } else if (i === current && currentStatus === 'process' && i > 0) {
+      content = '正在办';
+    }
+    return { title: step.title, content };
+  });
+  return { current, currentStatus, items };
+}
+
 const BORROWER_LABELS = { individual: '个人', enterprise: '小微企业' };
 
 /**
@@ -290,6 +332,8 @@ function messageUrl(message) {
 }
 
 module.exports = {
+  REVIEW_STEPS,
+  reviewSteps,
   STATUS,
   POLICY_NAMES,
   statusLabel,

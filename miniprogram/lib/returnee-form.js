@@ -5,7 +5,9 @@
  * The form is flat (business.uscc is `uscc`, etc.) so that every field can be
  * bound and updated with one setData path.
  */
-const { normalizeIdCard, matchesMasked, parseIdCard } = require('./idcard');
+const {
+  normalizeIdCard, matchesMasked, parseIdCard, isValidIdCard, maskIdCard,
+} = require('./idcard');
 const { normalizeUscc } = require('./uscc');
 const v = require('./validate');
 
@@ -164,7 +166,7 @@ function toPayload(form) {
     skills_text: textOrEmpty(f.skills_text),
     certificates: textOrEmpty(f.certificates),
     education: f.education,
-    intention: f.intention,
+    intention: f.intention || 'none',
     intended_fields: f.intended_fields.slice(),
     intention_note: textOrEmpty(f.intention_note),
     needs: f.needs.slice(),
@@ -274,9 +276,7 @@ function validateStep(step, form, ctx = {}) {
     });
     putError(errors, 'years_away', v.integerError(f.years_away, { label: '在外务工年数', min: 0, max: 80 }));
   } else if (step === 3) {
-    if (!f.intention) {
-      errors.intention = '请选择您的创业打算';
-    }
+    // 创业打算 is optional, as on the server (left empty it is saved as 暂时没有).
     putError(errors, 'intention_note', limitError(f, 'intention_note'));
     if (f.intention === 'started') {
       putError(errors, 'business_name', limitError(f, 'business_name'));
@@ -291,6 +291,42 @@ function validateStep(step, form, ctx = {}) {
     }
   }
   return errors;
+}
+
+/**
+ * What the draft in storage keeps: the form without the ID number (issue
+ * 11: never in clear on the phone), only its masked form to remind the
+ * user which number to type again.
+ */
+function toDraft(form, step) {
+  const f = normalizeForm(form);
+  const id = normalizeIdCard(f.id_card);
+  f.id_card = '';
+  return {
+    form: f,
+    step: Number(step) || 0,
+    id_masked: isValidIdCard(id) ? maskIdCard(id) : '',
+    saved_at: new Date().toISOString(),
+  };
+}
+
+/** A stored draft as { form, step, idMasked }, or null; an ID number in an old draft is dropped. */
+function fromDraft(draft) {
+  if (!draft || typeof draft !== 'object' || !draft.form) {
+    return null;
+  }
+  const form = normalizeForm(draft.form);
+  const legacyId = normalizeIdCard(form.id_card);
+  form.id_card = '';
+  let step = Number(draft.step) || 0;
+  if (step < 0 || step >= STEPS.length) {
+    step = 0;
+  }
+  let idMasked = typeof draft.id_masked === 'string' ? draft.id_masked : '';
+  if (!idMasked && isValidIdCard(legacyId)) {
+    idMasked = maskIdCard(legacyId);
+  }
+  return { form, step, idMasked };
 }
 
 /** The first step with an error and its errors, or null when the whole form is fine. */
@@ -329,4 +365,6 @@ module.exports = {
   validateStep,
   firstInvalidStep,
   counts,
+  toDraft,
+  fromDraft,
 };

@@ -82,7 +82,7 @@ function recordSections(record, options) {
   const b = r.business;
   if (r.intention === 'started' && b) {
     sections.push({
-      title: '经营主体',
+      title: '您开的店或公司',
       rows: [
         row('名称', b.name),
         row('类型', labelFrom(o.business_type, b.type)),

@@ -3,9 +3,10 @@
  * reporting the accepted templates to the backend, which spends one consent
  * per notification it sends.
  *
- * wx.requestSubscribeMessage only works inside a user gesture (a tap, or the
- * confirm button of wx.showModal), so askConsent() must be called straight
- * from a tap handler: it calls WeChat synchronously, before any await.
+ * wx.requestSubscribeMessage only works inside a user gesture (a tap, e.g.
+ * the 提交 of the submit t-dialog), so askConsent() must be called straight
+ * from a tap handler: it calls WeChat synchronously, before any await. The
+ * caller goes on with its work whatever the answer (a refusal still submits).
  */
 const messagesApi = require('../api/messages');
 

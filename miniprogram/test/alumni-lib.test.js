@@ -75,10 +75,41 @@ describe('lib/alumnus-form', () => {
     expect(form.formKeyOfServerField('nope')).toBe('');
   });
 
-  test('year pickers run from this year back to 1940', () => {
+  test('year pickers run from this year back to 1940; graduation up to 6 years ahead', () => {
     const years = form.yearRange(2026);
     expect(years[0]).toBe('2026');
     expect(years[years.length - 1]).toBe('1940');
+    expect(form.graduationYears(2026)[0]).toBe('2032');
+  });
+
+  test('as on the server: 毕业年份 and 现居城市 optional, null graduation in the body', () => {
+    const f = valid({ graduation_year: '', current_city: '' });
+    expect(form.validate(f, ctx)).toEqual({});
+    expect(form.toPayload(f)).toMatchObject({ graduation_year: null, current_city: '' });
+  });
+
+  test('as on the server: entry 3 years after birth, graduation within 12 years and 6 ahead, names of 2+', () => {
+    // ID_CARD: born 1990.
+    expect(form.validate(valid({ entry_year: '1992', graduation_year: '' }), ctx).entry_year)
+      .toBe('入学年份不能早于1993年（出生后3年），请核对');
+    expect(form.validate(valid({ entry_year: '1993', graduation_year: '' }), ctx)).toEqual({});
+    expect(form.validate(valid({ entry_year: '2005', graduation_year: '2018' }), ctx).graduation_year)
+      .toBe('毕业年份最多比入学年份晚12年，请核对');
+    expect(form.validate(valid({ entry_year: '2024', graduation_year: '2032' }), ctx)).toEqual({});
+    expect(form.validate(valid({ entry_year: '2024', graduation_year: '2033' }), ctx).graduation_year)
+      .toBe('毕业年份不对，最晚可选2032年');
+    expect(form.validate(valid({ name: '李' }), ctx).name).toBe('姓名至少2个字');
+    expect(form.validate(valid({ current_city: '城'.repeat(33) }), ctx).current_city).toBe('最多32个字，已超出1个字');
+  });
+
+  test('drafts keep no ID number in clear', () => {
+    const d = form.toDraft(valid());
+    expect(d.form.id_card).toBe('');
+    expect(d.id_masked).toBe(ID_MASKED);
+    expect(JSON.stringify(d)).not.toContain(ID_CARD);
+    const back = form.fromDraft({ form: valid() });
+    expect(back.form.id_card).toBe('');
+    expect(back.idMasked).toBe(ID_MASKED);
   });
 });
 

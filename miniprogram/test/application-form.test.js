@@ -49,7 +49,7 @@ describe('application form checks', () => {
     expect(model.fieldError('bank_account', form, { policy: LOAN, requireAll: true, bankAccountOnFile: '6222****1234' }))
       .toBe('');
     expect(model.fieldError('bank_account', filledLoan({ bank_account: '1234' }), { policy: LOAN }))
-      .toBe('银行账号位数不对（现在是4位），请对照银行卡或存折核对');
+      .toBe('银行账号应为12到30位数字（现在是4位），请对照银行卡或存折核对');
   });
 
   test('required materials need an uploaded file of their kind', () => {
@@ -163,5 +163,39 @@ describe('readable views', () => {
     expect(view.messageUrl({ page: 'pages/nowhere/x', ref_type: 'application', ref_id: 7 }))
       .toBe('/pages/application/application?id=7');
     expect(view.messageUrl({ page: '' })).toBe('');
+  });
+});
+
+describe('the limits are the server\'s (internal/application/service.go)', () => {
+  test('bank account 12-30 digits, purpose 500, bank name 64, enterprise name 100, jobs 0-100000', () => {
+    const ctx = { policy: LOAN };
+    expect(model.fieldError('bank_account', filledLoan({ bank_account: '12345678901' }), ctx)).toMatch(/12到30位/);
+    expect(model.fieldError('bank_account', filledLoan({ bank_account: '123456789012' }), ctx)).toBe('');
+    expect(model.fieldError('bank_account', filledLoan({ bank_account: '1'.repeat(30) }), ctx)).toBe('');
+    expect(model.fieldError('bank_account', filledLoan({ bank_account: '1'.repeat(31) }), ctx)).toMatch(/12到30位/);
+    expect(model.fieldError('purpose', filledLoan({ purpose: '字'.repeat(500) }), ctx)).toBe('');
+    expect(model.fieldError('bank_name', filledLoan({ bank_name: '行'.repeat(64) }), ctx)).toBe('');
+    expect(model.fieldError('bank_name', filledLoan({ bank_name: '行'.repeat(65) }), ctx)).toBe('最多64个字，已超出1个字');
+    expect(model.fieldError('jobs_created', filledLoan({ jobs_created: '100000' }), ctx)).toBe('');
+    expect(model.fieldError('jobs_created', filledLoan({ jobs_created: '100001' }), ctx)).toBe('带动就业人数请填0到100000之间的整数');
+  });
+
+  test('contact phone and jobs created are optional, as on the server', () => {
+    const form = filledLoan({ contact_phone: '', jobs_created: '' });
+    expect(model.validateForm(form, { policy: LOAN, requireAll: true })).toEqual({});
+  });
+
+  test('text typed past a limit is cut there, and the message names the limit', () => {
+    expect(model.limitTyped('bank_name', '行'.repeat(70))).toEqual({
+      value: '行'.repeat(64), refused: '开户银行最多64个字，多出的字没有填进去',
+    });
+    expect(model.limitTyped('purpose', '买'.repeat(501)).refused).toBe('贷款用途最多500个字，多出的字没有填进去');
+    expect(model.limitTyped('purpose', '买'.repeat(500))).toEqual({ value: '买'.repeat(500), refused: '' });
+    // Spaces between the groups of digits do not count.
+    const typed = '6222 0000 1111 2222 3333 4444 5555 666';
+    expect(model.limitTyped('bank_account', typed)).toEqual({
+      value: '6222 0000 1111 2222 3333 4444 5555 66', refused: '银行账号最多30位数字，多出的数字没有填进去',
+    });
+    expect(model.limitTyped('bank_account', '6222 0000 1111 1234')).toEqual({ value: '6222 0000 1111 1234', refused: '' });
   });
 });

@@ -5,7 +5,7 @@
  */
 const { createFakeWx, envelope, BASE_URL } = require('./helpers/fake-wx');
 const {
-  mountPage, settle, find, text, tap, simulate,
+  mountPage, settle, find, text, tap, confirmDialog, cancelDialog, simulate,
 } = require('./helpers/page');
 const { TEMPLATE_ID, policiesBody, application } = require('./helpers/backend');
 
@@ -49,7 +49,7 @@ const RETURNED = application({
 
 async function openDetail(id = '42') {
   const page = mountPage('application', { id });
-  await settle(page, (p) => find(p, '#status-card') || find(p, '#load-error'), 'detail');
+  await settle(page, (p) => find(p, '#status-card') || find(p, '#state >>> #state-error'), 'detail');
   return page;
 }
 
@@ -80,6 +80,11 @@ describe('pages/application', () => {
     expect(text(page, '#row-amount_fen')).toContain('100,000 元');
     expect(text(page, '#row-term_months')).toContain('24个月');
 
+    // Where it is on its way: sent back at the township step.
+    expect(text(page, '#review-steps')).toContain('乡镇审核');
+    expect(text(page, '#review-steps')).toContain('退回给您修改');
+    expect(page.instance.data.steps).toMatchObject({ current: 1, currentStatus: 'error' });
+
     expect(text(page, '#edit-btn')).toBe('修改并重新提交');
     await tap(page, '#edit-btn');
     expect(fake.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/pages/apply/apply?id=42' }));
@@ -95,10 +100,14 @@ describe('pages/application', () => {
     const page = await openDetail();
 
     expect(find(page, '#edit-btn')).toBeFalsy();
+    expect(page.instance.data.steps).toMatchObject({ current: 1, currentStatus: 'process' });
     await tap(page, '#withdraw-btn');
+    await settle(page, (p) => p.instance.data.withdrawVisible, 'asked');
+    expect(text(page, '#confirm-withdraw')).toContain('撤回后这份申请就不再审核了');
+    expect(fake.calls('POST', '/api/v1/applications/42/withdraw')).toHaveLength(0);
+    await confirmDialog(page, '#confirm-withdraw');
     await settle(page, (p) => text(p, '#status-chip') === '已撤回', 'withdrawn');
 
-    expect(fake.wx.showModal.mock.calls[0][0].title).toBe('撤回申请');
     expect(fake.calls('POST', '/api/v1/applications/42/withdraw')[0].data).toEqual({ version: 2 });
     expect(find(page, '#withdraw-btn')).toBeFalsy();
     expect(find(page, '#subscribe-btn')).toBeFalsy();
@@ -113,6 +122,7 @@ describe('pages/application', () => {
     const page = await openDetail();
 
     await tap(page, '#withdraw-btn');
+    await confirmDialog(page, '#confirm-withdraw');
     await settle(page, (p) => text(p, '#status-chip') === '乡镇已通过（待区级审核）', 'refreshed');
     expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '审核已经开始，不能撤回了' }));
     expect(find(page, '#withdraw-btn')).toBeFalsy();
@@ -120,12 +130,15 @@ describe('pages/application', () => {
 
   test('cancelling the withdraw confirmation sends nothing', async () => {
     fake.route('GET', '/api/v1/applications/42', { statusCode: 200, data: application({ status: 'submitted' }) });
-    fake.wx.showModal.mockImplementation((opts) => setTimeout(() => opts.success({ confirm: false, cancel: true }), 0));
     const page = await openDetail();
 
     await tap(page, '#withdraw-btn');
-    await settle(page, () => fake.wx.showModal.mock.calls.length === 1);
+    await settle(page, (p) => p.instance.data.withdrawVisible, 'asked');
+    await cancelDialog(page, '#confirm-withdraw');
+    await simulate.sleep(20);
+    expect(page.instance.data.withdrawVisible).toBe(false);
     expect(fake.calls('POST', '/api/v1/applications/42/withdraw')).toHaveLength(0);
+    expect(text(page, '#status-chip')).toBe('已提交（待乡镇审核）');
   });
 
   test('pictures open in the previewer, PDFs are downloaded and opened', async () => {
@@ -138,20 +151,72 @@ describe('pages/application', () => {
     expect(fake.wx.openDocument.mock.calls[0][0]).toMatchObject({ filePath: 'http://tmp/download.pdf', fileType: 'pdf' });
 
     await tap(page, '#attachment-a0');
+    await settle(page, () => fake.wx.previewImage.mock.calls.length === 1, 'preview');
     expect(fake.wx.previewImage).toHaveBeenCalledWith({
       urls: [`${BASE_URL}/files/a1?sig=1`, `${BASE_URL}/files/a3?sig=3`],
       current: `${BASE_URL}/files/a1?sig=1`,
     });
   });
 
-  test('an expired PDF link reloads the details for fresh links', async () => {
+  test('an expired link is renewed through GET /api/v1/uploads/{id} before the download', async () => {
+    const expired = Object.assign({}, RETURNED, {
+      attachments: RETURNED.attachments.map((a) => Object.assign({}, a, { url_expires_at: '2020-01-01T00:00:00Z' })),
+    });
+    fake.route('GET', '/api/v1/applications/42', { statusCode: 200, data: expired });
+    fake.route('GET', '/api/v1/uploads/a2', {
+      statusCode: 200,
+      data: { id: 'a2', kind: 'business_licence', url: 'https://files.test/a2.pdf?sig=new', url_expires_at: '2099-01-01T00:00:00Z' },
+    });
+    fake.route('GET', '/api/v1/uploads/a1', {
+      statusCode: 200, data: { id: 'a1', url: '/files/a1?sig=new', url_expires_at: '2099-01-01T00:00:00Z' },
+    });
+    fake.route('GET', '/api/v1/uploads/a3', {
+      statusCode: 200, data: { id: 'a3', url: '/files/a3?sig=new', url_expires_at: '2099-01-01T00:00:00Z' },
+    });
+    const page = await openDetail();
+
+    await tap(page, '#attachment-a1');
+    await settle(page, () => fake.wx.openDocument.mock.calls.length === 1, 'pdf opened');
+    expect(fake.calls('GET', '/api/v1/uploads/a2')).toHaveLength(1);
+    expect(fake.wx.downloadFile.mock.calls[0][0].url).toBe('https://files.test/a2.pdf?sig=new');
+
+    await tap(page, '#attachment-a2');
+    await settle(page, () => fake.wx.previewImage.mock.calls.length === 1, 'preview');
+    expect(fake.wx.previewImage.mock.calls[0][0]).toEqual({
+      urls: [`${BASE_URL}/files/a1?sig=new`, `${BASE_URL}/files/a3?sig=new`],
+      current: `${BASE_URL}/files/a3?sig=new`,
+    });
+    // A second tap needs no new link.
+    await tap(page, '#attachment-a1');
+    await settle(page, () => fake.wx.openDocument.mock.calls.length === 2, 'opened again');
+    expect(fake.calls('GET', '/api/v1/uploads/a2')).toHaveLength(1);
+  });
+
+  test('a link the server refuses (403) is renewed once and the file opens', async () => {
     fake.route('GET', '/api/v1/applications/42', { statusCode: 200, data: RETURNED });
+    fake.route('GET', '/api/v1/uploads/a2', {
+      statusCode: 200, data: { id: 'a2', url: 'https://files.test/a2.pdf?sig=new', url_expires_at: '2099-01-01T00:00:00Z' },
+    });
+    fake.wx.downloadFile.mockImplementation((opts) => setTimeout(() => (/sig=new/.test(opts.url)
+      ? opts.success({ statusCode: 200, tempFilePath: 'http://tmp/a2.pdf' })
+      : opts.success({ statusCode: 403, tempFilePath: '' })), 0));
+    const page = await openDetail();
+
+    await tap(page, '#attachment-a1');
+    await settle(page, () => fake.wx.openDocument.mock.calls.length === 1, 'opened');
+    expect(fake.wx.downloadFile).toHaveBeenCalledTimes(2);
+    expect(fake.wx.showToast).not.toHaveBeenCalled();
+  });
+
+  test('still refused after a new link: the page loads again and says what to do', async () => {
+    fake.route('GET', '/api/v1/applications/42', { statusCode: 200, data: RETURNED });
+    fake.route('GET', '/api/v1/uploads/a2', { statusCode: 404, data: envelope('NOT_FOUND', '不存在') });
     fake.wx.downloadFile.mockImplementation((opts) => setTimeout(() => opts.success({ statusCode: 403, tempFilePath: '' }), 0));
     const page = await openDetail();
 
     await tap(page, '#attachment-a1');
     await settle(page, () => fake.calls('GET', '/api/v1/applications/42').length === 2, 'reloaded');
-    expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '文件链接已过期，请刷新页面后再点' }));
+    expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '文件暂时打不开，请下拉刷新页面后再点一次' }));
     expect(fake.wx.openDocument).not.toHaveBeenCalled();
   });
 
@@ -195,8 +260,8 @@ describe('pages/application', () => {
       { statusCode: 200, data: application() });
     const page = await openDetail();
 
-    expect(text(page, '#error-message')).toBe('网络不给力，请稍后重试');
-    await tap(page, '#retry-btn');
+    expect(text(page, '#state >>> #state-message')).toContain('请检查手机是否连上网络');
+    await tap(page, '#state >>> #state-retry');
     await settle(page, (p) => find(p, '#status-card'), 'loaded');
     expect(text(page, '#status-chip')).toBe('草稿');
     expect(text(page, '#edit-btn')).toBe('继续填写');

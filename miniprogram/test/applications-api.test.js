@@ -32,6 +32,25 @@ describe('api/applications', () => {
     expect(fake.calls('PUT', '/api/v1/applications/1')[0].data).toEqual({ bank_name: 'x', version: 1 });
   });
 
+  test('create with keepUntilOnline: a network failure waits for the network, then the same key is sent', async () => {
+    const api = require('../api/applications');
+    // eslint-disable-next-line global-require
+    const net = require('./helpers/network-wx').withNetwork(fake);
+    fake.route('POST', '/api/v1/applications',
+      { fail: { errMsg: 'request:fail ' } },
+      { statusCode: 201, data: { id: 1, version: 1 } });
+    const onKept = jest.fn();
+    const created = api.createApplication({ policy: 'startup_subsidy' }, 'key-12345678', {
+      silent: true, keepUntilOnline: true, onKept,
+    });
+    await new Promise((r) => { setTimeout(r, 10); });
+    expect(onKept).toHaveBeenCalledTimes(1);
+    net.up();
+    await expect(created).resolves.toEqual({ id: 1, version: 1 });
+    expect(fake.calls('POST', '/api/v1/applications').map((c) => c.header['Idempotency-Key']))
+      .toEqual(['key-12345678', 'key-12345678']);
+  });
+
   test('policies: the last good answer is used when the network fails, never for a 4xx', async () => {
     const api = require('../api/applications');
     fake.route('GET', '/api/v1/policies',

@@ -27,7 +27,8 @@ afterEach(async () => {
 describe('pages/applications', () => {
   async function openList() {
     const page = mountPage('applications');
-    await settle(page, (p) => find(p, '#empty') || find(p, '.app-card') || find(p, '#load-error'), 'list');
+    await settle(page, (p) => find(p, '#state >>> #state-empty') || find(p, '.app-card')
+      || find(p, '#state >>> #state-error'), 'list');
     return page;
   }
 
@@ -54,6 +55,7 @@ describe('pages/applications', () => {
 
     fake.route('GET', '/api/v1/applications', { statusCode: 200, data: { items: [] } });
     const empty = await openList();
+    expect(text(empty, '#state >>> #state-empty')).toContain('您还没有申请过创业扶持');
     await tap(empty, '#policies-btn');
     expect(fake.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/pages/policies/policies' }));
   });
@@ -78,14 +80,29 @@ describe('pages/applications', () => {
     }));
 
     // Changed: the consent dialog is requested within the tap handler itself.
-    find(page, '#app-42').dispatchEvent('tap');
-    await Promise.resolve();
-    await Promise.resolve();
+    const navigations = fake.wx.navigateTo.mock.calls.length;
+    await tap(page, '#app-42');
     expect(fake.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+    // Asked before leaving the list.
+    expect(fake.wx.navigateTo.mock.calls.length).toBe(navigations);
     await settle(page, () => fake.wx.navigateTo.mock.calls.length === 2, 'navigated');
     expect(fake.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({
       url: '/pages/application/application?id=42',
     }));
     expect(fake.calls('POST', '/api/v1/me/subscriptions')[0].data).toEqual({ accepted: [TEMPLATE_ID] });
+  });
+});
+
+describe('pages/applications: a list that could not be loaded', () => {
+  test('says what to do and loads again from 重新加载', async () => {
+    fake.route('GET', '/api/v1/applications',
+      { fail: { errMsg: 'request:fail timeout' } },
+      { statusCode: 200, data: { items: [application({ id: 42, status: 'submitted' })] } });
+    const page = mountPage('applications');
+    await settle(page, (p) => find(p, '#state >>> #state-error'), 'error');
+    expect(text(page, '#state >>> #state-message')).toContain('请检查手机是否连上网络');
+    await tap(page, '#state >>> #state-retry');
+    await settle(page, (p) => find(p, '#app-42'), 'loaded');
+    expect(text(page, '#status-42')).toBe('已提交（待乡镇审核）');
   });
 });

@@ -6,8 +6,9 @@
  */
 const { createFakeWx, envelope } = require('./helpers/fake-wx');
 const {
-  mountPage, settle, find, text, tap, type, pick, simulate,
+  mountPage, settle, find, text, tap, type, trigger, confirmDialog, cancelDialog, simulate,
 } = require('./helpers/page');
+const { VERSION } = require('../lib/privacy');
 const {
   TEMPLATE_ID, SUBSIDY, LOAN, policy, policiesBody, application, serveUploads,
 } = require('./helpers/backend');
@@ -17,10 +18,25 @@ let fake;
 
 beforeEach(() => {
   fake = createFakeWx({ token: 'tok' });
+  // The privacy policy was accepted (asked before a bank account is sent).
+  fake.storage.set('privacy_accepted', VERSION);
+  fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: '138****5678', roles: [] } });
   global.wx = Object.assign({}, simulateWx, fake.wx);
 });
 
+// Pages opened by the test: closed after it, so their last draft is written
+// into this test's fake and no timer writes into the next one's.
+let opened = [];
+
 afterEach(async () => {
+  opened.forEach((page) => {
+    try {
+      page.detach();
+    } catch (e) {
+      // already closed by the test
+    }
+  });
+  opened = [];
   // Let answers still on their way land in this test's fake, not the next one's.
   await simulate.sleep(20);
   global.wx = simulateWx;
@@ -31,8 +47,9 @@ const SUBSIDY_DRAFT = 'application_draft_startup_subsidy';
 
 async function open(query) {
   const page = mountPage('apply', query);
-  await settle(page, (p) => find(p, '#form-card') || find(p, '#blocked') || find(p, '#locked') || find(p, '#load-error'),
-    'form');
+  opened.push(page);
+  await settle(page, (p) => find(p, '#form-card') || find(p, '#blocked') || find(p, '#locked')
+    || find(p, '#state >>> #state-error'), 'form');
   return page;
 }
 
@@ -45,7 +62,7 @@ async function fillCommon(page) {
 
 async function fillLoan(page) {
   await type(page, '#input-amount_yuan', '100000');
-  await pick(page, '#term-picker', 1);
+  await tap(page, '#term-24');
   await type(page, '#input-purpose', '购买茶叶加工设备');
   await fillCommon(page);
 }
@@ -57,6 +74,25 @@ async function upload(page, kind) {
 
 const LOAN_REQUIRED = ['id_front', 'id_back'];
 const SUBSIDY_REQUIRED = ['business_licence', 'id_front', 'id_back'];
+
+/** Waits up to `ms` for `predicate` (the draft is written at most every half second). */
+async function waitFor(predicate, what, ms = 2000) {
+  const end = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > end) {
+      throw new Error(`timed out: ${what}`);
+    }
+    // eslint-disable-next-line no-await-in-loop
+    await simulate.sleep(20);
+  }
+}
+
+/** 提交申请, then 提交 in the confirmation dialog. */
+async function submit(page) {
+  await tap(page, '#submit-btn');
+  await settle(page, (p) => p.instance.data.confirmVisible, 'confirmation');
+  await confirmDialog(page, '#confirm-submit');
+}
 
 /** Routes for a loan that is created (42, v1), then submitted (v2). */
 function serveLoanSubmit() {
@@ -121,14 +157,15 @@ describe('pages/apply: the loan form', () => {
     expect(text(page, '#err-term_months')).toBe('请选择贷款期限');
     expect(text(page, '#err-purpose')).toBe('请填写贷款用途');
     expect(text(page, '#err-bank_account')).toBe('请填写银行账号');
-    expect(text(page, '#err-contact_phone')).toBe('请填写联系电话');
-    expect(text(page, '#err-jobs_created')).toBe('请填写带动就业人数（没有就填0）');
+    // Optional, as on the server (the bound phone is used).
+    expect(find(page, '#err-contact_phone')).toBeFalsy();
+    expect(find(page, '#err-jobs_created')).toBeFalsy();
     expect(text(page, '#material-err-id_front')).toBe('请上传身份证人像面');
     expect(text(page, '#material-err-id_back')).toBe('请上传身份证国徽面');
     // Optional for the loan.
     expect(find(page, '#material-err-business_licence')).toBeFalsy();
     expect(text(page, '#form-hint')).toBe('请先改正标红的内容');
-    expect(fake.wx.showModal).not.toHaveBeenCalled();
+    expect(page.instance.data.confirmVisible).toBe(false);
     expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(0);
   });
 
@@ -137,19 +174,28 @@ describe('pages/apply: the loan form', () => {
     fake.route('POST', '/api/v1/applications',
       { fail: { errMsg: 'request:fail timeout' } },
       { statusCode: 201, data: application({ version: 1 }) });
+    // eslint-disable-next-line global-require
+    require('./helpers/network-wx').withNetwork(fake);
+    Object.assign(global.wx, fake.wx);
     const page = await openFilledLoan();
     const key = fake.storage.get(LOAN_DRAFT).idempotency_key;
     expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 
-    await tap(page, '#submit-btn');
-    await settle(page, (p) => find(p, '#submit-error'), 'network error');
-    expect(text(page, '#submit-error')).toBe('网络不给力，没有提交成功。您填的内容已保存在手机上，请稍后再点“提交申请”');
+    await submit(page);
+    // The answer was lost: the submission waits for the network (see the test below).
+    await settle(page, (p) => find(p, '#network-wait'), 'waiting for the network');
 
-    // The page is closed and opened again: same key, same body.
+    // The page is closed and opened again: same key, same body once the
+    // account (never kept on the phone in clear) is typed again.
     page.detach();
+    const kept = fake.storage.get(LOAN_DRAFT);
+    expect(kept.pending_create.bank_account).toBe('****1234');
+    expect(JSON.stringify(kept)).not.toContain('6222000011111234');
     const again = await open({ policy: 'guaranteed_loan' });
     expect(text(again, '#draft-notice')).toContain('已为您恢复上次没有提交的内容');
-    await tap(again, '#submit-btn');
+    expect(text(again, '#account-again')).toContain('尾号是1234');
+    await type(again, '#input-bank_account', '6222 0000 1111 1234');
+    await submit(again);
     await settle(again, (p) => find(p, '#done'), 'done');
 
     const creates = fake.calls('POST', '/api/v1/applications');
@@ -184,7 +230,7 @@ describe('pages/apply: the loan form', () => {
 
     await tap(page, '#save-btn');
     await settle(page, (p) => find(p, '#submit-error'), 'network error');
-    expect(text(page, '#submit-error')).toContain('没有保存到网上');
+    expect(text(page, '#submit-error')).toContain('草稿没有存到网上');
 
     await type(page, '#input-purpose', '租门面');
     await tap(page, '#save-btn');
@@ -206,7 +252,7 @@ describe('pages/apply: the loan form', () => {
     const page = await openFilledLoan();
     const key = fake.storage.get(LOAN_DRAFT).idempotency_key;
 
-    await tap(page, '#submit-btn');
+    await submit(page);
     await settle(page, (p) => find(p, '#block-error'), 'block error');
 
     expect(text(page, '#block-error')).toContain('创业担保贷款每人最多能获得3次，您已经达到上限，不能再申请了');
@@ -227,11 +273,11 @@ describe('pages/apply: the loan form', () => {
       { statusCode: 422, data: { error: { code: 'VALIDATION_FAILED', message: '开户银行名称不正确', field: 'bank_name' } } });
     const page = await openFilledLoan();
 
-    await tap(page, '#submit-btn');
+    await submit(page);
     await settle(page, (p) => find(p, '#err-amount_yuan'), 'amount error');
     expect(text(page, '#err-amount_yuan')).toBe('金额超过上限30万元');
 
-    await tap(page, '#submit-btn');
+    await submit(page);
     await settle(page, (p) => find(p, '#err-bank_name'), 'bank error');
     expect(text(page, '#err-bank_name')).toBe('开户银行名称不正确');
   });
@@ -242,7 +288,7 @@ describe('pages/apply: the loan form', () => {
       { statusCode: 422, data: envelope('NOT_ELIGIBLE', '营业执照登记已超过3年，不能申请') });
     const page = await openFilledLoan();
 
-    await tap(page, '#submit-btn');
+    await submit(page);
     await settle(page, (p) => find(p, '#block-error'), 'block error');
     expect(text(page, '#block-error')).toContain('营业执照登记已超过3年，不能申请');
     expect(text(page, '#block-action')).toBe('查看申请条件');
@@ -250,20 +296,27 @@ describe('pages/apply: the loan form', () => {
 });
 
 describe('pages/apply: submitting and the consent prompt', () => {
-  test('submit asks to confirm, then offers notifications; only accepted templates are reported', async () => {
+  test('提交 asks in a dialog; its 提交 tap also asks for notifications; only accepted templates are reported', async () => {
     serveLoanSubmit();
     const page = await openFilledLoan();
 
     await tap(page, '#submit-btn');
-    await settle(page, () => fake.calls('POST', '/api/v1/me/subscriptions').length === 1, 'consent reported');
+    await settle(page, (p) => p.instance.data.confirmVisible, 'confirmation');
+    expect(text(page, '#confirm-submit')).toContain('确认提交');
+    expect(text(page, '#confirm-submit')).toContain('申请金额：100,000 元');
+    expect(text(page, '#confirm-submit')).toContain('贷款期限：24个月');
+    expect(fake.wx.requestSubscribeMessage).not.toHaveBeenCalled();
 
-    const confirm = fake.wx.showModal.mock.calls[0][0];
-    expect(confirm.title).toBe('确认提交');
-    expect(confirm.content).toContain('申请金额：100,000 元');
-    expect(confirm.content).toContain('贷款期限：24个月');
-    const offer = fake.wx.showModal.mock.calls[1][0];
-    expect(offer.content).toBe('审核有结果时，要不要在微信里通知您？');
+    const sentBefore = fake.wx.request.mock.calls.length;
+    await confirmDialog(page, '#confirm-submit');
+    // Asked inside the tap itself, before anything was sent: WeChat allows it only there.
     expect(fake.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+    const asked = fake.wx.requestSubscribeMessage.mock.invocationCallOrder[0];
+    const created = fake.wx.request.mock.invocationCallOrder[sentBefore];
+    expect(created === undefined || asked < created).toBe(true);
+    await settle(page, () => fake.calls('POST', '/api/v1/me/subscriptions').length === 1, 'consent reported');
+    // No second dialog after the submission.
+    expect(fake.wx.showModal).not.toHaveBeenCalled();
     expect(fake.wx.requestSubscribeMessage.mock.calls[0][0].tmplIds).toEqual([TEMPLATE_ID]);
     expect(fake.calls('POST', '/api/v1/me/subscriptions')[0].data).toEqual({ accepted: [TEMPLATE_ID] });
 
@@ -279,13 +332,15 @@ describe('pages/apply: submitting and the consent prompt', () => {
     }));
   });
 
-  test('a refused consent reports nothing; the button asks again from a tap', async () => {
+  test('a refused consent still submits and reports nothing; the button asks again from a tap', async () => {
     serveLoanSubmit();
     fake.subscribeAnswer = { [TEMPLATE_ID]: 'reject' };
     const page = await openFilledLoan();
 
-    await tap(page, '#submit-btn');
-    await settle(page, () => fake.wx.requestSubscribeMessage.mock.calls.length === 1, 'consent asked');
+    await submit(page);
+    await settle(page, (p) => find(p, '#done'), 'submitted');
+    expect(fake.calls('POST', '/api/v1/applications/42/submit')).toHaveLength(1);
+    expect(text(page, '#done-title')).toBe('提交成功');
     await settle(page, (p) => find(p, '#subscribe-btn') && p.instance.data.consent === 'declined', 'declined');
     expect(fake.calls('POST', '/api/v1/me/subscriptions')).toHaveLength(0);
 
@@ -304,9 +359,9 @@ describe('pages/apply: submitting and the consent prompt', () => {
       { statusCode: 200, data: application({ status: 'submitted', version: 2 }) });
     const page = await openFilledLoan();
 
-    await tap(page, '#submit-btn');
+    await submit(page);
     await settle(page, (p) => find(p, '#submit-error'), 'network error');
-    await tap(page, '#submit-btn');
+    await submit(page);
     await settle(page, (p) => find(p, '#done'), 'done');
 
     expect(text(page, '#done-title')).toBe('提交成功');
@@ -316,12 +371,15 @@ describe('pages/apply: submitting and the consent prompt', () => {
 
   test('cancelling the confirmation sends nothing', async () => {
     serveLoanSubmit();
-    fake.wx.showModal.mockImplementation((opts) => setTimeout(() => opts.success({ confirm: false, cancel: true }), 0));
     const page = await openFilledLoan();
 
     await tap(page, '#submit-btn');
-    await settle(page, () => fake.wx.showModal.mock.calls.length === 1);
+    await settle(page, (p) => p.instance.data.confirmVisible, 'confirmation');
+    await cancelDialog(page, '#confirm-submit');
+    await simulate.sleep(20);
+    expect(page.instance.data.confirmVisible).toBe(false);
     expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(0);
+    expect(fake.wx.requestSubscribeMessage).not.toHaveBeenCalled();
     expect(find(page, '#form-card')).toBeTruthy();
   });
 });
@@ -353,7 +411,7 @@ describe('pages/apply: the subsidy form, materials and the draft', () => {
     await upload(page, 'id_front');
     expect(find(page, '#material-err-id_front')).toBeFalsy();
     await upload(page, 'id_back');
-    await tap(page, '#submit-btn');
+    await submit(page);
     await settle(page, (p) => find(p, '#done'), 'done');
 
     const body = fake.calls('POST', '/api/v1/applications')[0].data;
@@ -409,9 +467,13 @@ describe('pages/apply: the subsidy form, materials and the draft', () => {
     await settle(page, (p) => text(p, '#file-status-u4') === '已上传', 'retried');
 
     await tap(page, '#remove-u2');
-    expect(find(page, '#file-u2')).toBeFalsy();
-    const stored = fake.storage.get(SUBSIDY_DRAFT).attachments.map((a) => a.id);
-    expect(stored).toEqual(['up_bl', 'up_ok']);
+    await settle(page, (p) => p.instance.data.removeVisible, 'asked');
+    await confirmDialog(page, '#confirm-remove');
+    await settle(page, (p) => !find(p, '#file-u2'), 'removed');
+    // The draft follows within half a second.
+    const stored = () => fake.storage.get(SUBSIDY_DRAFT).attachments.map((a) => a.id);
+    await waitFor(() => stored().length === 2, 'draft saved');
+    expect(stored()).toEqual(['up_bl', 'up_ok']);
   });
 
   test('what was typed and uploaded comes back when the page is opened again', async () => {
@@ -426,11 +488,16 @@ describe('pages/apply: the subsidy form, materials and the draft', () => {
     const again = await open({ policy: 'startup_subsidy' });
     expect(text(again, '#draft-notice')).toContain('已为您恢复上次没有提交的内容');
     expect(again.instance.data.form).toMatchObject({
-      bank_name: '咸安农商银行', bank_account: '6222 0000 1111 1234', contact_phone: '13812345678', jobs_created: '3',
+      bank_name: '咸安农商银行', bank_account: '', contact_phone: '13812345678', jobs_created: '3',
     });
+    // The account is asked again: only its last 4 digits were kept.
+    expect(text(again, '#account-again')).toContain('尾号是1234');
+    expect(JSON.stringify(fake.storage.get(SUBSIDY_DRAFT))).not.toMatch(/6222\s?0000/);
     expect(text(again, '#material-id_front')).toContain('已上传');
 
     await tap(again, '#discard-draft');
+    await settle(again, (p) => p.instance.data.discardVisible, 'asked');
+    await confirmDialog(again, '#confirm-discard');
     await settle(again, (p) => p.instance.data.form.bank_name === '' && find(p, '#form-card'), 'cleared');
     expect(find(again, '#draft-notice')).toBeFalsy();
   });
@@ -485,7 +552,7 @@ describe('pages/apply: correcting a returned application', () => {
     expect(text(page, '#material-id_front')).toContain('已上传');
 
     await type(page, '#input-bank_name', '咸安农商银行官埠桥支行');
-    await tap(page, '#submit-btn');
+    await submit(page);
     await settle(page, (p) => find(p, '#done'), 'done');
 
     const patch = fake.calls('PUT', '/api/v1/applications/42')[0].data;
@@ -528,5 +595,238 @@ describe('pages/apply: correcting a returned application', () => {
 
     expect(text(page, '#locked-text')).toBe('这份申请现在是“乡镇已通过（待区级审核）”，不能修改。');
     expect(find(page, '#form-card')).toBeFalsy();
+  });
+});
+
+describe('pages/apply: what a user on a cheap phone and a weak network notices', () => {
+  // eslint-disable-next-line global-require
+  const { withNetwork } = require('./helpers/network-wx');
+
+  test('text typed past the server\'s limit is refused, and the message says the limit', async () => {
+    fake.route('GET', '/api/v1/policies', policiesBody());
+    const page = await open({ policy: 'guaranteed_loan' });
+
+    await type(page, '#input-bank_name', '行'.repeat(70));
+    expect(text(page, '#err-bank_name')).toBe('开户银行最多64个字，多出的字没有填进去');
+    expect(page.instance.data.form.bank_name).toBe('行'.repeat(64));
+    expect(text(page, '#count-bank_name')).toBe('64/64');
+    // Typing on at the limit: the field itself shows only what was kept.
+    await type(page, '#input-bank_name', '行'.repeat(65));
+    expect(page.instance.selectComponent('#input-bank_name').data.value).toBe('行'.repeat(64));
+    expect(text(page, '#err-bank_name')).toBe('开户银行最多64个字，多出的字没有填进去');
+
+    await type(page, '#input-purpose', '买'.repeat(501));
+    expect(text(page, '#err-purpose')).toBe('贷款用途最多500个字，多出的字没有填进去');
+    expect(page.instance.data.form.purpose).toHaveLength(500);
+
+    await type(page, '#input-bank_account', '1'.repeat(31));
+    expect(text(page, '#err-bank_account')).toBe('银行账号最多30位数字，多出的数字没有填进去');
+    expect(page.instance.data.form.bank_account).toBe('1'.repeat(30));
+
+    // 11 digits is too short for the server (12-30): said at the latest on 保存草稿.
+    await type(page, '#input-bank_account', '1'.repeat(11));
+    expect(find(page, '#err-bank_account')).toBeFalsy();
+    await tap(page, '#save-btn');
+    expect(text(page, '#err-bank_account')).toContain('应为12到30位数字');
+  });
+
+  test('删除 asks first; 留着 keeps the photo', async () => {
+    fake.route('GET', '/api/v1/policies', policiesBody());
+    serveUploads(fake);
+    const page = await open({ policy: 'startup_subsidy' });
+    await upload(page, 'id_front');
+
+    await tap(page, '#remove-u1');
+    await settle(page, (p) => p.instance.data.removeVisible, 'asked');
+    expect(text(page, '#confirm-remove')).toContain('删除这个文件？');
+    expect(find(page, '#file-u1')).toBeTruthy();
+    await cancelDialog(page, '#confirm-remove');
+    await settle(page, (p) => !p.instance.data.removeVisible, 'closed');
+    expect(find(page, '#file-u1')).toBeTruthy();
+
+    await tap(page, '#remove-u1');
+    await confirmDialog(page, '#confirm-remove');
+    await settle(page, (p) => !find(p, '#file-u1'), 'removed');
+    expect(text(page, '#material-id_front')).not.toContain('已上传');
+  });
+
+  test('submitted with no network: kept, said so, and sent once by itself when the network is back', async () => {
+    serveLoanSubmit();
+    const page = await openFilledLoan();
+    const net = withNetwork(fake);
+    Object.assign(global.wx, fake.wx);
+    net.down();
+
+    await submit(page);
+    await settle(page, (p) => find(p, '#network-wait'), 'waiting for the network');
+    expect(text(page, '#network-wait')).toContain('网络一恢复就会自动提交');
+    expect(find(page, '#submit-error')).toBeFalsy();
+    expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(1);
+
+    net.up();
+    await settle(page, (p) => find(p, '#done'), 'submitted when the network came back');
+    const creates = fake.calls('POST', '/api/v1/applications');
+    expect(creates).toHaveLength(2);
+    expect(creates[1].header['Idempotency-Key']).toBe(creates[0].header['Idempotency-Key']);
+    expect(creates[1].data).toEqual(creates[0].data);
+    expect(fake.calls('POST', '/api/v1/applications/42/submit')).toHaveLength(1);
+    expect(text(page, '#done-title')).toBe('提交成功');
+
+    net.up(); // reported again: nothing more is sent
+    await simulate.sleep(20);
+    expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(2);
+  });
+
+  test('typing fast writes the draft at most every half second; the account never in clear', async () => {
+    fake.route('GET', '/api/v1/policies', policiesBody());
+    const page = await open({ policy: 'startup_subsidy' });
+    const writes = () => fake.wx.setStorageSync.mock.calls.filter((c) => c[0] === SUBSIDY_DRAFT).length;
+    const before = writes();
+
+    const account = '6222000011112222333';
+    for (let i = 1; i <= account.length; i += 1) {
+      // eslint-disable-next-line no-await-in-loop
+      await type(page, '#input-bank_account', account.slice(0, i));
+    }
+    // 19 keystrokes in well under half a second: at most the first is written at once.
+    expect(writes() - before).toBeLessThanOrEqual(1);
+    await waitFor(() => fake.storage.get(SUBSIDY_DRAFT).bank_account_tail === '2333', 'the last edit saved');
+    expect(writes() - before).toBeLessThanOrEqual(3);
+    const stored = JSON.stringify(fake.storage.get(SUBSIDY_DRAFT));
+    expect(stored).not.toContain('62220000');
+    expect(fake.storage.get(SUBSIDY_DRAFT).form.bank_account).toBe('');
+  });
+
+  test('the contact phone is optional: the bound phone is shown and nothing is sent for it', async () => {
+    serveLoanSubmit();
+    const page = await open({ policy: 'guaranteed_loan' });
+    await settle(page, (p) => find(p, '#phone-on-file'), 'bound phone');
+    expect(text(page, '#phone-on-file')).toContain('138****5678');
+    await type(page, '#input-amount_yuan', '100000');
+    await tap(page, '#term-12');
+    await type(page, '#input-purpose', '买设备');
+    await type(page, '#input-bank_name', '咸安农商银行');
+    await type(page, '#input-bank_account', '622200001111');
+    for (const kind of LOAN_REQUIRED) {
+      // eslint-disable-next-line no-await-in-loop
+      await upload(page, kind);
+    }
+    await submit(page);
+    await settle(page, (p) => find(p, '#done'), 'done');
+    const body = fake.calls('POST', '/api/v1/applications')[0].data;
+    expect(body).not.toHaveProperty('contact_phone');
+    expect(body).not.toHaveProperty('jobs_created');
+    expect(body.term_months).toBe(12);
+  });
+
+  test('expired links of files uploaded earlier are renewed (GET /api/v1/uploads/{id}) before the preview', async () => {
+    fake.route('GET', '/api/v1/policies', policiesBody());
+    fake.route('GET', '/api/v1/applications/42', {
+      statusCode: 200,
+      data: application({
+        status: 'returned',
+        version: 5,
+        attachments: [{
+          id: 'att1', kind: 'id_front', url: '/files/att1?sig=old', url_expires_at: '2020-01-01T00:00:00Z', content_type: 'image/jpeg',
+        }],
+      }),
+    });
+    fake.route('GET', '/api/v1/uploads/att1', {
+      statusCode: 200,
+      data: {
+        id: 'att1', kind: 'id_front', url: '/files/att1?sig=new', url_expires_at: '2099-01-01T00:00:00Z', content_type: 'image/jpeg',
+      },
+    });
+    const page = await open({ id: '42' });
+
+    await tap(page, '#file-u1 .thumb');
+    await settle(page, () => fake.wx.previewImage.mock.calls.length === 1, 'preview');
+    expect(fake.calls('GET', '/api/v1/uploads/att1')).toHaveLength(1);
+    expect(fake.wx.previewImage.mock.calls[0][0].urls).toEqual(['http://127.0.0.1:8080/files/att1?sig=new']);
+  });
+});
+
+describe('pages/apply: privacy and the phone', () => {
+  test('the bank account is only sent after the privacy policy was accepted; 不同意 sends nothing', async () => {
+    serveLoanSubmit();
+    fake.storage.delete('privacy_accepted');
+    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: '138****5678', roles: [], privacy: { current: false } } });
+    fake.route('POST', '/api/v1/me/privacy-consent', { statusCode: 204 });
+    const page = await openFilledLoan();
+    expect(text(page, '#field-bank_account')).toContain('看看怎么保管');
+
+    fake.wx.showModal.mockImplementation((opts) => setTimeout(() => opts.success({ confirm: false, cancel: true }), 0));
+    await submit(page);
+    await settle(page, (p) => find(p, '#submit-error'), 'declined');
+    expect(text(page, '#submit-error')).toContain('没有同意隐私保护指引');
+    expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(0);
+
+    fake.wx.showModal.mockImplementation((opts) => setTimeout(() => opts.success({ confirm: true, cancel: false }), 0));
+    await submit(page);
+    await settle(page, (p) => find(p, '#done'), 'submitted');
+    expect(fake.calls('POST', '/api/v1/me/privacy-consent')[0].data).toEqual({ version: VERSION });
+    expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(1);
+  });
+
+  test('422 PRIVACY_CONSENT_REQUIRED asks again and says to tap once more', async () => {
+    serveLoanSubmit();
+    fake.route('POST', '/api/v1/applications',
+      { statusCode: 422, data: envelope('PRIVACY_CONSENT_REQUIRED', '请先同意隐私政策') },
+      { statusCode: 201, data: application({ version: 1 }) });
+    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: '138****5678', roles: [], privacy: { current: false } } });
+    fake.route('POST', '/api/v1/me/privacy-consent', { statusCode: 204 });
+    const page = await openFilledLoan();
+
+    await submit(page);
+    await settle(page, (p) => find(p, '#submit-error'), 'asked again');
+    expect(fake.calls('POST', '/api/v1/me/privacy-consent')).toHaveLength(1);
+    expect(text(page, '#submit-error')).toContain('再点一次');
+    await submit(page);
+    await settle(page, (p) => find(p, '#done'), 'submitted');
+  });
+
+  test('no bound phone: the 绑定手机号 button; a failure that is not a refusal is not called a refusal', async () => {
+    fake.route('GET', '/api/v1/policies', policiesBody());
+    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: null, roles: [] } });
+    const page = await open({ policy: 'startup_subsidy' });
+    await settle(page, (p) => find(p, '#phone-binding >>> #bind-phone-btn'), 'bind button');
+    expect(text(page, '#phone-none')).toContain('绑定微信手机号');
+
+    await trigger(page, '#phone-binding >>> #bind-phone-btn', 'getphonenumber',
+      { errMsg: 'getPhoneNumber:fail no permission', errno: 1400001 });
+    expect(fake.wx.showToast).toHaveBeenCalledTimes(1);
+    expect(fake.wx.showToast.mock.calls[0][0].title).not.toContain('取消授权');
+
+    await trigger(page, '#phone-binding >>> #bind-phone-btn', 'getphonenumber', { errMsg: 'getPhoneNumber:fail user deny' });
+    expect(fake.wx.showToast.mock.calls[1][0].title).toContain('取消授权');
+  });
+});
+
+describe('pages/apply: a weak signal WeChat never reports as back', () => {
+  // eslint-disable-next-line global-require
+  const { withNetwork } = require('./helpers/network-wx');
+
+  test('现在再试一次 sends the kept submission again (same key) without waiting for WeChat', async () => {
+    serveLoanSubmit();
+    const page = await openFilledLoan();
+    const net = withNetwork(fake);
+    Object.assign(global.wx, fake.wx);
+    net.down();
+
+    await submit(page);
+    await settle(page, (p) => find(p, '#retry-now-btn'), 'waiting with a retry button');
+    // Still no signal: tried again, still waiting, nothing lost.
+    await tap(page, '#retry-now-btn');
+    await simulate.sleep(20);
+    expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(2);
+    expect(find(page, '#network-wait')).toBeTruthy();
+
+    net.quietlyUp();
+    await tap(page, '#retry-now-btn');
+    await settle(page, (p) => find(p, '#done'), 'submitted');
+    const keys = fake.calls('POST', '/api/v1/applications').map((c) => c.header['Idempotency-Key']);
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(1);
+    expect(fake.calls('POST', '/api/v1/applications/42/submit')).toHaveLength(1);
   });
 });

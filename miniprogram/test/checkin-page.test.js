@@ -4,9 +4,9 @@
  * wx.scanCode reads a 小程序码 or the text QR code; refusals and errors in
  * plain words, the result in large text.
  */
-const { createStrictWx, envelope } = require('./helpers/events-wx');
+const { createFakeWx: createStrictWx, envelope } = require('./helpers/fake-wx');
 const {
-  mountPage, settle, find, text, tap, simulate,
+  mountPage, settle, find, text, tap, trigger, simulate,
 } = require('./helpers/page');
 
 const simulateWx = global.wx;
@@ -169,19 +169,48 @@ describe('pages/checkin 扫码签到 inside the app', () => {
   });
 
   test('a camera WeChat may not use is explained, with what to do', async () => {
-    fake.scans.push({ fail: { errMsg: 'scanCode:fail auth deny' } });
+    fake.camera = 'denied';
+    fake.scans.push('huixiang:event:12:tk');
     const page = await open();
     await tap(page, '#scan-btn');
     await settle(page, (p) => find(p, '#failed'), 'failed');
     expect(text(page, '#failed-message')).toBe('微信没有相机权限。请点右上角“···”→“设置”，打开“摄像头”后再扫');
+    expect(fake.wx.request).not.toHaveBeenCalled();
   });
 
-  test('a refused privacy consent is explained, with what to do', async () => {
-    fake.scans.push({ fail: { errMsg: 'scanCode:fail privacy permission is not authorized' } });
+  test('不同意 in our privacy popup: the scan fails (errno 104) and the page says what to do', async () => {
+    fake.privacyAuthorized = false;
+    fake.scans.push('huixiang:event:12:tk');
     const page = await open();
     await tap(page, '#scan-btn');
+    // WeChat asks our popup instead of opening the camera.
+    await settle(page, (p) => find(p, '#privacy-popup >>> #privacy-decline'), 'popup');
+    expect(fake.scanAnswered).toBe(0);
+
+    await tap(page, '#privacy-popup >>> #privacy-decline');
     await settle(page, (p) => find(p, '#failed'), 'failed');
     expect(text(page, '#failed-message')).toBe('没有同意《隐私保护指引》，所以没能打开扫码。想签到，请再点下面的扫码按钮，在提示里点“同意”');
+    expect(fake.privacyAnswers).toEqual([{ event: 'disagree' }]);
+    expect(fake.privacyFailures).toEqual([{
+      api: 'scanCode', errno: 104, errMsg: 'scanCode:fail privacy permission is not authorized',
+    }]);
+    expect(fake.wx.request).not.toHaveBeenCalled();
+  });
+
+  test('同意 in our privacy popup: WeChat goes on with the scan and the check-in follows', async () => {
+    fake.privacyAuthorized = false;
+    fake.scans.push('huixiang:event:12:tk');
+    fake.route('POST', '/api/v1/me/privacy-consent', { statusCode: 204 });
+    fake.route('POST', '/api/v1/events/12/checkin', CHECKED_IN);
+    const page = await open();
+    await tap(page, '#scan-btn');
+    await settle(page, (p) => find(p, '#privacy-popup >>> #privacy-agree'), 'popup');
+
+    await trigger(page, '#privacy-popup >>> #privacy-agree', 'agreeprivacyauthorization', {});
+    await settle(page, (p) => find(p, '#done'), 'done');
+    expect(fake.privacyAnswers).toEqual([expect.objectContaining({ event: 'agree' })]);
+    expect(fake.calls('POST', '/api/v1/me/privacy-consent')).toHaveLength(1);
+    expect(fake.calls('POST', '/api/v1/events/12/checkin')[0].data).toEqual({ token: 'tk' });
   });
 
   test.each([

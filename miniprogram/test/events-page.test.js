@@ -3,7 +3,7 @@
  * 报名, 取消报名 after a confirmation, 去签到 while check-in is open; a full
  * event says 名额已满 plainly, also when it filled up under the user's thumb.
  */
-const { createStrictWx, envelope } = require('./helpers/events-wx');
+const { createFakeWx: createStrictWx, envelope } = require('./helpers/fake-wx');
 const {
   mountPage, settle, find, text, tap,
 } = require('./helpers/page');

@@ -3,7 +3,7 @@
  * read and opens its page (asking for progress notifications first when it
  * is an unread progress message), and more on scrolling down.
  */
-const { createStrictWx: createFakeWx } = require('./helpers/events-wx');
+const { createFakeWx } = require('./helpers/fake-wx');
 const {
   mountPage, settle, find, text, tap, simulate,
 } = require('./helpers/page');

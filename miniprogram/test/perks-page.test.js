@@ -4,7 +4,7 @@
  * (and reused by the retry after a network failure), and the 409s in plain
  * words.
  */
-const { createStrictWx: createFakeWx, envelope } = require('./helpers/events-wx');
+const { createFakeWx, envelope } = require('./helpers/fake-wx');
 const {
   mountPage, settle, find, text, tap,
 } = require('./helpers/page');

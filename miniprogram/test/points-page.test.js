@@ -2,7 +2,7 @@
  * 我的积分 (pages/points): balance, what expires soon (Beijing dates), the
  * history page by page, and the not-registered state.
  */
-const { createStrictWx: createFakeWx, envelope } = require('./helpers/events-wx');
+const { createFakeWx, envelope } = require('./helpers/fake-wx');
 const {
   mountPage, settle, find, text, tap,
 } = require('./helpers/page');

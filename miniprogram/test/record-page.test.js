@@ -7,6 +7,7 @@ const {
   mountPage, settle, find, text, tap,
 } = require('./helpers/page');
 const { serveReturnee, RECORD, ID_MASKED } = require('./helpers/backend');
+const { MESSAGES } = require('../api/request');
 
 const simulateWx = global.wx;
 let fake;
@@ -22,7 +23,7 @@ afterEach(() => {
 
 async function open() {
   const page = mountPage('record');
-  await settle(page, (p) => !find(p, '#loading'), 'loaded');
+  await settle(page, (p) => p.instance.data.status !== 'loading', 'loaded');
   return page;
 }
 
@@ -65,7 +66,12 @@ describe('pages/record', () => {
       类型: '个体工商户',
       带动就业: '3人',
     });
-    expect(html).toContain('经营主体');
+    // Plain words, and every row is a TDesign cell showing label and value.
+    expect(html).toContain('您开的店或公司');
+    expect(html).not.toContain('经营主体');
+    expect(text(page, '#section-0')).toContain('基本信息');
+    expect(text(page, '#section-0')).toContain('姓名');
+    expect(text(page, '#section-0')).toContain('张三');
     expect(html).not.toContain('electrician');
     expect(find(page, '#review-note')).toBeFalsy();
   });
@@ -74,7 +80,8 @@ describe('pages/record', () => {
     serveReturnee(fake);
     const page = await open();
 
-    expect(text(page, '#not-registered')).toContain('您还没有登记返乡信息');
+    expect(text(page, '#state')).toContain('您还没有登记返乡信息');
+    expect(text(page, '#state')).not.toContain('信息无误，确认');
     expect(fake.wx.showToast).not.toHaveBeenCalled();
     await tap(page, '#register-btn');
     expect(fake.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({
@@ -126,8 +133,9 @@ describe('pages/record', () => {
     fake.route('GET', '/api/v1/me/returnee', { fail: { errMsg: 'request:fail timeout' } }, { statusCode: 200, data: RECORD });
     const page = await open();
 
-    expect(text(page, '#error-message')).toBe('网络不给力，请稍后重试');
-    await tap(page, '#retry-btn');
-    await settle(page, (p) => find(p, '#confirm-btn'), 'record');
+    expect(text(page, '#state >>> #state-message')).toBe(MESSAGES.NETWORK);
+    await tap(page, '#state >>> #state-retry');
+    await settle(page, (p) => p.instance.data.status === 'ready', 'record');
+    expect(text(page, '#state')).toContain('信息无误，确认');
   });
 });

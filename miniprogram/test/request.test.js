@@ -201,27 +201,27 @@ describe('request', () => {
     expect(long.startsWith(title.slice(0, -1))).toBe(true);
   });
 
-  test('network failure -> 网络不给力 toast, NETWORK_ERROR', async () => {
+  test('network failure -> MESSAGES.NETWORK toast, NETWORK_ERROR', async () => {
     fake.route('GET', '/api/v1/me', { fail: { errMsg: 'request:fail ' } });
 
     const err = await http.get('/api/v1/me').catch((e) => e);
 
-    expect(err).toMatchObject({ code: 'NETWORK_ERROR', status: 0, message: '网络不给力，请稍后重试' });
+    expect(err).toMatchObject({ code: 'NETWORK_ERROR', status: 0, message: http.MESSAGES.NETWORK });
     expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({
-      title: '网络不给力，请稍后重试',
+      title: http.MESSAGES.NETWORK,
       icon: 'none',
     }));
   });
 
-  test('timeout -> 网络不给力 toast, NETWORK_TIMEOUT', async () => {
+  test('timeout -> MESSAGES.NETWORK toast, NETWORK_TIMEOUT', async () => {
     fake.route('GET', '/api/v1/me', { fail: { errMsg: 'request:fail timeout' } });
 
     await expect(http.get('/api/v1/me')).rejects.toMatchObject({
       code: 'NETWORK_TIMEOUT',
       status: 0,
-      message: '网络不给力，请稍后重试',
+      message: http.MESSAGES.NETWORK,
     });
-    expect(fake.wx.showToast.mock.calls[0][0].title).toBe('网络不给力，请稍后重试');
+    expect(fake.wx.showToast.mock.calls[0][0].title).toBe(http.MESSAGES.NETWORK);
   });
 
   test('503 with Retry-After -> 服务繁忙 toast and retryAfter', async () => {
@@ -271,7 +271,7 @@ describe('request', () => {
 
     await expect(http.get('/api/v1/me')).rejects.toMatchObject({ code: 'NETWORK_TIMEOUT', status: 0 });
     expect(fake.wx.showToast).toHaveBeenCalledTimes(1);
-    expect(fake.wx.showToast.mock.calls[0][0].title).toBe('网络不给力，请稍后重试');
+    expect(fake.wx.showToast.mock.calls[0][0].title).toBe(http.MESSAGES.NETWORK);
     // The session was not proven dead: keep the token for the next try.
     expect(fake.storage.get('token')).toBe('old-token');
   });
@@ -300,5 +300,89 @@ describe('request', () => {
     const parsed = http.parseRetryAfter({ 'Retry-After': inTenSeconds });
     expect(parsed).toBeGreaterThanOrEqual(8);
     expect(parsed).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('request: kept until the network is back (keepUntilOnline)', () => {
+  // eslint-disable-next-line global-require
+  const { withNetwork } = require('./helpers/network-wx');
+  const KEY = 'key-0123456789';
+  const CREATED = { statusCode: 201, data: { id: 42, version: 1 } };
+  const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
+
+  function create(extra) {
+    return http.post('/api/v1/applications', { policy: 'startup_subsidy' }, Object.assign({
+      silent: true,
+      keepUntilOnline: true,
+      header: { 'Idempotency-Key': KEY },
+    }, extra));
+  }
+
+  test('a request with an Idempotency-Key is kept and sent once when the network is back', async () => {
+    const net = withNetwork(fake);
+    fake.route('POST', '/api/v1/applications', CREATED);
+    net.down();
+    const onKept = jest.fn();
+    let answer;
+    create({ onKept }).then((a) => { answer = a; });
+    await sleep(10);
+
+    expect(onKept).toHaveBeenCalledWith(expect.objectContaining({ code: 'NETWORK_ERROR', message: http.MESSAGES.NETWORK }));
+    expect(answer).toBeUndefined();
+    expect(fake.wx.request).toHaveBeenCalledTimes(1);
+
+    net.up();
+    net.up(); // WeChat may report twice (Wi-Fi, then 4G): still one resend
+    await sleep(10);
+    expect(answer).toEqual({ id: 42, version: 1 });
+    const sent = fake.calls('POST', '/api/v1/applications');
+    expect(sent).toHaveLength(2);
+    expect(sent[1].header['Idempotency-Key']).toBe(KEY);
+    expect(sent[1].data).toEqual(sent[0].data);
+  });
+
+  test('still no network on the resend: it waits for the next return; a server error rejects', async () => {
+    const net = withNetwork(fake);
+    fake.route('POST', '/api/v1/applications',
+      { fail: { errMsg: 'request:fail timeout' } },
+      { fail: { errMsg: 'request:fail timeout' } },
+      { statusCode: 422, data: envelope('NOT_ELIGIBLE', '暂时不能申请') });
+    const result = create().then((a) => ({ a }), (e) => ({ e }));
+    await sleep(10);
+    net.up();
+    await sleep(10);
+    expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(2);
+    net.up();
+    const { e } = await result;
+    expect(e).toMatchObject({ code: 'NOT_ELIGIBLE', status: 422 });
+    expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(3);
+  });
+
+  test('retryKeptNow() sends the kept request at once, without a network event', async () => {
+    const net = withNetwork(fake);
+    fake.route('POST', '/api/v1/applications', CREATED);
+    net.down();
+    const answer = create();
+    await sleep(10);
+    net.quietlyUp();
+    http.retryKeptNow();
+    await expect(answer).resolves.toEqual({ id: 42, version: 1 });
+    expect(fake.calls('POST', '/api/v1/applications')).toHaveLength(2);
+  });
+
+  test('without an Idempotency-Key (or without the option) a network failure rejects at once', async () => {
+    withNetwork(fake);
+    fake.route('POST', '/api/v1/applications', { fail: { errMsg: 'request:fail ' } });
+    await expect(http.post('/api/v1/applications', {}, { silent: true, keepUntilOnline: true }))
+      .rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+    await expect(http.post('/api/v1/applications', {}, { silent: true, header: { 'Idempotency-Key': KEY } }))
+      .rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+    expect(fake.wx.onNetworkStatusChange).not.toHaveBeenCalled();
+  });
+
+  test('an old WeChat without onNetworkStatusChange rejects as before', async () => {
+    delete fake.wx.onNetworkStatusChange;
+    fake.route('POST', '/api/v1/applications', { fail: { errMsg: 'request:fail ' } });
+    await expect(create()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
   });
 });

@@ -72,7 +72,9 @@ describe('validateStep', () => {
   });
 
   test('step 4: intention, and the business only when started', () => {
-    expect(model.validateStep(3, model.emptyForm(), ctx)).toEqual({ intention: '请选择您的创业打算' });
+    // Optional as on the server: nothing chosen is sent as 'none'.
+    expect(model.validateStep(3, model.emptyForm(), ctx)).toEqual({});
+    expect(model.toPayload(model.emptyForm()).intention).toBe('none');
     expect(model.validateStep(3, validForm({ intention: 'started' }), ctx)).toEqual({});
     expect(model.validateStep(3, validForm({ intention: 'started', business_name: '店'.repeat(101) }), ctx))
       .toEqual({ business_name: '最多100个字，已超出1个字' });
@@ -209,5 +211,36 @@ describe('dates in Beijing time', () => {
     expect(rows['手机号']).toBe('未绑定');
     expect(rows['返乡时间']).toBeUndefined();
     expect(sections.map((s) => s.title)).not.toContain('经营主体');
+  });
+});
+
+describe('drafts without the ID number', () => {
+  const { ID_CARD } = require('./helpers/backend');
+
+  test('toDraft keeps every field but the ID number, which is only kept masked', () => {
+    const form = Object.assign(model.emptyForm(), { name: '张三', id_card: ID_CARD, skills: ['welder'] });
+    const d = model.toDraft(form, 2);
+    expect(d.form.name).toBe('张三');
+    expect(d.form.skills).toEqual(['welder']);
+    expect(d.form.id_card).toBe('');
+    expect(d.step).toBe(2);
+    expect(d.id_masked).toBe('4212**********1232');
+    expect(JSON.stringify(d)).not.toContain('19900101');
+  });
+
+  test('a half-typed ID number is not kept at all', () => {
+    const d = model.toDraft(Object.assign(model.emptyForm(), { id_card: '4212021990' }), 0);
+    expect(d.id_masked).toBe('');
+    expect(JSON.stringify(d)).not.toContain('4212021990');
+  });
+
+  test('fromDraft drops an ID number an old draft held in clear', () => {
+    const d = model.fromDraft({ form: Object.assign(model.emptyForm(), { name: '李四', id_card: ID_CARD }), step: 9 });
+    expect(d.form.id_card).toBe('');
+    expect(d.form.name).toBe('李四');
+    expect(d.step).toBe(0);
+    expect(d.idMasked).toBe('4212**********1232');
+    expect(model.fromDraft(null)).toBeNull();
+    expect(model.fromDraft({})).toBeNull();
   });
 });

@@ -1,10 +1,11 @@
 /**
- * 意愿调查 (pages/survey): single/multi/text questions, required checks,
- * max choices, the draft, submitting and the server's answers.
+ * 意愿调查 (pages/survey) with TDesign radio and check-box groups:
+ * single/multi/text questions, required checks, max choices, the draft
+ * (at most one write per half second), submitting and the server's answers.
  */
 const { createFakeWx, envelope } = require('./helpers/fake-wx');
 const {
-  mountPage, settle, find, text, tap, type,
+  mountPage, settle, find, text, tap, type, simulate,
 } = require('./helpers/page');
 
 const simulateWx = global.wx;
@@ -15,7 +16,18 @@ beforeEach(() => {
   global.wx = Object.assign({}, simulateWx, fake.wx);
 });
 
+// Pages still open are closed here, so a draft write they owe stays in their own test.
+let opened = [];
+
 afterEach(() => {
+  opened.forEach((page) => {
+    try {
+      page.detach();
+    } catch (e) {
+      // already closed by the test
+    }
+  });
+  opened = [];
   global.wx = simulateWx;
 });
 
@@ -52,11 +64,13 @@ const SURVEY = {
 };
 
 const survey = (overrides) => ({ statusCode: 200, data: Object.assign({}, SURVEY, overrides) });
-const isOn = (page, id) => find(page, id).dom.className.includes('choice-on');
+// What the user sees: the TDesign radio / check box drawn checked.
+const isOn = (page, id) => find(page, id)._exparserNode.data.checked === true;
 
 async function open() {
   const page = mountPage('survey');
-  await settle(page, (p) => !find(p, '#loading'), 'loaded');
+  opened.push(page);
+  await settle(page, (p) => p.instance.data.status !== 'loading', 'loaded');
   return page;
 }
 
@@ -113,7 +127,10 @@ describe('pages/survey', () => {
     await tap(page, '#opt-q2-y');
     await tap(page, '#opt-q2-x');
     await type(page, '#text-q3', ' 想开茶叶店 ');
-    expect(fake.storage.get('survey_draft')).toMatchObject({ survey_id: 7, version: 2 });
+    page.instance.onHide();
+    expect(fake.storage.get('survey_draft')).toMatchObject({
+      survey_id: 7, version: 2, picked: { q1: ['a'], q2: ['y', 'x'] }, texts: { q3: ' 想开茶叶店 ' },
+    });
     await tap(page, '#submit-btn');
     await settle(page, (p) => find(p, '#thanks'), 'thanks');
 
@@ -191,7 +208,7 @@ describe('pages/survey', () => {
     await tap(page, '#submit-btn');
     await settle(page, (p) => find(p, '#reload-btn'), 'closed');
     await tap(page, '#reload-btn');
-    await settle(page, (p) => find(p, '#opt-q1-a'), 'new version');
+    await settle(page, (p) => p.instance.data.status === 'ready' && find(p, '#opt-q1-a'), 'new version');
 
     expect(isOn(page, '#opt-q1-a')).toBe(true);
     expect(isOn(page, '#opt-q2-y')).toBe(true);
@@ -202,7 +219,8 @@ describe('pages/survey', () => {
   test('no survey open (404) and a lost network on submit', async () => {
     fake.route('GET', '/api/v1/surveys/current', { statusCode: 404, data: envelope('NOT_FOUND', '暂无调查') });
     const none = await open();
-    expect(text(none, '#no-survey')).toContain('目前没有正在进行的调查');
+    expect(text(none, '#state')).toContain('目前没有正在进行的调查');
+    expect(find(none, '#back-btn')).toBeTruthy();
     none.detach();
 
     fake.route('GET', '/api/v1/surveys/current', survey());
@@ -212,7 +230,24 @@ describe('pages/survey', () => {
     await tap(page, '#opt-q2-x');
     await tap(page, '#submit-btn');
     await settle(page, (p) => find(p, '#submit-error'), 'network error');
-    expect(text(page, '#submit-error')).toContain('您的回答已保存在手机上');
+    expect(text(page, '#submit-error')).toBe('没有连上网络，回答还没有提交。您的回答已保存在手机上，等信号好些再点一次提交。');
     expect(fake.storage.get('survey_draft').picked).toEqual({ q1: ['a'], q2: ['x'] });
+  });
+
+  test('quick taps write the draft at most once per half second; the last answer is kept', async () => {
+    fake.route('GET', '/api/v1/surveys/current', survey());
+    const page = await open();
+    fake.wx.setStorageSync.mockClear();
+
+    await tap(page, '#opt-q1-a');
+    await tap(page, '#opt-q1-b');
+    await tap(page, '#opt-q2-x');
+    await type(page, '#text-q3', '想');
+    await type(page, '#text-q3', '想开');
+    const writes = () => fake.wx.setStorageSync.mock.calls.filter((c) => c[0] === 'survey_draft');
+    expect(writes()).toHaveLength(1);
+    await simulate.sleep(600);
+    expect(writes()).toHaveLength(2);
+    expect(fake.storage.get('survey_draft')).toMatchObject({ picked: { q1: ['b'], q2: ['x'] }, texts: { q3: '想开' } });
   });
 });

@@ -82,7 +82,7 @@ describe('uploadFile', () => {
     fake.route('UPLOAD', '/api/v1/uploads', { fail: { errMsg: 'uploadFile:fail' } });
     const err = await uploads.uploadFile({ filePath: 'http://tmp/a.jpg', kind: 'id_front', retryDelayMs: 0 }).catch((e) => e);
     expect(err.status).toBe(0);
-    expect(err.message).toBe('网络不给力，没有传上去，请点“重试”');
+    expect(err.message).toBe(uploads.UPLOAD_TEXT.NETWORK);
     expect(err.retryable).toBe(true);
     expect(fake.uploads()).toHaveLength(4);
   });
@@ -117,5 +117,15 @@ describe('uploadFile', () => {
     expect(uploads.isImage({ name: 'x.JPG' })).toBe(true);
     expect(uploads.isPdf({ url: '/files/a.pdf?sig=1' })).toBe(true);
     expect(uploads.isImage({ content_type: 'application/pdf', name: 'a.jpg' })).toBe(false);
+  });
+});
+
+describe('getUpload', () => {
+  test('GET /api/v1/uploads/{id} gives the upload with a fresh link, silently', async () => {
+    fake.route('GET', '/api/v1/uploads/up1', { statusCode: 200, data: Object.assign({}, OK.data, { url: '/files/up1?sig=new' }) });
+    await expect(uploads.getUpload('up1')).resolves.toMatchObject({ id: 'up1', url: '/files/up1?sig=new' });
+    fake.route('GET', '/api/v1/uploads/up2', { statusCode: 404, data: envelope('NOT_FOUND', '不存在') });
+    await expect(uploads.getUpload('up2')).rejects.toMatchObject({ status: 404 });
+    expect(fake.wx.showToast).not.toHaveBeenCalled();
   });
 });

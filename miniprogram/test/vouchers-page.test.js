@@ -3,7 +3,7 @@
  * on the phone, statuses in words, and cancelling an unused voucher after a
  * confirmation.
  */
-const { createStrictWx: createFakeWx, envelope } = require('./helpers/events-wx');
+const { createFakeWx, envelope } = require('./helpers/fake-wx');
 const {
   mountPage, settle, find, text, tap,
 } = require('./helpers/page');

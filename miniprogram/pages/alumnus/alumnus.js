@@ -1,29 +1,35 @@
 /**
  * 校友登记: the alumni registration form, also used to edit the record.
- * Everything typed is kept in storage (`alumnus_draft`) on every change and
- * restored when the page opens; the draft goes after a successful submit.
+ * What is typed is kept as a draft in storage (`alumnus_draft`, at most
+ * one write per half second, written at once when the page is hidden or
+ * closed) — without the ID number, which is never stored on the phone: the
+ * user types it again after a restart or to edit the record.
  */
 const alumniApi = require('../../api/alumni');
 const auth = require('../../api/auth');
 const http = require('../../api/request');
 const model = require('../../lib/alumnus-form');
-const { normalizeIdCard, isValidIdCard, matchesMasked } = require('../../lib/idcard');
+const storage = require('../../lib/storage');
+const { createDraftSaver } = require('../../lib/draft-saver');
+const { formFieldsBehavior, pickerOptions, labelOf } = require('../../lib/form-fields');
+const { normalizeIdCard } = require('../../lib/idcard');
 const { todayBeijing } = require('../../lib/datetime');
-const { phoneCodeOf } = require('../../lib/phone');
 
 const DRAFT_KEY = 'alumnus_draft';
-// The full ID number typed here; the server only returns it masked. The one
-// typed at 返乡登记 is the same person's and is used too.
-const ID_KEY = 'alumnus_id_card';
-const RETURNEE_ID_KEY = 'returnee_id_card';
+// Earlier versions kept the full ID number here; it is removed on sight.
+const LEGACY_ID_KEY = 'alumnus_id_card';
 
 const TEXT = {
-  LOAD_FAILED: '加载失败，请检查网络后重试',
+  LOAD_FAILED: '没能加载出来。请检查手机是否连上网络，再点“重新加载”。',
+  NOT_SENT: '没有提交成功，请稍后再点一次提交。',
   FIX_ERRORS: '请先改正标红的内容',
   PHONE_NEEDED: '提交前请先绑定手机号，方便工作人员联系您',
-  PHONE_BOUND: '绑定成功，请再点“提交”',
-  NETWORK: '网络不给力，没有提交成功。您填的内容已保存在手机上，请稍后再点“提交”',
-  NO_SCHOOLS: '学校名单还没加载出来，请稍后重试',
+  PHONE_BOUND: '手机号已绑定，请再点“提交”',
+  NETWORK: '没有连上网络，登记还没有提交。填好的内容都还在，等信号好些再点一次提交。',
+  CONSENT_DECLINED: '您没有同意隐私保护指引，身份证号不会发出去，登记也就没有提交。同意后才能提交。',
+  NO_SCHOOLS: '学校名单还没加载出来，请稍后再试',
+  ID_AGAIN_EDIT: '为保护您的信息，身份证号不存在手机上。请再输入一次登记时的身份证号',
+  ID_AGAIN_DRAFT: '为保护您的信息，身份证号没有存在手机上，请再输入一次',
 };
 
 // Error codes that concern a field even when the server names none.
@@ -34,39 +40,11 @@ const CODE_FIELDS = {
   SCHOOL_UNKNOWN: 'school_code',
 };
 
-function readStorage(key) {
-  try {
-    return wx.getStorageSync(key) || null;
-  } catch (e) {
-    return null;
-  }
-}
-
-function writeStorage(key, value) {
-  try {
-    wx.setStorageSync(key, value);
-  } catch (e) {
-    // Storage full: nothing more we can do here.
-  }
-}
-
-function removeStorage(key) {
-  try {
-    wx.removeStorageSync(key);
-  } catch (e) {
-    // ignore
-  }
-}
-
-function offerMap(offers) {
-  const out = {};
-  (offers || []).forEach((code) => {
-    out[code] = true;
-  });
-  return out;
-}
+const yearOptions = (years) => years.map((y) => ({ label: `${y}年`, value: y }));
 
 Page({
+  behaviors: [formFieldsBehavior],
+
   data: {
     // loading | error | ready | done
     status: 'loading',
@@ -77,20 +55,17 @@ Page({
     counts: model.counts(model.emptyForm()),
     limits: model.LIMITS,
     offerOptions: model.OFFER_OPTIONS,
-    selectedOffers: {},
     schools: [],
-    schoolIndex: -1,
-    schoolName: '',
-    years: [],
-    entryIndex: -1,
-    gradIndex: -1,
+    pickers: { school: [], entry: [], graduation: [] },
+    labels: { school_code: '' },
     record: null,
     banner: null,
     maskedIdCard: '',
-    idLocked: false,
+    idHint: '',
     phoneBound: true,
-    binding: false,
+    phone: '',
     draftRestored: false,
+    discardAsking: false,
     hint: '',
     submitting: false,
     submitError: '',
@@ -99,8 +74,26 @@ Page({
   onLoad() {
     const year = Number(todayBeijing().slice(0, 4));
     this.currentYear = year;
-    this.setData({ years: model.yearRange(year) });
+    this.setData({
+      'pickers.entry': yearOptions(model.yearRange(year)),
+      'pickers.graduation': yearOptions(model.graduationYears(year)),
+    });
+    this.saver = createDraftSaver({ save: (draft) => storage.set(DRAFT_KEY, draft) });
+    storage.remove(LEGACY_ID_KEY);
     this.load();
+  },
+
+  // The last edit reaches storage even if the user leaves within half a second.
+  onHide() {
+    if (this.saver) {
+      this.saver.flush();
+    }
+  },
+
+  onUnload() {
+    if (this.saver) {
+      this.saver.flush();
+    }
   },
 
   load() {
@@ -119,137 +112,96 @@ Page({
   },
 
   start(schools, record, user) {
-    const draft = readStorage(DRAFT_KEY);
-    const hasDraft = !!(draft && draft.form);
-    let form = hasDraft ? model.normalizeForm(draft.form) : model.emptyForm();
-    if (!hasDraft && record) {
+    const stored = storage.get(DRAFT_KEY, null);
+    const draft = model.fromDraft(stored);
+    let form = model.emptyForm();
+    if (draft) {
+      form = draft.form;
+    } else if (record) {
       form = model.formFromRecord(record);
     }
     const maskedIdCard = record ? String(record.id_card || '') : '';
-    const known = [form.id_card, readStorage(ID_KEY), readStorage(RETURNEE_ID_KEY)]
-      .map(normalizeIdCard)
-      .find((id) => isValidIdCard(id) && (!maskedIdCard || matchesMasked(id, maskedIdCard)));
-    let idLocked = false;
-    if (known) {
-      form.id_card = known;
-      idLocked = !!maskedIdCard;
+    let idHint = '';
+    if (maskedIdCard) {
+      idHint = `${TEXT.ID_AGAIN_EDIT}（${maskedIdCard}）`;
+    } else if (draft && draft.idMasked) {
+      idHint = `${TEXT.ID_AGAIN_DRAFT}（${draft.idMasked}）`;
     }
     this.setData({
       status: 'ready',
       mode: record ? 'edit' : 'new',
       schools,
+      'pickers.school': pickerOptions(schools),
       record,
       banner: model.statusOf(record),
       maskedIdCard,
-      idLocked,
-      draftRestored: hasDraft,
+      idHint,
+      draftRestored: !!draft,
       phoneBound: !user || !!user.phone,
+      phone: (user && user.phone) || '',
       errors: {},
       hint: '',
       submitError: '',
     });
     this.applyForm(form);
-    if (hasDraft) {
+    if (stored && stored.form && stored.form.id_card) {
+      // A draft from an earlier version held the ID number in clear: rewrite it now.
       this.saveDraft();
+      this.saver.flush();
     }
   },
 
   applyForm(form) {
-    const { schools, years } = this.data;
-    const schoolIndex = schools.findIndex((s) => s.code === form.school_code);
     this.setData({
       form,
       counts: model.counts(form),
-      selectedOffers: offerMap(form.offers),
-      schoolIndex,
-      schoolName: schoolIndex >= 0 ? schools[schoolIndex].name : '',
-      entryIndex: years.indexOf(form.entry_year),
-      gradIndex: years.indexOf(form.graduation_year),
+      'labels.school_code': labelOf(this.data.schools, form.school_code),
     });
   },
 
   saveDraft() {
-    writeStorage(DRAFT_KEY, { form: this.data.form, saved_at: new Date().toISOString() });
+    this.saver.schedule(model.toDraft(this.data.form));
   },
 
-  /** Changes form fields, clears their errors and saves the draft. */
-  setFields(values, extra) {
-    const update = Object.assign({}, extra);
-    Object.keys(values).forEach((key) => {
-      update[`form.${key}`] = values[key];
-      update[`errors.${key}`] = '';
-      if (Object.prototype.hasOwnProperty.call(model.LIMITS, key)) {
-        update[`counts.${key}`] = Array.from(String(values[key] || '')).length;
+  // ---- form-fields hooks ----------------------------------------------
+
+  formChanged(keys) {
+    if (keys.indexOf('id_card') >= 0 && normalizeIdCard(this.data.form.id_card).length === 18) {
+      // Checked as soon as all 18 characters are there.
+      const error = model.validate(this.data.form, this.ctx()).id_card;
+      if (error) {
+        this.setData({ 'errors.id_card': error });
       }
-    });
-    update.hint = '';
-    update.submitError = '';
-    this.setData(update);
+    }
     this.saveDraft();
   },
 
-  // ---- field handlers -------------------------------------------------
-
-  onInput(e) {
-    const key = e.currentTarget.dataset.field;
-    this.setFields({ [key]: e.detail.value });
-    if (key === 'id_card' && normalizeIdCard(e.detail.value).length === 18) {
-      const errors = model.validate(this.data.form, this.ctx());
-      if (errors.id_card) {
-        this.setData({ 'errors.id_card': errors.id_card });
-      }
+  /** Blur: the field's own message, once something is typed (empty required fields wait for 提交). */
+  checkField(key, form) {
+    const value = form[key];
+    if (value === '' || value === undefined || value === null) {
+      return '';
     }
+    return model.validate(form, this.ctx())[key] || '';
   },
 
-  onPickSchool(e) {
-    const index = Number(e.detail.value);
-    const school = this.data.schools[index];
-    if (!school) {
-      return;
-    }
-    this.setFields({ school_code: school.code }, { schoolIndex: index, schoolName: school.name });
-  },
-
-  onPickYear(e) {
-    const key = e.currentTarget.dataset.field;
-    const index = Number(e.detail.value);
-    const year = this.data.years[index];
-    if (!year) {
-      return;
-    }
-    const extra = key === 'entry_year' ? { entryIndex: index } : { gradIndex: index };
-    this.setFields({ [key]: year }, extra);
-  },
-
-  onToggleOffer(e) {
-    const { code } = e.currentTarget.dataset;
-    const current = this.data.form.offers || [];
-    const next = current.indexOf(code) >= 0 ? current.filter((c) => c !== code) : current.concat(code);
-    this.setFields({ offers: next }, { selectedOffers: offerMap(next) });
-  },
-
-  onConsentChange(e) {
-    this.setFields({ directory_consent: !!(e.detail && e.detail.value) });
-  },
-
-  onRetypeIdCard() {
-    this.setFields({ id_card: '' }, { idLocked: false });
+  onClearGraduation() {
+    this.setFields({ graduation_year: '' });
   },
 
   onDiscardDraft() {
-    const editing = this.data.mode === 'edit';
-    wx.showModal({
-      title: editing ? '放弃修改' : '清空重填',
-      content: editing ? '放弃还没提交的修改，恢复为已登记的内容？' : '清空已填写的内容，重新填写？',
-      confirmText: '确定',
-      cancelText: '取消',
-      success: (res) => {
-        if (res && res.confirm) {
-          removeStorage(DRAFT_KEY);
-          this.load();
-        }
-      },
-    });
+    this.setData({ discardAsking: true });
+  },
+
+  onDiscardCancel() {
+    this.setData({ discardAsking: false });
+  },
+
+  onDiscardConfirm() {
+    this.setData({ discardAsking: false });
+    this.saver.cancel();
+    storage.remove(DRAFT_KEY);
+    return this.load();
   },
 
   ctx() {
@@ -277,25 +229,9 @@ Page({
 
   // ---- phone ----------------------------------------------------------
 
-  onGetPhoneNumber(e) {
-    const result = phoneCodeOf(e);
-    if (result.error) {
-      wx.showToast({ title: result.error, icon: 'none' });
-      return Promise.resolve();
-    }
-    if (this.data.binding) {
-      return Promise.resolve();
-    }
-    this.setData({ binding: true });
-    return auth.bindPhone(result.code).then(
-      () => {
-        this.setData({ binding: false, phoneBound: true, submitError: '' });
-        wx.showToast({ title: TEXT.PHONE_BOUND, icon: 'none' });
-      },
-      () => {
-        this.setData({ binding: false });
-      },
-    );
+  onPhoneBound(e) {
+    const phone = (e && e.detail && e.detail.phone) || '';
+    this.setData({ phoneBound: true, phone, submitError: '', hint: TEXT.PHONE_BOUND });
   },
 
   // ---- submit ---------------------------------------------------------
@@ -320,48 +256,69 @@ Page({
     }
     const payload = model.toPayload(this.data.form);
     this.setData({ submitting: true, submitError: '', hint: '' });
-    return alumniApi.saveMyAlumnus(payload, { silent: true }).then(
-      (record) => {
-        removeStorage(DRAFT_KEY);
-        writeStorage(ID_KEY, payload.id_card);
-        this.setData({
-          submitting: false,
-          status: 'done',
-          record,
-          banner: model.statusOf(record) || model.statusOf({ status: 'pending' }),
-        });
-        this.scrollTo(null);
-      },
-      (err) => {
-        this.setData({ submitting: false });
-        this.handleSubmitError(err);
-      },
-    );
+    return this.send(payload, false);
+  },
+
+  /**
+   * The ID number goes only with consent to the privacy policy (asked
+   * once); a 422 PRIVACY_CONSENT_REQUIRED asks again and resends.
+   */
+  send(payload, afterRefusal) {
+    const fail = (err) => {
+      this.setData({ submitting: false });
+      this.handleSubmitError(err);
+    };
+    return auth.ensurePrivacyConsent({ silent: true, fresh: afterRefusal }).then((agreed) => {
+      if (!agreed) {
+        this.setData({ submitting: false, submitError: TEXT.CONSENT_DECLINED });
+        return undefined;
+      }
+      return alumniApi.saveMyAlumnus(payload, { silent: true }).then(
+        (record) => this.saved(record),
+        (err) => {
+          if (err && err.code === 'PRIVACY_CONSENT_REQUIRED' && !afterRefusal) {
+            return this.send(payload, true);
+          }
+          return fail(err);
+        },
+      );
+    }, fail);
+  },
+
+  saved(record) {
+    this.saver.cancel();
+    storage.remove(DRAFT_KEY);
+    this.setData({
+      submitting: false,
+      status: 'done',
+      record,
+      banner: model.statusOf(record) || model.statusOf({ status: 'pending' }),
+    });
+    this.scrollTo(null);
   },
 
   handleSubmitError(err) {
-    if (http.isNetworkError(err)) {
+    const e = err || {};
+    if (http.isNetworkError(e)) {
       this.setData({ submitError: TEXT.NETWORK });
       return;
     }
-    if (err.code === 'PHONE_NOT_BOUND') {
-      this.setData({ phoneBound: false, submitError: err.message || TEXT.PHONE_NEEDED });
+    if (e.code === 'PHONE_NOT_BOUND') {
+      this.setData({ phoneBound: false, phone: '', submitError: e.message || TEXT.PHONE_NEEDED });
       this.scrollTo('#phone-prompt');
       return;
     }
-    const key = model.formKeyOfServerField(err.field) || CODE_FIELDS[err.code] || '';
+    const key = model.formKeyOfServerField(e.field) || CODE_FIELDS[e.code] || '';
     if (!key) {
-      this.setData({ submitError: err.message });
+      this.setData({ submitError: e.message || TEXT.NOT_SENT });
       return;
     }
-    if (err.code === 'ID_CARD_MISMATCH') {
-      removeStorage(ID_KEY);
-      this.setData({ idLocked: false });
+    if (e.code === 'SCHOOL_UNKNOWN' || key === 'school_code') {
+      alumniApi.getSchools().then((schools) => this.setData({
+        schools, 'pickers.school': pickerOptions(schools),
+      }), () => {});
     }
-    if (err.code === 'SCHOOL_UNKNOWN' || key === 'school_code') {
-      alumniApi.getSchools().then((schools) => this.setData({ schools }), () => {});
-    }
-    this.showErrors({ [key]: err.message }, err.message);
+    this.showErrors({ [key]: e.message }, e.message);
   },
 
   // ---- done -----------------------------------------------------------

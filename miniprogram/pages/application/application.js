@@ -1,18 +1,21 @@
 /**
  * 申请详情 (?id=<id>): status and what it means, the details with the
  * reviewers' comments next to the fields they concern, the attachments
- * (pictures previewed, PDFs downloaded and opened), the disbursement, and
- * the timeline (newest first). 修改并重新提交 opens the form in edit mode;
- * 撤回 asks first and sends the version it showed.
+ * (pictures previewed, PDFs downloaded and opened; their short-lived links
+ * renewed through GET /api/v1/uploads/{id} first), the disbursement, the
+ * way through review (t-steps) and the timeline (newest first).
+ * 修改并重新提交 opens the form in edit mode; 撤回 asks first (t-dialog) and
+ * sends the version it showed.
  */
 const applicationsApi = require('../../api/applications');
+const http = require('../../api/request');
 const uploadsApi = require('../../api/uploads');
 const view = require('../../lib/application-view');
 const subscribe = require('../../lib/subscribe');
 const viewer = require('../../lib/file-viewer');
 
 const TEXT = {
-  LOAD_FAILED: '加载失败，请检查网络后重试',
+  LOAD_FAILED: '没能打开这份申请。请检查手机是否连上网络，再点“重新加载”',
   WITHDRAWN: '已撤回',
   STALE: '申请刚刚有变化，已为您刷新，请再看一下',
   CANNOT_WITHDRAW: '审核已经开始，不能撤回了',
@@ -38,7 +41,9 @@ function attachmentViews(app, policy) {
     name: a.name || '',
     isPdf: uploadsApi.isPdf(a),
     isImage: !uploadsApi.isPdf(a) && uploadsApi.isImage(a),
-    url: viewer.absoluteUrl(a.url),
+    url: a.url || '',
+    url_expires_at: a.url_expires_at || '',
+    src: viewer.absoluteUrl(a.url),
   }));
 }
 
@@ -57,10 +62,12 @@ Page({
     otherComments: [],
     attachments: [],
     disbursement: null,
+    steps: null,
     timeline: [],
     editable: false,
     canWithdraw: false,
     withdrawing: false,
+    withdrawVisible: false,
     canSubscribe: false,
     consent: 'none',
   },
@@ -99,7 +106,8 @@ Page({
           wx.showToast({ title: (err && err.message) || TEXT.LOAD_FAILED, icon: 'none' });
           return;
         }
-        this.setData({ status: 'error', errorMessage: (err && err.message) || TEXT.LOAD_FAILED });
+        const message = err && !http.isNetworkError(err) && err.message;
+        this.setData({ status: 'error', errorMessage: message || TEXT.LOAD_FAILED });
       },
     );
   },
@@ -123,6 +131,7 @@ Page({
       otherComments: view.otherComments(comments, rows),
       attachments: attachmentViews(app, policy),
       disbursement: view.disbursementView(app),
+      steps: view.reviewSteps(app.status),
       timeline: view.timelineView(app.timeline),
       editable: view.isEditable(app.status),
       canWithdraw: view.canWithdraw(app.status),
@@ -138,26 +147,21 @@ Page({
     wx.navigateTo({ url: `/pages/apply/apply?id=${encodeURIComponent(this.id)}` });
   },
 
+  /** 撤回申请 asks first in a t-dialog. */
   onWithdraw() {
     if (this.data.withdrawing || !this.app) {
-      return Promise.resolve();
+      return;
     }
-    return new Promise((resolve) => {
-      wx.showModal({
-        title: '撤回申请',
-        content: '撤回后这份申请就不再审核了。确定撤回吗？',
-        confirmText: '撤回',
-        cancelText: '不撤回',
-        success: (res) => {
-          if (res && res.confirm) {
-            this.doWithdraw().then(resolve, resolve);
-          } else {
-            resolve();
-          }
-        },
-        fail: () => resolve(),
-      });
-    });
+    this.setData({ withdrawVisible: true });
+  },
+
+  onWithdrawCancel() {
+    this.setData({ withdrawVisible: false });
+  },
+
+  onWithdrawConfirm() {
+    this.setData({ withdrawVisible: false });
+    return this.doWithdraw();
   },
 
   doWithdraw() {
@@ -189,23 +193,39 @@ Page({
     );
   },
 
+  /** Keeps renewed links, so the next tap needs no new request. */
+  keepLinks(fresh) {
+    const byId = {};
+    fresh.forEach((f) => {
+      byId[f.id] = f;
+    });
+    const attachments = this.data.attachments.map((a) => (byId[a.id]
+      ? Object.assign({}, a, { url: byId[a.id].url, url_expires_at: byId[a.id].url_expires_at, src: viewer.absoluteUrl(byId[a.id].url) })
+      : a));
+    this.setData({ attachments });
+  },
+
   onOpenAttachment(e) {
     const item = this.data.attachments.find((a) => a.key === e.currentTarget.dataset.key);
     if (!item) {
       return Promise.resolve();
     }
     if (item.isPdf) {
-      return viewer.openPdf(item.url).then((result) => {
+      return viewer.openAttachmentPdf(item).then(({ result, item: used }) => {
+        this.keepLinks([used]);
         if (result === 'expired') {
-          // Signed links are short-lived: fetch fresh ones.
+          // Still refused: the whole page is loaded again with fresh links.
           return this.load();
         }
         return undefined;
       });
     }
-    const images = this.data.attachments.filter((a) => !a.isPdf).map((a) => a.url);
-    viewer.previewImages(images, item.url);
-    return Promise.resolve();
+    const images = this.data.attachments.filter((a) => !a.isPdf);
+    return viewer.freshLinks(images).then((fresh) => {
+      this.keepLinks(fresh);
+      const current = fresh[images.indexOf(item)] || item;
+      viewer.previewImages(fresh.map((a) => a.url), current.url);
+    });
   },
 
   /** Must run straight from the tap: WeChat requires the user gesture. */

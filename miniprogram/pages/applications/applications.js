@@ -6,14 +6,15 @@
 const applicationsApi = require('../../api/applications');
 const view = require('../../lib/application-view');
 const subscribe = require('../../lib/subscribe');
+const http = require('../../api/request');
 
 const TEXT = {
-  LOAD_FAILED: '加载失败，请检查网络后重试',
+  LOAD_FAILED: '没能打开您的申请。请检查手机是否连上网络，再点“重新加载”',
 };
 
 Page({
   data: {
-    // loading | error | ready
+    // loading | error | empty | ready (<state-view>)
     status: 'loading',
     errorMessage: '',
     items: [],
@@ -34,7 +35,8 @@ Page({
   },
 
   load() {
-    if (this.data.status !== 'ready') {
+    const shown = this.data.status === 'ready' || this.data.status === 'empty';
+    if (!shown) {
       this.setData({ status: 'loading', errorMessage: '' });
     }
     // The policies give the names and the subscribe template; they may fail quietly.
@@ -46,14 +48,16 @@ Page({
         const items = apps.map((a) => Object.assign(view.listItemView(a, list), {
           changed: subscribe.statusChanged(a.id, a.status),
         }));
-        this.setData({ status: 'ready', items });
+        this.setData({ status: items.length ? 'ready' : 'empty', items });
       },
       (err) => {
-        if (this.data.status === 'ready') {
-          wx.showToast({ title: (err && err.message) || TEXT.LOAD_FAILED, icon: 'none' });
+        const message = (err && !http.isNetworkError(err) && err.message) || TEXT.LOAD_FAILED;
+        if (shown) {
+          // A pull-down refresh that failed keeps what is shown.
+          wx.showToast({ title: err && http.isNetworkError(err) ? http.MESSAGES.NETWORK : message, icon: 'none' });
           return;
         }
-        this.setData({ status: 'error', errorMessage: (err && err.message) || TEXT.LOAD_FAILED });
+        this.setData({ status: 'error', errorMessage: message });
       },
     );
   },

@@ -2,39 +2,45 @@
  * 申请: the form of one support policy (?policy=<code>), or the correction of
  * an application (?id=<id>, draft or returned for correction).
  *
- * - Subsidy: bank, account, contact, jobs created, materials. Loan: borrower
- *   type (enterprise name + unified social credit code), amount in yuan with
- *   the cap shown and checked as it is typed, term, purpose, and the rest.
- * - Materials: one block per kind, photos with wx.chooseMedia (camera or
- *   album, compressed) or a PDF from a chat; each upload shows its progress,
- *   can be retried, and explains 413/415.
- * - Everything is kept on the phone on every change (lib/application-draft).
- *   保存草稿 also keeps it on the server: POST once with the form's
- *   Idempotency-Key (retried with the very same body until an answer comes),
- *   PUT afterwards.
- * - 提交申请 checks every field and the required materials, asks to confirm,
- *   saves, submits, then offers the subscribe-message consent.
+ * The page only wires things together:
+ * - fields: lib/application-fields.js (typing, limits refused with the
+ *   server's limit), checks and API body in lib/application-form.js;
+ * - materials: lib/upload-list.js (state and blocks), lib/upload-pick.js
+ *   (camera/album/chat), lib/upload-run.js (sending with progress and retry);
+ * - the draft on the phone: lib/application-draft.js (no bank account in
+ *   clear), written at most every half second by lib/draft-saver.js;
+ * - 保存草稿 / 提交: POST once with the form's Idempotency-Key (the very
+ *   same body until an answer comes), PUT with the version afterwards. A
+ *   submit that meets no network waits for it (api/request.js
+ *   keepUntilOnline) and goes on by itself when the network is back.
+ * - 提交 asks in a t-dialog; its confirm tap also asks for the subscribe
+ *   consent (WeChat only allows that inside a tap). A refusal still submits.
  */
 const applicationsApi = require('../../api/applications');
-const uploadsApi = require('../../api/uploads');
+const auth = require('../../api/auth');
 const http = require('../../api/request');
 const model = require('../../lib/application-form');
+const fields = require('../../lib/application-fields');
 const view = require('../../lib/application-view');
 const drafts = require('../../lib/application-draft');
 const subscribe = require('../../lib/subscribe');
 const viewer = require('../../lib/file-viewer');
 const money = require('../../lib/money');
-const { uuid4 } = require('../../lib/uuid');
-const { normalizeUscc } = require('../../lib/uscc');
+const { createSync, whatToShow } = require('../../lib/application-save');
+const { createDraftSaver } = require('../../lib/draft-saver');
+const { createUploadList, isPdfItem } = require('../../lib/upload-list');
+const { pickPhotos, pickChatFiles } = require('../../lib/upload-pick');
+const { runUpload } = require('../../lib/upload-run');
 
 const TEXT = {
-  LOAD_FAILED: '加载失败，请检查网络后重试',
+  LOAD_FAILED: '没能打开申请表。请检查手机是否连上网络，再点“重新加载”',
   FIX_ERRORS: '请先改正标红的内容',
   MATERIALS_MISSING: '还缺必须上传的材料，请看标红的地方',
   UPLOADING: '材料还在上传，请等上传完成后再提交',
   UPLOAD_FAILED: '有材料没有传上去，请点“重试”或删掉后重新上传',
-  NETWORK_SAVE: '网络不给力，没有保存到网上。您填的内容已保存在手机上，有网时再点“保存草稿”',
-  NETWORK_SUBMIT: '网络不给力，没有提交成功。您填的内容已保存在手机上，请稍后再点“提交申请”',
+  NETWORK_SAVE: '手机没有连上网络，草稿没有存到网上。您填的内容已保存在手机上，有网时再点“保存草稿”',
+  NETWORK_SUBMIT: '手机没有连上网络，没有提交成功。您填的内容已保存在手机上，请检查信号或Wi-Fi后再点“提交申请”',
+  WAITING_NETWORK: '手机现在没有连上网络。您的申请已经留在手机上，网络一恢复就会自动提交。信号好了也可以点“现在再试一次”。',
   SAVED: '草稿已保存',
   STALE: '这份申请刚刚在别处有改动，已更新到最新。您改过的内容都保留着，请核对后再提交',
   NO_POLICY: '没有找到这项扶持政策，可能已经停止申请',
@@ -48,72 +54,15 @@ const TEXT = {
   ATTACHMENTS: '有材料已失效，请删掉后重新上传',
   LIMIT_FILES: '这一项已经传够了，如要换，请先删掉一张',
   CONSENT_ACCEPTED: '好的，审核有结果时会在微信里通知您',
+  PRIVACY_DECLINED: '没有同意隐私保护指引，银行账号不能交上去。同意后再点一次就行',
+  PRIVACY_AGAIN: '已记下您同意隐私保护指引，请再点一次',
 };
 
-// Files per material kind.
-const MAX_FILES = { other: 9 };
-const DEFAULT_MAX_FILES = 3;
-
-let uploadSeq = 0;
-
-function maxFiles(kind) {
-  return MAX_FILES[kind] || DEFAULT_MAX_FILES;
-}
-
-function sameBody(a, b) {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** What is kept of an upload in the draft: uploaded ones only. */
-function storedUpload(item) {
-  return {
-    kind: item.kind,
-    id: item.id,
-    url: item.url || '',
-    name: item.name || '',
-    content_type: item.content_type || '',
-    localPath: item.localPath || '',
-  };
-}
-
-function uploadFromStore(raw) {
-  uploadSeq += 1;
-  return {
-    key: `u${uploadSeq}`,
-    kind: raw.kind || 'other',
-    id: raw.id,
-    url: raw.url || '',
-    name: raw.name || '',
-    content_type: raw.content_type || '',
-    localPath: raw.localPath || '',
-    status: 'done',
-    progress: 100,
-    error: '',
-    retryable: false,
-    thumbFailed: false,
-  };
-}
-
-function fileView(item) {
-  const image = !uploadsApi.isPdf(item) && (uploadsApi.isImage(item) || !!item.localPath);
-  let statusText = '';
-  if (item.status === 'uploading') {
-    statusText = `正在上传 ${item.progress}%`;
-  } else if (item.status === 'done') {
-    statusText = '已上传';
-  }
-  return {
-    key: item.key,
-    status: item.status,
-    progress: item.progress,
-    statusText,
-    error: item.error,
-    retryable: item.retryable,
-    isImage: image,
-    thumb: image && !item.thumbFailed ? (item.localPath || viewer.absoluteUrl(item.url)) : '',
-    name: item.name || (image ? '照片' : 'PDF文件'),
-  };
-}
+const STEPS = [
+  { title: '填写信息' },
+  { title: '上传材料' },
+  { title: '提交审核' },
+];
 
 Page({
   data: {
@@ -129,15 +78,20 @@ Page({
     errors: {},
     counts: model.counts(model.emptyForm()),
     limits: model.LIMITS,
+    accountDigits: model.BANK_ACCOUNT_DIGITS,
     borrowerOptions: model.BORROWER_OPTIONS,
     termOptions: model.TERM_OPTIONS,
     termIndex: -1,
     capText: '',
     bankAccountOnFile: '',
+    bankAccountTail: '',
+    boundPhone: '',
     returnNote: null,
     fieldComments: {},
     otherComments: [],
     materials: [],
+    steps: STEPS,
+    step: 0,
     draftRestored: false,
     staleNotice: '',
     formHint: '',
@@ -146,7 +100,13 @@ Page({
     blockAction: '',
     saving: false,
     submitting: false,
-    savedAt: '',
+    waitingNetwork: false,
+    waitingText: TEXT.WAITING_NETWORK,
+    // t-dialogs
+    confirmVisible: false,
+    confirmContent: '',
+    removeVisible: false,
+    discardVisible: false,
     // none | asked | accepted | declined
     consent: 'none',
     canSubscribe: false,
@@ -155,21 +115,34 @@ Page({
 
   onLoad(query) {
     this.query = query || {};
-    this.uploads = [];
+    this.uploads = createUploadList();
     this.materialErrors = {};
+    this.saver = createDraftSaver({ save: (draft) => this.draftKey && drafts.write(this.draftKey, draft) });
     this.load();
+  },
+
+  onHide() {
+    this.saver.flush();
+  },
+
+  onUnload() {
+    this.saver.flush();
   },
 
   load() {
     this.setData({ status: 'loading', loadError: '' });
     const id = this.query.id;
+    auth.getMe({ silent: true }).then(
+      (me) => this.setData({ boundPhone: (me && me.phone) || '' }),
+      () => {},
+    );
     return Promise.all([
       applicationsApi.getPolicies(),
       id ? applicationsApi.getApplication(id, { silent: true }) : Promise.resolve(null),
     ]).then(
       ([policies, app]) => this.start(policies, app),
       (err) => {
-        this.setData({ status: 'error', loadError: (err && err.message) || TEXT.LOAD_FAILED });
+        this.setData({ status: 'error', loadError: (err && !http.isNetworkError(err) && err.message) || TEXT.LOAD_FAILED });
       },
     );
   },
@@ -224,26 +197,25 @@ Page({
       });
       return;
     }
-    this.idempotencyKey = (draft && draft.idempotency_key) || uuid4();
-    this.pendingCreate = (draft && draft.pending_create) || null;
-    this.appId = (draft && draft.application_id) || null;
-    this.version = draft && draft.version;
-    this.base = (draft && draft.base) || null;
-    this.uploads = ((draft && draft.attachments) || []).filter((a) => a && a.id).map(uploadFromStore);
+    this.sync = createSync(draft, { changed: () => this.saveNow() });
+    this.uploads.restore((draft && draft.attachments) || []);
     const form = draft && draft.form ? model.normalizeForm(draft.form) : model.emptyForm();
     this.show(form, {
       mode: 'new',
       policy: policyData,
       draftRestored: !!(draft && draft.form),
       bankAccountOnFile: (draft && draft.bank_account_on_file) || '',
+      bankAccountTail: (draft && !form.bank_account && draft.bank_account_tail) || '',
     });
     // The key must be on the phone before anything is sent with it.
-    this.saveLocal();
+    this.saveNow();
   },
 
   startEdit(app, policyData) {
-    this.appId = app.id;
-    this.version = app.version;
+    const found = drafts.forApplication(app.id, this.policy.code);
+    const draft = found.draft;
+    this.sync = createSync({ idempotency_key: draft && draft.idempotency_key }, { changed: () => this.saveNow() });
+    this.sync.took(app);
     if (!view.isEditable(app.status)) {
       this.setData({
         status: 'locked',
@@ -252,41 +224,25 @@ Page({
       });
       return;
     }
-    const found = drafts.forApplication(app.id, this.policy.code);
     this.draftKey = found.key;
-    const draft = found.draft;
-    this.base = model.formFromApplication(app);
-    this.idempotencyKey = (draft && draft.idempotency_key) || uuid4();
-    this.pendingCreate = null;
     const fromDraft = !!(draft && draft.form);
-    const form = fromDraft ? model.normalizeForm(draft.form) : Object.assign({}, this.base);
+    const form = fromDraft ? model.normalizeForm(draft.form) : Object.assign({}, this.sync.base);
     const stored = fromDraft && Array.isArray(draft.attachments) ? draft.attachments : (app.attachments || []);
-    this.uploads = stored.filter((a) => a && a.id).map(uploadFromStore);
+    this.uploads.restore(stored);
 
     const ret = view.lastReturn(app);
-    const fieldComments = {};
-    const others = [];
-    if (ret) {
-      Object.keys(ret.fieldComments).forEach((field) => {
-        const key = model.formKeyOfServerField(field);
-        const textOf = ret.fieldComments[field];
-        if (key) {
-          fieldComments[key] = textOf;
-        } else {
-          others.push({ field, label: model.FIELD_LABELS[field] || field, text: textOf });
-        }
-      });
-    }
+    const { fieldComments, others } = model.commentsByField(ret ? ret.fieldComments : {});
     this.show(form, {
       mode: 'edit',
       policy: policyData,
       draftRestored: fromDraft,
       bankAccountOnFile: app.bank_account || '',
+      bankAccountTail: (fromDraft && draft.bank_account_tail) || '',
       returnNote: ret ? { comment: ret.comment, time: ret.time, actor: ret.actor } : null,
       fieldComments,
       otherComments: others,
     });
-    this.saveLocal();
+    this.saveNow();
   },
 
   /** Shows the form with everything derived from it. */
@@ -307,9 +263,10 @@ Page({
     this.setData({
       form,
       counts: model.counts(form),
-      termIndex: model.TERM_OPTIONS.findIndex((t) => String(t.value) === String(form.term_months)),
+      termIndex: fields.termIndex(form.term_months),
       capText: this.capText(form.borrower_type),
     });
+    this.refreshStep();
   },
 
   capText(borrowerType) {
@@ -321,60 +278,89 @@ Page({
     return { policy: this.policy, bankAccountOnFile: this.data.bankAccountOnFile, requireAll };
   },
 
-  // ---- the draft on the phone ----------------------------------------------
-
-  saveLocal() {
-    if (!this.draftKey) {
+  /** Where the user is: 0 填写信息, 1 上传材料, 2 提交审核 (t-steps). */
+  refreshStep() {
+    if (!this.policy) {
       return;
     }
-    drafts.write(this.draftKey, {
+    const formOk = Object.keys(model.validateForm(this.data.form, this.ctx(true))).length === 0;
+    const materialsOk = Object.keys(model.materialErrors(this.policy.materials, this.uploads.done())).length === 0;
+    let step = 0;
+    if (formOk) {
+      step = materialsOk ? 2 : 1;
+    }
+    if (step !== this.data.step) {
+      this.setData({ step });
+    }
+  },
+
+  // ---- the draft on the phone ----------------------------------------------
+
+  draftData() {
+    return {
       policy: this.policy.code,
       form: this.data.form,
-      attachments: this.uploads.filter((u) => u.status === 'done' && u.id).map(storedUpload),
-      idempotency_key: this.idempotencyKey,
-      pending_create: this.pendingCreate || null,
-      application_id: this.appId || null,
-      version: this.version === undefined ? null : this.version,
-      base: this.base || null,
+      bank_account_tail: this.data.bankAccountTail || '',
+      attachments: this.uploads.stored(),
+      idempotency_key: this.sync.idempotencyKey,
+      pending_create: this.sync.pendingCreate || null,
+      application_id: this.sync.appId || null,
+      version: this.sync.version === undefined ? null : this.sync.version,
+      base: this.sync.base || null,
       bank_account_on_file: this.data.bankAccountOnFile || '',
-    });
+    };
+  },
+
+  /** Keeps the draft at most every half second (typing). */
+  saveLocal() {
+    if (this.draftKey && this.sync) {
+      this.saver.schedule(this.draftData());
+    }
+  },
+
+  /** Keeps the draft now (before anything is sent with its key). */
+  saveNow() {
+    if (this.draftKey && this.sync) {
+      this.saver.schedule(this.draftData());
+      this.saver.flush();
+    }
   },
 
   /** Changes form fields, clears their errors and keeps the draft. */
   setFields(values, extra) {
-    const update = Object.assign({}, extra);
-    Object.keys(values).forEach((key) => {
-      update[`form.${key}`] = values[key];
-      update[`errors.${key}`] = '';
-      if (Object.prototype.hasOwnProperty.call(model.LIMITS, key)) {
-        update[`counts.${key}`] = Array.from(String(values[key] || '')).length;
-      }
-    });
-    update.formHint = '';
-    update.submitError = '';
-    this.setData(update);
+    this.setData(fields.fieldUpdate(values, extra));
     this.saveLocal();
+    this.refreshStep();
   },
 
   // ---- fields ---------------------------------------------------------------
 
   onInput(e) {
     const key = e.currentTarget.dataset.field;
-    const value = e.detail.value;
-    this.setFields({ [key]: value });
-    // The amount is checked against the cap as it is typed; the credit code
-    // once all 18 characters are there.
-    if (key === 'amount_yuan' && String(value).trim() !== '') {
-      this.checkField('amount_yuan');
-    } else if (key === 'enterprise_uscc' && normalizeUscc(value).length >= 18) {
-      this.checkField('enterprise_uscc');
+    const change = fields.typed(this.data.form, key, e.detail.value);
+    if (key === 'bank_account' && change.value) {
+      change.update.bankAccountTail = '';
+    }
+    this.setData(change.update);
+    if (change.refused) {
+      // The field may still show the longer text when the kept value did not
+      // change (typing on at the limit): put the kept text back into it.
+      const field = this.selectComponent(`#input-${key}`);
+      if (field && field.data.value !== change.value) {
+        field.setData({ value: change.value });
+      }
+    }
+    this.saveLocal();
+    this.refreshStep();
+    if (change.check) {
+      this.checkField(key);
     }
   },
 
-  /** Checks one field now (e.g. when leaving it) and shows its message. */
+  /** Checks one field now (when leaving it) and shows its message. */
   onBlur(e) {
     const key = e.currentTarget.dataset.field;
-    if (String(this.data.form[key] || '').trim() !== '') {
+    if (String(this.data.form[key] || '').trim() !== '' && !this.data.errors[key]) {
       this.checkField(key);
     }
   },
@@ -385,8 +371,8 @@ Page({
   },
 
   onBorrowerType(e) {
-    const { code } = e.currentTarget.dataset;
-    if (code === this.data.form.borrower_type) {
+    const code = e.detail.value;
+    if (!code || code === this.data.form.borrower_type) {
       return;
     }
     this.setFields({ borrower_type: code }, { capText: this.capText(code) });
@@ -396,274 +382,168 @@ Page({
   },
 
   onPickTerm(e) {
-    const index = Number(e.detail.value);
-    const term = model.TERM_OPTIONS[index];
+    const term = model.TERM_OPTIONS.find((t) => String(t.value) === String(e.detail.value));
     if (!term) {
       return;
     }
-    this.setFields({ term_months: String(term.value) }, { termIndex: index });
+    this.setFields({ term_months: String(term.value) }, { termIndex: fields.termIndex(term.value) });
+  },
+
+  onPhoneBound(e) {
+    this.setData({ boundPhone: (e && e.detail && e.detail.phone) || '' });
   },
 
   onDiscardDraft() {
+    this.setData({ discardVisible: true });
+  },
+
+  onDiscardCancel() {
+    this.setData({ discardVisible: false });
+  },
+
+  onDiscardConfirm() {
     const editing = this.data.mode === 'edit';
-    wx.showModal({
-      title: editing ? '放弃修改' : '清空重填',
-      content: editing ? '放弃还没提交的修改，恢复为网上保存的内容？' : '清空手机上保存的内容，重新填写？',
-      confirmText: '确定',
-      cancelText: '取消',
-      success: (res) => {
-        if (res && res.confirm) {
-          drafts.remove(this.draftKey);
-          this.uploads = [];
-          if (!editing && this.appId) {
-            // The server already keeps a draft: go back to what it has.
-            this.query = { id: this.appId };
-          }
-          this.load();
-        }
-      },
-    });
+    this.setData({ discardVisible: false });
+    this.saver.cancel();
+    drafts.remove(this.draftKey);
+    this.uploads.clear();
+    if (!editing && this.sync && this.sync.appId) {
+      // The server already keeps a draft: go back to what it has.
+      this.query = { id: this.sync.appId };
+    }
+    return this.load();
   },
 
   // ---- materials ------------------------------------------------------------
 
   refreshMaterials() {
     const list = (this.policy && this.policy.materials) || [];
-    const kinds = list.map((m) => m.kind);
-    const materials = list.map((m) => ({
-      kind: m.kind,
-      label: m.label,
-      required: !!m.required,
-      files: this.uploads.filter((u) => u.kind === m.kind).map(fileView),
-      canAdd: this.uploads.filter((u) => u.kind === m.kind).length < maxFiles(m.kind),
-      error: this.materialErrors[m.kind] || '',
-    }));
-    // Files of a kind the policy no longer lists still show, so they can be removed.
-    const strays = this.uploads.filter((u) => kinds.indexOf(u.kind) < 0);
-    if (strays.length) {
-      materials.push({
-        kind: 'extra', label: '其他已上传的材料', required: false, files: strays.map(fileView), canAdd: false, error: '',
-      });
-    }
-    this.setData({ materials });
-  },
-
-  findUpload(key) {
-    return this.uploads.find((u) => u.key === key);
+    this.setData({ materials: this.uploads.views(list, this.materialErrors) });
+    this.refreshStep();
   },
 
   onChoosePhoto(e) {
-    const { kind } = e.currentTarget.dataset;
-    const room = maxFiles(kind) - this.uploads.filter((u) => u.kind === kind).length;
-    if (room <= 0) {
-      wx.showToast({ title: TEXT.LIMIT_FILES, icon: 'none' });
-      return;
-    }
-    wx.chooseMedia({
-      count: Math.min(room, 9),
-      mediaType: ['image'],
-      sourceType: ['camera', 'album'],
-      sizeType: ['compressed'],
-      camera: 'back',
-      success: (res) => {
-        (res.tempFiles || []).forEach((f) => {
-          this.startUpload(kind, { path: f.tempFilePath, size: f.size, name: '' });
-        });
-      },
-      fail: () => {
-        // Cancelled: nothing to say.
-      },
-    });
+    return this.pick(e.currentTarget.dataset.kind, pickPhotos);
   },
 
   /** A PDF (or picture) the user received in a WeChat chat. */
   onChooseFile(e) {
-    const { kind } = e.currentTarget.dataset;
-    const room = maxFiles(kind) - this.uploads.filter((u) => u.kind === kind).length;
+    return this.pick(e.currentTarget.dataset.kind, pickChatFiles);
+  },
+
+  pick(kind, picker) {
+    const room = this.uploads.room(kind);
     if (room <= 0) {
       wx.showToast({ title: TEXT.LIMIT_FILES, icon: 'none' });
-      return;
+      return Promise.resolve();
     }
-    if (typeof wx.chooseMessageFile !== 'function') {
-      return;
-    }
-    wx.chooseMessageFile({
-      count: Math.min(room, 9),
-      type: 'file',
-      extension: ['pdf', 'jpg', 'jpeg', 'png'],
-      success: (res) => {
-        (res.tempFiles || []).forEach((f) => {
-          this.startUpload(kind, { path: f.path, size: f.size, name: f.name || '' });
-        });
+    return picker(room).then((files) => Promise.all(files.slice(0, room).map((file) => {
+      const item = this.uploads.add(kind, file);
+      this.materialErrors[kind] = '';
+      return this.send(item);
+    })));
+  },
+
+  send(item) {
+    this.setData({ formHint: '' });
+    return runUpload(this.uploads, item, {
+      onChange: (changed) => {
+        this.refreshMaterials();
+        if (changed.status === 'done') {
+          this.saveLocal();
+        }
       },
-      fail: () => {},
     });
   },
 
-  startUpload(kind, file) {
-    uploadSeq += 1;
-    const item = {
-      key: `u${uploadSeq}`,
-      kind,
-      id: '',
-      url: '',
-      name: file.name || '',
-      content_type: '',
-      localPath: file.path,
-      size: file.size,
-      status: 'uploading',
-      progress: 0,
-      error: '',
-      retryable: false,
-      thumbFailed: false,
-    };
-    this.uploads.push(item);
-    this.materialErrors[kind] = '';
-    return this.runUpload(item);
-  },
-
-  runUpload(item) {
-    Object.assign(item, { status: 'uploading', progress: 0, error: '' });
-    this.setData({ formHint: '' });
-    this.refreshMaterials();
-    return uploadsApi.uploadFile({
-      filePath: item.localPath,
-      kind: item.kind,
-      size: item.size,
-      onProgress: (progress) => {
-        if (item.status === 'uploading' && progress !== item.progress) {
-          item.progress = progress;
-          this.refreshMaterials();
-        }
-      },
-    }).then(
-      (up) => {
-        if (this.uploads.indexOf(item) < 0) {
-          return; // Removed while it was uploading.
-        }
-        Object.assign(item, {
-          status: 'done',
-          progress: 100,
-          id: up.id,
-          url: up.url || '',
-          content_type: up.content_type || '',
-          name: up.name || item.name,
-        });
-        this.refreshMaterials();
-        this.saveLocal();
-      },
-      (err) => {
-        if (this.uploads.indexOf(item) < 0) {
-          return;
-        }
-        Object.assign(item, {
-          status: 'failed',
-          error: (err && err.message) || uploadsApi.UPLOAD_TEXT.FAILED,
-          retryable: !err || err.retryable !== false,
-        });
-        this.refreshMaterials();
-      },
-    );
-  },
-
   onRetryUpload(e) {
-    const item = this.findUpload(e.currentTarget.dataset.key);
+    const item = this.uploads.find(e.currentTarget.dataset.key);
     if (item && item.status === 'failed') {
-      return this.runUpload(item);
+      return this.send(item);
     }
     return Promise.resolve();
   },
 
+  /** 删除 asks first (t-dialog): a photo taken again costs the user time and data. */
   onRemoveUpload(e) {
-    const item = this.findUpload(e.currentTarget.dataset.key);
-    if (!item) {
+    const key = e.currentTarget.dataset.key;
+    if (!this.uploads.find(key)) {
       return;
     }
-    this.uploads = this.uploads.filter((u) => u !== item);
-    this.refreshMaterials();
-    this.saveLocal();
+    this.removeKey = key;
+    this.setData({ removeVisible: true });
+  },
+
+  onRemoveCancel() {
+    this.removeKey = '';
+    this.setData({ removeVisible: false });
+  },
+
+  onRemoveConfirm() {
+    const key = this.removeKey;
+    this.removeKey = '';
+    this.setData({ removeVisible: false });
+    if (key && this.uploads.remove(key)) {
+      this.refreshMaterials();
+      this.saveLocal();
+    }
   },
 
   onThumbError(e) {
-    const item = this.findUpload(e.currentTarget.dataset.key);
+    const item = this.uploads.find(e.currentTarget.dataset.key);
     if (item && !item.thumbFailed) {
       item.thumbFailed = true;
       this.refreshMaterials();
     }
   },
 
+  /** Opens a file; links of files uploaded earlier are renewed first when they ran out. */
   onOpenUpload(e) {
-    const item = this.findUpload(e.currentTarget.dataset.key);
+    const item = this.uploads.find(e.currentTarget.dataset.key);
     if (!item) {
       return Promise.resolve();
     }
-    if (uploadsApi.isPdf(item)) {
-      return item.localPath ? viewer.openLocalPdf(item.localPath) : viewer.openPdf(item.url);
+    if (isPdfItem(item)) {
+      if (item.localPath && !item.id) {
+        return viewer.openLocalPdf(item.localPath);
+      }
+      return viewer.openAttachmentPdf(item).then(({ item: fresh }) => {
+        Object.assign(item, { url: fresh.url, url_expires_at: fresh.url_expires_at });
+      });
     }
-    const images = this.uploads
-      .filter((u) => u.kind === item.kind && !uploadsApi.isPdf(u))
-      .map((u) => u.localPath || u.url);
-    viewer.previewImages(images, item.localPath || item.url);
-    return Promise.resolve();
+    const images = this.uploads.imagesOf(item.kind);
+    const remote = images.filter((u) => !u.localPath);
+    return viewer.freshLinks(remote).then((fresh) => {
+      fresh.forEach((f, i) => Object.assign(remote[i], { url: f.url, url_expires_at: f.url_expires_at }));
+      const src = (u) => u.localPath || u.url;
+      viewer.previewImages(images.map(src), src(item));
+    });
   },
 
   // ---- saving ---------------------------------------------------------------
 
-  attachmentIds() {
-    return this.uploads.filter((u) => u.status === 'done' && u.id).map((u) => u.id);
-  },
-
-  /**
-   * Puts the form on the server: creates the draft (same key, same body
-   * until the server has answered) or updates it. Resolves with the application.
-   */
-  persist() {
-    const attachments = this.attachmentIds();
-    if (!this.appId) {
-      const body = model.toBody(this.data.form, this.policy, { attachments, create: true });
-      if (!this.pendingCreate) {
-        this.pendingCreate = body;
-        this.saveLocal();
-      }
-      const sent = this.pendingCreate;
-      return applicationsApi.createApplication(sent, this.idempotencyKey, { silent: true }).then(
-        (app) => {
-          this.appId = app.id;
-          this.version = app.version;
-          this.pendingCreate = null;
-          this.base = model.formFromApplication(app);
-          this.saveLocal();
-          if (!sameBody(sent, body)) {
-            // Changed since the first try: the draft exists now, update it.
-            return this.update(model.toBody(this.data.form, this.policy, { attachments }));
-          }
-          return app;
-        },
-        (err) => {
-          if (!http.isNetworkError(err) && err.status > 0 && err.status < 500) {
-            // A definite answer: nothing was created, the next try is a new request.
-            this.pendingCreate = null;
-            this.idempotencyKey = uuid4();
-            this.saveLocal();
-          }
-          throw err;
-        },
-      );
-    }
-    return this.update(model.toBody(this.data.form, this.policy, { attachments }));
-  },
-
-  update(body) {
-    const payload = Object.assign({}, body, { version: this.version });
-    return applicationsApi.updateApplication(this.appId, payload, { silent: true }).then((app) => {
-      this.version = app.version;
-      this.base = model.formFromApplication(app);
-      if (app.bank_account) {
+  /** Puts the form on the server (lib/application-save.js). `keep`: wait for the network. */
+  persist({ keep = false } = {}) {
+    return this.sync.persist({
+      form: this.data.form,
+      policy: this.policy,
+      attachments: this.uploads.ids(),
+      keep,
+      onKept: () => this.setData({ waitingNetwork: true, submitError: '' }),
+    }).then((app) => {
+      if (app && app.bank_account) {
         this.setData({ bankAccountOnFile: app.bank_account });
       }
-      this.saveLocal();
       return app;
     });
+  },
+
+  /** Before a bank account is sent: the privacy policy must be accepted (PIPL). */
+  privacyOk() {
+    if (String(this.data.form.bank_account || '').trim() === '') {
+      return Promise.resolve(true);
+    }
+    return auth.ensurePrivacyConsent({ silent: true }).catch(() => true);
   },
 
   onSaveDraft() {
@@ -676,16 +556,22 @@ Page({
       return Promise.resolve();
     }
     this.setData({ saving: true, formHint: '', submitError: '', blockError: '' });
-    return this.persist().then(
-      () => {
-        this.setData({ saving: false, staleNotice: '' });
-        wx.showToast({ title: TEXT.SAVED, icon: 'success' });
-      },
-      (err) => {
-        this.setData({ saving: false });
-        return this.handleError(err, 'save');
-      },
-    );
+    return this.privacyOk().then((ok) => {
+      if (!ok) {
+        this.setData({ saving: false, submitError: TEXT.PRIVACY_DECLINED });
+        return undefined;
+      }
+      return this.persist().then(
+        () => {
+          this.setData({ saving: false, staleNotice: '' });
+          wx.showToast({ title: TEXT.SAVED, icon: 'success' });
+        },
+        (err) => {
+          this.setData({ saving: false });
+          return this.handleError(err, 'save');
+        },
+      );
+    });
   },
 
   // ---- submitting -----------------------------------------------------------
@@ -718,169 +604,149 @@ Page({
   },
 
   summary() {
-    const { form } = this.data;
-    const lines = [];
-    if (model.isLoan(this.policy)) {
-      const amount = money.parseYuan(form.amount_yuan);
-      if (!amount.error) {
-        lines.push(`申请金额：${money.formatFen(amount.fen)}`);
-      }
-      if (form.term_months) {
-        lines.push(`贷款期限：${form.term_months}个月`);
-      }
-    } else if (this.data.policy.amountText) {
-      lines.push(`补贴金额：${this.data.policy.amountText}`);
-    }
-    lines.push('提交后要等审核，审核期间不能修改。确定提交吗？');
-    return lines.join('\n');
+    return model.submitSummary(this.data.form, this.policy, this.data.policy.amountText);
   },
 
+  /** 提交申请: checks everything, then asks in the t-dialog. */
   onSubmit() {
     if (this.data.submitting || this.data.saving) {
-      return Promise.resolve();
+      return;
     }
-    if (this.uploads.some((u) => u.status === 'uploading')) {
+    if (this.uploads.uploading()) {
       this.setData({ formHint: TEXT.UPLOADING });
-      return Promise.resolve();
+      return;
     }
     const errors = model.validateForm(this.data.form, this.ctx(true));
-    const materialErrors = model.materialErrors(this.policy.materials, this.uploads);
+    const materialErrors = model.materialErrors(this.policy.materials, this.uploads.done());
     if (Object.keys(errors).length > 0 || Object.keys(materialErrors).length > 0) {
       const hint = Object.keys(errors).length > 0 ? TEXT.FIX_ERRORS : TEXT.MATERIALS_MISSING;
       this.showErrors(errors, materialErrors, hint);
-      return Promise.resolve();
+      return;
     }
-    if (this.uploads.some((u) => u.status === 'failed')) {
+    if (this.uploads.failed()) {
       this.setData({ formHint: TEXT.UPLOAD_FAILED });
-      return Promise.resolve();
+      return;
     }
-    this.setData({ errors: {}, formHint: '', submitError: '', blockError: '' });
     this.materialErrors = {};
-    return new Promise((resolve) => {
-      wx.showModal({
-        title: '确认提交',
-        content: this.summary(),
-        confirmText: '提交',
-        cancelText: '再看看',
-        success: (res) => {
-          if (res && res.confirm) {
-            this.doSubmit().then(resolve, resolve);
-          } else {
-            resolve();
-          }
-        },
-        fail: () => resolve(),
-      });
+    this.setData({
+      errors: {}, formHint: '', submitError: '', blockError: '', confirmVisible: true, confirmContent: this.summary(),
     });
+  },
+
+  /** 现在再试一次 while the submission waits for the network. */
+  onRetryNow() {
+    http.retryKeptNow();
+  },
+
+  onSubmitCancel() {
+    this.setData({ confirmVisible: false });
+  },
+
+  /**
+   * The 提交 of the dialog: a tap, so the subscribe consent is asked here,
+   * before anything else (WeChat refuses it outside a tap). The submission
+   * goes on whatever the answer.
+   */
+  onSubmitConfirm() {
+    this.setData({ confirmVisible: false });
+    if (this.templateId && this.data.consent !== 'accepted') {
+      this.askConsent();
+    }
+    return this.doSubmit();
   },
 
   doSubmit() {
     this.submitTried = true;
-    this.setData({ submitting: true, submitError: '', blockError: '' });
-    return this.persist()
-      .then(() => applicationsApi.submitApplication(this.appId, this.version, { silent: true }))
-      .then(
-        (app) => this.showDone(app),
-        (err) => {
-          this.setData({ submitting: false });
-          return this.handleError(err, 'submit');
-        },
-      );
+    this.setData({ submitting: true, submitError: '', blockError: '', waitingNetwork: false });
+    return this.privacyOk().then((ok) => {
+      if (!ok) {
+        this.setData({ submitting: false, submitError: TEXT.PRIVACY_DECLINED });
+        return undefined;
+      }
+      return this.persist({ keep: true })
+        .then(() => applicationsApi.submitApplication(this.sync.appId, this.sync.version, { silent: true }))
+        .then(
+          (app) => this.showDone(app),
+          (err) => {
+            this.setData({ submitting: false, waitingNetwork: false });
+            return this.handleError(err, 'submit');
+          },
+        );
+    });
   },
 
   showDone(app) {
-    const id = (app && app.id) || this.appId;
+    const id = (app && app.id) || this.sync.appId;
+    this.saver.cancel();
     drafts.remove(this.draftKey);
     subscribe.markSeen(id, (app && app.status) || 'submitted');
     this.setData({
       submitting: false,
+      waitingNetwork: false,
       status: 'done',
       doneId: String(id),
       canSubscribe: !!this.templateId,
-      consent: 'none',
     });
     this.scrollTo(null);
-    this.offerConsent();
   },
 
   // ---- errors ---------------------------------------------------------------
 
   handleError(err, phase) {
-    if (http.isNetworkError(err)) {
-      this.setData({ submitError: phase === 'submit' ? TEXT.NETWORK_SUBMIT : TEXT.NETWORK_SAVE });
-      return Promise.resolve();
-    }
-    switch (err.code) {
-      case 'STALE_VERSION':
-        return this.reloadKeepingEdits();
-      case 'INVALID_TRANSITION':
-        return this.reloadAfterTransition(err);
-      case 'AMOUNT_OVER_CAP':
-        this.showErrors({ amount_yuan: err.message || this.capText(this.data.form.borrower_type) }, {},
-          err.message || TEXT.FIX_ERRORS);
-        return Promise.resolve();
-      case 'LOAN_LIMIT_REACHED':
-        this.setData({ blockError: TEXT.LOAN_LIMIT, blockAction: 'applications' });
-        return Promise.resolve();
-      case 'ALREADY_GRANTED':
-        this.setData({ blockError: TEXT.ALREADY_GRANTED, blockAction: 'applications' });
-        return Promise.resolve();
-      case 'NOT_ELIGIBLE':
-        this.setData({ blockError: err.message || TEXT.NOT_ELIGIBLE, blockAction: 'policies' });
-        return Promise.resolve();
-      case 'IDEMPOTENCY_KEY_REUSED':
-        this.setData({ submitError: TEXT.KEY_REUSED });
-        return Promise.resolve();
-      default:
+    const what = whatToShow(err, {
+      policy: this.policy, appId: this.sync.appId, mode: this.data.mode, texts: TEXT,
+    });
+    switch (what.kind) {
+      case 'network':
+        this.setData({ submitError: phase === 'submit' ? TEXT.NETWORK_SUBMIT : TEXT.NETWORK_SAVE });
         break;
+      case 'stale':
+        return this.reloadKeepingEdits();
+      case 'transition':
+        return this.reloadAfterTransition(what.message);
+      case 'privacy':
+        // The server has no consent to the current policy: ask again, then the user taps again.
+        return auth.ensurePrivacyConsent({ fresh: true, silent: true }).then(
+          (ok) => this.setData({ submitError: ok ? TEXT.PRIVACY_AGAIN : TEXT.PRIVACY_DECLINED }),
+          () => this.setData({ submitError: TEXT.PRIVACY_DECLINED }),
+        );
+      case 'gone':
+        this.sync.forget();
+        this.setData({ submitError: TEXT.DRAFT_GONE });
+        break;
+      case 'block':
+        this.setData({ blockError: what.message, blockAction: what.action });
+        break;
+      case 'field':
+        this.showErrors({ [what.key]: what.message }, {}, what.message);
+        break;
+      case 'material':
+        this.showErrors({}, { [what.material]: what.message }, what.message);
+        break;
+      default:
+        this.setData({ submitError: what.message });
     }
-    if (err.status === 404 && this.appId && this.data.mode === 'new') {
-      // The server draft is gone (e.g. withdrawn elsewhere): start a new one.
-      this.appId = null;
-      this.version = undefined;
-      this.base = null;
-      this.pendingCreate = null;
-      this.idempotencyKey = uuid4();
-      this.saveLocal();
-      this.setData({ submitError: TEXT.DRAFT_GONE });
-      return Promise.resolve();
-    }
-    const key = model.formKeyOfServerField(err.field);
-    if (key) {
-      this.showErrors({ [key]: err.message }, {}, err.message);
-      return Promise.resolve();
-    }
-    if (err.field === 'attachments' || err.code === 'ATTACHMENT_INVALID') {
-      this.setData({ submitError: err.message || TEXT.ATTACHMENTS });
-      return Promise.resolve();
-    }
-    const material = ((this.policy && this.policy.materials) || []).find((m) => m.kind === err.field);
-    if (material) {
-      this.showErrors({}, { [material.kind]: err.message }, err.message);
-      return Promise.resolve();
-    }
-    this.setData({ submitError: err.message || TEXT.LOAD_FAILED });
     return Promise.resolve();
   },
 
   /** STALE_VERSION: take the new version; keep every field the user changed. */
   reloadKeepingEdits() {
-    return applicationsApi.getApplication(this.appId, { silent: true }).then(
+    return applicationsApi.getApplication(this.sync.appId, { silent: true }).then(
       (app) => {
-        this.version = app.version;
+        this.sync.version = app.version;
         if (!view.isEditable(app.status)) {
           this.lock(app);
           return;
         }
         const theirs = model.formFromApplication(app);
-        const merged = model.mergeEdits(this.base || theirs, this.data.form, theirs);
-        this.base = theirs;
+        const merged = model.mergeEdits(this.sync.base || theirs, this.data.form, theirs);
+        this.sync.base = theirs;
         if (app.bank_account) {
           this.setData({ bankAccountOnFile: app.bank_account });
         }
         this.applyForm(merged);
         this.setData({ staleNotice: TEXT.STALE, errors: {} });
-        this.saveLocal();
+        this.saveNow();
         this.scrollTo(null);
       },
       (err) => {
@@ -889,22 +755,22 @@ Page({
     );
   },
 
-  reloadAfterTransition(err) {
-    if (!this.appId) {
-      this.setData({ submitError: err.message || TEXT.INVALID_TRANSITION });
+  reloadAfterTransition(message) {
+    if (!this.sync.appId) {
+      this.setData({ submitError: message });
       return Promise.resolve();
     }
-    return applicationsApi.getApplication(this.appId, { silent: true }).then(
+    return applicationsApi.getApplication(this.sync.appId, { silent: true }).then(
       (app) => {
-        this.version = app.version;
+        this.sync.version = app.version;
         if (!view.isEditable(app.status)) {
           this.lock(app);
           return;
         }
-        this.setData({ submitError: err.message || TEXT.INVALID_TRANSITION });
+        this.setData({ submitError: message });
       },
       () => {
-        this.setData({ submitError: err.message || TEXT.INVALID_TRANSITION });
+        this.setData({ submitError: message });
       },
     );
   },
@@ -916,6 +782,7 @@ Page({
       this.showDone(app);
       return;
     }
+    this.saver.cancel();
     drafts.remove(this.draftKey);
     this.setData({
       status: 'locked',
@@ -937,39 +804,15 @@ Page({
     }
   },
 
-  // ---- after submit -----------------------------------------------------------
+  // ---- the subscribe consent --------------------------------------------------
 
-  /**
-   * Right after a successful submit: asks whether to be told of the result.
-   * The confirm button of the modal is the user gesture WeChat requires for
-   * wx.requestSubscribeMessage; the 接收审核结果通知 button stays as a second chance.
-   */
-  offerConsent() {
-    if (!this.templateId) {
-      return;
-    }
-    wx.showModal({
-      title: '提交成功',
-      content: '审核有结果时，要不要在微信里通知您？',
-      confirmText: '通知我',
-      cancelText: '不用了',
-      success: (res) => {
-        if (res && res.confirm) {
-          this.askConsent();
-        } else {
-          this.setData({ consent: 'declined' });
-        }
-      },
-    });
-  },
-
-  /** Must run straight from a tap (or the modal's confirm). */
+  /** Must run straight from a tap (the dialog's 提交, or the button after). */
   askConsent() {
     this.setData({ consent: 'asked' });
     return subscribe.askConsent(this.templateId).then((accepted) => {
       const ok = accepted.length > 0;
       this.setData({ consent: ok ? 'accepted' : 'declined' });
-      if (ok) {
+      if (ok && this.data.status === 'done') {
         wx.showToast({ title: TEXT.CONSENT_ACCEPTED, icon: 'none' });
       }
     });
@@ -984,8 +827,8 @@ Page({
   },
 
   onViewLocked() {
-    if (this.appId) {
-      wx.redirectTo({ url: `/pages/application/application?id=${encodeURIComponent(this.appId)}` });
+    if (this.sync && this.sync.appId) {
+      wx.redirectTo({ url: `/pages/application/application?id=${encodeURIComponent(this.sync.appId)}` });
     } else {
       wx.navigateBack({ delta: 1 });
     }

@@ -1,28 +1,36 @@
 /**
  * 返乡登记: the 4-step registration form, also used to edit an existing
- * record. Everything typed is kept in storage (`returnee_draft`) on every
- * change, so a dropped network or a closed app loses nothing.
+ * record. What is typed is kept as a draft in storage (`returnee_draft`,
+ * at most one write per half second, written at once when the page is
+ * hidden or closed) — without the ID number, which is never stored on the
+ * phone: after a restart, or when editing, the user types it again.
  */
 const returneeApi = require('../../api/returnee');
 const auth = require('../../api/auth');
 const http = require('../../api/request');
 const model = require('../../lib/returnee-form');
-const { normalizeIdCard, isValidIdCard, matchesMasked, parseIdCard } = require('../../lib/idcard');
+const storage = require('../../lib/storage');
+const { createDraftSaver } = require('../../lib/draft-saver');
+const { formFieldsBehavior, pickerOptions, labelOf } = require('../../lib/form-fields');
+const { normalizeIdCard, parseIdCard } = require('../../lib/idcard');
 const { todayBeijing, formatDate } = require('../../lib/datetime');
-const { phoneCodeOf } = require('../../lib/phone');
 
 const DRAFT_KEY = 'returnee_draft';
-// The full ID number typed at registration: the server only ever returns it
-// masked, yet every update must send it again.
-const ID_KEY = 'returnee_id_card';
+// Earlier versions kept the full ID number here; it is removed on sight.
+const LEGACY_ID_KEY = 'returnee_id_card';
 
 const TEXT = {
-  LOAD_FAILED: '加载失败，请检查网络后重试',
+  LOAD_FAILED: '没能加载出来。请检查手机是否连上网络，再点“重新加载”。',
+  NOT_SENT: '没有提交成功，请稍后再点一次提交。',
   FIX_ERRORS: '请先改正标红的内容',
   PHONE_NEEDED: '提交前请先绑定手机号，方便工作人员联系您',
-  PHONE_BOUND: '绑定成功，请再点“提交”',
-  NETWORK: '网络不给力，没有提交成功。您填的内容已保存在手机上，请稍后再点“提交”',
-  VILLAGES_FAILED: '村（社区）列表没加载出来，点这里重试',
+  PHONE_BOUND: '手机号已绑定，请再点“提交登记”',
+  NETWORK: '没有连上网络，登记还没有提交。填好的内容都还在，等信号好些再点一次提交。',
+  CONSENT_DECLINED: '您没有同意隐私保护指引，身份证号不会发出去，登记也就没有提交。同意后才能提交。',
+  VILLAGES_FAILED: '村（社区）没加载出来，点这里再试一次',
+  ID_AGAIN_EDIT: '为保护您的信息，身份证号不存在手机上。请再输入一次登记时的身份证号',
+  ID_AGAIN_DRAFT: '为保护您的信息，身份证号没有存在手机上，请再输入一次',
+  RESUME: '输入身份证号后点“下一步”，回到您上次填到的地方',
 };
 
 // Error codes that concern a field even when the server names none.
@@ -34,44 +42,7 @@ const CODE_FIELDS = {
   REGION_UNKNOWN: 'village_code',
 };
 
-const CHIP_FIELDS = { skills: 'skill', intended_fields: 'intended_field', needs: 'need' };
-const PICK_FIELDS = { education: 'education', business_type: 'business_type' };
 const DATE_FIELDS = ['left_on', 'returned_on', 'plan_return_on', 'business_started_on'];
-
-function readStorage(key) {
-  try {
-    return wx.getStorageSync(key) || null;
-  } catch (e) {
-    return null;
-  }
-}
-
-function writeStorage(key, value) {
-  try {
-    wx.setStorageSync(key, value);
-  } catch (e) {
-    // Storage full: nothing more we can do here.
-  }
-}
-
-function removeStorage(key) {
-  try {
-    wx.removeStorageSync(key);
-  } catch (e) {
-    // ignore
-  }
-}
-
-function selectedMaps(form) {
-  const out = {};
-  Object.keys(CHIP_FIELDS).forEach((key) => {
-    out[key] = {};
-    (form[key] || []).forEach((code) => {
-      out[key][code] = true;
-    });
-  });
-  return out;
-}
 
 function dateTexts(form) {
   const out = {};
@@ -79,15 +50,6 @@ function dateTexts(form) {
     out[key] = formatDate(form[key]);
   });
   return out;
-}
-
-function labelOf(list, code) {
-  const hit = (list || []).find((item) => item.code === code);
-  return hit ? (hit.label || hit.name || '') : '';
-}
-
-function indexOf(list, code) {
-  return (list || []).findIndex((item) => item.code === code);
 }
 
 function idInfoText(id) {
@@ -98,7 +60,14 @@ function idInfoText(id) {
   return `出生日期 ${formatDate(info.birthDate)}，性别 ${info.gender === 'M' ? '男' : '女'}`;
 }
 
+function yearsLater(day, years) {
+  const y = Number(String(day).slice(0, 4)) + years;
+  return `${y}${String(day).slice(4)}`;
+}
+
 Page({
+  behaviors: [formFieldsBehavior],
+
   data: {
     // loading | error | ready | done
     status: 'loading',
@@ -110,27 +79,26 @@ Page({
     errors: {},
     counts: model.counts(model.emptyForm()),
     limits: model.LIMITS,
-    selected: selectedMaps(model.emptyForm()),
     dates: dateTexts(model.emptyForm()),
     today: '',
+    planEnd: '',
     statusOptions: model.STATUS_OPTIONS,
     intentionOptions: model.INTENTION_OPTIONS,
     options: { skill: [], intended_field: [], need: [], education: [], business_type: [] },
-    labels: { education: '', business_type: '', township: '', village: '' },
+    pickers: { township: [], village: [], education: [], business_type: [] },
+    labels: { township_code: '', village_code: '', education: '', business_type: '' },
     townships: [],
-    townshipIndex: -1,
     villages: [],
-    villageIndex: -1,
     villagesLoading: false,
     villagesError: '',
-    // Editing: the registered ID as the server shows it (masked).
+    // Editing: the registered ID as the server shows it (masked); the typed one must fit it.
     maskedIdCard: '',
-    // The full ID is known on this phone and matches the record: show it masked, read-only.
-    idLocked: false,
+    idHint: '',
     idInfo: '',
     phoneBound: true,
-    binding: false,
+    phone: '',
     draftRestored: false,
+    discardAsking: false,
     stepHint: '',
     submitting: false,
     submitError: '',
@@ -139,8 +107,24 @@ Page({
 
   onLoad(query) {
     this.query = query || {};
-    this.setData({ today: todayBeijing() });
+    const today = todayBeijing();
+    this.setData({ today, planEnd: yearsLater(today, 10) });
+    this.saver = createDraftSaver({ save: (draft) => storage.set(DRAFT_KEY, draft) });
+    storage.remove(LEGACY_ID_KEY);
     this.load();
+  },
+
+  // The last edit reaches storage even if the user leaves within half a second.
+  onHide() {
+    if (this.saver) {
+      this.saver.flush();
+    }
+  },
+
+  onUnload() {
+    if (this.saver) {
+      this.saver.flush();
+    }
   },
 
   load() {
@@ -165,33 +149,33 @@ Page({
 
   /** Puts together the form from the record and/or the saved draft. */
   start(options, townships, record, user) {
-    const draft = readStorage(DRAFT_KEY);
-    const hasDraft = !!(draft && draft.form);
-    let form = hasDraft ? model.normalizeForm(draft.form) : model.emptyForm();
-    if (!hasDraft && record) {
+    const stored = storage.get(DRAFT_KEY, null);
+    const draft = model.fromDraft(stored);
+    let form = model.emptyForm();
+    if (draft) {
+      form = draft.form;
+    } else if (record) {
       form = model.formFromRecord(record);
     }
-    let step = hasDraft ? Number(draft.step) || 0 : 0;
-    if (step < 0 || step >= model.STEPS.length) {
-      step = 0;
-    }
+    let step = draft ? draft.step : 0;
 
-    if (form.township_code && townships.length && indexOf(townships, form.township_code) < 0) {
+    if (form.township_code && townships.length && !townships.some((t) => t.code === form.township_code)) {
       // The township is no longer offered: ask again rather than send a stale code.
       form.township_code = '';
       form.village_code = '';
     }
 
     const maskedIdCard = record ? String(record.id_card || '') : '';
-    let idLocked = false;
+    let idHint = '';
     if (maskedIdCard) {
-      const known = [form.id_card, readStorage(ID_KEY)]
-        .map(normalizeIdCard)
-        .find((id) => isValidIdCard(id) && matchesMasked(id, maskedIdCard));
-      if (known) {
-        form.id_card = known;
-        idLocked = true;
-      }
+      idHint = `${TEXT.ID_AGAIN_EDIT}（${maskedIdCard}）`;
+    } else if (draft && draft.idMasked) {
+      idHint = `${TEXT.ID_AGAIN_DRAFT}（${draft.idMasked}）`;
+    }
+    // The ID number is on the first step: start there and come back afterwards.
+    this.resumeStep = step > 0 ? step : 0;
+    if (step > 0) {
+      step = 0;
     }
 
     this.setData({
@@ -199,20 +183,30 @@ Page({
       mode: record ? 'edit' : 'new',
       options,
       townships,
+      pickers: {
+        township: pickerOptions(townships),
+        village: [],
+        education: pickerOptions(options.education),
+        business_type: pickerOptions(options.business_type),
+      },
       maskedIdCard,
-      idLocked,
+      idHint,
       step,
-      draftRestored: hasDraft,
+      draftRestored: !!draft,
       phoneBound: !user || !!user.phone,
+      phone: (user && user.phone) || '',
       errors: {},
       submitError: '',
+      stepHint: this.resumeStep > 0 ? TEXT.RESUME : '',
     });
     this.applyForm(form);
     if (form.township_code) {
       this.loadVillages(form.township_code);
     }
-    if (hasDraft) {
+    if (stored && stored.form && stored.form.id_card) {
+      // A draft from an earlier version held the ID number in clear: rewrite it now.
       this.saveDraft();
+      this.saver.flush();
     }
   },
 
@@ -222,10 +216,8 @@ Page({
     this.setData({
       form,
       counts: model.counts(form),
-      selected: selectedMaps(form),
       dates: dateTexts(form),
-      townshipIndex: indexOf(townships, form.township_code),
-      'labels.township': labelOf(townships, form.township_code),
+      'labels.township_code': labelOf(townships, form.township_code),
       'labels.education': labelOf(options.education, form.education),
       'labels.business_type': labelOf(options.business_type, form.business_type),
       idInfo: idInfoText(form.id_card),
@@ -233,107 +225,64 @@ Page({
   },
 
   saveDraft() {
-    writeStorage(DRAFT_KEY, {
-      form: this.data.form,
-      step: this.data.step,
-      saved_at: new Date().toISOString(),
-    });
+    this.saver.schedule(model.toDraft(this.data.form, this.data.step));
   },
 
-  /** Changes form fields, clears their errors and saves the draft. */
-  setFields(values, extra) {
-    const update = Object.assign({}, extra);
-    Object.keys(values).forEach((key) => {
-      update[`form.${key}`] = values[key];
-      update[`errors.${key}`] = '';
-      if (Object.prototype.hasOwnProperty.call(model.LIMITS, key)) {
-        update[`counts.${key}`] = Array.from(String(values[key] || '')).length;
+  // ---- form-fields hooks ----------------------------------------------
+
+  /** After any change (lib/form-fields.js): derived texts, the ID check, the draft. */
+  formChanged(keys) {
+    const update = {};
+    keys.forEach((key) => {
+      if (DATE_FIELDS.indexOf(key) >= 0) {
+        update[`dates.${key}`] = formatDate(this.data.form[key]);
       }
     });
-    update.stepHint = '';
-    update.submitError = '';
-    this.setData(update);
+    if (keys.indexOf('id_card') >= 0) {
+      const id = this.data.form.id_card;
+      update.idInfo = idInfoText(id);
+      // Checked as soon as all 18 characters are there, not only on 下一步.
+      if (normalizeIdCard(id).length === 18) {
+        const error = model.validateStep(0, this.data.form, this.ctx()).id_card;
+        if (error) {
+          update['errors.id_card'] = error;
+        }
+      }
+    }
+    if (Object.keys(update).length) {
+      this.setData(update);
+    }
     this.saveDraft();
   },
 
-  // ---- field handlers -------------------------------------------------
-
-  onInput(e) {
-    const key = e.currentTarget.dataset.field;
-    const value = e.detail.value;
-    if (key === 'id_card') {
-      this.onIdCardInput(value);
-      return;
+  /** Blur: the field's own message, only once something is typed (empty required fields wait for 下一步). */
+  checkField(key, form) {
+    const value = form[key];
+    if (value === '' || value === undefined || value === null) {
+      return '';
     }
-    this.setFields({ [key]: value });
+    const step = model.stepOfField(key);
+    return step < 0 ? '' : (model.validateStep(step, form, this.ctx())[key] || '');
   },
 
-  onIdCardInput(value) {
-    this.setFields({ id_card: value }, { idInfo: idInfoText(value) });
-    // Check as soon as all 18 characters are there, not only on "下一步".
-    if (normalizeIdCard(value).length === 18) {
-      const errors = model.validateStep(0, this.data.form, this.ctx());
-      if (errors.id_card) {
-        this.setData({ 'errors.id_card': errors.id_card });
-      }
+  beforeFieldPick(key, code, label) {
+    if (key !== 'township_code') {
+      return false;
     }
-  },
-
-  onChoose(e) {
-    const { field, code } = e.currentTarget.dataset;
-    this.setFields({ [field]: code });
-  },
-
-  onToggleChip(e) {
-    const { field, code } = e.currentTarget.dataset;
-    const current = this.data.form[field] || [];
-    const next = current.indexOf(code) >= 0
-      ? current.filter((c) => c !== code)
-      : current.concat(code);
-    this.setFields({ [field]: next }, { [`selected.${field}`]: selectedMaps({ [field]: next })[field] });
-  },
-
-  onPickDate(e) {
-    const key = e.currentTarget.dataset.field;
-    const value = e.detail.value;
-    this.setFields({ [key]: value }, { [`dates.${key}`]: formatDate(value) });
-  },
-
-  onPickOption(e) {
-    const key = e.currentTarget.dataset.field;
-    const list = this.data.options[PICK_FIELDS[key]] || [];
-    const item = list[Number(e.detail.value)];
-    if (!item) {
-      return;
+    if (code !== this.data.form.township_code) {
+      this.setFields({ township_code: code, village_code: '' }, {
+        picking: '',
+        'labels.township_code': label || labelOf(this.data.townships, code),
+        'labels.village_code': '',
+        villages: [],
+        'pickers.village': [],
+      });
+      this.loadVillages(code);
     }
-    this.setFields({ [key]: item.code }, { [`labels.${key}`]: item.label });
+    return true;
   },
 
-  onPickTownship(e) {
-    const item = this.data.townships[Number(e.detail.value)];
-    if (!item || item.code === this.data.form.township_code) {
-      return;
-    }
-    this.setFields({ township_code: item.code, village_code: '' }, {
-      townshipIndex: Number(e.detail.value),
-      'labels.township': item.name,
-      'labels.village': '',
-      villages: [],
-      villageIndex: -1,
-    });
-    this.loadVillages(item.code);
-  },
-
-  onPickVillage(e) {
-    const item = this.data.villages[Number(e.detail.value)];
-    if (!item) {
-      return;
-    }
-    this.setFields({ village_code: item.code }, {
-      villageIndex: Number(e.detail.value),
-      'labels.village': item.name,
-    });
-  },
+  // ---- regions ----------------------------------------------------------
 
   loadVillages(townshipCode) {
     this.setData({ villagesLoading: true, villagesError: '' });
@@ -343,13 +292,14 @@ Page({
           return; // The user picked another township meanwhile.
         }
         const code = this.data.form.village_code;
+        const known = villages.some((v) => v.code === code);
         this.setData({
           villages,
           villagesLoading: false,
-          villageIndex: indexOf(villages, code),
-          'labels.village': labelOf(villages, code),
+          'pickers.village': pickerOptions(villages),
+          'labels.village_code': known ? labelOf(villages, code) : '',
         });
-        if (code && villages.length && indexOf(villages, code) < 0) {
+        if (code && villages.length && !known) {
           // The village is no longer offered: ask again rather than send a stale code.
           this.setFields({ village_code: '' });
         }
@@ -365,11 +315,6 @@ Page({
 
   onRetryVillages() {
     return this.loadVillages(this.data.form.township_code);
-  },
-
-  /** Re-enter the ID number (edit mode when this phone does not know it). */
-  onRetypeIdCard() {
-    this.setFields({ id_card: '' }, { idLocked: false, idInfo: '' });
   },
 
   // ---- steps ----------------------------------------------------------
@@ -413,58 +358,52 @@ Page({
       return;
     }
     this.setData({ errors: {} });
-    this.goToStep(Math.min(step + 1, model.STEPS.length - 1));
+    let next = Math.min(step + 1, model.STEPS.length - 1);
+    if (this.resumeStep > next) {
+      next = this.resumeStep;
+    }
+    this.resumeStep = 0;
+    this.goToStep(next);
   },
 
   onPrev() {
     this.goToStep(Math.max(this.data.step - 1, 0));
   },
 
-  /** Tapping a step of the indicator: back is always allowed, forward never skips checks. */
-  onStepTap(e) {
-    const target = Number(e.currentTarget.dataset.step);
+  /** Tapping a step of t-steps: back is always allowed, forward never skips checks. */
+  onStepChange(e) {
+    const target = Number(e.detail && e.detail.current);
     if (target < this.data.step) {
       this.goToStep(target);
     }
   },
 
   onDiscardDraft() {
-    const editing = this.data.mode === 'edit';
-    wx.showModal({
-      title: editing ? '放弃修改' : '清空重填',
-      content: editing ? '放弃还没提交的修改，恢复为已登记的内容？' : '清空已填写的内容，重新填写？',
-      confirmText: '确定',
-      cancelText: '取消',
-      success: (res) => {
-        if (res && res.confirm) {
-          removeStorage(DRAFT_KEY);
-          this.load();
-        }
-      },
-    });
+    this.setData({ discardAsking: true });
+  },
+
+  onDiscardCancel() {
+    this.setData({ discardAsking: false });
+  },
+
+  onDiscardConfirm() {
+    this.setData({ discardAsking: false });
+    this.saver.cancel();
+    storage.remove(DRAFT_KEY);
+    return this.load();
   },
 
   // ---- phone ----------------------------------------------------------
 
-  onGetPhoneNumber(e) {
-    const result = phoneCodeOf(e);
-    if (result.error) {
-      wx.showToast({ title: result.error, icon: 'none' });
-      return Promise.resolve();
-    }
-    if (this.data.binding) {
-      return Promise.resolve();
-    }
-    this.setData({ binding: true });
-    return auth.bindPhone(result.code).then(
-      () => {
-        this.setData({ binding: false, phoneBound: true, submitError: '' });
-        wx.showToast({ title: TEXT.PHONE_BOUND, icon: 'none' });
-      },
-      () => {
-        this.setData({ binding: false });
-      },
-    );
+  onPhoneBound(e) {
+    const phone = (e && e.detail && e.detail.phone) || '';
+    const last = this.data.step === model.STEPS.length - 1;
+    this.setData({
+      phoneBound: true,
+      phone,
+      submitError: '',
+      stepHint: last ? TEXT.PHONE_BOUND : '',
+    });
   },
 
   // ---- submit ---------------------------------------------------------
@@ -483,53 +422,72 @@ Page({
       this.scrollTo('#phone-prompt');
       return Promise.resolve();
     }
-
     const payload = model.toPayload(this.data.form);
     this.setData({ submitting: true, submitError: '', stepHint: '' });
-    return returneeApi.saveMyReturnee(payload, { silent: true }).then(
-      (record) => {
-        removeStorage(DRAFT_KEY);
-        writeStorage(ID_KEY, payload.id_card);
-        this.setData({
-          submitting: false,
-          status: 'done',
-          contentPending: !!(record && record.content_review && record.content_review !== 'ok'),
-        });
-        this.scrollTo(null);
-      },
-      (err) => {
-        this.setData({ submitting: false });
-        this.handleSubmitError(err);
-      },
-    );
+    return this.send(payload, false);
+  },
+
+  /**
+   * The ID number goes only with consent to the privacy policy (asked
+   * once); a 422 PRIVACY_CONSENT_REQUIRED asks again and resends.
+   */
+  send(payload, afterRefusal) {
+    const fail = (err) => {
+      this.setData({ submitting: false });
+      this.handleSubmitError(err);
+    };
+    return auth.ensurePrivacyConsent({ silent: true, fresh: afterRefusal }).then((agreed) => {
+      if (!agreed) {
+        this.setData({ submitting: false, submitError: TEXT.CONSENT_DECLINED });
+        return undefined;
+      }
+      return returneeApi.saveMyReturnee(payload, { silent: true }).then(
+        (record) => this.saved(record),
+        (err) => {
+          if (err && err.code === 'PRIVACY_CONSENT_REQUIRED' && !afterRefusal) {
+            return this.send(payload, true);
+          }
+          return fail(err);
+        },
+      );
+    }, fail);
+  },
+
+  saved(record) {
+    this.saver.cancel();
+    storage.remove(DRAFT_KEY);
+    this.setData({
+      submitting: false,
+      status: 'done',
+      contentPending: !!(record && record.content_review && record.content_review !== 'ok'),
+    });
+    this.scrollTo(null);
   },
 
   handleSubmitError(err) {
-    if (http.isNetworkError(err)) {
+    const e = err || {};
+    if (http.isNetworkError(e)) {
       this.setData({ submitError: TEXT.NETWORK });
       return;
     }
-    if (err.code === 'PHONE_NOT_BOUND') {
-      this.setData({ phoneBound: false, submitError: err.message || TEXT.PHONE_NEEDED });
+    if (e.code === 'PHONE_NOT_BOUND') {
+      this.setData({ phoneBound: false, phone: '', submitError: e.message || TEXT.PHONE_NEEDED });
       this.scrollTo('#phone-prompt');
       return;
     }
-    const key = model.formKeyOfServerField(err.field) || CODE_FIELDS[err.code] || '';
+    const key = model.formKeyOfServerField(e.field) || CODE_FIELDS[e.code] || '';
     const step = model.stepOfField(key);
     if (step < 0) {
-      this.setData({ submitError: err.message });
+      this.setData({ submitError: e.message || TEXT.NOT_SENT });
       return;
     }
-    if (err.code === 'ID_CARD_MISMATCH') {
-      // The ID kept on this phone is not the registered one: let the user type it.
-      removeStorage(ID_KEY);
-      this.setData({ idLocked: false });
-    }
-    if (err.code === 'REGION_UNKNOWN') {
+    if (e.code === 'REGION_UNKNOWN') {
       // The region list changed since it was loaded.
-      returneeApi.getRegions('').then((townships) => this.setData({ townships }), () => {});
+      returneeApi.getRegions('').then((townships) => this.setData({
+        townships, 'pickers.township': pickerOptions(townships),
+      }), () => {});
     }
-    this.showErrors(step, { [key]: err.message }, err.message);
+    this.showErrors(step, { [key]: e.message }, e.message);
   },
 
   // ---- done -----------------------------------------------------------

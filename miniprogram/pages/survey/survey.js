@@ -1,36 +1,35 @@
 /**
  * 意愿调查: the current survey, prefilled with the user's earlier answers.
- * Answers are kept in storage (`survey_draft`) on every change.
+ * The answers in progress are kept in storage (`survey_draft`, at most one
+ * write per half second, written at once when the page is hidden or closed).
  */
 const surveyApi = require('../../api/survey');
 const http = require('../../api/request');
 const sf = require('../../lib/survey-form');
+const storage = require('../../lib/storage');
+const { createDraftSaver } = require('../../lib/draft-saver');
+const { valueOf } = require('../../lib/form-fields');
 const { charCount } = require('../../lib/validate');
 
 const DRAFT_KEY = 'survey_draft';
 
 const TEXT = {
-  LOAD_FAILED: '加载失败，请检查网络后重试',
+  LOAD_FAILED: '没能加载出来。请检查手机是否连上网络，再点“重新加载”。',
+  NOT_SENT: '没有提交成功，请稍后再点一次提交。',
   FIX_ERRORS: '还有题目没答好，请看标红的地方',
-  NETWORK: '网络不给力，没有提交成功。您的回答已保存在手机上，请稍后再点“提交”',
+  NETWORK: '没有连上网络，回答还没有提交。您的回答已保存在手机上，等信号好些再点一次提交。',
   CLOSED: '这份调查已经结束，谢谢您的关注',
 };
 
-function readDraft() {
-  try {
-    return wx.getStorageSync(DRAFT_KEY) || null;
-  } catch (e) {
-    return null;
-  }
-}
-
-function selectedMap(picked) {
+/** What the radio and check-box groups show: a code for single choice, codes for multi. */
+function valuesOf(questions, picked) {
   const out = {};
-  Object.keys(picked).forEach((q) => {
-    out[q] = {};
-    picked[q].forEach((c) => {
-      out[q][c] = true;
-    });
+  questions.forEach((q) => {
+    if (q.type === 'single') {
+      out[q.code] = (picked[q.code] || [])[0] || '';
+    } else if (q.type === 'multi') {
+      out[q.code] = (picked[q.code] || []).slice();
+    }
   });
   return out;
 }
@@ -43,6 +42,11 @@ function countsOf(texts) {
   return out;
 }
 
+const questionOf = (e) => {
+  const target = (e && e.currentTarget) || {};
+  return (target.dataset && target.dataset.question) || '';
+};
+
 Page({
   data: {
     // loading | error | none | ready | done | closed
@@ -51,7 +55,7 @@ Page({
     survey: null,
     questions: [],
     answered: false,
-    selected: {},
+    values: {},
     texts: {},
     counts: {},
     errors: {},
@@ -62,7 +66,22 @@ Page({
 
   onLoad() {
     this.answers = { picked: {}, texts: {} };
+    this.questions = [];
+    this.saver = createDraftSaver({ save: (draft) => storage.set(DRAFT_KEY, draft) });
     this.load();
+  },
+
+  // The last answer reaches storage even if the user leaves within half a second.
+  onHide() {
+    if (this.saver) {
+      this.saver.flush();
+    }
+  },
+
+  onUnload() {
+    if (this.saver) {
+      this.saver.flush();
+    }
   },
 
   load() {
@@ -89,7 +108,7 @@ Page({
     const earlier = sf.earlierAnswers(survey);
     const answered = earlier.length > 0;
     this.answers = sf.answersFromServer(questions, earlier);
-    const draft = readDraft();
+    const draft = storage.get(DRAFT_KEY, null);
     const sameVersion = !!(draft && draft.survey_id === survey.id && draft.version === survey.version);
     // A new version of the same survey keeps what still fits of the answers in progress.
     const sameSurvey = !!(draft && survey.code && draft.code === survey.code);
@@ -105,7 +124,7 @@ Page({
       survey: { id: survey.id, title: survey.title || '意愿调查', description: survey.description || '' },
       questions,
       answered,
-      selected: selectedMap(this.answers.picked),
+      values: valuesOf(questions, this.answers.picked),
       texts: Object.assign({}, this.answers.texts),
       counts: countsOf(this.answers.texts),
       errors: {},
@@ -115,46 +134,37 @@ Page({
   },
 
   saveDraft() {
-    try {
-      wx.setStorageSync(DRAFT_KEY, {
-        survey_id: this.survey.id,
-        code: this.survey.code || '',
-        version: this.survey.version,
-        picked: this.answers.picked,
-        texts: this.answers.texts,
-      });
-    } catch (e) {
-      // Storage full: the answers are still on screen.
-    }
+    this.saver.schedule({
+      survey_id: this.survey.id,
+      code: this.survey.code || '',
+      version: this.survey.version,
+      picked: Object.assign({}, this.answers.picked),
+      texts: Object.assign({}, this.answers.texts),
+    });
   },
 
   question(code) {
     return this.questions.find((q) => q.code === code);
   },
 
-  onPick(e) {
-    const { question, option } = e.currentTarget.dataset;
-    const q = this.question(question);
+  /** t-radio-group (a code) or t-checkbox-group (codes) of a question. */
+  onChoice(e) {
+    const q = this.question(questionOf(e));
     if (!q) {
       return;
     }
-    const current = this.answers.picked[q.code] || [];
-    let next;
+    const value = valueOf(e);
+    let next = q.type === 'single' ? [String(value || '')].filter(Boolean) : (value || []).map(String);
     let error = '';
-    if (q.type === 'single') {
-      next = [option];
-    } else if (current.indexOf(option) >= 0) {
-      next = current.filter((c) => c !== option);
-    } else if (q.max_choices && current.length >= q.max_choices) {
-      next = current;
+    if (q.type === 'multi' && q.max_choices && next.length > q.max_choices) {
+      // The box just ticked is unticked again, with the reason.
+      next = (this.answers.picked[q.code] || []).slice();
       error = `最多选${q.max_choices}项，如要换一项，请先取消已选的`;
-    } else {
-      next = current.concat(option);
     }
     this.answers.picked[q.code] = next;
     this.setData({
-      selected: selectedMap(this.answers.picked),
-      errors: Object.assign({}, this.data.errors, { [q.code]: error }),
+      [`values.${q.code}`]: q.type === 'single' ? (next[0] || '') : next.slice(),
+      [`errors.${q.code}`]: error,
       hint: '',
       submitError: '',
     });
@@ -162,13 +172,16 @@ Page({
   },
 
   onText(e) {
-    const { question } = e.currentTarget.dataset;
-    const value = e.detail.value;
-    this.answers.texts[question] = value;
+    const code = questionOf(e);
+    if (!this.question(code)) {
+      return;
+    }
+    const value = String(valueOf(e) || '');
+    this.answers.texts[code] = value;
     this.setData({
-      texts: Object.assign({}, this.data.texts, { [question]: value }),
-      counts: Object.assign({}, this.data.counts, { [question]: charCount(value) }),
-      errors: Object.assign({}, this.data.errors, { [question]: '' }),
+      [`texts.${code}`]: value,
+      [`counts.${code}`]: charCount(value),
+      [`errors.${code}`]: '',
       hint: '',
       submitError: '',
     });
@@ -209,25 +222,25 @@ Page({
     this.setData({ submitting: true, submitError: '', hint: '' });
     return surveyApi.submitAnswers(this.survey.id, answers, { silent: true }).then(
       () => {
-        try {
-          wx.removeStorageSync(DRAFT_KEY);
-        } catch (e) {
-          // ignore
-        }
+        this.saver.cancel();
+        storage.remove(DRAFT_KEY);
         this.setData({ submitting: false, status: 'done' });
         this.scrollTo(null);
       },
       (err) => {
+        const e = err || {};
         this.setData({ submitting: false });
-        if (http.isNetworkError(err)) {
+        if (http.isNetworkError(e)) {
+          this.saver.flush();
           this.setData({ submitError: TEXT.NETWORK });
-        } else if (err.code === 'SURVEY_CLOSED' || err.code === 'SURVEY_CONFLICT') {
+        } else if (e.code === 'SURVEY_CLOSED' || e.code === 'SURVEY_CONFLICT') {
           // A new version may be out: 刷新 loads it and keeps the answers that still fit.
-          this.setData({ status: 'closed', errorMessage: err.message || TEXT.CLOSED });
-        } else if (err.field && this.question(err.field)) {
-          this.showErrors(Object.assign({}, this.data.errors, { [err.field]: err.message }), err.message);
+          this.saver.flush();
+          this.setData({ status: 'closed', errorMessage: e.message || TEXT.CLOSED });
+        } else if (e.field && this.question(e.field)) {
+          this.showErrors(Object.assign({}, this.data.errors, { [e.field]: e.message }), e.message);
         } else {
-          this.setData({ submitError: err.message });
+          this.setData({ submitError: e.message || TEXT.NOT_SENT });
         }
       },
     );

@@ -13,6 +13,7 @@ const path = require('path');
 const simulate = require('miniprogram-simulate');
 const simulateUtils = require('miniprogram-simulate/src/utils');
 const { ensureMiniprogramNpm } = require('../setup/miniprogram-npm');
+const { beginUserTap, endUserTap, inUserTap } = require('./fake-wx');
 
 // The official WXML compiler (wcc) ships for Linux, macOS and Windows;
 // MP_COMPILER=simulate switches to the pure JS one.
@@ -156,6 +157,21 @@ function touchTarget(node) {
   return first ? new ElementWrapper(first) : null;
 }
 
+/*
+ * A tap is a user gesture: WeChat lets a handler call APIs such as
+ * wx.requestSubscribeMessage only during the tap's synchronous part. The
+ * fake wx (helpers/fake-wx.js) asks inUserTap(); the flag is set for
+ * exactly that part: j-component delivers the event on one microtask,
+ * queued between the two that raise and lower the flag (microtasks run in
+ * order), so neither earlier pending work nor anything the handler awaits
+ * runs inside the tap.
+ */
+function dispatchTap(target, name, options) {
+  Promise.resolve().then(beginUserTap);
+  target.dispatchEvent(name, options);
+  Promise.resolve().then(endUserTap);
+}
+
 // Events are delivered on a microtask: each helper resolves once the
 // handler has run (its own async work may still be going on).
 function fire(page, selector, name, options, what) {
@@ -164,7 +180,11 @@ function fire(page, selector, name, options, what) {
   if (!target) {
     throw new Error(`no ${what} at ${selector}: ${page.dom.innerHTML}`);
   }
-  target.dispatchEvent(name, options);
+  if (name === 'tap') {
+    dispatchTap(target, name, options);
+  } else {
+    target.dispatchEvent(name, options);
+  }
   return simulate.sleep(0);
 }
 
@@ -236,7 +256,7 @@ function dialogButton(page, selector, kind) {
   if (!target) {
     throw new Error(`no ${kind} button in the dialog ${selector}: ${page.dom.innerHTML}`);
   }
-  target.dispatchEvent('tap', {});
+  dispatchTap(target, 'tap', {});
   return simulate.sleep(0);
 }
 
@@ -256,4 +276,5 @@ module.exports = {
   trigger,
   confirmDialog,
   cancelDialog,
+  inUserTap,
 };
