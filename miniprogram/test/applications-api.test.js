@@ -3,7 +3,7 @@
  * Idempotency-Key header, PUT, the policies cache, and reporting only the
  * accepted subscribe templates.
  */
-const { createFakeWx, envelope } = require('./helpers/fake-wx');
+const { createFakeWx, envelope, duringUserTap } = require('./helpers/fake-wx');
 
 let fake;
 
@@ -82,7 +82,7 @@ describe('subscribe consent', () => {
     fake.subscribeAnswer = { T1: 'accept', T2: 'reject', T3: 'ban' };
     fake.route('POST', '/api/v1/me/subscriptions', { statusCode: 200, data: { consents: { T1: 1 } } });
 
-    await expect(subscribe.askConsent(['T1', 'T2', 'T3'])).resolves.toEqual(['T1']);
+    await expect(duringUserTap(() => subscribe.askConsent(['T1', 'T2', 'T3']))).resolves.toEqual(['T1']);
 
     expect(fake.wx.requestSubscribeMessage.mock.calls[0][0].tmplIds).toEqual(['T1', 'T2', 'T3']);
     expect(fake.calls('POST', '/api/v1/me/subscriptions')[0].data).toEqual({ accepted: ['T1'] });
@@ -91,10 +91,10 @@ describe('subscribe consent', () => {
   test('nothing accepted, a failed dialog or no template: nothing reported', async () => {
     const subscribe = require('../lib/subscribe');
     fake.subscribeAnswer = { T1: 'reject' };
-    await expect(subscribe.askConsent('T1')).resolves.toEqual([]);
+    await expect(duringUserTap(() => subscribe.askConsent('T1'))).resolves.toEqual([]);
     fake.wx.requestSubscribeMessage.mockImplementation((opts) => setTimeout(() => opts.fail({ errMsg: 'fail' }), 0));
-    await expect(subscribe.askConsent('T1')).resolves.toEqual([]);
-    await expect(subscribe.askConsent('')).resolves.toEqual([]);
+    await expect(duringUserTap(() => subscribe.askConsent('T1'))).resolves.toEqual([]);
+    await expect(duringUserTap(() => subscribe.askConsent(''))).resolves.toEqual([]);
     expect(fake.wx.request).not.toHaveBeenCalled();
   });
 

@@ -7,19 +7,9 @@
  * "您已取消授权"; other failures say what to do.
  */
 const auth = require('../../api/auth');
-const { maskPhone } = require('../../lib/phone');
+const { maskPhone, phoneCodeOf } = require('../../lib/phone');
 
-const TEXT = {
-  CANCELLED: '您已取消授权，可随时再绑定手机号',
-  NO_CODE: '请将微信升级到最新版本后再绑定手机号',
-  FAILED: '暂时没拿到手机号，请稍后再点一次',
-  BOUND: '绑定成功',
-};
-
-/** The user's own "拒绝" (not a missing permission or a WeChat failure). */
-function isUserCancel(errMsg) {
-  return /user deny|cancel/i.test(errMsg);
-}
+const BOUND = '绑定成功';
 
 Component({
   properties: {
@@ -34,14 +24,10 @@ Component({
   },
   methods: {
     onGetPhoneNumber(e) {
-      const detail = (e && e.detail) || {};
-      const errMsg = typeof detail.errMsg === 'string' ? detail.errMsg : '';
-      if (!/:ok$/.test(errMsg)) {
-        wx.showToast({ title: isUserCancel(errMsg) ? TEXT.CANCELLED : TEXT.FAILED, icon: 'none' });
-        return Promise.resolve();
-      }
-      if (!detail.code) {
-        wx.showToast({ title: TEXT.NO_CODE, icon: 'none' });
+      // lib/phone reads the event: only the user's own 拒绝 is called a cancellation.
+      const { code, error } = phoneCodeOf(e);
+      if (error) {
+        wx.showToast({ title: error, icon: 'none' });
         return Promise.resolve();
       }
       if (this.data.binding) {
@@ -49,10 +35,10 @@ Component({
       }
       this.setData({ binding: true });
       // Server errors are toasted by the request module.
-      return auth.bindPhone(detail.code).then(
+      return auth.bindPhone(code).then(
         (phone) => {
           this.setData({ binding: false, shown: maskPhone(phone) || '' });
-          wx.showToast({ title: TEXT.BOUND, icon: 'success' });
+          wx.showToast({ title: BOUND, icon: 'success' });
           this.triggerEvent('bound', { phone });
         },
         () => {
@@ -63,4 +49,3 @@ Component({
   },
 });
 
-module.exports = { isUserCancel, TEXT };

@@ -82,14 +82,7 @@ const RULES = {
  * rewritten elsewhere. Remove an entry once its page is fixed (the test
  * then has to pass with the rule).
  */
-const KNOWN_VIOLATIONS = [
-  // The page asks from the tap, but the test dispatches the tap itself
-  // (find(page, '#app-42').dispatchEvent('tap')) instead of page.js tap().
-  { file: 'applications-page.test.js', rule: RULES.SUBSCRIBE_OUTSIDE_TAP },
-  // Unit tests of lib/subscribe.js call askConsent() with no tap around it
-  // (duringUserTap(() => subscribe.askConsent(...)) stands for one).
-  { file: 'applications-api.test.js', rule: RULES.SUBSCRIBE_OUTSIDE_TAP },
-];
+const KNOWN_VIOLATIONS = [];
 
 /** WeChat APIs that need the user's consent to the privacy guide. */
 const PRIVACY_APIS = ['scanCode', 'chooseMedia', 'chooseMessageFile'];
