@@ -19,6 +19,7 @@ import (
 	"huixiang/internal/app"
 	"huixiang/internal/config"
 	"huixiang/internal/demo"
+	"huixiang/internal/staff"
 	"huixiang/internal/testenv"
 	"huixiang/internal/wxfake"
 )
@@ -106,6 +107,7 @@ func newEnv(t testing.TB, opts ...option) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Close)
+	a.Staff.SetHashCost(staff.MinHashCost()) // staff hashes in a thousandth of the time (see staff.HashCost)
 	if err := demo.Seed(t.Context(), a, io.Discard); err != nil {
 		t.Fatal(err)
 	}
