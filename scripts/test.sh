@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: MariaDB + Redis, then gofmt, golangci-lint (with depguard's import rules), go vet, go test -race over every
 # package, and the mini-program's jest tests. Exits non-zero on the first failure, and prints how
-# long each phase took at the end (also when a phase fails).
+# long each phase took at the end (also when a phase fails): seconds on the clock and CPU seconds
+# (user + sys, of everything the phase ran; not MariaDB's or Redis's, which run on their own).
 #
 # Tests that own their database run in parallel (t.Parallel); HX_TEST_PARALLEL (default 6) is how
 # many of them run at once in one package, HX_TEST_P (default 3) how many packages at once.
@@ -11,19 +12,34 @@ cd "$(dirname "$0")/.."
 
 phases=()
 secs=()
+cpus=()
 phase_name=""
 phase_start=0
+phase_cpu=0
 start_all=$(date +%s)
-begin() { phase_name=$1; phase_start=$(date +%s); echo "test: $1"; }
-end() { phases+=("$phase_name"); secs+=($(($(date +%s) - phase_start))); phase_name=""; }
+# cpu_ticks: user+sys CPU of this shell's finished children (every command of a phase, with
+# everything they started and waited for), in clock ticks, read without forking.
+cpu_ticks() {
+	local st
+	read -r -a st </proc/$$/stat
+	echo $((st[15] + st[16]))
+}
+ticks=$(getconf CLK_TCK)
+begin() { phase_name=$1; phase_start=$(date +%s); phase_cpu=$(cpu_ticks); echo "test: $1"; }
+end() {
+	phases+=("$phase_name")
+	secs+=($(($(date +%s) - phase_start)))
+	cpus+=($((($(cpu_ticks) - phase_cpu) / ticks)))
+	phase_name=""
+}
 report() {
 	local rc=$? failed=$phase_name
 	[ -n "$phase_name" ] && end
 	echo
-	printf '%-18s %6s\n' phase seconds
+	printf '%-18s %7s %7s\n' phase seconds "CPU s"
 	local i
-	for i in "${!phases[@]}"; do printf '%-18s %6d\n' "${phases[$i]}" "${secs[$i]}"; done
-	printf '%-18s %6d\n' total $(($(date +%s) - start_all))
+	for i in "${!phases[@]}"; do printf '%-18s %7d %7d\n' "${phases[$i]}" "${secs[$i]}" "${cpus[$i]}"; done
+	printf '%-18s %7d %7d\n' total $(($(date +%s) - start_all)) $(($(cpu_ticks) / ticks))
 	if [ "$rc" -ne 0 ]; then echo "test: FAILED${failed:+ in phase \"$failed\"}"; fi
 }
 trap report EXIT
