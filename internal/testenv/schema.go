@@ -163,6 +163,16 @@ func Replay(ctx context.Context, db *sqlx.DB, s Schema) error {
 	return nil
 }
 
+// MySQLDSNOf is MySQLDSN with the tables and rows of s (a Dump) instead of the migrated schema:
+// for data that is costly to make, made once per test binary and copied to each test (the
+// console's demo data).
+func MySQLDSNOf(tb testing.TB, s Schema) string {
+	tb.Helper()
+	dsn := EmptyMySQLDSN(tb)
+	replay(tb, dsn, s)
+	return dsn
+}
+
 // replayMigrated fills the empty database of dsn with the migrated schema.
 func replayMigrated(tb testing.TB, dsn string) {
 	tb.Helper()
@@ -170,6 +180,11 @@ func replayMigrated(tb testing.TB, dsn string) {
 	if err != nil {
 		tb.Fatalf("testenv: migrated schema: %v", err)
 	}
+	replay(tb, dsn, s)
+}
+
+func replay(tb testing.TB, dsn string, s Schema) {
+	tb.Helper()
 	db, err := sqldb.Open(sqldb.Options{DSN: dsn, MaxOpenConns: 1, MaxIdleConns: 1})
 	if err != nil {
 		tb.Fatalf("testenv: %v", err)
