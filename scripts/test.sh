@@ -52,6 +52,14 @@ set -a
 set +a
 end
 
+# -trimpath leaves the checkout's path out of what the compiler makes, so the build cache serves
+# every clone on the machine (a fresh clone compiles only what changed), and every go command
+# below (lint's tool build, vet, test) asks the cache with the same flags.
+case " $(go env GOFLAGS) " in
+*" -trimpath "*) ;;
+*) GOFLAGS="$(go env GOFLAGS) -trimpath" && export GOFLAGS ;;
+esac
+
 begin gofmt
 unformatted=$(gofmt -l cmd internal)
 if [ -n "$unformatted" ]; then
