@@ -111,11 +111,7 @@ jest_pid=$!
 # Every package at once, the staff console's too: it used to run alone after the others, when
 # each of its tests seeded the demo data (it starved the database-timing tests next to it); now
 # it seeds once and copies.
-# The slowest packages are named first, so that go test starts them first: httpapi alone takes
-# about 230 s, and started last it would end last.
-slow="./internal/httpapi ./internal/console ./internal/notify"
-go test -race -count=1 -timeout 20m -p "${HX_TEST_P:-3}" -parallel "${HX_TEST_PARALLEL:-6}" $slow \
-	$(go list ./... | grep -v -e '/internal/httpapi$' -e '/internal/console$' -e '/internal/notify$')
+go test -race -count=1 -timeout 20m -p "${HX_TEST_P:-3}" -parallel "${HX_TEST_PARALLEL:-6}" ./...
 end
 
 begin "jest"
