@@ -3,13 +3,16 @@ package console_test
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +22,7 @@ import (
 	"huixiang/internal/app"
 	"huixiang/internal/config"
 	"huixiang/internal/demo"
+	"huixiang/internal/staff"
 	"huixiang/internal/testenv"
 	"huixiang/internal/wxfake"
 )
@@ -60,24 +64,108 @@ type env struct {
 
 type option func(vars map[string]string)
 
+// newEnv is a server on a copy of the demo data (see demoData).
 func newEnv(t testing.TB, opts ...option) *env {
 	t.Helper()
+	seed := demoData(t)
+	vars := baseVars(t, seed.piiKey)
+	vars["HX_MYSQL_DSN"] = testenv.MySQLDSNOf(t, seed.db)
+	for name, b := range seed.files {
+		p := filepath.Join(vars["HX_UPLOAD_DIR"], filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, o := range opts {
+		o(vars)
+	}
+	a := newApp(t, vars)
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	return &env{t: t, srv: srv, app: a}
+}
+
+// seeded is the demo data (internal/demo) as a seed leaves it: the database as a dump, the
+// uploaded files by their path under the upload directory, and the PII key that encrypts both.
+type seeded struct {
+	db     testenv.Schema
+	files  map[string][]byte
+	piiKey string
+}
+
+// The demo data is seeded once per test binary and copied into each test's database and upload
+// directory: a seed takes seconds of CPU under the race detector, a copy a fraction of that.
+var (
+	seedOnce sync.Once
+	seedVal  *seeded
+	seedErr  error
+)
+
+// demoData seeds the demo data the first time it is called (in the first test's database,
+// dropped with that test: only the dump is kept).
+func demoData(t testing.TB) *seeded {
+	t.Helper()
+	seedOnce.Do(func() { seedVal, seedErr = seedDemo(t) })
+	if seedErr != nil {
+		t.Fatal(seedErr)
+	}
+	if seedVal == nil {
+		t.Fatal("the demo data's seed failed in another test")
+	}
+	return seedVal
+}
+
+func seedDemo(t testing.TB) (*seeded, error) {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	out := &seeded{piiKey: base64.StdEncoding.EncodeToString(key), files: map[string][]byte{}}
+	vars := baseVars(t, out.piiKey)
+	vars["HX_MYSQL_DSN"] = testenv.MySQLDSN(t)
+	a := newApp(t, vars)
+	if err := demo.Seed(t.Context(), a, io.Discard); err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	var err error
+	if out.db, err = testenv.Dump(t.Context(), a.DB); err != nil {
+		return nil, err
+	}
+	dir := vars["HX_UPLOAD_DIR"]
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		out.files[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("seed: read uploads: %w", err)
+	}
+	return out, nil
+}
+
+// baseVars is the environment of a test server; HX_MYSQL_DSN is left to the caller.
+func baseVars(t testing.TB, piiKey string) map[string]string {
 	wxOnce.Do(func() {
 		fake := wxfake.New(wxfake.Options{AppID: "wxconsoletest0001", Secret: testSecret, ConsentAuto: true})
 		wxURL = httptest.NewServer(fake).URL // lives as long as the test binary
 	})
 	_, prefix := testenv.Redis(t)
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	vars := map[string]string{
-		"HX_MYSQL_DSN":                  testenv.MySQLDSN(t),
+	return map[string]string{
 		"HX_REDIS_ADDR":                 testenv.RedisAddr(),
 		"HX_REDIS_KEY_PREFIX":           prefix,
 		"HX_WECHAT_APPID":               "wxconsoletest0001",
 		"HX_WECHAT_SECRET":              testSecret,
 		"HX_WECHAT_API_BASE":            wxURL,
 		"HX_WECHAT_TIMEOUT":             "1s",
-		"HX_PII_KEY":                    base64.StdEncoding.EncodeToString(key),
+		"HX_PII_KEY":                    piiKey,
 		"HX_ADMIN_BOOTSTRAP_PASSWORD":   demoPassword,
 		"HX_LOG_LEVEL":                  "error",
 		"HX_UPLOAD_DIR":                 t.TempDir(),
@@ -90,9 +178,11 @@ func newEnv(t testing.TB, opts ...option) *env {
 		"HX_MYSQL_MAX_OPEN_CONNS": "8",
 		"HX_MYSQL_MAX_IDLE_CONNS": "4",
 	}
-	for _, o := range opts {
-		o(vars)
-	}
+}
+
+// newApp builds the app from vars, closed when the test ends.
+func newApp(t testing.TB, vars map[string]string) *app.App {
+	t.Helper()
 	cfg, err := config.Load("", func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -106,12 +196,8 @@ func newEnv(t testing.TB, opts ...option) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Close)
-	if err := demo.Seed(t.Context(), a, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, app: a}
+	a.Staff.SetHashCost(staff.MinHashCost()) // staff hashes in a thousandth of the time (see staff.HashCost)
+	return a
 }
 
 // client is one browser: a cookie jar, redirects not followed (tests look at them).

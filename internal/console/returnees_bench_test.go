@@ -1,8 +1,6 @@
 package console_test
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"math"
 	"net/http"
@@ -38,9 +36,8 @@ func BenchmarkConsoleReturneeList(b *testing.B) {
 	if v := os.Getenv("HX_BENCH_RETURNEES"); v != "" {
 		n, _ = strconv.Atoi(v)
 	}
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	e := newEnv(b, func(v map[string]string) { v["HX_PII_KEY"] = base64.StdEncoding.EncodeToString(key) })
+	e := newEnv(b)
+	key := e.app.Config.PIIKey()
 	start := time.Now()
 	regBulkReturnees(b, e, key, n)
 	b.Logf("setup: %d people in %s", n, time.Since(start).Round(time.Millisecond))

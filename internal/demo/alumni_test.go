@@ -14,6 +14,7 @@ import (
 	"huixiang/internal/app"
 	"huixiang/internal/config" //nolint:depguard // the test builds the whole app, as cmd does, to seed it
 	"huixiang/internal/sqldb"
+	"huixiang/internal/staff"
 	"huixiang/internal/testenv"
 	"huixiang/internal/wxfake"
 )
@@ -42,6 +43,7 @@ func newApp(t *testing.T) *app.App {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Close)
+	a.Staff.SetHashCost(staff.MinHashCost()) // staff hashes in a thousandth of the time (see staff.HashCost)
 	if err := Seed(t.Context(), a, io.Discard); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"huixiang/internal/actor"
@@ -252,8 +253,20 @@ func createDemoApplication(ctx context.Context, a *app.App, userID int64, d demo
 }
 
 // demoPNG is a small picture standing in for a photographed document (a light card with a
-// darker band), its colour varying with k.
-func demoPNG(k int) []byte {
+// darker band), its colour varying with k. Callers only read it.
+func demoPNG(k int) []byte { return demoPNGs()[k%3] }
+
+// demoPNGs are the three pictures, drawn once per process: a seed uploads dozens, and drawing
+// one pixel by pixel is most of a seed's CPU under the race detector.
+var demoPNGs = sync.OnceValue(func() [3][]byte {
+	var out [3][]byte
+	for k := range out {
+		out[k] = drawDemoPNG(k)
+	}
+	return out
+})
+
+func drawDemoPNG(k int) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, 320, 200))
 	bg := []color.RGBA{{232, 240, 254, 255}, {253, 244, 224, 255}, {232, 246, 236, 255}}[k%3]
 	for y := range 200 {

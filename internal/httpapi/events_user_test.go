@@ -266,11 +266,11 @@ func TestEventWXACode_pngWhoseSceneChecksIn(t *testing.T) {
 
 	tok, _ := e.alumnus("o_wxacode", 61)
 	_, code, _ := strings.Cut(scene, ".")
-	wrong := "A"
-	if strings.HasSuffix(code, wrong) { // a changed code, whatever its last character was
-		wrong = "B"
+	wrong := code[:len(code)-1] + "A" // one character off
+	if strings.HasSuffix(code, "A") {
+		wrong = code[:len(code)-1] + "B"
 	}
-	expect(t, e.checkIn(tok, ev.ID, code[:len(code)-1]+wrong), 404, "NOT_FOUND")
+	expect(t, e.checkIn(tok, ev.ID, wrong), 404, "NOT_FOUND")
 	expect(t, e.checkIn(tok, ev.ID+1, scene), 404, "NOT_FOUND")
 	expect(t, e.checkIn(tok, ev.ID, scene), 200, "")
 	tok2, _ := e.alumnus("o_wxacode2", 62)

@@ -22,6 +22,7 @@ import (
 	"huixiang/internal/app"
 	"huixiang/internal/config"
 	"huixiang/internal/privacy"
+	"huixiang/internal/staff"
 	"huixiang/internal/testenv"
 	"huixiang/internal/wxfake"
 )
@@ -174,6 +175,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Close)
+	a.Staff.SetHashCost(staff.MinHashCost()) // staff hashes in a thousandth of the time (see staff.HashCost)
 	if err := a.PrepareSchema(t.Context(), 5*time.Second); err != nil {
 		t.Fatal(err)
 	}

@@ -21,15 +21,37 @@ const (
 	argonSaltLen = 16
 )
 
-// HashPassword returns a PHC-format argon2id hash.
-func HashPassword(pw string) (string, error) {
+// HashCost is the argon2id cost of the hashes a Service makes: memory in KiB and passes. A
+// hash records its cost, so hashes of any cost verify; the zero HashCost is the default above.
+type HashCost struct {
+	MemoryKiB uint32
+	Passes    uint32
+}
+
+// MinHashCost is the least argon2id allows (8 KiB, one pass), some thousand times cheaper than
+// the default: for tests, whose servers create and sign in staff by the hundred. Never in a
+// server: a leaked hash of this cost is guessed at full speed.
+func MinHashCost() HashCost { return HashCost{MemoryKiB: 8, Passes: 1} }
+
+func (c HashCost) orDefault() HashCost {
+	if c.MemoryKiB == 0 || c.Passes == 0 {
+		return HashCost{MemoryKiB: argonMemory, Passes: argonTime}
+	}
+	return c
+}
+
+// HashPassword returns a PHC-format argon2id hash of the default cost.
+func HashPassword(pw string) (string, error) { return hashPassword(pw, HashCost{}) }
+
+func hashPassword(pw string, c HashCost) (string, error) {
+	c = c.orDefault()
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2.IDKey([]byte(pw), salt, c.Passes, c.MemoryKiB, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, c.MemoryKiB, c.Passes, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 

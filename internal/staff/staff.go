@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -133,8 +134,13 @@ type Service struct {
 	slots   chan struct{}
 	hashing atomic.Int32
 	peak    atomic.Int32
-	// dummyHash is verified for unknown usernames so that timing does not reveal which exist.
+	// cost is the argon2id cost of new hashes (SetHashCost).
+	cost HashCost
+	// dummyHash is verified for unknown usernames so that timing does not reveal which exist:
+	// made at the first such sign-in, of the cost new hashes have.
+	dummyOnce sync.Once
 	dummyHash string
+	dummyErr  error
 }
 
 // NewService returns a Service keeping its counters in rdb under prefix.
@@ -143,9 +149,18 @@ func NewService(db *sqlx.DB, rdb redis.UniversalClient, prefix string, opt Optio
 	if opt.HashWait <= 0 {
 		opt.HashWait = time.Second
 	}
-	h, _ := HashPassword("not-a-real-password-0")
 	return &Service{db: db, rdb: rdb, prefix: prefix, limiter: ratelimit.New(rdb, prefix), opt: opt,
-		now: time.Now, slots: make(chan struct{}, opt.HashSlots), dummyHash: h}
+		now: time.Now, slots: make(chan struct{}, opt.HashSlots)}
+}
+
+// SetHashCost sets the argon2id cost of the hashes made from now on (MinHashCost() in tests).
+// Hashes already stored keep theirs. Call it before other goroutines use the service.
+func (s *Service) SetHashCost(c HashCost) { s.cost = c }
+
+// dummy is the hash verified for unknown usernames, made once.
+func (s *Service) dummy() (string, error) {
+	s.dummyOnce.Do(func() { s.dummyHash, s.dummyErr = hashPassword("not-a-real-password-0", s.cost) })
+	return s.dummyHash, s.dummyErr
 }
 
 // withSlot runs fn (an argon2id hash) in one of the bounded slots, or returns ErrBusy when none
@@ -177,7 +192,7 @@ func (s *Service) verify(ctx context.Context, hash, pw string) (ok bool, err err
 }
 
 func (s *Service) hash(ctx context.Context, pw string) (h string, err error) {
-	if slotErr := s.withSlot(ctx, func() { h, err = HashPassword(pw) }); slotErr != nil {
+	if slotErr := s.withSlot(ctx, func() { h, err = hashPassword(pw, s.cost) }); slotErr != nil {
 		return "", slotErr
 	}
 	return h, err
@@ -236,7 +251,9 @@ func (s *Service) checkPassword(ctx context.Context, k lockKeys, member, uname, 
 	}
 	hash := pre.Hash
 	if !found {
-		hash = s.dummyHash
+		if hash, err = s.dummy(); err != nil {
+			return Staff{}, fmt.Errorf("staff: login: %w", err)
+		}
 	}
 	passwordOK, err := s.verify(ctx, hash, password)
 	if err != nil {

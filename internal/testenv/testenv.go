@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"regexp"
@@ -52,15 +51,14 @@ func randHex(n int) string {
 
 var nonWord = regexp.MustCompile(`[^a-z0-9]+`)
 
-// MySQLDSN creates a database named huixiang_test_<test>_<random>, applies the migrations, and
-// drops it when the test ends. It returns the DSN of that database.
+// MySQLDSN creates a database named huixiang_test_<test>_<random> with the migrated schema, and
+// drops it when the test ends. It returns the DSN of that database. The migrations run once per
+// test binary, into a database that is dumped and dropped; every MySQLDSN replays that dump
+// (see Replay; TestSchema_replayEqualsMigrations keeps the two equal).
 func MySQLDSN(tb testing.TB) string {
 	tb.Helper()
 	dsn := EmptyMySQLDSN(tb)
-	db := MySQLAt(tb, dsn)
-	if err := sqldb.Migrate(context.Background(), db, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		tb.Fatalf("testenv: migrate: %v", err)
-	}
+	replayMigrated(tb, dsn)
 	return dsn
 }
 
@@ -90,12 +88,21 @@ func EmptyMySQLDSN(tb testing.TB) string {
 			tb.Errorf("testenv: drop %s: %v", dbName, err)
 		}
 	})
+	dsn, err := dsnFor(dbName)
+	if err != nil {
+		tb.Fatalf("testenv: %v", err)
+	}
+	return dsn
+}
+
+// dsnFor is the admin DSN with database name.
+func dsnFor(name string) (string, error) {
 	cfg, err := mysql.ParseDSN(AdminDSN())
 	if err != nil {
-		tb.Fatalf("testenv: parse dsn: %v", err)
+		return "", fmt.Errorf("parse dsn: %w", err)
 	}
-	cfg.DBName = dbName
-	return cfg.FormatDSN()
+	cfg.DBName = name
+	return cfg.FormatDSN(), nil
 }
 
 // MySQL returns a pool on a fresh, migrated database (see MySQLDSN).
