@@ -24,8 +24,9 @@ module.exports = {
     '\\.[jt]sx?$': 'babel-jest',
   },
   // The first render of a file compiles the whole project (wcc + TDesign):
-  // seconds on a loaded 2-core machine, well over jest's default 5 s.
-  testTimeout: 30000,
+  // seconds on a loaded 2-core machine, well over jest's default 5 s; and
+  // make test runs jest beside go test -race, so allow a minute.
+  testTimeout: 60000,
   clearMocks: true,
   restoreMocks: true,
   watchman: false,
