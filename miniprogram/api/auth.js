@@ -120,8 +120,10 @@ function ensurePrivacyConsent(options = {}) {
     return Promise.resolve(true);
   }
   return getMe({ silent: options.silent }).then((me) => {
+    // privacy.current is the version the server asks for (always set);
+    // privacy.version the one this user accepted (null when none).
     const state = me && me.privacy;
-    if (state && state.current) {
+    if (state && state.version && state.version === state.current) {
       storage.set(PRIVACY_KEY, privacy.VERSION);
       return true;
     }

@@ -46,6 +46,9 @@ function points(summary) {
   if (!summary) {
     return { text: '暂时看不到', tone: 'grey' };
   }
+  if (summary.notRegistered) {
+    return { text: '登记后可攒积分', tone: 'grey' };
+  }
   return { text: `${summary.balance} 分`, tone: 'blue' };
 }
 

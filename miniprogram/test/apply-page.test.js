@@ -750,7 +750,7 @@ describe('pages/apply: privacy and the phone', () => {
   test('the bank account is only sent after the privacy policy was accepted; 不同意 sends nothing', async () => {
     serveLoanSubmit();
     fake.storage.delete('privacy_accepted');
-    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: '138****5678', roles: [], privacy: { current: false } } });
+    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: '138****5678', roles: [], privacy: { version: null, accepted_at: null, current: '2026-12-01' } } });
     fake.route('POST', '/api/v1/me/privacy-consent', { statusCode: 204 });
     const page = await openFilledLoan();
     expect(text(page, '#field-bank_account')).toContain('看看怎么保管');
@@ -773,7 +773,7 @@ describe('pages/apply: privacy and the phone', () => {
     fake.route('POST', '/api/v1/applications',
       { statusCode: 422, data: envelope('PRIVACY_CONSENT_REQUIRED', '请先同意隐私政策') },
       { statusCode: 201, data: application({ version: 1 }) });
-    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: '138****5678', roles: [], privacy: { current: false } } });
+    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, phone: '138****5678', roles: [], privacy: { version: null, accepted_at: null, current: '2026-12-01' } } });
     fake.route('POST', '/api/v1/me/privacy-consent', { statusCode: 204 });
     const page = await openFilledLoan();
 

@@ -91,7 +91,7 @@ describe('ensurePrivacyConsent', () => {
   test('already accepted on the server: no question, remembered on the phone', async () => {
     fake.route('GET', '/api/v1/me', {
       statusCode: 200,
-      data: { id: 1, privacy: { version: '2026-12-01', accepted_at: '2026-12-02T01:00:00Z', current: true } },
+      data: { id: 1, privacy: { version: '2026-12-01', accepted_at: '2026-12-02T01:00:00Z', current: '2026-12-01' } },
     });
     await expect(auth.ensurePrivacyConsent()).resolves.toBe(true);
     expect(fake.wx.showModal).not.toHaveBeenCalled();
@@ -100,7 +100,7 @@ describe('ensurePrivacyConsent', () => {
   });
 
   test('not accepted: asks with 同意/不同意, then records the version (204)', async () => {
-    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, privacy: { version: null, accepted_at: null, current: false } } });
+    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, privacy: { version: null, accepted_at: null, current: '2026-12-01' } } });
     fake.route('POST', '/api/v1/me/privacy-consent', { statusCode: 204 });
 
     await expect(auth.ensurePrivacyConsent()).resolves.toBe(true);
@@ -114,7 +114,7 @@ describe('ensurePrivacyConsent', () => {
   });
 
   test('declined: resolves false and sends nothing', async () => {
-    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, privacy: { current: false } } });
+    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, privacy: { version: '2025-01-01', accepted_at: '2025-01-02T01:00:00Z', current: '2026-12-01' } } });
     fake.wx.showModal.mockImplementation((opts) => setTimeout(() => opts.success({ confirm: false, cancel: true }), 0));
 
     await expect(auth.ensurePrivacyConsent()).resolves.toBe(false);
@@ -123,7 +123,7 @@ describe('ensurePrivacyConsent', () => {
 
   test('{ fresh: true } after a 422 asks the server again', async () => {
     fake.storage.set('privacy_accepted', '2026-12-01');
-    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, privacy: { current: false } } });
+    fake.route('GET', '/api/v1/me', { statusCode: 200, data: { id: 1, privacy: { version: '2025-01-01', accepted_at: '2025-01-02T01:00:00Z', current: '2026-12-01' } } });
     fake.route('POST', '/api/v1/me/privacy-consent', { statusCode: 422, data: envelope('VALIDATION_FAILED', '隐私政策版本不对') });
 
     await expect(auth.ensurePrivacyConsent({ fresh: true, silent: true })).rejects.toMatchObject({ status: 422 });

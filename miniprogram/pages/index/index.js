@@ -70,7 +70,8 @@ Page({
     return Promise.all([
       orMissing(returneeApi.getMyReturnee(silent), undefined),
       orMissing(applicationsApi.listApplications(silent), null),
-      orMissing(pointsApi.getMyPoints(silent), null),
+      // 404: no returnee or alumnus record yet, so no points account.
+      pointsApi.getMyPoints(silent).then((v) => v, (err) => (err && err.status === 404 ? { notRegistered: true } : null)),
       orMissing(messagesApi.getMessages(1, silent), null),
     ]).then(([record, apps, pts, inbox]) => {
       this.setData({

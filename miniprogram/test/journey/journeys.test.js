@@ -12,8 +12,7 @@
  *    same Idempotency-Key, once it is back: one application); 我的申请 says
  *    审核中; nothing personal left in the phone's storage.
  * 2. A user whose WeChat already has the privacy consent (no popup) is
- *    asked in our words before the ID number is sent (test.failing: a
- *    known bug, see there).
+ *    asked in our words before the ID number is sent.
  * 3. Staff create an event and draw its 小程序码; an alumna's WeChat
  *    scanner opens pages/checkin/checkin with the code's scene: she is
  *    checked in in one step and the event counts one check-in. Another
@@ -450,15 +449,10 @@ journeys('a user whose WeChat already has the privacy consent', () => {
   // still needs the current version before an ID number. The page must ask
   // in our words (同意 / 不同意) and record it.
   //
-  // KNOWN BUG, so test.failing: api/auth.js ensurePrivacyConsent() takes
-  // GET /api/v1/me's privacy.current (the version the server asks for, a
-  // string, always set) as "accepted", never asks, and the user is stuck
-  // with the server's 422 PRIVACY_CONSENT_REQUIRED ("请先阅读并同意…") under
-  // the submit button. It should compare privacy.version with
-  // privacy.current. Once fixed this test passes, jest reports the
-  // test.failing as an error: make it test(). (Until then a failure of any
-  // earlier step passes too: journey 1 covers the same steps.)
-  test.failing('is asked before the ID number is sent, and the server records the version', async () => {
+  // (This journey found ensurePrivacyConsent() taking privacy.current, the
+  // version the server asks for, as "accepted": it now compares it with
+  // privacy.version.)
+  test('is asked before the ID number is sent, and the server records the version', async () => {
     const phone = newPhone(`o_journey_consented_${seq}`);
     phone.fake.privacyAuthorized = true;
     const number = `137${String(seq).padStart(8, '0')}`;
