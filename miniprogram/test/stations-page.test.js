@@ -198,6 +198,15 @@ describe('pages/stations', () => {
     expect(text(page, '#toggle-map')).toBe('看列表');
   });
 
+  test('a kind chip asks for that kind in the same township', async () => {
+    registered('421202105');
+    fake.route('GET', POINTS, list(point()));
+    const page = await open();
+    await tap(page, '#kind-park');
+    await settle(page, () => lastQuery().kind === 'park', 'kind');
+    expect(lastQuery()).toEqual({ kind: 'park', township: '421202105' });
+  });
+
   test('distances and fallbacks in words', () => {
     expect(view.distanceText(85)).toBe('离您约 90 米');
     expect(view.distanceText(3)).toBe('离您约 10 米');
