@@ -42,15 +42,20 @@ function pointView(p) {
   };
 }
 
-/** Markers for <map>: numeric ids (the index in the list), name on tap. */
+// The pin drawn by test/tools/make-tab-icons.js (its tip is the bottom centre,
+// where WeChat anchors a marker by default).
+const MARKER_ICON = '/images/map-marker.png';
+
+/** Markers for <map>: numeric ids (the index in the list), our pin, name on tap. */
 function markers(points) {
   return (points || []).map((p, index) => ({ p, index })).filter(({ p }) => p.canNavigate).map(({ p, index }) => ({
     id: index,
     latitude: p.lat,
     longitude: p.lng,
     title: p.name,
-    width: 30,
-    height: 40,
+    iconPath: MARKER_ICON,
+    width: 36,
+    height: 36,
     callout: {
       content: p.name, display: 'BYCLICK', fontSize: 16, padding: 8, borderRadius: 6,
     },
@@ -77,6 +82,7 @@ function isRefusal(errMsg) {
 }
 
 module.exports = {
+  MARKER_ICON,
   LEVELS,
   distanceText,
   pointView,

@@ -191,7 +191,10 @@ describe('pages/stations', () => {
 
     await tap(page, '#toggle-map');
     await settle(page, (p) => find(p, '#map'), 'map');
-    expect(page.instance.data.markers).toEqual([expect.objectContaining({ id: 0, latitude: 29.96, longitude: 114.35 })]);
+    expect(page.instance.data.markers).toEqual([expect.objectContaining({
+      id: 0, latitude: 29.96, longitude: 114.35, iconPath: '/images/map-marker.png',
+    })]);
+    expect(fs.existsSync(path.join(__dirname, '..', view.MARKER_ICON))).toBe(true);
     expect(find(page, '#point-1')).toBeFalsy();
     await trigger(page, '#map', 'markertap', { markerId: 0 });
     await settle(page, (p) => find(p, '#point-1'), 'marker card');
