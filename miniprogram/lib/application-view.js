@@ -300,6 +300,11 @@ const KNOWN_PAGES = [
   'pages/applications/applications',
   'pages/application/application',
   'pages/messages/messages',
+  // Notices and 政策找人 messages carry pages/policy/policy?id=<id>.
+  'pages/library/library',
+  'pages/policy/policy',
+  'pages/stations/stations',
+  'pages/events/events',
 ];
 
 // Other spellings of the detail page that messages may carry.
@@ -327,6 +332,9 @@ function messageUrl(message) {
   }
   if (m.ref_type === 'application' && m.ref_id) {
     return `/pages/application/application?id=${encodeURIComponent(m.ref_id)}`;
+  }
+  if (m.ref_type === 'policy' && m.ref_id) {
+    return `/pages/policy/policy?id=${encodeURIComponent(m.ref_id)}`;
   }
   return '';
 }

@@ -37,7 +37,7 @@ const surveyForm = require('../lib/survey-form');
 const redeemKeys = require('../lib/redeem-keys');
 const { BASE_URL } = require('./helpers/fake-wx');
 
-const API_MODULES = ['alumni', 'applications', 'auth', 'events', 'messages', 'points', 'returnee', 'survey', 'uploads'];
+const API_MODULES = ['alumni', 'applications', 'auth', 'events', 'library', 'messages', 'points', 'returnee', 'service-points', 'survey', 'uploads'];
 // eslint-disable-next-line import/no-dynamic-require, global-require
 const api = Object.fromEntries(API_MODULES.map((name) => [name, require(`../api/${name}`)]));
 
@@ -371,6 +371,15 @@ const CALLS = {
   'events.getEvents': () => api.events.getEvents(),
   'events.signUp': () => api.events.signUp(12),
   'events.cancelSignup': () => api.events.cancelSignup(12),
+  'library.getLibrary': () => api.library.getLibrary({
+    category: 'startup_subsidy', target: 'returnee', q: '创业 补贴', forMe: true, favorites: true,
+  }, 2),
+  'library.getPolicy': () => api.library.getPolicy(5),
+  'library.addFavorite': () => api.library.addFavorite(5),
+  'library.removeFavorite': () => api.library.removeFavorite(5),
+  'service-points.getServicePoints': () => api['service-points'].getServicePoints({
+    kind: 'gig_station', township: '421202100', lat: 29.85, lng: 114.32,
+  }),
   'messages.getMessages': () => api.messages.getMessages(2),
   'messages.getUnreadCount': () => api.messages.getUnreadCount(),
   'messages.markRead': () => api.messages.markRead(9),

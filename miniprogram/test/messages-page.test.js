@@ -97,6 +97,17 @@ describe('pages/messages', () => {
     expect(fake.wx.navigateTo).toHaveBeenCalledTimes(2);
   });
 
+  test('a notice about a policy opens 政策详情', async () => {
+    fake.route('GET', '/api/v1/me/messages', {
+      statusCode: 200,
+      data: { items: [message(11, { kind: 'notice', title: '创业补贴政策', page: 'pages/policy/policy?id=5', read_at: '2026-11-20T01:00:00Z' })], unread: 0 },
+    });
+    const page = await open();
+    await tap(page, '#msg-11');
+    await settle(page, () => fake.wx.navigateTo.mock.calls.length === 1, 'opened');
+    expect(fake.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/pages/policy/policy?id=5' }));
+  });
+
   test('scrolling to the bottom loads the next page', async () => {
     const first = Array.from({ length: 20 }, (_, i) => message(100 - i, { read_at: '2026-11-20T01:00:00Z' }));
     fake.route('GET', '/api/v1/me/messages', (opts) => ({

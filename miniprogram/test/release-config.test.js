@@ -84,12 +84,15 @@ describe('api/request.js in a release build', () => {
 });
 
 describe('sitemap.json', () => {
-  test('only the home, policy and privacy pages may be indexed by WeChat search', () => {
+  test('only the public pages may be indexed by WeChat search: home, policies, the service network, privacy', () => {
     const sitemap = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../sitemap.json'), 'utf8'));
     const rules = sitemap.rules;
     const last = rules[rules.length - 1];
     expect(last).toEqual({ action: 'disallow', page: '*' });
     const allowed = rules.filter((r) => r.action === 'allow').map((r) => r.page).sort();
-    expect(allowed).toEqual(['pages/index/index', 'pages/policies/policies', 'pages/privacy/privacy']);
+    expect(allowed).toEqual([
+      'pages/index/index', 'pages/library/library', 'pages/policies/policies', 'pages/policy/policy',
+      'pages/privacy/privacy', 'pages/stations/stations',
+    ]);
   });
 });

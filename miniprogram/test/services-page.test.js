@@ -18,7 +18,7 @@ afterEach(() => {
 });
 
 describe('pages/services', () => {
-  test('lists the services in plain words under three headings', async () => {
+  test('lists the services in plain words under their headings', async () => {
     const page = mountPage('services');
     await settle(page, (p) => find(p, '#go-register'));
     expect(text(page, '#section-returnee')).toContain('返乡人员');
@@ -36,5 +36,17 @@ describe('pages/services', () => {
     await settle(page, (p) => find(p, '#go-policies'));
     await tap(page, '#go-policies');
     expect(fake.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/policies/policies' }));
+  });
+
+  test('政策 and 服务网点 are listed in plain words and open their pages', async () => {
+    const page = mountPage('services');
+    await settle(page, (p) => find(p, '#go-library'));
+    expect(text(page, '#section-find')).toContain('政策和办事地点');
+    expect(text(page, '#go-library')).toContain('哪些适合您');
+    expect(text(page, '#go-stations')).toContain('零工驿站');
+    await tap(page, '#go-library');
+    expect(fake.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/library/library' }));
+    await tap(page, '#go-stations');
+    expect(fake.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/stations/stations' }));
   });
 });

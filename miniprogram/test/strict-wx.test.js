@@ -226,6 +226,53 @@ describe('privacy and camera refusals', () => {
   });
 });
 
+describe('phone calls and the position', () => {
+  test('makePhoneCall: digits (with + or -) pass; words, spaces or nothing are refused', async () => {
+    expect((await call(fake.wx.makePhoneCall, { phoneNumber: '0715-8123456' })).ok).toBe(true);
+    expect((await call(fake.wx.makePhoneCall, { phoneNumber: '+8613812345678' })).ok).toBe(true);
+    const bad = await call(fake.wx.makePhoneCall, { phoneNumber: '0715 8123456（工作日）' });
+    expect(bad.ok).toBe(false);
+    await call(fake.wx.makePhoneCall, {});
+    expect(rulesOf(fake.takeViolations())).toEqual([RULES.PHONE_NUMBER, RULES.PHONE_NUMBER]);
+  });
+
+  test('getLocation: gcj02 answers the scripted position; other types are refused', async () => {
+    const ok = await call(fake.wx.getLocation, { type: 'gcj02' });
+    expect(ok.res).toEqual(expect.objectContaining({ latitude: 29.852, longitude: 114.322 }));
+    await call(fake.wx.getLocation, {});
+    expect(rulesOf(fake.takeViolations())).toEqual([RULES.LOCATION_TYPE]);
+  });
+
+  test('getLocation refused by the user or with the location service off fails as on a phone', async () => {
+    fake.location = 'denied';
+    expect((await call(fake.wx.getLocation, { type: 'gcj02' })).res.errMsg).toBe('getLocation:fail auth deny');
+    fake.location = 'off';
+    expect((await call(fake.wx.getLocation, { type: 'gcj02' })).res.errMsg).toBe('getLocation:fail system permission denied');
+    expect(fake.violations).toEqual([]);
+  });
+
+  test('getLocation undeclared in app.json is refused', async () => {
+    const fsMod = require('fs'); // eslint-disable-line global-require
+    const real = fsMod.readFileSync;
+    const spy = jest.spyOn(fsMod, 'readFileSync').mockImplementation((file, ...rest) => {
+      if (String(file).endsWith('app.json')) return JSON.stringify({ pages: ['pages/index/index'] });
+      return real.call(fsMod, file, ...rest);
+    });
+    try {
+      await call(fake.wx.getLocation, { type: 'gcj02' });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(rulesOf(fake.takeViolations())).toEqual([RULES.LOCATION_UNDECLARED]);
+  });
+
+  test('openLocation needs numeric latitude and longitude', async () => {
+    expect((await call(fake.wx.openLocation, { latitude: 29.96, longitude: 114.35, name: '驿站' })).ok).toBe(true);
+    await call(fake.wx.openLocation, { latitude: '29.96', longitude: null });
+    expect(rulesOf(fake.takeViolations())).toEqual([RULES.OPEN_LOCATION]);
+  });
+});
+
 describe('KNOWN_VIOLATIONS', () => {
   test('a listed test file and rule is tolerated: the call behaves as before the rule', async () => {
     const entry = { file: 'strict-wx.test.js', rule: RULES.MODAL_BUTTON };

@@ -4,6 +4,14 @@
  */
 const SECTIONS = [
   {
+    key: 'find',
+    title: '政策和办事地点',
+    items: [
+      { key: 'library', title: '政策', note: '有哪些扶持政策，哪些适合您，要什么材料', url: '/pages/library/library' },
+      { key: 'stations', title: '服务网点', note: '离您近的就业服务站、零工驿站、创业园，电话和地址', url: '/pages/stations/stations' },
+    ],
+  },
+  {
     key: 'returnee',
     title: '返乡人员',
     items: [

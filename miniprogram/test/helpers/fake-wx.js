@@ -30,7 +30,15 @@
  *   during the handler's synchronous part ('subscribe-outside-tap');
  *   a unit test that stands for a tap wraps the call in duringUserTap(fn);
  * - getFileSystemManager().writeFile outside USER_DATA_PATH
- *   ('write-outside-user-data').
+ *   ('write-outside-user-data');
+ * - makePhoneCall without a number, or with anything but digits, '+' and
+ *   '-' in it ('phone-number-invalid': "0715-8123456 （工作日）" dials nothing);
+ * - getLocation when app.json does not list it in requiredPrivateInfos
+ *   ('location-undeclared', as WeChat refuses it since 2022-07-14), or with
+ *   a type other than 'gcj02' (the map and the server's positions are
+ *   GCJ-02: 'location-not-gcj02');
+ * - openLocation without numeric latitude and longitude
+ *   ('open-location-bad-position').
  *
  * A refused call fails the way WeChat fails it (`fail` then `complete`,
  * with WeChat's errMsg) and is recorded in `fake.violations` (also
@@ -61,6 +69,11 @@
  *   `fake.needPrivacy()` makes WeChat ask directly (e.g. for getPhoneNumber);
  * - getFileSystemManager().writeFile keeps files in `fake.files`, under
  *   wx.env.USER_DATA_PATH.
+ * - `fake.location` answers wx.getLocation: a { latitude, longitude }
+ *   (default: 咸安 district offices), 'denied' (the user refused the
+ *   location permission: 'getLocation:fail auth deny') or 'off' (the
+ *   phone's location service is off: 'getLocation:fail system permission
+ *   denied'). getLocation also needs the privacy consent (PRIVACY_APIS).
  */
 const path = require('path');
 
@@ -75,6 +88,10 @@ const RULES = {
   SUBSCRIBE_OUTSIDE_TAP: 'subscribe-outside-tap',
   WRITE_OUTSIDE: 'write-outside-user-data',
   PRIVACY_POPUP_MISSING: 'privacy-popup-missing',
+  PHONE_NUMBER: 'phone-number-invalid',
+  LOCATION_UNDECLARED: 'location-undeclared',
+  LOCATION_TYPE: 'location-not-gcj02',
+  OPEN_LOCATION: 'open-location-bad-position',
 };
 
 /**
@@ -85,7 +102,13 @@ const RULES = {
 const KNOWN_VIOLATIONS = [];
 
 /** WeChat APIs that need the user's consent to the privacy guide. */
-const PRIVACY_APIS = ['scanCode', 'chooseMedia', 'chooseMessageFile'];
+const PRIVACY_APIS = ['scanCode', 'chooseMedia', 'chooseMessageFile', 'getLocation'];
+
+/** What app.json declares (wx.getLocation needs requiredPrivateInfos). */
+function appJson() {
+  // eslint-disable-next-line global-require
+  return JSON.parse(require('fs').readFileSync(path.join(__dirname, '../../app.json'), 'utf8'));
+}
 
 // ---- the user's tap ---------------------------------------------------------
 
@@ -211,6 +234,7 @@ function createFakeWx({ token } = {}) {
     scans: [],
     scanAnswered: 0,
     camera: 'allowed',
+    location: { latitude: 29.852, longitude: 114.322 },
     privacyAuthorized: true,
     privacyAnswers: [],
     privacyFailures: [],
@@ -471,6 +495,44 @@ function createFakeWx({ token } = {}) {
       });
     })),
   };
+  Object.assign(wx, {
+    makePhoneCall: strictFn('makePhoneCall', (opts) => (/^\+?[0-9][0-9-]{2,}$/.test(String(opts.phoneNumber || '')) ? null : {
+      rule: RULES.PHONE_NUMBER,
+      errMsg: 'makePhoneCall:fail parameter error: parameter.phoneNumber should be a phone number',
+      detail: `phoneNumber '${opts.phoneNumber}'`,
+    }), (opts) => deliver(() => opts.success && opts.success({ errMsg: 'makePhoneCall:ok' }))),
+    getLocation: strictFn('getLocation', (opts) => {
+      const declared = (appJson().requiredPrivateInfos || []).indexOf('getLocation') >= 0;
+      if (!declared) {
+        return {
+          rule: RULES.LOCATION_UNDECLARED,
+          errMsg: 'getLocation:fail the api need to be declared in the requiredPrivateInfos field in app.json',
+          detail: 'app.json requiredPrivateInfos lacks getLocation',
+        };
+      }
+      return opts.type === 'gcj02' ? null : {
+        rule: RULES.LOCATION_TYPE,
+        errMsg: 'getLocation:fail (test rule) ask for type gcj02',
+        detail: `type '${opts.type}': WeChat's map and the server's positions are GCJ-02`,
+      };
+    }, (opts) => withPrivacy('getLocation', opts, () => {
+      const answer = fakeState.location;
+      if (answer === 'denied' || answer === 'off') {
+        failWith(opts, { errMsg: answer === 'denied' ? 'getLocation:fail auth deny' : 'getLocation:fail system permission denied' });
+        return;
+      }
+      deliver(() => {
+        const res = Object.assign({ errMsg: 'getLocation:ok', accuracy: 30 }, answer);
+        if (opts.success) opts.success(res);
+        if (opts.complete) opts.complete(res);
+      });
+    })),
+    openLocation: strictFn('openLocation', (opts) => (Number.isFinite(opts.latitude) && Number.isFinite(opts.longitude) ? null : {
+      rule: RULES.OPEN_LOCATION,
+      errMsg: 'openLocation:fail parameter error: latitude and longitude should be Number',
+      detail: `latitude ${opts.latitude}, longitude ${opts.longitude}`,
+    }), (opts) => deliver(() => opts.success && opts.success({ errMsg: 'openLocation:ok' }))),
+  });
   fakeState.wx = wx;
 
   const fs = {

@@ -58,12 +58,16 @@ if (!simulateUtils.readJson.npmAware) {
   simulateUtils.readJson.npmAware = true;
 }
 
+// wcc writes the whole project's compiled templates to stdout; the default
+// 1 MiB buffer was outgrown (spawnSync ... wcc ENOBUFS) at 1.05 MB.
+const WCC_MAX_BUFFER = 64 * 1024 * 1024;
+
 /** Loads a page or component (path without extension) for simulate.render. */
 function loadComponent(fullPath) {
   ensureMiniprogramNpm();
   let id;
   jest.isolateModules(() => {
-    id = simulate.load(fullPath, { compiler: COMPILER, rootPath: ROOT });
+    id = simulate.load(fullPath, { compiler: COMPILER, rootPath: ROOT, compilerOptions: { maxBuffer: WCC_MAX_BUFFER } });
   });
   return id;
 }

@@ -1,6 +1,7 @@
 /**
- * Draws the tab bar icons (images/tab-*.png, 81×81, transparent) from simple
- * shapes: `node test/tools/make-tab-icons.js`. Unselected #5c5c5c, selected
+ * Draws the tab bar icons (images/tab-*.png, 81×81, transparent) and the
+ * 服务网点 map marker (images/map-marker.png, a red pin whose tip is the
+ * bottom centre) from simple shapes: `node test/tools/make-tab-icons.js`. Unselected #5c5c5c, selected
  * the theme red #b8392b. Kept here (not packaged) so the icons can be
  * redrawn in another colour.
  */
@@ -49,6 +50,11 @@ const ICONS = {
   mine: (x, y) => inCircle(x, y, 0.5, 0.3, 0.19)
     || (y >= 0.58 && y <= 0.9 && ((x - 0.5) / 0.36) ** 2 + ((y - 0.9) / 0.32) ** 2 <= 1),
 };
+
+// 服务网点 map marker: a pin (round head with a hole, tip at the bottom centre).
+const MARKER = (x, y) => (inCircle(x, y, 0.5, 0.36, 0.3)
+    || inTriangle(x, y, [0.235, 0.5], [0.765, 0.5], [0.5, 0.98]))
+  && !inCircle(x, y, 0.5, 0.36, 0.11);
 
 function crcTable() {
   const table = new Int32Array(256);
@@ -108,6 +114,7 @@ if (require.main === module) {
     fs.writeFileSync(path.join(dir, `tab-${name}.png`), png(shape, COLOURS.normal));
     fs.writeFileSync(path.join(dir, `tab-${name}-active.png`), png(shape, COLOURS.active));
   });
+  fs.writeFileSync(path.join(dir, 'map-marker.png'), png(MARKER, COLOURS.active));
 }
 
-module.exports = { ICONS, png };
+module.exports = { ICONS, MARKER, png };
