@@ -136,10 +136,11 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	metrics := http.NewServeMux()
 	metrics.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	a.MetricsHandler = metrics
+	servicePoints := servicepoint.NewService(db, nil)
 	con, err := console.New(console.Deps{
 		Log: log, DB: db, Sessions: sessions, Staff: a.Staff, Regions: a.Regions, Returnees: a.Returnees,
 		Applications: a.Applications, Points: a.Points, Alumni: a.Alumni, Surveys: a.Surveys, Notify: a.Notify,
-		Uploads: a.Uploads, SecureCookies: cfg.HTTP.SecureCookies, MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
+		Uploads: a.Uploads, Policies: a.Policies, Notices: a.Notices, ServicePoints: servicePoints, SecureCookies: cfg.HTTP.SecureCookies, MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
 	})
 	if err != nil {
 		return nil, err
@@ -154,7 +155,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Notify:         a.Notify,
 		Policies:       a.Policies,
 		Notices:        a.Notices,
-		ServicePoints:  servicepoint.NewService(db, nil),
+		ServicePoints:  servicePoints,
 		Applications:   a.Applications,
 		Points:         a.Points,
 		Alumni:         a.Alumni,
