@@ -128,6 +128,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerPoints(g)
 	cs.registerPerks(g)
 	cs.registerPolicies(g)
+	cs.registerNotices(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }

@@ -38,7 +38,7 @@ func init() {
 func policyForm() url.Values {
 	return url.Values{"title": {"返乡创业一次性补贴"}, "doc_no": {"咸人社发〔2026〕3号"}, "issuer": {"区人社局"},
 		"category": {"startup_subsidy"}, "targets": {"returnee", "enterprise"}, "summary": {"首次创业的返乡人员可申请 5000 元"},
-		"body_html": {`<p>第一条 <strong>补贴标准</strong></p><script>alert(1)</script><img src="x">`},
+		"body_html":       {`<p>第一条 <strong>补贴标准</strong></p><script>alert(1)</script><img src="x">`},
 		"conditions_text": {"返乡且营业执照登记未满 3 年"},
 		"rule":            {`{"all":[{"field":"role","op":"has_any","value":["returnee"]}]}`},
 		"benefits":        {"一次性补贴 5000 元"}, "materials": {"身份证\r\n\r\n营业执照\n"}, "steps": {"小程序提交\n镇审核\n区审核"},
