@@ -129,6 +129,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerPerks(g)
 	cs.registerPolicies(g)
 	cs.registerNotices(g)
+	cs.registerServicePoints(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }
