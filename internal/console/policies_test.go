@@ -79,7 +79,9 @@ func TestPolicies_departmentWritesPublishesAndArchives(t *testing.T) {
 		t.Fatalf("update: %s", got.Body)
 	}
 	published := c.follow(c.postForm(loc+"/publish", url.Values{"version": {"2"}}))
-	published.mustShow(t, "已发布第 1 版", "已生成一条推送给符合条件人员的通知草稿", "已发布的版本", "第 1 版")
+	published.mustShow(t, "已发布第 1 版", "给符合条件的人发通知", "已生成一条推送给符合条件人员的通知草稿", "已发布的版本", "第 1 版")
+	compose := c.get(fmt.Sprintf("/console/notices/new?policy=%d", id))
+	compose.mustShow(t, `value="返乡创业一次性补贴（2026）"`, fmt.Sprintf(`<option value="%d" selected>`, id), `{&#34;all&#34;`)
 	form.Set("version", "2")
 	form.Set("summary", "首次创业的返乡人员可申请 6000 元")
 	c.follow(c.postForm(loc, form))
