@@ -66,6 +66,8 @@ type App struct {
 	Policies *policy.Service
 	// Notices are staff notices to an audience; cmd/server fans them out (Notices.Loop).
 	Notices *notice.Service
+	// ServicePoints is the service network (服务网点).
+	ServicePoints *servicepoint.Service
 	// Console is the staff console (HTML under /console/), mounted on Handler.
 	Console *console.Console
 	Handler http.Handler
@@ -136,10 +138,11 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	metrics := http.NewServeMux()
 	metrics.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	a.MetricsHandler = metrics
+	a.ServicePoints = servicepoint.NewService(db, nil)
 	con, err := console.New(console.Deps{
 		Log: log, DB: db, Sessions: sessions, Staff: a.Staff, Regions: a.Regions, Returnees: a.Returnees,
 		Applications: a.Applications, Points: a.Points, Alumni: a.Alumni, Surveys: a.Surveys, Notify: a.Notify,
-		Uploads: a.Uploads, SecureCookies: cfg.HTTP.SecureCookies, MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
+		Uploads: a.Uploads, Policies: a.Policies, Notices: a.Notices, ServicePoints: a.ServicePoints, SecureCookies: cfg.HTTP.SecureCookies, MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
 	})
 	if err != nil {
 		return nil, err
@@ -154,7 +157,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Notify:         a.Notify,
 		Policies:       a.Policies,
 		Notices:        a.Notices,
-		ServicePoints:  servicepoint.NewService(db, nil),
+		ServicePoints:  a.ServicePoints,
 		Applications:   a.Applications,
 		Points:         a.Points,
 		Alumni:         a.Alumni,

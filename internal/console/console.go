@@ -23,10 +23,13 @@ import (
 	"huixiang/internal/actor"
 	"huixiang/internal/alumni"
 	"huixiang/internal/application"
+	"huixiang/internal/notice"
 	"huixiang/internal/notify"
 	"huixiang/internal/points"
+	"huixiang/internal/policy"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
+	"huixiang/internal/servicepoint"
 	"huixiang/internal/session"
 	"huixiang/internal/staff"
 	"huixiang/internal/survey"
@@ -48,6 +51,10 @@ type Deps struct {
 	Surveys      *survey.Service
 	Notify       *notify.Service
 	Uploads      *upload.Service
+	// Policies is the policy library; Notices the staff notices; ServicePoints the service network.
+	Policies      *policy.Service
+	Notices       *notice.Service
+	ServicePoints *servicepoint.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).
@@ -120,6 +127,9 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerEvents(g)
 	cs.registerPoints(g)
 	cs.registerPerks(g)
+	cs.registerPolicies(g)
+	cs.registerNotices(g)
+	cs.registerServicePoints(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }
@@ -177,7 +187,7 @@ type PageInfo struct {
 }
 
 // menuGroups orders the left menu.
-var menuGroups = []string{"工作台", "返乡人员", "意愿调查", "申请审核", "校友", "积分", "权益", "活动", "消息", "系统"}
+var menuGroups = []string{"工作台", "返乡人员", "意愿调查", "申请审核", "校友", "积分", "权益", "活动", "政策", "通知", "服务网点", "消息", "系统"}
 
 type menuItem struct {
 	Title, Href string

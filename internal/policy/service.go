@@ -177,6 +177,8 @@ func (s *Service) Versions(ctx context.Context, id int64) ([]Version, error) {
 type StaffFilter struct {
 	Status   string // "" for all
 	Category string
+	// Changed: only policies whose working copy differs from their published version.
+	Changed bool
 }
 
 // StaffItem is a line of the staff list.
@@ -201,6 +203,9 @@ func (s *Service) List(ctx context.Context, f StaffFilter, page sqldb.PageReques
 	}
 	if f.Category != "" {
 		where, args = append(where, "category_code = ?"), append(args, f.Category)
+	}
+	if f.Changed {
+		where = append(where, "published_version IS NOT NULL AND (published_from IS NULL OR published_from <> version)")
 	}
 	cond := ""
 	if len(where) > 0 {

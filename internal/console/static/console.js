@@ -54,6 +54,19 @@
     if (f) f.focus();
   }
 
+  // <input data-count="counter-id" data-count-max="20">: the counter shows "n/20" as the clerk
+  // types (characters as people count them, not UTF-16 units) and turns red over the limit.
+  document.addEventListener("input", function (e) {
+    var el = e.target;
+    if (!el.getAttribute || !el.getAttribute("data-count")) return;
+    var out = document.getElementById(el.getAttribute("data-count"));
+    if (!out) return;
+    var max = parseInt(el.getAttribute("data-count-max"), 10);
+    var n = Array.from(el.value.trim()).length;
+    out.textContent = n + "/" + max;
+    out.classList.toggle("over", n > max);
+  });
+
   document.addEventListener("DOMContentLoaded", function () { ready(document); });
   document.addEventListener("htmx:load", function (e) { ready(e.target); });
 })();
