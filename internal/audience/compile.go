@@ -286,12 +286,12 @@ func (n *Node) Text() string {
 		if n.field.Type == Int {
 			return fmt.Sprintf("%s等于 %d", label, n.ints[0])
 		}
-		return label + "为 " + n.strs[0]
+		return label + "为 " + n.words()[0]
 	case "ne":
 		if n.field.Type == Int {
 			return fmt.Sprintf("%s不等于 %d", label, n.ints[0])
 		}
-		return label + "不是 " + n.strs[0]
+		return label + "不是 " + n.words()[0]
 	case "gte":
 		return fmt.Sprintf("%s不少于 %d", label, n.ints[0])
 	case "lte":
@@ -299,10 +299,32 @@ func (n *Node) Text() string {
 	case "between":
 		return fmt.Sprintf("%s在 %d 到 %d 之间", label, n.ints[0], n.ints[1])
 	case "in", "has_any":
-		return label + "为 " + strings.Join(n.strs, "、") + " 之一"
+		return label + "为 " + strings.Join(n.words(), "、") + " 之一"
 	case "not_in", "has_none":
-		return label + "不是 " + strings.Join(n.strs, "、") + " 中的任何一个"
+		return label + "不是 " + strings.Join(n.words(), "、") + " 中的任何一个"
 	default: // has_all
-		return label + "包括 " + strings.Join(n.strs, "、")
+		return label + "包括 " + strings.Join(n.words(), "、")
 	}
+}
+
+// codeWords are the words of the closed lists' codes; open lists (regions, option codes,
+// grades) are data and keep their codes here.
+var codeWords = map[string]map[string]string{
+	"role":              {"returnee": "返乡人员", "alumnus": "校友"},
+	"gender":            {"M": "男", "F": "女"},
+	"returnee_status":   {"away": "在外务工", "returned": "已返乡", "planning": "计划返乡"},
+	"startup_intention": {"none": "暂无打算", "considering": "正在考虑", "preparing": "正在筹备", "started": "已经创业"},
+}
+
+// words are the leaf's values in words where the field's list is closed.
+func (n *Node) words() []string {
+	out := make([]string, len(n.strs))
+	for i, s := range n.strs {
+		if w, ok := codeWords[n.field.Name][s]; ok {
+			out[i] = w
+		} else {
+			out[i] = s
+		}
+	}
+	return out
 }
