@@ -136,8 +136,34 @@ function ensurePrivacyConsent(options = {}) {
   });
 }
 
+/**
+ * Sends something that carries an ID number or a bank account: asks for the
+ * privacy consent first (once), and when the server still answers 422
+ * PRIVACY_CONSENT_REQUIRED (the policy version changed meanwhile) asks
+ * again and sends once more. Resolves `{ declined: true }` when the user
+ * does not agree (nothing was sent), else `{ result }`; rejects with the
+ * send's error.
+ */
+function sendWithPrivacyConsent(send, afterRefusal = false) {
+  return ensurePrivacyConsent({ silent: true, fresh: afterRefusal }).then((agreed) => {
+    if (!agreed) {
+      return { declined: true };
+    }
+    return send().then(
+      (result) => ({ result }),
+      (err) => {
+        if (err && err.code === 'PRIVACY_CONSENT_REQUIRED' && !afterRefusal) {
+          return sendWithPrivacyConsent(send, true);
+        }
+        throw err;
+      },
+    );
+  });
+}
+
 module.exports = {
   TEXT,
+  sendWithPrivacyConsent,
   login,
   ensureSignedIn,
   logout,

@@ -424,33 +424,28 @@ Page({
     }
     const payload = model.toPayload(this.data.form);
     this.setData({ submitting: true, submitError: '', stepHint: '' });
-    return this.send(payload, false);
+    return this.send(payload);
   },
 
   /**
    * The ID number goes only with consent to the privacy policy (asked
-   * once); a 422 PRIVACY_CONSENT_REQUIRED asks again and resends.
+   * once); a 422 PRIVACY_CONSENT_REQUIRED asks again and resends
+   * (auth.sendWithPrivacyConsent).
    */
-  send(payload, afterRefusal) {
-    const fail = (err) => {
-      this.setData({ submitting: false });
-      this.handleSubmitError(err);
-    };
-    return auth.ensurePrivacyConsent({ silent: true, fresh: afterRefusal }).then((agreed) => {
-      if (!agreed) {
-        this.setData({ submitting: false, submitError: TEXT.CONSENT_DECLINED });
-        return undefined;
-      }
-      return returneeApi.saveMyReturnee(payload, { silent: true }).then(
-        (record) => this.saved(record),
-        (err) => {
-          if (err && err.code === 'PRIVACY_CONSENT_REQUIRED' && !afterRefusal) {
-            return this.send(payload, true);
-          }
-          return fail(err);
-        },
-      );
-    }, fail);
+  send(payload) {
+    return auth.sendWithPrivacyConsent(() => returneeApi.saveMyReturnee(payload, { silent: true })).then(
+      (out) => {
+        if (out.declined) {
+          this.setData({ submitting: false, submitError: TEXT.CONSENT_DECLINED });
+          return undefined;
+        }
+        return this.saved(out.result);
+      },
+      (err) => {
+        this.setData({ submitting: false });
+        this.handleSubmitError(err);
+      },
+    );
   },
 
   saved(record) {
