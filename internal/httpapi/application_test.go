@@ -758,7 +758,9 @@ func TestApplications_databaseDown_503Not404(t *testing.T) {
 	}
 	proxy := testenv.NewProxy(t, cfg.Addr)
 	cfg.Addr = proxy.Addr()
-	e := newEnv(t, func(c *config.Config) { c.MySQL.DSN = cfg.FormatDSN(); c.MySQL.QueryTimeout = 500 * time.Millisecond })
+	// Cut closes every connection, so the outage answers at once; the timeout only has to outlast
+	// the setup's queries on a loaded machine (500 ms did not in CI).
+	e := newEnv(t, func(c *config.Config) { c.MySQL.DSN = cfg.FormatDSN(); c.MySQL.QueryTimeout = 3 * time.Second })
 	seedRegions(t, e)
 	tok := e.entrepreneur("o_outage", 84)
 	a := e.createApp(tok, loanForm(1000000))
