@@ -2,6 +2,7 @@ package wxfake
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -84,6 +85,13 @@ var AdminEndpoints = []AdminEndpoint{
 	{"/__fake/calls", "GET", "", "calls per WeChat API path"},
 	{"/__fake/wxacodes", "GET", "", "小程序码 drawn so far (scene, page, the text each QR code carries)"},
 	{"/__fake/reset", "POST", "", "lift the outage, drop fail-next errors, zero the call counters"},
+	{"/__fake/followers", "GET, POST", `unionid (POST; optional)`, "list official account followers, or add one (answers its OA openid)"},
+	{"/__fake/followers/follow", "POST", `openid`, "make a follower follow the official account again"},
+	{"/__fake/followers/unfollow", "POST", `openid`, "make a follower unfollow the official account (template sends then answer 43004)"},
+	{"/__fake/oa-templates", "GET, POST", `id, keys (POST)`, "list or register official account templates"},
+	{"/__fake/oa-messages", "GET", "", "official account template messages sent so far"},
+	{"/__fake/callbacks/deliver", "POST", `url, token, encoding_aes_key, appid, encrypted, format ("xml"/"json"), bad_signature, event {type: popup|change|sent|follow|unfollow, openid, items [{template_id, status, scene, msg_id, error_code, error_status}]}`, "push a signed (optionally encrypted) callback event to our server as WeChat does; answers its status and body"},
+	{"/__fake/callbacks/verify", "POST", `url, token`, "verify a push URL as WeChat does (GET with echostr)"},
 }
 
 // serveAdmin implements the /__fake/ control API for dev use; tests call the
@@ -97,10 +105,13 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 				consent = "auto"
 			}
 			writeAdmin(w, http.StatusOK, struct {
-				AppID     string          `json:"appid"`
-				Consent   string          `json:"consent"`
-				Endpoints []AdminEndpoint `json:"endpoints"`
-			}{s.opts.AppID, consent, AdminEndpoints})
+				AppID        string          `json:"appid"`
+				OAAppID      string          `json:"oa_appid"`
+				MPOriginalID string          `json:"mp_original_id"`
+				OAOriginalID string          `json:"oa_original_id"`
+				Consent      string          `json:"consent"`
+				Endpoints    []AdminEndpoint `json:"endpoints"`
+			}{s.opts.AppID, s.opts.OAAppID, s.opts.MPOriginalID, s.opts.OAOriginalID, consent, AdminEndpoints})
 		}
 
 	case "healthz":
@@ -300,7 +311,196 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			writeAdmin(w, http.StatusOK, okBody{true})
 		}
 
+	case "followers":
+		if !allowMethods(w, r, http.MethodGet, http.MethodPost) {
+			return
+		}
+		if r.Method == http.MethodPost {
+			req := struct {
+				UnionID string `json:"unionid"`
+			}{r.URL.Query().Get("unionid")}
+			if !decodeAdmin(w, r, &req) {
+				return
+			}
+			openid := s.AddFollower(req.UnionID)
+			writeAdmin(w, http.StatusOK, struct {
+				OpenID  string `json:"openid"`
+				UnionID string `json:"unionid,omitempty"`
+			}{openid, req.UnionID})
+			return
+		}
+		writeAdmin(w, http.StatusOK, s.Followers())
+
+	case "followers/follow", "followers/unfollow":
+		if !allowMethods(w, r, http.MethodPost) {
+			return
+		}
+		req := struct {
+			OpenID string `json:"openid"`
+		}{r.URL.Query().Get("openid")}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		if req.OpenID == "" {
+			writeAdmin(w, http.StatusBadRequest, adminError{"openid is required"})
+			return
+		}
+		if !s.setFollowing(req.OpenID, strings.HasSuffix(r.URL.Path, "/follow")) {
+			writeAdmin(w, http.StatusNotFound, adminError{"no follower with openid " + strconv.Quote(req.OpenID)})
+			return
+		}
+		writeAdmin(w, http.StatusOK, okBody{true})
+
+	case "oa-templates":
+		if !allowMethods(w, r, http.MethodGet, http.MethodPost) {
+			return
+		}
+		if r.Method == http.MethodPost {
+			var req struct {
+				ID   string   `json:"id"`
+				Keys []string `json:"keys"`
+			}
+			if !decodeAdmin(w, r, &req) {
+				return
+			}
+			if req.ID == "" || len(req.Keys) == 0 {
+				writeAdmin(w, http.StatusBadRequest, adminError{"id and keys are required"})
+				return
+			}
+			s.RegisterOATemplate(req.ID, req.Keys...)
+		}
+		writeAdmin(w, http.StatusOK, s.OATemplates())
+
+	case "oa-messages":
+		if allowMethods(w, r, http.MethodGet) {
+			writeAdmin(w, http.StatusOK, s.OASent())
+		}
+
+	case "callbacks/deliver":
+		if allowMethods(w, r, http.MethodPost) {
+			s.adminDeliver(w, r)
+		}
+
+	case "callbacks/verify":
+		if !allowMethods(w, r, http.MethodPost) {
+			return
+		}
+		var req struct {
+			URL   string `json:"url"`
+			Token string `json:"token"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		if req.URL == "" || req.Token == "" {
+			writeAdmin(w, http.StatusBadRequest, adminError{"url and token are required"})
+			return
+		}
+		if err := VerifyURL(r.Context(), CallbackTarget{URL: req.URL, Token: req.Token}); err != nil {
+			writeAdmin(w, deliveryErrorStatus(err), adminError{err.Error()})
+			return
+		}
+		writeAdmin(w, http.StatusOK, okBody{true})
+
 	default:
 		writeAdmin(w, http.StatusNotFound, adminError{"unknown admin endpoint " + strconv.Quote(r.URL.Path)})
 	}
+}
+
+// adminDeliver implements POST /__fake/callbacks/deliver: the event comes from
+// this server's apps, so its ToUserName is their original id and the AppID
+// defaults to theirs.
+func (s *Server) adminDeliver(w http.ResponseWriter, r *http.Request) {
+	type item struct {
+		TemplateID  string `json:"template_id"`
+		Status      string `json:"status"`
+		Scene       string `json:"scene"`
+		MsgID       string `json:"msg_id"`
+		ErrorCode   string `json:"error_code"`
+		ErrorStatus string `json:"error_status"`
+	}
+	var req struct {
+		URL            string `json:"url"`
+		Token          string `json:"token"`
+		EncodingAESKey string `json:"encoding_aes_key"`
+		AppID          string `json:"appid"`
+		Encrypted      bool   `json:"encrypted"`
+		Format         string `json:"format"`
+		BadSignature   bool   `json:"bad_signature"`
+		Event          struct {
+			Type   string `json:"type"`
+			OpenID string `json:"openid"`
+			Items  []item `json:"items"`
+		} `json:"event"`
+	}
+	if !decodeAdmin(w, r, &req) {
+		return
+	}
+	if req.URL == "" || req.Token == "" || req.Event.OpenID == "" {
+		writeAdmin(w, http.StatusBadRequest, adminError{"url, token and event.openid are required"})
+		return
+	}
+	var ev Event
+	switch req.Event.Type {
+	case "popup":
+		items := make([]PopupItem, len(req.Event.Items))
+		for i, it := range req.Event.Items {
+			items[i] = PopupItem{TemplateID: it.TemplateID, Status: it.Status, Scene: it.Scene}
+		}
+		ev = PopupEvent(req.Event.OpenID, items...)
+	case "change":
+		items := make([]ChangeItem, len(req.Event.Items))
+		for i, it := range req.Event.Items {
+			items[i] = ChangeItem{TemplateID: it.TemplateID, Status: it.Status}
+		}
+		ev = ChangeEvent(req.Event.OpenID, items...)
+	case "sent":
+		items := make([]SentItem, len(req.Event.Items))
+		for i, it := range req.Event.Items {
+			items[i] = SentItem{TemplateID: it.TemplateID, MsgID: it.MsgID, ErrorCode: it.ErrorCode, ErrorStatus: it.ErrorStatus}
+		}
+		ev = SentEvent(req.Event.OpenID, items...)
+	case "follow":
+		ev = FollowEvent(req.Event.OpenID)
+	case "unfollow":
+		ev = UnfollowEvent(req.Event.OpenID)
+	default:
+		writeAdmin(w, http.StatusBadRequest, adminError{`event.type must be one of "popup", "change", "sent", "follow", "unfollow"`})
+		return
+	}
+	appID, original := s.opts.AppID, s.opts.MPOriginalID
+	if ev.OfficialAccount() {
+		appID, original = s.opts.OAAppID, s.opts.OAOriginalID
+	}
+	ev.ToUserName = original
+	if req.AppID != "" {
+		appID = req.AppID
+	}
+	status, body, err := Deliver(r.Context(), CallbackTarget{
+		URL:            req.URL,
+		Token:          req.Token,
+		EncodingAESKey: req.EncodingAESKey,
+		AppID:          appID,
+		Encrypted:      req.Encrypted,
+		Format:         req.Format,
+		BadSignature:   req.BadSignature,
+	}, ev)
+	if err != nil {
+		writeAdmin(w, deliveryErrorStatus(err), adminError{err.Error()})
+		return
+	}
+	writeAdmin(w, http.StatusOK, struct {
+		Status int    `json:"status"`
+		Body   string `json:"body"`
+	}{status, body})
+}
+
+// deliveryErrorStatus is 400 for a bad target or event, 502 when the target
+// could not be reached or answered wrongly.
+func deliveryErrorStatus(err error) int {
+	var te targetError
+	if errors.As(err, &te) {
+		return http.StatusBadRequest
+	}
+	return http.StatusBadGateway
 }

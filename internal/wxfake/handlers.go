@@ -12,18 +12,24 @@ import (
 )
 
 // checkApp validates the credentials every credential-exchanging endpoint
-// takes, in the order WeChat reports problems with them.
-func (s *Server) checkApp(grantType, wantGrant, appid, secret string) (int, bool) {
+// takes, in the order WeChat reports problems with them. The mini program is
+// always accepted, the official account only when oaToo is set (it has no
+// wx.login codes to exchange).
+func (s *Server) checkApp(grantType, wantGrant, appid, secret string, oaToo bool) (int, bool) {
+	want, known := s.opts.Secret, appid == s.opts.AppID
+	if !known && oaToo && appid == s.opts.OAAppID {
+		want, known = s.opts.OASecret, true
+	}
 	switch {
 	case grantType != wantGrant:
 		return ErrInvalidGrantType, false
 	case appid == "":
 		return ErrAppIDMissing, false
-	case appid != s.opts.AppID:
+	case !known:
 		return ErrInvalidAppID, false
 	case secret == "":
 		return ErrAppSecretMissing, false
-	case secret != s.opts.Secret:
+	case secret != want:
 		return ErrInvalidAppSecret, false
 	}
 	return 0, true
@@ -31,7 +37,7 @@ func (s *Server) checkApp(grantType, wantGrant, appid, secret string) (int, bool
 
 func (s *Server) handleJSCode2Session(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if code, ok := s.checkApp(q.Get("grant_type"), "authorization_code", q.Get("appid"), q.Get("secret")); !ok {
+	if code, ok := s.checkApp(q.Get("grant_type"), "authorization_code", q.Get("appid"), q.Get("secret"), false); !ok {
 		writeErr(w, code, "")
 		return
 	}
@@ -76,12 +82,13 @@ type tokenResponse struct {
 
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if code, ok := s.checkApp(q.Get("grant_type"), "client_credential", q.Get("appid"), q.Get("secret")); !ok {
+	appid := q.Get("appid")
+	if code, ok := s.checkApp(q.Get("grant_type"), "client_credential", appid, q.Get("secret"), true); !ok {
 		writeErr(w, code, "")
 		return
 	}
 	s.mu.Lock()
-	tok := s.mintLocked(false)
+	tok := s.mintLocked(appid, false)
 	s.mu.Unlock()
 	writeJSON(w, tokenResponse{tok, int64(s.opts.TokenTTL / time.Second)})
 }
@@ -96,30 +103,31 @@ func (s *Server) handleStableToken(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &req) {
 		return
 	}
-	if code, ok := s.checkApp(req.GrantType, "client_credential", req.AppID, req.Secret); !ok {
+	if code, ok := s.checkApp(req.GrantType, "client_credential", req.AppID, req.Secret, true); !ok {
 		writeErr(w, code, "")
 		return
 	}
 	s.mu.Lock()
 	now := s.opts.Now()
 	if !req.ForceRefresh {
-		if t, ok := s.tokens[s.stableToken]; ok && !t.invalid && !t.superseded {
+		cur := s.stableToken[req.AppID]
+		if t, ok := s.tokens[cur]; ok && !t.invalid && !t.superseded {
 			if left := t.expires.Sub(now) / time.Second; left > 0 {
-				tok := s.stableToken
+				tok := cur
 				s.mu.Unlock()
 				writeJSON(w, tokenResponse{tok, int64(left)})
 				return
 			}
 		}
 	}
-	tok := s.mintLocked(true)
+	tok := s.mintLocked(req.AppID, true)
 	s.mu.Unlock()
 	writeJSON(w, tokenResponse{tok, int64(s.opts.TokenTTL / time.Second)})
 }
 
-// mintLocked issues a new token of one kind, leaving the previous one of that
-// kind valid for the grace period only.
-func (s *Server) mintLocked(stable bool) string {
+// mintLocked issues app a new token of one kind, leaving app's previous one of
+// that kind valid for the grace period only.
+func (s *Server) mintLocked(app string, stable bool) string {
 	now := s.opts.Now()
 	for k, t := range s.tokens {
 		// Expired tokens linger a day so they keep answering 42001 rather
@@ -128,25 +136,26 @@ func (s *Server) mintLocked(stable bool) string {
 			delete(s.tokens, k)
 		}
 	}
-	cur := &s.plainToken
+	cur := s.plainToken
 	if stable {
-		cur = &s.stableToken
+		cur = s.stableToken
 	}
-	if old, ok := s.tokens[*cur]; ok && !old.superseded {
+	if old, ok := s.tokens[cur[app]]; ok && !old.superseded {
 		old.superseded = true
 		if g := now.Add(tokenGrace); g.Before(old.expires) {
 			old.expires = g
 		}
 	}
 	tok := randomString(96)
-	s.tokens[tok] = &accessToken{stable: stable, expires: now.Add(s.opts.TokenTTL)}
-	*cur = tok
+	s.tokens[tok] = &accessToken{app: app, stable: stable, expires: now.Add(s.opts.TokenTTL)}
+	cur[app] = tok
 	return tok
 }
 
 // checkToken answers the access_token error, if any, and reports whether the
-// request may go on.
-func (s *Server) checkToken(w http.ResponseWriter, r *http.Request) bool {
+// request may go on. A token issued to the other app is as unknown as a
+// forged one (40001), which is what WeChat answers for a foreign token.
+func (s *Server) checkToken(w http.ResponseWriter, r *http.Request, app string) bool {
 	tok := r.URL.Query().Get("access_token")
 	if tok == "" {
 		writeErr(w, ErrAccessTokenMissing, "")
@@ -156,7 +165,7 @@ func (s *Server) checkToken(w http.ResponseWriter, r *http.Request) bool {
 	now := s.opts.Now()
 	var code int
 	switch t, ok := s.tokens[tok]; {
-	case !ok || t.invalid:
+	case !ok || t.invalid || t.app != app:
 		code = ErrInvalidCredential
 	case !now.Before(t.expires) && t.superseded:
 		code = ErrInvalidCredential
@@ -172,7 +181,7 @@ func (s *Server) checkToken(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (s *Server) handlePhoneNumber(w http.ResponseWriter, r *http.Request) {
-	if !s.checkToken(w, r) {
+	if !s.checkToken(w, r, s.opts.AppID) {
 		return
 	}
 	var req struct {
@@ -231,7 +240,7 @@ func splitPhone(phone string) (country, pure string) {
 }
 
 func (s *Server) handleSubscribeSend(w http.ResponseWriter, r *http.Request) {
-	if !s.checkToken(w, r) {
+	if !s.checkToken(w, r, s.opts.AppID) {
 		return
 	}
 	var req struct {
@@ -361,7 +370,7 @@ type secDetail struct {
 }
 
 func (s *Server) handleMsgSecCheck(w http.ResponseWriter, r *http.Request) {
-	if !s.checkToken(w, r) {
+	if !s.checkToken(w, r, s.opts.AppID) {
 		return
 	}
 	var req struct {

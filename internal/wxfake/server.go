@@ -1,11 +1,14 @@
-// Package wxfake is an in-memory stand-in for the WeChat mini-program server
-// API at https://api.weixin.qq.com.
+// Package wxfake is an in-memory stand-in for the WeChat server API at
+// https://api.weixin.qq.com, as used by one mini program and one official
+// account (公众号).
 //
 // It answers on WeChat's real paths with WeChat's real query parameters, JSON
 // bodies and error codes, so that github.com/silenceper/wechat/v2 pointed at it
 // cannot tell it from the real service. Dev setups and tests use it to log in,
-// fetch phone numbers, send subscribe messages and check content without a
-// real app, and to inject the failures WeChat is known for.
+// fetch phone numbers, send subscribe and template messages and check content
+// without a real app, and to inject the failures WeChat is known for. It also
+// plays WeChat's side of message push (消息推送): Deliver posts signed, optionally
+// encrypted callback events to our server (see callbacks.go).
 package wxfake
 
 import (
@@ -22,13 +25,20 @@ import (
 	"time"
 )
 
-// Defaults used when Options leaves a field zero. The AppID and Secret are the
-// ones the dev configuration uses, so a zero Options matches a dev backend.
+// Defaults used when Options leaves a field zero. The app ids and secrets are
+// the ones the dev configuration uses, so a zero Options matches a dev backend.
 const (
 	DefaultAppID    = "wxdev000000000000"
 	DefaultSecret   = "devsecret"
-	DefaultTokenTTL = 7200 * time.Second
-	DefaultCodeTTL  = 5 * time.Minute
+	DefaultOAAppID  = "wxoadev00000000000"
+	DefaultOASecret = "devoasecret"
+	// DefaultMPOriginalID and DefaultOAOriginalID are the apps' original ids
+	// (原始ID, "gh_" and 12 hex digits), which callback events carry as
+	// ToUserName.
+	DefaultMPOriginalID = "gh_0d0e0f000001"
+	DefaultOAOriginalID = "gh_0a0c0c000002"
+	DefaultTokenTTL     = 7200 * time.Second
+	DefaultCodeTTL      = 5 * time.Minute
 )
 
 // Outage modes accepted by SetOutage.
@@ -50,6 +60,9 @@ const (
 	PathSubscribeSend  = "/cgi-bin/message/subscribe/send"
 	PathMsgSecCheck    = "/wxa/msg_sec_check"
 	PathWXACodeUnlimit = "/wxa/getwxacodeunlimit"
+	// Official account paths.
+	PathOAUserInfo     = "/cgi-bin/user/info"
+	PathOATemplateSend = "/cgi-bin/message/template/send"
 )
 
 // WeChat error codes the fake answers with.
@@ -73,6 +86,7 @@ const (
 	ErrAccessTokenExpired = 42001
 	ErrRequireGET         = 43001
 	ErrRequirePOST        = 43002
+	ErrRequireSubscribe   = 43004
 	ErrUserRefused        = 43101
 	ErrInvalidPage        = 41030
 	ErrEmptyPostData      = 44002
@@ -105,6 +119,7 @@ var errMsgs = map[int]string{
 	ErrAccessTokenExpired: "access_token expired",
 	ErrRequireGET:         "require GET method",
 	ErrRequirePOST:        "require POST method",
+	ErrRequireSubscribe:   "require subscribe",
 	ErrUserRefused:        "user refuse to accept the msg",
 	ErrEmptyPostData:      "empty post data",
 	ErrEmptyContent:       "empty content",
@@ -132,8 +147,15 @@ const (
 
 // Options configures a Server. Zero fields take the Default* values.
 type Options struct {
-	// AppID and Secret are the only credentials the fake accepts.
+	// AppID and Secret are the mini program's credentials.
 	AppID, Secret string
+	// OAAppID and OASecret are the official account's credentials. They and
+	// the mini program's are the only ones the fake accepts; a token belongs
+	// to the app it was issued for.
+	OAAppID, OASecret string
+	// MPOriginalID and OAOriginalID are the apps' original ids (原始ID), the
+	// ToUserName of the callback events the fake builds for them.
+	MPOriginalID, OAOriginalID string
 	// TokenTTL is the lifetime of access tokens (WeChat: 7200 s).
 	TokenTTL time.Duration
 	// CodeTTL is the lifetime of login and phone codes (WeChat: 5 min).
@@ -175,6 +197,8 @@ type phoneCode struct {
 }
 
 type accessToken struct {
+	// app is the app id the token was issued for.
+	app    string
 	stable bool
 	// expires is pulled forward to the end of the grace period once a newer
 	// token of the same kind exists.
@@ -203,23 +227,29 @@ type Server struct {
 	// loginSweepAt and phoneSweepAt are the map sizes at which expired codes are next swept.
 	loginSweepAt, phoneSweepAt int
 	tokens                     map[string]*accessToken
-	plainToken                 string
-	stableToken                string
-	users                      map[string]bool
-	active                     map[string]time.Time
-	templates                  map[string][]string
-	consent                    map[consentKey]int
-	risky                      []string
-	review                     []string
-	sent                       []SentMessage
-	nextMsgID                  int64
-	calls                      map[string]int
-	outage                     string
+	// plainToken and stableToken hold each app's newest token of each kind,
+	// keyed by app id.
+	plainToken, stableToken map[string]string
+	users                   map[string]bool
+	active                  map[string]time.Time
+	templates               map[string][]string
+	consent                 map[consentKey]int
+	risky                   []string
+	review                  []string
+	sent                    []SentMessage
+	nextMsgID               int64
+	calls                   map[string]int
+	outage                  string
 	// release is closed whenever the outage mode changes, waking requests
 	// parked by the "hang" outage.
 	release  chan struct{}
 	failures map[string][]failure
 	wxaCodes []WXACode
+
+	followers     map[string]*follower // by OA openid
+	followerOrder []string
+	oaTemplates   map[string][]string
+	oaSent        []OATemplateMessage
 }
 
 type route struct {
@@ -234,6 +264,18 @@ func New(opts Options) *Server {
 	}
 	if opts.Secret == "" {
 		opts.Secret = DefaultSecret
+	}
+	if opts.OAAppID == "" {
+		opts.OAAppID = DefaultOAAppID
+	}
+	if opts.OASecret == "" {
+		opts.OASecret = DefaultOASecret
+	}
+	if opts.MPOriginalID == "" {
+		opts.MPOriginalID = DefaultMPOriginalID
+	}
+	if opts.OAOriginalID == "" {
+		opts.OAOriginalID = DefaultOAOriginalID
 	}
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = DefaultTokenTTL
@@ -250,14 +292,17 @@ func New(opts Options) *Server {
 		loginCodes: map[string]*loginCode{}, loginSweepAt: 1024, phoneSweepAt: 1024,
 		phoneCodes: map[string]*phoneCode{},
 		tokens:     map[string]*accessToken{},
-		users:      map[string]bool{},
-		active:     map[string]time.Time{},
-		templates:  map[string][]string{},
-		consent:    map[consentKey]int{},
-		calls:      map[string]int{},
-		release:    make(chan struct{}),
-		failures:   map[string][]failure{},
-		nextMsgID:  3000000000,
+		plainToken: map[string]string{}, stableToken: map[string]string{},
+		users:       map[string]bool{},
+		active:      map[string]time.Time{},
+		templates:   map[string][]string{},
+		consent:     map[consentKey]int{},
+		calls:       map[string]int{},
+		release:     make(chan struct{}),
+		failures:    map[string][]failure{},
+		nextMsgID:   3000000000,
+		followers:   map[string]*follower{},
+		oaTemplates: map[string][]string{},
 	}
 	s.routes = map[string]route{
 		PathJSCode2Session: {http.MethodGet, s.handleJSCode2Session},
@@ -267,6 +312,8 @@ func New(opts Options) *Server {
 		PathSubscribeSend:  {http.MethodPost, s.handleSubscribeSend},
 		PathMsgSecCheck:    {http.MethodPost, s.handleMsgSecCheck},
 		PathWXACodeUnlimit: {http.MethodPost, s.handleWXACodeUnlimit},
+		PathOAUserInfo:     {http.MethodGet, s.handleOAUserInfo},
+		PathOATemplateSend: {http.MethodPost, s.handleOATemplateSend},
 	}
 	return s
 }
@@ -408,15 +455,17 @@ func validOutage(mode string) bool {
 	return false
 }
 
-// InvalidateTokens makes every access token issued so far, stable or not,
-// answer 40001, as WeChat does after the secret is reset in the console.
+// InvalidateTokens makes every access token issued so far, stable or not, of
+// either app, answer 40001, as WeChat does after the secret is reset in the
+// console.
 func (s *Server) InvalidateTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, t := range s.tokens {
 		t.invalid = true
 	}
-	s.plainToken, s.stableToken = "", ""
+	clear(s.plainToken)
+	clear(s.stableToken)
 }
 
 // FailNext makes the next request to path answer errcode/errmsg once. Calls
@@ -579,8 +628,9 @@ func (s *Server) AllCalls() map[string]int {
 }
 
 // Reset lifts the outage, drops pending FailNext errors and zeroes the call
-// counters. Tokens, codes, templates, consents and sent messages survive, so
-// a test can reset fault state mid-scenario.
+// counters. Tokens, codes, templates, consents, sent messages, followers, OA
+// templates and OA messages survive, so a test can reset fault state
+// mid-scenario.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()

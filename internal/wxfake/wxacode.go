@@ -59,7 +59,7 @@ func validScene(s string) bool {
 // stand-in's is a real, scannable PNG QR code (what WeChat sends for is_hyaline), whose text is
 // WXACodeText(page, scene).
 func (s *Server) handleWXACodeUnlimit(w http.ResponseWriter, r *http.Request) {
-	if !s.checkToken(w, r) {
+	if !s.checkToken(w, r, s.opts.AppID) {
 		return
 	}
 	var req struct {
