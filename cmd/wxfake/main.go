@@ -33,9 +33,19 @@ func main() {
 	}
 }
 
-// defaultTemplate is the template the backend sends application progress
-// with, registered so a fresh dev setup can send it without flags.
-var defaultTemplate = template{id: "TMPL_APPLICATION_PROGRESS", keys: []string{"thing1", "phrase2", "time3", "thing4"}}
+// defaultTemplates are the subscribe templates the backend sends application
+// progress and policy notices with, registered so a fresh dev setup can send
+// them without flags.
+var defaultTemplates = []template{
+	{id: "TMPL_APPLICATION_PROGRESS", keys: []string{"thing1", "phrase2", "time3", "thing4"}},
+	{id: "TMPL_POLICY_NOTICE", keys: []string{"thing1", "thing2", "time3"}},
+}
+
+// defaultOATemplates are the official account's template messages the
+// backend sends.
+var defaultOATemplates = []template{
+	{id: "TMPL_OA_POLICY_NOTICE", keys: []string{"thing1", "thing2", "time3"}},
+}
 
 const shutdownTimeout = 5 * time.Second
 
@@ -47,9 +57,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	// taken from the environment.
 	appID := fs.String("appid", "", "app id to accept (default $HX_WECHAT_APPID, else "+wxfake.DefaultAppID+")")
 	secret := fs.String("secret", "", "app secret to accept (default $HX_WECHAT_SECRET, else "+wxfake.DefaultSecret+")")
+	oaAppID := fs.String("oa-appid", "", "official account app id to accept (default $HX_WECHAT_OA_APPID, else "+wxfake.DefaultOAAppID+")")
+	oaSecret := fs.String("oa-secret", "", "official account app secret to accept (default $HX_WECHAT_OA_SECRET, else "+wxfake.DefaultOASecret+")")
+	mpOriginalID := fs.String("mp-original-id", wxfake.DefaultMPOriginalID, "the mini program's original id (ToUserName of its callback events)")
+	oaOriginalID := fs.String("oa-original-id", wxfake.DefaultOAOriginalID, "the official account's original id (ToUserName of its callback events)")
 	consent := fs.String("consent", "counted", `subscribe consents: "counted" (a send spends one granted through POST /__fake/consent, else 43101) or "auto" (every known user always consents; make run)`)
 	var templates templateFlag
 	fs.Var(&templates, "templates", `subscribe templates as "id:key1,key2[;id2:key1]"; repeatable`)
+	var oaTemplates templateFlag
+	fs.Var(&oaTemplates, "oa-templates", `official account templates, as -templates`)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -64,10 +80,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	*appID = firstNonEmpty(*appID, getenv("HX_WECHAT_APPID"), wxfake.DefaultAppID)
 	*secret = firstNonEmpty(*secret, getenv("HX_WECHAT_SECRET"), wxfake.DefaultSecret)
+	*oaAppID = firstNonEmpty(*oaAppID, getenv("HX_WECHAT_OA_APPID"), wxfake.DefaultOAAppID)
+	*oaSecret = firstNonEmpty(*oaSecret, getenv("HX_WECHAT_OA_SECRET"), wxfake.DefaultOASecret)
+	if *oaAppID == *appID {
+		return fmt.Errorf("the official account and the mini program cannot share app id %s", *appID)
+	}
 
-	fake := wxfake.New(wxfake.Options{AppID: *appID, Secret: *secret, ConsentAuto: *consent == "auto"})
-	for _, t := range append([]template{defaultTemplate}, templates...) {
+	fake := wxfake.New(wxfake.Options{
+		AppID: *appID, Secret: *secret,
+		OAAppID: *oaAppID, OASecret: *oaSecret,
+		MPOriginalID: *mpOriginalID, OAOriginalID: *oaOriginalID,
+		ConsentAuto: *consent == "auto",
+	})
+	for _, t := range append(append([]template{}, defaultTemplates...), templates...) {
 		fake.RegisterTemplate(t.id, t.keys...)
+	}
+	for _, t := range append(append([]template{}, defaultOATemplates...), oaTemplates...) {
+		fake.RegisterOATemplate(t.id, t.keys...)
 	}
 
 	ln, err := net.Listen("tcp", *addr)
@@ -83,8 +112,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "wxfake: WeChat API stand-in for appid %s listening on %s (consents %s); mint a login code with: curl -s '%s/__fake/login-code?openid=o_dev_user'; control endpoints: curl -s %s/__fake/\n",
-		*appID, base, *consent, base, base)
+	fmt.Fprintf(stdout, "wxfake: WeChat API stand-in for appid %s and official account %s listening on %s (consents %s); mint a login code with: curl -s '%s/__fake/login-code?openid=o_dev_user'; control endpoints: curl -s %s/__fake/\n",
+		*appID, *oaAppID, base, *consent, base, base)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -73,13 +73,14 @@ func TestRedactQuery(t *testing.T) {
 
 func TestRunServesAndShutsDown(t *testing.T) {
 	const secret = "env-secret-value"
-	env := map[string]string{"HX_WECHAT_APPID": "wxenv", "HX_WECHAT_SECRET": secret}
+	const oaSecret = "env-oa-secret-value"
+	env := map[string]string{"HX_WECHAT_APPID": "wxenv", "HX_WECHAT_SECRET": secret, "HX_WECHAT_OA_APPID": "wxoaenv", "HX_WECHAT_OA_SECRET": oaSecret}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-consent", "auto", "-templates", "T2:thing1,number2"}, func(k string) string { return env[k] }, out)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-consent", "auto", "-templates", "T2:thing1,number2", "-oa-templates", "T_OA2:thing1"}, func(k string) string { return env[k] }, out)
 	}()
 
 	re := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
@@ -113,12 +114,20 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	if get("/__fake/healthz")["ok"] != true {
 		t.Fatal("healthz")
 	}
-	if idx := get("/__fake/"); idx["consent"] != "auto" || idx["endpoints"] == nil {
-		t.Fatalf("-consent auto not in effect: %v", idx)
+	if idx := get("/__fake/"); idx["consent"] != "auto" || idx["endpoints"] == nil || idx["oa_appid"] != "wxoaenv" {
+		t.Fatalf("-consent auto or the OA app id not in effect: %v", idx)
 	}
 	tmpls := get("/__fake/templates")
-	if tmpls["TMPL_APPLICATION_PROGRESS"] == nil || tmpls["T2"] == nil {
+	if tmpls["TMPL_APPLICATION_PROGRESS"] == nil || tmpls["T2"] == nil || !reflect.DeepEqual(tmpls["TMPL_POLICY_NOTICE"], []any{"thing1", "thing2", "time3"}) {
 		t.Fatalf("templates: %v", tmpls)
+	}
+	oaTmpls := get("/__fake/oa-templates")
+	if !reflect.DeepEqual(oaTmpls["TMPL_OA_POLICY_NOTICE"], []any{"thing1", "thing2", "time3"}) || oaTmpls["T_OA2"] == nil || oaTmpls["T2"] != nil {
+		t.Fatalf("oa-templates: %v", oaTmpls)
+	}
+	oaTok := get("/cgi-bin/token?grant_type=client_credential&appid=wxoaenv&secret=" + oaSecret)
+	if oaTok["access_token"] == nil {
+		t.Fatalf("env OA credentials not used: %v", oaTok)
 	}
 	tok := get("/cgi-bin/token?grant_type=client_credential&appid=wxenv&secret=" + secret)
 	token, _ := tok["access_token"].(string)
@@ -150,7 +159,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 		t.Fatal("run did not return after cancel")
 	}
 	logs := out.String()
-	if strings.Contains(logs, secret) || strings.Contains(logs, token) {
+	if strings.Contains(logs, secret) || strings.Contains(logs, token) || strings.Contains(logs, oaSecret) {
 		t.Fatalf("logs leak credentials:\n%s", logs)
 	}
 	if !strings.Contains(logs, "errcode=41001") && !strings.Contains(logs, "errcode=40029") && !strings.Contains(logs, "errcode=47001") && !strings.Contains(logs, "errcode=43002") {
@@ -169,11 +178,22 @@ func TestRunFlags(t *testing.T) {
 	if err := run(context.Background(), []string{"extra"}, getenv, io.Discard); err == nil {
 		t.Fatal("positional argument accepted")
 	}
+	if err := run(context.Background(), []string{"-oa-templates", "T:"}, getenv, io.Discard); err == nil {
+		t.Fatal("bad -oa-templates accepted")
+	}
+	if err := run(context.Background(), []string{"-appid", "wxsame", "-oa-appid", "wxsame"}, getenv, io.Discard); err == nil {
+		t.Fatal("one app id for both apps accepted")
+	}
 	var help bytes.Buffer
 	if err := run(context.Background(), []string{"-h"}, func(string) string { return "should-not-print" }, &help); err != nil {
 		t.Fatalf("-h: %v", err)
 	}
-	if !strings.Contains(help.String(), "-templates") || strings.Contains(help.String(), "should-not-print") {
-		t.Fatalf("help output: %s", help.String())
+	for _, flag := range []string{"-templates", "-oa-templates", "-oa-appid", "-oa-secret", "HX_WECHAT_OA_APPID", "HX_WECHAT_OA_SECRET"} {
+		if !strings.Contains(help.String(), flag) {
+			t.Errorf("help lacks %s", flag)
+		}
+	}
+	if strings.Contains(help.String(), "should-not-print") {
+		t.Fatalf("help output echoes the environment: %s", help.String())
 	}
 }
