@@ -62,19 +62,18 @@ func (s *Server) AddFollower(unionid string) (oaOpenID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.opts.Now()
-	if unionid != "" {
-		for _, id := range s.followerOrder {
-			if f := s.followers[id]; f.unionid == unionid {
-				if !f.subscribed {
-					f.subscribed, f.since = true, now
-				}
-				return id
-			}
+	if id, ok := s.followerByUnion[unionid]; ok && unionid != "" {
+		if f := s.followers[id]; !f.subscribed {
+			f.subscribed, f.since = true, now
 		}
+		return id
 	}
 	oaOpenID = randomOAOpenID()
 	s.followers[oaOpenID] = &follower{unionid: unionid, subscribed: true, since: now}
 	s.followerOrder = append(s.followerOrder, oaOpenID)
+	if unionid != "" {
+		s.followerByUnion[unionid] = oaOpenID
+	}
 	return oaOpenID
 }
 

@@ -235,6 +235,10 @@ func TestOAFollowersAndUserInfo(t *testing.T) {
 	if len(fs) != 3 || fs[0].OpenID != alice || !fs[0].Subscribed || fs[0].UnionID != "u_alice" || fs[1].OpenID != bob {
 		t.Fatalf("Followers() = %+v", fs)
 	}
+	e.fake.SetFollowing(alice, false)
+	if again := e.fake.AddFollower("u_alice"); again != alice || !e.fake.Followers()[0].Subscribed {
+		t.Fatalf("adding an unfollowed unionid again gave %q, %+v", again, e.fake.Followers()[0])
+	}
 	e.fake.Reset()
 	if len(e.fake.Followers()) != 3 {
 		t.Fatal("Reset dropped followers")

@@ -246,10 +246,11 @@ type Server struct {
 	failures map[string][]failure
 	wxaCodes []WXACode
 
-	followers     map[string]*follower // by OA openid
-	followerOrder []string
-	oaTemplates   map[string][]string
-	oaSent        []OATemplateMessage
+	followers       map[string]*follower // by OA openid
+	followerOrder   []string
+	followerByUnion map[string]string // unionid → OA openid
+	oaTemplates     map[string][]string
+	oaSent          []OATemplateMessage
 }
 
 type route struct {
@@ -293,15 +294,15 @@ func New(opts Options) *Server {
 		phoneCodes: map[string]*phoneCode{},
 		tokens:     map[string]*accessToken{},
 		plainToken: map[string]string{}, stableToken: map[string]string{},
-		users:       map[string]bool{},
-		active:      map[string]time.Time{},
-		templates:   map[string][]string{},
-		consent:     map[consentKey]int{},
-		calls:       map[string]int{},
-		release:     make(chan struct{}),
-		failures:    map[string][]failure{},
-		nextMsgID:   3000000000,
-		followers:   map[string]*follower{},
+		users:     map[string]bool{},
+		active:    map[string]time.Time{},
+		templates: map[string][]string{},
+		consent:   map[consentKey]int{},
+		calls:     map[string]int{},
+		release:   make(chan struct{}),
+		failures:  map[string][]failure{},
+		nextMsgID: 3000000000,
+		followers: map[string]*follower{}, followerByUnion: map[string]string{},
 		oaTemplates: map[string][]string{},
 	}
 	s.routes = map[string]route{
