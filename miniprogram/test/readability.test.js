@@ -59,7 +59,7 @@ describe('readable text in every .wxss', () => {
   });
 
   test('the pages of this shell follow WeChat\'s font-size setting (page-meta)', () => {
-    ['index', 'services', 'mine', 'privacy', 'library', 'policy', 'stations'].forEach((name) => {
+    ['index', 'services', 'mine', 'privacy', 'library', 'policy', 'stations', 'notify-settings'].forEach((name) => {
       const wxml = fs.readFileSync(path.join(ROOT, `pages/${name}/${name}.wxml`), 'utf8');
       expect(wxml.trim().startsWith('<page-meta root-font-size="system" page-font-size="system"')).toBe(true);
     });
@@ -70,7 +70,7 @@ describe('images and tappable things are labelled', () => {
   const wxmlFiles = wxssFiles().filter((f) => f.startsWith('pages/') || f.startsWith('components/'))
     .map((f) => f.replace(/\.wxss$/, '.wxml'))
     .filter((f) => fs.existsSync(path.join(ROOT, f)));
-  const OWN = ['pages/index', 'pages/services', 'pages/mine', 'pages/privacy', 'pages/library', 'pages/policy', 'pages/stations', 'components/'];
+  const OWN = ['pages/index', 'pages/services', 'pages/mine', 'pages/privacy', 'pages/library', 'pages/policy', 'pages/stations', 'pages/notify-settings', 'components/'];
 
   wxmlFiles.filter((f) => OWN.some((o) => f.startsWith(o))).forEach((file) => {
     test(`${file}: every <image> has aria-label, every tappable <text>/<view> is a button`, () => {

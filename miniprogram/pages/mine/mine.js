@@ -1,6 +1,6 @@
 /**
- * 我的 (tab): the bound phone (or the button to bind it), my records, the
- * privacy policy, and 退出登录 — which also clears every draft and
+ * 我的 (tab): the bound phone (or the button to bind it), my records,
+ * 消息推送 settings, the privacy policy, and 退出登录 — which also clears every draft and
  * anything personal kept on this phone.
  */
 const auth = require('../../api/auth');
@@ -10,6 +10,7 @@ const LINKS = [
   { key: 'applications', title: '我的申请', url: '/pages/applications/applications' },
   { key: 'alumnus', title: '校友登记', url: '/pages/alumnus/alumnus' },
   { key: 'vouchers', title: '我的优惠券', url: '/pages/vouchers/vouchers' },
+  { key: 'notify', title: '消息推送', url: '/pages/notify-settings/notify-settings' },
   { key: 'privacy', title: '隐私保护指引', url: '/pages/privacy/privacy' },
 ];
 
