@@ -43,11 +43,13 @@ import (
 
 // App is a wired server.
 type App struct {
-	Config    config.Config
-	Log       *slog.Logger
-	DB        *sqlx.DB
-	Redis     redis.UniversalClient
-	WeChat    *wechat.Client
+	Config config.Config
+	Log    *slog.Logger
+	DB     *sqlx.DB
+	Redis  redis.UniversalClient
+	WeChat *wechat.Client
+	// OA is the district's official account; nil when none is configured.
+	OA        *wechat.OA
 	Sessions  *session.Store
 	Accounts  *account.Service
 	Staff     *staff.Service
@@ -114,9 +116,23 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Regions:  region.NewService(db, cfg.Registry.CacheTTL),
 	}
 	a.Surveys = survey.NewService(db, a.Accounts)
-	a.Notify = notify.NewService(db, notify.Options{ProgressTemplateID: cfg.Notify.ProgressTemplateID})
+	a.OA = wechat.NewOA(wechat.OAOptions{AppID: cfg.WeChat.OAAppID, Secret: cfg.WeChat.OASecret, Token: cfg.WeChat.OAToken,
+		EncodingAESKey: cfg.WeChat.OAAESKey, MiniProgramAppID: cfg.WeChat.AppID, Redis: rdb, KeyPrefix: prefix, Log: log})
+	quiet := notify.Quiet{From: cfg.Notify.QuietFrom, To: cfg.Notify.QuietTo}
+	a.Notify = notify.NewService(db, notify.Options{ProgressTemplateID: cfg.Notify.ProgressTemplateID,
+		NoticeTemplateID: cfg.Notify.NoticeTemplateID, NoticeLongTerm: cfg.Notify.NoticeLongTerm,
+		ConsentFromWeChat: cfg.WeChat.CallbackToken != "", Cap: cfg.Notify.WeeklyCap, Quiet: quiet})
+	push := notify.PushOptions{TemplateID: cfg.Notify.NoticeTemplateID, Cap: cfg.Notify.WeeklyCap, Quiet: quiet}
+	if a.OA != nil {
+		push.OA, push.OATemplateID = a.OA, cfg.Notify.OATemplateID
+	}
+	var limiter notify.Limiter
+	if cfg.Notify.Rate > 0 {
+		// One rate for the app across replicas: WeChat's quota is per app.
+		limiter = notify.NewSharedRate(rdb, prefix+"{notify}:rate", float64(cfg.Notify.Rate))
+	}
 	a.NotifyWorker = notify.NewWorker(db, wx, notify.WorkerOptions{Workers: cfg.Notify.Workers, Rate: float64(cfg.Notify.Rate),
-		MaxAttempts: cfg.Notify.MaxAttempts, Lease: cfg.Notify.Lease, Log: log})
+		Limiter: limiter, Push: push, MaxAttempts: cfg.Notify.MaxAttempts, Lease: cfg.Notify.Lease, Log: log})
 	a.Uploads = uploads
 	a.Applications = application.NewService(db, box, uploads, a.Notify, moderation.UserText{Checker: wx, Log: log,
 		OpenID: func(ctx context.Context, userID int64) (string, error) {
@@ -125,7 +141,8 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		}})
 	a.Points = points.NewService(db, points.Options{ExpiryYears: cfg.Points.ExpiryYears})
 	a.Policies = policy.NewService(db, nil)
-	a.Notices = notice.NewService(db, nil)
+	a.Policies.PushQuiet = &quiet
+	a.Notices = notice.NewService(db, nil).WithPushes(quiet)
 	// 政策找人: a policy's first publication proposes a notice of it to its audience.
 	a.Policies.OnFirstPublish = func(ctx context.Context, tx *sqlx.Tx, staffID, id int64, c policy.Content) error {
 		return notice.ProposeForPolicy(ctx, tx, staffID, id, c.Title, c.Summary, c.Rule, time.Now().UTC())
@@ -158,6 +175,8 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Policies:       a.Policies,
 		Notices:        a.Notices,
 		ServicePoints:  a.ServicePoints,
+		WeChatCallback: wechat.CallbackKeys{Token: cfg.WeChat.CallbackToken, EncodingAESKey: cfg.WeChat.CallbackAESKey, AppID: cfg.WeChat.AppID},
+		OA:             a.OA,
 		Applications:   a.Applications,
 		Points:         a.Points,
 		Alumni:         a.Alumni,

@@ -123,6 +123,18 @@ type WeChat struct {
 	APIBase          string        `yaml:"api_base"`
 	Timeout          time.Duration `yaml:"timeout"`
 	MiniprogramState string        `yaml:"miniprogram_state"`
+	// CallbackToken and CallbackAESKey are the mini program's message push (消息推送) keys, as
+	// set in the WeChat console: /wechat/callback answers only when the token is set, and then
+	// subscribe consents are counted from WeChat's events alone. The AES key (43 characters) is
+	// needed for the encrypted mode (安全模式).
+	CallbackToken  string `yaml:"callback_token" secret:"true"`
+	CallbackAESKey string `yaml:"callback_aes_key" secret:"true"`
+	// OA* are the district's official account (公众号): empty OAAppID, no official-account
+	// messages; OAToken and OAAESKey sign and encrypt its message push at /wechat/oa/callback.
+	OAAppID  string `yaml:"oa_appid"`
+	OASecret string `yaml:"oa_secret" secret:"true"`
+	OAToken  string `yaml:"oa_token" secret:"true"`
+	OAAESKey string `yaml:"oa_aes_key" secret:"true"`
 }
 
 // PII holds the key that encrypts personal information at rest.
@@ -187,8 +199,21 @@ type Notify struct {
 	ProgressTemplateID string `yaml:"progress_template_id"`
 	// Workers is the number of sending goroutines per process; 0 runs no worker in serve.
 	Workers int `yaml:"workers"`
-	// Rate caps subscribe sends per second per process (0: no cap).
+	// Rate caps WeChat sends per second for the app, all processes together (a token bucket in
+	// Redis; 0: no cap).
 	Rate int `yaml:"rate"`
+	// NoticeTemplateID is the subscribe template of notices and policy matches (keys thing1
+	// title, thing2 summary, time3 when); empty: none. NoticeLongTerm: it is a long-term
+	// template (长期订阅), whose consent lasts until the user turns it off.
+	NoticeTemplateID string `yaml:"notice_template_id"`
+	NoticeLongTerm   bool   `yaml:"notice_long_term"`
+	// OATemplateID is the official account's template for the same (same keys).
+	OATemplateID string `yaml:"oa_template_id"`
+	// WeeklyCap is how many broadcast pushes one person gets per 7 days; more go to the inbox only.
+	WeeklyCap int `yaml:"weekly_cap"`
+	// QuietFrom and QuietTo are the Beijing hours without pushes (22 to 8: 22:00–08:00).
+	QuietFrom int `yaml:"quiet_from"`
+	QuietTo   int `yaml:"quiet_to"`
 	// MaxAttempts is how many tries a message gets before it is dead.
 	MaxAttempts int `yaml:"max_attempts"`
 	// Lease is how long a claimed message stays with its worker; it must outlast the WeChat calls.
@@ -238,13 +263,14 @@ func Default() Config {
 		Session:  Session{UserTTL: 7 * 24 * time.Hour, UserMax: 30 * 24 * time.Hour, StaffIdle: 30 * time.Minute, StaffMax: 12 * time.Hour},
 		Staff:    Staff{MaxFailures: 5, LockDuration: 15 * time.Minute, AccountMaxFailures: 50, AccountMinIPs: 5, AccountWindow: time.Hour, AccountLockDuration: time.Hour, LoginPerIP: 20, LoginPerUsername: 20, LoginWindow: time.Minute, HashSlots: 2, HashWait: 1500 * time.Millisecond},
 		Registry: Registry{FreshDays: 180, MaxImportRows: 100_000, CacheTTL: 5 * time.Second},
-		Notify:   Notify{ProgressTemplateID: "TMPL_APPLICATION_PROGRESS", Workers: 2, Rate: 20, MaxAttempts: 8, Lease: 30 * time.Second},
-		Upload:   Upload{Dir: "./var/uploads", MaxBytes: 10 << 20, URLTTL: 10 * time.Minute, DailyFiles: 50, DailyBytes: 100 << 20, UnattachedTTL: 24 * time.Hour},
-		Log:      Log{Level: "info"},
-		Points:   Points{ExpiryYears: 2},
-		Metrics:  Metrics{Addr: "127.0.0.1:9090"},
-		Limits:   Limits{Window: time.Minute, WeChatLoginPerIP: 120, WeChatPerIP: 240, WeChatPerUser: 10},
-		Jobs:     Jobs{Enabled: true, Lease: 2 * time.Minute},
+		Notify: Notify{ProgressTemplateID: "TMPL_APPLICATION_PROGRESS", Workers: 2, Rate: 20, MaxAttempts: 8, Lease: 30 * time.Second,
+			NoticeTemplateID: "TMPL_POLICY_NOTICE", NoticeLongTerm: true, OATemplateID: "TMPL_OA_POLICY_NOTICE", WeeklyCap: 3, QuietFrom: 22, QuietTo: 8},
+		Upload:  Upload{Dir: "./var/uploads", MaxBytes: 10 << 20, URLTTL: 10 * time.Minute, DailyFiles: 50, DailyBytes: 100 << 20, UnattachedTTL: 24 * time.Hour},
+		Log:     Log{Level: "info"},
+		Points:  Points{ExpiryYears: 2},
+		Metrics: Metrics{Addr: "127.0.0.1:9090"},
+		Limits:  Limits{Window: time.Minute, WeChatLoginPerIP: 120, WeChatPerIP: 240, WeChatPerUser: 10},
+		Jobs:    Jobs{Enabled: true, Lease: 2 * time.Minute},
 	}
 }
 
@@ -298,6 +324,14 @@ func (c Config) Validate() error {
 			problems = append(problems, "HX_ADMIN_BOOTSTRAP_PASSWORD must have 10-128 characters with letters and digits, "+
 				"not be a common password and not contain \"admin\"")
 		}
+	}
+	for _, k := range [][2]string{{"HX_WECHAT_CALLBACK_AES_KEY", c.WeChat.CallbackAESKey}, {"HX_WECHAT_OA_AES_KEY", c.WeChat.OAAESKey}} {
+		if k[1] != "" && len(k[1]) != 43 {
+			problems = append(problems, k[0]+" must be the 43-character EncodingAESKey of the WeChat console")
+		}
+	}
+	if c.WeChat.OAAppID != "" && (c.WeChat.OASecret == "" || c.WeChat.OAToken == "") {
+		problems = append(problems, "HX_WECHAT_OA_SECRET and HX_WECHAT_OA_TOKEN are required with HX_WECHAT_OA_APPID")
 	}
 	if c.WeChat.APIBase != "" && !strings.HasPrefix(c.WeChat.APIBase, "http://") && !strings.HasPrefix(c.WeChat.APIBase, "https://") {
 		problems = append(problems, "HX_WECHAT_API_BASE must start with http:// or https://")
@@ -383,6 +417,12 @@ func (n Notify) problems(wechatTimeout time.Duration) []string {
 	}
 	if n.MaxAttempts < 1 || n.MaxAttempts > 50 {
 		p = append(p, "HX_NOTIFY_MAX_ATTEMPTS must be between 1 and 50")
+	}
+	if n.WeeklyCap < 0 || n.WeeklyCap > 100 {
+		p = append(p, "HX_NOTIFY_WEEKLY_CAP must be between 0 and 100")
+	}
+	if n.QuietFrom < 0 || n.QuietFrom > 23 || n.QuietTo < 0 || n.QuietTo > 23 {
+		p = append(p, "HX_NOTIFY_QUIET_FROM and HX_NOTIFY_QUIET_TO are hours from 0 to 23")
 	}
 	// One send may take a token fetch and a send, twice when the token was stale: the lease
 	// must outlast four WeChat timeouts so that a live worker never loses its row mid-call.

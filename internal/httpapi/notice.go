@@ -84,3 +84,20 @@ func classifyNotice(err error) *apiError {
 	}
 	return nil
 }
+
+// handleResendNotice: POST /admin/api/v1/notices/:id/resend, the failed pushes sent again.
+func handleResendNotice(svc *notice.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		n, err := svc.Resend(c.Request.Context(), currentActor(c), id)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		got, err := svc.Get(c.Request.Context(), id)
+		respond(c, http.StatusOK, gin.H{"resent": n, "notice": got}, err)
+	}
+}

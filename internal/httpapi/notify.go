@@ -89,3 +89,33 @@ func handleRetryOutbox(svc *notify.Service) gin.HandlerFunc {
 		c.JSON(http.StatusOK, it)
 	}
 }
+
+// handleNotificationSettings: GET /api/v1/me/notification-settings.
+func handleNotificationSettings(svc *notify.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		s, err := svc.Settings(c.Request.Context(), currentSession(c).SubjectID)
+		respond(c, http.StatusOK, s, err)
+	}
+}
+
+type notificationSettingsRequest struct {
+	// PushesEnabled turns WeChat pushes of notices and policy matches on or off.
+	PushesEnabled *bool `json:"pushes_enabled"`
+}
+
+// handlePutNotificationSettings: PUT /api/v1/me/notification-settings {"pushes_enabled": false}.
+func handlePutNotificationSettings(svc *notify.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req notificationSettingsRequest
+		if !decode(c, &req) {
+			return
+		}
+		if req.PushesEnabled == nil {
+			respondError(c, &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED",
+				Message: "请说明是否接收推送（pushes_enabled）", Field: "pushes_enabled"})
+			return
+		}
+		s, err := svc.SetPushes(c.Request.Context(), currentSession(c).SubjectID, *req.PushesEnabled)
+		respond(c, http.StatusOK, s, err)
+	}
+}

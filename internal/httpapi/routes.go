@@ -31,6 +31,7 @@ import (
 	"huixiang/internal/staff"
 	"huixiang/internal/survey"
 	"huixiang/internal/upload"
+	"huixiang/internal/wechat"
 )
 
 // Deps is everything the handlers use, wired once in internal/app (app.New).
@@ -73,6 +74,11 @@ type Deps struct {
 	// ConsoleNotFound answers unknown paths under /console/ (an HTML page, not the JSON 404).
 	ConsoleNotFound gin.HandlerFunc
 
+	// WeChatCallback are the mini program's message-push keys (no token: /wechat/callback is
+	// off); OA is the official account (nil: /wechat/oa/callback is off).
+	WeChatCallback wechat.CallbackKeys
+	OA             *wechat.OA
+
 	// Limiter and Limits rate-limit the calls that spend WeChat quota.
 	Limiter *ratelimit.Limiter
 	Limits  config.Limits
@@ -104,6 +110,12 @@ func New(d Deps) http.Handler {
 	r.GET("/healthz", handleHealthz())
 	r.GET("/readyz", handleReadyz(d.DB, d.Redis))
 	r.GET("/openapi.yaml", handleOpenAPI())
+	// WeChat's message push: signed by WeChat, not by a session.
+	wxCallback := r.Group("/wechat", small)
+	wxCallback.GET("/callback", handleMiniProgramCallback(d.WeChatCallback, d.Notify))
+	wxCallback.POST("/callback", handleMiniProgramCallback(d.WeChatCallback, d.Notify))
+	wxCallback.GET("/oa/callback", handleOACallback(d.OA, d.Notify))
+	wxCallback.POST("/oa/callback", handleOACallback(d.OA, d.Notify))
 
 	// The mini program.
 	api := r.Group("/api/v1", small)
@@ -135,6 +147,8 @@ func New(d Deps) http.Handler {
 	user.GET("/surveys/current", handleSurveyCurrent(d.Surveys))
 	user.POST("/surveys/:id/answers", wxQuota, handleSurveyAnswer(d.Surveys))
 	user.POST("/me/subscriptions", handleAddSubscriptions(d.Notify))
+	user.GET("/me/notification-settings", handleNotificationSettings(d.Notify))
+	user.PUT("/me/notification-settings", handlePutNotificationSettings(d.Notify))
 	user.GET("/me/messages", handleMyMessages(d.Notify))
 	user.POST("/me/messages/:id/read", handleReadMessage(d.Notify))
 	user.GET("/uploads/:id", handleUploadGet(d.Uploads))
@@ -234,6 +248,7 @@ func New(d Deps) http.Handler {
 	policies.POST("/notices", handleDraftNotice(d.Notices))
 	policies.GET("/notices/:id", handleNotice(d.Notices))
 	policies.POST("/notices/:id/cancel", handleCancelNotice(d.Notices))
+	policies.POST("/notices/:id/resend", handleResendNotice(d.Notices))
 	district.POST("/notices/:id/approve", handleApproveNotice(d.Notices))
 	policies.GET("/service-points", handleServicePoints(d.ServicePoints))
 	policies.POST("/service-points", handleCreateServicePoint(d.ServicePoints))

@@ -17,7 +17,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/audience"
+	"huixiang/internal/audit"
 	"huixiang/internal/cn"
 	"huixiang/internal/notify"
 	"huixiang/internal/sqldb"
@@ -104,12 +106,49 @@ type Report struct {
 	Read       int        `json:"read"`
 	StartedAt  *time.Time `json:"started_at"`
 	FinishedAt *time.Time `json:"finished_at"`
+	// Pushes is how the WeChat pushes went (the inbox message is written whatever they do).
+	Pushes PushReport `json:"pushes"`
+}
+
+// PushReport counts a notice's WeChat pushes.
+type PushReport struct {
+	// SubscribeSent and OASent: accepted by WeChat as a subscribe message or an official-account
+	// template message (and not reported undelivered since).
+	SubscribeSent int `json:"subscribe_sent"`
+	OASent        int `json:"oa_sent"`
+	// Sending: due now and waiting for the send rate, or in flight.
+	Sending int        `json:"sending"`
+	Skipped SkipReport `json:"skipped"`
+	// Failed: WeChat refused them, gave no answer, or reported them undelivered. Resend retries.
+	Failed int `json:"failed"`
+}
+
+// SkipReport counts the pushes not sent, by reason.
+type SkipReport struct {
+	// NoConsent: no subscribe consent and not a follower of the official account.
+	NoConsent int `json:"no_consent"`
+	// QuietHours: waiting for the end of the quiet hours (they go then).
+	QuietHours int `json:"quiet_hours"`
+	// Cap: the person had the week's number of pushes already.
+	Cap int `json:"cap"`
+	// TurnedOff: the person turned pushes off.
+	TurnedOff int `json:"turned_off"`
 }
 
 // Service keeps notices.
 type Service struct {
 	db  *sqlx.DB
 	now func() time.Time
+	// push: the fan-out also writes WeChat pushes, due after quiet (see WithPushes).
+	push  bool
+	quiet notify.Quiet
+}
+
+// WithPushes makes the fan-out write a WeChat push beside each inbox message, due outside the
+// quiet hours q; the notify Worker sends them.
+func (s *Service) WithPushes(q notify.Quiet) *Service {
+	s.push, s.quiet = true, q
+	return s
 }
 
 // NewService returns notices on db (now: time.Now when nil).
@@ -259,7 +298,72 @@ func (s *Service) Get(ctx context.Context, id int64) (*Notice, error) {
 		WHERE ref_type = 'notice' AND ref_id = ? AND read_at IS NOT NULL`, id); err != nil {
 		return nil, fmt.Errorf("notice: read count of %d: %w", id, err)
 	}
+	if err := s.pushReport(ctx, id, &n.Report.Pushes); err != nil {
+		return nil, err
+	}
 	return n, nil
+}
+
+// pushReport counts the notice's pushes by outcome.
+func (s *Service) pushReport(ctx context.Context, id int64, r *PushReport) error {
+	var rows []struct {
+		Status      string `db:"status"`
+		Channel     string `db:"channel"`
+		Skip        string `db:"skip_reason"`
+		Undelivered bool   `db:"undelivered"`
+		Later       bool   `db:"later"`
+		N           int    `db:"n"`
+	}
+	if err := sqlx.SelectContext(ctx, s.db, &rows, `SELECT status, COALESCE(channel, '') AS channel, COALESCE(skip_reason, '') AS skip_reason,
+			delivery_error IS NOT NULL AS undelivered, (status = 'pending' AND next_attempt_at > ? AND last_error IS NULL) AS later, COUNT(*) AS n
+		FROM outbox WHERE notice_id = ? GROUP BY 1, 2, 3, 4, 5`, s.now().UTC(), id); err != nil {
+		return fmt.Errorf("notice: push report of %d: %w", id, err)
+	}
+	for _, c := range rows {
+		switch {
+		case c.Status == "dead" || c.Undelivered:
+			r.Failed += c.N
+		case c.Status == "sent" && c.Channel == notify.ChannelOA:
+			r.OASent += c.N
+		case c.Status == "sent":
+			r.SubscribeSent += c.N
+		case c.Status == "skipped" && c.Skip == notify.SkipCap:
+			r.Skipped.Cap += c.N
+		case c.Status == "skipped" && c.Skip == notify.SkipTurnedOff:
+			r.Skipped.TurnedOff += c.N
+		case c.Status == "skipped":
+			r.Skipped.NoConsent += c.N
+		case c.Later: // written or claimed at night, not yet due; a retry after a failure has a last error
+			r.Skipped.QuietHours += c.N
+		default:
+			r.Sending += c.N
+		}
+	}
+	return nil
+}
+
+// Resend puts the notice's failed pushes back to be sent (outside the quiet hours) and writes
+// the audit entry, in one transaction; it returns how many. A missing notice is ErrNotFound.
+func (s *Service) Resend(ctx context.Context, by actor.Actor, id int64) (int, error) {
+	now := s.now().UTC()
+	var n int64
+	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		if _, err := getRow(ctx, tx, id, " FOR UPDATE"); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, channel = NULL,
+				skip_reason = NULL, delivery_error = NULL, wx_msgid = NULL, last_error = NULL, lease_owner = NULL, lease_until = NULL,
+				send_started_at = NULL, sent_at = NULL, updated_at = ?
+			WHERE notice_id = ? AND (status = 'dead' OR delivery_error IS NOT NULL)`, s.quiet.Next(now), now, id)
+		if err != nil {
+			return fmt.Errorf("notice: resend %d: %w", id, err)
+		}
+		n, _ = res.RowsAffected()
+		e := by.AuditID("notice.resend", "notice", id)
+		e.Detail = map[string]any{"pushes": n}
+		return audit.Write(ctx, tx, e)
+	})
+	return int(n), err
 }
 
 // List is the notices, the newest first.
@@ -398,6 +502,7 @@ func (s *Service) fanoutBatch(ctx context.Context, id int64, batch int) (done bo
 		now := s.now().UTC()
 		if len(reach) > 0 {
 			var msgs []notify.Notification
+			var pushes []notify.Push
 			args := make([]any, 0, 5*len(reach))
 			for _, p := range reach {
 				status := "no_account"
@@ -406,11 +511,18 @@ func (s *Service) fanoutBatch(ctx context.Context, id int64, batch int) (done bo
 					status, user = "inbox", p.UserID
 					msgs = append(msgs, notify.Notification{UserID: p.UserID, Kind: "notice", Title: r.Title, Body: r.Body, Page: r.Page,
 						RefType: "notice", RefID: id, DedupKey: fmt.Sprintf("notice:%d:%d", id, p.PersonID)})
+					pushes = append(pushes, notify.Push{UserID: p.UserID, NoticeID: id, DedupKey: fmt.Sprintf("notice:%d:%d", id, p.PersonID),
+						Page: r.Page, Title: r.Title, Summary: r.PushSummary})
 				}
 				args = append(args, id, p.PersonID, user, status, now)
 			}
 			if err := notify.EnqueueInbox(ctx, tx, msgs); err != nil {
 				return err
+			}
+			if s.push {
+				if err := notify.EnqueuePushes(ctx, tx, pushes, now, s.quiet.Next(now)); err != nil {
+					return err
+				}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO notice_deliveries (notice_id, person_id, user_id, status, created_at) VALUES `+
 				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", len(reach)), ", ")+` ON DUPLICATE KEY UPDATE status = status`, args...); err != nil {

@@ -157,6 +157,19 @@ type Options struct {
 	ProgressTemplateID string
 	// ConsentCap bounds counted consents per user and template (DefaultConsentCap when 0).
 	ConsentCap int
+	// NoticeTemplateID is the subscribe template of notices (HX_NOTIFY_NOTICE_TEMPLATE_ID); a
+	// long-term one (NoticeLongTerm: 长期订阅, which government services may use) keeps its
+	// consent until the user turns it off.
+	NoticeTemplateID string
+	NoticeLongTerm   bool
+	// ConsentFromWeChat: consents come only from WeChat's message push (subscribe_msg_popup_event
+	// at /wechat/callback); the mini program's own report is then answered but not counted, so
+	// one tap never counts twice. Set when the callback is configured.
+	ConsentFromWeChat bool
+	// Cap, Window and Quiet are shown in the settings (the Worker enforces them).
+	Cap    int
+	Window time.Duration
+	Quiet  Quiet
 }
 
 // Service serves the inbox, the consent counts and the staff view of the outbox.
@@ -165,6 +178,7 @@ type Service struct {
 	progress string
 	known    []string // sorted: consents are upserted in this order, so two reports never deadlock
 	cap      int
+	o        Options
 }
 
 // NewService returns a Service.
@@ -172,7 +186,14 @@ func NewService(db *sqlx.DB, o Options) *Service {
 	if o.ConsentCap <= 0 {
 		o.ConsentCap = DefaultConsentCap
 	}
-	return &Service{db: db, progress: o.ProgressTemplateID, known: []string{o.ProgressTemplateID}, cap: o.ConsentCap}
+	known := []string{o.ProgressTemplateID}
+	if o.NoticeTemplateID != "" && o.NoticeTemplateID != o.ProgressTemplateID {
+		known = append(known, o.NoticeTemplateID)
+	}
+	slices.Sort(known)
+	po := PushOptions{Cap: o.Cap, Window: o.Window, Quiet: o.Quiet}.withDefaults()
+	o.Cap, o.Window, o.Quiet = po.Cap, po.Window, po.Quiet
+	return &Service{db: db, progress: o.ProgressTemplateID, known: known, cap: o.ConsentCap, o: o}
 }
 
 // Enqueue is the package's Enqueue, for callers that hold a Service.
@@ -235,10 +256,13 @@ func (s *Service) AddConsents(ctx context.Context, userID int64, templateIDs []s
 		}
 	}
 	slices.Sort(accepted)
+	if s.o.ConsentFromWeChat {
+		accepted = nil // WeChat's own event counts them
+	}
 	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		now := time.Now().UTC()
 		for _, id := range accepted {
-			if err := addConsent(ctx, tx, userID, id, s.cap, now); err != nil {
+			if err := s.grant(ctx, tx, userID, id, now); err != nil {
 				return err
 			}
 		}

@@ -324,7 +324,7 @@ func claimRows(ctx context.Context, q sqlx.ExtContext, ids []int64, token string
 
 // readClaim reads back the rows of ids that token claimed.
 func readClaim(ctx context.Context, q sqlx.ExtContext, ids []int64, token string) ([]claimed, error) {
-	query, args, err := sqlx.In(`SELECT id, user_id, dedup_key, payload, attempts FROM outbox
+	query, args, err := sqlx.In(`SELECT id, kind, user_id, dedup_key, payload, attempts FROM outbox
 		WHERE id IN (?) AND lease_owner = ? AND status = 'sending' ORDER BY next_attempt_at, id`, ids, token)
 	if err != nil {
 		return nil, err

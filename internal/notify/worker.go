@@ -45,9 +45,18 @@ type WorkerOptions struct {
 	BackoffBase, BackoffMax time.Duration
 	// Poll is the pause when nothing is due [1s].
 	Poll time.Duration
+	// Limiter, when set, paces sends instead of Rate: a SharedRate paces all replicas together.
+	Limiter Limiter
+	// Push configures broadcast pushes (KindNoticePush rows).
+	Push PushOptions
 	// ID names this worker in lease tokens [host:pid:random].
 	ID  string
 	Log *slog.Logger
+}
+
+// Limiter paces sends: Wait returns when the caller may send one.
+type Limiter interface {
+	Wait(ctx context.Context) error
 }
 
 // Worker drains the outbox into WeChat. Several Workers, in one process or many, may run on the
@@ -78,7 +87,7 @@ type Worker struct {
 	wx   Sender
 	o    WorkerOptions
 	log  *slog.Logger
-	rate *bucket
+	rate Limiter
 	seq  atomic.Int64
 
 	started  atomic.Bool
@@ -128,7 +137,12 @@ func NewWorker(db *sqlx.DB, wx Sender, o WorkerOptions) *Worker {
 	}
 	w := &Worker{db: db, wx: wx, o: o, log: o.Log.With("component", "notify.worker", "worker", o.ID),
 		stop: make(chan struct{}), done: make(chan struct{})}
-	if o.Rate > 0 {
+	o.Push = o.Push.withDefaults()
+	w.o.Push = o.Push
+	switch {
+	case o.Limiter != nil:
+		w.rate = o.Limiter
+	case o.Rate > 0:
 		w.rate = newBucket(o.Rate)
 	}
 	return w
@@ -224,6 +238,7 @@ func (w *Worker) loop(ctx context.Context) {
 // claimed is a row this worker holds.
 type claimed struct {
 	ID       int64  `db:"id"`
+	Kind     string `db:"kind"`
 	UserID   int64  `db:"user_id"`
 	DedupKey string `db:"dedup_key"`
 	Payload  []byte `db:"payload"`
@@ -251,7 +266,7 @@ func (w *Worker) tick(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for i, c := range batch {
-		if err := w.rate.wait(ctx); err != nil || ctx.Err() != nil {
+		if err := w.wait(ctx); err != nil || ctx.Err() != nil {
 			w.release(dbCtx, batch[i:])
 			break
 		}
@@ -325,6 +340,10 @@ var errLost = errors.New("notify: claim lost")
 // process sends one claimed row and records the outcome, fenced on the claim's token.
 func (w *Worker) process(ctx context.Context, c claimed) {
 	log := w.log.With("outbox_id", c.ID, "dedup_key", c.DedupKey, "attempt", c.Attempts)
+	if c.Kind == KindNoticePush {
+		w.processPush(ctx, log, c)
+		return
+	}
 	var p payload
 	if err := json.Unmarshal(c.Payload, &p); err != nil || p.OpenID == "" || p.TemplateID == "" {
 		w.finish(ctx, log, c, StatusDead, "malformed payload", 0)
@@ -474,8 +493,16 @@ func newBucket(rate float64) *bucket {
 	return &bucket{every: time.Duration(float64(time.Second) / rate), nowFor: time.Now}
 }
 
-// wait blocks until the caller may send; a nil bucket never blocks.
-func (b *bucket) wait(ctx context.Context) error {
+// wait blocks until the worker may send; without a limiter it never blocks.
+func (w *Worker) wait(ctx context.Context) error {
+	if w.rate == nil {
+		return nil
+	}
+	return w.rate.Wait(ctx)
+}
+
+// Wait blocks until the caller may send.
+func (b *bucket) Wait(ctx context.Context) error {
 	if b == nil {
 		return nil
 	}

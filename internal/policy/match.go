@@ -133,7 +133,7 @@ func (s *Service) matchBatch(ctx context.Context, source string) (told int, more
 				if p.rule.Eval(facts, day) != audience.True {
 					continue
 				}
-				n, err := tellMatch(ctx, tx, c.Person, userID, p, now)
+				n, err := tellMatch(ctx, tx, c.Person, userID, p, now, s.PushQuiet)
 				if err != nil {
 					return err
 				}
@@ -151,7 +151,7 @@ func (s *Service) matchBatch(ctx context.Context, source string) (told int, more
 }
 
 // tellMatch records and tells one match unless the person used the policy or was told of it.
-func tellMatch(ctx context.Context, tx *sqlx.Tx, person uint64, user sql.NullInt64, p published, now time.Time) (int, error) {
+func tellMatch(ctx context.Context, tx *sqlx.Tx, person uint64, user sql.NullInt64, p published, now time.Time, quiet *notify.Quiet) (int, error) {
 	var used bool
 	if err := tx.GetContext(ctx, &used, `SELECT
 			EXISTS (SELECT 1 FROM applications WHERE person_id = ? AND policy_code = ?)
@@ -183,6 +183,12 @@ func tellMatch(ctx context.Context, tx *sqlx.Tx, person uint64, user sql.NullInt
 		Page: fmt.Sprintf(MatchPage, p.id), RefType: "policy", RefID: p.id,
 		DedupKey: fmt.Sprintf("policy-match:%d:%d", p.id, person)}}); err != nil {
 		return 0, err
+	}
+	if quiet != nil {
+		if err := notify.EnqueuePushes(ctx, tx, []notify.Push{{UserID: user.Int64, DedupKey: fmt.Sprintf("policy-match:%d:%d", p.id, person),
+			Page: fmt.Sprintf(MatchPage, p.id), Title: string(title), Summary: "您符合这项政策的条件"}}, now, quiet.Next(now)); err != nil {
+			return 0, err
+		}
 	}
 	return 1, nil
 }

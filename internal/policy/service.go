@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"huixiang/internal/notify"
 	"strings"
 	"time"
 
@@ -23,6 +24,9 @@ type Service struct {
 	// OnFirstPublish, when set, runs in the transaction that publishes a policy for the first
 	// time (app proposes a notice of it to its audience: 政策找人).
 	OnFirstPublish func(ctx context.Context, tx *sqlx.Tx, staffID, id int64, c Content) error
+	// PushQuiet, when set, makes a match also a WeChat push (within consent, the cap and these
+	// quiet hours; the notify Worker sends it).
+	PushQuiet *notify.Quiet
 }
 
 // NewService returns the library on db; now is the clock (time.Now when nil).

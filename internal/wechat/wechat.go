@@ -70,6 +70,8 @@ type Client struct {
 	appID string
 	state string
 	log   *slog.Logger
+	// tokenKeyFn names the cached token when it is not the mini program's (the official account).
+	tokenKeyFn func() string
 }
 
 // New returns a Client and points the SDK's HTTP client at opts.APIBase (see InstallHTTPClient).
@@ -146,6 +148,24 @@ func (c *Client) SendSubscribe(ctx context.Context, m Message) error {
 	return c.withToken(ctx, "subscribe.send", func() error { return c.mp.GetSubscribe().Send(msg) })
 }
 
+// SendSubscribeID sends a subscribe message like SendSubscribe and returns WeChat's msgid,
+// which subscribe_msg_sent_event later reports the delivery of.
+func (c *Client) SendSubscribeID(ctx context.Context, m Message) (int64, error) {
+	data := make(map[string]*subscribe.DataItem, len(m.Data))
+	for k, v := range m.Data {
+		data[k] = &subscribe.DataItem{Value: v}
+	}
+	msg := &subscribe.Message{ToUser: m.ToOpenID, TemplateID: m.TemplateID, Page: m.Page, Data: data,
+		MiniprogramState: c.state, Lang: "zh_CN"}
+	var id int64
+	err := c.withToken(ctx, "subscribe.send", func() error {
+		var err error
+		id, err = c.mp.GetSubscribe().SendGetMsgID(msg)
+		return err
+	})
+	return id, err
+}
+
 // Verdict is msg_sec_check's suggestion: pass, review or risky.
 type Verdict string
 
@@ -206,6 +226,9 @@ func (c *Client) withToken(ctx context.Context, api string, call func() error) e
 
 // tokenKey is the cache key the SDK's stable-token handle uses.
 func (c *Client) tokenKey() string {
+	if c.tokenKeyFn != nil {
+		return c.tokenKeyFn()
+	}
 	return fmt.Sprintf("%s_stable_access_token_%s", credential.CacheKeyMiniProgramPrefix, c.appID)
 }
 
@@ -236,6 +259,8 @@ func (c *Client) apiError(api string, code int64, msg string) error {
 		kind = ErrInvalidArgument
 	case 61010:
 		kind = ErrUserInactive
+	case 43004:
+		kind = ErrNotFollowing
 	default:
 		// -1 system busy, 45009/45011 quota, 40013/40125/40164 our own credentials or IP: none is
 		// the user's fault, and none is fixed by the user retrying the same code.
