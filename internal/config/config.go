@@ -211,7 +211,7 @@ type Notify struct {
 	OATemplateID string `yaml:"oa_template_id"`
 	// WeeklyCap is how many broadcast pushes one person gets per 7 days; more go to the inbox only.
 	WeeklyCap int `yaml:"weekly_cap"`
-	// QuietFrom and QuietTo are the Beijing hours without pushes (22 to 8: 22:00–08:00).
+	// QuietFrom and QuietTo are the Beijing hours without pushes (22 to 8: 22:00–08:00; equal: none).
 	QuietFrom int `yaml:"quiet_from"`
 	QuietTo   int `yaml:"quiet_to"`
 	// MaxAttempts is how many tries a message gets before it is dead.

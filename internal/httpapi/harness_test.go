@@ -99,15 +99,18 @@ func wechatFake(t *testing.T) (*wxfake.Server, string) {
 		fakeURL = httptest.NewServer(router).URL // lives as long as the test binary
 	})
 	appID := fmt.Sprintf("wxtest%010d", appSeq.Add(1))
-	fake := wxfake.New(wxfake.Options{AppID: appID, Secret: testSecret})
+	// Each stand-in also plays an official account, reached under oaAppID(appID).
+	fake := wxfake.New(wxfake.Options{AppID: appID, Secret: testSecret, OAAppID: oaAppID(appID), OASecret: testSecret})
 	t.Cleanup(fake.Reset) // ends a "hang" outage the test left on
 	router.mu.Lock()
 	router.byApp[appID] = fake
+	router.byApp[oaAppID(appID)] = fake
 	router.mu.Unlock()
 	t.Cleanup(func() {
 		router.mu.Lock()
 		defer router.mu.Unlock()
 		delete(router.byApp, appID)
+		delete(router.byApp, oaAppID(appID))
 		for tok, f := range router.byToken {
 			if f == fake {
 				delete(router.byToken, tok)
@@ -116,6 +119,9 @@ func wechatFake(t *testing.T) (*wxfake.Server, string) {
 	})
 	return fake, appID
 }
+
+// oaAppID is the official account's app ID of the stand-in of the mini program appID.
+func oaAppID(appID string) string { return "wxoa" + strings.TrimPrefix(appID, "wxtest") }
 
 // env is a running server on real MariaDB, Redis and the WeChat stand-in through the real SDK.
 type env struct {

@@ -112,10 +112,11 @@ func New(d Deps) http.Handler {
 	r.GET("/openapi.yaml", handleOpenAPI())
 	// WeChat's message push: signed by WeChat, not by a session.
 	wxCallback := r.Group("/wechat", small)
-	wxCallback.GET("/callback", handleMiniProgramCallback(d.WeChatCallback, d.Notify))
-	wxCallback.POST("/callback", handleMiniProgramCallback(d.WeChatCallback, d.Notify))
-	wxCallback.GET("/oa/callback", handleOACallback(d.OA, d.Notify))
-	wxCallback.POST("/oa/callback", handleOACallback(d.OA, d.Notify))
+	mpPush, oaPush := handleMiniProgramCallback(d.WeChatCallback, d.Notify), handleOACallback(d.OA, d.Notify)
+	wxCallback.GET("/callback", mpPush)
+	wxCallback.POST("/callback", mpPush)
+	wxCallback.GET("/oa/callback", oaPush)
+	wxCallback.POST("/oa/callback", oaPush)
 
 	// The mini program.
 	api := r.Group("/api/v1", small)

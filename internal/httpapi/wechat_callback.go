@@ -37,14 +37,15 @@ func classifyCallback(c *gin.Context, err error) {
 
 // handleMiniProgramCallback: GET (URL verification) and POST (events) /wechat/callback.
 func handleMiniProgramCallback(keys wechat.CallbackKeys, svc *notify.Service) gin.HandlerFunc {
+	push := wechat.NewMiniProgramPush(keys)
 	return func(c *gin.Context) {
-		if keys.Token == "" {
+		if !push.On() {
 			respondError(c, errCallbackOff)
 			return
 		}
 		now := time.Now()
 		if c.Request.Method == http.MethodGet {
-			echo, err := wechat.VerifyURL(c.Request, keys, now)
+			echo, err := push.VerifyURL(c.Request, now)
 			if err != nil {
 				classifyCallback(c, err)
 				return
@@ -52,7 +53,7 @@ func handleMiniProgramCallback(keys wechat.CallbackKeys, svc *notify.Service) gi
 			c.String(http.StatusOK, echo)
 			return
 		}
-		ev, err := wechat.ParseMiniProgramPush(c.Request, keys, now)
+		ev, err := push.Parse(c.Request, now)
 		if err != nil {
 			classifyCallback(c, err)
 			return

@@ -35,7 +35,8 @@ const (
 )
 
 // Quiet is the night without pushes, in Beijing hours: from From:00 to To:00 (From > To: over
-// midnight). The zero value has no quiet hours.
+// midnight). From == To: no quiet hours (the zero value takes DefaultQuiet where options are
+// defaulted; say 8 to 8 for none).
 type Quiet struct{ From, To int }
 
 // DefaultQuiet is 22:00–08:00.

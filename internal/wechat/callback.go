@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/silenceper/wechat/v2/cache"
 	"github.com/silenceper/wechat/v2/miniprogram"
 	mpconfig "github.com/silenceper/wechat/v2/miniprogram/config"
 	mpmessage "github.com/silenceper/wechat/v2/miniprogram/message"
@@ -122,10 +123,33 @@ const (
 	EventSubscribeSent   = string(mpmessage.EventSubscribeMsgSent)
 )
 
-// ParseMiniProgramPush checks and reads a message push of the mini program (POST
-// /wechat/callback) through the SDK's PushReceiver, plain or encrypted, XML or JSON. In
-// encrypted mode it also checks msg_signature over the ciphertext, which the SDK leaves out.
-func ParseMiniProgramPush(r *http.Request, keys CallbackKeys, now time.Time) (MiniProgramEvent, error) {
+// MiniProgramPush reads the mini program's message push through the SDK's PushReceiver.
+type MiniProgramPush struct {
+	keys CallbackKeys
+	recv *mpmessage.PushReceiver
+}
+
+// NewMiniProgramPush returns the reader of pushes signed (and encrypted) with keys.
+func NewMiniProgramPush(keys CallbackKeys) *MiniProgramPush {
+	// The receiver never calls WeChat: its token cache is never used.
+	mp := miniprogram.NewMiniProgram(&mpconfig.Config{AppID: keys.AppID, Token: keys.Token, EncodingAESKey: keys.EncodingAESKey,
+		Cache: cache.NewMemory()})
+	return &MiniProgramPush{keys: keys, recv: mp.GetMessageReceiver()}
+}
+
+// On reports whether the push is configured (a token is set).
+func (m *MiniProgramPush) On() bool { return m.keys.Token != "" }
+
+// VerifyURL answers WeChat's URL verification of the push.
+func (m *MiniProgramPush) VerifyURL(r *http.Request, now time.Time) (string, error) {
+	return VerifyURL(r, m.keys, now)
+}
+
+// Parse checks and reads a message push of the mini program (POST /wechat/callback), plain or
+// encrypted, XML or JSON. In encrypted mode it also checks msg_signature over the ciphertext,
+// which the SDK leaves out.
+func (m *MiniProgramPush) Parse(r *http.Request, now time.Time) (MiniProgramEvent, error) {
+	keys := m.keys
 	q := queryOf(r)
 	if err := verifySignature(keys.Token, q, now); err != nil {
 		return MiniProgramEvent{}, err
@@ -154,9 +178,8 @@ func ParseMiniProgramPush(r *http.Request, keys CallbackKeys, now time.Time) (Mi
 			return MiniProgramEvent{}, fmt.Errorf("%w: encrypted push but no EncodingAESKey is configured", ErrCallbackBody)
 		}
 	}
-	mp := miniprogram.NewMiniProgram(&mpconfig.Config{AppID: keys.AppID, Token: keys.Token, EncodingAESKey: keys.EncodingAESKey})
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	_, event, data, err := mp.GetMessageReceiver().GetMsgData(r)
+	_, event, data, err := m.recv.GetMsgData(r)
 	if err != nil {
 		return MiniProgramEvent{}, fmt.Errorf("%w: %s", ErrCallbackBody, Redact(err.Error()))
 	}
