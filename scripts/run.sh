@@ -12,6 +12,12 @@ set +a
 export HX_MYSQL_AUTO_MIGRATE=${HX_MYSQL_AUTO_MIGRATE:-true}
 export HX_WECHAT_MINIPROGRAM_STATE=${HX_WECHAT_MINIPROGRAM_STATE:-developer}
 export HX_HTTP_ADDR=${HX_HTTP_ADDR:-:8080}
+# The stand-in also plays the district's official account (its defaults), so notices show the
+# official-account channel in dev: follow with POST /__fake/followers, then deliver the follow
+# event with POST /__fake/callbacks/deliver to http://127.0.0.1:8080/wechat/oa/callback.
+export HX_WECHAT_OA_APPID=${HX_WECHAT_OA_APPID:-wxoadev00000000000}
+export HX_WECHAT_OA_SECRET=${HX_WECHAT_OA_SECRET:-devoasecret}
+export HX_WECHAT_OA_TOKEN=${HX_WECHAT_OA_TOKEN:-devoatoken}
 fake_addr=${HX_WECHAT_API_BASE#http://}
 
 mkdir -p bin
