@@ -19,7 +19,7 @@ import (
 const noticeTmpl = "TMPL_POLICY_NOTICE"
 
 // pushEnv is env with the notice template registered and a Service that knows it as long-term.
-func newPushEnv(t *testing.T) *env {
+func newPushEnv(t testing.TB) *env {
 	e := newEnv(t)
 	fake.RegisterTemplate(noticeTmpl, "thing1", "thing2", "time3")
 	e.svc = notify.NewService(e.db, notify.Options{ProgressTemplateID: tmpl, NoticeTemplateID: noticeTmpl, NoticeLongTerm: true})
