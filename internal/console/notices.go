@@ -27,6 +27,7 @@ func (cs *Console) registerNotices(g *gin.RouterGroup) {
 	cs.handle(g, page{Path: "/notices/:id", Title: "通知详情", May: may}, cs.noticePage)
 	cs.handle(g, page{Method: http.MethodPost, Path: "/notices/:id/approve", Title: "审核通知", May: actor.Actor.MayApproveNotices}, cs.noticeApprove)
 	cs.handle(g, page{Method: http.MethodPost, Path: "/notices/:id/cancel", Title: "撤销通知", May: may}, cs.noticeCancel)
+	cs.handle(g, page{Method: http.MethodPost, Path: "/notices/:id/resend", Title: "重发推送", May: may}, cs.noticeResend)
 }
 
 // noticeStatuses are the states as staff call them, in the list's filter order.
@@ -135,8 +136,10 @@ type noticeView struct {
 	Mine        bool // the actor drafted it
 	MayApprove  bool
 	MayCancel   bool
-	// Live: the report changes (approved or sending): the page polls it.
+	// Live: the report changes (approved or sending, or pushes still going out): the page polls it.
 	Live bool
+	// MayResend: some pushes failed.
+	MayResend bool
 }
 
 func (cs *Console) noticeView(r *request) (noticeView, error) {
@@ -150,7 +153,8 @@ func (cs *Console) noticeView(r *request) (noticeView, error) {
 	}
 	v := noticeView{N: n, StatusName: categoryNameIn(noticeStatuses, n.Status), Mine: n.DraftedBy == r.Actor().ID,
 		MayCancel: n.Status == notice.StatusDraft || n.Status == notice.StatusApproved,
-		Live:      n.Status == notice.StatusApproved || n.Status == notice.StatusSending}
+		Live:      n.Status == notice.StatusApproved || n.Status == notice.StatusSending || n.Report.Pushes.Sending > 0,
+		MayResend: n.Report.Pushes.Failed > 0}
 	v.MayApprove = n.Status == notice.StatusDraft && r.Actor().MayApproveNotices()
 	if _, node, err := ruleOf(string(n.Rule)); err == nil && node != nil {
 		v.RuleText = node.Text()
@@ -201,6 +205,18 @@ func (cs *Console) noticeCancel(r *request) error {
 		return err
 	}
 	return r.Redirect(fmt.Sprintf("/notices/%d", n.ID), "通知已撤销，不会发送")
+}
+
+func (cs *Console) noticeResend(r *request) error {
+	id, err := r.ID("id")
+	if err != nil {
+		return err
+	}
+	n, err := cs.d.Notices.Resend(r.Ctx(), r.Actor(), id)
+	if err != nil {
+		return err
+	}
+	return r.Redirect(fmt.Sprintf("/notices/%d", id), fmt.Sprintf("已重新安排 %d 条推送，发送情况会自动刷新", n))
 }
 
 func categoryNameIn(list []category, code string) string {

@@ -82,6 +82,11 @@ func TestNotices_draftApproveSendReport(t *testing.T) {
 	if err != nil || n.Report.Audience == nil || *n.Report.Audience == 0 {
 		t.Fatalf("report: %+v %v", n, err)
 	}
+	// The page polls while pushes go out; the worker (not running here) finds no consent.
+	if !strings.Contains(admin.htmx(loc).Body, "every 3s") {
+		t.Fatal("the report does not poll while pushes are queued")
+	}
+	e.app.DB.MustExec(`UPDATE outbox SET status = 'skipped', skip_reason = 'no_consent' WHERE notice_id = ?`, id)
 	report := admin.htmx(loc)
 	report.mustShow(t, "已发送", fmt.Sprintf("<strong>%d</strong>", *n.Report.Audience), fmt.Sprintf("<strong>%d</strong>", n.Report.Inbox))
 	if strings.Contains(report.Body, "every 3s") || strings.Contains(report.Body, "<html") {
@@ -142,5 +147,41 @@ func TestNotices_formErrors(t *testing.T) {
 	var n int
 	if err := e.app.DB.Get(&n, `SELECT COUNT(*) FROM notices`); err != nil || n != 0 {
 		t.Fatalf("%d notices saved from bad forms (%v)", n, err)
+	}
+}
+
+// TestNotices_pushReportAndResend: the report shows the WeChat pushes by outcome; failed ones
+// can be sent again from the page (audited), after which they are queued, not failed.
+func TestNotices_pushReportAndResend(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := draftNotice(e, "推送测试通知")
+	admin := e.as(districtR)
+	loc := fmt.Sprintf("/console/notices/%d", id)
+	admin.follow(admin.postForm(loc+"/approve", nil)).mustShow(t, "已审核通过")
+	if _, err := e.app.Notices.StartDue(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.app.Notices.Fanout(t.Context(), id, 100, nil); err != nil {
+		t.Fatal(err)
+	}
+	var pushes int
+	e.app.DB.Get(&pushes, `SELECT COUNT(*) FROM outbox WHERE notice_id = ?`, id)
+	if pushes == 0 {
+		t.Fatal("the fan-out wrote no pushes")
+	}
+	// One push WeChat refused for good, one it skipped for want of consent.
+	e.app.DB.MustExec(`UPDATE outbox SET status = 'dead', last_error = 'errcode=47003' WHERE notice_id = ? ORDER BY id LIMIT 1`, id)
+	page := admin.get(loc)
+	page.mustShow(t, "微信推送", "订阅消息已发", "公众号消息已发", "发送失败</span><strong>1</strong>", "重发失败的推送")
+	done := admin.follow(admin.postForm(loc+"/resend", nil))
+	done.mustShow(t, "已重新安排 1 条推送")
+	if strings.Contains(done.Body, "发送失败</span><strong>1</strong>") {
+		t.Fatalf("still failed after resend: %s", done.Body)
+	}
+	var audited int
+	e.app.DB.Get(&audited, `SELECT COUNT(*) FROM audit_log WHERE action = 'notice.resend' AND target_id = ?`, fmt.Sprint(id))
+	if audited != 1 {
+		t.Fatalf("resend audited %d times", audited)
 	}
 }
