@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"huixiang/internal/person"
 	"huixiang/internal/policy"
 	"huixiang/internal/sqldb"
+	"huixiang/internal/upload"
 )
 
 func pageOf(c *gin.Context) sqldb.PageRequest {
@@ -53,14 +55,19 @@ func handleLibrary(svc *policy.Service) gin.HandlerFunc {
 }
 
 // handleLibraryPolicy: GET /api/v1/policy-library/:id, each condition marked for the caller.
-func handleLibraryPolicy(svc *policy.Service) gin.HandlerFunc {
+func handleLibraryPolicy(svc *policy.Service, files *upload.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := pathID(c)
 		if !ok {
 			return
 		}
 		p, err := svc.PublishedFor(c.Request.Context(), currentSession(c).SubjectID, id)
-		respond(c, http.StatusOK, p, err)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		docs, err := svc.Documents(c.Request.Context(), id, files)
+		respond(c, http.StatusOK, libraryPolicyAnswer{ForMe: p, Documents: docs}, err)
 	}
 }
 
@@ -95,14 +102,19 @@ func handleStaffPolicies(svc *policy.Service) gin.HandlerFunc {
 }
 
 // handleStaffPolicy: GET /admin/api/v1/policy-library/:id, the working copy.
-func handleStaffPolicy(svc *policy.Service) gin.HandlerFunc {
+func handleStaffPolicy(svc *policy.Service, files *upload.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := pathID(c)
 		if !ok {
 			return
 		}
 		p, err := svc.Get(c.Request.Context(), id)
-		respond(c, http.StatusOK, p, err)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		docs, err := svc.Documents(c.Request.Context(), id, files)
+		respond(c, http.StatusOK, staffPolicyAnswer{Policy: p, Documents: docs}, err)
 	}
 }
 
@@ -248,4 +260,79 @@ func classifyPolicy(err error) *apiError {
 		return &apiError{Status: http.StatusConflict, Code: "NOT_PUBLISHED", Message: "政策还没有发布，不能下架"}
 	}
 	return nil
+}
+
+// libraryPolicyAnswer is a published policy as a user reads it, with its documents.
+type libraryPolicyAnswer struct {
+	*policy.ForMe
+	// Documents are the policy's PDFs (政策原文), each with a signed URL of limited life.
+	Documents []upload.Upload `json:"documents"`
+}
+
+// staffPolicyAnswer is a policy as staff edit it, with its documents.
+type staffPolicyAnswer struct {
+	*policy.Policy
+	Documents []upload.Upload `json:"documents"`
+}
+
+// handleAddPolicyDocument: POST /admin/api/v1/policy-library/:id/documents, multipart field
+// "file" (a PDF) → 201, audited.
+func handleAddPolicyDocument(svc *policy.Service, files *upload.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		ctx := c.Request.Context()
+		mr, err := c.Request.MultipartReader()
+		if err != nil {
+			respondError(c, errNoUploadFile)
+			return
+		}
+		var rec *upload.Received
+		for {
+			part, err := mr.NextPart()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				files.Discard(ctx, rec)
+				respondError(c, multipartError(err))
+				return
+			}
+			if part.FormName() == "file" {
+				if rec != nil {
+					files.Discard(ctx, rec)
+					respondError(c, errTwoFiles)
+					return
+				}
+				if rec, err = files.Receive(ctx, part.FileName(), part); err != nil {
+					respondError(c, err)
+					return
+				}
+			}
+			part.Close()
+		}
+		if rec == nil {
+			respondError(c, errNoUploadFile)
+			return
+		}
+		u, err := svc.AddDocument(ctx, currentActor(c), id, files, rec)
+		respond(c, http.StatusCreated, u, err)
+	}
+}
+
+// handleRemovePolicyDocument: DELETE /admin/api/v1/policy-library/:id/documents/:doc → 204.
+func handleRemovePolicyDocument(svc *policy.Service, files *upload.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		if err := svc.RemoveDocument(c.Request.Context(), currentActor(c), id, c.Param("doc"), files); err != nil {
+			respondError(c, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
+	}
 }

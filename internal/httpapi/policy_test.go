@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -250,5 +251,57 @@ func TestServicePoints_keptByStaffFoundByPeople(t *testing.T) {
 	r.json(t, &list)
 	if len(list.Items) != 1 {
 		t.Fatalf("after removing: %s", r.Body)
+	}
+}
+
+// A department attaches the policy's PDF; people open it from the policy page through its
+// signed URL; a picture is refused, a removed document is gone; both changes are audited.
+func TestPolicyDocuments_attachedByStaffOpenedByPeople(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.staffToken("admin", adminPasswd)
+	r := e.do("POST", "/admin/api/v1/policy-library", admin, subsidyPolicy())
+	var p policyAnswer
+	r.json(t, &p)
+	expect(t, e.do("POST", fmt.Sprintf("/admin/api/v1/policy-library/%d/publish", p.ID), admin, map[string]any{"version": p.Version}), 200, "")
+	path := fmt.Sprintf("/admin/api/v1/policy-library/%d/documents", p.ID)
+	pdf := []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+	post := func(token, name string, body []byte) response {
+		ctype, b := multipartBody(t, formPart{field: "file", filename: name, body: body})
+		return e.send("POST", path, token, ctype, bytes.NewReader(b), int64(len(b)))
+	}
+	r = post(admin, "咸安区返乡创业补贴实施办法.pdf", pdf)
+	expect(t, r, 201, "")
+	var doc uploadAnswer
+	r.json(t, &doc)
+	if doc.Kind != "policy_document" || doc.Name != "咸安区返乡创业补贴实施办法.pdf" {
+		t.Fatalf("document: %s", r.Body)
+	}
+	expect(t, post(admin, "photo.png", []byte("\x89PNG\r\n\x1a\n0000000000000000")), 415, "UNSUPPORTED_MEDIA_TYPE")
+	user := e.signIn("o_doc_reader").Token
+	expect(t, post(user, "x.pdf", pdf), 401, "")
+
+	var read struct {
+		Documents []uploadAnswer `json:"documents"`
+	}
+	e.do("GET", fmt.Sprintf("/api/v1/policy-library/%d", p.ID), user, nil).json(t, &read)
+	if len(read.Documents) != 1 || read.Documents[0].URL == "" {
+		t.Fatalf("documents people see: %+v", read.Documents)
+	}
+	file := e.do("GET", read.Documents[0].URL, "", nil)
+	if file.Status != 200 || !bytes.Equal(file.Body, pdf) {
+		t.Fatalf("opening the document: %d %q", file.Status, file.Body)
+	}
+	expect(t, e.do("DELETE", path+"/"+doc.ID, user, nil), 401, "")
+	expect(t, e.do("DELETE", path+"/"+doc.ID, admin, nil), 204, "")
+	expect(t, e.do("DELETE", path+"/"+doc.ID, admin, nil), 404, "NOT_FOUND")
+	e.do("GET", fmt.Sprintf("/api/v1/policy-library/%d", p.ID), user, nil).json(t, &read)
+	if len(read.Documents) != 0 {
+		t.Fatalf("removed document still listed: %+v", read.Documents)
+	}
+	var audited int
+	e.db.Get(&audited, `SELECT COUNT(*) FROM audit_log WHERE action IN ('policy.document_add', 'policy.document_remove') AND target_id = ?`, fmt.Sprint(p.ID))
+	if audited != 2 {
+		t.Fatalf("audited %d changes", audited)
 	}
 }

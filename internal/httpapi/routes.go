@@ -166,7 +166,7 @@ func New(d Deps) http.Handler {
 	user.POST("/events/:id/signup", handleEventSignup(d.Alumni))
 	user.POST("/events/:id/cancel-signup", handleEventCancelSignup(d.Alumni))
 	user.GET("/policy-library", handleLibrary(d.Policies))
-	user.GET("/policy-library/:id", handleLibraryPolicy(d.Policies))
+	user.GET("/policy-library/:id", handleLibraryPolicy(d.Policies, d.Uploads))
 	user.POST("/policy-library/:id/favorite", handleFavourite(d.Policies, true))
 	user.DELETE("/policy-library/:id/favorite", handleFavourite(d.Policies, false))
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
@@ -239,7 +239,8 @@ func New(d Deps) http.Handler {
 	policies := st.Group("", requireActor(actor.Actor.MayManagePolicies))
 	policies.GET("/policy-library", handleStaffPolicies(d.Policies))
 	policies.POST("/policy-library", handleCreatePolicy(d.Policies))
-	policies.GET("/policy-library/:id", handleStaffPolicy(d.Policies))
+	policies.GET("/policy-library/:id", handleStaffPolicy(d.Policies, d.Uploads))
+	policies.DELETE("/policy-library/:id/documents/:doc", handleRemovePolicyDocument(d.Policies, d.Uploads))
 	policies.PATCH("/policy-library/:id", handleUpdatePolicy(d.Policies))
 	policies.POST("/policy-library/:id/publish", handlePublishPolicy(d.Policies))
 	policies.POST("/policy-library/:id/archive", handleArchivePolicy(d.Policies))
@@ -259,6 +260,7 @@ func New(d Deps) http.Handler {
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))
+	uploads.POST("/policy-library/:id/documents", requireActor(actor.Actor.MayManagePolicies), handleAddPolicyDocument(d.Policies, d.Uploads))
 	st.GET("/returnees/import/template", handleReturneeTemplate(d.Returnees))
 	st.GET("/returnees/imports", handleReturneeBatches(d.Returnees))
 	st.GET("/returnees/imports/:id/report", handleReturneeBatchReport(d.Returnees))

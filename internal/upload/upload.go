@@ -76,6 +76,8 @@ var (
 	// ErrNotAttachable means an upload given to Attach does not exist, is not the user's, or is
 	// already attached to another record.
 	ErrNotAttachable = errors.New("upload: not attachable")
+	// ErrTooManyDocuments: a record already has MaxDocuments documents.
+	ErrTooManyDocuments = errors.New("upload: too many documents")
 )
 
 // SizeError is a file over the limit; it unwraps to ErrTooLarge.
