@@ -105,7 +105,26 @@ function policyView(p, names, today) {
     sourceUrl: policy.source_url || '',
     applicationCode: policy.application_code || '',
     favorite: !!policy.favorite,
+    documents: (policy.documents || []).filter((d) => d && d.id).map((d) => ({
+      id: d.id,
+      name: d.name || '政策文件.pdf',
+      sizeText: sizeText(d.size),
+      url: d.url || '',
+      url_expires_at: d.url_expires_at || '',
+    })),
   };
+}
+
+/** "320 KB", "1.2 MB" ('' for none). */
+function sizeText(bytes) {
+  const n = Number(bytes);
+  if (!n || n < 0) {
+    return '';
+  }
+  if (n < 1024 * 1024) {
+    return `${Math.max(1, Math.round(n / 1024))} KB`;
+  }
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 module.exports = {

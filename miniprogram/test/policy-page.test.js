@@ -123,6 +123,30 @@ describe('pages/policy', () => {
     expect(view.dialable('0715-8123456（工作日）')).toBe('');
   });
 
+  test('政策文件: tapping one downloads and opens the PDF; an old link is renewed first', async () => {
+    const doc = (url, expires) => ({
+      id: 'q3Zx0Jd8TgKf1mWc2bYh5A', kind: 'policy_document', content_type: 'application/pdf', size: 330000, sha256: 'ab', name: '实施办法.pdf',
+      created_at: '2026-11-01T02:00:00Z', attached: true, url, url_expires_at: expires,
+    });
+    const later = new Date(Date.now() + 10 * 60 * 1000).toISOString();
+    fake.route('GET', ONE, { statusCode: 200, data: policy({ documents: [doc('/api/v1/files/q3Zx0Jd8TgKf1mWc2bYh5A?exp=1&sig=a', later)] }) });
+    const page = await open();
+    expect(find(page, '#document-0')).toBeTruthy();
+    await tap(page, '#document-0');
+    await settle(page, () => fake.wx.openDocument.mock.calls.length === 1, 'opened');
+    expect(fake.wx.downloadFile.mock.calls[0][0].url).toContain('/api/v1/files/q3Zx0Jd8TgKf1mWc2bYh5A?exp=1&sig=a');
+    expect(fake.wx.openDocument).toHaveBeenCalledWith(expect.objectContaining({ fileType: 'pdf' }));
+
+    // A link past its time: the policy is read again for a fresh one before the download.
+    const past = new Date(Date.now() - 60 * 1000).toISOString();
+    fake.route('GET', ONE, { statusCode: 200, data: policy({ documents: [doc('/api/v1/files/q3Zx0Jd8TgKf1mWc2bYh5A?exp=1&sig=old', past)] }) });
+    const stale = await open();
+    fake.route('GET', ONE, { statusCode: 200, data: policy({ documents: [doc('/api/v1/files/q3Zx0Jd8TgKf1mWc2bYh5A?exp=2&sig=new', later)] }) });
+    await tap(stale, '#document-0');
+    await settle(stale, () => fake.wx.openDocument.mock.calls.length === 2, 'opened again');
+    expect(fake.wx.downloadFile.mock.calls[1][0].url).toContain('sig=new');
+  });
+
   test('去申请 opens the application form of its support type; none without one', async () => {
     fake.route('GET', ONE, { statusCode: 200, data: policy() });
     const page = await open();

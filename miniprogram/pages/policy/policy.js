@@ -8,6 +8,7 @@
  */
 const libraryApi = require('../../api/library');
 const view = require('../../lib/library-view');
+const fileViewer = require('../../lib/file-viewer');
 
 const TEXT = {
   WITHDRAWN: '这项政策已经撤下或不再执行了。可以在“政策”里看看其他政策。',
@@ -92,6 +93,34 @@ Page({
           wx.showToast({ title: TEXT.CALL_FAILED, icon: 'none' });
         }
       },
+    });
+  },
+
+  /**
+   * Opens a policy document (PDF). Its signed link lasts minutes: an old one
+   * is renewed by reloading the policy first, and once more if the server
+   * says the link is no longer good.
+   */
+  onOpenDocument(e) {
+    const id = e && e.currentTarget && e.currentTarget.dataset ? e.currentTarget.dataset.id : '';
+    const find = () => ((this.data.policy && this.data.policy.documents) || []).find((d) => d.id === id);
+    const doc = find();
+    if (!doc) {
+      return Promise.resolve('failed');
+    }
+    const open = () => {
+      const d = find();
+      return d ? fileViewer.openPdf(d.url, { quietExpired: true }) : Promise.resolve('failed');
+    };
+    const fresh = fileViewer.linkExpired(doc) ? this.load(false) : Promise.resolve();
+    return fresh.then(open).then((result) => {
+      if (result !== 'expired') {
+        return result;
+      }
+      return this.load(false).then(() => {
+        const d = find();
+        return d ? fileViewer.openPdf(d.url) : 'failed';
+      });
     });
   },
 
