@@ -13,6 +13,7 @@ import (
 
 	"huixiang/internal/audience"
 	"huixiang/internal/sqldb"
+	"huixiang/internal/notify"
 	"huixiang/internal/testenv"
 )
 
@@ -336,6 +337,7 @@ func insertReturnee(t *testing.T, s *Service, openid string, startedMonthsAgo in
 func TestMatchChanged_tellsOncePerPersonAndPolicy(t *testing.T) {
 	t.Parallel()
 	s := newService(t)
+	s.PushQuiet = &notify.Quiet{From: 8, To: 8} // pushes beside the inbox, no quiet hours
 	ctx := context.Background()
 	c := subsidy()
 	publish(t, s, c)
@@ -366,5 +368,12 @@ func TestMatchChanged_tellsOncePerPersonAndPolicy(t *testing.T) {
 	s.db.Get(&matches, `SELECT COUNT(*) FROM policy_matches`)
 	if matches != 2 { // the one told and the one without an account
 		t.Fatalf("%d matches recorded, want 2", matches)
+	}
+	// One WeChat push beside the inbox message, for the notify worker to send within consent,
+	// quiet hours and the weekly cap.
+	var pushes []string
+	s.db.Select(&pushes, `SELECT kind FROM outbox WHERE user_id = ?`, fitsUser)
+	if len(pushes) != 1 || pushes[0] != notify.KindNoticePush {
+		t.Fatalf("pushes = %v", pushes)
 	}
 }
