@@ -278,35 +278,65 @@ func (s *Service) Get(ctx context.Context, id int64) (*Notice, error) {
 		return nil, err
 	}
 	n := r.notice()
-	var counts []struct {
-		Status string `db:"status"`
-		N      int    `db:"n"`
-	}
-	if err := sqlx.SelectContext(ctx, s.db, &counts, `SELECT status, COUNT(*) AS n FROM notice_deliveries
-		WHERE notice_id = ? GROUP BY status`, id); err != nil {
-		return nil, fmt.Errorf("notice: report of %d: %w", id, err)
-	}
-	for _, c := range counts {
-		switch c.Status {
-		case "inbox":
-			n.Report.Inbox = c.N
-		case "no_account":
-			n.Report.NoAccount = c.N
-		}
-	}
-	if err := sqlx.GetContext(ctx, s.db, &n.Report.Read, `SELECT COUNT(*) FROM inbox_messages
-		WHERE ref_type = 'notice' AND ref_id = ? AND read_at IS NOT NULL`, id); err != nil {
-		return nil, fmt.Errorf("notice: read count of %d: %w", id, err)
-	}
-	if err := s.pushReport(ctx, id, &n.Report.Pushes); err != nil {
+	if err := s.fillReports(ctx, []*Notice{n}); err != nil {
 		return nil, err
 	}
 	return n, nil
 }
 
-// pushReport counts the notice's pushes by outcome.
-func (s *Service) pushReport(ctx context.Context, id int64, r *PushReport) error {
+// fillReports counts the reports of ns in three queries, whatever their number.
+func (s *Service) fillReports(ctx context.Context, ns []*Notice) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*Notice, len(ns))
+	ids := make([]int64, 0, len(ns))
+	for _, n := range ns {
+		byID[n.ID] = n
+		ids = append(ids, n.ID)
+	}
+	var counts []struct {
+		ID     int64  `db:"notice_id"`
+		Status string `db:"status"`
+		N      int    `db:"n"`
+	}
+	q, args, err := sqlx.In(`SELECT notice_id, status, COUNT(*) AS n FROM notice_deliveries WHERE notice_id IN (?) GROUP BY notice_id, status`, ids)
+	if err != nil {
+		return err
+	}
+	if err := sqlx.SelectContext(ctx, s.db, &counts, q, args...); err != nil {
+		return fmt.Errorf("notice: reports: %w", err)
+	}
+	for _, c := range counts {
+		switch c.Status {
+		case "inbox":
+			byID[c.ID].Report.Inbox = c.N
+		case "no_account":
+			byID[c.ID].Report.NoAccount = c.N
+		}
+	}
+	var reads []struct {
+		ID int64 `db:"ref_id"`
+		N  int   `db:"n"`
+	}
+	q, args, err = sqlx.In(`SELECT ref_id, COUNT(*) AS n FROM inbox_messages
+		WHERE ref_type = 'notice' AND ref_id IN (?) AND read_at IS NOT NULL GROUP BY ref_id`, ids)
+	if err != nil {
+		return err
+	}
+	if err := sqlx.SelectContext(ctx, s.db, &reads, q, args...); err != nil {
+		return fmt.Errorf("notice: read counts: %w", err)
+	}
+	for _, r := range reads {
+		byID[r.ID].Report.Read = r.N
+	}
+	return s.pushReports(ctx, ids, byID)
+}
+
+// pushReports counts the notices' pushes by outcome.
+func (s *Service) pushReports(ctx context.Context, ids []int64, byID map[int64]*Notice) error {
 	var rows []struct {
+		ID          int64  `db:"notice_id"`
 		Status      string `db:"status"`
 		Channel     string `db:"channel"`
 		Skip        string `db:"skip_reason"`
@@ -314,12 +344,17 @@ func (s *Service) pushReport(ctx context.Context, id int64, r *PushReport) error
 		Later       bool   `db:"later"`
 		N           int    `db:"n"`
 	}
-	if err := sqlx.SelectContext(ctx, s.db, &rows, `SELECT status, COALESCE(channel, '') AS channel, COALESCE(skip_reason, '') AS skip_reason,
+	q, args, err := sqlx.In(`SELECT notice_id, status, COALESCE(channel, '') AS channel, COALESCE(skip_reason, '') AS skip_reason,
 			delivery_error IS NOT NULL AS undelivered, (status = 'pending' AND next_attempt_at > ? AND last_error IS NULL) AS later, COUNT(*) AS n
-		FROM outbox WHERE notice_id = ? GROUP BY 1, 2, 3, 4, 5`, s.now().UTC(), id); err != nil {
-		return fmt.Errorf("notice: push report of %d: %w", id, err)
+		FROM outbox WHERE notice_id IN (?) GROUP BY 1, 2, 3, 4, 5, 6`, s.now().UTC(), ids)
+	if err != nil {
+		return err
+	}
+	if err := sqlx.SelectContext(ctx, s.db, &rows, q, args...); err != nil {
+		return fmt.Errorf("notice: push reports: %w", err)
 	}
 	for _, c := range rows {
+		r := &byID[c.ID].Report.Pushes
 		switch {
 		case c.Status == "dead" || c.Undelivered:
 			r.Failed += c.N
@@ -382,8 +417,13 @@ func (s *Service) List(ctx context.Context, status string, page sqldb.PageReques
 		return sqldb.Page[Notice]{}, fmt.Errorf("notice: list: %w", err)
 	}
 	items := make([]Notice, len(rows))
+	ptrs := make([]*Notice, len(rows))
 	for i := range rows {
 		items[i] = *rows[i].notice()
+		ptrs[i] = &items[i]
+	}
+	if err := s.fillReports(ctx, ptrs); err != nil {
+		return sqldb.Page[Notice]{}, err
 	}
 	return sqldb.NewPage(page, items, total), nil
 }

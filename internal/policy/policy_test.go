@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"huixiang/internal/audience"
-	"huixiang/internal/sqldb"
 	"huixiang/internal/notify"
+	"huixiang/internal/sqldb"
 	"huixiang/internal/testenv"
 )
 
