@@ -141,8 +141,11 @@ func (p *pushServer) last() received {
 // PKCS#7 to 32-byte blocks, then 16 random bytes, a big-endian length, the message, the appid.
 func decryptPush(encodingAESKey, encrypted string) (msg []byte, appID string, err error) {
 	key, err := base64.StdEncoding.DecodeString(encodingAESKey + "=")
-	if err != nil || len(key) != 32 {
-		return nil, "", fmt.Errorf("key: %v (%d bytes)", err, len(key))
+	if err != nil {
+		return nil, "", fmt.Errorf("key: %w", err)
+	}
+	if len(key) != 32 {
+		return nil, "", fmt.Errorf("key: %d bytes, want 32", len(key))
 	}
 	ct, err := base64.StdEncoding.DecodeString(encrypted)
 	if err != nil {
