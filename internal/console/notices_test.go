@@ -82,7 +82,9 @@ func TestNotices_draftApproveSendReport(t *testing.T) {
 	if err != nil || n.Report.Audience == nil || *n.Report.Audience == 0 {
 		t.Fatalf("report: %+v %v", n, err)
 	}
-	// The page polls while pushes go out; the worker (not running here) finds no consent.
+	// The page polls while pushes go out (due now: at night they would wait for the morning);
+	// then the worker (not running here) finds no consent.
+	e.app.DB.MustExec(`UPDATE outbox SET next_attempt_at = UTC_TIMESTAMP(3) WHERE notice_id = ?`, id)
 	if !strings.Contains(admin.htmx(loc).Body, "every 3s") {
 		t.Fatal("the report does not poll while pushes are queued")
 	}
