@@ -1,8 +1,8 @@
 package console
 
 import (
-	"bytes"
 	"encoding/json"
+	"html"
 	"net/http"
 	"strings"
 	"time"
@@ -184,8 +184,9 @@ func (cs *Console) audienceCatalogue(r *request) (ruleCatalogue, error) {
 	return c, nil
 }
 
-// audienceCataloguePart is the catalogue as the fragment the builder's loader swaps in: a
-// <script type="application/json"> (data, never run; json.Marshal escapes <, > and &).
+// audienceCataloguePart is the catalogue as the fragment the builder's loader swaps in: JSON in
+// a data attribute of a hidden element, as the charts carry theirs (htmx drops every <script>
+// of an answer: allowScriptTags is off).
 func (cs *Console) audienceCataloguePart(r *request) error {
 	c, err := cs.audienceCatalogue(r)
 	if err != nil {
@@ -195,11 +196,8 @@ func (cs *Console) audienceCataloguePart(r *request) error {
 	if err != nil {
 		return err
 	}
-	var b bytes.Buffer
-	b.WriteString(`<script type="application/json" id="audience-catalogue">`)
-	b.Write(body)
-	b.WriteString(`</script>`)
-	r.c.Data(http.StatusOK, "text/html; charset=utf-8", b.Bytes())
+	out := `<div id="audience-catalogue" hidden data-catalogue="` + html.EscapeString(string(body)) + `"></div>`
+	r.c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(out))
 	return nil
 }
 

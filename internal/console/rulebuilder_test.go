@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -19,12 +20,12 @@ func catalogueOf(t *testing.T, c *client) map[string]any {
 	if p.Status != http.StatusOK {
 		t.Fatalf("catalogue: %d %s", p.Status, p.Body)
 	}
-	m := regexp.MustCompile(`(?s)^<script type="application/json" id="audience-catalogue">(.*)</script>$`).FindStringSubmatch(p.Body)
+	m := regexp.MustCompile(`^<div id="audience-catalogue" hidden data-catalogue="([^"]*)"></div>$`).FindStringSubmatch(p.Body)
 	if m == nil {
 		t.Fatalf("catalogue fragment: %s", p.Body)
 	}
 	var cat map[string]any
-	if err := json.Unmarshal([]byte(m[1]), &cat); err != nil {
+	if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &cat); err != nil {
 		t.Fatal(err)
 	}
 	return cat

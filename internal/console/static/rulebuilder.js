@@ -1,6 +1,6 @@
 // The rule builder of the notice and policy forms: conditions chosen from lists instead of a
 // rule typed as JSON. It reads the audience catalogue the server renders into the page
-// (<script type="application/json" id="audience-catalogue">, swapped in by htmx when the form
+// (<div id="audience-catalogue" data-catalogue="{JSON}">, swapped in by htmx when the form
 // loads) and writes the rule into the form's textarea (name="rule"), which is what the form
 // posts and what "检查人数" sends: the server stays the judge of the rule.
 //
@@ -27,7 +27,7 @@
   function catalogue() {
     var s = document.getElementById("audience-catalogue");
     if (!s) return null;
-    try { return JSON.parse(s.textContent); } catch (err) { return null; }
+    try { return JSON.parse(s.getAttribute("data-catalogue")); } catch (err) { return null; }
   }
 
   function isInt(v) { return typeof v === "number" && isFinite(v) && Math.floor(v) === v; }
