@@ -246,7 +246,10 @@ type Condition struct {
 
 // Explain answers each top-level condition of the rule (the children of a top-level all, or
 // the rule itself) for one person.
-func (n *Node) Explain(f *Facts, today time.Time) []Condition {
+func (n *Node) Explain(f *Facts, today time.Time) []Condition { return n.ExplainWith(f, today, nil) }
+
+// ExplainWith is Explain with the conditions' codes named by labels (see TextWith).
+func (n *Node) ExplainWith(f *Facts, today time.Time, labels Labels) []Condition {
 	parts := []*Node{n}
 	if n.kind == kindAll {
 		parts = n.kids
@@ -254,7 +257,7 @@ func (n *Node) Explain(f *Facts, today time.Time) []Condition {
 	out := make([]Condition, len(parts))
 	for i, p := range parts {
 		t := p.Eval(f, today)
-		out[i] = Condition{Text: p.Text(), Truth: t, State: [...]string{"unmet", "met", "unknown"}[t]}
+		out[i] = Condition{Text: p.TextWith(labels), Truth: t, State: [...]string{"unmet", "met", "unknown"}[t]}
 	}
 	return out
 }

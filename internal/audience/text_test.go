@@ -1,6 +1,9 @@
 package audience
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // TestTextWith: the closed lists read in their own words, the open ones through the labels,
 // and a code the labels do not know stays a code.
@@ -23,6 +26,9 @@ func TestTextWith(t *testing.T) {
 	}
 	if got := n.Text(); got != "（返乡状态为 已返乡，并且所在镇（街道）为 990102，并且需要的帮助为 loan、site 之一，并且不满足所在村（社区）为 990102001 之一）" {
 		t.Fatalf("Text: %s", got)
+	}
+	if got := n.ExplainWith(&Facts{}, time.Now(), labels)[1].Text; got != "所在镇（街道）为 贺胜桥镇" {
+		t.Fatalf("ExplainWith: %s", got)
 	}
 	if OpWord("between") == "" || Lookup("age").Type.String() != "int" || len(Int.Ops()) != 5 {
 		t.Fatal("catalogue helpers")

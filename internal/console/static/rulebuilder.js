@@ -223,7 +223,6 @@
       field.appendChild(o);
     });
     field.addEventListener("change", function () {
-      var was = self.fields[row.field];
       row.field = field.value;
       var nf = self.fields[row.field];
       // Keep the operator when the new field takes it (a list of codes never carries over).
@@ -235,7 +234,6 @@
       self.renumber();
       self.write();
       row.li.querySelector(".rb-field").focus();
-      return was;
     });
     var parts = [el("span", { class: "rb-num" }), field];
     if (f) {
@@ -433,16 +431,15 @@
     this.check();
   };
 
-  function start(root) {
-    var boxes = (root && root.querySelectorAll ? root : document).querySelectorAll("[data-rule-builder]");
-    if (boxes.length === 0) boxes = document.querySelectorAll("[data-rule-builder]");
+  // start builds the page's builders once the catalogue is there (htmx swaps it in).
+  function start() {
     var cat = null;
-    boxes.forEach(function (box) {
+    document.querySelectorAll("[data-rule-builder]").forEach(function (box) {
       if (box.rb || !document.getElementById(box.getAttribute("data-rule-builder"))) return;
       cat = cat || catalogue();
       if (cat) box.rb = new Builder(box, cat);
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { start(document); });
-  document.addEventListener("htmx:load", function () { start(document); });
+  document.addEventListener("DOMContentLoaded", start);
+  document.addEventListener("htmx:load", start);
 })();
