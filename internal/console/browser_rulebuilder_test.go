@@ -71,7 +71,17 @@ func TestBrowser_RuleBuilderNotice(t *testing.T) {
 		choose(rowSel("n-rule", 1, ".rb-field"), "returnee_status"),
 		chromedp.WaitVisible(chromedp.CSS(rowSel("n-rule", 1, ".rb-one"))),
 		choose(rowSel("n-rule", 1, ".rb-one"), "returned"),
-		chromedp.Click(chromedp.CSS(b+` .rb-add`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// Without a mouse: Enter on 添加条件 adds a row and puts the focus on its field.
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(b+` .rb-add`)), chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.getAttribute('aria-label')`)); err != nil || got != "条件 2：字段" {
+		t.Fatalf("focus after 添加条件: %q (%v)", got, err)
+	}
+	if err := chromedp.Do(ctx,
 		choose(rowSel("n-rule", 2, ".rb-field"), "startup_intention"),
 		choose(rowSel("n-rule", 2, ".rb-op"), "in"),
 		chromedp.WaitVisible(chromedp.CSS(rowSel("n-rule", 2, `.rb-checks input[value=considering]`))),
