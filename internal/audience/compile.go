@@ -246,7 +246,10 @@ type Condition struct {
 
 // Explain answers each top-level condition of the rule (the children of a top-level all, or
 // the rule itself) for one person.
-func (n *Node) Explain(f *Facts, today time.Time) []Condition {
+func (n *Node) Explain(f *Facts, today time.Time) []Condition { return n.ExplainWith(f, today, nil) }
+
+// ExplainWith is Explain with the conditions' codes named by labels (see TextWith).
+func (n *Node) ExplainWith(f *Facts, today time.Time, labels Labels) []Condition {
 	parts := []*Node{n}
 	if n.kind == kindAll {
 		parts = n.kids
@@ -254,13 +257,21 @@ func (n *Node) Explain(f *Facts, today time.Time) []Condition {
 	out := make([]Condition, len(parts))
 	for i, p := range parts {
 		t := p.Eval(f, today)
-		out[i] = Condition{Text: p.Text(), Truth: t, State: [...]string{"unmet", "met", "unknown"}[t]}
+		out[i] = Condition{Text: p.TextWith(labels), Truth: t, State: [...]string{"unmet", "met", "unknown"}[t]}
 	}
 	return out
 }
 
 // Text is the rule in words, for staff reading a rule and for people reading a condition.
-func (n *Node) Text() string {
+// Codes of open lists (regions, option codes, grades) stay codes: TextWith names them.
+func (n *Node) Text() string { return n.TextWith(nil) }
+
+// Labels names a code of a field's list, for the lists that are data (regions, option lists,
+// grades): ok is false when it does not know the code. The console builds one from its tables.
+type Labels func(field, code string) (label string, ok bool)
+
+// TextWith is Text with codes named by labels first (nil: only the closed lists' words).
+func (n *Node) TextWith(labels Labels) string {
 	switch n.kind {
 	case kindAll, kindAny:
 		join := "，并且"
@@ -269,11 +280,11 @@ func (n *Node) Text() string {
 		}
 		parts := make([]string, len(n.kids))
 		for i, k := range n.kids {
-			parts[i] = k.Text()
+			parts[i] = k.TextWith(labels)
 		}
 		return "（" + strings.Join(parts, join) + "）"
 	case kindNot:
-		return "不满足" + n.kids[0].Text()
+		return "不满足" + n.kids[0].TextWith(labels)
 	}
 	label := n.field.Label
 	switch n.op {
@@ -286,12 +297,12 @@ func (n *Node) Text() string {
 		if n.field.Type == Int {
 			return fmt.Sprintf("%s等于 %d", label, n.ints[0])
 		}
-		return label + "为 " + n.words()[0]
+		return label + "为 " + n.words(labels)[0]
 	case "ne":
 		if n.field.Type == Int {
 			return fmt.Sprintf("%s不等于 %d", label, n.ints[0])
 		}
-		return label + "不是 " + n.words()[0]
+		return label + "不是 " + n.words(labels)[0]
 	case "gte":
 		return fmt.Sprintf("%s不少于 %d", label, n.ints[0])
 	case "lte":
@@ -299,11 +310,11 @@ func (n *Node) Text() string {
 	case "between":
 		return fmt.Sprintf("%s在 %d 到 %d 之间", label, n.ints[0], n.ints[1])
 	case "in", "has_any":
-		return label + "为 " + strings.Join(n.words(), "、") + " 之一"
+		return label + "为 " + strings.Join(n.words(labels), "、") + " 之一"
 	case "not_in", "has_none":
-		return label + "不是 " + strings.Join(n.words(), "、") + " 中的任何一个"
+		return label + "不是 " + strings.Join(n.words(labels), "、") + " 中的任何一个"
 	default: // has_all
-		return label + "包括 " + strings.Join(n.words(), "、")
+		return label + "包括 " + strings.Join(n.words(labels), "、")
 	}
 }
 
@@ -316,14 +327,18 @@ var codeWords = map[string]map[string]string{
 	"startup_intention": {"none": "暂无打算", "considering": "正在考虑", "preparing": "正在筹备", "started": "已经创业"},
 }
 
-// words are the leaf's values in words where the field's list is closed.
-func (n *Node) words() []string {
+// words are the leaf's values in words: the closed lists' own words, then what labels knows,
+// else the code itself.
+func (n *Node) words(labels Labels) []string {
 	out := make([]string, len(n.strs))
 	for i, s := range n.strs {
-		if w, ok := codeWords[n.field.Name][s]; ok {
+		out[i] = s
+		if w, ok := n.field.Word(s); ok {
 			out[i] = w
-		} else {
-			out[i] = s
+		} else if labels != nil {
+			if w, ok := labels(n.field.Name, s); ok && w != "" {
+				out[i] = w
+			}
 		}
 	}
 	return out

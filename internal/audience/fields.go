@@ -22,6 +22,44 @@ var typeOps = map[Type][]string{
 
 func (t Type) ops() []string { return typeOps[t] }
 
+// Ops are the operators a field of this type takes (a copy, in the documented order).
+func (t Type) Ops() []string { return append([]string(nil), typeOps[t]...) }
+
+// String is the type's name in docs/audience.md: enum, set, int or bool.
+func (t Type) String() string {
+	switch t {
+	case Enum:
+		return "enum"
+	case Set:
+		return "set"
+	case Int:
+		return "int"
+	case Bool:
+		return "bool"
+	}
+	return "unknown"
+}
+
+// opWords are the operators as the console's rule builder offers them.
+var opWords = map[string]string{
+	"eq": "等于", "ne": "不等于", "in": "是其中之一", "not_in": "不是其中任何一个",
+	"has_any": "包含任一", "has_all": "全部包含", "has_none": "都不包含",
+	"gte": "大于等于", "lte": "小于等于", "between": "在…之间", "is": "为",
+}
+
+// OpWord is an operator in words ("" for an operator the language does not have).
+func OpWord(op string) string { return opWords[op] }
+
+// Word is a code of the field's closed list in words; ok is false for a code it does not
+// know or a field whose list is open (data: Labels names those).
+func (f *Field) Word(code string) (string, bool) {
+	w, ok := codeWords[f.Name][code]
+	return w, ok
+}
+
+// Lookup is the catalogue's field of that name (nil when there is none).
+func Lookup(name string) *Field { return fieldsByName[name] }
+
 func (t Type) allows(op string) bool { return contains(typeOps[t], op) }
 
 // Field is one entry of the catalogue.
