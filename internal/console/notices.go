@@ -151,7 +151,7 @@ func (cs *Console) noticeView(r *request) (noticeView, error) {
 		MayResend: n.Report.Pushes.Failed > 0}
 	v.MayApprove = n.Status == notice.StatusDraft && r.Actor().MayApproveNotices()
 	if _, node, err := ruleOf(string(n.Rule)); err == nil && node != nil {
-		v.RuleText = node.Text()
+		v.RuleText = cs.ruleText(r, node)
 	}
 	if n.PolicyID != nil {
 		if p, err := cs.d.Policies.Get(r.Ctx(), *n.PolicyID); err == nil {
