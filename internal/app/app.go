@@ -165,6 +165,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Console = con
+	a.Policies.Words = con.RuleWords
 	a.Handler = httpapi.New(httpapi.Deps{
 		Console: con.Mount, ConsoleNotFound: con.NotFound,
 		Log: log, DB: db, Redis: rdb, Registry: reg, Accounts: a.Accounts, Staff: a.Staff, Sessions: sessions,

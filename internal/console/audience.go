@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"encoding/json"
 	"html"
 	"net/http"
@@ -204,8 +205,11 @@ func (cs *Console) audienceCataloguePart(r *request) error {
 // ruleWords names the codes of the open lists in a rule read in words: regions (all of them,
 // whoever reads), option lists and alumni grades. A table it cannot read leaves its codes as
 // codes: the words are a help, not the rule.
-func (cs *Console) ruleWords(r *request) audience.Labels {
-	ctx := r.Ctx()
+func (cs *Console) ruleWords(r *request) audience.Labels { return cs.RuleWords(r.Ctx()) }
+
+// RuleWords is the lookup that reads a rule's codes as names: regions, option lists and alumni
+// grades. The policy library uses it too, so people read the conditions as staff wrote them.
+func (cs *Console) RuleWords(ctx context.Context) audience.Labels {
 	regions, _ := cs.d.Regions.Names(ctx)
 	lists, _ := cs.d.Returnees.Options(ctx)
 	grades := map[string]string{}

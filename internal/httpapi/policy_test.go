@@ -132,6 +132,10 @@ func TestPolicyLibrary_writePublishFindFavourite(t *testing.T) {
 	if detail.Title != "返乡创业一次性补贴" || strings.Join(states, ",") != "met,met,met,unmet" || detail.Fits != "no" {
 		t.Fatalf("detail: %s", r.Body)
 	}
+	// Conditions read with the option lists' words, not their codes.
+	if c := detail.Conditions[3].Text; !strings.Contains(c, "本科") || strings.Contains(c, "bachelor") {
+		t.Fatalf("education condition reads %q", c)
+	}
 	// The clerk drops the education condition and publishes again: now it fits.
 	rule := edit["rule"].(map[string]any)
 	rule["all"] = rule["all"].([]any)[:3]

@@ -52,7 +52,11 @@ func (s *Service) PublishedFor(ctx context.Context, userID, id int64) (*ForMe, e
 		return nil, err
 	}
 	day := today(s.now())
-	out.Conditions = rule.Explain(facts, day)
+	var words audience.Labels
+	if s.Words != nil {
+		words = s.Words(ctx)
+	}
+	out.Conditions = rule.ExplainWith(facts, day, words)
 	out.Fits = [...]string{"no", "yes", "unknown"}[rule.Eval(facts, day)]
 	return out, nil
 }

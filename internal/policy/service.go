@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"huixiang/internal/audience"
 	"huixiang/internal/notify"
 	"strings"
 	"time"
@@ -27,6 +28,9 @@ type Service struct {
 	// PushQuiet, when set, makes a match also a WeChat push (within consent, the cap and these
 	// quiet hours; the notify Worker sends it).
 	PushQuiet *notify.Quiet
+	// Words, when set, reads a rule's codes as names (regions, option lists) in the conditions
+	// people see.
+	Words func(ctx context.Context) audience.Labels
 }
 
 // NewService returns the library on db; now is the clock (time.Now when nil).
