@@ -1,7 +1,10 @@
 package console
 
 import (
+	"errors"
 	"fmt"
+	"huixiang/internal/upload"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -26,6 +29,8 @@ func (cs *Console) registerPolicies(g *gin.RouterGroup) {
 	cs.handle(g, page{Method: http.MethodPost, Path: "/policies/:id", Title: "编辑政策", May: may}, cs.policyUpdate)
 	cs.handle(g, page{Method: http.MethodPost, Path: "/policies/:id/publish", Title: "发布政策", May: may}, cs.policyPublish)
 	cs.handle(g, page{Method: http.MethodPost, Path: "/policies/:id/archive", Title: "下架政策", May: may}, cs.policyArchive)
+	cs.handle(g, page{Method: http.MethodPost, Path: "/policies/:id/documents", Title: "上传政策文件", May: may}, cs.policyDocumentAdd)
+	cs.handle(g, page{Method: http.MethodPost, Path: "/policies/:id/documents/:doc/remove", Title: "删除政策文件", May: may}, cs.policyDocumentRemove)
 	cs.handle(g, page{Method: http.MethodPost, Path: "/audiences/preview", Title: "检查人数", May: may}, cs.audiencePreviewPage)
 }
 
@@ -94,11 +99,21 @@ type policyForm struct {
 	Applications                      []application.Policy
 	Versions                          []policy.Version
 	CategoryNames                     map[string]string
+	// Documents are the policy's PDFs (an existing policy only); MaxMB the size limit.
+	Documents []upload.Upload
+	MaxMB     int64
 }
 
 func (cs *Console) policyForm(r *request, p *policy.Policy, c policy.Content) (policyForm, error) {
 	f := policyForm{P: p, Content: c, Targets: map[string]bool{}, TargetOptions: policyTargets, CategoryNames: map[string]string{},
-		Materials: strings.Join(c.Materials, "\n"), Steps: strings.Join(c.Steps, "\n")}
+		Materials: strings.Join(c.Materials, "\n"), Steps: strings.Join(c.Steps, "\n"), MaxMB: cs.d.Uploads.MaxBytes() >> 20}
+	if p != nil {
+		docs, err := cs.d.Policies.Documents(r.Ctx(), p.ID, cs.d.Uploads)
+		if err != nil {
+			return f, err
+		}
+		f.Documents = docs
+	}
 	for _, t := range c.Targets {
 		f.Targets[t] = true
 	}
@@ -286,4 +301,57 @@ func (cs *Console) policyArchive(r *request) error {
 		return err
 	}
 	return r.Redirect(fmt.Sprintf("/policies/%d", p.ID), "已下架，小程序里不再显示；再次发布可恢复")
+}
+
+// policyDocumentAdd stores an uploaded PDF as a document of the policy (audited).
+func (cs *Console) policyDocumentAdd(r *request) error {
+	id, err := r.ID("id")
+	if err != nil {
+		return err
+	}
+	r.c.Request.Body = http.MaxBytesReader(r.c.Writer, r.c.Request.Body, cs.d.Uploads.MaxBytes()+64<<10)
+	mr, err := r.c.Request.MultipartReader()
+	if err != nil {
+		return badInput("请选择要上传的 PDF 文件")
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return badInput("请选择要上传的 PDF 文件")
+		}
+		var maxBytes *http.MaxBytesError
+		if errors.As(err, &maxBytes) {
+			return &consoleError{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("文件不能超过 %d MB", cs.d.Uploads.MaxBytes()>>20)}
+		}
+		if err != nil {
+			return badInput("文件没有传完整，请重新上传")
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		if part.FileName() == "" {
+			return badInput("请选择要上传的 PDF 文件")
+		}
+		rec, err := cs.d.Uploads.Receive(r.Ctx(), part.FileName(), part)
+		if err != nil {
+			return err
+		}
+		u, err := cs.d.Policies.AddDocument(r.Ctx(), r.Actor(), id, cs.d.Uploads, rec)
+		if err != nil {
+			return err
+		}
+		return r.Redirect(fmt.Sprintf("/policies/%d#documents", id), "已上传“"+u.Name+"”，小程序的政策页会显示它")
+	}
+}
+
+// policyDocumentRemove removes a document of the policy (audited).
+func (cs *Console) policyDocumentRemove(r *request) error {
+	id, err := r.ID("id")
+	if err != nil {
+		return err
+	}
+	if err := cs.d.Policies.RemoveDocument(r.Ctx(), r.Actor(), id, r.c.Param("doc"), cs.d.Uploads); err != nil {
+		return err
+	}
+	return r.Redirect(fmt.Sprintf("/policies/%d#documents", id), "文件已删除")
 }

@@ -1,8 +1,10 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -153,4 +155,41 @@ func TestAudiencePreview_countAndMaskedSample(t *testing.T) {
 	if got := e.as(townA).postForm("/console/audiences/preview", url.Values{"rule": {`{}`}}); got.Status != http.StatusForbidden {
 		t.Fatalf("township preview: %d", got.Status)
 	}
+}
+
+// TestPolicies_documents: a department uploads the policy's PDF on its page, sees it listed
+// (opening it gives the file), a picture is refused in words, and the file is deleted again.
+func TestPolicies_documents(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := draftPolicy(e, "文件测试政策")
+	c := e.as(dept)
+	loc := fmt.Sprintf("/console/policies/%d", id)
+	c.get(loc).mustShow(t, "政策文件（PDF）", "还没有上传文件", `enctype="multipart/form-data"`)
+	upload := func(name string, body []byte) page {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		fw, _ := w.CreateFormFile("file", name)
+		fw.Write(body)
+		w.Close()
+		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+loc+"/documents", &b)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Origin", e.srv.URL)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		return c.do(req)
+	}
+	pdf := []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")
+	done := c.follow(upload("返乡创业补贴实施办法.pdf", pdf))
+	done.mustShow(t, "已上传“返乡创业补贴实施办法.pdf”", "返乡创业补贴实施办法.pdf", "删除")
+	if strings.Contains(done.Body, "还没有上传文件") {
+		t.Fatal("the uploaded document is not listed")
+	}
+	png := upload("photo.png", []byte("\x89PNG\r\n\x1a\n0000000000000000"))
+	if png.Status != http.StatusUnsupportedMediaType || !strings.Contains(png.Body, "政策文件只能是 PDF") {
+		t.Fatalf("a picture: %d %s", png.Status, png.Body)
+	}
+	var doc string
+	e.app.DB.Get(&doc, `SELECT id FROM uploads WHERE attached_to_type = 'policy' AND attached_to_id = ?`, id)
+	removed := c.follow(c.postForm(fmt.Sprintf("%s/documents/%s/remove", loc, doc), nil))
+	removed.mustShow(t, "文件已删除", "还没有上传文件")
 }

@@ -98,6 +98,7 @@ func (cs *Console) funcs() template.FuncMap {
 		// keep the filters while changing the page or the sort.
 		"query": withQuery,
 		"add":   func(a, b int) int { return a + b },
+		"kib":   fileSize,
 		"dict":  dict,
 		// json is v as JSON, for data-* attributes that console.js reads (charts).
 		"json": func(v any) (string, error) {
@@ -195,4 +196,12 @@ func (p pager) Next() int {
 		return p.Page + 1
 	}
 	return 0
+}
+
+// fileSize is a file's size as people read it: "320 KB", "1.2 MB".
+func fileSize(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d KB", max(1, (n+512)>>10))
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }

@@ -247,6 +247,8 @@ func classifyUpload(err error) *apiError {
 		return errNotFound
 	case errors.Is(err, upload.ErrNotAttachable):
 		return errBadAttachment
+	case errors.Is(err, upload.ErrNotPDF):
+		return &apiError{Status: http.StatusUnsupportedMediaType, Code: "UNSUPPORTED_MEDIA_TYPE", Message: "政策文件只能是 PDF，请转成 PDF 后上传", Field: "file"}
 	case errors.Is(err, upload.ErrTooManyDocuments):
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED",
 			Message: fmt.Sprintf("每条政策最多 %d 个附件，请先删除不用的", upload.MaxDocuments), Field: "file"}

@@ -18,11 +18,11 @@ const KindDocument = "policy_document"
 const MaxDocuments = 10
 
 // SaveDocument records a received PDF as a document of the record refType/refID, in the caller's
-// transaction (which also writes the audit entry). Anything but a PDF is ErrUnsupportedType; a
+// transaction (which also writes the audit entry). Anything but a PDF is ErrNotPDF; a
 // record with MaxDocuments already is ErrTooManyDocuments. On error the caller Discards rec.
 func (s *Service) SaveDocument(ctx context.Context, tx sqlx.ExtContext, rec *Received, refType string, refID int64) (Upload, error) {
 	if rec.contentType != TypePDF {
-		return Upload{}, fmt.Errorf("%w: %s (only PDF)", ErrUnsupportedType, rec.contentType)
+		return Upload{}, fmt.Errorf("%w: %s", ErrNotPDF, rec.contentType)
 	}
 	var n int
 	if err := sqlx.GetContext(ctx, tx, &n, `SELECT COUNT(*) FROM uploads WHERE attached_to_type = ? AND attached_to_id = ? AND deleted_at IS NULL`,

@@ -78,6 +78,8 @@ var (
 	ErrNotAttachable = errors.New("upload: not attachable")
 	// ErrTooManyDocuments: a record already has MaxDocuments documents.
 	ErrTooManyDocuments = errors.New("upload: too many documents")
+	// ErrNotPDF: a document that is not a PDF (a picture is a fine upload, not a document).
+	ErrNotPDF = errors.New("upload: document is not a PDF")
 )
 
 // SizeError is a file over the limit; it unwraps to ErrTooLarge.
