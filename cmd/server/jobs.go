@@ -16,6 +16,7 @@ import (
 
 // Job names, as job_runs and `server jobs` show them.
 const (
+	jobNotifyPrune  = "notify_prune"
 	jobPointsExpiry = "points_expiry"
 	jobUploadSweep  = "upload_sweep"
 )
@@ -28,7 +29,19 @@ func newJobRunner(a *app.App) *jobs.Runner {
 
 // nightlyJobs are the jobs of the 00:10 Beijing slot, in the order they run. Each is idempotent.
 func nightlyJobs(a *app.App) []jobs.Job {
-	return []jobs.Job{pointsExpiryJob(a), uploadSweepJob(a)}
+	return []jobs.Job{notifyPruneJob(a), pointsExpiryJob(a), uploadSweepJob(a)}
+}
+
+// notifyPruneJob deletes old dedup keys of WeChat's callback events and pushes past the weekly
+// cap's window.
+func notifyPruneJob(a *app.App) jobs.Job {
+	return jobs.Job{Name: jobNotifyPrune, Run: func(ctx context.Context) (string, error) {
+		r, err := a.Notify.Prune(ctx, time.Now())
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("deleted %d callback event keys and %d broadcast pushes past the cap's window", r.CallbackEvents, r.BroadcastPushes), nil
+	}}
 }
 
 // pointsExpiryJob writes expiry entries for points past their expiry and expires old vouchers.

@@ -25,14 +25,14 @@ func TestJobsCommands_runClaimsTheSlotOnce_listShowsEveryRun(t *testing.T) {
 	if err := run(ctx, []string{"jobs", "run"}, getenv, &out, &out); err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(out.String(), ": ran: "); n != 2 {
+	if n := strings.Count(out.String(), ": ran: "); n != 3 {
 		t.Fatalf("first `jobs run`:\n%s", out.String())
 	}
 	out.Reset()
 	if err := run(ctx, []string{"jobs", "run"}, getenv, &out, &out); err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(out.String(), "done by another run (ok)"); n != 2 {
+	if n := strings.Count(out.String(), "done by another run (ok)"); n != 3 {
 		t.Fatalf("second `jobs run` ran again:\n%s", out.String())
 	}
 	out.Reset()
@@ -44,8 +44,8 @@ func TestJobsCommands_runClaimsTheSlotOnce_listShowsEveryRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], "JOB") || !strings.Contains(lines[1], "manual") ||
-		strings.Count(out.String(), "nightly") != 2 || strings.Count(out.String(), " ok ") != 3 {
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "JOB") || !strings.Contains(lines[1], "manual") ||
+		strings.Count(out.String(), "nightly") != 3 || strings.Count(out.String(), " ok ") != 4 {
 		t.Fatalf("jobs list:\n%s", out.String())
 	}
 	if err := run(ctx, []string{"jobs", "frobnicate"}, getenv, &out, &out); err == nil {

@@ -130,14 +130,14 @@ func TestServe_twoReplicasOnOneDatabase_bothAnswer_nightlyJobsRunOnce_outboxSend
 		if err := db.Select(&runs, `SELECT job, slot, status, attempt, replica FROM job_runs ORDER BY job`); err != nil {
 			t.Fatal(err)
 		}
-		if len(runs) == 2 && runs[0].Status == jobs.StatusOK && runs[1].Status == jobs.StatusOK {
+		if len(runs) == 3 && runs[0].Status == jobs.StatusOK && runs[1].Status == jobs.StatusOK && runs[2].Status == jobs.StatusOK {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("job runs %+v\nA:\n%s\nB:\n%s", runs, a.out.String(), b.out.String())
 		}
 	}
-	for i, name := range []string{jobPointsExpiry, jobUploadSweep} {
+	for i, name := range []string{jobNotifyPrune, jobPointsExpiry, jobUploadSweep} {
 		if r := runs[i]; r.Job != name || !r.Slot.Equal(slot) || r.Attempt != 1 {
 			t.Fatalf("run %d = %+v, want %s of slot %v, first attempt", i, r, name, slot)
 		}
@@ -151,7 +151,7 @@ func TestServe_twoReplicasOnOneDatabase_bothAnswer_nightlyJobsRunOnce_outboxSend
 		}
 		return n
 	}
-	for _, name := range []string{jobPointsExpiry, jobUploadSweep} {
+	for _, name := range []string{jobNotifyPrune, jobPointsExpiry, jobUploadSweep} {
 		for deadline := time.Now().Add(10 * time.Second); count("job skipped", name) < 1 && time.Now().Before(deadline); {
 			time.Sleep(50 * time.Millisecond)
 		}

@@ -248,3 +248,37 @@ func (s *Service) HandleOAEvent(ctx context.Context, ev wechat.OAEvent, lookup f
 	}
 	return nil
 }
+
+// PruneResult is what Prune deleted.
+type PruneResult struct {
+	CallbackEvents  int64
+	BroadcastPushes int64
+}
+
+// pruneBatch bounds one DELETE, so that no transaction holds many locks for long.
+const pruneBatch = 5000
+
+// Prune deletes what no rule needs any more: dedup keys of WeChat's callback events older than
+// 7 days (WeChat repeats an event within minutes) and broadcast pushes older than the cap's
+// window (they no longer count). Nightly; idempotent.
+func (s *Service) Prune(ctx context.Context, now time.Time) (PruneResult, error) {
+	var r PruneResult
+	del := func(query string, before time.Time, n *int64) error {
+		for {
+			res, err := s.db.ExecContext(ctx, query, before.UTC(), pruneBatch)
+			if err != nil {
+				return fmt.Errorf("notify: prune: %w", err)
+			}
+			k, _ := res.RowsAffected()
+			*n += k
+			if k < pruneBatch {
+				return nil
+			}
+		}
+	}
+	if err := del(`DELETE FROM wechat_callback_events WHERE received_at < ? LIMIT ?`, now.Add(-7*24*time.Hour), &r.CallbackEvents); err != nil {
+		return r, err
+	}
+	err := del(`DELETE FROM broadcast_pushes WHERE sent_at < ? LIMIT ?`, now.Add(-s.o.Window), &r.BroadcastPushes)
+	return r, err
+}

@@ -329,3 +329,20 @@ func TestSharedRate_replicasTogetherKeepTheRate(t *testing.T) {
 		t.Fatalf("%d sends through two replicas took %s; the shared rate allows no less than 390ms", waits, el)
 	}
 }
+
+func TestPrune_oldEventKeysAndPushesGo_recentStay(t *testing.T) {
+	e := newPushEnv(t)
+	uid, _ := e.user("prune", 0)
+	old := time.Now().Add(-8 * 24 * time.Hour).UTC()
+	e.db.MustExec(`INSERT INTO wechat_callback_events (dedup_key, received_at) VALUES ('old', ?), ('new', UTC_TIMESTAMP(3))`, old)
+	e.db.MustExec(`INSERT INTO broadcast_pushes (user_id, outbox_id, sent_at) VALUES (?, 1, ?), (?, 2, UTC_TIMESTAMP(3))`, uid, old, uid)
+	r, err := e.svc.Prune(t.Context(), time.Now())
+	if err != nil || r.CallbackEvents != 1 || r.BroadcastPushes != 1 {
+		t.Fatalf("prune = %+v, %v", r, err)
+	}
+	var left int
+	e.db.Get(&left, `SELECT (SELECT COUNT(*) FROM wechat_callback_events) + (SELECT COUNT(*) FROM broadcast_pushes)`)
+	if left != 2 {
+		t.Fatalf("%d rows left, want the 2 recent ones", left)
+	}
+}
