@@ -32,6 +32,7 @@ import (
 	"huixiang/internal/ratelimit"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
+	"huixiang/internal/selection"
 	"huixiang/internal/servicepoint"
 	"huixiang/internal/session"
 	"huixiang/internal/sqldb"
@@ -70,6 +71,8 @@ type App struct {
 	Notices *notice.Service
 	// ServicePoints is the service network (服务网点).
 	ServicePoints *servicepoint.Service
+	// Selections are the yearly selections (评选).
+	Selections *selection.Service
 	// Console is the staff console (HTML under /console/), mounted on Handler.
 	Console *console.Console
 	Handler http.Handler
@@ -148,6 +151,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		return notice.ProposeForPolicy(ctx, tx, staffID, id, c.Title, c.Summary, c.Rule, time.Now().UTC())
 	}
 	a.Alumni = alumni.NewService(db, person.NewStore(box), a.Accounts, wx, a.Points, wx, log)
+	a.Selections = selection.NewService(db, selectionRewards{alumni: a.Alumni, points: a.Points}, nil)
 	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays, cfg.Registry.MaxImportRows, cfg.Registry.CacheTTL)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
