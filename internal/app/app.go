@@ -151,7 +151,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		return notice.ProposeForPolicy(ctx, tx, staffID, id, c.Title, c.Summary, c.Rule, time.Now().UTC())
 	}
 	a.Alumni = alumni.NewService(db, person.NewStore(box), a.Accounts, wx, a.Points, wx, log)
-	a.Selections = selection.NewService(db, selectionRewards{alumni: a.Alumni, points: a.Points}, nil)
+	a.Selections = selection.NewService(db, selectionRewards{alumni: a.Alumni, points: a.Points}, nil).WithFiles(uploads)
 	a.Returnees = returnee.NewService(db, person.NewStore(box), a.Regions, a.Accounts, wx, log, cfg.Registry.FreshDays, cfg.Registry.MaxImportRows, cfg.Registry.CacheTTL)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -180,6 +180,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Policies:       a.Policies,
 		Notices:        a.Notices,
 		ServicePoints:  a.ServicePoints,
+		Selections:     a.Selections,
 		WeChatCallback: wechat.CallbackKeys{Token: cfg.WeChat.CallbackToken, EncodingAESKey: cfg.WeChat.CallbackAESKey, AppID: cfg.WeChat.AppID},
 		OA:             a.OA,
 		Applications:   a.Applications,

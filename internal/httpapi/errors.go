@@ -166,6 +166,9 @@ func classify(err error) *apiError {
 	if ae := classifyServicePoint(err); ae != nil {
 		return ae
 	}
+	if ae := classifySelection(err); ae != nil {
+		return ae
+	}
 	if ae := classifyNotice(err); ae != nil {
 		return ae
 	}

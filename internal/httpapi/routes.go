@@ -26,6 +26,7 @@ import (
 	"huixiang/internal/ratelimit"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
+	"huixiang/internal/selection"
 	"huixiang/internal/servicepoint"
 	"huixiang/internal/session"
 	"huixiang/internal/staff"
@@ -57,7 +58,9 @@ type Deps struct {
 	Notices *notice.Service
 	// ServicePoints is the service network.
 	ServicePoints *servicepoint.Service
-	MaxBodyBytes  int64
+	// Selections are the yearly selections (评选).
+	Selections   *selection.Service
+	MaxBodyBytes int64
 	// MaxUploadBytes bounds multipart uploads (spreadsheets, attachments).
 	MaxUploadBytes int64
 	RequestTimeout time.Duration
@@ -149,6 +152,8 @@ func New(d Deps) http.Handler {
 	user.POST("/surveys/:id/answers", wxQuota, handleSurveyAnswer(d.Surveys))
 	user.POST("/me/subscriptions", handleAddSubscriptions(d.Notify))
 	user.GET("/me/notification-settings", handleNotificationSettings(d.Notify))
+	user.GET("/selections", handleSelections(d.Selections))
+	user.POST("/selections/:id/nominations", handleNominateSelf(d.Selections))
 	user.PUT("/me/notification-settings", handlePutNotificationSettings(d.Notify))
 	user.GET("/me/messages", handleMyMessages(d.Notify))
 	user.POST("/me/messages/:id/read", handleReadMessage(d.Notify))
@@ -252,6 +257,12 @@ func New(d Deps) http.Handler {
 	policies.POST("/notices/:id/cancel", handleCancelNotice(d.Notices))
 	policies.POST("/notices/:id/resend", handleResendNotice(d.Notices))
 	district.POST("/notices/:id/approve", handleApproveNotice(d.Notices))
+	policies.GET("/selections", handleAdminSelections(d.Selections))
+	policies.POST("/selections", handleCreateSelection(d.Selections))
+	policies.GET("/selections/:id", handleAdminSelection(d.Selections))
+	policies.POST("/selections/:id/nominations", handleStaffNominate(d.Selections))
+	policies.POST("/selections/:id/nominations/:nid/review", handleReviewNomination(d.Selections))
+	policies.POST("/selections/:id/publish", handlePublishSelection(d.Selections))
 	policies.GET("/service-points", handleServicePoints(d.ServicePoints))
 	policies.POST("/service-points", handleCreateServicePoint(d.ServicePoints))
 	policies.GET("/service-points/:id", handleServicePoint(d.ServicePoints))

@@ -134,11 +134,18 @@ type Rewards interface {
 	Reward(ctx context.Context, by actor.Actor, personID int64, grade, rule, reference string) error
 }
 
+// Attacher claims a user's uploads for a record in the caller's transaction; *upload.Service is
+// one.
+type Attacher interface {
+	Attach(ctx context.Context, tx sqlx.ExtContext, uploadIDs []string, ownerUserID int64, refType string, refID int64) error
+}
+
 // Service keeps selections.
 type Service struct {
 	db      *sqlx.DB
 	now     func() time.Time
 	rewards Rewards
+	files   Attacher
 }
 
 // NewService returns selections on db; rewards may be nil (no grades or points given).
@@ -147,6 +154,26 @@ func NewService(db *sqlx.DB, rewards Rewards, now func() time.Time) *Service {
 		now = time.Now
 	}
 	return &Service{db: db, now: now, rewards: rewards}
+}
+
+// WithFiles makes self-nominations claim their materials (the user's uploads) for the
+// nomination, so that nobody names someone else's files.
+func (s *Service) WithFiles(f Attacher) *Service {
+	s.files = f
+	return s
+}
+
+// NominateSelf is userID nominating themselves (their registered person) within the window.
+func (s *Service) NominateSelf(ctx context.Context, userID, selectionID int64, statement string, materials []string) (*Nomination, error) {
+	var personID int64
+	err := s.db.GetContext(ctx, &personID, `SELECT id FROM persons WHERE user_id = ?`, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotRegistered
+	}
+	if err != nil {
+		return nil, fmt.Errorf("selection: person of user: %w", err)
+	}
+	return s.Nominate(ctx, actor.User(userID), selectionID, personID, statement, materials)
 }
 
 func today(t time.Time) string { return t.In(cn.Zone).Format(time.DateOnly) }
@@ -309,6 +336,11 @@ func (s *Service) Nominate(ctx context.Context, by actor.Actor, selectionID, per
 			return fmt.Errorf("selection: nominate: %w", err)
 		}
 		id, _ = res.LastInsertId()
+		if self && s.files != nil && len(materials) > 0 {
+			if err := s.files.Attach(ctx, tx, materials, by.ID, "nomination", id); err != nil {
+				return err
+			}
+		}
 		if !self {
 			e := by.AuditID("selection.nominate", "selection", selectionID)
 			e.Detail = map[string]any{"person_id": personID, "nomination": id}
