@@ -563,3 +563,29 @@ journeys('an alumna at an event: WeChat\'s own scanner, or 活动签到 in the a
     expect(after.checkin_count).toBe(1);
   }, JOURNEY_MS);
 });
+
+journeys('a returnee in 我的 → 消息推送: subscribe to policy notices, then turn pushes off', () => {
+  test('the consent reaches the server as long-term; turning pushes off is kept there', async () => {
+    const phone = newPhone(`o_journey_pushes_${seq}`);
+    const app = await launchApp();
+    await expect(app.globalData.signedIn).resolves.toBe(true);
+    const token = phone.fake.storage.get('token');
+    const page = mountPage('notify-settings');
+    await until(page, shows('#subscribe-btn'), 'the settings');
+    expect(text(page, '#consent')).toBe('未订阅');
+
+    // 订阅政策通知: WeChat's dialog (the user taps 允许), then the report to our server.
+    await tap(page, '#subscribe-btn');
+    await until(page, (p) => text(p, '#consent') === '已长期订阅', 'the consent shown');
+    let settings = (await servers.call('GET', '/api/v1/me/notification-settings', { token })).body;
+    expect(settings.notice_consent).toBe('long_term');
+    expect(settings.pushes_enabled).toBe(true);
+
+    // 接收政策通知推送 off: kept by the server; the consent stays for when they turn it on.
+    await tap(page, '#pushes');
+    await until(page, (p) => !find(p, '#pushes').instance.data.loading && !find(p, '#pushes').instance.data.checked, 'the switch off');
+    settings = (await servers.call('GET', '/api/v1/me/notification-settings', { token })).body;
+    expect(settings.pushes_enabled).toBe(false);
+    expect(text(page, '#consent')).toBe('已长期订阅');
+  }, JOURNEY_MS);
+});
