@@ -29,6 +29,7 @@ import (
 	"huixiang/internal/policy"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
+	"huixiang/internal/selection"
 	"huixiang/internal/servicepoint"
 	"huixiang/internal/session"
 	"huixiang/internal/staff"
@@ -55,6 +56,8 @@ type Deps struct {
 	Policies      *policy.Service
 	Notices       *notice.Service
 	ServicePoints *servicepoint.Service
+	// Selections are the yearly selections (评选).
+	Selections *selection.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).
@@ -130,6 +133,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerPolicies(g)
 	cs.registerNotices(g)
 	cs.registerServicePoints(g)
+	cs.registerSelections(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }
@@ -187,7 +191,7 @@ type PageInfo struct {
 }
 
 // menuGroups orders the left menu.
-var menuGroups = []string{"工作台", "返乡人员", "意愿调查", "申请审核", "校友", "积分", "权益", "活动", "政策", "通知", "服务网点", "消息", "系统"}
+var menuGroups = []string{"工作台", "返乡人员", "意愿调查", "申请审核", "校友", "积分", "权益", "活动", "政策", "通知", "服务网点", "评选", "消息", "系统"}
 
 type menuItem struct {
 	Title, Href string

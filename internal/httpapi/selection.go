@@ -130,7 +130,8 @@ type reviewRequest struct {
 // QUOTA_FULL when the places are taken).
 func handleReviewNomination(svc *selection.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if _, ok := pathID(c); !ok {
+		id, ok := pathID(c)
+		if !ok {
 			return
 		}
 		nid, err := strconv.ParseInt(c.Param("nid"), 10, 64)
@@ -142,7 +143,7 @@ func handleReviewNomination(svc *selection.Service) gin.HandlerFunc {
 		if !decode(c, &req) {
 			return
 		}
-		n, err := svc.Review(c.Request.Context(), currentActor(c), nid, req.Status, req.Note)
+		n, err := svc.Review(c.Request.Context(), currentActor(c), id, nid, req.Status, req.Note)
 		respond(c, http.StatusOK, n, err)
 	}
 }

@@ -407,8 +407,8 @@ func (s *Service) Nominations(ctx context.Context, selectionID int64, status str
 
 // Review marks a nomination selected, rejected or pending again, before publication. Selecting
 // counts against the quota under the selection's row lock: never more than the quota, however
-// many reviewers click at once. Audited.
-func (s *Service) Review(ctx context.Context, by actor.Actor, nominationID int64, status, note string) (*Nomination, error) {
+// many reviewers click at once. A nomination of another selection is ErrNotFound. Audited.
+func (s *Service) Review(ctx context.Context, by actor.Actor, selectionID, nominationID int64, status, note string) (*Nomination, error) {
 	if status != NominationSelected && status != NominationRejected && status != NominationPending {
 		return nil, &FieldError{"status", "请选择入选、不入选或待定"}
 	}
@@ -421,7 +421,7 @@ func (s *Service) Review(ctx context.Context, by actor.Actor, nominationID int64
 			SelectionID int64  `db:"selection_id"`
 			Status      string `db:"status"`
 		}
-		err := tx.GetContext(ctx, &cur, `SELECT selection_id, status FROM selection_nominations WHERE id = ?`, nominationID)
+		err := tx.GetContext(ctx, &cur, `SELECT selection_id, status FROM selection_nominations WHERE id = ? AND selection_id = ?`, nominationID, selectionID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}

@@ -124,7 +124,7 @@ func TestSelection_quotaHeldUnderParallelReviews_publishRewardsOnce(t *testing.T
 	var wg sync.WaitGroup
 	for _, id := range ids {
 		wg.Go(func() {
-			_, err := s.Review(ctx, organiser, id, selection.NominationSelected, "")
+			_, err := s.Review(ctx, organiser, sel.ID, id, selection.NominationSelected, "")
 			switch {
 			case err == nil:
 				ok.Add(1)
@@ -143,12 +143,12 @@ func TestSelection_quotaHeldUnderParallelReviews_publishRewardsOnce(t *testing.T
 	// Unselecting one frees its place.
 	var selected []int64
 	db.Select(&selected, `SELECT id FROM selection_nominations WHERE selection_id = ? AND status = 'selected' ORDER BY id`, sel.ID)
-	if _, err := s.Review(ctx, organiser, selected[0], selection.NominationRejected, "材料不全"); err != nil {
+	if _, err := s.Review(ctx, organiser, sel.ID, selected[0], selection.NominationRejected, "材料不全"); err != nil {
 		t.Fatal(err)
 	}
 	var waiting int64
 	db.Get(&waiting, `SELECT id FROM selection_nominations WHERE selection_id = ? AND status = 'pending' ORDER BY id LIMIT 1`, sel.ID)
-	if _, err := s.Review(ctx, organiser, waiting, selection.NominationSelected, ""); err != nil {
+	if _, err := s.Review(ctx, organiser, sel.ID, waiting, selection.NominationSelected, ""); err != nil {
 		t.Fatal(err)
 	}
 
@@ -168,7 +168,7 @@ func TestSelection_quotaHeldUnderParallelReviews_publishRewardsOnce(t *testing.T
 	if len(rewards.calls) != 6 || rewards.calls[0][len(rewards.calls[0])-len(fmt.Sprintf("selection:%d", sel.ID)):] != fmt.Sprintf("selection:%d", sel.ID) {
 		t.Fatalf("rewards: %v", rewards.calls)
 	}
-	if _, err := s.Review(ctx, organiser, waiting, selection.NominationRejected, ""); !errors.Is(err, selection.ErrClosed) {
+	if _, err := s.Review(ctx, organiser, sel.ID, waiting, selection.NominationRejected, ""); !errors.Is(err, selection.ErrClosed) {
 		t.Fatalf("review after publication: %v", err)
 	}
 	if n, err := s.OutstandingAlumni(ctx, 2026); err != nil || n != 3 {
