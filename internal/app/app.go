@@ -22,6 +22,7 @@ import (
 	"huixiang/internal/config"
 	"huixiang/internal/console"
 	"huixiang/internal/httpapi"
+	"huixiang/internal/mentor"
 	"huixiang/internal/moderation"
 	"huixiang/internal/notice"
 	"huixiang/internal/notify"
@@ -70,6 +71,8 @@ type App struct {
 	Notices *notice.Service
 	// ServicePoints is the service network (服务网点).
 	ServicePoints *servicepoint.Service
+	// Mentors is the mentor team (创业导师团) and appointments with mentors (导师服务预约).
+	Mentors *mentor.Service
 	// Console is the staff console (HTML under /console/), mounted on Handler.
 	Console *console.Console
 	Handler http.Handler
@@ -156,6 +159,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	metrics.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	a.MetricsHandler = metrics
 	a.ServicePoints = servicepoint.NewService(db, nil)
+	a.Mentors = mentor.NewService(db, nil)
 	con, err := console.New(console.Deps{
 		Log: log, DB: db, Sessions: sessions, Staff: a.Staff, Regions: a.Regions, Returnees: a.Returnees,
 		Applications: a.Applications, Points: a.Points, Alumni: a.Alumni, Surveys: a.Surveys, Notify: a.Notify,
@@ -176,6 +180,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Policies:       a.Policies,
 		Notices:        a.Notices,
 		ServicePoints:  a.ServicePoints,
+		Mentors:        a.Mentors,
 		WeChatCallback: wechat.CallbackKeys{Token: cfg.WeChat.CallbackToken, EncodingAESKey: cfg.WeChat.CallbackAESKey, AppID: cfg.WeChat.AppID},
 		OA:             a.OA,
 		Applications:   a.Applications,
