@@ -9,28 +9,42 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"huixiang/internal/mentor"
+	"huixiang/internal/upload"
 )
+
+// withPhoto sets the signed URL of a mentor's photo.
+func withPhoto(up *upload.Service, p *mentor.Public) {
+	if up != nil && p.PhotoUploadID != nil {
+		p.PhotoURL, _ = up.SignedURL(*p.PhotoUploadID)
+	}
+}
 
 type mentorList[T any] struct {
 	Items []T `json:"items"`
 }
 
 // handleMentors: GET /api/v1/mentors?field= — the active mentors' public profiles.
-func handleMentors(svc *mentor.Service) gin.HandlerFunc {
+func handleMentors(svc *mentor.Service, up *upload.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		list, err := svc.ListActive(c.Request.Context(), c.Query("field"))
+		for i := range list {
+			withPhoto(up, &list[i])
+		}
 		respond(c, http.StatusOK, mentorList[mentor.Public]{Items: list}, err)
 	}
 }
 
 // handleMentorOpen: GET /api/v1/mentors/:id — the public profile and the open slots of 14 days.
-func handleMentorOpen(svc *mentor.Service) gin.HandlerFunc {
+func handleMentorOpen(svc *mentor.Service, up *upload.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := pathID(c)
 		if !ok {
 			return
 		}
 		p, err := svc.Open(c.Request.Context(), id)
+		if err == nil {
+			withPhoto(up, &p.Public)
+		}
 		respond(c, http.StatusOK, p, err)
 	}
 }

@@ -173,8 +173,8 @@ func New(d Deps) http.Handler {
 	user.POST("/policy-library/:id/favorite", handleFavourite(d.Policies, true))
 	user.DELETE("/policy-library/:id/favorite", handleFavourite(d.Policies, false))
 	// Mentors and appointments (导师服务预约); the mentor's own routes need an active mentor.
-	user.GET("/mentors", handleMentors(d.Mentors))
-	user.GET("/mentors/:id", handleMentorOpen(d.Mentors))
+	user.GET("/mentors", handleMentors(d.Mentors, d.Uploads))
+	user.GET("/mentors/:id", handleMentorOpen(d.Mentors, d.Uploads))
 	user.POST("/appointments", handleBookAppointment(d.Mentors))
 	user.GET("/me/appointments", handleMyAppointments(d.Mentors))
 	user.POST("/appointments/:id/cancel", handleAppointmentAct(d.Mentors, mentor.ActCancel))

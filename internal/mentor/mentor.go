@@ -113,13 +113,15 @@ type Mentor struct {
 
 // Public is the part of a mentor every signed-in user may read.
 type Public struct {
-	ID             int64    `json:"id"`
-	Name           string   `json:"name"`
-	Fields         []string `json:"fields"`
-	Organisation   string   `json:"organisation"`
-	Title          string   `json:"title"`
-	Bio            string   `json:"bio"`
-	PhotoUploadID  *string  `json:"photo_upload_id"`
+	ID            int64    `json:"id"`
+	Name          string   `json:"name"`
+	Fields        []string `json:"fields"`
+	Organisation  string   `json:"organisation"`
+	Title         string   `json:"title"`
+	Bio           string   `json:"bio"`
+	PhotoUploadID *string  `json:"photo_upload_id"`
+	// PhotoURL is a signed URL of the photo (set by the HTTP layer).
+	PhotoURL       string   `json:"photo_url,omitempty"`
 	Modes          []string `json:"modes"`
 	ServicePointID *int64   `json:"service_point_id"`
 	SlotMinutes    int      `json:"slot_minutes"`
