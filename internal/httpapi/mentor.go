@@ -210,7 +210,8 @@ func handleAdminMentor(svc *mentor.Service) gin.HandlerFunc {
 }
 
 // handleUpdateMentor: PATCH /admin/api/v1/mentors/:id {"version", ...} — the fields sent replace
-// the mentor's (status pauses or retires), 409 STALE_VERSION; audited.
+// the mentor's (status pauses or retires; availability, when sent, replaces the mentor's),
+// 409 STALE_VERSION; audited.
 func handleUpdateMentor(svc *mentor.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := pathID(c)
@@ -223,14 +224,15 @@ func handleUpdateMentor(svc *mentor.Service) gin.HandlerFunc {
 			return
 		}
 		in := struct {
-			Version int    `json:"version"`
-			Status  string `json:"status"`
+			Version      int                  `json:"version"`
+			Status       string               `json:"status"`
+			Availability *mentor.Availability `json:"availability"`
 			mentor.Profile
 		}{Status: cur.Status, Profile: cur.Profile}
 		if !decode(c, &in) {
 			return
 		}
-		m, err := svc.Update(c.Request.Context(), currentActor(c), id, in.Version, in.Status, in.Profile)
+		m, err := svc.Update(c.Request.Context(), currentActor(c), id, in.Version, in.Status, in.Profile, in.Availability)
 		respond(c, http.StatusOK, m, err)
 	}
 }

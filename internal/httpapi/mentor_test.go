@@ -541,8 +541,12 @@ func TestMentor_staffCRUDAudited(t *testing.T) {
 	}
 	expect(t, e.do("POST", "/admin/api/v1/mentors", admin, base), 409, "ALREADY_MENTOR")
 
-	r = e.do("PATCH", fmt.Sprintf("/admin/api/v1/mentors/%d", m.ID), admin, map[string]any{"version": m.Version, "status": "retired", "title": "副院长"})
+	r = e.do("PATCH", fmt.Sprintf("/admin/api/v1/mentors/%d", m.ID), admin, map[string]any{"version": m.Version, "status": "retired", "title": "副院长",
+		"availability": map[string]any{"weekly": []map[string]any{{"weekday": 2, "start": "09:00", "end": "11:00"}}}})
 	expect(t, r, 200, "")
+	if !strings.Contains(string(r.Body), `"end":"11:00"`) {
+		t.Fatalf("availability not saved: %s", r.Body)
+	}
 	var after struct {
 		mentorAnswer
 		Title  string   `json:"title"`

@@ -286,13 +286,20 @@ func (s *Service) Create(ctx context.Context, by actor.Actor, in Input) (*Mentor
 	return s.Get(ctx, id)
 }
 
-// Update rewrites the profile and status of the mentor read at version, audited.
-func (s *Service) Update(ctx context.Context, by actor.Actor, id int64, version int, status string, p Profile) (*Mentor, error) {
+// Update rewrites the profile and status of the mentor read at version, and the availability
+// when av is set (for mentors who do not use the mini program; booked appointments stay as they
+// are), audited.
+func (s *Service) Update(ctx context.Context, by actor.Actor, id int64, version int, status string, p Profile, av *Availability) (*Mentor, error) {
 	if status != StatusActive && status != StatusPaused && status != StatusRetired {
 		return nil, &FieldError{"status", "状态只能是 active（在岗）、paused（暂停）或 retired（退出）"}
 	}
 	if err := checkProfile(ctx, s.db, &p); err != nil {
 		return nil, err
+	}
+	if av != nil {
+		if err := av.check(); err != nil {
+			return nil, err
+		}
 	}
 	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		var old struct {
@@ -322,8 +329,14 @@ func (s *Service) Update(ctx context.Context, by actor.Actor, id int64, version 
 		if err := writeFields(ctx, tx, id, p.Fields); err != nil {
 			return err
 		}
+		if av != nil {
+			if err := writeAvailability(ctx, tx, id, *av); err != nil {
+				return err
+			}
+		}
 		e := by.AuditID("mentor.update", "mentor", id)
-		e.Detail = map[string]any{"status": status, "status_before": old.Status, "fields": p.Fields, "weekly_cap": p.WeeklyCap}
+		e.Detail = map[string]any{"status": status, "status_before": old.Status, "fields": p.Fields, "weekly_cap": p.WeeklyCap,
+			"availability": av != nil}
 		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
