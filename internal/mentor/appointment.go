@@ -234,7 +234,9 @@ func (s *Service) Book(ctx context.Context, userID int64, in BookInput) (*Appoin
 	start := in.Start.UTC().Truncate(time.Millisecond)
 	now := s.clock()
 	var id int64
-	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+	// The locks are taken in one order (booker, then mentor), so a deadlock is not expected; should
+	// one happen anyway, the booking is tried again.
+	err := sqldb.Retry(ctx, s.db, 3, func(tx *sqlx.Tx) error {
 		var uid int64
 		if err := sqlx.GetContext(ctx, tx, &uid, `SELECT id FROM users WHERE id = ? FOR UPDATE`, userID); err != nil {
 			return fmt.Errorf("mentor: lock user %d: %w", userID, err)
@@ -249,11 +251,13 @@ func (s *Service) Book(ctx context.Context, userID int64, in BookInput) (*Appoin
 		}
 		var status string
 		err := sqlx.GetContext(ctx, tx, &status, `SELECT status FROM mentors WHERE id = ? FOR UPDATE`, in.MentorID)
-		if errors.Is(err, sql.ErrNoRows) || status != StatusActive {
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
 			return ErrNotFound
-		}
-		if err != nil {
+		case err != nil:
 			return fmt.Errorf("mentor: lock mentor %d: %w", in.MentorID, err)
+		case status != StatusActive:
+			return ErrNotFound
 		}
 		m, mentorUser, err := s.get(ctx, tx, `m.id = ?`, in.MentorID)
 		if err != nil {
