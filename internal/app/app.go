@@ -22,6 +22,7 @@ import (
 	"huixiang/internal/config"
 	"huixiang/internal/console"
 	"huixiang/internal/httpapi"
+	"huixiang/internal/mentor"
 	"huixiang/internal/moderation"
 	"huixiang/internal/notice"
 	"huixiang/internal/notify"
@@ -73,6 +74,8 @@ type App struct {
 	ServicePoints *servicepoint.Service
 	// Selections are the yearly selections (评选).
 	Selections *selection.Service
+	// Mentors is the mentor team (创业导师团) and appointments with mentors (导师服务预约).
+	Mentors *mentor.Service
 	// Console is the staff console (HTML under /console/), mounted on Handler.
 	Console *console.Console
 	Handler http.Handler
@@ -160,6 +163,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	metrics.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	a.MetricsHandler = metrics
 	a.ServicePoints = servicepoint.NewService(db, nil)
+	a.Mentors = mentor.NewService(db, nil)
 	con, err := console.New(console.Deps{
 		Log: log, DB: db, Sessions: sessions, Staff: a.Staff, Regions: a.Regions, Returnees: a.Returnees,
 		Applications: a.Applications, Points: a.Points, Alumni: a.Alumni, Surveys: a.Surveys, Notify: a.Notify,
@@ -181,6 +185,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Notices:        a.Notices,
 		ServicePoints:  a.ServicePoints,
 		Selections:     a.Selections,
+		Mentors:        a.Mentors,
 		WeChatCallback: wechat.CallbackKeys{Token: cfg.WeChat.CallbackToken, EncodingAESKey: cfg.WeChat.CallbackAESKey, AppID: cfg.WeChat.AppID},
 		OA:             a.OA,
 		Applications:   a.Applications,

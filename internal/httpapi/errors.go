@@ -172,6 +172,9 @@ func classify(err error) *apiError {
 	if ae := classifyNotice(err); ae != nil {
 		return ae
 	}
+	if ae := classifyMentor(err); ae != nil {
+		return ae
+	}
 	if errors.Is(sqldb.Classify(err), sqldb.ErrBadValue) {
 		return errBadValue
 	}

@@ -19,6 +19,7 @@ import (
 	"huixiang/internal/alumni"
 	"huixiang/internal/application"
 	"huixiang/internal/config"
+	"huixiang/internal/mentor"
 	"huixiang/internal/notice"
 	"huixiang/internal/notify"
 	"huixiang/internal/points"
@@ -59,7 +60,9 @@ type Deps struct {
 	// ServicePoints is the service network.
 	ServicePoints *servicepoint.Service
 	// Selections are the yearly selections (评选).
-	Selections   *selection.Service
+	Selections *selection.Service
+	// Mentors is the mentor team and appointments with mentors.
+	Mentors      *mentor.Service
 	MaxBodyBytes int64
 	// MaxUploadBytes bounds multipart uploads (spreadsheets, attachments).
 	MaxUploadBytes int64
@@ -174,6 +177,22 @@ func New(d Deps) http.Handler {
 	user.GET("/policy-library/:id", handleLibraryPolicy(d.Policies, d.Uploads))
 	user.POST("/policy-library/:id/favorite", handleFavourite(d.Policies, true))
 	user.DELETE("/policy-library/:id/favorite", handleFavourite(d.Policies, false))
+	// Mentors and appointments (导师服务预约); the mentor's own routes need an active mentor.
+	user.GET("/mentors", handleMentors(d.Mentors, d.Uploads))
+	user.GET("/mentors/:id", handleMentorOpen(d.Mentors, d.Uploads))
+	user.POST("/appointments", handleBookAppointment(d.Mentors))
+	user.GET("/me/appointments", handleMyAppointments(d.Mentors))
+	user.POST("/appointments/:id/cancel", handleAppointmentAct(d.Mentors, mentor.ActCancel))
+	user.POST("/appointments/:id/rate", handleRateAppointment(d.Mentors))
+	mentors := user.Group("/mentor", requireMentor(d.Mentors))
+	mentors.GET("/appointments", handleMentorAppointments(d.Mentors))
+	mentors.POST("/appointments/:id/confirm", handleAppointmentAct(d.Mentors, mentor.ActConfirm))
+	mentors.POST("/appointments/:id/decline", handleAppointmentAct(d.Mentors, mentor.ActDecline))
+	mentors.POST("/appointments/:id/attended", handleAppointmentAct(d.Mentors, mentor.ActAttended))
+	mentors.POST("/appointments/:id/no-show", handleAppointmentAct(d.Mentors, mentor.ActNoShow))
+	mentors.POST("/appointments/:id/cancel", handleAppointmentAct(d.Mentors, mentor.ActMentorCancel))
+	mentors.GET("/availability", handleMentorAvailability(d.Mentors))
+	mentors.PUT("/availability", handlePutMentorAvailability(d.Mentors))
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
 	api.GET("/files/:id", handleFile(d.Uploads))
 	// Attachments get their own body limit: the file limit plus the multipart framing.
@@ -268,6 +287,12 @@ func New(d Deps) http.Handler {
 	policies.GET("/service-points/:id", handleServicePoint(d.ServicePoints))
 	policies.PATCH("/service-points/:id", handleUpdateServicePoint(d.ServicePoints))
 	policies.DELETE("/service-points/:id", handleRemoveServicePoint(d.ServicePoints))
+	// Mentors and appointments: district administrators and department staff.
+	policies.GET("/mentors", handleAdminMentors(d.Mentors))
+	policies.POST("/mentors", handleCreateMentor(d.Mentors))
+	policies.GET("/mentors/:id", handleAdminMentor(d.Mentors))
+	policies.PATCH("/mentors/:id", handleUpdateMentor(d.Mentors))
+	policies.GET("/appointments", handleAdminAppointments(d.Mentors))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))
