@@ -29,6 +29,7 @@ import (
 	"huixiang/internal/policy"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
+	"huixiang/internal/mentor"
 	"huixiang/internal/selection"
 	"huixiang/internal/servicepoint"
 	"huixiang/internal/session"
@@ -58,6 +59,8 @@ type Deps struct {
 	ServicePoints *servicepoint.Service
 	// Selections are the yearly selections (评选).
 	Selections *selection.Service
+	// Mentors are the mentor team and their appointments.
+	Mentors *mentor.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).
@@ -134,6 +137,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerNotices(g)
 	cs.registerServicePoints(g)
 	cs.registerSelections(g)
+	cs.registerMentors(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }
@@ -191,7 +195,7 @@ type PageInfo struct {
 }
 
 // menuGroups orders the left menu.
-var menuGroups = []string{"工作台", "返乡人员", "意愿调查", "申请审核", "校友", "积分", "权益", "活动", "政策", "通知", "服务网点", "评选", "消息", "系统"}
+var menuGroups = []string{"工作台", "返乡人员", "意愿调查", "申请审核", "校友", "积分", "权益", "活动", "政策", "通知", "服务网点", "导师", "评选", "消息", "系统"}
 
 type menuItem struct {
 	Title, Href string
