@@ -37,7 +37,7 @@ const surveyForm = require('../lib/survey-form');
 const redeemKeys = require('../lib/redeem-keys');
 const { BASE_URL } = require('./helpers/fake-wx');
 
-const API_MODULES = ['alumni', 'applications', 'auth', 'events', 'library', 'messages', 'notify-settings', 'points', 'returnee', 'service-points', 'survey', 'uploads'];
+const API_MODULES = ['alumni', 'applications', 'auth', 'events', 'library', 'messages', 'notify-settings', 'points', 'returnee', 'selections', 'service-points', 'survey', 'uploads'];
 // eslint-disable-next-line import/no-dynamic-require, global-require
 const api = Object.fromEntries(API_MODULES.map((name) => [name, require(`../api/${name}`)]));
 
@@ -411,6 +411,10 @@ const CALLS = {
   'returnee.getMyReturnee': () => api.returnee.getMyReturnee(),
   'returnee.saveMyReturnee': () => api.returnee.saveMyReturnee(returneeForm.toPayload(returneeFilled())),
   'returnee.confirmMyReturnee': () => api.returnee.confirmMyReturnee(),
+  'selections.getSelections': () => api.selections.getSelections(),
+  'selections.nominate': () => api.selections.nominate(3, probes.repeat('茶', 2000), [
+    'q3Zx0Jd8TgKf1mWc2bYh5A', 'r4Zx0Jd8TgKf1mWc2bYh5B',
+  ]),
   'survey.getCurrentSurvey': () => api.survey.getCurrentSurvey(),
   'survey.submitAnswers': () => {
     const questions = SURVEY_QUESTIONS.map(surveyForm.normalizeQuestion);
@@ -662,5 +666,13 @@ describe('the limits the client checks are the server\'s', () => {
     expect(text.max_length).toBe(maxLength.default);
     const accepts = (value) => !surveyForm.validateAnswers([text], { picked: {}, texts: { q8: value } }).q8;
     expect(probes.lengthProbe('survey text', accepts, { maxLength: text.max_length })).toEqual([]);
+  });
+});
+
+describe('评选: the client\'s limits are the schema\'s', () => {
+  test('statement length and number of materials equal NominationInput', () => {
+    const input = schema('NominationInput');
+    expect(probes.sameNumber('statement', api.selections.STATEMENT_MAX, contract.schemaAt(doc, input, 'statement').maxLength)).toEqual([]);
+    expect(probes.sameNumber('materials', api.selections.MATERIALS_MAX, contract.schemaAt(doc, input, 'materials').maxItems)).toEqual([]);
   });
 });

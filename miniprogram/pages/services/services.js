@@ -40,6 +40,13 @@ const SECTIONS = [
       { key: 'vouchers', title: '我的优惠券', note: '换到的券，到店出示使用', url: '/pages/vouchers/vouchers' },
     ],
   },
+  {
+    key: 'honours',
+    title: '评选表彰',
+    items: [
+      { key: 'selections', title: '评选', note: '示范企业、优秀创业者、杰出校友评选，可以自荐，看入选名单', url: '/pages/selections/selections' },
+    ],
+  },
 ];
 
 Page({
