@@ -1,10 +1,12 @@
 package console
 
 import (
+	"huixiang/internal/cn"
 	"math"
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -39,6 +41,8 @@ type chart struct {
 
 type homeData struct {
 	Scope      string // 本镇 or 全区
+	Year       int
+	Targets    []target
 	Todos      []todo
 	Charts     []chart
 	LoanIssued int64
@@ -122,7 +126,26 @@ func (cs *Console) home(r *request) error {
 		}
 		d.Charts = append(d.Charts, pointsChart(months))
 	}
+	if a.MayManagePolicies() {
+		// The plan's yearly targets (区 level): 10 outstanding alumni a year.
+		d.Year = time.Now().In(cn.Zone).Year()
+		n, err := cs.d.Selections.OutstandingAlumni(ctx, d.Year)
+		if err != nil {
+			return err
+		}
+		d.Targets = append(d.Targets, target{Label: "十大杰出校友（已公布）", Count: n, Goal: OutstandingAlumniTarget, Href: "/console/selections"})
+	}
 	return r.OK("home", "", "工作台", d)
+}
+
+// OutstandingAlumniTarget is the plan's 十大杰出校友 a year.
+const OutstandingAlumniTarget = 10
+
+// target is a yearly target with the count so far.
+type target struct {
+	Label       string
+	Count, Goal int
+	Href        string
 }
 
 // The charts' options: plain JSON for ECharts (no functions: the option travels in a data-chart

@@ -71,6 +71,8 @@ func TestSelections_openNominateReviewPublish(t *testing.T) {
 	}
 	done := c.follow(c.postForm(loc+"/publish", nil))
 	done.mustShow(t, "已公布", "入选名单（1 人）")
+	// The dashboard's yearly target counts published outstanding alumni only (this is 示范企业).
+	c.get("/console/").mustShow(t, "年度目标", "十大杰出校友（已公布）", "<strong>0 / 10</strong>")
 	if strings.Contains(done.Body, "推荐一位人选") {
 		t.Fatal("a published selection still takes nominations")
 	}
