@@ -842,10 +842,11 @@ func (s *Service) Assign(ctx context.Context, by actor.Actor, id, mentorID int64
 			return err
 		}
 		key := fmt.Sprintf("consult:%d:assign:%d", id, now.UnixMilli())
-		if err := s.tell(ctx, tx, mentorUser, id, "您收到一个新的线上问诊", fmt.Sprintf("区里为您分派了一个问诊，请在 %d 小时内回复。", int(time.Duration(s.replyWithin.Load()).Hours())), key); err != nil {
+		// Dedup keys are unique across users: one for each side.
+		if err := s.tell(ctx, tx, mentorUser, id, "您收到一个新的线上问诊", fmt.Sprintf("区里为您分派了一个问诊，请在 %d 小时内回复。", int(time.Duration(s.replyWithin.Load()).Hours())), key+":mentor"); err != nil {
 			return err
 		}
-		return s.tell(ctx, tx, old.UserID, id, "您的问诊已安排导师", "已为您安排导师，导师将尽快回复。", key)
+		return s.tell(ctx, tx, old.UserID, id, "您的问诊已安排导师", "已为您安排导师，导师将尽快回复。", key+":asker")
 	})
 	if err != nil {
 		return nil, err
