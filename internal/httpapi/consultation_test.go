@@ -219,6 +219,11 @@ func TestConsult_fieldQuestionWaits_dispatcherAssigns_overdueReassigned(t *testi
 	expect(t, e.do("POST", "/api/v1/consultations", asker, map[string]any{"field": "no_such_field", "question": "问"}), 422, "VALIDATION_FAILED")
 	expect(t, e.do("POST", "/api/v1/consultations", asker, map[string]any{"mentor_id": 999999, "question": "问"}), 422, "VALIDATION_FAILED")
 
+	// A paused mentor can be neither asked nor assigned.
+	paused, _ := e.makeMentor(admin, "consult-paused", 10)
+	expect(t, e.do("PATCH", fmt.Sprintf("/admin/api/v1/mentors/%d", paused), admin, map[string]any{"version": 1, "status": "paused"}), 200, "")
+	expect(t, e.do("POST", "/api/v1/consultations", asker, map[string]any{"mentor_id": paused, "question": "问"}), 422, "VALIDATION_FAILED")
+
 	c := e.consult("POST", "/api/v1/consultations", asker, map[string]any{"field": "ecommerce", "question": "直播带货要办什么证？"}, 201)
 	if c.Status != "waiting" || c.MentorID != nil || c.DueAt != nil || c.Field == nil || *c.Field != "ecommerce" {
 		t.Fatalf("field question = %+v", c)
@@ -237,6 +242,7 @@ func TestConsult_fieldQuestionWaits_dispatcherAssigns_overdueReassigned(t *testi
 	// The dispatcher assigns it; both are told.
 	assignPath := fmt.Sprintf("/admin/api/v1/consultations/%d/assign", c.ID)
 	expect(t, e.do("POST", assignPath, admin, map[string]any{"mentor_id": 999999}), 422, "VALIDATION_FAILED")
+	expect(t, e.do("POST", assignPath, admin, map[string]any{"mentor_id": paused}), 422, "VALIDATION_FAILED")
 	a := e.consult("POST", assignPath, admin, map[string]any{"mentor_id": m1}, 200)
 	if a.Status != "assigned" || a.MentorID == nil || *a.MentorID != m1 || a.DueAt == nil || a.Overdue {
 		t.Fatalf("assigned = %+v", a)
