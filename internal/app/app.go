@@ -21,6 +21,7 @@ import (
 	"huixiang/internal/application"
 	"huixiang/internal/config"
 	"huixiang/internal/console"
+	"huixiang/internal/consultation"
 	"huixiang/internal/httpapi"
 	"huixiang/internal/mentor"
 	"huixiang/internal/moderation"
@@ -76,6 +77,8 @@ type App struct {
 	Selections *selection.Service
 	// Mentors is the mentor team (创业导师团) and appointments with mentors (导师服务预约).
 	Mentors *mentor.Service
+	// Consultations are the online consultations with mentors (导师线上问诊).
+	Consultations *consultation.Service
 	// Console is the staff console (HTML under /console/), mounted on Handler.
 	Console *console.Console
 	Handler http.Handler
@@ -164,6 +167,11 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.MetricsHandler = metrics
 	a.ServicePoints = servicepoint.NewService(db, nil)
 	a.Mentors = mentor.NewService(db, nil)
+	a.Consultations = consultation.NewService(db, uploads, a.Notify, moderation.UserText{Checker: wx, Log: log,
+		OpenID: func(ctx context.Context, userID int64) (string, error) {
+			id, err := a.Accounts.Identity(ctx, userID)
+			return id.OpenID, err
+		}})
 	con, err := console.New(console.Deps{
 		Log: log, DB: db, Sessions: sessions, Staff: a.Staff, Regions: a.Regions, Returnees: a.Returnees,
 		Applications: a.Applications, Points: a.Points, Alumni: a.Alumni, Surveys: a.Surveys, Notify: a.Notify,
@@ -186,6 +194,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		ServicePoints:  a.ServicePoints,
 		Selections:     a.Selections,
 		Mentors:        a.Mentors,
+		Consultations:  a.Consultations,
 		WeChatCallback: wechat.CallbackKeys{Token: cfg.WeChat.CallbackToken, EncodingAESKey: cfg.WeChat.CallbackAESKey, AppID: cfg.WeChat.AppID},
 		OA:             a.OA,
 		Applications:   a.Applications,

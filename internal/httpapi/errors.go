@@ -175,6 +175,9 @@ func classify(err error) *apiError {
 	if ae := classifyMentor(err); ae != nil {
 		return ae
 	}
+	if ae := classifyConsultation(err); ae != nil {
+		return ae
+	}
 	if errors.Is(sqldb.Classify(err), sqldb.ErrBadValue) {
 		return errBadValue
 	}

@@ -19,6 +19,7 @@ import (
 	"huixiang/internal/alumni"
 	"huixiang/internal/application"
 	"huixiang/internal/config"
+	"huixiang/internal/consultation"
 	"huixiang/internal/mentor"
 	"huixiang/internal/notice"
 	"huixiang/internal/notify"
@@ -62,8 +63,10 @@ type Deps struct {
 	// Selections are the yearly selections (评选).
 	Selections *selection.Service
 	// Mentors is the mentor team and appointments with mentors.
-	Mentors      *mentor.Service
-	MaxBodyBytes int64
+	Mentors *mentor.Service
+	// Consultations are the online consultations with mentors (导师线上问诊).
+	Consultations *consultation.Service
+	MaxBodyBytes  int64
 	// MaxUploadBytes bounds multipart uploads (spreadsheets, attachments).
 	MaxUploadBytes int64
 	RequestTimeout time.Duration
@@ -193,6 +196,14 @@ func New(d Deps) http.Handler {
 	mentors.POST("/appointments/:id/cancel", handleAppointmentAct(d.Mentors, mentor.ActMentorCancel))
 	mentors.GET("/availability", handleMentorAvailability(d.Mentors))
 	mentors.PUT("/availability", handlePutMentorAvailability(d.Mentors))
+	// Online consultations (导师线上问诊): the asker or the assigned mentor; text is content-checked.
+	user.POST("/consultations", wxQuota, handleAskConsultation(d.Consultations))
+	user.GET("/consultations", handleMyConsultations(d.Consultations))
+	user.GET("/consultations/:id", handleConsultation(d.Consultations))
+	user.POST("/consultations/:id/messages", wxQuota, handleConsultationMessage(d.Consultations))
+	user.POST("/consultations/:id/close", wxQuota, handleCloseConsultation(d.Consultations))
+	user.POST("/consultations/:id/rate", wxQuota, handleRateConsultation(d.Consultations))
+	mentors.GET("/consultations", handleMentorConsultations(d.Consultations))
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
 	api.GET("/files/:id", handleFile(d.Uploads))
 	// Attachments get their own body limit: the file limit plus the multipart framing.
@@ -293,6 +304,10 @@ func New(d Deps) http.Handler {
 	policies.GET("/mentors/:id", handleAdminMentor(d.Mentors))
 	policies.PATCH("/mentors/:id", handleUpdateMentor(d.Mentors))
 	policies.GET("/appointments", handleAdminAppointments(d.Mentors))
+	// Consultations: district dispatchers (administrators and department staff) assign them.
+	policies.GET("/consultations", handleAdminConsultations(d.Consultations))
+	policies.GET("/consultations/stats", handleConsultationStats(d.Consultations))
+	policies.POST("/consultations/:id/assign", handleAssignConsultation(d.Consultations))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))
