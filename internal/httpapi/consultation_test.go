@@ -112,7 +112,9 @@ func (e *env) consultInbox(token string) []inboxItem {
 	return out
 }
 
-func consultPath(id int64, tail string) string { return fmt.Sprintf("/api/v1/consultations/%d%s", id, tail) }
+func consultPath(id int64, tail string) string {
+	return fmt.Sprintf("/api/v1/consultations/%d%s", id, tail)
+}
 
 func TestConsult_askChosenMentor_threadBothWays_askerPrivacy(t *testing.T) {
 	t.Parallel()
