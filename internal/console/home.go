@@ -1,7 +1,6 @@
 package console
 
 import (
-	"huixiang/internal/cn"
 	"math"
 	"net/url"
 	"slices"
@@ -12,6 +11,7 @@ import (
 
 	"huixiang/internal/alumni"
 	"huixiang/internal/application"
+	"huixiang/internal/cn"
 	"huixiang/internal/points"
 	"huixiang/internal/returnee"
 	"huixiang/internal/sqldb"

@@ -3,7 +3,6 @@ package console
 import (
 	"errors"
 	"fmt"
-	"huixiang/internal/upload"
 	"io"
 	"net/http"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"huixiang/internal/application"
 	"huixiang/internal/policy"
 	"huixiang/internal/sqldb"
+	"huixiang/internal/upload"
 )
 
 // The policy library pages mirror the JSON API's staff routes (internal/httpapi/policy.go):

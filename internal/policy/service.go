@@ -6,14 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"huixiang/internal/audience"
-	"huixiang/internal/notify"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/microcosm-cc/bluemonday"
 
+	"huixiang/internal/audience"
+	"huixiang/internal/notify"
 	"huixiang/internal/sqldb"
 )
 
