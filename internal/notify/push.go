@@ -105,11 +105,6 @@ type OASender interface {
 	SendTemplate(ctx context.Context, m wechat.OAMessage) (int64, error)
 }
 
-// SubscribeIDSender sends a subscribe message and returns its msgid; *wechat.Client is one.
-type SubscribeIDSender interface {
-	SendSubscribeID(ctx context.Context, m wechat.Message) (int64, error)
-}
-
 // Push is a broadcast push of something already in the person's inbox.
 type Push struct {
 	UserID   int64
@@ -201,7 +196,7 @@ func (w *Worker) processPush(ctx context.Context, log *slog.Logger, c claimed) {
 	var msgID int64
 	switch plan.channel {
 	case ChannelSubscribe:
-		msgID, err = w.subscribeIDSender().SendSubscribeID(ctx, wechat.Message{ToOpenID: plan.openID, TemplateID: po.TemplateID, Page: p.Page, Data: data})
+		msgID, err = w.wx.SendSubscribeID(ctx, wechat.Message{ToOpenID: plan.openID, TemplateID: po.TemplateID, Page: p.Page, Data: data})
 	case ChannelOA:
 		msgID, err = po.OA.SendTemplate(ctx, wechat.OAMessage{ToOpenID: plan.openID, TemplateID: po.OATemplateID, PagePath: p.Page, Data: data})
 	}
@@ -232,20 +227,6 @@ func (w *Worker) processPush(ctx context.Context, log *slog.Logger, c claimed) {
 	default:
 		w.finish(ctx, log, c, StatusPending, msg, w.backoff(c.Attempts))
 	}
-}
-
-func (w *Worker) subscribeIDSender() SubscribeIDSender {
-	if s, ok := w.wx.(SubscribeIDSender); ok {
-		return s
-	}
-	return noIDSender{w.wx}
-}
-
-// noIDSender adapts a Sender without msgids (msgid 0: delivery events cannot be matched).
-type noIDSender struct{ s Sender }
-
-func (n noIDSender) SendSubscribeID(ctx context.Context, m wechat.Message) (int64, error) {
-	return 0, n.s.SendSubscribe(ctx, m)
 }
 
 // beginPush decides the channel and marks the send started, in one transaction under the

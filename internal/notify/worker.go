@@ -20,9 +20,11 @@ import (
 	"huixiang/internal/wechat"
 )
 
-// Sender sends one WeChat subscribe message; *wechat.Client is one.
+// Sender sends WeChat subscribe messages; *wechat.Client is one. SendSubscribeID also returns
+// WeChat's msgid, which subscribe_msg_sent_event reports delivery by (broadcast pushes use it).
 type Sender interface {
 	SendSubscribe(ctx context.Context, m wechat.Message) error
+	SendSubscribeID(ctx context.Context, m wechat.Message) (int64, error)
 }
 
 // WorkerOptions configures a Worker. Zero fields take the defaults in brackets.
