@@ -258,3 +258,42 @@ func TestWeChatCallbacks_offWithoutToken(t *testing.T) {
 	expect(t, e.do("POST", "/wechat/callback", "", "<xml></xml>"), 404, "CALLBACK_NOT_CONFIGURED")
 	expect(t, e.do("GET", "/wechat/oa/callback?echostr=1", "", nil), 404, "CALLBACK_NOT_CONFIGURED")
 }
+
+// Forged or replayed pushes are refused before anything is recorded: a wrong signature (plain
+// and encrypted, both callbacks) and a timestamp older than 5 minutes.
+func TestWeChatCallbacks_forgedAndStaleRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withPushes(wxfake.NewEncodingAESKey(), wxfake.NewEncodingAESKey()))
+	e.wx.RegisterTemplate(noticeTmpl, "thing1", "thing2", "time3")
+	tok := e.signIn("o_forged").Token
+	accept := wxfake.PopupEvent("o_forged", wxfake.PopupItem{TemplateID: noticeTmpl, Status: "accept", Scene: "0"})
+	bad := func(tg wxfake.CallbackTarget, ev wxfake.Event) {
+		t.Helper()
+		if status, body := e.deliver(tg, ev); status != 401 || !strings.Contains(body, "SIGNATURE_INVALID") {
+			t.Fatalf("%s (encrypted %v): %d %s", tg.URL, tg.Encrypted, status, body)
+		}
+	}
+	plain := e.mpTarget(false, "xml")
+	plain.BadSignature = true
+	bad(plain, accept)
+	stale := e.mpTarget(true, "json")
+	stale.Timestamp = time.Now().Add(-10 * time.Minute).Unix()
+	bad(stale, accept)
+	oa := e.oaTarget(true)
+	oa.BadSignature = true
+	bad(oa, wxfake.FollowEvent(e.wx.AddFollower("u_forged")))
+	verify := e.mpTarget(false, "json")
+	verify.BadSignature = true
+	if err := wxfake.VerifyURL(context.Background(), verify); err == nil {
+		t.Fatal("URL verification with a wrong signature echoed")
+	}
+	var s struct {
+		Consent string `json:"notice_consent"`
+	}
+	e.do("GET", "/api/v1/me/notification-settings", tok, nil).json(t, &s)
+	var followers int
+	e.db.Get(&followers, `SELECT COUNT(*) FROM wechat_followers`)
+	if s.Consent != "none" || followers != 0 {
+		t.Fatalf("a refused push was recorded: consent %q, %d followers", s.Consent, followers)
+	}
+}
