@@ -31,6 +31,7 @@ const { createDraftSaver } = require('../../lib/draft-saver');
 const { createUploadList, isPdfItem } = require('../../lib/upload-list');
 const { pickPhotos, pickChatFiles } = require('../../lib/upload-pick');
 const { runUpload } = require('../../lib/upload-run');
+const uploadListBehavior = require('../../lib/upload-list-behavior');
 
 const TEXT = {
   LOAD_FAILED: '没能打开申请表。请检查手机是否连上网络，再点“重新加载”',
@@ -65,6 +66,8 @@ const STEPS = [
 ];
 
 Page({
+  behaviors: [uploadListBehavior],
+
   data: {
     // loading | error | blocked | locked | ready | done
     status: 'loading',
@@ -416,6 +419,14 @@ Page({
 
   // ---- materials ------------------------------------------------------------
 
+  /** After 删除 or a broken thumbnail (lib/upload-list-behavior.js); a removal is saved. */
+  uploadsChanged({ removed }) {
+    this.refreshMaterials();
+    if (removed) {
+      this.saveLocal();
+    }
+  },
+
   refreshMaterials() {
     const list = (this.policy && this.policy.materials) || [];
     this.setData({ materials: this.uploads.views(list, this.materialErrors) });
@@ -456,46 +467,10 @@ Page({
     });
   },
 
-  onRetryUpload(e) {
-    const item = this.uploads.find(e.currentTarget.dataset.key);
-    if (item && item.status === 'failed') {
-      return this.send(item);
-    }
-    return Promise.resolve();
-  },
 
-  /** 删除 asks first (t-dialog): a photo taken again costs the user time and data. */
-  onRemoveUpload(e) {
-    const key = e.currentTarget.dataset.key;
-    if (!this.uploads.find(key)) {
-      return;
-    }
-    this.removeKey = key;
-    this.setData({ removeVisible: true });
-  },
 
-  onRemoveCancel() {
-    this.removeKey = '';
-    this.setData({ removeVisible: false });
-  },
 
-  onRemoveConfirm() {
-    const key = this.removeKey;
-    this.removeKey = '';
-    this.setData({ removeVisible: false });
-    if (key && this.uploads.remove(key)) {
-      this.refreshMaterials();
-      this.saveLocal();
-    }
-  },
 
-  onThumbError(e) {
-    const item = this.uploads.find(e.currentTarget.dataset.key);
-    if (item && !item.thumbFailed) {
-      item.thumbFailed = true;
-      this.refreshMaterials();
-    }
-  },
 
   /** Opens a file; links of files uploaded earlier are renewed first when they ran out. */
   onOpenUpload(e) {

@@ -16,6 +16,7 @@ const { charCount } = require('../../lib/validate');
 const { createUploadList, fileView, isPdfItem } = require('../../lib/upload-list');
 const { pickPhotos, pickChatFiles } = require('../../lib/upload-pick');
 const { runUpload } = require('../../lib/upload-run');
+const uploadListBehavior = require('../../lib/upload-list-behavior');
 
 const KIND = 'other';
 const MAX = selectionsApi.STATEMENT_MAX;
@@ -66,6 +67,8 @@ function submitProblem(err) {
 }
 
 Page({
+  behaviors: [uploadListBehavior],
+
   data: {
     // loading | error | empty | ready | done
     status: 'loading',
@@ -144,6 +147,11 @@ Page({
 
   // ---- materials ------------------------------------------------------------
 
+  /** After 删除 or a broken thumbnail (lib/upload-list-behavior.js). */
+  uploadsChanged() {
+    this.refreshFiles();
+  },
+
   refreshFiles() {
     this.setData({
       files: this.uploads.items.map(fileView),
@@ -181,45 +189,10 @@ Page({
     return runUpload(this.uploads, item, { onChange: () => this.refreshFiles() });
   },
 
-  onRetryUpload(e) {
-    const item = this.uploads.find(e.currentTarget.dataset.key);
-    if (item && item.status === 'failed') {
-      return this.send(item);
-    }
-    return Promise.resolve();
-  },
 
-  /** 删除 asks first (t-dialog): a photo taken again costs the user time and data. */
-  onRemoveUpload(e) {
-    const key = e.currentTarget.dataset.key;
-    if (!this.uploads.find(key)) {
-      return;
-    }
-    this.removeKey = key;
-    this.setData({ removeVisible: true });
-  },
 
-  onRemoveCancel() {
-    this.removeKey = '';
-    this.setData({ removeVisible: false });
-  },
 
-  onRemoveConfirm() {
-    const key = this.removeKey;
-    this.removeKey = '';
-    this.setData({ removeVisible: false });
-    if (key && this.uploads.remove(key)) {
-      this.refreshFiles();
-    }
-  },
 
-  onThumbError(e) {
-    const item = this.uploads.find(e.currentTarget.dataset.key);
-    if (item && !item.thumbFailed) {
-      item.thumbFailed = true;
-      this.refreshFiles();
-    }
-  },
 
   /** Opens a file: a PDF in WeChat's viewer, photos in the previewer. */
   onOpenUpload(e) {
