@@ -212,7 +212,7 @@ func (cs *Console) mentorCreate(r *request) error {
 	if err != nil {
 		return err
 	}
-	return r.Redirect("/mentors", fmt.Sprintf("已添加导师 %s，小程序“找导师”里可以看到并预约了", m.Name))
+	return r.Redirect("/mentors", fmt.Sprintf("已添加导师 %s，返乡人员可以按可约时间预约了", m.Name))
 }
 
 func (cs *Console) mentorUpdate(r *request) error {
