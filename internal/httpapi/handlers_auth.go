@@ -10,6 +10,7 @@ import (
 
 	"huixiang/internal/account"
 	"huixiang/internal/actor"
+	"huixiang/internal/mentor"
 	"huixiang/internal/session"
 	"huixiang/internal/staff"
 	"huixiang/internal/wechat"
@@ -60,14 +61,27 @@ func handleLogout(sessions *session.Store, kind session.Kind) gin.HandlerFunc {
 	}
 }
 
-func handleUserMe(acc *account.Service) gin.HandlerFunc {
+// meResponse is the signed-in user and whether they are an active mentor (the mini program then
+// shows the mentor's pages).
+type meResponse struct {
+	account.User
+	Mentor bool `json:"mentor"`
+}
+
+func handleUserMe(acc *account.Service, mentors *mentor.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		u, err := acc.Get(c.Request.Context(), currentSession(c).SubjectID)
+		ctx, id := c.Request.Context(), currentSession(c).SubjectID
+		u, err := acc.Get(ctx, id)
 		if err != nil {
 			respondError(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, u)
+		isMentor, err := mentors.IsMentor(ctx, id)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, meResponse{User: u, Mentor: isMentor})
 	}
 }
 
