@@ -69,6 +69,18 @@ func handleMyAppointments(svc *mentor.Service) gin.HandlerFunc {
 	}
 }
 
+// handleAppointment: GET /api/v1/appointments/:id, for the returnee who booked it or its mentor.
+func handleAppointment(svc *mentor.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		a, err := svc.Appointment(c.Request.Context(), currentSession(c).SubjectID, id)
+		respond(c, http.StatusOK, a, err)
+	}
+}
+
 // handleAppointmentAct: POST /api/v1/appointments/:id/cancel (the returnee) and
 // /api/v1/mentor/appointments/:id/{confirm,decline,attended,no-show,cancel} (the mentor). The
 // body is optional: {"note"} when marking attended, {"message"} when the mentor cancels.

@@ -371,6 +371,21 @@ func TestAppointment_transitionsAndRateOnce(t *testing.T) {
 		t.Fatalf("mentor's list = %s", r.Body)
 	}
 	expect(t, e.do("POST", path("mentor", a.ID, "confirm"), u.Token, nil), 403, "FORBIDDEN")
+	// Both sides open the one appointment (a message's page does); a stranger cannot; /me tells
+	// the mini program who is a mentor.
+	for tok, want := range map[string]string{u.Token: `"viewer":"booker"`, mentorTok: `"viewer":"mentor"`} {
+		r = e.do("GET", fmt.Sprintf("/api/v1/appointments/%d", a.ID), tok, nil)
+		expect(t, r, 200, "")
+		if !strings.Contains(string(r.Body), want) {
+			t.Fatalf("appointment = %s, want %s", r.Body, want)
+		}
+	}
+	expect(t, e.do("GET", fmt.Sprintf("/api/v1/appointments/%d", a.ID), e.signIn("flow-stranger").Token, nil), 404, "NOT_FOUND")
+	for tok, want := range map[string]string{u.Token: `"mentor":false`, mentorTok: `"mentor":true`} {
+		if r = e.do("GET", "/api/v1/me", tok, nil); !strings.Contains(string(r.Body), want) {
+			t.Fatalf("/me = %s, want %s", r.Body, want)
+		}
+	}
 
 	expect(t, e.do("POST", path("mentor", a.ID, "attended"), mentorTok, nil), 409, "INVALID_TRANSITION") // not confirmed
 	expect(t, e.do("POST", path("mentor", a.ID, "confirm"), mentorTok, nil), 200, "")

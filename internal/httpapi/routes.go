@@ -185,6 +185,7 @@ func New(d Deps) http.Handler {
 	user.GET("/mentors/:id", handleMentorOpen(d.Mentors, d.Uploads))
 	user.POST("/appointments", handleBookAppointment(d.Mentors))
 	user.GET("/me/appointments", handleMyAppointments(d.Mentors))
+	user.GET("/appointments/:id", handleAppointment(d.Mentors))
 	user.POST("/appointments/:id/cancel", handleAppointmentAct(d.Mentors, mentor.ActCancel))
 	user.POST("/appointments/:id/rate", handleRateAppointment(d.Mentors))
 	mentors := user.Group("/mentor", requireMentor(d.Mentors))

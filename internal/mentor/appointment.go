@@ -107,7 +107,9 @@ type Appointment struct {
 	RatedAt       *time.Time `json:"rated_at"`
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
-	mentorUserID  sql.NullInt64
+	// Viewer is "booker" or "mentor" on GET /api/v1/appointments/{id}: which side is looking.
+	Viewer       string `json:"viewer,omitempty"`
+	mentorUserID sql.NullInt64
 }
 
 type apptRow struct {
@@ -318,6 +320,20 @@ func (s *Service) Book(ctx context.Context, userID int64, in BookInput) (*Appoin
 		return nil, err
 	}
 	return getAppointment(ctx, s.db, `a.id = ?`, id)
+}
+
+// Appointment is appointment id as user userID sees it: the returnee who booked it or its mentor
+// (Viewer says which); anyone else gets ErrNotFound.
+func (s *Service) Appointment(ctx context.Context, userID, id int64) (*Appointment, error) {
+	a, err := getAppointment(ctx, s.db, `a.id = ? AND (a.user_id = ? OR mp.user_id = ?)`, id, userID, userID)
+	if err != nil {
+		return nil, err
+	}
+	a.Viewer = "booker"
+	if a.mentorUserID.Valid && a.mentorUserID.Int64 == userID {
+		a.Viewer = "mentor"
+	}
+	return a, nil
 }
 
 // Mine is user userID's appointments, the latest start first.
