@@ -22,6 +22,7 @@ import (
 )
 
 func (e *Event) fill() {
+	e.KindName = KindName(e.Kind)
 	e.QR = EventQRPrefix + strconv.FormatInt(e.ID, 10) + ":" + e.Token
 	if e.CheckinCode.Valid {
 		e.Scene = strconv.FormatInt(e.ID, 10) + SceneSeparator + e.CheckinCode.String
@@ -67,12 +68,13 @@ func (s *Service) CreateEvent(ctx context.Context, actor actor.Actor, in EventIn
 	var id int64
 	err = sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		var err error
-		if id, err = insertEvent(ctx, tx, title, in.StartsAt.UTC(), in.EndsAt.UTC(), opens.UTC(), closes.UTC(), rule.Code, token, code,
-			in.Capacity, actor.ID, s.now().UTC()); err != nil {
+		if id, err = insertEvent(ctx, tx, title, ev.kind, in.TrainingMinutes, in.StartsAt.UTC(), in.EndsAt.UTC(), opens.UTC(), closes.UTC(),
+			rule.Code, token, code, in.Capacity, actor.ID, s.now().UTC()); err != nil {
 			return err
 		}
 		e := actor.AuditID("event.create", "event", id)
-		e.Detail = map[string]any{"title": title, "points_rule": rule.Code, "capacity": in.Capacity}
+		e.Detail = map[string]any{"title": title, "kind": ev.kind, "training_minutes": in.TrainingMinutes, "points_rule": rule.Code,
+			"capacity": in.Capacity}
 		return audit.Write(ctx, tx, e)
 	})
 	if err != nil {
@@ -213,7 +215,7 @@ func (s *Service) finishGrant(ctx context.Context, ev Event, personID, userID in
 // checkedEvent is an event's input after checkEvent: the title cleaned, the check-in window with
 // its defaults, the rule looked up.
 type checkedEvent struct {
-	title         string
+	title, kind   string
 	opens, closes time.Time
 	rule          points.Rule
 }
@@ -253,8 +255,18 @@ func (s *Service) checkEvent(ctx context.Context, actor actor.Actor, in EventInp
 	if in.Capacity != nil && (*in.Capacity < 1 || *in.Capacity > MaxCapacity) {
 		return checkedEvent{}, &FieldError{"capacity", "名额须为 1 到 100000 之间的整数；不限名额请留空"}
 	}
+	kind := strings.TrimSpace(in.Kind)
+	if kind == "" {
+		kind = KindAlumni
+	}
+	if KindName(kind) == "" {
+		return checkedEvent{}, &FieldError{"kind", "请选择活动类型"}
+	}
+	if in.TrainingMinutes < 0 || in.TrainingMinutes > MaxTrainingMinutes {
+		return checkedEvent{}, &FieldError{"training_minutes", "培训学时须在 0 到 1666 小时之间"}
+	}
 	if !rule.GrantableBy(actor) {
 		return checkedEvent{}, points.ErrRuleNotAllowed
 	}
-	return checkedEvent{title: title, opens: opens, closes: closes, rule: rule}, nil
+	return checkedEvent{title: title, kind: kind, opens: opens, closes: closes, rule: rule}, nil
 }

@@ -30,12 +30,13 @@ type CodeMaker interface {
 }
 
 const userEventColumns = `e.id, e.title, e.starts_at, e.ends_at, e.checkin_opens_at, e.checkin_closes_at, r.points AS rule_points,
-	e.capacity, e.signups,
+	e.kind, e.training_minutes, e.capacity, e.signups,
 	EXISTS (SELECT 1 FROM event_signups s WHERE s.event_id = e.id AND s.person_id = ?) AS signed_up,
 	(SELECT c.checked_in_at FROM event_checkins c WHERE c.event_id = e.id AND c.person_id = ?) AS checked_in_at
 	FROM events e JOIN points_rules r ON r.code = e.points_rule`
 
 func (s *Service) userEvent(e *UserEvent, now time.Time) {
+	e.KindName = KindName(e.Kind)
 	if e.Capacity != nil {
 		left := max(0, *e.Capacity-e.Signups)
 		e.PlacesLeft = &left

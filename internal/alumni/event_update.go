@@ -42,9 +42,11 @@ func (s *Service) UpdateEvent(ctx context.Context, actor actor.Actor, id int64, 
 			Opens    time.Time `db:"checkin_opens_at"`
 			Closes   time.Time `db:"checkin_closes_at"`
 			Capacity *int      `db:"capacity"`
+			Kind     string    `db:"kind"`
+			Minutes  int       `db:"training_minutes"`
 		}
-		err := tx.GetContext(ctx, &cur, `SELECT title, points_rule, starts_at, ends_at, checkin_opens_at, checkin_closes_at, capacity
-			FROM events WHERE id = ? FOR UPDATE`, id)
+		err := tx.GetContext(ctx, &cur, `SELECT title, points_rule, starts_at, ends_at, checkin_opens_at, checkin_closes_at, capacity,
+			kind, training_minutes FROM events WHERE id = ? FOR UPDATE`, id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrEventNotFound
 		}
@@ -62,17 +64,19 @@ func (s *Service) UpdateEvent(ctx context.Context, actor actor.Actor, id int64, 
 		}
 		// A capacity below the sign-ups already made takes no one's place away: it only stops
 		// new sign-ups until enough cancel.
-		if _, err := tx.ExecContext(ctx, `UPDATE events SET title = ?, starts_at = ?, ends_at = ?, checkin_opens_at = ?,
-				checkin_closes_at = ?, points_rule = ?, capacity = ? WHERE id = ?`,
-			title, in.StartsAt.UTC(), in.EndsAt.UTC(), opens.UTC(), closes.UTC(), rule.Code, in.Capacity, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET title = ?, kind = ?, training_minutes = ?, starts_at = ?, ends_at = ?,
+				checkin_opens_at = ?, checkin_closes_at = ?, points_rule = ?, capacity = ? WHERE id = ?`,
+			title, ev.kind, in.TrainingMinutes, in.StartsAt.UTC(), in.EndsAt.UTC(), opens.UTC(), closes.UTC(), rule.Code, in.Capacity, id); err != nil {
 			return fmt.Errorf("alumni: update event: %w", sqldb.Classify(err))
 		}
 		e := actor.AuditID("event.update", "event", id)
 		e.Detail = map[string]any{
 			"from": map[string]any{"title": cur.Title, "points_rule": cur.Rule, "starts_at": cur.StartsAt, "ends_at": cur.EndsAt,
-				"checkin_opens_at": cur.Opens, "checkin_closes_at": cur.Closes, "capacity": cur.Capacity},
+				"checkin_opens_at": cur.Opens, "checkin_closes_at": cur.Closes, "capacity": cur.Capacity, "kind": cur.Kind,
+				"training_minutes": cur.Minutes},
 			"to": map[string]any{"title": title, "points_rule": rule.Code, "starts_at": in.StartsAt.UTC(), "ends_at": in.EndsAt.UTC(),
-				"checkin_opens_at": opens.UTC(), "checkin_closes_at": closes.UTC(), "capacity": in.Capacity},
+				"checkin_opens_at": opens.UTC(), "checkin_closes_at": closes.UTC(), "capacity": in.Capacity, "kind": ev.kind,
+				"training_minutes": in.TrainingMinutes},
 		}
 		return audit.Write(ctx, tx, e)
 	})

@@ -300,16 +300,17 @@ func updateSchool(ctx context.Context, db sqlx.ExecerContext, code string, sets 
 
 const eventColumns = `e.id, e.title, e.starts_at, e.ends_at, e.checkin_opens_at, e.checkin_closes_at, e.points_rule,
 	r.name AS rule_name, r.points AS rule_points, e.token, e.created_by, e.created_at, e.capacity, e.signups, e.checkin_code,
+	e.kind, e.training_minutes,
 	(SELECT COUNT(*) FROM event_checkins c WHERE c.event_id = e.id) AS checkin_count`
 
 const eventFrom = ` FROM events e JOIN points_rules r ON r.code = e.points_rule`
 
 // insertEvent adds an event and returns its id.
-func insertEvent(ctx context.Context, db sqlx.ExecerContext, title string, starts, ends, opens, closes time.Time, rule, token, code string,
-	capacity *int, createdBy int64, now time.Time) (int64, error) {
-	res, err := db.ExecContext(ctx, `INSERT INTO events (title, starts_at, ends_at, checkin_opens_at, checkin_closes_at, points_rule,
-			token, checkin_code, capacity, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		title, starts, ends, opens, closes, rule, token, code, capacity, createdBy, now)
+func insertEvent(ctx context.Context, db sqlx.ExecerContext, title, kind string, trainingMinutes int, starts, ends, opens, closes time.Time,
+	rule, token, code string, capacity *int, createdBy int64, now time.Time) (int64, error) {
+	res, err := db.ExecContext(ctx, `INSERT INTO events (title, kind, training_minutes, starts_at, ends_at, checkin_opens_at, checkin_closes_at,
+			points_rule, token, checkin_code, capacity, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		title, kind, trainingMinutes, starts, ends, opens, closes, rule, token, code, capacity, createdBy, now)
 	if err != nil {
 		return 0, fmt.Errorf("alumni: create event: %w", sqldb.Classify(err))
 	}

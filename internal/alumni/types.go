@@ -159,7 +159,51 @@ type EventInput struct {
 	PointsRule      string     `json:"points_rule"`
 	// Capacity is how many people may sign up; nil (or absent) is no limit.
 	Capacity *int `json:"capacity"`
+	// Kind is one of EventKinds ("" is KindAlumni, as before kinds existed).
+	Kind string `json:"kind"`
+	// TrainingMinutes is what each attendee who checks in is credited (0: not training).
+	TrainingMinutes int `json:"training_minutes"`
 }
+
+// Activity kinds (活动类型). Events made before kinds existed are alumni events.
+const (
+	KindAlumni     = "alumni"
+	KindPolicyTalk = "policy_talk"
+	KindTraining   = "training"
+	KindSalon      = "salon"
+	KindRoadshow   = "roadshow"
+	KindContest    = "contest"
+	KindCamp       = "camp"
+	KindHomecoming = "homecoming"
+)
+
+// EventKind is a kind of activity and its name.
+type EventKind struct {
+	Code, Name string
+}
+
+// EventKinds are the kinds in the order the forms offer them.
+var EventKinds = []EventKind{
+	{KindPolicyTalk, "政策宣讲"}, {KindTraining, "创业培训"}, {KindSalon, "创业沙龙"}, {KindRoadshow, "项目路演"},
+	{KindContest, "创业大赛"}, {KindCamp, "训练营"}, {KindHomecoming, "返校日"}, {KindAlumni, "校友活动"},
+}
+
+// TrainingKinds are the kinds whose attendance counts as completing a training (the dashboard's
+// people trained).
+var TrainingKinds = []string{KindTraining, KindCamp}
+
+// KindName is the name of kind code ("" when unknown).
+func KindName(code string) string {
+	for _, k := range EventKinds {
+		if k.Code == code {
+			return k.Name
+		}
+	}
+	return ""
+}
+
+// MaxTrainingMinutes bounds an activity's credited training time (a month of full days).
+const MaxTrainingMinutes = 100000
 
 // Event is an event as staff see it, with the token and the QR payload to print.
 type Event struct {
@@ -180,6 +224,11 @@ type Event struct {
 	// Capacity is the sign-up limit (nil: none); Signups how many signed up.
 	Capacity *int `db:"capacity" json:"capacity"`
 	Signups  int  `db:"signups" json:"signups"`
+	// Kind is the activity's kind (EventKinds), KindName its name; TrainingMinutes what each
+	// attendee is credited.
+	Kind            string `db:"kind" json:"kind"`
+	KindName        string `db:"-" json:"kind_name"`
+	TrainingMinutes int    `db:"training_minutes" json:"training_minutes"`
 	// CheckinCode is the short code of the 小程序码 (empty until one is drawn for an event older
 	// than the code); Scene is "<id>.<code>", what the 小程序码 carries.
 	CheckinCode sql.NullString `db:"checkin_code" json:"-"`
@@ -196,6 +245,9 @@ type UserEvent struct {
 	CheckinOpensAt  time.Time  `db:"checkin_opens_at" json:"checkin_opens_at"`
 	CheckinClosesAt time.Time  `db:"checkin_closes_at" json:"checkin_closes_at"`
 	Points          int64      `db:"rule_points" json:"points"`
+	Kind            string     `db:"kind" json:"kind"`
+	KindName        string     `db:"-" json:"kind_name"`
+	TrainingMinutes int        `db:"training_minutes" json:"training_minutes"`
 	Capacity        *int       `db:"capacity" json:"capacity"`
 	Signups         int        `db:"signups" json:"signups"`
 	PlacesLeft      *int       `db:"-" json:"places_left"`

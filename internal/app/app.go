@@ -40,6 +40,7 @@ import (
 	"huixiang/internal/sqldb"
 	"huixiang/internal/staff"
 	"huixiang/internal/survey"
+	"huixiang/internal/training"
 	"huixiang/internal/upload"
 	"huixiang/internal/wechat"
 )
@@ -75,6 +76,8 @@ type App struct {
 	ServicePoints *servicepoint.Service
 	// Selections are the yearly selections (评选).
 	Selections *selection.Service
+	// Trainings are the training tracks (创业培训 → 入园孵化 → 跟踪服务) and the year's counts.
+	Trainings *training.Service
 	// Mentors is the mentor team (创业导师团) and appointments with mentors (导师服务预约).
 	Mentors *mentor.Service
 	// Consultations are the online consultations with mentors (导师线上问诊).
@@ -167,6 +170,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.MetricsHandler = metrics
 	a.ServicePoints = servicepoint.NewService(db, nil)
 	a.Mentors = mentor.NewService(db, nil)
+	a.Trainings = training.NewService(db, nil)
 	a.Consultations = consultation.NewService(db, uploads, a.Notify, moderation.UserText{Checker: wx, Log: log,
 		OpenID: func(ctx context.Context, userID int64) (string, error) {
 			id, err := a.Accounts.Identity(ctx, userID)
@@ -193,6 +197,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Notices:        a.Notices,
 		ServicePoints:  a.ServicePoints,
 		Selections:     a.Selections,
+		Trainings:      a.Trainings,
 		Mentors:        a.Mentors,
 		Consultations:  a.Consultations,
 		WeChatCallback: wechat.CallbackKeys{Token: cfg.WeChat.CallbackToken, EncodingAESKey: cfg.WeChat.CallbackAESKey, AppID: cfg.WeChat.AppID},

@@ -178,6 +178,9 @@ func classify(err error) *apiError {
 	if ae := classifyConsultation(err); ae != nil {
 		return ae
 	}
+	if ae := classifyTraining(err); ae != nil {
+		return ae
+	}
 	if errors.Is(sqldb.Classify(err), sqldb.ErrBadValue) {
 		return errBadValue
 	}

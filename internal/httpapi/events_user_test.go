@@ -156,17 +156,17 @@ func TestEvents_listSignUpCancel(t *testing.T) {
 
 // Capacity 5 and 40 people signing up at once: exactly 5 get a place, 35 hear EVENT_FULL, and
 // the count equals the rows. A cancel frees a place for one more.
-func TestEvents_capacityHoldsUnder40ParallelSignUps(t *testing.T) {
+func TestEvents_capacityHoldsUnder100ParallelSignUps(t *testing.T) {
 	t.Parallel()
-	// 40 sign-ups queue on the event's row; on a loaded 2-core machine the last ones wait for
+	// 100 sign-ups queue on the event's row; on a loaded 2-core machine the last ones wait for
 	// seconds, which the server's default query timeout answers with 503. This test is about
 	// the capacity, not the wait.
 	e := newEnv(t, func(c *config.Config) { c.MySQL.QueryTimeout = 60 * time.Second })
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
-	five := 5
-	id := e.createEvent(admin, "返校日", time.Now().UTC().Add(24*time.Hour), &five)
-	toks := make([]string, 40)
+	seats := 30
+	id, _ := e.createActivity(admin, "电商创业培训班", "training", 180, time.Now().UTC().Add(24*time.Hour), &seats)
+	toks := make([]string, 100)
 	for i := range toks {
 		toks[i], _ = e.alumnus(fmt.Sprintf("o_cap_%d", i), 100+i)
 	}
@@ -192,7 +192,7 @@ func TestEvents_capacityHoldsUnder40ParallelSignUps(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if got["200"] != 5 || got["409 EVENT_FULL"] != 35 {
+	if got["200"] != 30 || got["409 EVENT_FULL"] != 70 {
 		t.Fatalf("answers = %v", got)
 	}
 	count := func() (rows, counted int) {
@@ -205,7 +205,7 @@ func TestEvents_capacityHoldsUnder40ParallelSignUps(t *testing.T) {
 		}
 		return rows, counted
 	}
-	if rows, counted := count(); rows != 5 || counted != 5 {
+	if rows, counted := count(); rows != 30 || counted != 30 {
 		t.Fatalf("rows = %d, signups = %d", rows, counted)
 	}
 	expect(t, e.do("POST", fmt.Sprintf("/api/v1/events/%d/cancel-signup", id), winners[0], nil), 200, "")
@@ -217,7 +217,7 @@ func TestEvents_capacityHoldsUnder40ParallelSignUps(t *testing.T) {
 		}
 	}
 	expect(t, e.do("POST", fmt.Sprintf("/api/v1/events/%d/signup", id), loser, nil), 200, "")
-	if rows, counted := count(); rows != 5 || counted != 5 {
+	if rows, counted := count(); rows != 30 || counted != 30 {
 		t.Fatalf("after cancel and sign-up: rows = %d, signups = %d", rows, counted)
 	}
 }

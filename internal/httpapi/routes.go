@@ -33,6 +33,7 @@ import (
 	"huixiang/internal/session"
 	"huixiang/internal/staff"
 	"huixiang/internal/survey"
+	"huixiang/internal/training"
 	"huixiang/internal/upload"
 	"huixiang/internal/wechat"
 )
@@ -62,6 +63,8 @@ type Deps struct {
 	ServicePoints *servicepoint.Service
 	// Selections are the yearly selections (评选).
 	Selections *selection.Service
+	// Trainings are the training tracks and the year's counts of talks and people trained.
+	Trainings *training.Service
 	// Mentors is the mentor team and appointments with mentors.
 	Mentors *mentor.Service
 	// Consultations are the online consultations with mentors (导师线上问诊).
@@ -309,6 +312,15 @@ func New(d Deps) http.Handler {
 	policies.GET("/consultations", handleAdminConsultations(d.Consultations))
 	policies.GET("/consultations/stats", handleConsultationStats(d.Consultations))
 	policies.POST("/consultations/:id/assign", handleAssignConsultation(d.Consultations))
+	// Training tracks (创业培训 → 入园孵化 → 跟踪服务): district administrators and departments.
+	policies.GET("/trainings", handleTrainings(d.Trainings))
+	policies.POST("/trainings", handleEnrolTraining(d.Trainings))
+	policies.GET("/trainings/stats", handleTrainingStats(d.Trainings))
+	policies.GET("/trainings/:id", handleTraining(d.Trainings))
+	for _, t := range training.Transitions {
+		policies.POST("/trainings/:id/"+string(t.Action), handleTrainingAct(d.Trainings, t.Action))
+	}
+	policies.POST("/trainings/:id/visits", handleTrainingVisit(d.Trainings))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))
