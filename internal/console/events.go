@@ -103,7 +103,11 @@ type eventForm struct {
 	Title, Starts, Ends, Opens, Closes string
 	Rule                               string
 	// Capacity is the 名额 as typed ("" is no limit).
-	Capacity     string
+	Capacity string
+	// Kind is the activity's kind; Hours the training hours credited to each attendee as typed
+	// ("" or 0: not a training).
+	Kind, Hours  string
+	Kinds        []alumni.EventKind
 	Rules        []eventRuleOption
 	CheckinCount int
 	Error, Field string
@@ -153,6 +157,7 @@ func (cs *Console) renderEventForm(r *request, status int, f eventForm) error {
 		return err
 	}
 	f.Rules = rules
+	f.Kinds = alumni.EventKinds
 	title := "新建活动"
 	if f.ID > 0 {
 		title = "编辑活动"
@@ -161,7 +166,11 @@ func (cs *Console) renderEventForm(r *request, status int, f eventForm) error {
 }
 
 func (cs *Console) eventNew(r *request) error {
-	return cs.renderEventForm(r, http.StatusOK, eventForm{Rule: "event_attendance"})
+	kind := r.Query("kind")
+	if alumni.KindName(kind) == "" {
+		kind = alumni.KindPolicyTalk
+	}
+	return cs.renderEventForm(r, http.StatusOK, eventForm{Rule: "event_attendance", Kind: kind})
 }
 
 func (cs *Console) eventEdit(r *request) error {
@@ -175,14 +184,46 @@ func (cs *Console) eventEdit(r *request) error {
 	}
 	return cs.renderEventForm(r, http.StatusOK, eventForm{ID: ev.ID, Title: ev.Title, Starts: localValue(ev.StartsAt), Ends: localValue(ev.EndsAt),
 		Opens: localValue(ev.CheckinOpensAt), Closes: localValue(ev.CheckinClosesAt), Rule: ev.PointsRule, Capacity: capacity,
-		CheckinCount: ev.CheckinCount})
+		Kind: ev.Kind, Hours: hoursValue(ev.TrainingMinutes), CheckinCount: ev.CheckinCount})
+}
+
+// hoursValue is training minutes as the form shows hours ("" for none): 90 → "1.5".
+func hoursValue(minutes int) string {
+	if minutes == 0 {
+		return ""
+	}
+	return strconv.FormatFloat(float64(minutes)/60, 'f', -1, 64)
+}
+
+// parseHours reads hours as typed (quarter hours at most: 1.25) into minutes.
+func parseHours(v string) (int, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, true
+	}
+	h, err := strconv.ParseFloat(v, 64)
+	if err != nil || h < 0 || h > alumni.MaxTrainingMinutes/60 {
+		return 0, false
+	}
+	m := h * 60
+	if m != float64(int(m)) {
+		return 0, false
+	}
+	return int(m), true
 }
 
 // eventInput reads the posted form; a time that is not one is a badInput naming its field.
 func eventInput(r *request) (eventForm, alumni.EventInput, error) {
 	f := eventForm{Title: r.Form("title"), Starts: r.Form("starts_at"), Ends: r.Form("ends_at"), Opens: r.Form("checkin_opens_at"),
-		Closes: r.Form("checkin_closes_at"), Rule: r.Form("points_rule"), Capacity: strings.TrimSpace(r.Form("capacity"))}
-	in := alumni.EventInput{Title: f.Title, PointsRule: f.Rule}
+		Closes: r.Form("checkin_closes_at"), Rule: r.Form("points_rule"), Capacity: strings.TrimSpace(r.Form("capacity")),
+		Kind: r.Form("kind"), Hours: strings.TrimSpace(r.Form("training_hours"))}
+	in := alumni.EventInput{Title: f.Title, PointsRule: f.Rule, Kind: f.Kind}
+	minutes, ok := parseHours(f.Hours)
+	if !ok {
+		f.Field = "training_hours"
+		return f, in, badInput("培训学时请填写小时数，如 3 或 1.5；不是培训请留空")
+	}
+	in.TrainingMinutes = minutes
 	if f.Capacity != "" {
 		n, err := strconv.Atoi(f.Capacity)
 		if err != nil {

@@ -59,7 +59,7 @@ func TestEvents_createEditAndPrintQR(t *testing.T) {
 	e := newEnv(t)
 	c := e.as(dept)
 	form := url.Values{"title": {"2027 春季招商推介会"}, "starts_at": {"2027-03-20T09:30"}, "ends_at": {"2027-03-20T09:00"},
-		"checkin_opens_at": {""}, "checkin_closes_at": {""}, "points_rule": {"event_attendance"}}
+		"checkin_opens_at": {""}, "checkin_closes_at": {""}, "points_rule": {"event_attendance"}, "kind": {"policy_talk"}}
 	bad := c.postForm("/console/events", form)
 	if bad.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("ends before start: %d", bad.Status)
@@ -89,8 +89,14 @@ func TestEvents_createEditAndPrintQR(t *testing.T) {
 	form.Set("ends_at", "2027-03-27T12:00")
 	form.Set("checkin_opens_at", "2027-03-27T09:00")
 	form.Set("checkin_closes_at", "2027-03-27T11:00")
+	// Its kind and the training hours each attendee is credited (quarter hours).
+	form.Set("kind", "training")
+	form.Set("training_hours", "两小时")
+	c.postForm(path, form).mustShow(t, "培训学时请填写小时数")
+	form.Set("training_hours", "3.5")
 	got = c.follow(c.postForm(path, form))
-	got.mustShow(t, "已保存活动「2027 春季招商推介会（改期）」，已打印的签到码仍然有效", "2027-03-27 09:00 至 2027-03-27 11:00")
+	got.mustShow(t, "已保存活动「2027 春季招商推介会（改期）」，已打印的签到码仍然有效", "2027-03-27 09:00 至 2027-03-27 11:00",
+		"创业培训，每位签到学员记 3.5 学时")
 	after, err := e.app.Alumni.Event(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
@@ -98,6 +104,11 @@ func TestEvents_createEditAndPrintQR(t *testing.T) {
 	if after.Token != ev.Token {
 		t.Fatal("editing changed the QR token")
 	}
+	if after.Kind != "training" || after.TrainingMinutes != 210 || ev.Kind != "policy_talk" {
+		t.Fatalf("kind %q → %q, minutes %d", ev.Kind, after.Kind, after.TrainingMinutes)
+	}
+	c.get(path+"/edit").mustShow(t, `value="3.5"`, `<option value="training" selected>创业培训</option>`)
+	c.get("/console/events").mustShow(t, "创业培训", "3.5 学时")
 
 	// The printable page and its QR code: the PNG is the code of the payload the mini program
 	// scans (huixiang:event:<id>:<token>).

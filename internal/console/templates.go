@@ -92,6 +92,8 @@ func (cs *Console) funcs() template.FuncMap {
 		"yuan":     func(fen int64) string { return cn.Yuan(fen) },
 		"datetime": func(t any) string { return showTime(t, "2006-01-02 15:04") },
 		"date":     func(t any) string { return showTime(t, "2006-01-02") },
+		// hours shows minutes as hours: 90 → "1.5".
+		"hours":    hoursValue,
 		"roleName": func(r actor.Role) string { return roleNames[r] },
 		"roles":    func() []actor.Role { return actor.Roles },
 		// query is the current query with some parameters replaced ("" removes one): links that
