@@ -35,6 +35,7 @@ import (
 	"huixiang/internal/session"
 	"huixiang/internal/staff"
 	"huixiang/internal/survey"
+	"huixiang/internal/training"
 	"huixiang/internal/upload"
 )
 
@@ -61,6 +62,8 @@ type Deps struct {
 	Selections *selection.Service
 	// Mentors are the mentor team and their appointments.
 	Mentors *mentor.Service
+	// Trainings are the training tracks and the year's counts of talks and people trained.
+	Trainings *training.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).
@@ -138,6 +141,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerServicePoints(g)
 	cs.registerSelections(g)
 	cs.registerMentors(g)
+	cs.registerTrainings(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }

@@ -15,6 +15,7 @@ import (
 	"huixiang/internal/points"
 	"huixiang/internal/returnee"
 	"huixiang/internal/sqldb"
+	"huixiang/internal/training"
 )
 
 func (cs *Console) registerHome(g *gin.RouterGroup) {
@@ -127,13 +128,20 @@ func (cs *Console) home(r *request) error {
 		d.Charts = append(d.Charts, pointsChart(months))
 	}
 	if a.MayManagePolicies() {
-		// The plan's yearly targets (区 level): 10 outstanding alumni a year.
+		// The plan's yearly targets (区 level): 10 outstanding alumni a year,
 		d.Year = time.Now().In(cn.Zone).Year()
 		n, err := cs.d.Selections.OutstandingAlumni(ctx, d.Year)
 		if err != nil {
 			return err
 		}
 		d.Targets = append(d.Targets, target{Label: "十大杰出校友（已公布）", Count: n, Goal: OutstandingAlumniTarget, Href: "/console/selections"})
+		// ≥ 12 policy talks and ≥ 1,500 people trained a year.
+		y, err := cs.d.Trainings.Year(ctx, d.Year)
+		if err != nil {
+			return err
+		}
+		d.Targets = append(d.Targets, target{Label: "政策宣讲（已举办）", Count: y.PolicyTalks, Goal: training.PolicyTalkTarget, Href: "/console/events"},
+			target{Label: "培训人数", Count: y.Trained, Goal: training.TrainedTarget, Href: "/console/trainings"})
 	}
 	return r.OK("home", "", "工作台", d)
 }

@@ -8,8 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"huixiang/internal/cn"
 	"huixiang/internal/person"
 	"huixiang/internal/returnee"
+	"huixiang/internal/training"
 	"huixiang/internal/vocab"
 )
 
@@ -35,6 +37,11 @@ type regDetailData struct {
 	Revealed  *person.Revealed
 	Labels    regLabels
 	Reason    string
+	// Training is the person's activities and training track; MayTrain whether the viewer runs
+	// the track (enrols, marks stages).
+	Training *training.Record
+	MayTrain bool
+	Today    string
 }
 
 // fieldLabel is the form's name of a stored field ("skills" → 技能).
@@ -143,6 +150,10 @@ func (cs *Console) returneePerson(r *request) (regDetailData, error) {
 		}
 	}
 	d.History = cs.returneeTimeline(r, changes)
+	if d.Training, err = cs.d.Trainings.PersonRecord(r.Ctx(), rec.PersonID); err != nil {
+		return regDetailData{}, err
+	}
+	d.MayTrain, d.Today = r.Actor().MayManagePolicies(), time.Now().In(cn.Zone).Format(time.DateOnly)
 	return d, nil
 }
 
