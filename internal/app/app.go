@@ -169,7 +169,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	metrics.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	a.MetricsHandler = metrics
 	a.ServicePoints = servicepoint.NewService(db, nil)
-	a.Mentors = mentor.NewService(db, nil)
+	a.Mentors = mentor.NewService(db, nil).WithQuiet(quiet)
 	a.Trainings = training.NewService(db, nil)
 	a.Consultations = consultation.NewService(db, uploads, a.Notify, moderation.UserText{Checker: wx, Log: log,
 		OpenID: func(ctx context.Context, userID int64) (string, error) {

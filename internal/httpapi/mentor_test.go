@@ -591,3 +591,57 @@ func TestMentor_staffCRUDAudited(t *testing.T) {
 		t.Fatalf("audit = %v", actions)
 	}
 }
+
+// Confirming writes the reminders, to the returnee and to the mentor, due a day and an hour
+// before the start and opening the appointment; cancelling skips those not sent.
+func TestAppointment_confirmSchedulesRemindersCancelSkipsThem(t *testing.T) {
+	t.Parallel()
+	e, _, admin := newMentorEnv(t)
+	mentorID, mentorTok := e.makeMentor(admin, "mentor-remind", 100)
+	u := e.signIn("remind-u")
+	a := e.booked(u.Token, mentorID, slotAt(2, 10)) // Wednesday 10:00
+	expect(t, e.do("POST", fmt.Sprintf("/api/v1/mentor/appointments/%d/confirm", a.ID), mentorTok, nil), 200, "")
+	type row struct {
+		Key     string    `db:"dedup_key"`
+		User    int64     `db:"user_id"`
+		Due     time.Time `db:"next_attempt_at"`
+		Status  string    `db:"status"`
+		Skip    *string   `db:"skip_reason"`
+		Payload string    `db:"payload"`
+	}
+	rows := func() map[string]row {
+		var rs []row
+		if err := e.db.Select(&rs, `SELECT dedup_key, user_id, next_attempt_at, status, skip_reason, payload FROM outbox
+			WHERE dedup_key LIKE ? ORDER BY dedup_key`, fmt.Sprintf("appt:%d:remind:%%", a.ID)); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]row{}
+		for _, r := range rs {
+			out[strings.TrimPrefix(r.Key, fmt.Sprintf("appt:%d:remind:", a.ID))] = r
+		}
+		return out
+	}
+	got := rows()
+	start := mentorBase.AddDate(0, 0, 2).Add(10 * time.Hour)
+	want := map[string]time.Time{"day:booker": start.Add(-24 * time.Hour), "day:mentor": start.Add(-24 * time.Hour),
+		"hour:booker": start.Add(-time.Hour), "hour:mentor": start.Add(-time.Hour)}
+	if len(got) != 4 {
+		t.Fatalf("reminders = %v", got)
+	}
+	for k, due := range want {
+		r := got[k]
+		if !r.Due.Equal(due.UTC()) || r.Status != "pending" || !strings.Contains(r.Payload, `"personal":true`) ||
+			!strings.Contains(r.Payload, fmt.Sprintf(`pages/appointments/detail?id=%d`, a.ID)) {
+			t.Errorf("%s = %+v, want due %v", k, r, due.UTC())
+		}
+	}
+	if got["day:booker"].User != u.User.ID || !strings.Contains(got["day:booker"].Payload, "王导师") {
+		t.Errorf("the returnee's reminder = %+v", got["day:booker"])
+	}
+	expect(t, e.do("POST", fmt.Sprintf("/api/v1/appointments/%d/cancel", a.ID), u.Token, nil), 200, "")
+	for k, r := range rows() {
+		if r.Status != "skipped" || r.Skip == nil || *r.Skip != "cancelled" {
+			t.Errorf("after cancel %s = %+v", k, r)
+		}
+	}
+}

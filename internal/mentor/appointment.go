@@ -460,6 +460,16 @@ func (s *Service) Act(ctx context.Context, userID, id int64, action Action, text
 			return err
 		}
 		out = a
+		switch action {
+		case ActConfirm:
+			if err := s.scheduleReminders(ctx, tx, a, now); err != nil {
+				return err
+			}
+		case ActCancel, ActMentorCancel:
+			if err := notify.CancelPushes(ctx, tx, reminderKeys(a.ID)); err != nil {
+				return err
+			}
+		}
 		body := fmt.Sprintf("%s %s 的导师服务（%s）", a.MentorName, when(a.Start), a.Topic)
 		if action == ActMentorCancel {
 			body += "。导师留言：" + text

@@ -23,6 +23,7 @@ import (
 
 	"huixiang/internal/actor"
 	"huixiang/internal/audit"
+	"huixiang/internal/notify"
 	"huixiang/internal/sqldb"
 )
 
@@ -129,8 +130,9 @@ type Public struct {
 
 // Service keeps mentors and appointments.
 type Service struct {
-	db  *sqlx.DB
-	now atomic.Pointer[func() time.Time]
+	db    *sqlx.DB
+	now   atomic.Pointer[func() time.Time]
+	quiet notify.Quiet
 }
 
 // NewService returns the mentor service on db (now: time.Now when nil).

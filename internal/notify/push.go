@@ -32,6 +32,7 @@ const (
 	SkipNoConsent = "no_consent" // no subscribe consent and not a follower of the account
 	SkipCap       = "cap"        // the weekly number of broadcast pushes was reached
 	SkipTurnedOff = "turned_off" // the person turned pushes off in 我的
+	SkipCancelled = "cancelled"  // what it was about was called off (a cancelled appointment)
 )
 
 // Quiet is the night without pushes, in Beijing hours: from From:00 to To:00 (From > To: over
@@ -114,13 +115,20 @@ type Push struct {
 	Page     string
 	Title    string // thing1: cut to 20 characters
 	Summary  string // thing2: cut to 20 characters
+	// At is time3, the time the push is about (zero: when it is enqueued).
+	At time.Time
+	// Personal marks a push about the person's own business (an appointment's reminder): it
+	// neither counts against nor waits for the weekly cap of broadcast pushes. Consent, the
+	// person's switch and the quiet hours hold as for every push.
+	Personal bool
 }
 
 type pushPayload struct {
-	Page    string    `json:"page"`
-	Title   string    `json:"title"`
-	Summary string    `json:"summary"`
-	At      time.Time `json:"at"`
+	Page     string    `json:"page"`
+	Title    string    `json:"title"`
+	Summary  string    `json:"summary"`
+	At       time.Time `json:"at"`
+	Personal bool      `json:"personal,omitempty"`
 }
 
 // EnqueuePushes writes the pushes' outbox rows in one statement, due at notBefore (the end of
@@ -135,7 +143,11 @@ func EnqueuePushes(ctx context.Context, tx sqlx.ExtContext, ps []Push, now, notB
 		if p.UserID <= 0 || len(p.DedupKey) > 128 || !asciiRE.MatchString(p.DedupKey) || len(p.Page) > 255 {
 			return fmt.Errorf("%w: push %q", ErrInvalid, p.DedupKey)
 		}
-		b, err := json.Marshal(pushPayload{Page: p.Page, Title: cut(p.Title, 20), Summary: cut(p.Summary, 20), At: now})
+		at := now
+		if !p.At.IsZero() {
+			at = p.At
+		}
+		b, err := json.Marshal(pushPayload{Page: p.Page, Title: cut(p.Title, 20), Summary: cut(p.Summary, 20), At: at, Personal: p.Personal})
 		if err != nil {
 			return err
 		}
@@ -149,6 +161,26 @@ func EnqueuePushes(ctx context.Context, tx sqlx.ExtContext, ps []Push, now, notB
 	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (kind, dedup_key, user_id, payload, status, attempts, next_attempt_at, notice_id, created_at, updated_at)
 		VALUES `+values+` ON DUPLICATE KEY UPDATE id = id`, args...); err != nil {
 		return fmt.Errorf("notify: enqueue pushes: %w", sqldb.Classify(err))
+	}
+	return nil
+}
+
+// CancelPushes skips the pushes named by keys that are still waiting, in the caller's
+// transaction (the change that calls them off). A push a worker is sending at that moment goes.
+func CancelPushes(ctx context.Context, tx sqlx.ExtContext, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(keys)+1)
+	args = append(args, SkipCancelled)
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'skipped', skip_reason = ?, updated_at = `+dbNow+`
+		WHERE kind = '`+KindNoticePush+`' AND status = 'pending' AND dedup_key IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ")+`)`,
+		args...)
+	if err != nil {
+		return fmt.Errorf("notify: cancel pushes: %w", sqldb.Classify(err))
 	}
 	return nil
 }
@@ -181,7 +213,7 @@ func (w *Worker) processPush(ctx context.Context, log *slog.Logger, c claimed) {
 		w.finish(ctx, log, c, StatusDead, fmt.Sprintf("gave up after %d claims without an answer", c.Attempts-1), 0)
 		return
 	}
-	plan, err := w.beginPush(ctx, c, now)
+	plan, err := w.beginPush(ctx, c, now, p.Personal)
 	switch {
 	case errors.Is(err, errLost):
 		w.release(ctx, []claimed{c})
@@ -232,7 +264,7 @@ func (w *Worker) processPush(ctx context.Context, log *slog.Logger, c claimed) {
 // beginPush decides the channel and marks the send started, in one transaction under the
 // claim's fence and the person's settings row lock (lock order: outbox row, settings row,
 // consent row). A skip is recorded in the same transaction.
-func (w *Worker) beginPush(ctx context.Context, c claimed, now time.Time) (pushPlan, error) {
+func (w *Worker) beginPush(ctx context.Context, c claimed, now time.Time, personal bool) (pushPlan, error) {
 	po := w.o.Push
 	var plan pushPlan
 	err := sqldb.WithTx(ctx, w.db, func(tx *sqlx.Tx) error {
@@ -256,11 +288,13 @@ func (w *Worker) beginPush(ctx context.Context, c claimed, now time.Time) (pushP
 			return skipPush(ctx, tx, c, plan.skip)
 		}
 		var sent int
-		if err := tx.GetContext(ctx, &sent, `SELECT COUNT(*) FROM broadcast_pushes WHERE user_id = ? AND sent_at > ?`,
-			c.UserID, now.Add(-po.Window).UTC()); err != nil {
-			return fmt.Errorf("notify: cap: %w", err)
+		if !personal {
+			if err := tx.GetContext(ctx, &sent, `SELECT COUNT(*) FROM broadcast_pushes WHERE user_id = ? AND sent_at > ?`,
+				c.UserID, now.Add(-po.Window).UTC()); err != nil {
+				return fmt.Errorf("notify: cap: %w", err)
+			}
 		}
-		if sent >= po.Cap {
+		if !personal && sent >= po.Cap {
 			plan.skip = SkipCap
 			return skipPush(ctx, tx, c, plan.skip)
 		}
@@ -302,9 +336,11 @@ func (w *Worker) beginPush(ctx context.Context, c claimed, now time.Time) (pushP
 			plan.skip = SkipNoConsent
 			return skipPush(ctx, tx, c, plan.skip)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO broadcast_pushes (user_id, outbox_id, sent_at) VALUES (?, ?, ?)
-			ON DUPLICATE KEY UPDATE sent_at = VALUES(sent_at)`, c.UserID, c.ID, now.UTC()); err != nil {
-			return fmt.Errorf("notify: count push: %w", err)
+		if !personal {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO broadcast_pushes (user_id, outbox_id, sent_at) VALUES (?, ?, ?)
+				ON DUPLICATE KEY UPDATE sent_at = VALUES(sent_at)`, c.UserID, c.ID, now.UTC()); err != nil {
+				return fmt.Errorf("notify: count push: %w", err)
+			}
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE outbox SET channel = ? WHERE id = ?`, plan.channel, c.ID)
 		return err

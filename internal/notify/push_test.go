@@ -14,6 +14,7 @@ import (
 	"huixiang/internal/sqldb"
 	"huixiang/internal/testenv"
 	"huixiang/internal/wechat"
+	"huixiang/internal/wxfake"
 )
 
 const noticeTmpl = "TMPL_POLICY_NOTICE"
@@ -344,5 +345,65 @@ func TestPrune_oldEventKeysAndPushesGo_recentStay(t *testing.T) {
 	e.db.Get(&left, `SELECT (SELECT COUNT(*) FROM wechat_callback_events) + (SELECT COUNT(*) FROM broadcast_pushes)`)
 	if left != 2 {
 		t.Fatalf("%d rows left, want the 2 recent ones", left)
+	}
+}
+
+// A person whose weekly broadcast pushes are spent still gets their appointment's reminders
+// (personal pushes, time3 the appointment's time) and the reminders count for no cap; a reminder
+// called off before it is due is skipped as cancelled and never reaches WeChat.
+func TestPush_personalNotCapped_cancelledSkipped(t *testing.T) {
+	e := newPushEnv(t)
+	uid, openid := e.user("booked", 0)
+	fake.GrantConsent(openid, noticeTmpl, 50)
+	e.db.MustExec(`INSERT INTO subscription_consents (user_id, template_id, remaining, long_term, updated_at) VALUES (?, ?, 0, TRUE, UTC_TIMESTAMP())`, uid, noticeTmpl)
+	for i := range 3 {
+		e.push(uid, fmt.Sprintf("broadcast:%d", i), time.Now())
+	}
+	start := daytime().Add(26 * time.Hour)
+	err := sqldb.WithTx(context.Background(), e.db, func(tx *sqlx.Tx) error {
+		return notify.EnqueuePushes(context.Background(), tx, []notify.Push{
+			{UserID: uid, DedupKey: "appt:1:remind:day:booker", Page: "pages/appointments/detail?id=1", Title: "明天有导师预约",
+				Summary: "王导师 面谈", At: start, Personal: true},
+			{UserID: uid, DedupKey: "appt:2:remind:day:booker", Page: "pages/appointments/detail?id=2", Title: "明天有导师预约",
+				Summary: "李导师 电话", At: start, Personal: true},
+		}, time.Now(), time.Now())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqldb.WithTx(context.Background(), e.db, func(tx *sqlx.Tx) error {
+		return notify.CancelPushes(context.Background(), tx, []string{"appt:2:remind:day:booker", "appt:2:remind:hour:booker"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	w := e.pushWorker(daytime(), nil)
+	for {
+		n, err := w.Tick(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if r := e.pushRow("appt:1:remind:day:booker"); r.Status != "sent" || str(r.Channel) != "subscribe" {
+		t.Fatalf("reminder = %+v", r)
+	}
+	if r := e.pushRow("appt:2:remind:day:booker"); r.Status != "skipped" || str(r.Skip) != "cancelled" {
+		t.Fatalf("cancelled reminder = %+v", r)
+	}
+	var counted int
+	e.db.Get(&counted, `SELECT COUNT(*) FROM broadcast_pushes WHERE user_id = ?`, uid)
+	if sentTo(openid) != 4 || counted != 3 {
+		t.Fatalf("WeChat got %d messages, %d counted against the cap; want 4 and 3", sentTo(openid), counted)
+	}
+	var last wxfake.SentMessage
+	for _, m := range fake.Sent() {
+		if m.ToUser == openid {
+			last = m
+		}
+	}
+	if last.Page != "pages/appointments/detail?id=1" || last.Data["time3"] != start.Format("2006-01-02 15:04") || last.Data["thing1"] != "明天有导师预约" {
+		t.Fatalf("reminder data = %v", last.Data)
 	}
 }
