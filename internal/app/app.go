@@ -175,7 +175,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		OpenID: func(ctx context.Context, userID int64) (string, error) {
 			id, err := a.Accounts.Identity(ctx, userID)
 			return id.OpenID, err
-		}})
+		}}).WithPushes(quiet)
 	con, err := console.New(console.Deps{
 		Log: log, DB: db, Sessions: sessions, Staff: a.Staff, Regions: a.Regions, Returnees: a.Returnees,
 		Applications: a.Applications, Points: a.Points, Alumni: a.Alumni, Surveys: a.Surveys, Notify: a.Notify,

@@ -122,6 +122,9 @@ type Service struct {
 	text        TextCheck
 	replyWithin atomic.Int64
 	now         atomic.Pointer[func() time.Time]
+	// quiet are the hours pushes wait out; pushes is whether each message is also pushed.
+	quiet  notify.Quiet
+	pushes bool
 }
 
 // NewService returns consultations on db; files, n and text may be nil (no pictures, no inbox
@@ -138,6 +141,14 @@ func (s *Service) WithReplyWithin(d time.Duration) *Service {
 	if d > 0 {
 		s.replyWithin.Store(int64(d))
 	}
+	return s
+}
+
+// WithPushes makes each message told to the other side a push too (a subscribe message within
+// their consent, else the official account), waiting out the quiet hours q. Pushes about one's
+// own question are personal: the weekly cap of broadcast pushes does not hold them.
+func (s *Service) WithPushes(q notify.Quiet) *Service {
+	s.quiet, s.pushes = q, true
 	return s
 }
 
@@ -371,8 +382,16 @@ func (s *Service) tell(ctx context.Context, tx sqlx.ExtContext, userID, id int64
 	if r := []rune(body); len(r) > 200 {
 		body = string(r[:200]) + "…"
 	}
-	return s.notify.Enqueue(ctx, tx, notify.Notification{UserID: userID, Kind: "consultation", Title: title, Body: body,
-		Page: page(id), RefType: "consultation", RefID: id, DedupKey: key})
+	if err := s.notify.Enqueue(ctx, tx, notify.Notification{UserID: userID, Kind: "consultation", Title: title, Body: body,
+		Page: page(id), RefType: "consultation", RefID: id, DedupKey: key}); err != nil {
+		return err
+	}
+	if !s.pushes {
+		return nil
+	}
+	now := s.clock()
+	return notify.EnqueuePushes(ctx, tx, []notify.Push{{UserID: userID, DedupKey: key + ":push", Page: page(id), Title: title,
+		Summary: body, Personal: true}}, now, s.quiet.Next(now))
 }
 
 // activeMentor is the user id of active mentor id's person (0 when the person has no user), under

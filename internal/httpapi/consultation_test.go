@@ -195,6 +195,18 @@ func TestConsult_askChosenMentor_threadBothWays_askerPrivacy(t *testing.T) {
 	if in := e.consultInbox(mentorTok); len(in) != 2 || in[0].Body != "好的，谢谢！" {
 		t.Fatalf("mentor inbox = %+v", in)
 	}
+	// Each message is also a personal push (within consent, out of the quiet hours) opening the thread.
+	var pushes []struct {
+		Key     string `db:"dedup_key"`
+		Payload string `db:"payload"`
+	}
+	if err := e.db.Select(&pushes, `SELECT dedup_key, payload FROM outbox WHERE kind = 'notice_push' AND dedup_key LIKE 'consult:%' ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if len(pushes) != 3 || !strings.Contains(pushes[1].Payload, `"personal":true`) ||
+		!strings.Contains(pushes[1].Payload, fmt.Sprintf("pages/consultations/detail?id=%d", c.ID)) {
+		t.Fatalf("pushes = %+v, want one per message told (ask, reply, reply)", pushes)
+	}
 	m = e.consult("POST", consultPath(c.ID, "/messages"), mentorTok, map[string]any{"text": "不客气"}, 201)
 	if !m.FirstReplyAt.Equal(first) {
 		t.Errorf("first_reply_at moved: %v → %v", first, *m.FirstReplyAt)
