@@ -133,7 +133,7 @@ Page({
   // ---- 保存 -------------------------------------------------------------------------------
 
   onSave() {
-    if (this.data.saving) {
+    if (this.data.saving || this.data.status !== 'ready' || !this.form) {
       return Promise.resolve();
     }
     const problem = form.problems(this.form);
