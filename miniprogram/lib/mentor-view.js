@@ -3,6 +3,8 @@
  * by their labels, open slots grouped by Beijing day, appointment times,
  * and the errors of booking and of the actions on an appointment.
  */
+const { absoluteUrl } = require('./file-viewer');
+
 const MODE_LABELS = {
   online: '线上视频',
   phone: '电话',
@@ -106,7 +108,8 @@ function mentorCard(m, fieldOptions) {
   return {
     id: m.id,
     name: m.name || '',
-    photo: m.photo_url || '',
+    // The server may sign a path without its host (HX_UPLOAD_URL_BASE empty).
+    photo: absoluteUrl(m.photo_url || ''),
     org: [m.organisation, m.title].filter(Boolean).join(' · '),
     fields: fieldsText(m.fields, fieldOptions),
     modes: modesText(m.modes),
@@ -119,7 +122,7 @@ function appointmentCard(a) {
   return {
     id: a.id,
     mentorName: a.mentor_name || '',
-    bookerName: a.booker_name || '报名人',
+    bookerName: a.booker_name || '（没有登记姓名）',
     time: timeRange(a.start, a.end),
     mode: modeLabel(a.mode),
     topic: a.topic || '',

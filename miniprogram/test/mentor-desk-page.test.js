@@ -94,7 +94,7 @@ describe('pages/mentor/mentor: 导师工作台', () => {
     expect(text(page, '#tab-confirmed')).toBe('已确认 2');
     await tap(page, '#tab-confirmed');
     await settle(page, (p) => find(p, '#appt-32'), 'confirmed tab');
-    expect(text(page, '#appt-32-booker')).toBe('报名人');
+    expect(text(page, '#appt-32-booker')).toBe('（没有登记姓名）');
     await tap(page, '#tab-done');
     await settle(page, (p) => find(p, '#appt-33'), 'done tab');
 

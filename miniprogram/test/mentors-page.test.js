@@ -72,8 +72,18 @@ describe('pages/mentors/mentors: the list', () => {
     expect(text(page, '#mentor-4-org')).toBe('咸安区电商协会 · 会长');
     expect(text(page, '#mentor-4-modes')).toBe('方式：线上视频、电话');
     expect(find(page, '#mentor-4-photo')).toBeTruthy();
+    expect(page.instance.data.items[0].photo).toBe('https://files.test/m4.jpg');
     await tap(page, '#mentor-4');
     expect(fake.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/mentors/detail?id=4' }));
+  });
+
+  test('a photo signed as a path is loaded from the API server; a broken one gives way to the name', async () => {
+    fake.route('GET', '/api/v1/mentors', { statusCode: 200, data: { items: [Object.assign({}, MENTOR, { photo_url: '/api/v1/files/p4?exp=1&sig=x' })] } });
+    const page = open('mentors');
+    await settle(page, (p) => find(p, '#mentor-4-photo'), 'photo');
+    expect(page.instance.data.items[0].photo).toBe('http://127.0.0.1:8080/api/v1/files/p4?exp=1&sig=x');
+    page.instance.onPhotoError({ currentTarget: { dataset: { id: 4 } } });
+    await settle(page, (p) => !find(p, '#mentor-4-photo'), 'no photo');
   });
 
   test('a field chip asks the server for that field; none there: said so', async () => {
