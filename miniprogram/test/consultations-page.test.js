@@ -116,6 +116,30 @@ describe('pages/consultations/ask: 向导师提问', () => {
   });
 });
 
+describe('pages/consultations: loading states', () => {
+  test('向导师提问: a failed load offers 重试; a mentor no longer taking questions: choose another', async () => {
+    fake.route('GET', '/api/v1/mentors', { fail: { errMsg: 'request:fail timeout' } }, { statusCode: 200, data: { items: [{ id: 5, name: '陈导师' }] } });
+    const page = open('pages/consultations/ask');
+    await settle(page, (p) => find(p, '#state >>> #state-error'), 'error');
+    expect(text(page, '#state >>> #state-retry')).toBe('重试');
+    await tap(page, '#state >>> #state-retry');
+    await settle(page, (p) => find(p, '#target-5'), 'loaded again');
+
+    fake.route('GET', '/api/v1/mentors/4', { statusCode: 404, data: envelope('NOT_FOUND', 'x') });
+    const gone = open('pages/consultations/ask', { mentor_id: '4' });
+    await settle(gone, (p) => p.instance.data.status === 'ready' && find(p, '#target-any'), 'the choice instead');
+    expect(find(gone, '#fixed-mentor')).toBeFalsy();
+  });
+
+  test('the thread: a failed load offers 重试', async () => {
+    fake.route('GET', ONE, { fail: { errMsg: 'request:fail timeout' } }, { statusCode: 200, data: consultation() });
+    const page = open('pages/consultations/detail', { id: '8' });
+    await settle(page, (p) => find(p, '#state >>> #state-error'), 'error');
+    await tap(page, '#state >>> #state-retry');
+    await settle(page, (p) => find(p, '#msg-1'), 'loaded again');
+  });
+});
+
 describe('pages/consultations/consultations: 我的问诊', () => {
   test('cards with the mentor and status; 我要提问; tap opens the thread', async () => {
     fake.route('GET', ASK, { statusCode: 200, data: { items: [consultation(), consultation({ id: 9, mentor_id: null, mentor_name: '', status: 'waiting' })] } });

@@ -216,6 +216,14 @@ describe('pages/mentor/availability: 可预约时间', () => {
     expect(fake.calls('POST', cancelUrl)[0].data).toEqual({ message: '这周要出差，抱歉' });
   });
 
+  test('a failed load offers 重试', async () => {
+    fake.route('GET', AVAIL, { fail: { errMsg: 'request:fail timeout' } }, { statusCode: 200, data: SAVED });
+    const page = open('pages/mentor/availability');
+    await settle(page, (p) => find(p, '#state >>> #state-error'), 'error');
+    await tap(page, '#state >>> #state-retry');
+    await settle(page, (p) => p.instance.data.status === 'ready' && find(p, '#window-1-0'), 'loaded again');
+  });
+
   test('the server\'s refusal is shown; 403 said plainly', async () => {
     fake.route('GET', AVAIL, { statusCode: 200, data: SAVED });
     fake.route('PUT', AVAIL, { statusCode: 422, data: envelope('VALIDATION_FAILED', '同一天的时段不能重叠', 'weekly') });
