@@ -193,6 +193,18 @@ describe('pages/mentors/detail: profile, slots, booking', () => {
     expect(find(page, '#go-mine')).toBeFalsy();
   });
 
+  test('面谈 at a service point: where it is', async () => {
+    fake.route('GET', '/api/v1/service-points', {
+      statusCode: 200,
+      data: { items: [{ id: 2, name: '咸安区返乡创业服务中心', address: '温泉路12号' }], kinds: [], levels: [] },
+    });
+    const page = await openDetail(SLOTS, { modes: ['in_person'], service_point_id: 2 });
+    await settle(page, (p) => find(p, '#place'), 'place');
+    expect(text(page, '#place')).toBe('面谈地点：咸安区返乡创业服务中心，温泉路12号');
+    expect(text(page, '#mode-in_person')).toBe('到服务网点面谈');
+    expect(find(page, '#mode-online')).toBeFalsy();
+  });
+
   test('no open slots: said so, 向TA提问 still there and opens the question page', async () => {
     const page = await openDetail([]);
     expect(text(page, '#no-slots')).toContain('最近两周没有可约的时间');

@@ -10,6 +10,7 @@
  */
 const mentorsApi = require('../../api/mentors');
 const returneeApi = require('../../api/returnee');
+const servicePointsApi = require('../../api/service-points');
 const { charCount } = require('../../lib/validate');
 const view = require('../../lib/mentor-view');
 
@@ -44,6 +45,7 @@ Page({
     showMine: false,
     booking: false,
     booked: null,
+    place: '',
   },
 
   onLoad(query) {
@@ -69,6 +71,9 @@ Page({
     return mentorsApi.getMentor(this.mentorId, { silent: true }).then(
       (m) => {
         this.raw = m;
+        if (m.modes.indexOf('in_person') >= 0 && m.service_point_id && !this.placeAsked) {
+          this.showPlace(m.service_point_id);
+        }
         const modes = m.modes.map((code) => ({ code, label: view.modeLabel(code) }));
         const days = view.slotDays(m.slots);
         const stillOpen = days.some((d) => d.slots.some((s) => s.start === this.data.slot));
@@ -94,6 +99,17 @@ Page({
 
   onRetry() {
     return this.load(true);
+  },
+
+  /** Where 到服务网点面谈 happens: the service point's name and address (quietly left out on failure). */
+  showPlace(pointId) {
+    this.placeAsked = true;
+    return servicePointsApi.getServicePoints({}, { silent: true }).then((body) => {
+      const p = body.items.find((it) => String(it.id) === String(pointId));
+      if (p) {
+        this.setData({ place: [p.name, p.address].filter(Boolean).join('，') });
+      }
+    }, () => {});
   },
 
   onSlot(e) {
