@@ -305,6 +305,13 @@ const KNOWN_PAGES = [
   'pages/policy/policy',
   'pages/stations/stations',
   'pages/events/events',
+  // Appointments with mentors and consultations, for both sides (the server's
+  // notify pages: pages/appointments/detail?id=N, pages/consultations/detail?id=N).
+  'pages/appointments/appointments',
+  'pages/appointments/detail',
+  'pages/consultations/consultations',
+  'pages/consultations/detail',
+  'pages/mentor/mentor',
 ];
 
 // Other spellings of the detail page that messages may carry.

@@ -37,7 +37,7 @@ const surveyForm = require('../lib/survey-form');
 const redeemKeys = require('../lib/redeem-keys');
 const { BASE_URL } = require('./helpers/fake-wx');
 
-const API_MODULES = ['alumni', 'applications', 'auth', 'events', 'library', 'messages', 'notify-settings', 'points', 'returnee', 'selections', 'service-points', 'survey', 'uploads'];
+const API_MODULES = ['alumni', 'applications', 'auth', 'consultations', 'events', 'library', 'mentors', 'messages', 'notify-settings', 'points', 'returnee', 'selections', 'service-points', 'survey', 'uploads'];
 // eslint-disable-next-line import/no-dynamic-require, global-require
 const api = Object.fromEntries(API_MODULES.map((name) => [name, require(`../api/${name}`)]));
 
@@ -393,6 +393,36 @@ const CALLS = {
   'service-points.getServicePoints': () => api['service-points'].getServicePoints({
     kind: 'gig_station', township: '421202100', lat: 29.85, lng: 114.32,
   }),
+  'consultations.ask': () => api.consultations.ask({
+    mentorId: 4, question: probes.repeat('茶', 1000), images: ['q3Zx0Jd8TgKf1mWc2bYh5A', 'r4Zx0Jd8TgKf1mWc2bYh5B'],
+  }),
+  'consultations.getMyConsultations': () => api.consultations.getMyConsultations(),
+  'consultations.getConsultation': () => api.consultations.getConsultation(8),
+  'consultations.sendMessage': () => api.consultations.sendMessage(8, { text: probes.repeat('茶', 1000), images: ['q3Zx0Jd8TgKf1mWc2bYh5A'] }),
+  'consultations.closeConsultation': () => api.consultations.closeConsultation(8, probes.repeat('茶', 500)),
+  'consultations.rateConsultation': () => api.consultations.rateConsultation(8, 5, probes.repeat('好', 500)),
+  'consultations.getMentorConsultations': () => api.consultations.getMentorConsultations(),
+  'mentors.getMentors': () => api.mentors.getMentors('ecommerce'),
+  'mentors.getMentor': () => api.mentors.getMentor(4),
+  'mentors.book': () => api.mentors.book({
+    mentorId: 4, start: '2026-12-07T09:00:00+08:00', mode: 'online', topic: probes.repeat('网', 200),
+  }),
+  'mentors.getMyAppointments': () => api.mentors.getMyAppointments(),
+  'mentors.getAppointment': () => api.mentors.getAppointment(6),
+  'mentors.cancelAppointment': () => api.mentors.cancelAppointment(6),
+  'mentors.rateAppointment': () => api.mentors.rateAppointment(6, 4, probes.repeat('好', 500)),
+  'mentors.getMentorAppointments': () => api.mentors.getMentorAppointments('requested'),
+  'mentors.mentorAction': () => Promise.all(api.mentors.MENTOR_ACTIONS.map((action) => api.mentors.mentorAction(6, action, { note: '聊了网店选品', message: '临时出差，抱歉' }))),
+  'mentors.confirmAppointment': () => api.mentors.confirmAppointment(6),
+  'mentors.declineAppointment': () => api.mentors.declineAppointment(6),
+  'mentors.markAttended': () => api.mentors.markAttended(6, probes.repeat('记', 1000)),
+  'mentors.markNoShow': () => api.mentors.markNoShow(6),
+  'mentors.mentorCancel': () => api.mentors.mentorCancel(6, probes.repeat('抱', 200)),
+  'mentors.getAvailability': () => api.mentors.getAvailability(),
+  'mentors.saveAvailability': () => api.mentors.saveAvailability({
+    weekly: [{ weekday: 1, start: '09:00', end: '12:00' }, { weekday: 7, start: '14:15', end: '17:45' }],
+    exceptions: [{ from: '2026-12-24', to: '2027-01-02', note: '年底休息' }, { from: '2027-02-01', to: '2027-02-01' }],
+  }),
   'messages.getMessages': () => api.messages.getMessages(2),
   'messages.getUnreadCount': () => api.messages.getUnreadCount(),
   'messages.markRead': () => api.messages.markRead(9),
@@ -674,5 +704,27 @@ describe('评选: the client\'s limits are the schema\'s', () => {
     const input = schema('NominationInput');
     expect(probes.sameNumber('statement', api.selections.STATEMENT_MAX, contract.schemaAt(doc, input, 'statement').maxLength)).toEqual([]);
     expect(probes.sameNumber('materials', api.selections.MATERIALS_MAX, contract.schemaAt(doc, input, 'materials').maxItems)).toEqual([]);
+  });
+});
+
+describe('导师 and 问诊: the client\'s limits are the schema\'s', () => {
+  const bodyOf = (p, method) => doc.paths[p][method].requestBody.content['application/json'].schema;
+  test('topic, note, cancel message, comments, question, pictures, summary', () => {
+    const booking = bodyOf('/api/v1/appointments', 'post');
+    expect(probes.sameNumber('topic', api.mentors.TOPIC_MAX, booking.properties.topic.maxLength)).toEqual([]);
+    expect(booking.properties.mode.enum).toEqual(api.mentors.MODES);
+    const note = bodyOf('/api/v1/mentor/appointments/{id}/attended', 'post');
+    expect(probes.sameNumber('note', api.mentors.NOTE_MAX, note.properties.note.maxLength)).toEqual([]);
+    const cancel = bodyOf('/api/v1/mentor/appointments/{id}/cancel', 'post');
+    expect(probes.sameNumber('message', api.mentors.CANCEL_MESSAGE_MAX, cancel.properties.message.maxLength)).toEqual([]);
+    const rate = bodyOf('/api/v1/appointments/{id}/rate', 'post');
+    expect(probes.sameNumber('comment', api.mentors.COMMENT_MAX, rate.properties.comment.maxLength)).toEqual([]);
+    const asked = bodyOf('/api/v1/consultations', 'post');
+    expect(probes.sameNumber('question', api.consultations.TEXT_MAX, asked.properties.question.maxLength)).toEqual([]);
+    expect(probes.sameNumber('images', api.consultations.IMAGES_MAX, asked.properties.images.maxItems)).toEqual([]);
+    const closed = bodyOf('/api/v1/consultations/{id}/close', 'post');
+    expect(probes.sameNumber('summary', api.consultations.SUMMARY_MAX, closed.properties.summary.maxLength)).toEqual([]);
+    const rated = bodyOf('/api/v1/consultations/{id}/rate', 'post');
+    expect(probes.sameNumber('comment', api.consultations.COMMENT_MAX, rated.properties.comment.maxLength)).toEqual([]);
   });
 });

@@ -108,6 +108,20 @@ describe('pages/messages', () => {
     expect(fake.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: '/pages/policy/policy?id=5' }));
   });
 
+  test.each([
+    ['appointment', '导师已确认您的预约', 'pages/appointments/detail?id=31'],
+    ['consultation', '导师回复了您的问题', 'pages/consultations/detail?id=8'],
+  ])('a message about an %s opens its page (for either side)', async (kind, title, link) => {
+    fake.route('GET', '/api/v1/me/messages', {
+      statusCode: 200,
+      data: { items: [message(12, { kind, title, page: link, read_at: '2026-11-20T01:00:00Z' })], unread: 0 },
+    });
+    const page = await open();
+    await tap(page, '#msg-12');
+    await settle(page, () => fake.wx.navigateTo.mock.calls.length === 1, 'opened');
+    expect(fake.wx.navigateTo).toHaveBeenLastCalledWith(expect.objectContaining({ url: `/${link}` }));
+  });
+
   test('scrolling to the bottom loads the next page', async () => {
     const first = Array.from({ length: 20 }, (_, i) => message(100 - i, { read_at: '2026-11-20T01:00:00Z' }));
     fake.route('GET', '/api/v1/me/messages', (opts) => ({

@@ -1,5 +1,6 @@
 /**
  * 我的 (tab): the bound phone (or the button to bind it), my records,
+ * 我的预约 and 我的问诊 (and 导师工作台 for an active mentor),
  * 消息推送 settings, the privacy policy, and 退出登录 — which also clears every draft and
  * anything personal kept on this phone.
  */
@@ -8,11 +9,16 @@ const auth = require('../../api/auth');
 const LINKS = [
   { key: 'record', title: '我的登记信息', url: '/pages/record/record' },
   { key: 'applications', title: '我的申请', url: '/pages/applications/applications' },
+  { key: 'appointments', title: '我的预约', url: '/pages/appointments/appointments' },
+  { key: 'consultations', title: '我的问诊', url: '/pages/consultations/consultations' },
   { key: 'alumnus', title: '校友登记', url: '/pages/alumnus/alumnus' },
   { key: 'vouchers', title: '我的优惠券', url: '/pages/vouchers/vouchers' },
   { key: 'notify', title: '消息推送', url: '/pages/notify-settings/notify-settings' },
   { key: 'privacy', title: '隐私保护指引', url: '/pages/privacy/privacy' },
 ];
+
+// Shown only to active mentors (GET /api/v1/me says mentor: true).
+const MENTOR_LINK = { key: 'mentor', title: '导师工作台', url: '/pages/mentor/mentor' };
 
 const TEXT = {
   LOGOUT_TITLE: '退出登录',
@@ -38,7 +44,11 @@ Page({
     return auth.ensureSignedIn()
       .then(() => auth.getMe({ silent: true }))
       .then(
-        (me) => this.setData({ status: 'ready', phone: (me && me.phone) || '' }),
+        (me) => this.setData({
+          status: 'ready',
+          phone: (me && me.phone) || '',
+          links: me && me.mentor === true ? [MENTOR_LINK].concat(LINKS) : LINKS,
+        }),
         (err) => this.setData({ status: 'error', errorMessage: (err && err.message) || '' }),
       );
   },

@@ -29,6 +29,15 @@ const SECTIONS = [
     ],
   },
   {
+    key: 'mentors',
+    title: '创业导师',
+    items: [
+      { key: 'mentors', title: '预约导师', note: '找创业导师面谈、打电话或视频，选一个时间就能约', url: '/pages/mentors/mentors' },
+      { key: 'ask', title: '导师问诊', note: '把创业中遇到的问题写下来，导师在线回答', url: '/pages/consultations/ask' },
+      { key: 'consultations', title: '我的问诊', note: '看导师的回答，接着问', url: '/pages/consultations/consultations' },
+    ],
+  },
+  {
     key: 'alumni',
     title: '校友登记与活动',
     items: [

@@ -18,6 +18,12 @@
  *    checked in in one step and the event counts one check-in. Another
  *    alumna taps 活动签到 on 首页: the camera opens at once and the scanned
  *    小程序码 (its path) checks her in.
+ * 4. Staff make a registered user a mentor (POST /admin/api/v1/mentors). A
+ *    returnee goes 办事 → 预约导师 → the mentor's page, asks her a question
+ *    with a photo (向TA提问) and books her first open slot by phone; on the
+ *    mentor's own phone, 我的 → 导师工作台 shows the question and the
+ *    booking: she answers in the thread and confirms. The returnee's phone
+ *    then shows the answer and the appointment 已确认.
  *
  * Needs Go, MariaDB and Redis (scripts/services.sh; `make test` has them):
  * without them the journeys are skipped, except under CI=true, where they
@@ -588,4 +594,117 @@ journeys('a returnee in 我的 → 消息推送: subscribe to policy notices, th
     expect(settings.pushes_enabled).toBe(false);
     expect(text(page, '#consent')).toBe('已长期订阅');
   }, JOURNEY_MS);
+});
+
+/** Staff (the demo admin) make a registered user a mentor, available every day: the mentor. */
+async function makeMentor(personId) {
+  const staff = (await ok(servers.call('POST', '/admin/api/v1/auth/login', {
+    body: { username: 'admin', password: servers.adminPassword },
+  }), 200, 'staff sign-in')).token;
+  const weekly = [];
+  for (let d = 1; d <= 7; d += 1) {
+    weekly.push({ weekday: d, start: '09:00', end: '12:00' }, { weekday: d, start: '14:00', end: '17:00' });
+  }
+  return ok(servers.call('POST', '/admin/api/v1/mentors', {
+    token: staff,
+    body: {
+      person_id: personId,
+      fields: ['ecommerce'],
+      organisation: '咸安区电商协会',
+      title: '会长',
+      bio: '十年农村电商经验（行程测试）',
+      modes: ['online', 'phone'],
+      weekly_cap: 20,
+      availability: { weekly, exceptions: [] },
+    },
+  }), 201, 'POST /admin/api/v1/mentors');
+}
+
+journeys('a returnee and a mentor, each on their own phone: 向TA提问, 预约, the answer and the confirmation', () => {
+  test('the returnee asks a mentor (with a photo) and books a slot; the mentor answers and confirms from 导师工作台', async () => {
+    // The mentor registered earlier (as an alumna) and staff made her a mentor.
+    const mentorOpenid = `o_journey_mentor_${seq}`;
+    const alumnus = await registerAlumna(mentorOpenid, seq + 5);
+    const mentor = await makeMentor(alumnus.person_id);
+
+    // ---- the returnee's phone --------------------------------------------------
+    const returnee = newPhone(`o_journey_asker_${seq}`);
+    returnee.fake.privacyAuthorized = true;
+    const app = await launchApp();
+    await expect(app.globalData.signedIn).resolves.toBe(true);
+    const returneeToken = returnee.fake.storage.get('token');
+
+    const services = mountPage('services');
+    await tap(services, '#go-mentors');
+    const list = follow(returnee, 'pages/mentors/mentors');
+    await until(list, loaded(`#mentor-${mentor.id}`), 'the mentor in 创业导师');
+    expect(text(list, `#mentor-${mentor.id}-org`)).toBe('咸安区电商协会 · 会长');
+    await tap(list, `#mentor-${mentor.id}`);
+    const detail = follow(returnee, 'pages/mentors/detail');
+    await until(detail, loaded('#ask-btn'), 'the mentor\'s page');
+    expect(text(detail, '#name')).toBe('程晓雯');
+
+    // 向TA提问, with a photo of the tea garden.
+    await tap(detail, '#ask-btn');
+    const ask = follow(returnee, 'pages/consultations/ask');
+    await until(ask, loaded('#fixed-mentor'), 'the question form');
+    expect(text(ask, '#fixed-mentor')).toBe('导师：程晓雯');
+    await type(ask, '#question', '想在网上卖自家的茶叶，第一步该做什么？');
+    await tap(ask, '#add-photo');
+    await until(ask, (p) => text(p, '#file-status-u1') === '已上传' || /已上传/.test(p.dom.textContent), 'the photo uploaded');
+    await tap(ask, '#submit-btn');
+    await until(ask, () => returnee.lastOpened().route === 'pages/consultations/detail', 'the question sent');
+    const askedId = returnee.lastOpened().query.id;
+    const thread = follow(returnee, 'pages/consultations/detail');
+    await until(thread, loaded('#question'), 'the thread');
+    expect(text(thread, '#status')).toBe('等导师回复');
+
+    // Back on the mentor's page: the first open slot, by phone, and a topic.
+    const day = detail.instance.data.days[0];
+    expect(day).toBeTruthy();
+    const start = day.slots[0].start;
+    await tap(detail, `#slot-${day.date}-0`);
+    await tap(detail, '#mode-phone');
+    await type(detail, '#topic', '网店怎么起步');
+    await tap(detail, '#book-btn');
+    await until(detail, (p) => find(p, '#done') || find(p, '#problem'), 'the booking answered');
+    expect(text(detail, '#problem')).toBeNull();
+    const booked = (await ok(servers.call('GET', '/api/v1/me/appointments', { token: returneeToken }), 200, 'my appointments')).items[0];
+    expect(booked).toMatchObject({ mentor_id: mentor.id, status: 'requested', mode: 'phone', topic: '网店怎么起步' });
+    expect(Date.parse(booked.start)).toBe(Date.parse(start));
+
+    // ---- the mentor's phone ----------------------------------------------------
+    const mentorPhone = newPhone(mentorOpenid);
+    const mine = mountPage('mine');
+    await until(mine, (p) => !!find(p, '#go-mentor'), '导师工作台 in 我的');
+    await tap(mine, '#go-mentor');
+    const desk = follow(mentorPhone, 'pages/mentor/mentor');
+    await until(desk, loaded(`#consult-${askedId}`), 'the question on the desk');
+    expect(text(desk, `#appt-${booked.id}-topic`)).toBe('网店怎么起步');
+
+    // The answer.
+    await tap(desk, `#consult-${askedId}`);
+    const answer = follow(mentorPhone, 'pages/consultations/detail');
+    await until(answer, loaded('#reply'), 'the thread, the mentor\'s side');
+    expect(find(answer, '#asker')).toBeTruthy();
+    expect(find(answer, '#question-pic-0')).toBeTruthy();
+    await type(answer, '#reply', '先在镇上办个体工商户，再开网店。');
+    await tap(answer, '#send-btn');
+    await until(answer, (p) => (text(p, '#status') || '') === '导师已回复', 'the answer sent');
+
+    // The confirmation.
+    await tap(desk, `#confirm-${booked.id}`);
+    await until(desk, (p) => !find(p, `#confirm-${booked.id}`), 'confirmed');
+    const after = await ok(servers.call('GET', `/api/v1/appointments/${booked.id}`, { token: returneeToken }), 200, 'the appointment');
+    expect(after.status).toBe('confirmed');
+
+    // ---- back on the returnee's phone: the answer is there -----------------------
+    global.wx = Object.assign({}, simulateWx, returnee.wx);
+    const again = mountPage('pages/consultations/detail', { id: askedId });
+    await until(again, (p) => /先在镇上办个体工商户/.test(p.dom.textContent), 'the answer on the returnee\'s phone');
+    expect(text(again, '#status')).toBe('导师已回复');
+    const mineAgain = mountPage('pages/appointments/detail', { id: String(booked.id) });
+    await until(mineAgain, loaded('#status'), 'the appointment on the returnee\'s phone');
+    expect(text(mineAgain, '#status')).toBe('已确认');
+  }, 2 * JOURNEY_MS);
 });
