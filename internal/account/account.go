@@ -45,6 +45,9 @@ type User struct {
 	CreatedAt time.Time `json:"created_at"`
 	// Privacy is the privacy-policy version the user accepted last, when, and the current one.
 	Privacy privacy.State `json:"privacy"`
+	// Mentor is whether the user is an active mentor (创业导师): the mini program shows the
+	// mentor's pages. Set by Get (GET /me) only; absent elsewhere.
+	Mentor bool `json:"mentor,omitempty"`
 	// OpenID is kept for server-side use (notifications); never serialised.
 	OpenID string `json:"-"`
 }
@@ -155,16 +158,24 @@ func (s *Service) loadByOpenID(ctx context.Context, openID string) (loginRow, er
 // Get returns the user.
 func (s *Service) Get(ctx context.Context, id int64) (User, error) {
 	var r row
-	// Scanned by hand, not by sqlx's reflection: GET /me runs this on every call.
-	err := s.db.QueryRowContext(ctx, `SELECT id, openid, phone_enc, created_at, privacy_version, privacy_accepted_at FROM users WHERE id = ?`, id).
-		Scan(&r.ID, &r.OpenID, &r.PhoneEnc, &r.CreatedAt, &r.PrivacyVersion, &r.PrivacyAcceptedAt)
+	var mentor bool
+	// Scanned by hand, not by sqlx's reflection: GET /me runs this on every call, one statement
+	// (the mentor flag is a lookup by two unique keys: persons.user_id, mentors.person_id).
+	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.openid, u.phone_enc, u.created_at, u.privacy_version, u.privacy_accepted_at,
+		EXISTS (SELECT 1 FROM persons p JOIN mentors m ON m.person_id = p.id WHERE p.user_id = u.id AND m.status = 'active') AS mentor
+		FROM users u WHERE u.id = ?`, id).
+		Scan(&r.ID, &r.OpenID, &r.PhoneEnc, &r.CreatedAt, &r.PrivacyVersion, &r.PrivacyAcceptedAt, &mentor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("account: get: %w", err)
 	}
-	return s.user(r)
+	u, err := s.user(r)
+	if err == nil && mentor {
+		u.Mentor, u.Roles = true, []string{"mentor"}
+	}
+	return u, err
 }
 
 // BindPhone asks WeChat for the phone behind code and stores it encrypted with its blind index.

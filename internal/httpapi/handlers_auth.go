@@ -10,7 +10,6 @@ import (
 
 	"huixiang/internal/account"
 	"huixiang/internal/actor"
-	"huixiang/internal/mentor"
 	"huixiang/internal/session"
 	"huixiang/internal/staff"
 	"huixiang/internal/wechat"
@@ -61,27 +60,14 @@ func handleLogout(sessions *session.Store, kind session.Kind) gin.HandlerFunc {
 	}
 }
 
-// meResponse is the signed-in user and whether they are an active mentor (the mini program then
-// shows the mentor's pages).
-type meResponse struct {
-	account.User
-	Mentor bool `json:"mentor"`
-}
-
-func handleUserMe(acc *account.Service, mentors *mentor.Service) gin.HandlerFunc {
+func handleUserMe(acc *account.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		ctx, id := c.Request.Context(), currentSession(c).SubjectID
-		u, err := acc.Get(ctx, id)
+		u, err := acc.Get(c.Request.Context(), currentSession(c).SubjectID)
 		if err != nil {
 			respondError(c, err)
 			return
 		}
-		isMentor, err := mentors.IsMentor(ctx, id)
-		if err != nil {
-			respondError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, meResponse{User: u, Mentor: isMentor})
+		c.JSON(http.StatusOK, u)
 	}
 }
 

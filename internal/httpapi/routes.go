@@ -143,7 +143,7 @@ func New(d Deps) http.Handler {
 	api.GET("/service-points", handleServicePoints(d.ServicePoints))
 	user := api.Group("", requireSession(d.Sessions, session.KindUser))
 	user.POST("/auth/logout", handleLogout(d.Sessions, session.KindUser))
-	user.GET("/me", handleUserMe(d.Accounts, d.Mentors))
+	user.GET("/me", handleUserMe(d.Accounts))
 	user.POST("/me/privacy-consent", handlePrivacyConsent(d.Accounts))
 	user.POST("/me/phone", wxQuota, handleBindPhone(d.Accounts))
 	user.GET("/me/returnee", handleMyReturnee(d.Returnees))
