@@ -23,6 +23,7 @@ import (
 	"huixiang/internal/actor"
 	"huixiang/internal/alumni"
 	"huixiang/internal/application"
+	"huixiang/internal/consultation"
 	"huixiang/internal/mentor"
 	"huixiang/internal/notice"
 	"huixiang/internal/notify"
@@ -61,6 +62,8 @@ type Deps struct {
 	Selections *selection.Service
 	// Mentors are the mentor team and their appointments.
 	Mentors *mentor.Service
+	// Consultations are the online consultations with mentors (导师线上问诊).
+	Consultations *consultation.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).
@@ -138,6 +141,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerServicePoints(g)
 	cs.registerSelections(g)
 	cs.registerMentors(g)
+	cs.registerConsultations(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }
