@@ -1,8 +1,14 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -277,4 +283,138 @@ func TestConsultations_stats(t *testing.T) {
 		t.Fatalf("m2's row:\n%s", m2)
 	}
 	p.mustShow(t, "暂停", "合计")
+}
+
+// postMultipart posts form with the file (field photo) as a browser's multipart form does.
+func (c *client) postMultipart(path string, form url.Values, name string, file []byte) page {
+	c.e.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, vs := range form {
+		for _, v := range vs {
+			_ = w.WriteField(k, v)
+		}
+	}
+	if name != "" {
+		fw, _ := w.CreateFormFile("photo", name)
+		_, _ = fw.Write(file)
+	}
+	_ = w.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.e.srv.URL+path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Origin", c.e.srv.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return c.do(req)
+}
+
+// picture is a small PNG or JPEG.
+func picture(t testing.TB, jpg bool) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 40, 40))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7)
+	}
+	var b bytes.Buffer
+	var err error
+	if jpg {
+		err = jpeg.Encode(&b, img, nil)
+	} else {
+		err = png.Encode(&b, img)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestMentors_photo: the mentor form takes a photo (JPEG or PNG by its bytes, 5 MB at most),
+// shows it on the form and the list, keeps it when saved without one, replaces and removes it;
+// a text file and an oversized file are refused with a clear message.
+func TestMentors_photo(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.as(dept)
+	var pid int64
+	e.app.DB.Get(&pid, `SELECT person_id FROM returnees ORDER BY person_id DESC LIMIT 1`)
+	form := url.Values{"person_id": {fmt.Sprint(pid)}, "organisation": {"湖北某农业公司"}, "fields": {"tea"}, "modes": {"online"},
+		"weekly_cap": {"4"}, "slot_minutes": {"60"}, "start_1": {"14:00"}, "end_1": {"17:00"}}
+	if res := c.postMultipart("/console/mentors", form, "notes.png", []byte("这不是图片，只是一段文字。")); res.Status != http.StatusUnsupportedMediaType ||
+		!strings.Contains(res.Body, "照片只能是 JPG 或 PNG 图片") {
+		t.Fatalf("a text file as the photo: %d", res.Status)
+	}
+	created := c.postMultipart("/console/mentors", form, "photo.png", picture(t, false))
+	if created.Status != http.StatusSeeOther {
+		t.Fatalf("add with a photo: %d %s", created.Status, created.Body)
+	}
+	c.follow(created).mustShow(t, "已添加导师", `class="mentor-photo-small" loading="lazy"`, `<img src="/api/v1/files/`)
+	var m struct {
+		ID      int64          `db:"id"`
+		Photo   sql.NullString `db:"photo_upload_id"`
+		Version int            `db:"version"`
+	}
+	photo := func() {
+		t.Helper()
+		if err := e.app.DB.Get(&m, `SELECT id, photo_upload_id, version FROM mentors WHERE person_id = ?`, pid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	photo()
+	first := m.Photo.String
+	var up struct {
+		Owner int64  `db:"owner_user_id"`
+		Type  string `db:"content_type"`
+		Ref   string `db:"attached_to_type"`
+		RefID int64  `db:"attached_to_id"`
+	}
+	if err := e.app.DB.Get(&up, `SELECT owner_user_id, content_type, attached_to_type, attached_to_id FROM uploads WHERE id = ?`, first); err != nil ||
+		up.Owner != 0 || up.Type != "image/png" || up.Ref != "mentor" || up.RefID != m.ID {
+		t.Fatalf("the photo's upload: %+v %v", up, err)
+	}
+	var audited int
+	e.app.DB.Get(&audited, `SELECT COUNT(*) FROM audit_log WHERE action = 'mentor.update' AND target_id = ?`, fmt.Sprint(m.ID))
+	if audited != 1 {
+		t.Fatalf("%d mentor.update audit entries", audited)
+	}
+	edit := c.get(fmt.Sprintf("/console/mentors/%d", m.ID))
+	edit.mustShow(t, `id="m-photo-current"`, `enctype="multipart/form-data"`, "换一张照片", "删除现在的照片")
+	i := strings.Index(edit.Body, `<img src="`) + len(`<img src="`)
+	src := strings.ReplaceAll(edit.Body[i:i+strings.Index(edit.Body[i:], `"`)], "&amp;", "&")
+	if img := c.get(src); img.Status != http.StatusOK || img.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("the thumbnail %s: %d %s", src, img.Status, img.Header.Get("Content-Type"))
+	}
+	// Saved without a new photo (a plain form): the photo stays.
+	form.Set("status", "active")
+	form.Set("version", fmt.Sprint(m.Version))
+	c.follow(c.postForm(fmt.Sprintf("/console/mentors/%d", m.ID), form)).mustShow(t, "已保存导师")
+	photo()
+	if m.Photo.String != first {
+		t.Fatalf("photo after a save without one: %q, want %q", m.Photo.String, first)
+	}
+	// Refused: too large; a PDF.
+	form.Set("version", fmt.Sprint(m.Version))
+	big := append(picture(t, false), make([]byte, 6<<20)...)
+	if res := c.postMultipart(fmt.Sprintf("/console/mentors/%d", m.ID), form, "big.png", big); res.Status != http.StatusRequestEntityTooLarge ||
+		!strings.Contains(res.Body, "照片不能超过 5 MB") {
+		t.Fatalf("a 6 MB photo: %d", res.Status)
+	}
+	if res := c.postMultipart(fmt.Sprintf("/console/mentors/%d", m.ID), form, "a.jpg", []byte("%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n")); res.Status != http.StatusUnsupportedMediaType {
+		t.Fatalf("a PDF as the photo: %d", res.Status)
+	}
+	// Replaced by a JPEG: the old upload is removed.
+	c.follow(c.postMultipart(fmt.Sprintf("/console/mentors/%d", m.ID), form, "new.jpg", picture(t, true))).mustShow(t, "已保存导师")
+	photo()
+	var gone bool
+	e.app.DB.Get(&gone, `SELECT deleted_at IS NOT NULL FROM uploads WHERE id = ?`, first)
+	if m.Photo.String == first || !m.Photo.Valid || !gone {
+		t.Fatalf("replaced photo: %q (old removed: %v)", m.Photo.String, gone)
+	}
+	// Removed.
+	form.Set("version", fmt.Sprint(m.Version))
+	form.Set("remove_photo", "1")
+	c.follow(c.postForm(fmt.Sprintf("/console/mentors/%d", m.ID), form)).mustShow(t, "已保存导师")
+	photo()
+	if m.Photo.Valid {
+		t.Fatalf("photo after 删除: %q", m.Photo.String)
+	}
+	c.get(fmt.Sprintf("/console/mentors/%d", m.ID)).mustShow(t, "还没有照片", "上传照片")
 }
