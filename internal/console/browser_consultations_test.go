@@ -3,6 +3,8 @@ package console_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +76,41 @@ func TestBrowser_DispatcherReassignsAnOverdueConsultation(t *testing.T) {
 		t.Fatal(err)
 	}
 	shotAs(t, ctx, "consultations-stats")
+}
+
+// TestBrowser_ClerkAddsAMentorWithAPhoto: demo_hrss adds a mentor with a photo chosen in the
+// form's file input; the list and the mentor's page show it.
+func TestBrowser_ClerkAddsAMentorWithAPhoto(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var pid int64
+	if err := e.app.DB.Get(&pid, `SELECT person_id FROM returnees ORDER BY person_id DESC LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "导师照片.png")
+	if err := os.WriteFile(file, picture(t, false), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browsertest.New(t)
+	signInBrowser(t, ctx, e, "demo_hrss")
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+fmt.Sprintf("/console/mentors/new?person=%d", pid)),
+		chromedp.WaitVisible(chromedp.ID("m-photo")),
+		chromedp.SendKeys(chromedp.ID("m-org"), "咸安茶业协会"),
+		chromedp.Click(chromedp.CSS(`input[name=fields][value=tea]`)),
+		chromedp.SetUploadFiles(chromedp.ID("m-photo"), []string{file}),
+		chromedp.Click(chromedp.CSS(`.mentor-form button[type=submit]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, `!!document.querySelector(".flash-ok") && location.pathname === "/console/mentors"`)
+	waitFor(t, ctx, `[...document.querySelectorAll("img.mentor-photo-small")].some(i => i.complete && i.naturalWidth === 40)`)
+	shotAs(t, ctx, "mentors-list-photo")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`td.mentor-name a`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, `(i => !!i && i.complete && i.naturalWidth === 40)(document.getElementById("m-photo-current"))`)
+	shotAs(t, ctx, "mentor-form-photo")
 }
 
 // waitFor waits up to 30 s until js (an expression) is true in the tab (a navigation in between

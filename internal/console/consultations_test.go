@@ -107,7 +107,11 @@ func newConsultations(e *env) consultFixture {
 	}
 	svc.SetClock(nil)
 	f.waiting = ask(consultation.Input{Field: "tea", Question: "茶园虫害怎么防治"})
-	f.fresh = ask(consultation.Input{MentorID: &m2.ID, Question: "想开网店卖茶叶，从哪里开始"})
+	pic, err := e.app.Uploads.Create(ctx, asker, "", "shop.png", bytes.NewReader(picture(e.t, false)))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	f.fresh = ask(consultation.Input{MentorID: &m2.ID, Question: "想开网店卖茶叶，从哪里开始", Images: []string{pic.ID}})
 	fixtures[e] = f
 	e.t.Cleanup(func() {
 		fixturesMu.Lock()
@@ -254,6 +258,13 @@ func TestConsultations_detail(t *testing.T) {
 		}
 	}
 	c.get(fmt.Sprintf("/console/consultations/%d", f.waiting)).mustShow(t, "分派导师", "茶园虫害怎么防治", "未分派", `name="mentor_id"`)
+	fresh := c.get(fmt.Sprintf("/console/consultations/%d", f.fresh))
+	fresh.mustShow(t, "想开网店卖茶叶", `alt="提问图片 1"`, "首次回复截止前不能转派")
+	i := strings.Index(fresh.Body, `<img src="`) + len(`<img src="`)
+	src := strings.ReplaceAll(fresh.Body[i:i+strings.Index(fresh.Body[i:], `"`)], "&amp;", "&")
+	if img := c.get(src); img.Status != http.StatusOK || img.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("the question's picture %s: %d", src, img.Status)
+	}
 	if nf := c.get("/console/consultations/999999"); nf.Status != http.StatusNotFound {
 		t.Fatalf("unknown: %d", nf.Status)
 	}
