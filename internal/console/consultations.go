@@ -203,9 +203,11 @@ func (cs *Console) consultationsList(r *request) error {
 			items = append(items, c)
 		}
 	}
-	counts, err := cs.d.Consultations.AdminList(r.Ctx(), consultation.AdminQuery{})
-	if err != nil {
-		return err
+	counts := all
+	if aq != (consultation.AdminQuery{}) {
+		if counts, err = cs.d.Consultations.AdminList(r.Ctx(), consultation.AdminQuery{}); err != nil {
+			return err
+		}
 	}
 	for _, c := range counts {
 		switch {
