@@ -179,7 +179,9 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	con, err := console.New(console.Deps{
 		Log: log, DB: db, Sessions: sessions, Staff: a.Staff, Regions: a.Regions, Returnees: a.Returnees,
 		Applications: a.Applications, Points: a.Points, Alumni: a.Alumni, Surveys: a.Surveys, Notify: a.Notify,
-		Uploads: a.Uploads, Policies: a.Policies, Notices: a.Notices, ServicePoints: a.ServicePoints, Selections: a.Selections, Mentors: a.Mentors, Trainings: a.Trainings, SecureCookies: cfg.HTTP.SecureCookies, MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
+		Uploads: a.Uploads, Policies: a.Policies, Notices: a.Notices, ServicePoints: a.ServicePoints, Selections: a.Selections,
+		Mentors: a.Mentors, Consultations: a.Consultations, Trainings: a.Trainings,
+		SecureCookies: cfg.HTTP.SecureCookies, MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
 	})
 	if err != nil {
 		return nil, err

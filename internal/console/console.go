@@ -23,6 +23,7 @@ import (
 	"huixiang/internal/actor"
 	"huixiang/internal/alumni"
 	"huixiang/internal/application"
+	"huixiang/internal/consultation"
 	"huixiang/internal/mentor"
 	"huixiang/internal/notice"
 	"huixiang/internal/notify"
@@ -64,6 +65,8 @@ type Deps struct {
 	Mentors *mentor.Service
 	// Trainings are the training tracks and the year's counts of talks and people trained.
 	Trainings *training.Service
+	// Consultations are the online consultations with mentors (导师线上问诊).
+	Consultations *consultation.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).
@@ -142,6 +145,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerSelections(g)
 	cs.registerMentors(g)
 	cs.registerTrainings(g)
+	cs.registerConsultations(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }

@@ -1,7 +1,9 @@
 package console
 
 import (
+	"errors"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,6 +15,7 @@ import (
 	"huixiang/internal/mentor"
 	"huixiang/internal/servicepoint"
 	"huixiang/internal/sqldb"
+	"huixiang/internal/upload"
 	"huixiang/internal/vocab"
 )
 
@@ -42,6 +45,8 @@ type mentorsData struct {
 	Status     string
 	Statuses   []category
 	FieldNames map[string]string
+	// Photos are the signed URLs of the mentors' photos, by mentor id.
+	Photos map[int64]string
 }
 
 func (cs *Console) fieldNames(r *request) (vocab.Lists, map[string]string, error) {
@@ -65,6 +70,12 @@ func (cs *Console) mentorsList(r *request) error {
 	if d.Items, err = cs.d.Mentors.List(r.Ctx(), d.Status); err != nil {
 		return err
 	}
+	d.Photos = map[int64]string{}
+	for _, m := range d.Items {
+		if m.PhotoUploadID != nil {
+			d.Photos[m.ID], _ = cs.d.Uploads.SignedURL(*m.PhotoUploadID)
+		}
+	}
 	return r.OK("mentors/list", "", "创业导师", d)
 }
 
@@ -83,6 +94,9 @@ type mentorForm struct {
 	Has        map[string]bool
 	// PointID is the chosen service point ("" for none).
 	PointID int64
+	// PhotoURL is the signed URL of the mentor's photo ("" for none); MaxPhotoMB the limit.
+	PhotoURL   string
+	MaxPhotoMB int64
 }
 
 // mentorDay is one weekday's window in the form (one per day; more through the API).
@@ -93,9 +107,13 @@ type mentorDay struct {
 }
 
 func (cs *Console) mentorForm(r *request, m *mentor.Mentor, p mentor.Profile, av mentor.Availability) (mentorForm, error) {
-	f := mentorForm{M: m, P: p, Modes: mentorModes, Statuses: mentorStatuses, Status: mentor.StatusActive, Has: map[string]bool{}}
+	f := mentorForm{M: m, P: p, Modes: mentorModes, Statuses: mentorStatuses, Status: mentor.StatusActive, Has: map[string]bool{},
+		MaxPhotoMB: maxPhotoBytes >> 20}
 	if m != nil {
 		f.Status, f.PersonID = m.Status, strconv.FormatInt(m.PersonID, 10)
+	}
+	if p.PhotoUploadID != nil {
+		f.PhotoURL, _ = cs.d.Uploads.SignedURL(*p.PhotoUploadID)
 	}
 	for _, c := range p.Fields {
 		f.Has["field:"+c] = true
@@ -199,18 +217,109 @@ func mentorInput(r *request) (mentor.Profile, mentor.Availability, error) {
 	return p, av, nil
 }
 
+// maxPhotoBytes bounds a mentor's photo.
+const maxPhotoBytes = 5 << 20
+
+// mentorPhotoRef is the record a mentor's photo is attached to (upload.SaveImage).
+const mentorPhotoRef = "mentor"
+
+// readMentorForm parses the mentor form (multipart when it carries a photo; the whole request
+// bounded) and receives the photo, when one was chosen, into storage: a JPEG or PNG by its
+// bytes, at most maxPhotoBytes. The caller saves or discards the received photo.
+func (cs *Console) readMentorForm(r *request) (*upload.Received, error) {
+	req := r.c.Request
+	req.Body = http.MaxBytesReader(r.c.Writer, req.Body, maxPhotoBytes+256<<10)
+	err := req.ParseMultipartForm(1 << 20)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, &consoleError{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("照片不能超过 %d MB，请换一张小一些的照片", maxPhotoBytes>>20)}
+	case errors.Is(err, http.ErrNotMultipart):
+		if err := req.ParseForm(); err != nil {
+			return nil, badInput("表单没有传完整，请重新提交")
+		}
+		return nil, nil
+	case err != nil:
+		return nil, badInput("表单没有传完整，请重新提交")
+	}
+	files := req.MultipartForm.File["photo"]
+	if len(files) == 0 || files[0].Filename == "" || files[0].Size == 0 {
+		return nil, nil
+	}
+	return cs.receivePhoto(r, files[0])
+}
+
+func (cs *Console) receivePhoto(r *request, fh *multipart.FileHeader) (*upload.Received, error) {
+	if fh.Size > maxPhotoBytes {
+		return nil, &consoleError{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("照片不能超过 %d MB，请换一张小一些的照片", maxPhotoBytes>>20)}
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return nil, badInput("照片没有传完整，请重新选择")
+	}
+	defer file.Close()
+	rec, err := cs.d.Uploads.Receive(r.Ctx(), fh.Filename, file)
+	switch {
+	case errors.Is(err, upload.ErrUnsupportedType):
+		return nil, &consoleError{Status: http.StatusUnsupportedMediaType, Message: "照片只能是 JPG 或 PNG 图片，请重新选择"}
+	case err != nil:
+		return nil, err
+	}
+	if ct := rec.ContentType(); ct != upload.TypeJPEG && ct != upload.TypePNG {
+		cs.d.Uploads.Discard(r.Ctx(), rec)
+		return nil, &consoleError{Status: http.StatusUnsupportedMediaType, Message: "照片只能是 JPG 或 PNG 图片，请重新选择"}
+	}
+	return rec, nil
+}
+
+// savePhoto records the received photo for mentor id and writes it to the mentor through the
+// mentor update (audited), read at version with status and p; the previous photo the console
+// uploaded is removed. On error nothing is kept.
+func (cs *Console) savePhoto(r *request, rec *upload.Received, id int64, version int, status string, p mentor.Profile, av *mentor.Availability) (*mentor.Mentor, error) {
+	u, err := cs.d.Uploads.SaveImage(r.Ctx(), cs.d.DB, rec, mentorPhotoRef, id)
+	if err != nil {
+		cs.d.Uploads.Discard(r.Ctx(), rec)
+		return nil, err
+	}
+	before := p.PhotoUploadID
+	p.PhotoUploadID = &u.ID
+	m, err := cs.d.Mentors.Update(r.Ctx(), r.Actor(), id, version, status, p, av)
+	if err != nil {
+		_ = cs.d.Uploads.RemoveImage(r.Ctx(), cs.d.DB, u.ID, mentorPhotoRef, id)
+		return nil, err
+	}
+	if before != nil && *before != u.ID {
+		_ = cs.d.Uploads.RemoveImage(r.Ctx(), cs.d.DB, *before, mentorPhotoRef, id) // a photo set through the API stays
+	}
+	return m, nil
+}
+
 func (cs *Console) mentorCreate(r *request) error {
+	photo, err := cs.readMentorForm(r)
+	if err != nil {
+		return err
+	}
+	discard := func() { cs.d.Uploads.Discard(r.Ctx(), photo) }
 	p, av, err := mentorInput(r)
 	if err != nil {
+		discard()
 		return err
 	}
 	pid, err := strconv.ParseInt(r.Form("person_id"), 10, 64)
 	if err != nil || pid <= 0 {
+		discard()
 		return badInput("请填写人员编号（人员清单或校友名录里每人的编号）")
 	}
 	m, err := cs.d.Mentors.Create(r.Ctx(), r.Actor(), mentor.Input{PersonID: pid, Profile: p, Availability: &av})
 	if err != nil {
+		discard()
 		return err
+	}
+	if photo != nil {
+		if _, err := cs.savePhoto(r, photo, m.ID, m.Version, m.Status, m.Profile, nil); err != nil {
+			r.setFlash(flash{Kind: "error", Message: fmt.Sprintf("已添加导师 %s，但照片没有保存（%s），请在这里重新上传", m.Name, Problem(err).Message)})
+			return r.Redirect(fmt.Sprintf("/mentors/%d", m.ID), "")
+		}
 	}
 	return r.Redirect("/mentors", fmt.Sprintf("已添加导师 %s，返乡人员可以按可约时间预约了", m.Name))
 }
@@ -220,15 +329,39 @@ func (cs *Console) mentorUpdate(r *request) error {
 	if err != nil {
 		return err
 	}
-	v, err := formVersion(r)
+	photo, err := cs.readMentorForm(r)
 	if err != nil {
 		return err
+	}
+	fail := func(err error) error {
+		cs.d.Uploads.Discard(r.Ctx(), photo)
+		return err
+	}
+	v, err := formVersion(r)
+	if err != nil {
+		return fail(err)
 	}
 	p, av, err := mentorInput(r)
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	m, err := cs.d.Mentors.Update(r.Ctx(), r.Actor(), id, v, r.Form("status"), p, &av)
+	old, err := cs.d.Mentors.Get(r.Ctx(), id)
+	if err != nil {
+		return fail(err)
+	}
+	// The photo stays unless a new one is chosen or 删除照片 is ticked.
+	if r.Form("remove_photo") != "1" {
+		p.PhotoUploadID = old.PhotoUploadID
+	}
+	var m *mentor.Mentor
+	if photo != nil {
+		m, err = cs.savePhoto(r, photo, id, v, r.Form("status"), p, &av)
+	} else {
+		m, err = cs.d.Mentors.Update(r.Ctx(), r.Actor(), id, v, r.Form("status"), p, &av)
+		if err == nil && old.PhotoUploadID != nil && p.PhotoUploadID == nil {
+			_ = cs.d.Uploads.RemoveImage(r.Ctx(), cs.d.DB, *old.PhotoUploadID, mentorPhotoRef, id)
+		}
+	}
 	if err != nil {
 		return err
 	}
