@@ -248,19 +248,9 @@ type consultationView struct {
 	Messages int
 }
 
-// consultationByID is consultation id as staff see it (from the service's admin list; the
-// service has no one-consultation view for staff).
+// consultationByID is consultation id as staff see it.
 func (cs *Console) consultationByID(r *request, id int64) (*consultation.Consultation, error) {
-	all, err := cs.d.Consultations.AdminList(r.Ctx(), consultation.AdminQuery{})
-	if err != nil {
-		return nil, err
-	}
-	for i := range all {
-		if all[i].ID == id {
-			return &all[i], nil
-		}
-	}
-	return nil, errNotFound
+	return cs.d.Consultations.AdminGet(r.Ctx(), id)
 }
 
 func (cs *Console) consultationPage(r *request) error {

@@ -644,6 +644,19 @@ func (s *Service) ForMentor(ctx context.Context, userID int64) ([]Consultation, 
 	return list, err
 }
 
+// AdminGet is consultation id as dispatchers see it (the asker's summary, due and overdue), or
+// ErrNotFound.
+func (s *Service) AdminGet(ctx context.Context, id int64) (*Consultation, error) {
+	list, err := s.list(ctx, `c.id = ?`, `c.id`, true, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, ErrNotFound
+	}
+	return &list[0], nil
+}
+
 // AdminQuery filters the dispatchers' list.
 type AdminQuery struct {
 	Status  string

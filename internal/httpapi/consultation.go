@@ -126,6 +126,19 @@ func handleAdminConsultations(svc *consultation.Service) gin.HandlerFunc {
 	}
 }
 
+// handleAdminConsultation: GET /admin/api/v1/consultations/:id, one consultation as the
+// dispatchers' list shows it (not the thread: that is for its two sides).
+func handleAdminConsultation(svc *consultation.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		one, err := svc.AdminGet(c.Request.Context(), id)
+		respond(c, http.StatusOK, one, err)
+	}
+}
+
 // handleAssignConsultation: POST /admin/api/v1/consultations/:id/assign {"mentor_id"}, audited.
 func handleAssignConsultation(svc *consultation.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {

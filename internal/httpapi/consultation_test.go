@@ -280,6 +280,10 @@ func TestConsult_fieldQuestionWaits_dispatcherAssigns_overdueReassigned(t *testi
 	if len(o) != 1 || o[0].ID != c.ID || !o[0].Overdue || o[0].MentorName != "王导师" {
 		t.Fatalf("overdue = %+v", o)
 	}
+	if one := e.consult("GET", fmt.Sprintf("/admin/api/v1/consultations/%d", c.ID), admin, nil, 200); !one.Overdue || len(one.Messages) != 0 {
+		t.Fatalf("one for the dispatcher = %+v (overdue, and no thread)", one)
+	}
+	expect(t, e.do("GET", "/admin/api/v1/consultations/999999", admin, nil), 404, "NOT_FOUND")
 	r := e.consult("POST", assignPath, admin, map[string]any{"mentor_id": m2}, 200)
 	if r.Status != "assigned" || *r.MentorID != m2 || r.Overdue || !r.DueAt.After(firstDue) {
 		t.Fatalf("reassigned = %+v", r)

@@ -311,6 +311,7 @@ func New(d Deps) http.Handler {
 	// Consultations: district dispatchers (administrators and department staff) assign them.
 	policies.GET("/consultations", handleAdminConsultations(d.Consultations))
 	policies.GET("/consultations/stats", handleConsultationStats(d.Consultations))
+	policies.GET("/consultations/:id", handleAdminConsultation(d.Consultations))
 	policies.POST("/consultations/:id/assign", handleAssignConsultation(d.Consultations))
 	// Training tracks (创业培训 → 入园孵化 → 跟踪服务): district administrators and departments.
 	policies.GET("/trainings", handleTrainings(d.Trainings))
