@@ -39,7 +39,7 @@ func init() {
 			dept: {"校友名录", "程思远", "高文博", "杰出校友", "待审核"}, districtR: {"校友名录", "郑明轩"}}},
 		pageCase{Route: "GET /alumni/new", Want: grantorsOnly, Shows: map[role][]string{dept: {"代为登记校友", "身份证号", "咸安区温泉中学（演示）"}}},
 		pageCase{Route: "GET /alumni/:id", Path: func(e *env) string { return "/alumni/" + strconv.FormatInt(alumnusID(e, "高文博"), 10) },
-			Want: grantorsOnly, Shows: map[role][]string{dept: {"高文博", "杰出校友", "已通过", "修改等级"}}},
+			Want: grantorsOnly, Shows: map[role][]string{dept: {"高文博", "杰出校友", "已通过", "修改等级", "设为创业导师"}}},
 		pageCase{Route: "GET /alumni/schools", Want: grantorsOnly, Shows: map[role][]string{
 			dept: {"学校管理", "咸安区温泉中学（演示）", "咸安区原第三中学（演示，已撤并）", "已停用"}}},
 	)

@@ -51,6 +51,8 @@ func TestMentors_addEditPause(t *testing.T) {
 		"fields": {"tea"}, "modes": {"online", "phone"}, "weekly_cap": {"4"}, "slot_minutes": {"60"},
 		"start_1": {"14:00"}, "end_1": {"17:00"}, "start_3": {"14:00"}, "end_3": {"16:00"},
 		"exceptions": {"2027-01-28 2027-02-04 春节"}}
+	// From a person's page (an alumnus of the expert pool: 设为创业导师) the form starts with them.
+	c.get(fmt.Sprintf("/console/mentors/new?person=%d", pid)).mustShow(t, fmt.Sprintf(`value="%d"`, pid))
 	created := c.postForm("/console/mentors", form)
 	if created.Status != http.StatusSeeOther {
 		t.Fatalf("add: %d %s", created.Status, created.Body)
