@@ -104,17 +104,40 @@ func TestBrowser_ClerkAddsAMentorWithAPhoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, `!!document.querySelector(".flash-ok") && location.pathname === "/console/mentors"`)
-	waitFor(t, ctx, `[...document.querySelectorAll("img.mentor-photo-small")].some(i => i.complete && i.naturalWidth === 40)`)
+	waitImage(t, ctx, `[...document.querySelectorAll("img.mentor-photo-small")]`)
 	shotAs(t, ctx, "mentors-list-photo")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`td.mentor-name a`))); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ctx, `(i => !!i && i.complete && i.naturalWidth === 40)(document.getElementById("m-photo-current"))`)
+	waitImage(t, ctx, `[document.getElementById("m-photo-current")].filter(i => !!i)`)
 	shotAs(t, ctx, "mentor-form-photo")
 }
 
 // waitFor waits up to 30 s until js (an expression) is true in the tab (a navigation in between
 // is asked again).
+// waitImage waits until one of the images the expression lists shows the 40-pixel photo. A
+// photo whose request failed (a busy CI machine answering 503) is asked for again by reloading
+// the page, as a clerk would.
+func waitImage(t testing.TB, ctx context.Context, images string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	js := `(imgs => imgs.some(i => i.complete && i.naturalWidth === 40) ? "ok" : imgs.some(i => i.complete && i.naturalWidth === 0) ? "broken" : "wait")(` + images + `)`
+	for {
+		state, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		switch {
+		case err == nil && state == "ok":
+			return
+		case time.Now().After(deadline) || ctx.Err() != nil:
+			t.Fatalf("waiting for the photo in %s: %q %v", images, state, err)
+		case err == nil && state == "broken":
+			if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func waitFor(t testing.TB, ctx context.Context, js string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
