@@ -3,7 +3,10 @@
  * state, sign-up and cancelling it. Check-in itself is api/points.js
  * checkIn (POST /api/v1/events/{id}/checkin).
  *
- * An event: { id, title, starts_at, ends_at, checkin_opens_at,
+ * An event: { id, title, kind (policy_talk, training, salon, roadshow,
+ * contest, camp, homecoming, alumni), kind_name (政策宣讲 …),
+ * training_minutes (credited to each attendee who checks in; 0: not
+ * training), starts_at, ends_at, checkin_opens_at,
  * checkin_closes_at, points, capacity (null: no limit), signups,
  * places_left (null: no limit), signed_up, checked_in, checked_in_at,
  * signup_open, checkin_open }.

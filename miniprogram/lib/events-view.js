@@ -1,6 +1,7 @@
 /**
- * Events (活动) as plain Chinese for pages/events: when, how many places
- * are left, what I have done and what I can do now.
+ * Events (活动) as plain Chinese for pages/events: what kind of activity,
+ * when, the training hours it counts, how many places are left, what I have
+ * done and what I can do now; the kind filter chips.
  */
 const { formatBeijingDateTime } = require('./datetime');
 
@@ -14,6 +15,37 @@ const SIGNUP_ERRORS = {
   NOT_FOUND: '这场活动已经取消或结束了',
 };
 const NETWORK = '网络不好，没有办成。请到信号好的地方再点一次';
+
+// The activity kinds in the order of the filter chips (openapi UserEvent.kind);
+// the names are used when the server sends no kind_name.
+const KINDS = [
+  { code: 'policy_talk', name: '政策宣讲' },
+  { code: 'training', name: '创业培训' },
+  { code: 'salon', name: '创业沙龙' },
+  { code: 'roadshow', name: '项目路演' },
+  { code: 'contest', name: '创业大赛' },
+  { code: 'camp', name: '训练营' },
+  { code: 'homecoming', name: '返校日' },
+  { code: 'alumni', name: '校友活动' },
+];
+const ALL = { code: '', name: '全部' };
+
+function kindName(code, given) {
+  if (given) {
+    return String(given);
+  }
+  const known = KINDS.find((k) => k.code === code);
+  return known ? known.name : '';
+}
+
+/** Training minutes as hours the way the console writes them: 180 -> "3", 90 -> "1.5", 75 -> "1.25". */
+function hoursText(minutes) {
+  const m = Number(minutes);
+  if (!Number.isFinite(m) || m <= 0) {
+    return '';
+  }
+  return String(Math.round((m / 60) * 100) / 100);
+}
 
 /** "12月5日 14:00 至 17:00", or with both dates when it spans days. */
 function whenText(startsAt, endsAt) {
@@ -63,9 +95,14 @@ function eventView(event) {
   } else if (e.checkin_open && !e.checked_in) {
     action = 'checkin';
   }
+  const kind = typeof e.kind === 'string' ? e.kind : '';
+  const hours = hoursText(e.training_minutes);
   return {
     id: e.id,
     title: e.title || '',
+    kind,
+    kindName: kindName(kind, e.kind_name),
+    hoursText: hours ? `计 ${hours} 学时` : '',
     when: whenText(e.starts_at, e.ends_at),
     checkinWhen: e.checkin_opens_at ? `签到时间 ${whenText(e.checkin_opens_at, e.checkin_closes_at)}` : '',
     pointsText: Number(e.points) > 0 ? `到场签到可得 ${num(e.points)} 积分` : '',
@@ -78,6 +115,26 @@ function eventView(event) {
     action,
     started: !e.signup_open,
   };
+}
+
+/**
+ * The filter chips for a list of cards: 全部, then each kind present (in the
+ * KINDS order, unknown kinds after them); only 全部 when fewer than two kinds
+ * are present, since a filter would change nothing then.
+ */
+function kindChips(views) {
+  const present = [];
+  (views || []).forEach((v) => {
+    if (v && v.kind && !present.some((k) => k.code === v.kind)) {
+      present.push({ code: v.kind, name: v.kindName || v.kind });
+    }
+  });
+  const rank = (code) => {
+    const i = KINDS.findIndex((k) => k.code === code);
+    return i < 0 ? KINDS.length : i;
+  };
+  present.sort((a, b) => rank(a.code) - rank(b.code));
+  return present.length < 2 ? [ALL] : [ALL].concat(present);
 }
 
 function signupErrorMessage(err) {
@@ -94,9 +151,12 @@ function signupErrorMessage(err) {
 }
 
 module.exports = {
+  KINDS,
   SIGNUP_ERRORS,
   NETWORK,
   whenText,
   eventView,
+  hoursText,
+  kindChips,
   signupErrorMessage,
 };

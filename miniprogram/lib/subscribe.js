@@ -9,6 +9,7 @@
  * caller goes on with its work whatever the answer (a refusal still submits).
  */
 const messagesApi = require('../api/messages');
+const settingsApi = require('../api/notify-settings');
 
 const SEEN_KEY = 'application_seen';
 
@@ -55,6 +56,32 @@ function askConsent(templateIds) {
   });
 }
 
+// ---- the notice template: reminders and replies ---------------------------
+
+/**
+ * Whether to ask for the NOTICE template (the one 消息推送 asks for, which
+ * also carries appointment reminders and consultation messages): there is
+ * one, the user has not switched pushes off in 消息推送, and WeChat does not
+ * already hold a long-term consent. A one-time consent is spent by each
+ * push, so it is asked again.
+ */
+function noticeAskable(settings) {
+  return !!(settings && settings.notice_template_id && settings.pushes_enabled
+    && settings.notice_consent !== 'long_term');
+}
+
+/**
+ * The notice template ID to ask for, read quietly from the 消息推送
+ * settings when a page opens (so that the tap can ask at once); '' when
+ * not to ask, or when the settings cannot be read (then nothing is asked).
+ */
+function noticeTemplateToAsk() {
+  return settingsApi.getNotificationSettings({ silent: true }).then(
+    (settings) => (noticeAskable(settings) ? settings.notice_template_id : ''),
+    () => '',
+  );
+}
+
 // ---- application statuses the user has seen ------------------------------
 
 function readSeen() {
@@ -95,6 +122,8 @@ module.exports = {
   SEEN_KEY,
   requestConsent,
   askConsent,
+  noticeAskable,
+  noticeTemplateToAsk,
   markSeen,
   statusChanged,
   expectsNews,

@@ -88,6 +88,29 @@ describe('subscribe consent', () => {
     expect(fake.calls('POST', '/api/v1/me/subscriptions')[0].data).toEqual({ accepted: ['T1'] });
   });
 
+  test('the notice template is asked for unless pushes are off, the consent is long-term or none is set', async () => {
+    const subscribe = require('../lib/subscribe');
+    const SETTINGS = '/api/v1/me/notification-settings';
+    const base = { pushes_enabled: true, notice_template_id: 'TN', notice_consent: 'none' };
+    const ok = (over) => ({ statusCode: 200, data: Object.assign({}, base, over) });
+    fake.route('GET', SETTINGS,
+      ok(),
+      ok({ notice_consent: 'one_time', notice_remaining: 1 }),
+      ok({ pushes_enabled: false }),
+      ok({ notice_consent: 'long_term' }),
+      ok({ notice_template_id: '' }),
+      { statusCode: 500, data: envelope('INTERNAL', 'x') });
+    const answers = [];
+    for (let i = 0; i < 6; i += 1) {
+      // eslint-disable-next-line no-await-in-loop
+      answers.push(await subscribe.noticeTemplateToAsk());
+    }
+    expect(answers).toEqual(['TN', 'TN', '', '', '', '']);
+    // Read quietly: no toast, also for the failure.
+    expect(fake.wx.showToast).not.toHaveBeenCalled();
+    expect(fake.wx.requestSubscribeMessage).not.toHaveBeenCalled();
+  });
+
   test('nothing accepted, a failed dialog or no template: nothing reported', async () => {
     const subscribe = require('../lib/subscribe');
     fake.subscribeAnswer = { T1: 'reject' };

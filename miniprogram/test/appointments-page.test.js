@@ -177,6 +177,77 @@ describe('pages/appointments/detail: the mentor', () => {
     expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已确认，已告诉对方' }));
   });
 
+  describe('确认 asks for the notice consent (reminders a day and an hour before)', () => {
+    const SETTINGS = '/api/v1/me/notification-settings';
+    const NOTICE = 'TMPL_NOTICE';
+    const settings = (over) => ({
+      statusCode: 200,
+      data: Object.assign({
+        pushes_enabled: true, notice_template_id: NOTICE, notice_consent: 'none', notice_remaining: 0, quiet_hours: { from: '22:00', to: '08:00' }, weekly_cap: 3,
+      }, over),
+    });
+
+    async function openRequested() {
+      fake.route('POST', '/api/v1/mentor/appointments/31/confirm', { statusCode: 200, data: appt({ status: 'confirmed' }) });
+      const page = await openDetail(appt({ viewer: 'mentor' }));
+      await settle(page, () => fake.calls('GET', SETTINGS).length === 1, 'settings read');
+      await simulate.sleep(10);
+      return page;
+    }
+
+    test('accepted: one plain line, asked inside the tap, reported; confirmed', async () => {
+      fake.route('GET', SETTINGS, settings());
+      fake.route('POST', '/api/v1/me/subscriptions', { statusCode: 200, data: { consents: { [NOTICE]: 1 } } });
+      const page = await openRequested();
+      expect(text(page, '#remind-text')).toBe('确认后，预约前一天和前一小时在微信里提醒您；微信会问您是否允许，不同意也照样确认。');
+      await tap(page, '#confirm-btn');
+      await settle(page, (p) => text(p, '#status') === '已确认', 'confirmed');
+      await settle(page, () => fake.calls('POST', '/api/v1/me/subscriptions').length === 1, 'reported');
+      expect(fake.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+      expect(fake.wx.requestSubscribeMessage.mock.calls[0][0].tmplIds).toEqual([NOTICE]);
+      expect(fake.calls('POST', '/api/v1/me/subscriptions')[0].data).toEqual({ accepted: [NOTICE] });
+      expect(fake.calls('POST', '/api/v1/mentor/appointments/31/confirm')).toHaveLength(1);
+      expect(find(page, '#remind-text')).toBeFalsy();
+    });
+
+    test('rejected: confirmed all the same, nothing reported', async () => {
+      fake.route('GET', SETTINGS, settings());
+      fake.subscribeAnswer = { [NOTICE]: 'reject' };
+      const page = await openRequested();
+      await tap(page, '#confirm-btn');
+      await settle(page, (p) => text(p, '#status') === '已确认', 'confirmed');
+      await simulate.sleep(20);
+      expect(fake.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+      expect(fake.calls('POST', '/api/v1/me/subscriptions')).toHaveLength(0);
+    });
+
+    test.each([
+      ['pushes switched off in 消息推送', { pushes_enabled: false }],
+      ['a long-term consent already', { notice_consent: 'long_term' }],
+    ])('%s: no line, no prompt; confirmed', async (what, over) => {
+      fake.route('GET', SETTINGS, settings(over));
+      const page = await openRequested();
+      expect(find(page, '#remind-text')).toBeFalsy();
+      await tap(page, '#confirm-btn');
+      await settle(page, (p) => text(p, '#status') === '已确认', 'confirmed');
+      expect(fake.wx.requestSubscribeMessage).not.toHaveBeenCalled();
+    });
+
+    test('婉拒 asks nothing; the booker\'s side never reads the settings', async () => {
+      fake.route('GET', SETTINGS, settings());
+      fake.route('POST', '/api/v1/mentor/appointments/31/decline', { statusCode: 200, data: appt({ status: 'declined' }) });
+      const page = await openRequested();
+      await tap(page, '#decline-btn');
+      await settle(page, (p) => text(p, '#status') !== '待确认', 'declined');
+      expect(fake.wx.requestSubscribeMessage).not.toHaveBeenCalled();
+
+      const booker = await openDetail(appt({ viewer: 'booker' }));
+      await simulate.sleep(20);
+      expect(find(booker, '#remind-text')).toBeFalsy();
+      expect(fake.calls('GET', SETTINGS)).toHaveLength(1);
+    });
+  });
+
   test('婉拒', async () => {
     fake.route('POST', '/api/v1/mentor/appointments/31/decline', { statusCode: 200, data: appt({ status: 'declined' }) });
     const page = await openDetail(appt({ viewer: 'mentor' }));

@@ -116,6 +116,82 @@ describe('pages/consultations/ask: 向导师提问', () => {
   });
 });
 
+describe('pages/consultations/ask: the notice consent in the 提交问题 tap', () => {
+  const SETTINGS = '/api/v1/me/notification-settings';
+  const NOTICE = 'TMPL_NOTICE';
+  const settings = (over) => ({
+    statusCode: 200,
+    data: Object.assign({
+      pushes_enabled: true, notice_template_id: NOTICE, notice_consent: 'none', notice_remaining: 0, quiet_hours: { from: '22:00', to: '08:00' }, weekly_cap: 3,
+    }, over),
+  });
+
+  async function openReady() {
+    const page = open('pages/consultations/ask', { mentor_id: '4' });
+    await settle(page, (p) => find(p, '#fixed-mentor') && fake.calls('GET', SETTINGS).length === 1, 'ready');
+    await simulate.sleep(10);
+    await type(page, '#question', '想开网店卖茶叶');
+    return page;
+  }
+
+  test('accepted: asked inside the tap with one plain line first, reported, then the thread opens', async () => {
+    fake.route('GET', SETTINGS, settings());
+    fake.route('POST', '/api/v1/me/subscriptions', { statusCode: 200, data: { consents: { [NOTICE]: 1 } } });
+    fake.route('POST', ASK, { statusCode: 201, data: consultation({ id: 12, status: 'assigned', messages: [] }) });
+    const page = await openReady();
+    expect(text(page, '#notify-text')).toBe('导师回复时也可以在微信里通知您：提交时微信会问您，不同意也照样提交。');
+
+    await tap(page, '#submit-btn');
+    await settle(page, () => fake.wx.redirectTo.mock.calls.length, 'opened');
+    expect(fake.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+    expect(fake.wx.requestSubscribeMessage.mock.calls[0][0].tmplIds).toEqual([NOTICE]);
+    expect(fake.calls('POST', '/api/v1/me/subscriptions').map((c) => c.data)).toEqual([{ accepted: [NOTICE] }]);
+    expect(fake.calls('POST', ASK)).toHaveLength(1);
+    expect(fake.wx.redirectTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/consultations/detail?id=12' }));
+  });
+
+  test('rejected: the question is sent all the same, nothing reported; not asked again on a second try', async () => {
+    fake.route('GET', SETTINGS, settings({ notice_consent: 'one_time', notice_remaining: 2 }));
+    fake.subscribeAnswer = { [NOTICE]: 'reject' };
+    fake.route('POST', ASK, { fail: { errMsg: 'request:fail timeout' } }, { statusCode: 201, data: consultation({ id: 12 }) });
+    const page = await openReady();
+
+    await tap(page, '#submit-btn');
+    await settle(page, (p) => find(p, '#submit-error'), 'network');
+    expect(fake.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+    expect(fake.calls('POST', '/api/v1/me/subscriptions')).toHaveLength(0);
+    expect(find(page, '#notify-text')).toBeFalsy();
+
+    await tap(page, '#submit-btn');
+    await settle(page, () => fake.wx.redirectTo.mock.calls.length, 'opened');
+    expect(fake.calls('POST', ASK)).toHaveLength(2);
+    expect(fake.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+  });
+
+  test('a form error: nothing asked yet', async () => {
+    fake.route('GET', SETTINGS, settings());
+    const page = open('pages/consultations/ask');
+    await settle(page, (p) => find(p, '#target-4') && fake.calls('GET', SETTINGS).length === 1, 'ready');
+    await simulate.sleep(10);
+    await tap(page, '#submit-btn');
+    expect(text(page, '#form-error')).toBe('请选一位导师，或者选“任一导师”再选领域');
+    expect(fake.wx.requestSubscribeMessage).not.toHaveBeenCalled();
+  });
+
+  test.each([
+    ['pushes switched off in 消息推送', { pushes_enabled: false }],
+    ['a long-term consent already', { notice_consent: 'long_term' }],
+  ])('%s: no line, no prompt, the question sent', async (what, over) => {
+    fake.route('GET', SETTINGS, settings(over));
+    fake.route('POST', ASK, { statusCode: 201, data: consultation({ id: 12 }) });
+    const page = await openReady();
+    expect(find(page, '#notify-text')).toBeFalsy();
+    await tap(page, '#submit-btn');
+    await settle(page, () => fake.wx.redirectTo.mock.calls.length, 'opened');
+    expect(fake.wx.requestSubscribeMessage).not.toHaveBeenCalled();
+  });
+});
+
 describe('pages/consultations: loading states', () => {
   test('向导师提问: a failed load offers 重试; a mentor no longer taking questions: choose another', async () => {
     fake.route('GET', '/api/v1/mentors', { fail: { errMsg: 'request:fail timeout' } }, { statusCode: 200, data: { items: [{ id: 5, name: '陈导师' }] } });

@@ -24,6 +24,9 @@ function event(over) {
   return Object.assign({
     id: 3,
     title: '2026年校友返乡座谈会',
+    kind: 'alumni',
+    kind_name: '校友活动',
+    training_minutes: 0,
     starts_at: '2026-12-05T06:00:00Z',
     ends_at: '2026-12-05T09:00:00Z',
     checkin_opens_at: '2026-12-05T05:30:00Z',
@@ -181,6 +184,63 @@ describe('pages/events', () => {
     expect(fake.wx.stopPullDownRefresh).toHaveBeenCalled();
   });
 
+  test('the kind as a tag, and the training hours a check-in counts', async () => {
+    fake.route('GET', '/api/v1/events', list(
+      event(),
+      event({
+        id: 4, title: '电商直播创业培训', kind: 'training', kind_name: '创业培训', training_minutes: 180,
+      }),
+      event({
+        id: 5, title: '乡村振兴训练营', kind: 'camp', kind_name: '训练营', training_minutes: 90,
+      }),
+      event({ id: 6, kind: 'roadshow', kind_name: '' }),
+    ));
+    const page = await open();
+    expect(text(page, '#event-3-kind')).toBe('校友活动');
+    expect(find(page, '#event-3-hours')).toBeFalsy();
+    expect(text(page, '#event-4-kind')).toBe('创业培训');
+    expect(text(page, '#event-4-hours')).toBe('计 3 学时');
+    expect(text(page, '#event-5-hours')).toBe('计 1.5 学时');
+    // No kind_name from the server: the name the phone knows.
+    expect(text(page, '#event-6-kind')).toBe('项目路演');
+  });
+
+  test('kind chips: 全部 + the kinds in the list; a tap filters on the phone', async () => {
+    fake.route('GET', '/api/v1/events', list(
+      event({ id: 3, kind: 'alumni', kind_name: '校友活动' }),
+      event({ id: 4, kind: 'training', kind_name: '创业培训', training_minutes: 120 }),
+      event({ id: 5, kind: 'policy_talk', kind_name: '政策宣讲' }),
+      event({ id: 6, kind: 'training', kind_name: '创业培训', training_minutes: 60 }),
+    ));
+    const page = await open();
+    // 全部 first, then the kinds present in their usual order, each once.
+    expect(text(page, '#kinds')).toBe('全部政策宣讲创业培训校友活动');
+    expect(find(page, '#kind-salon')).toBeFalsy();
+    expect(find(page, '#kind-all').dom.className).toContain('filter-on');
+
+    await tap(page, '#kind-training');
+    await settle(page, (p) => !find(p, '#event-3'), 'filtered');
+    expect(find(page, '#event-4')).toBeTruthy();
+    expect(find(page, '#event-6')).toBeTruthy();
+    expect(find(page, '#event-5')).toBeFalsy();
+    expect(find(page, '#kind-training').dom.className).toContain('filter-on');
+    expect(fake.calls('GET', '/api/v1/events')).toHaveLength(1);
+
+    await tap(page, '#kind-all');
+    await settle(page, (p) => find(p, '#event-3') && find(p, '#event-5'), 'all again');
+  });
+
+  test('one kind only: no chips; a chosen kind gone after a refresh goes back to 全部', async () => {
+    fake.route('GET', '/api/v1/events', list(event({ id: 3 }), event({ id: 4, kind: 'salon', kind_name: '创业沙龙' })), list(event({ id: 3 })));
+    const page = await open();
+    await tap(page, '#kind-salon');
+    await settle(page, (p) => !find(p, '#event-3'), 'filtered');
+    await page.instance.onPullDownRefresh();
+    await settle(page, (p) => find(p, '#event-3'), 'back to all');
+    expect(find(page, '#kinds')).toBeFalsy();
+    expect(find(page, '#kind-none')).toBeFalsy();
+  });
+
   test('409 SIGNUP_CLOSED (it started meanwhile): said plainly, the card as it is now', async () => {
     fake.route('GET', '/api/v1/events', list(event()), list(event({ signup_open: false, checkin_open: true })));
     fake.route('POST', '/api/v1/events/3/signup', { statusCode: 409, data: envelope('SIGNUP_CLOSED', '活动已经开始或结束，不能再报名或取消报名') });
@@ -189,5 +249,17 @@ describe('pages/events', () => {
     await settle(page, (p) => find(p, '#checkin-3'), 'reloaded');
     expect(text(page, '#event-3-error')).toBe('活动已经开始了，不能再报名或取消报名');
     expect(find(page, '#signup-3')).toBeFalsy();
+  });
+});
+
+describe('lib/events-view hours', () => {
+  const view = require('../lib/events-view');
+  test('training minutes as hours, as the console writes them', () => {
+    expect(view.hoursText(180)).toBe('3');
+    expect(view.hoursText(90)).toBe('1.5');
+    expect(view.hoursText(75)).toBe('1.25');
+    expect(view.hoursText(0)).toBe('');
+    expect(view.hoursText(undefined)).toBe('');
+    expect(view.eventView({ id: 1, training_minutes: 0 }).hoursText).toBe('');
   });
 });

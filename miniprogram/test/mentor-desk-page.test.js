@@ -102,6 +102,66 @@ describe('pages/mentor/mentor: 导师工作台', () => {
     expect(fake.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/mentor/availability' }));
   });
 
+  describe('确认 asks for the notice consent (reminders a day and an hour before)', () => {
+    const SETTINGS = '/api/v1/me/notification-settings';
+    const NOTICE = 'TMPL_NOTICE';
+    const settings = (over) => ({
+      statusCode: 200,
+      data: Object.assign({
+        pushes_enabled: true, notice_template_id: NOTICE, notice_consent: 'none', notice_remaining: 0, quiet_hours: { from: '22:00', to: '08:00' }, weekly_cap: 3,
+      }, over),
+    });
+
+    async function openDesk() {
+      fake.route('GET', CONSULTS, { statusCode: 200, data: { items: [] } });
+      fake.route('GET', APPTS, { statusCode: 200, data: { items: [appt()] } });
+      fake.route('POST', `${APPTS}/31/confirm`, { statusCode: 200, data: appt({ status: 'confirmed' }) });
+      const page = open('pages/mentor/mentor');
+      await settle(page, (p) => find(p, '#appt-31') && fake.calls('GET', SETTINGS).length === 1, 'desk');
+      await simulate.sleep(10);
+      return page;
+    }
+
+    test('accepted: one plain line, asked inside the tap, reported; confirmed', async () => {
+      fake.route('GET', SETTINGS, settings());
+      fake.route('POST', '/api/v1/me/subscriptions', { statusCode: 200, data: { consents: { [NOTICE]: 1 } } });
+      const page = await openDesk();
+      expect(text(page, '#remind-text')).toBe('确认后，预约前一天和前一小时在微信里提醒您；微信会问您是否允许，不同意也照样确认。');
+      await tap(page, '#confirm-31');
+      await settle(page, (p) => !find(p, '#appt-31'), 'confirmed, moved');
+      await settle(page, () => fake.calls('POST', '/api/v1/me/subscriptions').length === 1, 'reported');
+      expect(fake.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+      expect(fake.wx.requestSubscribeMessage.mock.calls[0][0].tmplIds).toEqual([NOTICE]);
+      expect(fake.calls('POST', `${APPTS}/31/confirm`)).toHaveLength(1);
+      // Nothing left to confirm: no line.
+      expect(find(page, '#remind-text')).toBeFalsy();
+    });
+
+    test('rejected: confirmed all the same, nothing reported', async () => {
+      fake.route('GET', SETTINGS, settings({ notice_consent: 'one_time', notice_remaining: 1 }));
+      fake.subscribeAnswer = { [NOTICE]: 'reject' };
+      const page = await openDesk();
+      await tap(page, '#confirm-31');
+      await settle(page, (p) => !find(p, '#appt-31'), 'confirmed, moved');
+      await simulate.sleep(20);
+      expect(fake.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+      expect(fake.calls('POST', '/api/v1/me/subscriptions')).toHaveLength(0);
+      expect(text(page, '#tab-confirmed')).toBe('已确认 1');
+    });
+
+    test.each([
+      ['pushes switched off in 消息推送', { pushes_enabled: false }],
+      ['a long-term consent already', { notice_consent: 'long_term' }],
+    ])('%s: no line, no prompt; confirmed', async (what, over) => {
+      fake.route('GET', SETTINGS, settings(over));
+      const page = await openDesk();
+      expect(find(page, '#remind-text')).toBeFalsy();
+      await tap(page, '#confirm-31');
+      await settle(page, (p) => !find(p, '#appt-31'), 'confirmed, moved');
+      expect(fake.wx.requestSubscribeMessage).not.toHaveBeenCalled();
+    });
+  });
+
   test('nothing to do: said so', async () => {
     fake.route('GET', CONSULTS, { statusCode: 200, data: { items: [] } });
     fake.route('GET', APPTS, { statusCode: 200, data: { items: [] } });

@@ -157,6 +157,87 @@ describe('pages/mentors/detail: profile, slots, booking', () => {
     expect(fake.wx.redirectTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/appointments/detail?id=31' }));
   });
 
+  // The 消息推送 settings: the notice template also carries the reminders.
+  const SETTINGS = '/api/v1/me/notification-settings';
+  const NOTICE = 'TMPL_NOTICE';
+  const settings = (over) => ({
+    statusCode: 200,
+    data: Object.assign({
+      pushes_enabled: true, notice_template_id: NOTICE, notice_consent: 'none', notice_remaining: 0, quiet_hours: { from: '22:00', to: '08:00' }, weekly_cap: 3,
+    }, over),
+  });
+
+  async function book() {
+    fake.route('POST', BOOK, {
+      statusCode: 201,
+      data: {
+        id: 31, mentor_id: 4, mentor_name: '王导师', start: SLOTS[0].start, end: SLOTS[0].end, mode: 'online', topic: '网店怎么起步', status: 'requested',
+      },
+    });
+    const page = await openDetail();
+    await settle(page, () => fake.calls('GET', SETTINGS).length === 1, 'settings read');
+    await tap(page, '#slot-2026-12-07-0');
+    await tap(page, '#mode-online');
+    await type(page, '#topic', '网店怎么起步');
+    await tap(page, '#book-btn');
+    await settle(page, (p) => find(p, '#done'), 'booked');
+    return page;
+  }
+
+  test('after booking: 在微信里提醒我 asks for the notice consent in the tap; accepted is reported and shown', async () => {
+    fake.route('GET', SETTINGS, settings());
+    fake.route('POST', '/api/v1/me/subscriptions', { statusCode: 200, data: { consents: { [NOTICE]: 1 } } });
+    const page = await book();
+    // Nothing asked before the user taps.
+    expect(fake.wx.requestSubscribeMessage).not.toHaveBeenCalled();
+    expect(text(page, '#remind-text')).toBe('导师确认后，预约前一天和前一小时在微信里提醒您。');
+
+    await tap(page, '#remind-btn');
+    await settle(page, (p) => find(p, '#remind-accepted'), 'accepted');
+    expect(fake.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+    expect(fake.wx.requestSubscribeMessage.mock.calls[0][0].tmplIds).toEqual([NOTICE]);
+    expect(fake.calls('POST', '/api/v1/me/subscriptions').map((c) => c.data)).toEqual([{ accepted: [NOTICE] }]);
+    expect(text(page, '#remind-accepted')).toBe('✓ 预约前一天和前一小时会在微信里提醒您');
+    expect(find(page, '#remind-btn')).toBeFalsy();
+    // The booking stands.
+    expect(text(page, '#done-title')).toBe('已预约，等导师确认');
+  });
+
+  test('after booking: a refused consent reports nothing, the booking stands and the button stays', async () => {
+    fake.route('GET', SETTINGS, settings({ notice_consent: 'one_time', notice_remaining: 1 }));
+    fake.subscribeAnswer = { [NOTICE]: 'reject' };
+    const page = await book();
+    await tap(page, '#remind-btn');
+    await settle(page, () => page.instance.data.remind === 'declined', 'declined');
+    expect(fake.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+    expect(fake.calls('POST', '/api/v1/me/subscriptions')).toHaveLength(0);
+    expect(find(page, '#remind-accepted')).toBeFalsy();
+    expect(find(page, '#remind-btn')).toBeTruthy();
+    expect(text(page, '#done-title')).toBe('已预约，等导师确认');
+    await tap(page, '#open-booked');
+    expect(fake.wx.redirectTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/appointments/detail?id=31' }));
+  });
+
+  test.each([
+    ['pushes switched off in 消息推送', { pushes_enabled: false }],
+    ['a long-term consent already', { notice_consent: 'long_term' }],
+    ['no notice template configured', { notice_template_id: '' }],
+  ])('after booking, %s: no prompt offered', async (what, over) => {
+    fake.route('GET', SETTINGS, settings(over));
+    const page = await book();
+    expect(text(page, '#done-title')).toBe('已预约，等导师确认');
+    expect(find(page, '#remind-btn')).toBeFalsy();
+    expect(find(page, '#remind-text')).toBeFalsy();
+    expect(fake.wx.requestSubscribeMessage).not.toHaveBeenCalled();
+  });
+
+  test('after booking, the settings could not be read: no prompt', async () => {
+    fake.route('GET', SETTINGS, { fail: { errMsg: 'request:fail timeout' } });
+    const page = await book();
+    expect(find(page, '#remind-btn')).toBeFalsy();
+    expect(fake.wx.showToast).not.toHaveBeenCalled();
+  });
+
   async function bookFails(code, status = 409) {
     fake.route('POST', BOOK, { statusCode: status, data: envelope(code, 'server words') });
     const page = await openDetail();

@@ -11,8 +11,15 @@
  *   confirmed → 已到场 (with a note) / 没有到场 / 取消 (with a message to
  *   the booker).
  * After each action the appointment is shown as the server answered it.
+ *
+ * The mentor's 确认 tap also asks for the notice consent (WeChat's rule:
+ * from the tap), so that the reminders a day and an hour before reach
+ * WeChat; not when pushes are off in 消息推送 or the consent is long-term
+ * (lib/subscribe.js noticeTemplateToAsk). The confirmation is sent whatever
+ * the answer.
  */
 const mentorsApi = require('../../api/mentors');
+const subscribe = require('../../lib/subscribe');
 const { charCount } = require('../../lib/validate');
 const view = require('../../lib/mentor-view');
 
@@ -50,10 +57,13 @@ Page({
     comment: '',
     problem: '',
     working: false,
+    // The mentor's 确认 asks for the notice consent: the line saying so.
+    canRemind: false,
   },
 
   onLoad(query) {
     this.apptId = query && query.id ? String(query.id) : '';
+    this.noticeTemplate = '';
     return this.load(true);
   },
 
@@ -89,6 +99,15 @@ Page({
       comment: a.comment || '',
     });
     const live = a.status === 'requested' || a.status === 'confirmed';
+    const who = viewer || this.data.viewer || 'booker';
+    if (who === 'mentor' && a.status === 'requested' && !this.noticeAsked) {
+      // Read once, quietly, while the mentor looks at the request.
+      this.noticeAsked = true;
+      subscribe.noticeTemplateToAsk().then((id) => {
+        this.noticeTemplate = id;
+        this.setData({ canRemind: !!id });
+      });
+    }
     this.setData({
       status: 'ready',
       viewer: viewer || this.data.viewer || 'booker',
@@ -205,6 +224,10 @@ Page({
         return Promise.resolve();
       }
       extra.message = message;
+    }
+    if (action === 'confirm' && this.noticeTemplate) {
+      // Still inside the tap; the answer does not hold the confirmation up.
+      subscribe.askConsent(this.noticeTemplate);
     }
     this.setData({ working: true, problem: '' });
     return mentorsApi.mentorAction(this.apptId, action, extra, { silent: true }).then(

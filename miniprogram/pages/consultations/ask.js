@@ -7,9 +7,16 @@
  *
  * CONTENT_REJECTED: the text could not be sent; it stays in the box to
  * change. Picking photos needs WeChat's privacy consent (<privacy-popup />).
+ *
+ * The 提交问题 tap also asks (once per page, WeChat's rule: from the tap)
+ * for the notice consent, so that the mentor's replies reach WeChat too; not
+ * when pushes are off in 消息推送 or the consent is long-term
+ * (lib/subscribe.js noticeTemplateToAsk). The question is sent whatever the
+ * answer; the thread opens once the user has answered.
  */
 const consultationsApi = require('../../api/consultations');
 const mentorsApi = require('../../api/mentors');
+const subscribe = require('../../lib/subscribe');
 const returneeApi = require('../../api/returnee');
 const http = require('../../api/request');
 const viewer = require('../../lib/file-viewer');
@@ -73,11 +80,18 @@ Page({
     submitError: '',
     submitting: false,
     removeVisible: false,
+    // The notice consent is asked in the 提交问题 tap (then no longer offered).
+    canNotify: false,
   },
 
   onLoad(query) {
     this.mentorId = query && /^[0-9]+$/.test(String(query.mentor_id || '')) ? String(query.mentor_id) : '';
     this.uploads = createUploadList();
+    this.noticeTemplate = '';
+    subscribe.noticeTemplateToAsk().then((id) => {
+      this.noticeTemplate = id;
+      this.setData({ canNotify: !!id });
+    });
     return this.load();
   },
 
@@ -190,13 +204,19 @@ Page({
       this.setData({ formError });
       return Promise.resolve();
     }
-    this.setData({ submitting: true, formError: '', submitError: '' });
+    // Still inside the tap: WeChat shows the consent dialog only from here.
+    let consent = Promise.resolve();
+    if (this.noticeTemplate && this.data.canNotify) {
+      consent = subscribe.askConsent(this.noticeTemplate);
+    }
+    this.setData({ submitting: true, formError: '', submitError: '', canNotify: false });
     const who = this.data.target === ANY ? { field: this.data.field } : { mentorId: this.data.target };
     return consultationsApi.ask(Object.assign(who, { question, images: this.uploads.ids() }), { silent: true }).then(
-      (c) => {
+      // The thread opens after the consent dialog is answered, not under it.
+      (c) => consent.then(() => {
         this.setData({ submitting: false });
         wx.redirectTo({ url: `/pages/consultations/detail?id=${c.id}` });
-      },
+      }),
       (err) => this.setData({ submitting: false, submitError: submitProblem(err) }),
     );
   },

@@ -1,8 +1,11 @@
 /**
- * 活动: the upcoming events, soonest first, each with its time, the points
- * for coming, the places left, and what I have done (已报名 / 已签到). One
- * button per card: 报名, 取消报名 (after a confirmation), 去签到 while the
- * check-in is open; a full event says 名额已满 plainly.
+ * 活动: the upcoming events, soonest first, each with its kind (政策宣讲,
+ * 创业培训 …) as a tag, its time, the training hours a check-in counts
+ * (计 3 学时), the points for coming, the places left, and what I have done
+ * (已报名 / 已签到). Kind chips on top (全部 + the kinds in the list) filter
+ * on the phone, without asking the server again. One button per card: 报名,
+ * 取消报名 (after a confirmation), 去签到 while the check-in is open; a full
+ * event says 名额已满 plainly.
  */
 const eventsApi = require('../../api/events');
 const view = require('../../lib/events-view');
@@ -25,6 +28,9 @@ Page({
   data: {
     busy: null,
     cardErrors: {},
+    // The chosen kind ('' = 全部) and the chips (only 全部: no chip row).
+    kind: '',
+    kinds: [],
   },
 
   onLoad() {
@@ -35,19 +41,33 @@ Page({
   onShow() {
     if (!this.shown) {
       this.shown = true;
-      this.listReload();
-      return;
+      return this.listReload().then(() => this.updateKinds());
     }
-    this.listRefresh();
+    return this.listRefresh().then(() => this.updateKinds());
   },
 
   onPullDownRefresh() {
     this.setData({ cardErrors: {} });
-    return this.listRefresh();
+    return this.listRefresh().then(() => this.updateKinds());
   },
 
   onRetry() {
-    return this.listReload();
+    return this.listReload().then(() => this.updateKinds());
+  },
+
+  /** The chips for the list as it is now; a kind no longer in it goes back to 全部. */
+  updateKinds() {
+    const kinds = view.kindChips(this.data.listItems);
+    const kind = kinds.some((k) => k.code === this.data.kind) ? this.data.kind : '';
+    this.setData({ kinds, kind });
+  },
+
+  /** A chip: filters the cards already loaded (the template hides the others). */
+  onKind(e) {
+    const kind = (e.currentTarget.dataset.code || '').toString();
+    if (kind !== this.data.kind) {
+      this.setData({ kind });
+    }
   },
 
   find(e) {
@@ -133,6 +153,7 @@ Page({
 
   reloadKeeping(id, message) {
     return this.listRefresh().then(() => {
+      this.updateKinds();
       this.setData({ cardErrors: { [id]: message } });
     });
   },

@@ -7,11 +7,16 @@
  * - 预约: my appointments by status (待确认, 已确认, 已结束), each with its
  *   time, booker, topic; 确认 right on a requested one; tap → the detail
  *   (婉拒, 到场, 取消 with a message).
+ *   确认 also asks for the notice consent from the tap (the reminders a day
+ *   and an hour before), unless pushes are off in 消息推送 or the consent is
+ *   long-term (lib/subscribe.js noticeTemplateToAsk); the confirmation is
+ *   sent whatever the answer.
  * - 可预约时间 → pages/mentor/availability.
  * Loading, error with 重试; 403 (not or no longer a mentor) said plainly.
  */
 const consultationsApi = require('../../api/consultations');
 const mentorsApi = require('../../api/mentors');
+const subscribe = require('../../lib/subscribe');
 const view = require('../../lib/mentor-view');
 
 const TABS = [
@@ -46,9 +51,15 @@ Page({
     noAppointments: TEXT.NO_APPOINTMENTS.requested,
     problem: '',
     working: false,
+    canRemind: false,
   },
 
   onLoad() {
+    this.noticeTemplate = '';
+    subscribe.noticeTemplateToAsk().then((id) => {
+      this.noticeTemplate = id;
+      this.setData({ canRemind: !!id });
+    });
     return this.load(true);
   },
 
@@ -135,6 +146,10 @@ Page({
     const id = e.currentTarget.dataset.id;
     if (this.data.working) {
       return Promise.resolve();
+    }
+    if (this.noticeTemplate) {
+      // Still inside the tap; the answer does not hold the confirmation up.
+      subscribe.askConsent(this.noticeTemplate);
     }
     this.setData({ working: true, problem: '' });
     return mentorsApi.confirmAppointment(id, { silent: true }).then(

@@ -7,8 +7,15 @@
  * again; TOO_MANY_APPOINTMENTS: the limit of 2 and a way to 我的预约;
  * MENTOR_FULL: choose another week or mentor. 向TA提问 opens
  * pages/consultations/ask?mentor_id=.
+ *
+ * After a booking the done card offers the reminders (预约前一天和前一小时
+ * in WeChat, pushed within the notice template's consent): its button asks
+ * for that consent from the tap, as WeChat requires. It is not offered when
+ * pushes are off in 消息推送 or the consent is long-term
+ * (lib/subscribe.js noticeTemplateToAsk); the booking stands whatever the answer.
  */
 const mentorsApi = require('../../api/mentors');
+const subscribe = require('../../lib/subscribe');
 const returneeApi = require('../../api/returnee');
 const servicePointsApi = require('../../api/service-points');
 const { charCount } = require('../../lib/validate');
@@ -24,6 +31,7 @@ const TEXT = {
   PICK_MODE: '请选一种见面方式',
   TOPIC_EMPTY: '请写上想聊什么，导师好提前准备',
   TOPIC_LONG: `想聊的内容最多${TOPIC_MAX}字，请删减一些`,
+  REMIND_ACCEPTED: '好的，会在微信里提醒您',
 };
 
 Page({
@@ -46,11 +54,19 @@ Page({
     booking: false,
     booked: null,
     place: '',
+    // The reminders' consent: offered (canRemind), then none | asked | accepted | declined.
+    canRemind: false,
+    remind: 'none',
   },
 
   onLoad(query) {
     this.mentorId = query && query.id ? String(query.id) : '';
     this.fieldOptions = [];
+    this.noticeTemplate = '';
+    subscribe.noticeTemplateToAsk().then((id) => {
+      this.noticeTemplate = id;
+      this.setData({ canRemind: !!id });
+    });
     returneeApi.getOptions().then((o) => {
       this.fieldOptions = o.intended_field || [];
       if (this.raw) {
@@ -166,6 +182,22 @@ Page({
         return undefined;
       },
     );
+  },
+
+  /** 在微信里提醒我 on the done card: straight from the tap (WeChat's rule). */
+  onRemind() {
+    if (!this.noticeTemplate || this.data.remind === 'asked') {
+      return Promise.resolve();
+    }
+    const asked = subscribe.askConsent(this.noticeTemplate);
+    this.setData({ remind: 'asked' });
+    return asked.then((accepted) => {
+      const ok = accepted.length > 0;
+      this.setData({ remind: ok ? 'accepted' : 'declined' });
+      if (ok) {
+        wx.showToast({ title: TEXT.REMIND_ACCEPTED, icon: 'none' });
+      }
+    });
   },
 
   onAsk() {
