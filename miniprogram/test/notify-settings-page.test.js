@@ -65,7 +65,7 @@ describe('pages/notify-settings', () => {
     await settle(page, (p) => !find(p, '#state >>> #state-loading'), 'ready');
     expect(text(page, '#pushes-cell')).toContain('接收政策通知推送');
     expect(switchOn(page)).toBe(true);
-    expect(text(page, '#explain')).toBe('政策通知每周最多推送 3 次；22:00–08:00 不推送，到早上再发；所有通知都会留在「消息」里。');
+    expect(text(page, '#explain')).toBe('政策通知每周最多推送 3 次（导师预约提醒、问诊回复不计在内）；22:00–08:00 不推送，到早上再发；所有通知都会留在「消息」里。');
     expect(text(page, '#consent-cell')).toContain('微信服务通知');
     expect(text(page, '#consent')).toBe('未订阅');
     expect(text(page, '#subscribe-btn')).toBe('订阅政策通知');

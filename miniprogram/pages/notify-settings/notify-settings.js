@@ -24,11 +24,11 @@ const TEXT = {
   LOAD_FAILED: '没能加载出来。请检查手机是否连上网络，再点“重试”。',
 };
 
-/** 政策通知每周最多推送 3 次；22:00–08:00 不推送，到早上再发；所有通知都会留在「消息」里。 */
+/** 政策通知每周最多推送 3 次（导师预约提醒、问诊回复不计在内）；22:00–08:00 不推送，到早上再发；所有通知都会留在「消息」里。 */
 function explanation(s) {
   const parts = [];
   if (s.weekly_cap > 0) {
-    parts.push(`政策通知每周最多推送 ${s.weekly_cap} 次`);
+    parts.push(`政策通知每周最多推送 ${s.weekly_cap} 次（导师预约提醒、问诊回复不计在内）`);
   }
   if (s.quiet_hours.from && s.quiet_hours.to) {
     parts.push(`${s.quiet_hours.from}–${s.quiet_hours.to} 不推送，到早上再发`);
