@@ -357,7 +357,7 @@ func TestMentors_photo(t *testing.T) {
 	if created.Status != http.StatusSeeOther {
 		t.Fatalf("add with a photo: %d %s", created.Status, created.Body)
 	}
-	c.follow(created).mustShow(t, "已添加导师", `class="mentor-photo-small" loading="lazy"`, `<img src="/api/v1/files/`)
+	c.follow(created).mustShow(t, "已添加导师", `class="mentor-photo-small">`, `<img src="/api/v1/files/`)
 	var m struct {
 		ID      int64          `db:"id"`
 		Photo   sql.NullString `db:"photo_upload_id"`
