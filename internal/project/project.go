@@ -825,8 +825,8 @@ func (s *Service) Year(ctx context.Context, a actor.Actor, year int) (YearCounts
 		args = append(args, from, to)
 		return `COALESCE(SUM(` + col + ` >= ? AND ` + col + ` < ?), 0)`
 	}
-	cols := count("packaging_on") + ` AS packaged, ` + count("planning_on") + ` AS created, ` + count("signed_on") + ` AS signed, ` +
-		count("started_on") + ` AS started, ` + count("producing_on") + ` AS producing, ` + count("terminated_on") + ` AS terminated`
+	cols := count("packaging_on") + " AS `packaged`, " + count("planning_on") + " AS `created`, " + count("signed_on") + " AS `signed`, " +
+		count("started_on") + " AS `started`, " + count("producing_on") + " AS `producing`, " + count("terminated_on") + " AS `terminated`"
 	scope := "TRUE"
 	if town := a.ScopeTownship(); town != "" {
 		scope, args = `township_code = ?`, append(args, town)
