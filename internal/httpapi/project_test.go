@@ -418,3 +418,37 @@ func TestProjects_parallelStatusMovesOneWins(t *testing.T) {
 		t.Fatalf("audited moves = %d, version = %d", moves, version)
 	}
 }
+
+// Code fields of a project's bodies with hostile values answer 4xx, never 500.
+func TestProjects_hostileBodies_no5xx(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seedRegions(t, e)
+	admin := e.staffToken("admin", adminPasswd)
+	p := e.createProject(admin, projectForm("恶意输入测试", "C15", "food", "990101", 0))
+	path := fmt.Sprintf("/admin/api/v1/projects/%d", p.ID)
+	for _, v := range hostileValues {
+		for _, field := range []string{"industry_code", "chain_code", "township_code", "name", "contact_department", "stage"} {
+			f := projectForm("恶意输入测试", "C15", "food", "990101", 0)
+			f[field] = v
+			if r := e.do("POST", "/admin/api/v1/projects", admin, f); r.Status >= 500 {
+				t.Errorf("POST %s=%.40q: %d %.300s", field, v, r.Status, r.Body)
+			}
+			f["version"] = 1
+			if r := e.do("PATCH", path, admin, f); r.Status >= 500 {
+				t.Errorf("PATCH %s=%.40q: %d %.300s", field, v, r.Status, r.Body)
+			}
+		}
+		if r := e.moveProject(admin, p.ID, v, map[string]any{"on": v, "note": v}); r.Status >= 500 {
+			t.Errorf("status to=%.40q: %d %.300s", v, r.Status, r.Body)
+		}
+		if r := e.moveProject(admin, p.ID, "terminated", map[string]any{"on": v, "note": v}); r.Status >= 500 {
+			t.Errorf("terminate on=%.40q: %d %.300s", v, r.Status, r.Body)
+		}
+	}
+	for _, body := range []any{`{"park_id": -5, "version": 1}`, `{"investment_fen": 1e30, "version": 1}`, `{"park_id": "x"}`, `[]`, `null`} {
+		if r := e.do("PATCH", path, admin, body); r.Status >= 500 {
+			t.Errorf("PATCH %s: %d %.300s", body, r.Status, r.Body)
+		}
+	}
+}
