@@ -7,7 +7,7 @@ import (
 
 // The table moves one step forward at a time along Statuses, and to terminated from every
 // status but producing and terminated; nothing leaves producing or terminated.
-func TestTransitions_table(t *testing.T) {
+func TestProject_transitionTable(t *testing.T) {
 	forward := Statuses[:len(Statuses)-1] // planning … producing
 	for i, to := range forward[1:] {
 		tr, ok := TransitionTo(to)
@@ -35,7 +35,7 @@ func TestTransitions_table(t *testing.T) {
 	}
 }
 
-func TestIndustryRE(t *testing.T) {
+func TestProject_industryCodes(t *testing.T) {
 	for code, want := range map[string]bool{"C": true, "C13": true, "A01": true, "T": true, "U": false, "c13": false, "C1": false,
 		"C131": false, "": false, "区": false, "13": false} {
 		if got := IndustryRE.MatchString(code); got != want {
