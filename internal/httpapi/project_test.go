@@ -126,6 +126,19 @@ func TestProjects_lifecycle(t *testing.T) {
 		t.Fatalf("a project in a park takes the park's township: %+v", inPark)
 	}
 
+	// moving a project to a park without naming a township takes the park's township
+	r = e.do("POST", "/admin/api/v1/service-points", admin, map[string]any{"name": "官埠桥创业园", "kind": "park", "level": "township",
+		"township_code": "990101", "lat": 29.8, "lng": 114.3})
+	expect(t, r, 201, "")
+	var park2 struct{ ID int64 }
+	r.json(t, &park2)
+	r = e.do("PATCH", fmt.Sprintf("/admin/api/v1/projects/%d", inPark.ID), admin, map[string]any{"park_id": park2.ID, "version": 1})
+	expect(t, r, 200, "")
+	r.json(t, &inPark)
+	if inPark.TownshipCode == nil || *inPark.TownshipCode != "990101" || inPark.Version != 2 {
+		t.Fatalf("moved to another park: %s", r.Body)
+	}
+
 	// update with the version read
 	path := fmt.Sprintf("/admin/api/v1/projects/%d", p.ID)
 	expect(t, e.do("PATCH", path, admin, map[string]any{"stage": "已取得用地预审"}), 422, "VALIDATION_FAILED")

@@ -305,6 +305,9 @@ type fields struct {
 	chain, township                                                                   *string
 	park                                                                              *int64
 	investment, land                                                                  int64
+	// parkMoved: the park changed and no township was sent, so the new park's township (if it
+	// has one) replaces the old.
+	parkMoved bool
 }
 
 // apply lays in over f and checks the result.
@@ -336,6 +339,7 @@ func (f *fields) apply(in Input) error {
 		}
 	}
 	if in.ParkID != nil {
+		f.parkMoved = in.TownshipCode == nil && (f.park == nil || *f.park != *in.ParkID)
 		f.park = nil
 		if *in.ParkID != 0 {
 			v := *in.ParkID
@@ -406,7 +410,7 @@ func (f *fields) check(ctx context.Context, q sqlx.QueryerContext) error {
 		if err != nil {
 			return fmt.Errorf("project: park: %w", sqldb.Classify(err))
 		}
-		if f.township == nil && town.Valid && town.String != "" {
+		if (f.township == nil || f.parkMoved) && town.Valid && town.String != "" {
 			f.township = &town.String
 		}
 	}
