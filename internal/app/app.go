@@ -31,6 +31,7 @@ import (
 	"huixiang/internal/pii"
 	"huixiang/internal/points"
 	"huixiang/internal/policy"
+	"huixiang/internal/project"
 	"huixiang/internal/ratelimit"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
@@ -78,6 +79,8 @@ type App struct {
 	Selections *selection.Service
 	// Trainings are the training tracks (创业培训 → 入园孵化 → 跟踪服务) and the year's counts.
 	Trainings *training.Service
+	// Projects are the investment projects (招商项目清单) and the year's count.
+	Projects *project.Service
 	// Mentors is the mentor team (创业导师团) and appointments with mentors (导师服务预约).
 	Mentors *mentor.Service
 	// Consultations are the online consultations with mentors (导师线上问诊).
@@ -171,6 +174,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.ServicePoints = servicepoint.NewService(db, nil)
 	a.Mentors = mentor.NewService(db, nil).WithQuiet(quiet)
 	a.Trainings = training.NewService(db, nil)
+	a.Projects = project.NewService(db, nil)
 	a.Consultations = consultation.NewService(db, uploads, a.Notify, moderation.UserText{Checker: wx, Log: log,
 		OpenID: func(ctx context.Context, userID int64) (string, error) {
 			id, err := a.Accounts.Identity(ctx, userID)
@@ -200,6 +204,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		ServicePoints:  a.ServicePoints,
 		Selections:     a.Selections,
 		Trainings:      a.Trainings,
+		Projects:       a.Projects,
 		Mentors:        a.Mentors,
 		Consultations:  a.Consultations,
 		WeChatCallback: wechat.CallbackKeys{Token: cfg.WeChat.CallbackToken, EncodingAESKey: cfg.WeChat.CallbackAESKey, AppID: cfg.WeChat.AppID},

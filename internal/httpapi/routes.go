@@ -25,6 +25,7 @@ import (
 	"huixiang/internal/notify"
 	"huixiang/internal/points"
 	"huixiang/internal/policy"
+	"huixiang/internal/project"
 	"huixiang/internal/ratelimit"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
@@ -65,6 +66,8 @@ type Deps struct {
 	Selections *selection.Service
 	// Trainings are the training tracks and the year's counts of talks and people trained.
 	Trainings *training.Service
+	// Projects are the investment projects (招商项目清单).
+	Projects *project.Service
 	// Mentors is the mentor team and appointments with mentors.
 	Mentors *mentor.Service
 	// Consultations are the online consultations with mentors (导师线上问诊).
@@ -208,6 +211,9 @@ func New(d Deps) http.Handler {
 	user.POST("/consultations/:id/close", wxQuota, handleCloseConsultation(d.Consultations))
 	user.POST("/consultations/:id/rate", wxQuota, handleRateConsultation(d.Consultations))
 	mentors.GET("/consultations", handleMentorConsultations(d.Consultations))
+	// Published investment projects (招商项目).
+	user.GET("/projects", handlePublicProjects(d.Projects))
+	user.GET("/projects/:id", handlePublicProject(d.Projects))
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
 	api.GET("/files/:id", handleFile(d.Uploads))
 	// Attachments get their own body limit: the file limit plus the multipart framing.
@@ -322,6 +328,17 @@ func New(d Deps) http.Handler {
 		policies.POST("/trainings/:id/"+string(t.Action), handleTrainingAct(d.Trainings, t.Action))
 	}
 	policies.POST("/trainings/:id/visits", handleTrainingVisit(d.Trainings))
+	// Investment projects (招商项目清单): every staff member reads (township staff their township's),
+	// district administrators and departments write.
+	st.GET("/projects", handleProjects(d.Projects))
+	st.GET("/projects/stats", handleProjectStats(d.Projects))
+	st.GET("/projects/chains", handleProjectChains(d.Projects))
+	st.GET("/projects/:id", handleProject(d.Projects))
+	policies.POST("/projects", handleCreateProject(d.Projects))
+	policies.PATCH("/projects/:id", handleUpdateProject(d.Projects))
+	policies.POST("/projects/:id/status", handleMoveProject(d.Projects))
+	policies.POST("/projects/:id/publish", handlePublishProject(d.Projects, true))
+	policies.POST("/projects/:id/unpublish", handlePublishProject(d.Projects, false))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))
