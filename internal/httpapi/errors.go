@@ -181,6 +181,9 @@ func classify(err error) *apiError {
 	if ae := classifyTraining(err); ae != nil {
 		return ae
 	}
+	if ae := classifyMerchant(err); ae != nil {
+		return ae
+	}
 	if errors.Is(sqldb.Classify(err), sqldb.ErrBadValue) {
 		return errBadValue
 	}
