@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -493,5 +494,46 @@ func TestMerchant_concurrentPatchOneWins(t *testing.T) {
 	var count int
 	if err := e.db.Get(&count, `SELECT COUNT(*) FROM merchants WHERE person_id = ?`, pid); err != nil || count != 1 {
 		t.Fatalf("merchants of the user: %d, %v", count, err)
+	}
+}
+
+// TestHostileInput_merchantBodies_no5xx: every code field of a merchant body with hostile values
+// answers 4xx, never 500.
+func TestHostileInput_merchantBodies_no5xx(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seedRegions(t, e)
+	admin := e.staffToken("admin", adminPasswd)
+	user, _ := e.alumnus("hostile-merchant", 751)
+	m := e.createMerchant(admin, merchantForm(752, "990101", "13", "广东省", ""))
+	path := fmt.Sprintf("/admin/api/v1/merchants/%d", m.PersonID)
+	fields := []string{"township_code", "industry_code", "size_band", "revenue_band", "operating_status", "amount_band", "timing",
+		"preferred_township", "source", "biz_province", "biz_city", "chamber_roles", "name", "id_card", "phone"}
+	for _, v := range hostileValues {
+		for _, f := range fields {
+			body := merchantForm(753, "990101", "13", "广东省", "")
+			body[f] = v
+			for _, c := range []struct{ method, path, token string }{
+				{"POST", "/admin/api/v1/merchants", admin}, {"PATCH", path, admin}, {"PUT", "/api/v1/me/merchant", user},
+			} {
+				if c.method == "PATCH" {
+					body["version"] = 1
+				}
+				if r := e.do(c.method, c.path, c.token, body); r.Status >= 500 {
+					t.Errorf("%s %s %s=%.40q: %d %.300s", c.method, c.path, f, v, r.Status, r.Body)
+				}
+			}
+		}
+		body := merchantForm(754, "990101", "13", "广东省", "")
+		body["intended_fields"] = []string{v}
+		body["enterprises"] = []map[string]any{{"name": v, "uscc": v, "industry_code": v, "province": v, "size_band": v, "status": v}}
+		if r := e.do("POST", "/admin/api/v1/merchants", admin, body); r.Status >= 500 {
+			t.Errorf("enterprise %.40q: %d %.300s", v, r.Status, r.Body)
+		}
+		for _, q := range []string{"industry", "province", "city", "township", "field", "amount_band"} {
+			if r := e.do("GET", "/admin/api/v1/merchants?"+q+"="+strings.ReplaceAll(url.QueryEscape(v), "+", "%20"), admin, nil); r.Status >= 500 {
+				t.Errorf("filter %s=%.40q: %d", q, v, r.Status)
+			}
+		}
 	}
 }
