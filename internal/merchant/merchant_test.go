@@ -17,7 +17,7 @@ func testLookups() lookups {
 	}
 }
 
-func TestValidate_fieldsNamedAndNormalised(t *testing.T) {
+func TestMerchantValidate_fieldsNamedAndNormalised(t *testing.T) {
 	in := Input{TownshipCode: "990101", BizProvince: " 广东省 ", BizCity: "东莞市", IndustryCode: "13",
 		IntendedFields: []string{"tea", "tea"}, Enterprises: []Enterprise{{Name: "某某食品有限公司", USCC: "91350100m000100y43"}}}
 	p, err := validate(in, testLookups(), SourceStaff)
@@ -53,7 +53,7 @@ func TestValidate_fieldsNamedAndNormalised(t *testing.T) {
 	}
 }
 
-func TestFilter_check(t *testing.T) {
+func TestMerchantFilter_check(t *testing.T) {
 	for _, f := range []Filter{{}, {Industry: "C"}, {Industry: "13"}, {Province: "广东省", City: "东莞市"}, {AmountBand: "ge_10000"}} {
 		if err := f.check(); err != nil {
 			t.Errorf("%+v: %v", f, err)
