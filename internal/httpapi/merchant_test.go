@@ -495,6 +495,34 @@ func TestMerchant_concurrentPatchOneWins(t *testing.T) {
 	if err := e.db.Get(&count, `SELECT COUNT(*) FROM merchants WHERE person_id = ?`, pid); err != nil || count != 1 {
 		t.Fatalf("merchants of the user: %d, %v", count, err)
 	}
+
+	// Parallel changes of the user's own record at one version: one wins.
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := map[string]any{}
+			for k, v := range body {
+				b[k] = v
+			}
+			b["version"], b["chamber_roles"] = 1, fmt.Sprintf("商会会员 %d", i)
+			statuses[i] = e.do("PUT", "/api/v1/me/merchant", tok, b).Status
+		}()
+	}
+	wg.Wait()
+	won = 0
+	for _, s := range statuses {
+		switch s {
+		case 200:
+			won++
+		case 409:
+		default:
+			t.Errorf("status %d", s)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("own record: %d of %d won: %v", won, n, statuses)
+	}
 }
 
 // TestHostileInput_merchantBodies_no5xx: every code field of a merchant body with hostile values
