@@ -24,6 +24,7 @@ import (
 	"huixiang/internal/consultation"
 	"huixiang/internal/httpapi"
 	"huixiang/internal/mentor"
+	"huixiang/internal/merchant"
 	"huixiang/internal/moderation"
 	"huixiang/internal/notice"
 	"huixiang/internal/notify"
@@ -85,6 +86,8 @@ type App struct {
 	Mentors *mentor.Service
 	// Consultations are the online consultations with mentors (导师线上问诊).
 	Consultations *consultation.Service
+	// Merchants is the merchant and talent database (楚商人才信息库).
+	Merchants *merchant.Service
 	// Console is the staff console (HTML under /console/), mounted on Handler.
 	Console *console.Console
 	Handler http.Handler
@@ -180,6 +183,11 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 			id, err := a.Accounts.Identity(ctx, userID)
 			return id.OpenID, err
 		}}).WithPushes(quiet)
+	a.Merchants = merchant.NewService(db, person.NewStore(box), a.Accounts, moderation.UserText{Checker: wx, Log: log,
+		OpenID: func(ctx context.Context, userID int64) (string, error) {
+			id, err := a.Accounts.Identity(ctx, userID)
+			return id.OpenID, err
+		}}, cfg.Registry.FreshDays, nil)
 	con, err := console.New(console.Deps{
 		Log: log, DB: db, Sessions: sessions, Staff: a.Staff, Regions: a.Regions, Returnees: a.Returnees,
 		Applications: a.Applications, Points: a.Points, Alumni: a.Alumni, Surveys: a.Surveys, Notify: a.Notify,
@@ -219,6 +227,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		MaxAttachmentBytes: cfg.Upload.MaxBytes + 64<<10,
 		Limiter:            ratelimit.New(rdb, prefix),
 		Limits:             cfg.Limits,
+		Merchants:          a.Merchants,
 	})
 	return a, nil
 }

@@ -184,6 +184,9 @@ func classify(err error) *apiError {
 	if ae := classifyProject(err); ae != nil {
 		return ae
 	}
+	if ae := classifyMerchant(err); ae != nil {
+		return ae
+	}
 	if errors.Is(sqldb.Classify(err), sqldb.ErrBadValue) {
 		return errBadValue
 	}

@@ -21,6 +21,7 @@ import (
 	"huixiang/internal/config"
 	"huixiang/internal/consultation"
 	"huixiang/internal/mentor"
+	"huixiang/internal/merchant"
 	"huixiang/internal/notice"
 	"huixiang/internal/notify"
 	"huixiang/internal/points"
@@ -97,6 +98,9 @@ type Deps struct {
 	// Limiter and Limits rate-limit the calls that spend WeChat quota.
 	Limiter *ratelimit.Limiter
 	Limits  config.Limits
+
+	// Merchants is the merchant and talent database (楚商人才信息库).
+	Merchants *merchant.Service
 }
 
 // New returns the HTTP handler with every route of the API.
@@ -214,6 +218,10 @@ func New(d Deps) http.Handler {
 	// Published investment projects (招商项目).
 	user.GET("/projects", handlePublicProjects(d.Projects))
 	user.GET("/projects/:id", handlePublicProject(d.Projects))
+	// The merchant's own record (楚商人才信息库); text is content-checked.
+	user.GET("/me/merchant", handleMyMerchant(d.Merchants))
+	user.PUT("/me/merchant", wxQuota, handlePutMyMerchant(d.Merchants))
+	user.POST("/me/merchant/confirm", handleConfirmMyMerchant(d.Merchants))
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
 	api.GET("/files/:id", handleFile(d.Uploads))
 	// Attachments get their own body limit: the file limit plus the multipart framing.
@@ -339,6 +347,13 @@ func New(d Deps) http.Handler {
 	policies.POST("/projects/:id/status", handleMoveProject(d.Projects))
 	policies.POST("/projects/:id/publish", handlePublishProject(d.Projects, true))
 	policies.POST("/projects/:id/unpublish", handlePublishProject(d.Projects, false))
+	// Merchants (楚商人才信息库): every staff role; township staff see their township's merchants.
+	st.GET("/merchants", handleMerchants(d.Merchants))
+	st.POST("/merchants", handleCreateMerchant(d.Merchants))
+	st.GET("/merchants/freshness", handleMerchantFreshness(d.Merchants))
+	st.GET("/merchants/:id", handleMerchant(d.Merchants))
+	st.PATCH("/merchants/:id", handlePatchMerchant(d.Merchants))
+	st.POST("/merchants/:id/reveal", handleRevealMerchant(d.Merchants))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))
