@@ -25,6 +25,7 @@ import (
 	"huixiang/internal/application"
 	"huixiang/internal/consultation"
 	"huixiang/internal/mentor"
+	"huixiang/internal/merchant"
 	"huixiang/internal/notice"
 	"huixiang/internal/notify"
 	"huixiang/internal/points"
@@ -67,6 +68,8 @@ type Deps struct {
 	Trainings *training.Service
 	// Consultations are the online consultations with mentors (导师线上问诊).
 	Consultations *consultation.Service
+	// Merchants is the merchant and talent database (楚商人才信息库).
+	Merchants *merchant.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).
@@ -146,6 +149,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerMentors(g)
 	cs.registerTrainings(g)
 	cs.registerConsultations(g)
+	cs.registerMerchants(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }
@@ -203,7 +207,7 @@ type PageInfo struct {
 }
 
 // menuGroups orders the left menu.
-var menuGroups = []string{"工作台", "返乡人员", "意愿调查", "申请审核", "校友", "积分", "权益", "活动", "政策", "通知", "服务网点", "导师", "评选", "消息", "系统"}
+var menuGroups = []string{"工作台", "返乡人员", "意愿调查", "申请审核", "校友", "积分", "权益", "活动", "政策", "通知", "服务网点", "导师", "评选", "招商", "消息", "系统"}
 
 type menuItem struct {
 	Title, Href string
