@@ -144,12 +144,21 @@ func TestMerchants_enterShowEditReveal(t *testing.T) {
 		t.Fatalf("stale: %d %s", stale.Status, stale.Body)
 	}
 	stale.mustShow(t, "其他人修改了这条记录", "您的修改没有保存", "打开最新的记录", `value="宁波市"`)
+	// Saving the latest version unchanged confirms the record (audited as a confirmation).
+	m = merchantVersionRE.FindStringSubmatch(a.get(loc + "/edit").Body)
+	form.Set("version", m[1])
+	form.Set("biz_city", "杭州市")
+	a.follow(a.postForm(loc+"/edit", form)).mustShow(t, "已保存：吴楚雄", "第 2 版")
+	if err := e.app.DB.Get(&n, `SELECT COUNT(*) FROM audit_log WHERE action = 'merchant.confirm' AND target_id = ?`,
+		strconv.FormatInt(pid, 10)); err != nil || n != 1 {
+		t.Fatalf("confirm audit entries: %d %v", n, err)
+	}
 	// The ID number kept: the reveal still shows the same one.
 	a.postForm(loc+"/reveal", url.Values{"reason": {"核对修改"}}).mustShow(t, id)
 
 	// The list, its counts and filters; the update rate.
 	a.get("/console/merchants").mustShow(t, "吴楚雄", "分类统计", "浙江省", "农村电商")
-	a.get("/console/merchants?industry=C&province=" + url.QueryEscape("浙江省")).mustShow(t, "吴楚雄")
+	a.get("/console/merchants?industry=C&province="+url.QueryEscape("浙江省")).mustShow(t, "吴楚雄")
 	a.get("/console/merchants?industry=A").mustShow(t, "没有符合条件的楚商")
 	badFilter := a.get("/console/merchants?industry=" + url.QueryEscape("制造"))
 	if badFilter.Status != http.StatusBadRequest && badFilter.Status != http.StatusUnprocessableEntity {
