@@ -193,6 +193,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Applications: a.Applications, Points: a.Points, Alumni: a.Alumni, Surveys: a.Surveys, Notify: a.Notify,
 		Uploads: a.Uploads, Policies: a.Policies, Notices: a.Notices, ServicePoints: a.ServicePoints, Selections: a.Selections,
 		Mentors: a.Mentors, Consultations: a.Consultations, Trainings: a.Trainings,
+		Projects:      a.Projects,
 		SecureCookies: cfg.HTTP.SecureCookies, MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
 	})
 	if err != nil {

@@ -29,6 +29,7 @@ import (
 	"huixiang/internal/notify"
 	"huixiang/internal/points"
 	"huixiang/internal/policy"
+	"huixiang/internal/project"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
 	"huixiang/internal/selection"
@@ -67,6 +68,8 @@ type Deps struct {
 	Trainings *training.Service
 	// Consultations are the online consultations with mentors (导师线上问诊).
 	Consultations *consultation.Service
+	// Projects are the investment projects (招商项目清单) and the year's count.
+	Projects *project.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).
@@ -146,6 +149,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerMentors(g)
 	cs.registerTrainings(g)
 	cs.registerConsultations(g)
+	cs.registerProjects(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }
@@ -203,7 +207,7 @@ type PageInfo struct {
 }
 
 // menuGroups orders the left menu.
-var menuGroups = []string{"工作台", "返乡人员", "意愿调查", "申请审核", "校友", "积分", "权益", "活动", "政策", "通知", "服务网点", "导师", "评选", "消息", "系统"}
+var menuGroups = []string{"工作台", "返乡人员", "意愿调查", "申请审核", "校友", "积分", "权益", "活动", "政策", "通知", "服务网点", "导师", "评选", "招商", "消息", "系统"}
 
 type menuItem struct {
 	Title, Href string
