@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -47,9 +48,18 @@ func projectStatuses() []category {
 // else 元: 3,000,000,000 fen → ("3,000", "wan"); 12345 → ("123.45", "yuan").
 func projectMoney(fen int64) (amount, unit string) {
 	if fen%10000 == 0 {
-		return cn.Yuan(fen / 10000), "wan"
+		return decimal(fen / 10000), "wan"
 	}
 	return cn.Yuan(fen), "yuan"
+}
+
+// decimal shows hundredths as a number without trailing zeros: 1250 → "12.5", 300000 → "3,000".
+func decimal(hundredths int64) string {
+	s := cn.Yuan(hundredths)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
 }
 
 // projectMoneyText is the investment in words: "3,000 万元".
@@ -213,7 +223,7 @@ func projectFormOf(p *project.Project) projectForm {
 	}
 	f.Amount, f.Unit = projectMoney(p.InvestmentFen)
 	if p.LandMuHundredths > 0 {
-		f.Land = cn.Yuan(p.LandMuHundredths)
+		f.Land = decimal(p.LandMuHundredths)
 	}
 	return f
 }
@@ -273,16 +283,17 @@ func (cs *Console) projectFormFailed(r *request, f projectForm, err error) error
 	if f.Field == "" {
 		f.Field = p.Field
 	}
-	if v, ok := projectFieldNames[f.Field]; ok {
-		f.Field = v
-	}
+	// The service names amounts in fen and hundredths of a mu; the form has 万元/元 and 亩.
 	switch f.Field {
-	case "investment":
+	case "investment_fen":
 		f.Error = "投资额应大于 0 且不超过 1000 亿元"
-	case "land_mu":
+	case "land_mu_hundredths":
 		f.Error = "用地面积应在 0 到 100 万亩之间"
 	case "version":
 		f.Stale = p.Status == http.StatusConflict
+	}
+	if v, ok := projectFieldNames[f.Field]; ok {
+		f.Field = v
 	}
 	return cs.renderProjectForm(r, p.Status, f)
 }
@@ -347,7 +358,7 @@ func (cs *Console) projectPage(r *request) error {
 	v := projectView{P: p, Money: projectMoneyText(p.InvestmentFen), Today: time.Now().In(cn.Zone).Format(time.DateOnly),
 		Manage: r.Actor().MayManagePolicies(), MayPublish: slices.Contains(project.Publishable, p.Status)}
 	if p.LandMuHundredths > 0 {
-		v.Land = cn.Yuan(p.LandMuHundredths) + " 亩"
+		v.Land = decimal(p.LandMuHundredths) + " 亩"
 	}
 	str := func(s *string) string {
 		if s == nil {
