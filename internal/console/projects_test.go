@@ -5,9 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
+	"huixiang/internal/browsertest"
 	"huixiang/internal/project"
 )
 
@@ -169,5 +174,57 @@ func TestProjects_listFiltersAndYearCount(t *testing.T) {
 	ta.mustShow(t, "筛选测试甲项目")
 	if strings.Contains(ta.Body, "筛选测试乙项目") || strings.Contains(ta.Body, "新增项目") {
 		t.Fatal("township A sees another township's project or the add button")
+	}
+}
+
+// TestBrowser_ProjectFormAndDetail: 区人社局 fills the new-project form in a browser (every
+// control labelled, contrast AA), saves it and lands on the project with its steps, the next
+// move and 终止, which pass the same audit.
+func TestBrowser_ProjectFormAndDetail(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := browsertest.New(t)
+	signInBrowser(t, ctx, e, "demo_hrss")
+	audit := func(path string) {
+		t.Helper()
+		problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](pageAudit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range problems {
+			t.Errorf("%s: %s", path, p)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/console/projects/new"), chromedp.WaitVisible(chromedp.ID("pj-name"))); err != nil {
+		t.Fatal(err)
+	}
+	audit("/console/projects/new")
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("pj-name"), "贺胜桥镇茶叶深加工项目"),
+		chromedp.SetValue(chromedp.ID("pj-industry"), "C15"),
+		chromedp.SetValue(chromedp.ID("pj-chain"), "food"),
+		chromedp.SetValue(chromedp.ID("pj-township"), "990102"),
+		chromedp.SetValue(chromedp.ID("pj-amount"), "3000"),
+		chromedp.SetValue(chromedp.ID("pj-land"), "20"),
+		chromedp.SetValue(chromedp.ID("pj-department"), "区招商局"),
+		chromedp.Click(chromedp.CSS(`form button[type=submit].primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`ol.steps`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	audit("/console/projects/:id")
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"已新增项目", "3,000 万元", "20 亩", "下一步：包装"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the project page does not show %q: %s", want, text)
+		}
+	}
+	if dir := os.Getenv("HX_SCREENSHOTS"); dir != "" {
+		if err := browsertest.Screenshot(ctx, filepath.Join(dir, "project-detail.png")); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
