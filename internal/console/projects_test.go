@@ -227,4 +227,14 @@ func TestBrowser_ProjectFormAndDetail(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The list with its filters and the year's count.
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/console/projects"), chromedp.WaitVisible(chromedp.ID("p-status"))); err != nil {
+		t.Fatal(err)
+	}
+	audit("/console/projects")
+	if dir := os.Getenv("HX_SCREENSHOTS"); dir != "" {
+		if err := browsertest.Screenshot(ctx, filepath.Join(dir, "project-list.png")); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
