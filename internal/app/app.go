@@ -194,6 +194,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Uploads: a.Uploads, Policies: a.Policies, Notices: a.Notices, ServicePoints: a.ServicePoints, Selections: a.Selections,
 		Mentors: a.Mentors, Consultations: a.Consultations, Trainings: a.Trainings,
 		Merchants:     a.Merchants,
+		Projects:      a.Projects,
 		SecureCookies: cfg.HTTP.SecureCookies, MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
 	})
 	if err != nil {

@@ -30,6 +30,7 @@ import (
 	"huixiang/internal/notify"
 	"huixiang/internal/points"
 	"huixiang/internal/policy"
+	"huixiang/internal/project"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
 	"huixiang/internal/selection"
@@ -70,6 +71,8 @@ type Deps struct {
 	Consultations *consultation.Service
 	// Merchants is the merchant and talent database (楚商人才信息库).
 	Merchants *merchant.Service
+	// Projects are the investment projects (招商项目清单) and the year's count.
+	Projects *project.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).
@@ -150,6 +153,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerTrainings(g)
 	cs.registerConsultations(g)
 	cs.registerMerchants(g)
+	cs.registerProjects(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }
