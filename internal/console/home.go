@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"math"
 	"net/url"
 	"slices"
@@ -12,7 +13,9 @@ import (
 	"huixiang/internal/alumni"
 	"huixiang/internal/application"
 	"huixiang/internal/cn"
+	"huixiang/internal/merchant"
 	"huixiang/internal/points"
+	"huixiang/internal/project"
 	"huixiang/internal/returnee"
 	"huixiang/internal/sqldb"
 	"huixiang/internal/training"
@@ -142,6 +145,18 @@ func (cs *Console) home(r *request) error {
 		}
 		d.Targets = append(d.Targets, target{Label: "政策宣讲（已举办）", Count: y.PolicyTalks, Goal: training.PolicyTalkTarget, Href: "/console/events"},
 			target{Label: "培训人数", Count: y.Trained, Goal: training.TrainedTarget, Href: "/console/trainings"})
+		// 楚商回乡: ≥ 30 projects packaged a year; the merchant database updated at ≥ 90%.
+		p, err := cs.d.Projects.Year(ctx, a, d.Year)
+		if err != nil {
+			return err
+		}
+		f, err := cs.d.Merchants.Freshness(ctx, a, 0)
+		if err != nil {
+			return err
+		}
+		d.Targets = append(d.Targets, target{Label: "招商项目（已包装）", Count: p.Packaged, Goal: project.YearTarget, Href: "/console/projects"},
+			target{Label: fmt.Sprintf("楚商信息库更新率（%d 天内确认，共 %d 人）", f.Days, f.Total), Count: int(math.Round(f.Rate * 100)),
+				Goal: int(math.Round(merchant.FreshTarget * 100)), Unit: "%", Href: "/console/merchants/freshness"})
 	}
 	return r.OK("home", "", "工作台", d)
 }
@@ -153,7 +168,9 @@ const OutstandingAlumniTarget = 10
 type target struct {
 	Label       string
 	Count, Goal int
-	Href        string
+	// Unit follows both numbers ("%" for a rate; empty for counts).
+	Unit string
+	Href string
 }
 
 // The charts' options: plain JSON for ECharts (no functions: the option travels in a data-chart

@@ -105,7 +105,8 @@ func TestTrainings_enrolFromThePersonAndRunTheTrack(t *testing.T) {
 	c.get(person).mustShow(t, "已毕业", "2025-02-06 结业", "打开培训记录")
 	c.get("/console/trainings?stage=graduated").mustShow(t, "咸安区返乡创业园", "2025-01-06")
 	// The dashboard's targets of the year.
-	c.get("/console/").mustShow(t, "政策宣讲（已举办）", "培训人数", "/ 1500</strong>", "/ 12</strong>")
+	c.get("/console/").mustShow(t, "政策宣讲（已举办）", "培训人数", "/ 1500</strong>", "/ 12</strong>",
+		"招商项目（已包装）", "/ 30</strong>", "楚商信息库更新率（180 天内确认", "% / 90%</strong>")
 	// A township clerk sees the person's activities but does not run the track.
 	if got := e.as(townA).get("/console/trainings/" + id); got.Status != http.StatusForbidden {
 		t.Fatalf("township: %d", got.Status)
