@@ -162,10 +162,6 @@ func classifyMerchant(err error) *apiError {
 		return errForbidden
 	case errors.Is(err, merchant.ErrOutOfScope):
 		return &apiError{Status: http.StatusForbidden, Code: "FORBIDDEN", Message: "只能登记或修改籍贯为本乡镇（街道）的楚商", Field: "township_code"}
-	case errors.Is(err, merchant.ErrRevealNotAllowed):
-		return &apiError{Status: http.StatusForbidden, Code: "FORBIDDEN", Message: "您的角色不能查看完整的身份证号和手机号"}
-	case errors.Is(err, merchant.ErrRevealReason):
-		return &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "请填写查看原因（2-200 字）", Field: "reason"}
 	case errors.Is(err, merchant.ErrPhoneNotBound):
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "PHONE_NOT_BOUND", Message: "请先绑定手机号再登记", Field: "phone"}
 	case errors.Is(err, merchant.ErrUSCCTaken):

@@ -21,6 +21,7 @@ import (
 
 	"huixiang/internal/cn"
 	"huixiang/internal/cnid"
+	"huixiang/internal/person"
 	"huixiang/internal/vocab"
 )
 
@@ -38,9 +39,9 @@ var (
 	// ErrOutOfScope: township staff writing a merchant of another township.
 	ErrOutOfScope = errors.New("merchant: township out of scope")
 	// ErrRevealNotAllowed: the actor's role may not see full ID numbers and phones.
-	ErrRevealNotAllowed = errors.New("merchant: reveal not allowed")
+	ErrRevealNotAllowed = person.ErrRevealNotAllowed
 	// ErrRevealReason: a reveal needs a reason of 2–200 characters.
-	ErrRevealReason = errors.New("merchant: reveal reason")
+	ErrRevealReason = person.ErrRevealReason
 	// ErrPhoneNotBound: a user saving their own record has not bound a phone.
 	ErrPhoneNotBound = errors.New("merchant: phone not bound")
 	// ErrUSCCTaken: an enterprise's 统一社会信用代码 belongs to another merchant's enterprise.

@@ -490,30 +490,10 @@ func (s *Service) Patch(ctx context.Context, a actor.Actor, personID int64, vers
 // Reveal returns the full ID number and phone of a merchant, for roles that may see them, and
 // writes the reveal with its reason to the audit log.
 func (s *Service) Reveal(ctx context.Context, a actor.Actor, personID int64, reason string) (person.Revealed, error) {
-	reason = strings.TrimSpace(reason)
-	if !a.MayReveal() {
-		return person.Revealed{}, ErrRevealNotAllowed
-	}
-	if n := len([]rune(reason)); n < 2 || n > 200 {
-		return person.Revealed{}, ErrRevealReason
-	}
-	if _, err := s.Get(ctx, a, personID); err != nil {
-		return person.Revealed{}, err
-	}
-	pr, err := person.Get(ctx, s.db, personID)
-	if err != nil {
-		return person.Revealed{}, err
-	}
-	clear, err := s.persons.Open(pr)
-	if err != nil {
-		return person.Revealed{}, err
-	}
-	e := a.AuditID("merchant.reveal", "person", personID)
-	e.Detail = map[string]any{"reason": reason, "fields": []string{"id_card", "phone"}}
-	if err := audit.Write(ctx, s.db, e); err != nil {
-		return person.Revealed{}, err
-	}
-	return clear, nil
+	return s.persons.Reveal(ctx, s.db, a, personID, reason, "merchant.reveal", func() error {
+		_, err := s.Get(ctx, a, personID)
+		return err
+	})
 }
 
 // Mine returns the signed-in user's own merchant record.

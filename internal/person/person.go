@@ -13,9 +13,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
+	"huixiang/internal/actor"
+	"huixiang/internal/audit"
 	"huixiang/internal/cnid"
 	"huixiang/internal/pii"
 	"huixiang/internal/sqldb"
@@ -340,6 +343,56 @@ func (s *Store) Open(r Row) (Revealed, error) {
 		}
 	}
 	return out, nil
+}
+
+// Errors of a staff reveal.
+var (
+	// ErrRevealNotAllowed: the actor's role may not see full ID numbers and phones.
+	ErrRevealNotAllowed = errors.New("person: role may not reveal personal information")
+	// ErrRevealReason: a reveal needs a reason of 2–200 characters.
+	ErrRevealReason = errors.New("person: a reason is required to reveal")
+)
+
+// CheckReveal is whether a may reveal with reason (trimmed): ErrRevealNotAllowed for a role that
+// may not, ErrRevealReason for a reason shorter than 2 or longer than 200 characters.
+func CheckReveal(a actor.Actor, reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	if !a.MayReveal() {
+		return "", ErrRevealNotAllowed
+	}
+	if n := utf8.RuneCountInString(reason); n < 2 || n > 200 {
+		return "", ErrRevealReason
+	}
+	return reason, nil
+}
+
+// Reveal is a staff reveal of person id's full ID number and phone: the role and the reason are
+// checked (CheckReveal), and the reveal is written to the audit log as action with its reason.
+// visible says whether the actor sees the record at all (their scope), after those checks; its
+// error is returned as it is.
+func (s *Store) Reveal(ctx context.Context, db sqlx.ExtContext, a actor.Actor, id int64, reason, action string,
+	visible func() error) (Revealed, error) {
+	reason, err := CheckReveal(a, reason)
+	if err != nil {
+		return Revealed{}, err
+	}
+	if err := visible(); err != nil {
+		return Revealed{}, err
+	}
+	r, err := Get(ctx, db, id)
+	if err != nil {
+		return Revealed{}, err
+	}
+	clear, err := s.Open(r)
+	if err != nil {
+		return Revealed{}, err
+	}
+	e := a.AuditID(action, "person", id)
+	e.Detail = map[string]any{"reason": reason, "fields": []string{"id_card", "phone"}}
+	if err := audit.Write(ctx, db, e); err != nil {
+		return Revealed{}, err
+	}
+	return clear, nil
 }
 
 // Masked returns r's ID number and phone masked for display.

@@ -11,6 +11,7 @@ import (
 
 	"huixiang/internal/actor"
 	"huixiang/internal/audit"
+	"huixiang/internal/person"
 
 	"huixiang/internal/cn"
 )
@@ -106,11 +107,8 @@ type ExportOptions struct {
 // role that may reveal, and a reason). Every export is audited with its filters and row count.
 func (s *Service) Export(ctx context.Context, actor actor.Actor, f Filter, opts ExportOptions, w io.Writer) (int, error) {
 	if opts.Reveal {
-		if !actor.MayReveal() {
-			return 0, ErrRevealNotAllowed
-		}
-		if n := len([]rune(strings.TrimSpace(opts.Reason))); n < 2 || n > 200 {
-			return 0, ErrRevealReason
+		if _, err := person.CheckReveal(actor, opts.Reason); err != nil {
+			return 0, err
 		}
 	}
 	lists, err := s.options.Lists(ctx)

@@ -445,28 +445,8 @@ func (s *Service) input(ctx context.Context, rec Record) (Input, error) {
 // Reveal returns the full ID number and phone of a record, for roles that may see them, and
 // writes the reveal with its reason to the audit log.
 func (s *Service) Reveal(ctx context.Context, actor actor.Actor, personID int64, reason string) (person.Revealed, error) {
-	reason = strings.TrimSpace(reason)
-	if !actor.MayReveal() {
-		return person.Revealed{}, ErrRevealNotAllowed
-	}
-	if n := len([]rune(reason)); n < 2 || n > 200 {
-		return person.Revealed{}, ErrRevealReason
-	}
-	if _, err := s.Get(ctx, actor, personID); err != nil {
-		return person.Revealed{}, err
-	}
-	pr, err := person.Get(ctx, s.db, personID)
-	if err != nil {
-		return person.Revealed{}, err
-	}
-	clear, err := s.persons.Open(pr)
-	if err != nil {
-		return person.Revealed{}, err
-	}
-	e := actor.AuditID("returnee.reveal", "person", personID)
-	e.Detail = map[string]any{"reason": reason, "fields": []string{"id_card", "phone"}}
-	if err := audit.Write(ctx, s.db, e); err != nil {
-		return person.Revealed{}, err
-	}
-	return clear, nil
+	return s.persons.Reveal(ctx, s.db, actor, personID, reason, "returnee.reveal", func() error {
+		_, err := s.Get(ctx, actor, personID)
+		return err
+	})
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"huixiang/internal/person"
 )
 
 // Errors.
@@ -19,8 +21,8 @@ var (
 	ErrStaleVersion     = errors.New("returnee: record changed since it was read")
 	ErrOutOfScope       = errors.New("returnee: township outside the staff member's scope")
 	ErrAlreadyExists    = errors.New("returnee: record exists already")
-	ErrRevealReason     = errors.New("returnee: a reason is required to reveal")
-	ErrRevealNotAllowed = errors.New("returnee: role may not reveal personal information")
+	ErrRevealReason     = person.ErrRevealReason
+	ErrRevealNotAllowed = person.ErrRevealNotAllowed
 	// ErrForbidden: the staff member's role may read the registry but not write it.
 	ErrForbidden = errors.New("returnee: role may not write the registry")
 )
