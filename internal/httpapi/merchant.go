@@ -1,10 +1,7 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -58,28 +55,11 @@ func handlePatchMerchant(svc *merchant.Service) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		body, err := io.ReadAll(c.Request.Body)
-		if err != nil {
-			respondError(c, err)
+		version, merge, ok := versionedMerge(c)
+		if !ok {
 			return
 		}
-		var meta struct {
-			Version int `json:"version"`
-		}
-		if err := json.Unmarshal(body, &meta); err != nil {
-			respondError(c, errBadJSON)
-			return
-		}
-		if meta.Version <= 0 {
-			respondError(c, &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "请提供记录的版本号 version", Field: "version"})
-			return
-		}
-		rec, err := svc.Patch(c.Request.Context(), currentActor(c), id, meta.Version, func(in *merchant.Input) error {
-			if err := json.NewDecoder(bytes.NewReader(body)).Decode(in); err != nil {
-				return errBadJSON
-			}
-			return nil
-		})
+		rec, err := svc.Patch(c.Request.Context(), currentActor(c), id, version, func(in *merchant.Input) error { return merge(in) })
 		respond(c, http.StatusOK, rec, err)
 	}
 }

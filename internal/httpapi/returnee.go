@@ -190,35 +190,40 @@ func handlePatchReturnee(svc *returnee.Service) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		body, err := io.ReadAll(c.Request.Body)
-		if err != nil {
-			respondError(c, err)
+		version, merge, ok := versionedMerge(c)
+		if !ok {
 			return
 		}
-		var meta struct {
-			Version int `json:"version"`
-		}
-		if err := json.Unmarshal(body, &meta); err != nil {
-			respondError(c, errBadJSON)
-			return
-		}
-		if meta.Version <= 0 {
-			respondError(c, &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "请提供记录的版本号 version", Field: "version"})
-			return
-		}
-		rec, err := svc.Patch(c.Request.Context(), currentActor(c), id, meta.Version, func(in *returnee.Input) error {
-			dec := json.NewDecoder(bytes.NewReader(body))
-			if err := dec.Decode(in); err != nil {
-				return errBadJSON
-			}
-			return nil
-		})
-		if err != nil {
-			respondError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, rec)
+		rec, err := svc.Patch(c.Request.Context(), currentActor(c), id, version, func(in *returnee.Input) error { return merge(in) })
+		respond(c, http.StatusOK, rec, err)
 	}
+}
+
+// versionedMerge reads a PATCH body that merges over a stored record: its "version" must be the
+// version read (422 when absent); merge decodes the body over the record's input.
+func versionedMerge(c *gin.Context) (version int, merge func(into any) error, ok bool) {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		respondError(c, err)
+		return 0, nil, false
+	}
+	var meta struct {
+		Version int `json:"version"`
+	}
+	if err := json.Unmarshal(body, &meta); err != nil {
+		respondError(c, errBadJSON)
+		return 0, nil, false
+	}
+	if meta.Version <= 0 {
+		respondError(c, &apiError{Status: http.StatusUnprocessableEntity, Code: "VALIDATION_FAILED", Message: "请提供记录的版本号 version", Field: "version"})
+		return 0, nil, false
+	}
+	return meta.Version, func(into any) error {
+		if err := json.NewDecoder(bytes.NewReader(body)).Decode(into); err != nil {
+			return errBadJSON
+		}
+		return nil
+	}, true
 }
 
 type revealRequest struct {
