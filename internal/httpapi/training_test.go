@@ -158,6 +158,22 @@ func TestTraining_trackFromEnrolmentToGraduation(t *testing.T) {
 		t.Fatalf("graduated = %s", r.Body)
 	}
 	expect(t, act("withdraw", map[string]any{"note": "外出务工"}), 409, "INVALID_TRANSITION")
+	// Another person leaves the track while training: a reason is required; after it nothing moves.
+	_, other := e.alumnus("o_track_2", 302)
+	r = e.do("POST", "/admin/api/v1/trainings", admin, map[string]any{"person_id": other})
+	expect(t, r, 201, "")
+	var left trackAnswer
+	r.json(t, &left)
+	withdraw := fmt.Sprintf("/admin/api/v1/trainings/%d/withdraw", left.ID)
+	expect(t, e.do("POST", withdraw, admin, map[string]any{"note": " "}), 422, "VALIDATION_FAILED")
+	r = e.do("POST", withdraw, admin, map[string]any{"note": "外出务工"})
+	expect(t, r, 200, "")
+	left = trackAnswer{}
+	r.json(t, &left)
+	if left.Stage != "withdrawn" || left.Next != "" || !strings.Contains(string(r.Body), `"withdrawn_on":"2032-05-12"`) {
+		t.Fatalf("withdrawn = %s", r.Body)
+	}
+	expect(t, e.do("POST", fmt.Sprintf("/admin/api/v1/trainings/%d/train", left.ID), admin, nil), 409, "INVALID_TRANSITION")
 
 	// The person checked in at a training activity: the record shows it with its hours.
 	ev, token := e.createActivity(admin, "电商创业培训班", "training", 180, time.Now().Add(30*time.Minute), nil)
