@@ -362,6 +362,12 @@ func New(d Deps) http.Handler {
 	st.GET("/returnees/imports", handleReturneeBatches(d.Returnees))
 	st.GET("/returnees/imports/:id/report", handleReturneeBatchReport(d.Returnees))
 	st.GET("/returnees/export", handleReturneeExport(d.Returnees))
+	// Merchant spreadsheets (楚商信息导入导出): every staff role, township staff their township's rows.
+	uploads.POST("/merchants/import", handleMerchantImport(d.Merchants, d.MaxUploadBytes-64<<10))
+	st.GET("/merchants/import/template", handleMerchantTemplate(d.Merchants))
+	st.GET("/merchants/imports", handleMerchantBatches(d.Merchants))
+	st.GET("/merchants/imports/:id/report", handleMerchantBatchReport(d.Merchants))
+	st.GET("/merchants/export", handleMerchantExport(d.Merchants))
 	return r
 }
 
