@@ -153,6 +153,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerTrainings(g)
 	cs.registerConsultations(g)
 	cs.registerMerchants(g)
+	cs.registerMerchantSheets(g)
 	cs.registerProjects(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
