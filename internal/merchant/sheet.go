@@ -310,7 +310,7 @@ func readRow(line int, cells []string, idx map[int]int, l *sheetLookups, now tim
 		}
 	}
 	switch v[colSource] {
-	case "", "批量导入", SourceImport:
+	case "", "批量导入", SourceImport, "本人填报", SourceSelf: // an export's 本人填报: the source is kept on update
 		in.Source = SourceImport
 	case "工作人员录入", SourceStaff:
 		in.Source = SourceStaff

@@ -50,7 +50,7 @@ func TestReadRow_namesCodesAndReasons(t *testing.T) {
 		t.Fatalf("row = %+v / %+v", r.p, r.ent)
 	}
 	for col, bad := range map[int]string{colIDCard: "110105194912310021", colIndustry: "99", colTownship: "不存在镇",
-		colAmount: "很多", colFields: "宇航", colUSCC: "91421202MA4000001Z", colSource: "本人填报", colPhone: "12345", colRecord: "x"} {
+		colAmount: "很多", colFields: "宇航", colUSCC: "91421202MA4000001Z", colSource: "网上抓取", colPhone: "12345", colRecord: "x"} {
 		v := map[int]string{}
 		for k, x := range row {
 			v[k] = x
