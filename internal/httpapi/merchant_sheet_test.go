@@ -241,3 +241,40 @@ func TestMerchantImport_badRowsReportedExportRoundTrips(t *testing.T) {
 	expect(t, r, 400, "IMPORT_COLUMNS_UNKNOWN")
 	expect(t, e.upload("/admin/api/v1/merchants/import", clerk, "x.xlsx", []byte("姓名,身份证号\n")), 415, "UNSUPPORTED_MEDIA_TYPE")
 }
+
+// Two staff import the same new sheet at once: each person and merchant exists once, and
+// between them every row was created exactly once (the other import updated or confirmed it).
+func TestMerchantImport_parallelImportsCreateOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seedRegions(t, e)
+	admin := e.staffToken("admin", adminPasswd)
+	var data []map[string]string
+	for i := range 20 {
+		data = append(data, merchantRow(600+i, "官埠桥镇"))
+	}
+	content := sheet(t, merchantHeader, data)
+	reps := make([]merchantImportAnswer, 2)
+	done := make(chan int)
+	for k := range 2 {
+		go func() {
+			r := e.upload("/admin/api/v1/merchants/import", admin, fmt.Sprintf("p%d.xlsx", k), content)
+			if r.Status == 200 {
+				r.json(t, &reps[k])
+			}
+			done <- k
+		}()
+	}
+	<-done
+	<-done
+	created, failed := reps[0].RowsCreated+reps[1].RowsCreated, reps[0].RowsFailed+reps[1].RowsFailed
+	if created != 20 || failed != 0 {
+		t.Fatalf("parallel imports: created %d failed %d (%+v / %+v)", created, failed, reps[0], reps[1])
+	}
+	var persons, merchants int
+	e.db.Get(&persons, `SELECT COUNT(*) FROM persons`)
+	e.db.Get(&merchants, `SELECT COUNT(*) FROM merchants`)
+	if persons != 20 || merchants != 20 {
+		t.Fatalf("persons %d merchants %d, want 20 each", persons, merchants)
+	}
+}
