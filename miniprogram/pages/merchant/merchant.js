@@ -83,6 +83,7 @@ Page({
       townships: [], sections: sectionOptions(), divisions: [], size_band: [], revenue_band: [], operating_status: [], amount_band: [], timing: [],
     },
     fieldOptions: [],
+    pickSection: 'A',
     identityNeeded: false,
     phone: '',
     phoneBound: true,
