@@ -15,11 +15,16 @@ let fake;
 beforeEach(() => {
   fake = createFakeWx({ token: 'tok' });
   global.wx = Object.assign({}, simulateWx, fake.wx);
+  fake.route('GET', '/api/v1/me/merchant', { statusCode: 200, data: MERCHANT });
 });
 
 afterEach(() => {
   global.wx = simulateWx;
 });
+
+const MERCHANT = {
+  person_id: 5, name: '王楚商', township_code: '421202104', industry_code: '13', confirmed_at: new Date().toISOString(), fresh: true, version: 2,
+};
 
 const MATCHES = {
   items: [
@@ -112,6 +117,9 @@ describe('pages/matches', () => {
   });
 
   test('no merchant record: a friendly prompt leading to 楚商信息, asked again on return', async () => {
+    fake.route('GET', '/api/v1/me/merchant',
+      { statusCode: 404, data: envelope('NOT_REGISTERED', '您还没有登记楚商信息') },
+      { statusCode: 200, data: MERCHANT });
     fake.route('GET', '/api/v1/me/matches',
       { statusCode: 404, data: envelope('NOT_REGISTERED', '您还没有登记楚商信息') },
       { statusCode: 200, data: MATCHES });
@@ -126,6 +134,30 @@ describe('pages/matches', () => {
     await settle(page, (p) => find(p, '#match-7-name'), 'recommendations after the record');
   });
 
+  test('no merchant record is the prompt whatever the matching route answers', async () => {
+    fake.route('GET', '/api/v1/me/merchant', { statusCode: 404, data: envelope('NOT_REGISTERED', '您还没有登记楚商信息') });
+    fake.route('GET', '/api/v1/me/matches', { statusCode: 200, data: { items: [] } });
+    const page = await open();
+    expect(find(page, '#no-merchant')).toBeTruthy();
+  });
+
+  test('a record not confirmed for long: a line leading to 楚商信息 above the recommendations', async () => {
+    const old = new Date(Date.now() - 200 * 24 * 3600 * 1000 - 60000).toISOString();
+    fake.route('GET', '/api/v1/me/merchant', { statusCode: 200, data: Object.assign({}, MERCHANT, { confirmed_at: old, fresh: false }) });
+    fake.route('GET', '/api/v1/me/matches', { statusCode: 200, data: MATCHES });
+    const page = await open();
+    expect(text(page, '#stale-hint')).toContain('您的楚商信息已超过 200 天未确认');
+    await tap(page, '#stale-link');
+    expect(fake.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/merchant/merchant' }));
+  });
+
+  test('with a record, a matching route that answers 404 NOT_FOUND is an error, not the prompt', async () => {
+    fake.route('GET', '/api/v1/me/matches', { statusCode: 404, data: envelope('NOT_FOUND', '请求的资源不存在') });
+    const page = await open();
+    expect(find(page, '#no-merchant')).toBeFalsy();
+    expect(text(page, '#state >>> #state-message')).toBe('请求的资源不存在');
+  });
+
   test('an interest answered 409 (no merchant record) turns to the prompt', async () => {
     fake.route('GET', '/api/v1/me/matches', { statusCode: 200, data: MATCHES });
     fake.route('POST', '/api/v1/me/matches/7/interest', { statusCode: 409, data: envelope('NOT_REGISTERED', '请先填写楚商信息') });
@@ -138,6 +170,7 @@ describe('pages/matches', () => {
     fake.route('GET', '/api/v1/me/matches', { statusCode: 200, data: { items: [] } });
     const page = await open();
     expect(text(page, '#state')).toContain('暂时没有和您的意向相符的项目');
+    expect(find(page, '#stale-hint')).toBeFalsy();
     await tap(page, '#empty-projects-btn');
     expect(fake.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/projects/projects' }));
   });

@@ -8,6 +8,7 @@
 const merchantsApi = require('../../api/merchants');
 const http = require('../../api/request');
 const { projectCard } = require('../project/view');
+const { staleInfo } = require('../merchant/form');
 
 const TEXT = {
   LOAD_FAILED: '没能加载出来。请检查手机是否连上网络，再点“重新加载”。',
@@ -34,7 +35,7 @@ function matchView(m) {
 /** Whether an error says the user has no merchant record yet. */
 function noMerchant(err) {
   const e = err || {};
-  return e.code === 'NOT_REGISTERED' || e.code === 'NO_MERCHANT' || e.status === 404 || e.status === 409;
+  return e.code === 'NOT_REGISTERED' || e.status === 409;
 }
 
 Page({
@@ -44,6 +45,8 @@ Page({
     errorMessage: '',
     emptyText: TEXT.EMPTY,
     items: [],
+    // Days since the merchant record was confirmed, when the server no longer counts it fresh.
+    staleDays: 0,
   },
 
   onLoad() {
@@ -68,29 +71,38 @@ Page({
     return this.load().then(stop, stop);
   },
 
+  /**
+   * The merchant record and the recommendations together: no record (404 on /me/merchant) is
+   * the prompt, whatever the matching route answers then; a stale record adds a line leading
+   * to 楚商信息.
+   */
   load() {
     if (this.data.status !== 'ready') {
       this.setData({ status: 'loading', errorMessage: '' });
     }
-    return merchantsApi.getMyMatches({ silent: true }).then(
-      (body) => {
+    const matches = merchantsApi.getMyMatches({ silent: true }).then((body) => ({ body }), (err) => ({ err }));
+    return Promise.all([merchantsApi.getMyMerchant(), matches]).then(
+      ([record, answer]) => {
         this.loaded = true;
-        const items = body.items.map(matchView).filter((m) => m.id);
-        this.setData({ status: items.length ? 'ready' : 'empty', items });
-      },
-      (err) => {
-        this.loaded = true;
-        if (noMerchant(err)) {
-          this.setData({ status: 'none', items: [] });
+        if (!record || (answer.err && noMerchant(answer.err))) {
+          this.setData({ status: 'none', items: [], staleDays: 0 });
           return;
         }
-        if (this.data.status === 'ready') {
-          wx.showToast({ title: '刷新没成功，请稍后再拉一下', icon: 'none' });
-          return;
+        if (answer.err) {
+          throw answer.err;
         }
-        this.setData({ status: 'error', errorMessage: (err && err.message) || TEXT.LOAD_FAILED });
+        const items = answer.body.items.map(matchView).filter((m) => m.id);
+        const stale = staleInfo(record);
+        this.setData({ status: items.length ? 'ready' : 'empty', items, staleDays: stale.stale ? stale.days : 0 });
       },
-    );
+    ).catch((err) => {
+      this.loaded = true;
+      if (this.data.status === 'ready') {
+        wx.showToast({ title: '刷新没成功，请稍后再拉一下', icon: 'none' });
+        return;
+      }
+      this.setData({ status: 'error', errorMessage: (err && err.message) || TEXT.LOAD_FAILED });
+    });
   },
 
   onRetry() {
