@@ -253,6 +253,7 @@ describe('pages/merchant: the form', () => {
     await tap(page, '#edit-btn');
     await settle(page, (p) => find(p, '#form'), 'form');
     expect(find(page, '#field-id_card')).toBeFalsy();
+    expect(text(page, '#identity-name')).toBe('王楚商');
     expect(text(page, '#township-cell')).toContain('官埠桥镇');
     expect(text(page, '#industry-cell')).toContain('农副食品加工业');
     expect(text(page, '#amount-cell')).toContain('1000–5000 万元');
