@@ -13,6 +13,8 @@ const LINKS = [
   { key: 'consultations', title: '我的问诊', url: '/pages/consultations/consultations' },
   { key: 'alumnus', title: '校友登记', url: '/pages/alumnus/alumnus' },
   { key: 'vouchers', title: '我的优惠券', url: '/pages/vouchers/vouchers' },
+  { key: 'merchant', title: '楚商信息', url: '/pages/merchant/merchant' },
+  { key: 'matches', title: '为您推荐', url: '/pages/matches/matches' },
   { key: 'notify', title: '消息推送', url: '/pages/notify-settings/notify-settings' },
   { key: 'privacy', title: '隐私保护指引', url: '/pages/privacy/privacy' },
 ];

@@ -56,6 +56,15 @@ const SECTIONS = [
       { key: 'selections', title: '评选', note: '示范企业、优秀创业者、杰出校友评选，可以自荐，看入选名单', url: '/pages/selections/selections' },
     ],
   },
+  {
+    key: 'investment',
+    title: '楚商回乡',
+    items: [
+      { key: 'projects', title: '招商项目', note: '家乡正在招商的项目：行业、地点、投资额、要找什么样的合作伙伴', url: '/pages/projects/projects' },
+      { key: 'matches', title: '为您推荐', note: '按您的行业和投资意向推荐项目，说明为什么推荐', url: '/pages/matches/matches' },
+      { key: 'merchant', title: '楚商信息', note: '在外创业的咸安人填写或更新自己的信息', url: '/pages/merchant/merchant' },
+    ],
+  },
 ];
 
 Page({
