@@ -1,0 +1,5 @@
+package console
+
+import "github.com/gin-gonic/gin"
+
+func (cs *Console) registerProjectTeams(g *gin.RouterGroup) {}
