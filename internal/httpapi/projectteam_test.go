@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -243,5 +244,51 @@ func TestProjectTeams_teamMilestonesAndApprovalTime(t *testing.T) {
 	}
 	if n != 2+4+1 {
 		t.Fatalf("audited writes = %d", n)
+	}
+}
+
+// Twelve administrators set a new team at once, each with version 0: exactly one wins, the others
+// get 409 STALE_VERSION, and one team and one audit row exist.
+func TestProjectTeams_parallelFirstTeamOneWins(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seedRegions(t, e)
+	admin := e.staffToken("admin", adminPasswd)
+	leader := e.createStaff(admin, map[string]string{"username": "invest1", "password": "Investment12345", "role": "department", "department": "区招商服务中心"})
+	p := e.createProject(admin, projectForm("茶饮料生产线", "C15", "food", "990101", 0))
+	for _, to := range []string{"packaging", "promoting", "negotiating", "signed"} {
+		expect(t, e.moveProject(admin, p.ID, to, nil), 200, "")
+	}
+	path := fmt.Sprintf("/admin/api/v1/projects/%d/team", p.ID)
+	var wg sync.WaitGroup
+	statuses := make([]int, 12)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = e.do("PUT", path, admin, map[string]any{"leader_id": leader.ID, "department": "区招商服务中心",
+				"cadre_id": leader.ID, "version": 0}).Status
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, s := range statuses {
+		switch s {
+		case 200:
+			won++
+		case 409:
+		default:
+			t.Fatalf("statuses = %v", statuses)
+		}
+	}
+	var teams, audits int
+	if err := e.db.Get(&teams, `SELECT COUNT(*) FROM project_teams WHERE project_id = ?`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.Get(&audits, `SELECT COUNT(*) FROM audit_log WHERE action = 'project.team'`); err != nil {
+		t.Fatal(err)
+	}
+	if won != 1 || teams != 1 || audits != 1 {
+		t.Fatalf("won %d, teams %d, audits %d (statuses %v)", won, teams, audits, statuses)
 	}
 }
