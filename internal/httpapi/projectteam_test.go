@@ -173,6 +173,8 @@ func TestProjectTeams_teamMilestonesAndApprovalTime(t *testing.T) {
 	if !strings.Contains(string(r.Body), "“用地”的实际日期 2031-01-08 早于前一环节“立项”") {
 		t.Fatalf("order: %s", r.Body)
 	}
+	// the bare list is read too
+	expect(t, e.do("PUT", msPath, cadre, []any{map[string]any{"milestone": "approval", "actual_on": "2031-01-06"}}), 200, "")
 	expect(t, e.do("PUT", msPath, town1, ms()), 403, "FORBIDDEN")
 	expect(t, e.do("PUT", msPath, hrss, ms()), 404, "NOT_FOUND")
 	r = e.do("PUT", msPath, cadre, ms(map[string]any{"milestone": "approval", "planned_on": "2031-01-07", "actual_on": "2031-01-08"},
@@ -242,7 +244,7 @@ func TestProjectTeams_teamMilestonesAndApprovalTime(t *testing.T) {
 	if err := e.db.Get(&n, `SELECT COUNT(*) FROM audit_log WHERE action IN ('project.team', 'project.milestones', 'approval.baselines')`); err != nil {
 		t.Fatal(err)
 	}
-	if n != 2+4+1 {
+	if n != 2+5+1 { // two teams, five milestone lists, one baseline change
 		t.Fatalf("audited writes = %d", n)
 	}
 }

@@ -15,8 +15,10 @@
 package projectteam
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -427,9 +429,19 @@ type MilestoneInput struct {
 	ActualOn  *string `json:"actual_on"`
 }
 
-// MilestonesInput is the whole list: milestones left out are cleared.
+// MilestonesInput is the whole list: milestones left out are cleared. It reads either
+// {"milestones": [...]} or the bare list [...].
 type MilestonesInput struct {
 	Milestones []MilestoneInput `json:"milestones"`
+}
+
+// UnmarshalJSON reads the object or the bare list.
+func (in *MilestonesInput) UnmarshalJSON(b []byte) error {
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '[' {
+		return json.Unmarshal(t, &in.Milestones)
+	}
+	type plain MilestonesInput
+	return json.Unmarshal(b, (*plain)(in))
 }
 
 func dateOf(v *string, field string) (string, error) {
