@@ -33,6 +33,7 @@ import (
 	"huixiang/internal/points"
 	"huixiang/internal/policy"
 	"huixiang/internal/project"
+	"huixiang/internal/projectteam"
 	"huixiang/internal/ratelimit"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
@@ -82,6 +83,8 @@ type App struct {
 	Trainings *training.Service
 	// Projects are the investment projects (招商项目清单) and the year's count.
 	Projects *project.Service
+	// ProjectTeams are the service teams and approval milestones of signed projects (一对一帮办).
+	ProjectTeams *projectteam.Service
 	// Mentors is the mentor team (创业导师团) and appointments with mentors (导师服务预约).
 	Mentors *mentor.Service
 	// Consultations are the online consultations with mentors (导师线上问诊).
@@ -178,6 +181,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.Mentors = mentor.NewService(db, nil).WithQuiet(quiet)
 	a.Trainings = training.NewService(db, nil)
 	a.Projects = project.NewService(db, nil)
+	a.ProjectTeams = projectteam.NewService(db, nil)
 	a.Consultations = consultation.NewService(db, uploads, a.Notify, moderation.UserText{Checker: wx, Log: log,
 		OpenID: func(ctx context.Context, userID int64) (string, error) {
 			id, err := a.Accounts.Identity(ctx, userID)
@@ -195,6 +199,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Mentors: a.Mentors, Consultations: a.Consultations, Trainings: a.Trainings,
 		Merchants:     a.Merchants,
 		Projects:      a.Projects,
+		ProjectTeams:  a.ProjectTeams,
 		SecureCookies: cfg.HTTP.SecureCookies, MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
 	})
 	if err != nil {
@@ -215,6 +220,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Selections:     a.Selections,
 		Trainings:      a.Trainings,
 		Projects:       a.Projects,
+		ProjectTeams:   a.ProjectTeams,
 		Mentors:        a.Mentors,
 		Consultations:  a.Consultations,
 		WeChatCallback: wechat.CallbackKeys{Token: cfg.WeChat.CallbackToken, EncodingAESKey: cfg.WeChat.CallbackAESKey, AppID: cfg.WeChat.AppID},

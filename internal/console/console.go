@@ -31,6 +31,7 @@ import (
 	"huixiang/internal/points"
 	"huixiang/internal/policy"
 	"huixiang/internal/project"
+	"huixiang/internal/projectteam"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
 	"huixiang/internal/selection"
@@ -73,6 +74,8 @@ type Deps struct {
 	Merchants *merchant.Service
 	// Projects are the investment projects (招商项目清单) and the year's count.
 	Projects *project.Service
+	// ProjectTeams are the service teams and approval milestones of signed projects (一对一帮办).
+	ProjectTeams *projectteam.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).
@@ -155,6 +158,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerMerchants(g)
 	cs.registerMerchantSheets(g)
 	cs.registerProjects(g)
+	cs.registerProjectTeams(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }

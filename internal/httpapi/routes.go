@@ -27,6 +27,7 @@ import (
 	"huixiang/internal/points"
 	"huixiang/internal/policy"
 	"huixiang/internal/project"
+	"huixiang/internal/projectteam"
 	"huixiang/internal/ratelimit"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
@@ -101,6 +102,9 @@ type Deps struct {
 
 	// Merchants is the merchant and talent database (楚商人才信息库).
 	Merchants *merchant.Service
+
+	// ProjectTeams are the service teams and approval milestones of signed projects (一对一帮办).
+	ProjectTeams *projectteam.Service
 }
 
 // New returns the HTTP handler with every route of the API.
@@ -354,6 +358,16 @@ func New(d Deps) http.Handler {
 	st.GET("/merchants/:id", handleMerchant(d.Merchants))
 	st.PATCH("/merchants/:id", handlePatchMerchant(d.Merchants))
 	st.POST("/merchants/:id/reveal", handleRevealMerchant(d.Merchants))
+	// Service teams and approval milestones (一对一帮办): every staff role reads what it sees
+	// (township staff their township's projects, departments their teams, leaders and cadres
+	// theirs); the service says who may write.
+	st.GET("/projects/approval-time", handleApprovalTime(d.ProjectTeams))
+	st.GET("/projects/:id/team", handleProjectTeam(d.ProjectTeams))
+	st.PUT("/projects/:id/team", handleSetProjectTeam(d.ProjectTeams))
+	st.GET("/projects/:id/milestones", handleProjectMilestones(d.ProjectTeams))
+	st.PUT("/projects/:id/milestones", handleSetProjectMilestones(d.ProjectTeams))
+	st.GET("/approval-baselines", handleApprovalBaselines(d.ProjectTeams))
+	st.PUT("/approval-baselines", handleSetApprovalBaselines(d.ProjectTeams))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))
