@@ -22,6 +22,7 @@ import (
 
 	"huixiang/internal/actor"
 	"huixiang/internal/alumni"
+	"huixiang/internal/appeal"
 	"huixiang/internal/application"
 	"huixiang/internal/consultation"
 	"huixiang/internal/mentor"
@@ -73,6 +74,8 @@ type Deps struct {
 	Merchants *merchant.Service
 	// Projects are the investment projects (招商项目清单) and the year's count.
 	Projects *project.Service
+	// Appeals are the requests (诉求清单化办理).
+	Appeals *appeal.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).
@@ -154,6 +157,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerConsultations(g)
 	cs.registerMerchants(g)
 	cs.registerProjects(g)
+	cs.registerAppeals(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }

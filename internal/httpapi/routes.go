@@ -17,6 +17,7 @@ import (
 	"huixiang/internal/account"
 	"huixiang/internal/actor"
 	"huixiang/internal/alumni"
+	"huixiang/internal/appeal"
 	"huixiang/internal/application"
 	"huixiang/internal/config"
 	"huixiang/internal/consultation"
@@ -101,6 +102,8 @@ type Deps struct {
 
 	// Merchants is the merchant and talent database (楚商人才信息库).
 	Merchants *merchant.Service
+	// Appeals are the requests (诉求清单化办理), under /requests.
+	Appeals *appeal.Service
 }
 
 // New returns the HTTP handler with every route of the API.
@@ -222,6 +225,12 @@ func New(d Deps) http.Handler {
 	user.GET("/me/merchant", handleMyMerchant(d.Merchants))
 	user.PUT("/me/merchant", wxQuota, handlePutMyMerchant(d.Merchants))
 	user.POST("/me/merchant/confirm", handleConfirmMyMerchant(d.Merchants))
+	// Requests (诉求清单化办理): the requester's own; text is content-checked.
+	user.POST("/requests", wxQuota, handleSubmitAppeal(d.Appeals))
+	user.GET("/requests", handleMyAppeals(d.Appeals))
+	user.GET("/requests/:id", handleMyAppeal(d.Appeals))
+	user.POST("/requests/:id/rate", wxQuota, handleRateAppeal(d.Appeals))
+	user.POST("/requests/:id/reopen", wxQuota, handleReopenAppeal(d.Appeals))
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
 	api.GET("/files/:id", handleFile(d.Uploads))
 	// Attachments get their own body limit: the file limit plus the multipart framing.
@@ -362,6 +371,14 @@ func New(d Deps) http.Handler {
 	st.GET("/returnees/imports", handleReturneeBatches(d.Returnees))
 	st.GET("/returnees/imports/:id/report", handleReturneeBatchReport(d.Returnees))
 	st.GET("/returnees/export", handleReturneeExport(d.Returnees))
+	// Requests (诉求清单化办理): every staff role, scoped by the service (township: their
+	// township's; department: assigned to theirs); assign is the dispatcher's (district admin).
+	st.GET("/requests", handleAdminAppeals(d.Appeals))
+	st.GET("/requests/stats", handleAppealStats(d.Appeals))
+	st.GET("/requests/:id", handleAdminAppeal(d.Appeals))
+	district.POST("/requests/:id/assign", handleAssignAppeal(d.Appeals))
+	st.POST("/requests/:id/reply", handleReplyAppeal(d.Appeals))
+	st.POST("/requests/:id/close", handleCloseAppeal(d.Appeals))
 	return r
 }
 
