@@ -56,3 +56,11 @@ func (s *Service) Stats(ctx context.Context, by actor.Actor) ([]DepartmentStats,
 	}
 	return out, nil
 }
+
+// SatisfactionText is the satisfaction as the console shows it: "87.5%", or "—" without ratings.
+func (d DepartmentStats) SatisfactionText() string {
+	if d.Satisfaction == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f%%", *d.Satisfaction)
+}
