@@ -11,6 +11,7 @@ const {
   mountPage, settle, find, text, tap, type, simulate, confirmDialog,
 } = require('./helpers/page');
 const { resetKeys } = require('../lib/upload-list');
+const { messageUrl } = require('../lib/application-view');
 
 const simulateWx = global.wx;
 let fake;
@@ -225,5 +226,11 @@ describe('pages/request/request: 诉求详情', () => {
     const other = open('pages/request/request', { id: '99' });
     await settle(other, (p) => find(p, '#state >>> #state-empty'), 'not found');
     expect(text(other, '#state >>> #state-empty')).toBe('没有找到这条诉求，可能不是您的。');
+  });
+});
+
+describe('inbox messages about a request', () => {
+  test('open the request\'s page', () => {
+    expect(messageUrl({ kind: 'request', page: 'pages/request/request?id=8' })).toBe('/pages/request/request?id=8');
   });
 });
