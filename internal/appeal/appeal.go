@@ -31,6 +31,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"huixiang/internal/actor"
+	"huixiang/internal/audit"
 	"huixiang/internal/cn"
 	"huixiang/internal/notify"
 	"huixiang/internal/sqldb"
@@ -766,6 +767,11 @@ func (s *Service) Assign(ctx context.Context, by actor.Actor, id int64, in Assig
 		if err := event(ctx, tx, id, ActAssign, by, in.Department, &due, in.Note, now); err != nil {
 			return err
 		}
+		e := by.AuditID("appeal.assign", "appeal", id)
+		e.Detail = map[string]any{"department": in.Department, "department_before": r.Department.String, "status_before": r.Status, "due_at": due}
+		if err := audit.Write(ctx, tx, e); err != nil {
+			return err
+		}
 		return s.tell(ctx, tx, r.UserID, id, "诉求已交办"+in.Department, fmt.Sprintf("您的诉求已交由%s办理，办理期限 %s。",
 			in.Department, due.In(cn.Zone).Format("2006-01-02")), fmt.Sprintf("appeal:%d:assign:%d", id, now.UnixMilli()))
 	})
@@ -839,6 +845,11 @@ func (s *Service) Close(ctx context.Context, by actor.Actor, id int64, note stri
 			return err
 		}
 		if err := event(ctx, tx, id, ActClose, by, r.Department.String, nil, note, now); err != nil {
+			return err
+		}
+		e := by.AuditID("appeal.close", "appeal", id)
+		e.Detail = map[string]any{"status_before": r.Status}
+		if err := audit.Write(ctx, tx, e); err != nil {
 			return err
 		}
 		body := "您的诉求已办结，请对办理结果进行评价。"
