@@ -167,6 +167,32 @@ describe('pages/request-new/request-new: 提交诉求', () => {
   });
 });
 
+describe('pages/request-new/request-new: the notice consent in the 提交诉求 tap', () => {
+  const SETTINGS = '/api/v1/me/notification-settings';
+  const NOTICE = 'TMPL_NOTICE';
+
+  test('asked inside the tap, reported, then the request opens', async () => {
+    fake.route('GET', SETTINGS, {
+      statusCode: 200,
+      data: {
+        pushes_enabled: true, notice_template_id: NOTICE, notice_consent: 'none', notice_remaining: 0, quiet_hours: { from: '22:00', to: '08:00' }, weekly_cap: 3,
+      },
+    });
+    fake.route('POST', '/api/v1/me/subscriptions', { statusCode: 200, data: { consents: { [NOTICE]: 1 } } });
+    fake.route('POST', LIST, { statusCode: 201, data: request({ id: 14, status: 'submitted', events: [] }) });
+    const page = open('pages/request-new/request-new');
+    await settle(page, (p) => find(p, '#notify-text'), 'the consent line');
+    await tap(page, '#category-permit');
+    await type(page, '#text', '营业执照变更');
+    await tap(page, '#submit-btn');
+    await settle(page, () => fake.wx.redirectTo.mock.calls.length, 'opened');
+    expect(fake.wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+    expect(fake.wx.requestSubscribeMessage.mock.calls[0][0].tmplIds).toEqual([NOTICE]);
+    expect(fake.calls('POST', '/api/v1/me/subscriptions').map((c) => c.data)).toEqual([{ accepted: [NOTICE] }]);
+    expect(fake.wx.redirectTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/request/request?id=14' }));
+  });
+});
+
 describe('pages/request/request: 诉求详情', () => {
   test('the request, its reply and timeline; rated once with a tap', async () => {
     fake.route('GET', ONE, { statusCode: 200, data: request() });

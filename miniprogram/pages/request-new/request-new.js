@@ -6,12 +6,18 @@
  * on the user's record unless another is chosen —, then 提交 → the new
  * request's page.
  *
+ * The 提交诉求 tap also asks (once per page, WeChat's rule: from the tap) for
+ * the notice consent, so that each step of the request reaches WeChat too;
+ * not when pushes are off or the consent is long-term (lib/subscribe.js
+ * noticeTemplateToAsk). The request is sent whatever the answer.
+ *
  * CONTENT_REJECTED: the text could not be sent; it stays in the box. When the
  * user has no record the server asks for the township: the picker is shown
  * open with that message.
  */
 const requestsApi = require('../../api/requests');
 const returneeApi = require('../../api/returnee');
+const subscribe = require('../../lib/subscribe');
 const http = require('../../api/request');
 const viewer = require('../../lib/file-viewer');
 const { charCount } = require('../../lib/validate');
@@ -66,10 +72,17 @@ Page({
     submitError: '',
     submitting: false,
     removeVisible: false,
+    // The notice consent is asked in the 提交诉求 tap (then no longer offered).
+    canNotify: false,
   },
 
   onLoad() {
     this.uploads = createUploadList();
+    this.noticeTemplate = '';
+    subscribe.noticeTemplateToAsk().then((id) => {
+      this.noticeTemplate = id;
+      this.setData({ canNotify: !!id });
+    });
     return returneeApi.getRegions('').then(
       (list) => this.setData({ townships: (list || []).map((t) => ({ code: String(t.code), name: t.name || '' })) }),
       () => undefined,
@@ -152,14 +165,22 @@ Page({
       this.setData({ formError });
       return Promise.resolve();
     }
-    this.setData({ submitting: true, formError: '', submitError: '' });
+    // Still inside the tap: WeChat shows the consent dialog only from here.
+    let consent = Promise.resolve();
+    if (this.noticeTemplate && this.data.canNotify) {
+      consent = subscribe.askConsent(this.noticeTemplate);
+    }
+    this.setData({
+      submitting: true, formError: '', submitError: '', canNotify: false,
+    });
     return requestsApi.submitRequest({
       category: this.data.category, text, images: this.uploads.ids(), townshipCode: this.data.township,
     }, { silent: true }).then(
-      (r) => {
+      // The request opens after the consent dialog is answered, not under it.
+      (r) => consent.then(() => {
         this.setData({ submitting: false });
         wx.redirectTo({ url: `/pages/request/request?id=${r.id}` });
-      },
+      }),
       (err) => {
         if (err && err.code === 'VALIDATION_FAILED' && err.field === 'township_code') {
           this.setData({ submitting: false, showTownships: true, formError: TEXT.PICK_TOWNSHIP });
