@@ -356,3 +356,25 @@ func TestRequests_overdueMarkedForDepartmentUntilReplied(t *testing.T) {
 		t.Errorf("stats = %s", r.Body)
 	}
 }
+
+// TestRequests_riskyTextRefusedByContentCheck: a request, a rating comment or a reopen reason
+// that WeChat calls risky is refused and nothing is kept.
+func TestRequests_riskyTextRefusedByContentCheck(t *testing.T) {
+	t.Parallel()
+	e, _, s := newRequestEnv(t)
+	asker := e.asker("req-risky", 44)
+	e.wx.SetRiskyWords("赌博")
+	expect(t, e.do("POST", "/api/v1/requests", asker, map[string]any{"category": "finance", "text": "开赌博场子要什么手续"}), 422, "CONTENT_REJECTED")
+	if l := e.requestList("/api/v1/requests", asker); len(l) != 0 {
+		t.Fatalf("a refused request was kept: %+v", l)
+	}
+	a := e.request("POST", "/api/v1/requests", asker, map[string]any{"category": "finance", "text": "创业贷款怎么申请"}, 201)
+	e.request("POST", reqPath(true, a.ID, "/assign"), s.admin, map[string]any{"department": "区人社局", "due_date": dueIn(3)}, 200)
+	e.request("POST", reqPath(true, a.ID, "/reply"), s.hrss, map[string]any{"reply": "请到人社窗口"}, 200)
+	e.request("POST", reqPath(true, a.ID, "/close"), s.hrss, nil, 200)
+	expect(t, e.do("POST", reqPath(false, a.ID, "/rate"), asker, map[string]any{"rating": "basic", "comment": "赌博"}), 422, "CONTENT_REJECTED")
+	expect(t, e.do("POST", reqPath(false, a.ID, "/reopen"), asker, map[string]any{"reason": "赌博"}), 422, "CONTENT_REJECTED")
+	if v := e.request("GET", reqPath(false, a.ID, ""), asker, nil, 200); v.Status != "closed" || v.Rating != nil || !v.CanReopen {
+		t.Fatalf("after refusals = %+v", v)
+	}
+}
