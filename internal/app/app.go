@@ -18,6 +18,7 @@ import (
 
 	"huixiang/internal/account"
 	"huixiang/internal/alumni"
+	"huixiang/internal/appeal"
 	"huixiang/internal/application"
 	"huixiang/internal/config"
 	"huixiang/internal/console"
@@ -91,6 +92,8 @@ type App struct {
 	Consultations *consultation.Service
 	// Merchants is the merchant and talent database (楚商人才信息库).
 	Merchants *merchant.Service
+	// Appeals are the requests (诉求清单化办理).
+	Appeals *appeal.Service
 	// Console is the staff console (HTML under /console/), mounted on Handler.
 	Console *console.Console
 	Handler http.Handler
@@ -192,6 +195,11 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 			id, err := a.Accounts.Identity(ctx, userID)
 			return id.OpenID, err
 		}}, cfg.Registry.FreshDays, nil)
+	a.Appeals = appeal.NewService(db, uploads, a.Notify, moderation.UserText{Checker: wx, Log: log,
+		OpenID: func(ctx context.Context, userID int64) (string, error) {
+			id, err := a.Accounts.Identity(ctx, userID)
+			return id.OpenID, err
+		}}).WithPushes(quiet)
 	con, err := console.New(console.Deps{
 		Log: log, DB: db, Sessions: sessions, Staff: a.Staff, Regions: a.Regions, Returnees: a.Returnees,
 		Applications: a.Applications, Points: a.Points, Alumni: a.Alumni, Surveys: a.Surveys, Notify: a.Notify,
@@ -200,6 +208,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Merchants:     a.Merchants,
 		Projects:      a.Projects,
 		ProjectTeams:  a.ProjectTeams,
+		Appeals:       a.Appeals,
 		SecureCookies: cfg.HTTP.SecureCookies, MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
 	})
 	if err != nil {
@@ -236,6 +245,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Limiter:            ratelimit.New(rdb, prefix),
 		Limits:             cfg.Limits,
 		Merchants:          a.Merchants,
+		Appeals:            a.Appeals,
 	})
 	return a, nil
 }

@@ -22,6 +22,7 @@ import (
 
 	"huixiang/internal/actor"
 	"huixiang/internal/alumni"
+	"huixiang/internal/appeal"
 	"huixiang/internal/application"
 	"huixiang/internal/consultation"
 	"huixiang/internal/mentor"
@@ -76,6 +77,8 @@ type Deps struct {
 	Projects *project.Service
 	// ProjectTeams are the service teams and approval milestones of signed projects (一对一帮办).
 	ProjectTeams *projectteam.Service
+	// Appeals are the requests (诉求清单化办理).
+	Appeals *appeal.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).
@@ -159,6 +162,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerMerchantSheets(g)
 	cs.registerProjects(g)
 	cs.registerProjectTeams(g)
+	cs.registerAppeals(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }

@@ -159,6 +159,7 @@ func (cs *Console) home(r *request) error {
 				Goal: int(math.Round(merchant.FreshTarget * 100)), Unit: "%", Href: "/console/merchants/freshness"})
 	}
 	cs.addApprovalTarget(ctx, a, &d)
+	d.Todos = append(d.Todos, cs.appealTodos(r)...)
 	return r.OK("home", "", "工作台", d)
 }
 

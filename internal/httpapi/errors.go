@@ -190,6 +190,9 @@ func classify(err error) *apiError {
 	if ae := classifyProjectTeam(err); ae != nil {
 		return ae
 	}
+	if ae := classifyAppeal(err); ae != nil {
+		return ae
+	}
 	if errors.Is(sqldb.Classify(err), sqldb.ErrBadValue) {
 		return errBadValue
 	}

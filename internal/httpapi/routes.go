@@ -17,6 +17,7 @@ import (
 	"huixiang/internal/account"
 	"huixiang/internal/actor"
 	"huixiang/internal/alumni"
+	"huixiang/internal/appeal"
 	"huixiang/internal/application"
 	"huixiang/internal/config"
 	"huixiang/internal/consultation"
@@ -105,6 +106,8 @@ type Deps struct {
 
 	// ProjectTeams are the service teams and approval milestones of signed projects (一对一帮办).
 	ProjectTeams *projectteam.Service
+	// Appeals are the requests (诉求清单化办理), under /requests.
+	Appeals *appeal.Service
 }
 
 // New returns the HTTP handler with every route of the API.
@@ -226,6 +229,12 @@ func New(d Deps) http.Handler {
 	user.GET("/me/merchant", handleMyMerchant(d.Merchants))
 	user.PUT("/me/merchant", wxQuota, handlePutMyMerchant(d.Merchants))
 	user.POST("/me/merchant/confirm", handleConfirmMyMerchant(d.Merchants))
+	// Requests (诉求清单化办理): the requester's own; text is content-checked.
+	user.POST("/requests", wxQuota, handleSubmitAppeal(d.Appeals))
+	user.GET("/requests", handleMyAppeals(d.Appeals))
+	user.GET("/requests/:id", handleMyAppeal(d.Appeals))
+	user.POST("/requests/:id/rate", wxQuota, handleRateAppeal(d.Appeals))
+	user.POST("/requests/:id/reopen", wxQuota, handleReopenAppeal(d.Appeals))
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
 	api.GET("/files/:id", handleFile(d.Uploads))
 	// Attachments get their own body limit: the file limit plus the multipart framing.
@@ -382,6 +391,14 @@ func New(d Deps) http.Handler {
 	st.GET("/merchants/imports", handleMerchantBatches(d.Merchants))
 	st.GET("/merchants/imports/:id/report", handleMerchantBatchReport(d.Merchants))
 	st.GET("/merchants/export", handleMerchantExport(d.Merchants))
+	// Requests (诉求清单化办理): every staff role, scoped by the service (township: their
+	// township's; department: assigned to theirs); assign is the dispatcher's (district admin).
+	st.GET("/requests", handleAdminAppeals(d.Appeals))
+	st.GET("/requests/stats", handleAppealStats(d.Appeals))
+	st.GET("/requests/:id", handleAdminAppeal(d.Appeals))
+	district.POST("/requests/:id/assign", handleAssignAppeal(d.Appeals))
+	st.POST("/requests/:id/reply", handleReplyAppeal(d.Appeals))
+	st.POST("/requests/:id/close", handleCloseAppeal(d.Appeals))
 	return r
 }
 

@@ -312,6 +312,9 @@ const KNOWN_PAGES = [
   'pages/consultations/consultations',
   'pages/consultations/detail',
   'pages/mentor/mentor',
+  // Requests (诉求): every step's message opens pages/request/request?id=N.
+  'pages/requests/requests',
+  'pages/request/request',
 ];
 
 // Other spellings of the detail page that messages may carry.

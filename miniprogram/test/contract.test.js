@@ -43,6 +43,9 @@ const API_MODULES = ['alumni', 'applications', 'auth', 'consultations', 'events'
 API_MODULES.push('merchants', 'projects');
 // eslint-disable-next-line import/no-dynamic-require, global-require
 const api = Object.fromEntries(API_MODULES.map((name) => [name, require(`../api/${name}`)]));
+// 诉求 (api/requests.js); added here so that the module list above stays as it is.
+API_MODULES.push('requests');
+api.requests = require('../api/requests'); // eslint-disable-line global-require
 
 const doc = contract.load();
 const schema = (name) => contract.component(doc, name);
@@ -405,6 +408,13 @@ const CALLS = {
   'consultations.closeConsultation': () => api.consultations.closeConsultation(8, probes.repeat('茶', 500)),
   'consultations.rateConsultation': () => api.consultations.rateConsultation(8, 5, probes.repeat('好', 500)),
   'consultations.getMentorConsultations': () => api.consultations.getMentorConsultations(),
+  'requests.submitRequest': () => api.requests.submitRequest({
+    category: 'land_labor', text: probes.repeat('地', 1000), images: ['q3Zx0Jd8TgKf1mWc2bYh5A', 'r4Zx0Jd8TgKf1mWc2bYh5B'], townshipCode: '990101',
+  }),
+  'requests.getMyRequests': () => api.requests.getMyRequests(),
+  'requests.getRequest': () => api.requests.getRequest(8),
+  'requests.rateRequest': () => api.requests.rateRequest(8, 'basic', probes.repeat('好', 500)),
+  'requests.reopenRequest': () => api.requests.reopenRequest(8, probes.repeat('慢', 500)),
   'mentors.getMentors': () => api.mentors.getMentors('ecommerce'),
   'mentors.getMentor': () => api.mentors.getMentor(4),
   'mentors.book': () => api.mentors.book({
@@ -770,5 +780,14 @@ describe('导师 and 问诊: the client\'s limits are the schema\'s', () => {
     expect(probes.sameNumber('summary', api.consultations.SUMMARY_MAX, closed.properties.summary.maxLength)).toEqual([]);
     const rated = bodyOf('/api/v1/consultations/{id}/rate', 'post');
     expect(probes.sameNumber('comment', api.consultations.COMMENT_MAX, rated.properties.comment.maxLength)).toEqual([]);
+    const submitted = bodyOf('/api/v1/requests', 'post');
+    expect(probes.sameNumber('text', api.requests.TEXT_MAX, submitted.properties.text.maxLength)).toEqual([]);
+    expect(probes.sameNumber('images', api.requests.IMAGES_MAX, submitted.properties.images.maxItems)).toEqual([]);
+    expect(api.requests.CATEGORIES.map((c) => c.code)).toEqual(submitted.properties.category.enum);
+    const rateBody = bodyOf('/api/v1/requests/{id}/rate', 'post');
+    expect(probes.sameNumber('comment', api.requests.COMMENT_MAX, rateBody.properties.comment.maxLength)).toEqual([]);
+    expect(api.requests.RATINGS.map((r) => r.code)).toEqual(rateBody.properties.rating.enum);
+    const reopenBody = bodyOf('/api/v1/requests/{id}/reopen', 'post');
+    expect(probes.sameNumber('reason', api.requests.REASON_MAX, reopenBody.properties.reason.maxLength)).toEqual([]);
   });
 });

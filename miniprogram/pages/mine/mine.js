@@ -11,6 +11,7 @@ const LINKS = [
   { key: 'applications', title: '我的申请', url: '/pages/applications/applications' },
   { key: 'appointments', title: '我的预约', url: '/pages/appointments/appointments' },
   { key: 'consultations', title: '我的问诊', url: '/pages/consultations/consultations' },
+  { key: 'requests', title: '我的诉求', url: '/pages/requests/requests' },
   { key: 'alumnus', title: '校友登记', url: '/pages/alumnus/alumnus' },
   { key: 'vouchers', title: '我的优惠券', url: '/pages/vouchers/vouchers' },
   { key: 'merchant', title: '楚商信息', url: '/pages/merchant/merchant' },
