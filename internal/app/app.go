@@ -44,6 +44,7 @@ import (
 	"huixiang/internal/survey"
 	"huixiang/internal/training"
 	"huixiang/internal/upload"
+	"huixiang/internal/visit"
 	"huixiang/internal/wechat"
 )
 
@@ -88,6 +89,8 @@ type App struct {
 	Consultations *consultation.Service
 	// Merchants is the merchant and talent database (楚商人才信息库).
 	Merchants *merchant.Service
+	// Visits are the visits out and delegations in (叩门招商).
+	Visits *visit.Service
 	// Console is the staff console (HTML under /console/), mounted on Handler.
 	Console *console.Console
 	Handler http.Handler
@@ -188,6 +191,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 			id, err := a.Accounts.Identity(ctx, userID)
 			return id.OpenID, err
 		}}, cfg.Registry.FreshDays, nil)
+	a.Visits = visit.NewService(db, nil)
 	con, err := console.New(console.Deps{
 		Log: log, DB: db, Sessions: sessions, Staff: a.Staff, Regions: a.Regions, Returnees: a.Returnees,
 		Applications: a.Applications, Points: a.Points, Alumni: a.Alumni, Surveys: a.Surveys, Notify: a.Notify,
@@ -195,6 +199,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Mentors: a.Mentors, Consultations: a.Consultations, Trainings: a.Trainings,
 		Merchants:     a.Merchants,
 		Projects:      a.Projects,
+		Visits:        a.Visits,
 		SecureCookies: cfg.HTTP.SecureCookies, MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
 	})
 	if err != nil {
@@ -230,6 +235,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Limiter:            ratelimit.New(rdb, prefix),
 		Limits:             cfg.Limits,
 		Merchants:          a.Merchants,
+		Visits:             a.Visits,
 	})
 	return a, nil
 }

@@ -40,6 +40,7 @@ import (
 	"huixiang/internal/survey"
 	"huixiang/internal/training"
 	"huixiang/internal/upload"
+	"huixiang/internal/visit"
 )
 
 // Deps is what the console's handlers use; internal/app wires it from the same services as the
@@ -73,6 +74,8 @@ type Deps struct {
 	Merchants *merchant.Service
 	// Projects are the investment projects (招商项目清单) and the year's count.
 	Projects *project.Service
+	// Visits are the visits out and delegations in (叩门招商).
+	Visits *visit.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).
@@ -154,6 +157,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerConsultations(g)
 	cs.registerMerchants(g)
 	cs.registerProjects(g)
+	cs.registerVisits(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }

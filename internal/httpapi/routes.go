@@ -37,6 +37,7 @@ import (
 	"huixiang/internal/survey"
 	"huixiang/internal/training"
 	"huixiang/internal/upload"
+	"huixiang/internal/visit"
 	"huixiang/internal/wechat"
 )
 
@@ -101,6 +102,8 @@ type Deps struct {
 
 	// Merchants is the merchant and talent database (楚商人才信息库).
 	Merchants *merchant.Service
+	// Visits are the visits out and delegations in (叩门招商).
+	Visits *visit.Service
 }
 
 // New returns the HTTP handler with every route of the API.
@@ -354,6 +357,14 @@ func New(d Deps) http.Handler {
 	st.GET("/merchants/:id", handleMerchant(d.Merchants))
 	st.PATCH("/merchants/:id", handlePatchMerchant(d.Merchants))
 	st.POST("/merchants/:id/reveal", handleRevealMerchant(d.Merchants))
+	// Visits out and delegations in (叩门招商): every staff role; township staff their township's.
+	st.GET("/visits", handleVisits(d.Visits))
+	st.POST("/visits", handleCreateVisit(d.Visits))
+	st.GET("/visits/stats", handleVisitStats(d.Visits))
+	st.GET("/visits/:id", handleVisit(d.Visits))
+	st.PATCH("/visits/:id", handleUpdateVisit(d.Visits))
+	st.POST("/visits/:id/followups", handleAddVisitFollowup(d.Visits))
+	st.POST("/visits/:id/followups/:fid/done", handleVisitFollowupDone(d.Visits))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))
