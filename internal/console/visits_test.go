@@ -5,11 +5,16 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
+	"huixiang/internal/browsertest"
 	"huixiang/internal/visit"
 )
 
@@ -166,5 +171,80 @@ func TestVisits_recordEditFollowUpAndDashboard(t *testing.T) {
 	// the township clerk's dashboard counts their township's only
 	if n, _ := stat(t, c.get("/console/").Body, "逾期未办结的招商跟进"); n != "0" {
 		t.Errorf("clerk's overdue = %s", n)
+	}
+}
+
+// TestBrowser_VisitFormAndDetail: 区人社局 records a visit in the browser (every control labelled,
+// contrast AA), ticking a merchant and a project, then adds a follow-up on the visit's page; the
+// list shows it.
+func TestBrowser_VisitFormAndDetail(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	merchantID := seedMerchant(e, "990102", "楚商丙", "42120219750101003")
+	projectID := projectIn(e, "贺胜桥镇茶叶深加工项目", "990102")
+	ctx := browsertest.New(t)
+	signInBrowser(t, ctx, e, "demo_hrss")
+	audit := func(path string) {
+		t.Helper()
+		problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](pageAudit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range problems {
+			t.Errorf("%s: %s", path, p)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/console/visits/new"), chromedp.WaitVisible(chromedp.ID("vs-title"))); err != nil {
+		t.Fatal(err)
+	}
+	audit("/console/visits/new")
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("vs-kind"), "in"),
+		chromedp.SetValue(chromedp.ID("vs-township"), "990102"),
+		chromedp.SetValue(chromedp.ID("vs-title"), "接待楚商丙考察茶叶项目"),
+		chromedp.SetValue(chromedp.ID("vs-place"), "贺胜桥镇"),
+		chromedp.SetValue(chromedp.ID("vs-leader"), "王镇长"),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name=merchant_ids][value="%d"]`, merchantID))),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name=project_ids][value="%d"]`, projectID))),
+		chromedp.SetValue(chromedp.ID("vs-outcome"), "客商有意投资"),
+		chromedp.Click(chromedp.CSS(`form button[type=submit].primary`)),
+		chromedp.WaitVisible(chromedp.ID("followups-title")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	audit("/console/visits/:id")
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("fu-task"), "寄送茶叶项目资料"),
+		chromedp.SetValue(chromedp.ID("fu-dept"), "区招商局"),
+		chromedp.SetValue(chromedp.ID("fu-due"), e.app.Visits.Today()),
+		chromedp.Click(chromedp.CSS(`#add-followup ~ form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.inline-form button`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"已添加跟进事项", "请进来", "楚商丙", "贺胜桥镇茶叶深加工项目", "寄送茶叶项目资料", "区招商局"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the visit page does not show %q: %s", want, text)
+		}
+	}
+	if dir := os.Getenv("HX_SCREENSHOTS"); dir != "" {
+		if err := browsertest.Screenshot(ctx, filepath.Join(dir, "visit-detail.png")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/console/visits"), chromedp.WaitVisible(chromedp.ID("v-kind"))); err != nil {
+		t.Fatal(err)
+	}
+	audit("/console/visits")
+	text, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "接待楚商丙考察茶叶项目") {
+		t.Errorf("the list does not show the visit: %s", text)
 	}
 }
