@@ -146,11 +146,13 @@ type visitForm struct {
 	Scoped                                             bool
 	Kinds, Results                                     []category
 	Today                                              string
+	// Search narrows the merchants and projects offered (the new form's 查找).
+	Search string
 }
 
 func (cs *Console) renderVisitForm(r *request, status int, f visitForm, linked *visit.Visit) error {
 	a := r.Actor()
-	ms, ps, err := cs.d.Visits.Choices(r.Ctx(), a, "")
+	ms, ps, err := cs.d.Visits.Choices(r.Ctx(), a, f.Search)
 	if err != nil {
 		return err
 	}
@@ -177,6 +179,21 @@ func (cs *Console) renderVisitForm(r *request, status int, f visitForm, linked *
 			}
 		}
 	}
+	// Ticked ones the (narrowed) pickers do not offer stay ticked.
+	for _, id := range f.MerchantIDs {
+		if !slices.ContainsFunc(f.Merchants, func(p pick) bool { return p.ID == id }) {
+			if m, err := cs.d.Merchants.Get(r.Ctx(), a, id); err == nil {
+				f.Merchants = append(f.Merchants, pick{Choice: visit.Choice{ID: id, Name: m.Name, Hint: m.TownshipName}, Checked: true})
+			}
+		}
+	}
+	for _, id := range f.ProjectIDs {
+		if !slices.ContainsFunc(f.Projects, func(p pick) bool { return p.ID == id }) {
+			if p, err := cs.d.Projects.Get(r.Ctx(), a, id); err == nil {
+				f.Projects = append(f.Projects, pick{Choice: visit.Choice{ID: id, Name: p.Name, Hint: p.StatusName}, Checked: true})
+			}
+		}
+	}
 	f.Scoped = a.ScopeTownship() != ""
 	if !f.Scoped {
 		if f.Townships, err = cs.d.Regions.Children(r.Ctx(), ""); err != nil {
@@ -192,7 +209,10 @@ func (cs *Console) renderVisitForm(r *request, status int, f visitForm, linked *
 }
 
 func (cs *Console) visitNew(r *request) error {
-	f := visitForm{Kind: visit.KindOut, Result: visit.ResultContacted, On: cs.d.Visits.Today()}
+	f := visitForm{Kind: visit.KindOut, Result: visit.ResultContacted, On: cs.d.Visits.Today(), Search: r.Query("q")}
+	if len([]rune(f.Search)) > 50 {
+		f.Search = string([]rune(f.Search)[:50])
+	}
 	if k := r.Query("kind"); slices.Contains(visit.Kinds, k) {
 		f.Kind = k
 	}

@@ -248,3 +248,24 @@ func TestBrowser_VisitFormAndDetail(t *testing.T) {
 		t.Errorf("the list does not show the visit: %s", text)
 	}
 }
+
+// TestVisits_newFormSearchesByName: 查找 narrows the merchants and projects offered; one ticked from
+// the merchant's page stays ticked.
+func TestVisits_newFormSearchesByName(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a := seedMerchant(e, "990101", "楚商丁", "42120219750101004")
+	seedMerchant(e, "990101", "楚商戊", "42120219750101005")
+	projectIn(e, "官埠桥镇粮油仓储项目", "990101")
+	c := e.as(townA)
+	got := c.get("/console/visits/new?q=" + url.QueryEscape("戊"))
+	got.mustShow(t, "楚商戊", `value="戊"`, "显示全部")
+	if strings.Contains(got.Body, "楚商丁") || strings.Contains(got.Body, "官埠桥镇粮油仓储项目") {
+		t.Errorf("the search does not narrow:\n%s", got.Body)
+	}
+	got = c.get(fmt.Sprintf("/console/visits/new?merchant_id=%d&q=%s", a, url.QueryEscape("戊")))
+	got.mustShow(t, fmt.Sprintf(`name="merchant_ids" value="%d" checked`, a), "楚商丁", "楚商戊")
+	if got := e.as(townB).get("/console/visits/new?q=" + url.QueryEscape("楚商")); strings.Contains(got.Body, "楚商丁") {
+		t.Errorf("the other township is offered township A's merchants")
+	}
+}
