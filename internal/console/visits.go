@@ -66,7 +66,7 @@ func (cs *Console) visitsList(r *request) error {
 	a := r.Actor()
 	thisYear := time.Now().In(cn.Zone).Year()
 	d := visitsData{Kinds: visitKinds(), Scoped: a.ScopeTownship() != "", Years: []int{thisYear, thisYear - 1, thisYear - 2}}
-	q := visit.Query{Kind: r.Query("kind"), Township: r.Query("township"), Overdue: r.Query("overdue") == "1"}
+	q := visit.Query{Kind: r.Query("kind"), Township: r.Query("township"), Overdue: r.Query("overdue") == "1", Mine: r.Query("mine") == "1"}
 	if !slices.Contains(visit.Kinds, q.Kind) {
 		q.Kind = ""
 	}
@@ -111,9 +111,11 @@ func (cs *Console) visitsList(r *request) error {
 			d.ProjectName = p.Name
 		}
 	}
-	overdue := ""
-	if q.Overdue {
-		overdue = "1"
+	flag := func(b bool) string {
+		if b {
+			return "1"
+		}
+		return ""
 	}
 	id := func(v int64) string {
 		if v == 0 {
@@ -121,7 +123,7 @@ func (cs *Console) visitsList(r *request) error {
 		}
 		return strconv.FormatInt(v, 10)
 	}
-	d.Pager = newPager(url.Values{"year": {d.Year}, "kind": {q.Kind}, "township": {q.Township}, "overdue": {overdue},
+	d.Pager = newPager(url.Values{"year": {d.Year}, "kind": {q.Kind}, "township": {q.Township}, "overdue": {flag(q.Overdue)}, "mine": {flag(q.Mine)},
 		"merchant_id": {id(q.MerchantID)}, "project_id": {id(q.ProjectID)}}, d.Page.Total, d.Page.Page, d.Page.PageSize)
 	return r.OK("visits/list", "", "走访接待", d)
 }

@@ -18,7 +18,8 @@ import (
 
 // visitQuery reads the list filters, answering 400 for a value not of its form.
 func visitQuery(c *gin.Context) (visit.Query, bool) {
-	q := visit.Query{Kind: c.Query("kind"), Township: c.Query("township"), Overdue: c.Query("overdue") == "1" || c.Query("overdue") == "true"}
+	q := visit.Query{Kind: c.Query("kind"), Township: c.Query("township"), Overdue: c.Query("overdue") == "1" || c.Query("overdue") == "true",
+		Mine: c.Query("mine") == "1" || c.Query("mine") == "true"}
 	if v := c.Query("year"); v != "" {
 		y, err := strconv.Atoi(v)
 		if err != nil || y < 2000 || y > 2100 {
@@ -51,7 +52,7 @@ func visitQuery(c *gin.Context) (visit.Query, bool) {
 	return q, true
 }
 
-// handleVisits: GET /admin/api/v1/visits?year=&kind=&township=&merchant_id=&project_id=&overdue=&page=&page_size=.
+// handleVisits: GET /admin/api/v1/visits?year=&kind=&township=&merchant_id=&project_id=&overdue=&mine=&page=&page_size=.
 func handleVisits(svc *visit.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		q, ok := visitQuery(c)

@@ -253,6 +253,16 @@ func TestVisits_createListStatsStaleAndFollowups(t *testing.T) {
 	if got, _ := e.visitList(admin, "?overdue=1"); fmt.Sprint(got) != fmt.Sprint([]int64{out.ID}) {
 		t.Errorf("overdue list = %v", got)
 	}
+	// "mine": the open follow-ups given to one's account, or to one's department by name
+	dept := e.staffOf("rs_visits", "department", "")
+	expect(t, e.do("POST", fmt.Sprintf("/admin/api/v1/visits/%d/followups", in.ID), admin,
+		map[string]any{"task": "协调用工需求", "owner_department": "区人社局", "due_on": "2030-07-01"}), 201, "")
+	if got, _ := e.visitList(admin, "?mine=1"); fmt.Sprint(got) != fmt.Sprint([]int64{out.ID}) {
+		t.Errorf("admin's own = %v", got)
+	}
+	if got, _ := e.visitList(dept, "?mine=true"); fmt.Sprint(got) != fmt.Sprint([]int64{in.ID}) {
+		t.Errorf("the department's own = %v", got)
+	}
 	r = e.do("GET", path, admin, nil)
 	expect(t, r, 200, "")
 	var got visitAnswer
@@ -270,12 +280,12 @@ func TestVisits_createListStatsStaleAndFollowups(t *testing.T) {
 	expect(t, e.do("POST", done, admin, nil), 409, "FOLLOWUP_DONE")
 	expect(t, e.do("POST", fmt.Sprintf("%s/%d/done", fu, 999999), admin, nil), 404, "NOT_FOUND")
 	expect(t, e.do("POST", fmt.Sprintf("/admin/api/v1/visits/%d/followups/%d/done", in.ID, soon.ID), admin, nil), 404, "NOT_FOUND")
-	if s := e.visitStats(admin, "?year=2030"); s.Open != 1 || s.Overdue != 0 {
+	if s := e.visitStats(admin, "?year=2030"); s.Open != 2 || s.Overdue != 0 {
 		t.Errorf("after done = %+v", s)
 	}
-	// a day past its due date the other one is overdue
+	// a day past their due date the other two are overdue
 	clock.day("2030-07-02")
-	if s := e.visitStats(admin, "?year=2030"); s.Overdue != 1 {
+	if s := e.visitStats(admin, "?year=2030"); s.Overdue != 2 {
 		t.Errorf("on 2030-07-02 = %+v", s)
 	}
 

@@ -547,6 +547,14 @@ func (q Query) where(a actor.Actor, today string) (string, []any) {
 		where = append(where, `EXISTS (SELECT 1 FROM visit_followups f WHERE f.visit_id = v.id AND f.done_at IS NULL AND f.due_on < ?)`)
 		args = append(args, today)
 	}
+	if q.Mine {
+		cond := `f.owner_staff_id = ?`
+		args = append(args, a.ID)
+		if a.Department != "" {
+			cond, args = `(`+cond+` OR f.owner_department = ?)`, append(args, a.Department)
+		}
+		where = append(where, `EXISTS (SELECT 1 FROM visit_followups f WHERE f.visit_id = v.id AND f.done_at IS NULL AND `+cond+`)`)
+	}
 	if town := a.ScopeTownship(); town != "" {
 		where, args = append(where, `v.township_code = ?`), append(args, town)
 	}

@@ -199,6 +199,9 @@ type Query struct {
 	ProjectID  int64
 	// Overdue: only visits with an overdue follow-up.
 	Overdue bool
+	// Mine: only visits with an open follow-up the actor owns (their account, or their
+	// department by name).
+	Mine bool
 }
 
 // YearStats are a year's counts against the plan (township staff: their township's), with the
