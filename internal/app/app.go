@@ -46,6 +46,7 @@ import (
 	"huixiang/internal/survey"
 	"huixiang/internal/training"
 	"huixiang/internal/upload"
+	"huixiang/internal/visit"
 	"huixiang/internal/wechat"
 )
 
@@ -94,6 +95,8 @@ type App struct {
 	Merchants *merchant.Service
 	// Appeals are the requests (诉求清单化办理).
 	Appeals *appeal.Service
+	// Visits are the visits out and delegations in (叩门招商).
+	Visits *visit.Service
 	// Console is the staff console (HTML under /console/), mounted on Handler.
 	Console *console.Console
 	Handler http.Handler
@@ -200,6 +203,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 			id, err := a.Accounts.Identity(ctx, userID)
 			return id.OpenID, err
 		}}).WithPushes(quiet)
+	a.Visits = visit.NewService(db, nil)
 	con, err := console.New(console.Deps{
 		Log: log, DB: db, Sessions: sessions, Staff: a.Staff, Regions: a.Regions, Returnees: a.Returnees,
 		Applications: a.Applications, Points: a.Points, Alumni: a.Alumni, Surveys: a.Surveys, Notify: a.Notify,
@@ -209,6 +213,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Projects:      a.Projects,
 		ProjectTeams:  a.ProjectTeams,
 		Appeals:       a.Appeals,
+		Visits:        a.Visits,
 		SecureCookies: cfg.HTTP.SecureCookies, MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
 	})
 	if err != nil {
@@ -246,6 +251,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Limits:             cfg.Limits,
 		Merchants:          a.Merchants,
 		Appeals:            a.Appeals,
+		Visits:             a.Visits,
 	})
 	return a, nil
 }

@@ -42,6 +42,7 @@ import (
 	"huixiang/internal/survey"
 	"huixiang/internal/training"
 	"huixiang/internal/upload"
+	"huixiang/internal/visit"
 )
 
 // Deps is what the console's handlers use; internal/app wires it from the same services as the
@@ -79,6 +80,8 @@ type Deps struct {
 	ProjectTeams *projectteam.Service
 	// Appeals are the requests (诉求清单化办理).
 	Appeals *appeal.Service
+	// Visits are the visits out and delegations in (叩门招商).
+	Visits *visit.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).
@@ -163,6 +166,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerProjects(g)
 	cs.registerProjectTeams(g)
 	cs.registerAppeals(g)
+	cs.registerVisits(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }

@@ -193,6 +193,9 @@ func classify(err error) *apiError {
 	if ae := classifyAppeal(err); ae != nil {
 		return ae
 	}
+	if ae := classifyVisit(err); ae != nil {
+		return ae
+	}
 	if errors.Is(sqldb.Classify(err), sqldb.ErrBadValue) {
 		return errBadValue
 	}

@@ -39,6 +39,7 @@ import (
 	"huixiang/internal/survey"
 	"huixiang/internal/training"
 	"huixiang/internal/upload"
+	"huixiang/internal/visit"
 	"huixiang/internal/wechat"
 )
 
@@ -108,6 +109,8 @@ type Deps struct {
 	ProjectTeams *projectteam.Service
 	// Appeals are the requests (诉求清单化办理), under /requests.
 	Appeals *appeal.Service
+	// Visits are the visits out and delegations in (叩门招商).
+	Visits *visit.Service
 }
 
 // New returns the HTTP handler with every route of the API.
@@ -377,6 +380,14 @@ func New(d Deps) http.Handler {
 	st.PUT("/projects/:id/milestones", handleSetProjectMilestones(d.ProjectTeams))
 	st.GET("/approval-baselines", handleApprovalBaselines(d.ProjectTeams))
 	st.PUT("/approval-baselines", handleSetApprovalBaselines(d.ProjectTeams))
+	// Visits out and delegations in (叩门招商): every staff role; township staff their township's.
+	st.GET("/visits", handleVisits(d.Visits))
+	st.POST("/visits", handleCreateVisit(d.Visits))
+	st.GET("/visits/stats", handleVisitStats(d.Visits))
+	st.GET("/visits/:id", handleVisit(d.Visits))
+	st.PATCH("/visits/:id", handleUpdateVisit(d.Visits))
+	st.POST("/visits/:id/followups", handleAddVisitFollowup(d.Visits))
+	st.POST("/visits/:id/followups/:fid/done", handleVisitFollowupDone(d.Visits))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))
