@@ -25,7 +25,8 @@ import (
 const (
 	WeightDivision = 30 // same GB/T 4754 division
 	WeightSection  = 18 // the project names a section only, and the merchant is in it
-	WeightSameSec  = 10 // different divisions of one section
+	WeightSameSec  = 6  // different divisions of one section (weak: 制造业 is half the economy)
+	WeightNamed    = 24 // the project's text names the merchant's industry (合作方: 畜牧养殖企业)
 	WeightField    = 20 // an intended field named in the project's text
 	WeightFieldInd = 12 // an intended field whose industries or chain are the project's
 	WeightAmount   = 20 // the project's investment inside the intended band
@@ -119,7 +120,7 @@ type fieldHint struct {
 // words in the project's text, industries, chains. A field staff add later is matched by its
 // label in the project's text.
 var fieldHints = map[string]fieldHint{
-	"agri_processing": {words: []string{"农产品", "农副", "深加工", "粮油"}, industries: []string{"C13", "C14"}, chains: []string{"food"}},
+	"agri_processing": {words: []string{"农副", "粮油"}, industries: []string{"C13", "C14"}, chains: []string{"food"}},
 	"rural_tourism":   {words: []string{"旅游", "民宿", "文旅", "农家乐", "研学", "露营"}, industries: []string{"H", "R", "N78"}},
 	"ecommerce":       {words: []string{"电商", "直播", "网店", "冷链物流"}, industries: []string{"F", "I64", "G59"}},
 	"health":          {words: []string{"健康", "康养", "医药", "养老", "中药"}, industries: []string{"Q", "C27"}, chains: []string{"biomedicine"}},
@@ -199,6 +200,14 @@ func Score(m Merchant, p Project, text float64, terms []string, semantic float64
 		}
 		if pts > bestInd {
 			bestInd, indReason = pts, why
+		}
+	}
+	if bestInd < WeightNamed {
+		for _, code := range m.Industries {
+			if w := industryWord(n.Industries[code]); w != "" && strings.Contains(p.Text, w) {
+				bestInd, indReason = WeightNamed, "项目寻求"+w+"方面的合作方"
+				break
+			}
 		}
 	}
 	if bestInd > 0 {
@@ -281,6 +290,12 @@ func Score(m Merchant, p Project, text float64, terms []string, semantic float64
 			r.Reasons = append(r.Reasons, "描述相近："+strings.Join(firstN(terms, 3), "、"))
 		}
 	}
+	// Money and place only reinforce a fit in what the merchant does: without any (industry
+	// beyond a shared section, field, chain or similar text) they count half.
+	if r.Parts.Industry < WeightSection && r.Parts.Field == 0 && r.Parts.Chain == 0 && text < 0.12 {
+		r.Parts.Amount /= 2
+		r.Parts.Place /= 2
+	}
 	base := r.Parts.Industry + r.Parts.Field + r.Parts.Amount + r.Parts.Place + r.Parts.Chain + r.Parts.Text
 	base = math.Min(base, 100)
 	if semantic >= 0 {
@@ -292,6 +307,16 @@ func Score(m Merchant, p Project, text float64, terms []string, semantic float64
 	}
 	r.Score = int(math.Round(math.Max(0, math.Min(100, base))))
 	return r
+}
+
+// industryWord is an industry's name as a project's text would say it: without a trailing 业
+// (畜牧业 → 畜牧), "" when too short or too general to say anything (农业 → 农).
+func industryWord(name string) string {
+	w := []rune(strings.TrimSuffix(name, "业"))
+	if len(w) < 2 || len(w) > 6 || strings.ContainsAny(string(w), "、和及其他") {
+		return ""
+	}
+	return string(w)
 }
 
 func fieldLabel(label, code string) string {
