@@ -24,6 +24,7 @@ import (
 	"huixiang/internal/consultation"
 	"huixiang/internal/httpapi"
 	"huixiang/internal/mentor"
+	"huixiang/internal/match"
 	"huixiang/internal/merchant"
 	"huixiang/internal/moderation"
 	"huixiang/internal/notice"
@@ -88,6 +89,8 @@ type App struct {
 	Consultations *consultation.Service
 	// Merchants is the merchant and talent database (楚商人才信息库).
 	Merchants *merchant.Service
+	// Matches is the explainable matching of merchants and projects (招商匹配).
+	Matches *match.Service
 	// Console is the staff console (HTML under /console/), mounted on Handler.
 	Console *console.Console
 	Handler http.Handler
@@ -188,6 +191,8 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 			id, err := a.Accounts.Identity(ctx, userID)
 			return id.OpenID, err
 		}}, cfg.Registry.FreshDays, nil)
+	a.Matches = match.NewService(db, person.NewStore(box),
+		match.NewEmbedder(cfg.Match.EmbeddingsURL, cfg.Match.EmbeddingsModel, cfg.Match.EmbeddingsKey), log, nil)
 	con, err := console.New(console.Deps{
 		Log: log, DB: db, Sessions: sessions, Staff: a.Staff, Regions: a.Regions, Returnees: a.Returnees,
 		Applications: a.Applications, Points: a.Points, Alumni: a.Alumni, Surveys: a.Surveys, Notify: a.Notify,
@@ -195,6 +200,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Mentors: a.Mentors, Consultations: a.Consultations, Trainings: a.Trainings,
 		Merchants:     a.Merchants,
 		Projects:      a.Projects,
+		Matches:       a.Matches,
 		SecureCookies: cfg.HTTP.SecureCookies, MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
 	})
 	if err != nil {
@@ -230,6 +236,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Limiter:            ratelimit.New(rdb, prefix),
 		Limits:             cfg.Limits,
 		Merchants:          a.Merchants,
+		Matches:            a.Matches,
 	})
 	return a, nil
 }

@@ -25,6 +25,7 @@ import (
 	"huixiang/internal/application"
 	"huixiang/internal/consultation"
 	"huixiang/internal/mentor"
+	"huixiang/internal/match"
 	"huixiang/internal/merchant"
 	"huixiang/internal/notice"
 	"huixiang/internal/notify"
@@ -73,6 +74,8 @@ type Deps struct {
 	Merchants *merchant.Service
 	// Projects are the investment projects (招商项目清单) and the year's count.
 	Projects *project.Service
+	// Matches is the explainable matching of merchants and projects (招商匹配).
+	Matches *match.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).

@@ -187,6 +187,9 @@ func classify(err error) *apiError {
 	if ae := classifyMerchant(err); ae != nil {
 		return ae
 	}
+	if ae := classifyMatch(err); ae != nil {
+		return ae
+	}
 	if errors.Is(sqldb.Classify(err), sqldb.ErrBadValue) {
 		return errBadValue
 	}

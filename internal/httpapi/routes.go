@@ -21,6 +21,7 @@ import (
 	"huixiang/internal/config"
 	"huixiang/internal/consultation"
 	"huixiang/internal/mentor"
+	"huixiang/internal/match"
 	"huixiang/internal/merchant"
 	"huixiang/internal/notice"
 	"huixiang/internal/notify"
@@ -101,6 +102,8 @@ type Deps struct {
 
 	// Merchants is the merchant and talent database (楚商人才信息库).
 	Merchants *merchant.Service
+	// Matches is the explainable matching of merchants and projects (招商匹配).
+	Matches *match.Service
 }
 
 // New returns the HTTP handler with every route of the API.
@@ -222,6 +225,9 @@ func New(d Deps) http.Handler {
 	user.GET("/me/merchant", handleMyMerchant(d.Merchants))
 	user.PUT("/me/merchant", wxQuota, handlePutMyMerchant(d.Merchants))
 	user.POST("/me/merchant/confirm", handleConfirmMyMerchant(d.Merchants))
+	// Projects recommended to the merchant (为您推荐) and 感兴趣.
+	user.GET("/me/matches", handleMyMatches(d.Matches))
+	user.POST("/me/matches/:id/interest", handleMatchInterest(d.Matches))
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
 	api.GET("/files/:id", handleFile(d.Uploads))
 	// Attachments get their own body limit: the file limit plus the multipart framing.
@@ -354,6 +360,10 @@ func New(d Deps) http.Handler {
 	st.GET("/merchants/:id", handleMerchant(d.Merchants))
 	st.PATCH("/merchants/:id", handlePatchMerchant(d.Merchants))
 	st.POST("/merchants/:id/reveal", handleRevealMerchant(d.Merchants))
+	// Matching (招商匹配): every staff member who sees the project (and the merchant).
+	st.GET("/projects/:id/matches", handleProjectMatches(d.Matches))
+	st.PATCH("/projects/:id/matches/:merchant_id", handleMoveMatch(d.Matches))
+	st.GET("/merchants/:id/matches", handleMerchantMatches(d.Matches))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))
