@@ -157,6 +157,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerConsultations(g)
 	cs.registerMerchants(g)
 	cs.registerProjects(g)
+	cs.registerMatches(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }

@@ -158,6 +158,7 @@ func (cs *Console) home(r *request) error {
 			target{Label: fmt.Sprintf("楚商信息库更新率（%d 天内确认，共 %d 人）", f.Days, f.Total), Count: int(math.Round(f.Rate * 100)),
 				Goal: int(math.Round(merchant.FreshTarget * 100)), Unit: "%", Href: "/console/merchants/freshness"})
 	}
+	d.Todos = append(d.Todos, cs.matchTodos(ctx, a)...)
 	return r.OK("home", "", "工作台", d)
 }
 

@@ -1,0 +1,61 @@
+package console_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func init() {
+	// Township B's project and merchant: township A gets 404 (the /projects case wants township
+	// A's list empty).
+	one := map[role]int{townA: 404, townB: 200, dept: 200, districtR: 200}
+	addPages(
+		pageCase{Route: "GET /projects/:id/matches", Path: func(e *env) string {
+			seedMerchant(e, "990102", "楚商丙", "42120219750101003")
+			return fmt.Sprintf("/projects/%d/matches", projectIn(e, "贺胜桥镇茶饮料匹配项目", "990102"))
+		}, Want: one, Shows: map[role][]string{
+			dept:  {"匹配楚商", "楚商丙", "意向投资 1000–5000 万，项目需 3000 万", "对接进度", "139****8801"},
+			townB: {"贺胜桥镇茶饮料匹配项目", "楚商丙"}}},
+		pageCase{Route: "GET /merchants/:id/matches", Path: func(e *env) string {
+			projectIn(e, "贺胜桥镇茶饮料推荐项目", "990102")
+			return fmt.Sprintf("/merchants/%d/matches", seedMerchant(e, "990102", "楚商丙", "42120219750101003"))
+		}, Want: one, Shows: map[role][]string{dept: {"推荐项目", "楚商丙", "贺胜桥镇茶饮料推荐项目"}}},
+	)
+}
+
+// TestMatches_moveWithNoteAndInterestTile: staff move a match to 已联系 with a note from the
+// matches page (a stale version is refused); a merchant's 感兴趣 shows on the page and as a
+// number on the department's home page.
+func TestMatches_moveWithNoteAndInterestTile(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.as(dept)
+	pid := projectIn(e, "贺胜桥镇茶饮料项目", "990102")
+	mid := seedMerchant(e, "990102", "楚商乙", "42120219750101002")
+	page := c.get(fmt.Sprintf("/console/projects/%d/matches", pid))
+	if page.Status != http.StatusOK {
+		t.Fatalf("matches: %d %s", page.Status, page.Body)
+	}
+	page.mustShow(t, "楚商乙", `<meter`, `name="status"`, "推荐")
+	if !strings.Contains(c.get(fmt.Sprintf("/console/projects/%d", pid)).Body, fmt.Sprintf("/console/projects/%d/matches", pid)) {
+		t.Fatal("the project page does not link its matches")
+	}
+
+	path := fmt.Sprintf("/console/projects/%d/matches/%d", pid, mid)
+	got := c.postForm(path, url.Values{"status": {"contacted"}, "note": {"已电话联系，下周面谈"}, "version": {"0"}})
+	c.follow(got).mustShow(t, "对接进度已更新为“已联系”", "已电话联系，下周面谈")
+	if stale := c.postForm(path, url.Values{"status": {"interested"}, "version": {"1"}}); stale.Status != http.StatusConflict {
+		t.Fatalf("stale move: %d", stale.Status)
+	}
+
+	// 感兴趣 from the mini program (here: the row the API writes) shows to staff.
+	if _, err := e.app.DB.Exec(`INSERT INTO project_interests (project_id, merchant_id, user_id, created_at) VALUES (?, ?, 1, UTC_TIMESTAMP(3))`,
+		pid, mid); err != nil {
+		t.Fatal(err)
+	}
+	c.get(fmt.Sprintf("/console/projects/%d/matches", pid)).mustShow(t, "感兴趣 ")
+	e.as(districtR).get("/console/").mustShow(t, "楚商感兴趣的项目")
+}
