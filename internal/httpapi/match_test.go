@@ -280,3 +280,36 @@ func TestMatches_embeddingsReRankCacheAndFallback(t *testing.T) {
 		t.Fatalf("fallback = %+v", pm)
 	}
 }
+
+// Parallel moves of one match at one version: exactly one wins, the others are 409, and one
+// history row is written.
+func TestMatches_parallelMovesOneWins(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seedRegions(t, e)
+	admin := e.staffToken("admin", adminPasswd)
+	p := e.createProject(admin, projectForm("并发项目", "C13", "food", "990101", 0))
+	m := e.createMerchant(admin, merchantForm(831, "990101", "13", "广东省", "1000_5000", "tea"))
+	path := fmt.Sprintf("/admin/api/v1/projects/%d/matches/%d", p.ID, m.PersonID)
+	const n = 8
+	codes := make(chan int, n)
+	for i := range n {
+		go func() {
+			codes <- e.do("PATCH", path, admin, map[string]any{"status": "contacted", "note": fmt.Sprint("第", i, "次"), "version": 1}).Status
+		}()
+	}
+	won := 0
+	for range n {
+		switch c := <-codes; c {
+		case 200:
+			won++
+		case 409:
+		default:
+			t.Errorf("status %d", c)
+		}
+	}
+	var rows int
+	if err := e.db.Get(&rows, `SELECT COUNT(*) FROM project_match_history`); err != nil || won != 1 || rows != 1 {
+		t.Fatalf("won %d, history rows %d, %v", won, rows, err)
+	}
+}

@@ -67,11 +67,13 @@ func (s *Service) Move(ctx context.Context, a actor.Actor, projectID, merchantID
 	}
 	now := s.now().UTC()
 	var out Moved
-	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT IGNORE INTO project_matches (project_id, merchant_id, status, created_at, updated_at)
-			VALUES (?, ?, 'recommended', ?, ?)`, projectID, merchantID, now, now); err != nil {
-			return fmt.Errorf("match: create: %w", err)
-		}
+	// The pair's row exists before the transaction (a statement of its own: parallel first
+	// moves then wait on one row lock instead of deadlocking on the unique key).
+	if _, err := s.db.ExecContext(ctx, `INSERT IGNORE INTO project_matches (project_id, merchant_id, status, created_at, updated_at)
+		VALUES (?, ?, 'recommended', ?, ?)`, projectID, merchantID, now, now); err != nil {
+		return Moved{}, fmt.Errorf("match: create: %w", sqldb.Classify(err))
+	}
+	err := sqldb.Retry(ctx, s.db, 5, func(tx *sqlx.Tx) error {
 		var r record
 		if err := sqlx.GetContext(ctx, tx, &r, `SELECT id, project_id, merchant_id, status, note, version, updated_at
 			FROM project_matches WHERE project_id = ? AND merchant_id = ? FOR UPDATE`, projectID, merchantID); err != nil {
