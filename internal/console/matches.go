@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -107,7 +106,7 @@ func (cs *Console) matchTodos(ctx context.Context, a actor.Actor) []todo {
 	if cs.d.Matches == nil {
 		return nil
 	}
-	n, err := cs.d.Matches.InterestCount(ctx, a, time.Now().AddDate(0, 0, -30))
+	n, err := cs.d.Matches.InterestCount(ctx, a, cs.d.Now().AddDate(0, 0, -30))
 	if err != nil {
 		cs.d.Log.WarnContext(ctx, "console: interest count", "error", err.Error())
 		return nil

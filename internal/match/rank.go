@@ -177,12 +177,11 @@ func (s *Service) ForProject(ctx context.Context, a actor.Actor, id int64, limit
 	if err != nil {
 		return ProjectMatches{}, err
 	}
-	pairs := s.score(ctx, n, ms, []projectRow{*p})
+	pairs, semantic := s.score(ctx, n, ms, []projectRow{*p})
 	sortPairs(pairs, func(x pair) int64 { return x.m.ID })
-	out := ProjectMatches{Project: summary(p), Items: []MerchantItem{}}
+	out := ProjectMatches{Project: summary(p), Semantic: semantic, Items: []MerchantItem{}}
 	limit = normLimit(limit)
 	for i, x := range pairs {
-		out.Semantic = out.Semantic || x.Parts.Semantic != 0
 		rec, at := recs[x.m.ID], ints[x.m.ID]
 		if i >= limit && rec == nil && at == nil {
 			continue
@@ -247,12 +246,11 @@ func (s *Service) ForMerchant(ctx context.Context, a actor.Actor, id int64, limi
 	if err != nil {
 		return MerchantMatches{}, err
 	}
-	pairs := s.score(ctx, n, ms, ps)
+	pairs, semantic := s.score(ctx, n, ms, ps)
 	sortPairs(pairs, func(x pair) int64 { return x.p.ID })
-	out := MerchantMatches{MerchantID: id, Name: ms[0].Name, Items: []ProjectItem{}}
+	out := MerchantMatches{MerchantID: id, Name: ms[0].Name, Semantic: semantic, Items: []ProjectItem{}}
 	limit = normLimit(limit)
 	for i, x := range pairs {
-		out.Semantic = out.Semantic || x.Parts.Semantic != 0
 		rec, at := recs[x.p.ID], ints[x.p.ID]
 		if i >= limit && rec == nil && at == nil {
 			continue
@@ -322,7 +320,7 @@ func (s *Service) Mine(ctx context.Context, userID int64, limit int) (MyMatches,
 	if err != nil {
 		return MyMatches{}, err
 	}
-	pairs := s.score(ctx, n, ms, ps)
+	pairs, _ := s.score(ctx, n, ms, ps)
 	sortPairs(pairs, func(x pair) int64 { return x.p.ID })
 	out := MyMatches{Items: []MyItem{}}
 	for i, x := range pairs {

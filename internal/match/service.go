@@ -266,8 +266,8 @@ type pair struct {
 }
 
 // score scores every pair of ms × ps: the TF-IDF corpus is their texts; the embeddings, when on
-// and answering, re-rank.
-func (s *Service) score(ctx context.Context, n Names, ms []candidate, ps []projectRow) []pair {
+// and answering, re-rank (semantic reports that they did).
+func (s *Service) score(ctx context.Context, n Names, ms []candidate, ps []projectRow) (out []pair, semantic bool) {
 	texts := make([]string, 0, len(ms)+len(ps))
 	for _, m := range ms {
 		texts = append(texts, m.Text)
@@ -281,7 +281,7 @@ func (s *Service) score(ctx context.Context, n Names, ms []candidate, ps []proje
 		mv[i] = corpus.Vector(ms[i].Text)
 	}
 	mvec, pvec := s.vectors(ctx, ms, ps)
-	out := make([]pair, 0, len(ms)*len(ps))
+	out = make([]pair, 0, len(ms)*len(ps))
 	for j := range ps {
 		pv := corpus.Vector(ps[j].Text)
 		for i := range ms {
@@ -293,7 +293,7 @@ func (s *Service) score(ctx context.Context, n Names, ms []candidate, ps []proje
 			out = append(out, pair{m: &ms[i], p: &ps[j], Result: Score(ms[i].Merchant, ps[j].Project, sim, terms, sem, n)})
 		}
 	}
-	return out
+	return out, mvec != nil
 }
 
 // vectors are the embeddings of the merchants and projects, or nils when off or failing (the
