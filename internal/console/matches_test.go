@@ -6,6 +6,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"huixiang/internal/browsertest"
 )
 
 func init() {
@@ -58,4 +62,42 @@ func TestMatches_moveWithNoteAndInterestTile(t *testing.T) {
 	}
 	c.get(fmt.Sprintf("/console/projects/%d/matches", pid)).mustShow(t, "感兴趣 ")
 	e.as(districtR).get("/console/").mustShow(t, "楚商感兴趣的项目")
+}
+
+// TestBrowser_ProjectMatches: 区直部门 opens a project's matches: every control is labelled and
+// readable (pageAudit), and moving a merchant to 已联系 with a note says so.
+func TestBrowser_ProjectMatches(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	pid := projectIn(e, "贺胜桥镇茶饮料浏览器项目", "990102")
+	mid := seedMerchant(e, "990102", "楚商丁", "42120219750101004")
+	ctx := browsertest.New(t)
+	signInBrowser(t, ctx, e, "demo_hrss")
+	path := fmt.Sprintf("/console/projects/%d/matches", pid)
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+path), chromedp.WaitVisible(chromedp.CSS(`table.matches`))); err != nil {
+		t.Fatal(err)
+	}
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](pageAudit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("%s: %s", path, p)
+	}
+	row := fmt.Sprintf("#m-%d", mid)
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(row+` select[name=status]`), "contacted"),
+		chromedp.SendKeys(chromedp.CSS(row+` input[name=note]`), "已电话联系"),
+		chromedp.Click(chromedp.CSS(row+` button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash-ok`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msg, "对接进度已更新为“已联系”") || !strings.Contains(msg, "已电话联系") {
+		t.Fatalf("after the move: %q", msg)
+	}
 }
