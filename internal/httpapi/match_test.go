@@ -191,6 +191,28 @@ func TestMatches_rankMoveInterest(t *testing.T) {
 	if it := itemOf(t, e.projectMatches(admin, p.ID), selfID); it.InterestedAt == nil {
 		t.Fatalf("interest not shown to staff: %+v", it)
 	}
+
+	// Parallel taps on another project: one 201, the rest 200, one row.
+	expect(t, e.moveProject(admin, other.ID, "packaging", nil), 200, "")
+	expect(t, e.do("POST", fmt.Sprintf("/admin/api/v1/projects/%d/publish", other.ID), admin, nil), 200, "")
+	codes := make(chan int, 6)
+	for range 6 {
+		go func() { codes <- e.do("POST", fmt.Sprintf("/api/v1/me/matches/%d/interest", other.ID), tok, nil).Status }()
+	}
+	created := 0
+	for range 6 {
+		switch c := <-codes; c {
+		case 201:
+			created++
+		case 200:
+		default:
+			t.Errorf("parallel interest: %d", c)
+		}
+	}
+	var rows int
+	if err := e.db.Get(&rows, `SELECT COUNT(*) FROM project_interests WHERE project_id = ?`, other.ID); err != nil || created != 1 || rows != 1 {
+		t.Fatalf("parallel interest: created %d, rows %d, %v", created, rows, err)
+	}
 }
 
 // With an embeddings endpoint configured, the vectors re-rank the list and are cached by text:
