@@ -197,7 +197,9 @@ func TestMatches_rankMoveInterest(t *testing.T) {
 	expect(t, e.do("POST", fmt.Sprintf("/admin/api/v1/projects/%d/publish", other.ID), admin, nil), 200, "")
 	codes := make(chan int, 6)
 	for range 6 {
-		go func() { codes <- e.do("POST", fmt.Sprintf("/api/v1/me/matches/%d/interest", other.ID), tok, nil).Status }()
+		go func() {
+			codes <- e.do("POST", fmt.Sprintf("/api/v1/me/matches/%d/interest", other.ID), tok, nil).Status
+		}()
 	}
 	created := 0
 	for range 6 {
