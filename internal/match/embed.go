@@ -172,16 +172,21 @@ func (e *Embedder) Vectors(ctx context.Context, db *sqlx.DB, kind string, texts 
 	if len(missing) == 0 {
 		return out, nil
 	}
-	vs, err := e.Embed(ctx, inputs)
-	if err != nil {
-		return nil, err
-	}
-	for i, id := range missing {
-		out[id] = vs[i]
-		if _, err := db.ExecContext(ctx, `INSERT INTO match_embeddings (kind, ref_id, model, content_hash, vector, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE content_hash = VALUES(content_hash), vector = VALUES(vector),
-			created_at = VALUES(created_at)`, kind, id, e.model, hashText(texts[id]), encodeVector(vs[i]), now.UTC()); err != nil {
-			return nil, fmt.Errorf("match: store vector: %w", err)
+	// Batch by batch, each stored as it comes: a ranking cut short by its deadline keeps what
+	// it got, and the next one goes on from there.
+	for start := 0; start < len(missing); start += maxBatch {
+		end := min(start+maxBatch, len(missing))
+		vs, err := e.embed(ctx, inputs[start:end])
+		if err != nil {
+			return nil, err
+		}
+		for i, id := range missing[start:end] {
+			out[id] = vs[i]
+			if _, err := db.ExecContext(ctx, `INSERT INTO match_embeddings (kind, ref_id, model, content_hash, vector, created_at)
+				VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE content_hash = VALUES(content_hash), vector = VALUES(vector),
+				created_at = VALUES(created_at)`, kind, id, e.model, hashText(texts[id]), encodeVector(vs[i]), now.UTC()); err != nil {
+				return nil, fmt.Errorf("match: store vector: %w", err)
+			}
 		}
 	}
 	return out, nil

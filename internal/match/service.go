@@ -296,6 +296,9 @@ func (s *Service) score(ctx context.Context, n Names, ms []candidate, ps []proje
 	return out, mvec != nil
 }
 
+// EmbeddingsBudget is how long one ranking waits for the embeddings endpoint in all.
+const EmbeddingsBudget = 8 * time.Second
+
 // vectors are the embeddings of the merchants and projects, or nils when off or failing (the
 // failure is logged; the ranking stands without them).
 func (s *Service) vectors(ctx context.Context, ms []candidate, ps []projectRow) (map[int64][]float32, map[int64][]float32) {
@@ -311,6 +314,9 @@ func (s *Service) vectors(ctx context.Context, ms []candidate, ps []projectRow) 
 		pt[p.ID] = p.Text
 	}
 	now := s.now()
+	// The ranking waits at most EmbeddingsBudget for the endpoint, then answers without it.
+	ctx, cancel := context.WithTimeout(ctx, EmbeddingsBudget)
+	defer cancel()
 	mvec, err := s.emb.Vectors(ctx, s.db, "merchant", mt, now)
 	if err == nil {
 		var pvec map[int64][]float32
