@@ -158,6 +158,7 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerMerchants(g)
 	cs.registerProjects(g)
 	cs.registerMatches(g)
+	cs.registerAlumniNeeds(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }

@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"huixiang/internal/browsertest"
+	"huixiang/internal/match"
 )
 
 func init() {
@@ -27,6 +29,16 @@ func init() {
 			projectIn(e, "贺胜桥镇茶饮料推荐项目", "990102")
 			return fmt.Sprintf("/merchants/%d/matches", seedMerchant(e, "990102", "楚商丙", "42120219750101003"))
 		}, Want: one, Shows: map[role][]string{dept: {"推荐项目", "楚商丙", "贺胜桥镇茶饮料推荐项目"}}},
+		pageCase{Route: "GET /alumni-needs", Want: grantorsOnly, Shows: map[role][]string{dept: {"校友需求与资源清单", "发布企业需求", `for="nd-kind"`}}},
+		pageCase{Route: "GET /alumni-needs/:id", Path: func(e *env) string {
+			s := func(v string) *string { return &v }
+			n, err := e.app.Matches.CreateNeed(context.Background(), adminActor(), match.NeedInput{Enterprise: s("咸安茶饮料有限公司"),
+				Kind: s("capital"), Title: s("扩产融资"), Industry: s("食品")})
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return fmt.Sprintf("/alumni-needs/%d", n.ID)
+		}, Want: grantorsOnly, Shows: map[role][]string{dept: {"扩产融资", "资金", "匹配的校友", "关闭需求"}}},
 	)
 }
 
@@ -99,5 +111,26 @@ func TestBrowser_ProjectMatches(t *testing.T) {
 	}
 	if !strings.Contains(msg, "对接进度已更新为“已联系”") || !strings.Contains(msg, "已电话联系") {
 		t.Fatalf("after the move: %q", msg)
+	}
+}
+
+// TestAlumniNeeds_postAndClose: a department posts a need from the list page, lands on its
+// matches, and closes it.
+func TestAlumniNeeds_postAndClose(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.as(dept)
+	got := c.postForm("/console/alumni-needs", url.Values{"enterprise": {"咸安竹业有限公司"}, "kind": {"technology"},
+		"title": {"竹材防霉技术"}, "industry": {"竹木加工"}, "description": {"需要竹材防霉处理的技术支持"}})
+	page := c.follow(got)
+	page.mustShow(t, "已发布“咸安竹业有限公司”的需求", "竹材防霉技术", "匹配的校友")
+	loc := got.Header.Get("Location")
+	closed := c.follow(c.postForm(loc+"/status", url.Values{"status": {"closed"}, "version": {"1"}}))
+	closed.mustShow(t, "需求已关闭", "重新打开")
+	if bad := c.postForm("/console/alumni-needs", url.Values{"enterprise": {"X"}, "kind": {"technology"}, "title": {"竹材"}}); bad.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad need: %d", bad.Status)
+	}
+	if town := e.as(townA).get("/console/alumni-needs"); town.Status != http.StatusForbidden {
+		t.Fatalf("township: %d", town.Status)
 	}
 }
