@@ -24,6 +24,7 @@ import (
 	"huixiang/internal/console"
 	"huixiang/internal/consultation"
 	"huixiang/internal/httpapi"
+	"huixiang/internal/match"
 	"huixiang/internal/mentor"
 	"huixiang/internal/merchant"
 	"huixiang/internal/moderation"
@@ -97,6 +98,8 @@ type App struct {
 	Appeals *appeal.Service
 	// Visits are the visits out and delegations in (叩门招商).
 	Visits *visit.Service
+	// Matches is the explainable matching of merchants and projects (招商匹配).
+	Matches *match.Service
 	// Console is the staff console (HTML under /console/), mounted on Handler.
 	Console *console.Console
 	Handler http.Handler
@@ -204,6 +207,8 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 			return id.OpenID, err
 		}}).WithPushes(quiet)
 	a.Visits = visit.NewService(db, nil)
+	a.Matches = match.NewService(db, person.NewStore(box),
+		match.NewEmbedder(cfg.Match.EmbeddingsURL, cfg.Match.EmbeddingsModel, cfg.Match.EmbeddingsKey), log, nil)
 	con, err := console.New(console.Deps{
 		Log: log, DB: db, Sessions: sessions, Staff: a.Staff, Regions: a.Regions, Returnees: a.Returnees,
 		Applications: a.Applications, Points: a.Points, Alumni: a.Alumni, Surveys: a.Surveys, Notify: a.Notify,
@@ -214,6 +219,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		ProjectTeams:  a.ProjectTeams,
 		Appeals:       a.Appeals,
 		Visits:        a.Visits,
+		Matches:       a.Matches,
 		SecureCookies: cfg.HTTP.SecureCookies, MaxUploadBytes: cfg.HTTP.MaxUploadBytes,
 	})
 	if err != nil {
@@ -252,6 +258,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Merchants:          a.Merchants,
 		Appeals:            a.Appeals,
 		Visits:             a.Visits,
+		Matches:            a.Matches,
 	})
 	return a, nil
 }

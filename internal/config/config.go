@@ -40,6 +40,18 @@ type Config struct {
 	Metrics  Metrics  `yaml:"metrics"`
 	Limits   Limits   `yaml:"limits"`
 	Jobs     Jobs     `yaml:"jobs"`
+	Match    Match    `yaml:"match"`
+}
+
+// Match configures the optional semantic re-ranking of the matching engine (internal/match)
+// through an OpenAI-compatible embeddings endpoint. An empty URL switches it off; the engine
+// then ranks by its structured features and text similarity alone.
+type Match struct {
+	// EmbeddingsURL is the endpoint's base (https://host/v1 or https://host; /embeddings or
+	// /v1/embeddings is appended when missing).
+	EmbeddingsURL   string `yaml:"embeddings_url"`
+	EmbeddingsModel string `yaml:"embeddings_model"`
+	EmbeddingsKey   string `yaml:"embeddings_key" secret:"true"`
 }
 
 // Jobs configures the nightly jobs (points expiry, upload sweep) that serve runs at 00:10

@@ -25,6 +25,7 @@ import (
 	"huixiang/internal/appeal"
 	"huixiang/internal/application"
 	"huixiang/internal/consultation"
+	"huixiang/internal/match"
 	"huixiang/internal/mentor"
 	"huixiang/internal/merchant"
 	"huixiang/internal/notice"
@@ -82,6 +83,8 @@ type Deps struct {
 	Appeals *appeal.Service
 	// Visits are the visits out and delegations in (叩门招商).
 	Visits *visit.Service
+	// Matches is the explainable matching of merchants and projects (招商匹配).
+	Matches *match.Service
 	// SecureCookies: the console is served over HTTPS (Secure cookie, __Host- prefix).
 	SecureCookies bool
 	// MaxUploadBytes bounds spreadsheet uploads (imports).
@@ -167,6 +170,8 @@ func (cs *Console) routes(g *gin.RouterGroup) {
 	cs.registerProjectTeams(g)
 	cs.registerAppeals(g)
 	cs.registerVisits(g)
+	cs.registerMatches(g)
+	cs.registerAlumniNeeds(g)
 	cs.registerOutbox(g)
 	cs.registerSystem(g)
 }

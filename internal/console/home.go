@@ -161,6 +161,7 @@ func (cs *Console) home(r *request) error {
 	cs.addApprovalTarget(ctx, a, &d)
 	d.Todos = append(d.Todos, cs.appealTodos(r)...)
 	cs.homeVisits(r, &d)
+	d.Todos = append(d.Todos, cs.matchTodos(ctx, a)...)
 	return r.OK("home", "", "工作台", d)
 }
 

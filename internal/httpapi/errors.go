@@ -196,6 +196,9 @@ func classify(err error) *apiError {
 	if ae := classifyVisit(err); ae != nil {
 		return ae
 	}
+	if ae := classifyMatch(err); ae != nil {
+		return ae
+	}
 	if errors.Is(sqldb.Classify(err), sqldb.ErrBadValue) {
 		return errBadValue
 	}

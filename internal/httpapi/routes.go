@@ -21,6 +21,7 @@ import (
 	"huixiang/internal/application"
 	"huixiang/internal/config"
 	"huixiang/internal/consultation"
+	"huixiang/internal/match"
 	"huixiang/internal/mentor"
 	"huixiang/internal/merchant"
 	"huixiang/internal/notice"
@@ -111,6 +112,8 @@ type Deps struct {
 	Appeals *appeal.Service
 	// Visits are the visits out and delegations in (叩门招商).
 	Visits *visit.Service
+	// Matches is the explainable matching of merchants and projects (招商匹配).
+	Matches *match.Service
 }
 
 // New returns the HTTP handler with every route of the API.
@@ -238,6 +241,9 @@ func New(d Deps) http.Handler {
 	user.GET("/requests/:id", handleMyAppeal(d.Appeals))
 	user.POST("/requests/:id/rate", wxQuota, handleRateAppeal(d.Appeals))
 	user.POST("/requests/:id/reopen", wxQuota, handleReopenAppeal(d.Appeals))
+	// Projects recommended to the merchant (为您推荐) and 感兴趣.
+	user.GET("/me/matches", handleMyMatches(d.Matches))
+	user.POST("/me/matches/:id/interest", handleMatchInterest(d.Matches))
 	// Signed file URLs need no session: the signature is the permission (<image src>, wx.downloadFile).
 	api.GET("/files/:id", handleFile(d.Uploads))
 	// Attachments get their own body limit: the file limit plus the multipart framing.
@@ -388,6 +394,16 @@ func New(d Deps) http.Handler {
 	st.PATCH("/visits/:id", handleUpdateVisit(d.Visits))
 	st.POST("/visits/:id/followups", handleAddVisitFollowup(d.Visits))
 	st.POST("/visits/:id/followups/:fid/done", handleVisitFollowupDone(d.Visits))
+	// Matching (招商匹配): every staff member who sees the project (and the merchant).
+	st.GET("/projects/:id/matches", handleProjectMatches(d.Matches))
+	st.PATCH("/projects/:id/matches/:merchant_id", handleMoveMatch(d.Matches))
+	st.GET("/merchants/:id/matches", handleMerchantMatches(d.Matches))
+	// 校友需求与资源清单: district administrators and departments.
+	policies.GET("/alumni-needs", handleAlumniNeeds(d.Matches))
+	policies.POST("/alumni-needs", handleCreateAlumniNeed(d.Matches))
+	policies.GET("/alumni-needs/:id", handleAlumniNeed(d.Matches))
+	policies.PATCH("/alumni-needs/:id", handleUpdateAlumniNeed(d.Matches))
+	policies.GET("/alumni-needs/:id/matches", handleAlumniNeedMatches(d.Matches))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))
