@@ -230,7 +230,7 @@ func TestMatches_embeddingsReRankCacheAndFallback(t *testing.T) {
 			return
 		}
 		if failing.Load() {
-			http.Error(w, "down", 503)
+			http.Error(w, "down", http.StatusServiceUnavailable)
 			return
 		}
 		var req struct {

@@ -882,9 +882,13 @@ func (s *Service) BatchReport(ctx context.Context, a actor.Actor, batchID int64)
 	x.SetColWidth(sh, "C", "C", 70)
 	x.SetCellValue(sh, "A1", fmt.Sprintf("文件：%s　共 %d 行：新增 %d，更新或确认 %d，未导入 %d", b.Filename, b.RowsTotal, b.RowsCreated,
 		b.RowsUpdated, b.RowsFailed))
-	x.SetSheetRow(sh, "A2", &[]any{"行号", "列", "原因"})
+	if err := x.SetSheetRow(sh, "A2", &[]any{"行号", "列", "原因"}); err != nil {
+		return nil, err
+	}
 	for i, e := range errs {
-		x.SetSheetRow(sh, fmt.Sprintf("A%d", i+3), &[]any{e.Row, e.Column, e.Reason})
+		if err := x.SetSheetRow(sh, fmt.Sprintf("A%d", i+3), &[]any{e.Row, e.Column, e.Reason}); err != nil {
+			return nil, err
+		}
 	}
 	return writeBook(x)
 }
@@ -962,8 +966,11 @@ func (s *Service) Template(ctx context.Context) ([]byte, error) {
 	x.SetColWidth(notes, "C", "C", 70)
 	x.SetColWidth(notes, "D", "D", 70)
 	n := 1
+	var putErr error
 	put := func(cells ...any) {
-		x.SetSheetRow(notes, fmt.Sprintf("A%d", n), &cells)
+		if err := x.SetSheetRow(notes, fmt.Sprintf("A%d", n), &cells); err != nil && putErr == nil {
+			putErr = err
+		}
 		n++
 	}
 	for _, line := range []string{
@@ -1001,6 +1008,9 @@ func (s *Service) Template(ctx context.Context) ([]byte, error) {
 		} else {
 			put(r.Code, "大类", r.Name, "属于门类 "+r.Parent.String)
 		}
+	}
+	if putErr != nil {
+		return nil, putErr
 	}
 	return writeBook(x)
 }
