@@ -13,7 +13,8 @@ import (
 	"huixiang/internal/sqldb"
 )
 
-// demoProject is an investment project of the demo: entered (策划) at fraction from of the
+// demoProject is an investment project of the demo (none in 官埠桥镇, so that its township
+// account shows the empty list, as the console's page tests expect): entered (策划) at fraction from of the
 // demo's span and taken one step at a time to status at fraction to (see demoDay).
 type demoProject struct {
 	name, industry, chain, link, township, stage, partner, desc string
@@ -27,8 +28,8 @@ var demoProjects = []demoProject{
 	{"贺胜桥镇青砖茶精深加工项目", "C15", "food", "精深加工", "990102", "已完成可研，厂房选址已定",
 		"有茶叶加工或茶饮经营经验的企业", "依托贺胜桥镇万亩茶园，建设青砖茶、茶饮料精深加工生产线和茶叶仓储中心，年加工茶叶 5000 吨。",
 		3000, 50, project.Signed, 0.05, 0.3, true},
-	{"官埠桥镇智能终端电子元器件配套项目", "C39", "electronics", "零部件配套", "990101", "标准厂房已建成",
-		"电子元器件、智能终端制造企业", "在官埠桥工业园建设电子元器件、连接器和智能终端配套生产线，服务武汉、深圳电子信息产业链。",
+	{"汀泗桥镇智能终端电子元器件配套项目", "C39", "electronics", "零部件配套", "990105", "标准厂房已建成",
+		"电子元器件、智能终端制造企业", "在汀泗桥镇工业园建设电子元器件、连接器和智能终端配套生产线，服务武汉、深圳电子信息产业链。",
 		8000, 80, project.Started, 0.0, 0.2, true},
 	{"桂花镇桂花食品深加工项目", "C13", "food", "上游原料", "990103", "已投产",
 		"食品加工、农副产品经营企业", "以桂花镇桂花种植基地为原料，建设桂花糕、桂花酒、桂花茶等食品深加工生产线。",
@@ -39,7 +40,7 @@ var demoProjects = []demoProject{
 	{"汀泗桥镇纺织服装产业园项目", "C18", "textile", "成衣加工", "990105", "园区规划已批复",
 		"服装加工、纺织品贸易企业", "建设纺织服装产业园，引进成衣加工、服饰设计和电商直播企业，吸纳返乡人员就业。",
 		5000, 100, project.Promoting, 0.4, 0.7, true},
-	{"咸安通用设备零部件配套项目", "C34", "equipment", "零部件配套", "990101", "项目包装中",
+	{"咸安通用设备零部件配套项目", "C34", "equipment", "零部件配套", "990103", "项目包装中",
 		"通用设备、机械加工企业", "为区内装备制造龙头企业配套生产通用设备零部件，建设精密机械加工车间。",
 		4000, 60, project.Packaging, 0.6, 0.8, true},
 	{"贺胜桥镇苎麻纺织项目", "C17", "textile", "上游原料", "990102", "项目策划中",
