@@ -28,7 +28,8 @@ import (
 const investDepartment = "区招商服务中心"
 
 // demoMerchant is a merchant of the demo, entered by staff (stale ones were entered, and last
-// confirmed, longer ago than the update-rate window).
+// confirmed, longer ago than the update-rate window). 官埠桥镇 (the township account the
+// console's tests import manufacturers into) has two, both fresh and neither in manufacturing.
 type demoMerchant struct {
 	name, birth, township, province, city, industry, size, revenue, chamber, amount, timing, preferred string
 	fields                                                                                             []string
@@ -39,16 +40,16 @@ type demoMerchant struct {
 
 var demoMerchants = []demoMerchant{
 	{"陈国华", "19700315", "990102", "广东省", "深圳市", "15", "medium", "10000_40000", "深圳湖北商会副会长", "1000_5000", "within_1y", "990102", []string{"tea"}, "深圳楚茗茶业有限公司", "chamber", false},
-	{"刘建平", "19680622", "990101", "广东省", "深圳市", "39", "large", "ge_40000", "深圳咸宁商会会长", "ge_10000", "within_1y", "990101", []string{"other"}, "深圳鑫源电子科技有限公司", "chamber", false},
+	{"刘建平", "19680622", "990105", "广东省", "深圳市", "39", "large", "ge_40000", "深圳咸宁商会会长", "ge_10000", "within_1y", "990105", []string{"other"}, "深圳鑫源电子科技有限公司", "chamber", false},
 	{"王春梅", "19750908", "990103", "浙江省", "杭州市", "13", "small", "2000_10000", "", "1000_5000", "within_6m", "990103", []string{"osmanthus", "agri_processing"}, "杭州桂香食品有限公司", "staff", false},
 	{"张德明", "19660130", "990104", "上海市", "上海市", "27", "medium", "10000_40000", "上海湖北商会理事", "5000_10000", "within_3y", "990104", []string{"health"}, "上海康源医药有限公司", "chamber", false},
 	{"李志刚", "19720518", "990105", "北京市", "北京市", "70", "large", "ge_40000", "北京咸宁企业商会常务副会长", "ge_10000", "undecided", "", []string{"rural_tourism"}, "北京华楚置业有限公司", "chamber", false},
-	{"赵红霞", "19800211", "990101", "湖北省", "武汉市", "18", "small", "500_2000", "", "100_1000", "within_6m", "990101", []string{"ecommerce"}, "武汉红霞服饰有限公司", "staff", false},
+	{"赵红霞", "19800211", "990103", "湖北省", "武汉市", "18", "small", "500_2000", "", "100_1000", "within_6m", "990103", []string{"ecommerce"}, "武汉红霞服饰有限公司", "staff", false},
 	{"孙卫东", "19690725", "990102", "广东省", "深圳市", "34", "medium", "2000_10000", "深圳湖北商会理事", "1000_5000", "within_1y", "990102", []string{"other"}, "深圳东力机械设备有限公司", "chamber", false},
 	{"周丽华", "19780419", "990103", "浙江省", "杭州市", "17", "medium", "2000_10000", "杭州湖北商会副秘书长", "1000_5000", "within_1y", "990103", []string{"ramie"}, "杭州丽华纺织有限公司", "chamber", false},
 	{"吴海涛", "19830903", "990104", "湖北省", "武汉市", "51", "small", "2000_10000", "", "100_1000", "within_6m", "990104", []string{"ecommerce", "agri_processing"}, "武汉海涛商贸有限公司", "staff", false},
 	{"郑晓光", "19760612", "990105", "上海市", "上海市", "39", "medium", "10000_40000", "上海湖北商会会员", "5000_10000", "within_1y", "990105", []string{"other"}, "上海晓光电子有限公司", "chamber", false},
-	{"冯玉兰", "19810127", "990101", "广东省", "深圳市", "13", "small", "500_2000", "", "100_1000", "within_1y", "990101", []string{"agri_processing", "tea"}, "深圳玉兰农产品有限公司", "staff", false},
+	{"冯玉兰", "19810127", "990101", "广东省", "深圳市", "51", "small", "500_2000", "", "100_1000", "within_1y", "990101", []string{"agri_processing", "tea"}, "深圳玉兰农产品有限公司", "staff", false},
 	{"何建军", "19710830", "990102", "北京市", "北京市", "27", "large", "ge_40000", "北京湖北企业商会副会长", "ge_10000", "within_3y", "990102", []string{"health"}, "北京楚康生物制药有限公司", "chamber", false},
 	{"许文静", "19850316", "990103", "浙江省", "杭州市", "18", "micro", "lt_500", "", "lt_100", "undecided", "", []string{"ecommerce"}, "", "import", false},
 	{"邓志远", "19740221", "990104", "湖北省", "武汉市", "34", "medium", "2000_10000", "武汉咸宁商会理事", "1000_5000", "within_1y", "990104", []string{"other"}, "武汉志远通用设备有限公司", "chamber", false},
@@ -58,7 +59,7 @@ var demoMerchants = []demoMerchant{
 	{"韩立新", "19730119", "990103", "北京市", "北京市", "39", "medium", "10000_40000", "北京咸宁企业商会理事", "1000_5000", "within_1y", "990103", []string{"other"}, "北京立新信息科技有限公司", "chamber", false},
 	{"唐秀珍", "19770626", "990104", "湖北省", "武汉市", "13", "medium", "2000_10000", "武汉咸宁商会副会长", "1000_5000", "within_6m", "990104", []string{"agri_processing"}, "武汉唐氏食品有限公司", "chamber", false},
 	{"钟伟民", "19690302", "990105", "广东省", "深圳市", "51", "medium", "10000_40000", "", "100_1000", "undecided", "", []string{"ecommerce"}, "深圳伟民贸易有限公司", "staff", false},
-	{"罗建新", "19800809", "990101", "湖北省", "武汉市", "34", "small", "500_2000", "", "100_1000", "within_3y", "990101", []string{"other"}, "武汉建新机电有限公司", "import", true},
+	{"罗建新", "19800809", "990104", "湖北省", "武汉市", "34", "small", "500_2000", "", "100_1000", "within_3y", "990104", []string{"other"}, "武汉建新机电有限公司", "import", true},
 	{"谭春花", "19840512", "990102", "广东省", "深圳市", "18", "micro", "lt_500", "", "lt_100", "undecided", "", []string{"ecommerce"}, "", "import", true},
 	{"龚志华", "19710920", "990103", "上海市", "上海市", "15", "small", "500_2000", "", "100_1000", "within_3y", "990103", []string{"tea"}, "上海志华茶业有限公司", "staff", true},
 	{"严永康", "19750104", "990104", "北京市", "北京市", "27", "medium", "2000_10000", "北京湖北企业商会会员", "1000_5000", "within_1y", "990104", []string{"health"}, "北京永康医疗器械有限公司", "chamber", false},

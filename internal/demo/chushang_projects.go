@@ -200,8 +200,9 @@ func seedTeams(ctx context.Context, a *app.App, admin actor.Actor, ids map[strin
 		for i, code := range projectteam.Milestones {
 			m := projectteam.MilestoneInput{Milestone: code}
 			if i < reached {
-				// Reached: spread between signing and today, in order.
-				m.ActualOn = ptr(isoDay(signed.AddDate(0, 0, span*(i+1)/(reached+1))))
+				// Reached: 立项 on the day of the signing, the others spread between signing and
+				// today, in order.
+				m.ActualOn = ptr(isoDay(signed.AddDate(0, 0, span*i/reached)))
 				m.PlannedOn = ptr(isoDay(signed.AddDate(0, 0, demoBaselines[code]*3/4)))
 			} else if i == reached && span >= 3 {
 				// The next one was planned for a few days ago: overdue.
