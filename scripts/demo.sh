@@ -6,7 +6,8 @@
 #   subsidy with three attachments; the township (demo_guanbuqiao) and the district department
 #   (demo_hrss) approve it and the administrator records the payment. The same person registers
 #   as an alumnus, is approved, checks in at the demo event, is granted points, redeems a perk,
-#   and demo_hrss verifies the voucher.
+#   and demo_hrss verifies the voucher. 楚商回乡: the same person lists the published projects,
+#   registers as a merchant, sees the tea project recommended and says 感兴趣.
 #
 # Every step prints what it did; the script stops at the first answer it did not expect.
 # It needs bash, curl, sed, grep and base64 only. Each run uses a new WeChat user and new sample
@@ -190,5 +191,24 @@ step "verify: demo_hrss (区人社局, the perk's provider) verifies the voucher
 call 200 POST /admin/api/v1/vouchers/verify "$hrss" "{\"code\":\"$voucher_code\"}" >/dev/null
 call 409 POST /admin/api/v1/vouchers/verify "$hrss" "{\"code\":\"$voucher_code\"}" >/dev/null
 echo "verified once; a second verification is refused"
+
+step "楚商回乡: the published investment projects (招商项目) in the mini program"
+projects=$(call 200 GET /api/v1/projects "$user")
+project=$(sed 's/},{/}\n{/g' <<<"$projects" | grep -F '贺胜桥镇青砖茶精深加工项目' | head -n1) || die "no demo project: run server seed"
+project_id=$(jget id <<<"$project")
+detail=$(call 200 GET "/api/v1/projects/$project_id" "$user")
+echo "published projects: $(jget total <<<"$projects"); project $project_id 贺胜桥镇青砖茶精深加工项目: $(jget status_name <<<"$detail"), contact $(jget contact_department <<<"$detail")"
+
+step "register as a merchant (the person is known: no ID number again), see 为您推荐 and say 感兴趣"
+call 200 PUT /api/v1/me/merchant "$user" "{\"township_code\":\"990102\",\"biz_province\":\"广东省\",\"biz_city\":\"深圳市\",
+\"industry_code\":\"15\",\"intended_fields\":[\"tea\"],\"amount_band\":\"1000_5000\",\"timing\":\"within_1y\",
+\"preferred_township\":\"990102\"}" >/dev/null
+echo "merchant registered"
+matches=$(call 200 GET /api/v1/me/matches "$user")
+sed 's/},{"project"/}\n{"project"/g' <<<"$matches" | grep -q "\"id\":$project_id," || die "project $project_id is not recommended: $matches"
+echo "recommended: project $project_id, score $(sed 's/},{"project"/}\n{"project"/g' <<<"$matches" | grep "\"id\":$project_id," | jget score)"
+call 201 POST "/api/v1/me/matches/$project_id/interest" "$user" >/dev/null
+call 200 POST "/api/v1/me/matches/$project_id/interest" "$user" >/dev/null
+echo "interested in project $project_id (said once)"
 
 printf '\ndemo: all journeys done\n'

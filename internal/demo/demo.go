@@ -26,6 +26,7 @@ var Staff = []staff.NewAccount{
 	{Username: "demo_hrss", DisplayName: "区人社局（演示）", Role: actor.Department, Department: "区人社局"},
 	{Username: "demo_guanbuqiao", DisplayName: "官埠桥镇（演示）", Role: actor.Township, TownshipCode: "990101"},
 	{Username: "demo_heshengqiao", DisplayName: "贺胜桥镇（演示）", Role: actor.Township, TownshipCode: "990102"},
+	{Username: "demo_invest", DisplayName: "区招商服务中心（演示）", Role: actor.Department, Department: "区招商服务中心"},
 }
 
 // demoRegions are the district's townships named in the plans and a few others, each with
@@ -102,6 +103,7 @@ func Seed(ctx context.Context, a *app.App, out io.Writer) error {
 		{"applications", seedApplications},
 		{"alumni", seedAlumni},
 		{"points", seedPoints},
+		{"chushang", seedChushang},
 	} {
 		if err := f.fn(ctx, a, out); err != nil {
 			return fmt.Errorf("seed %s: %w", f.name, err)
