@@ -124,7 +124,7 @@ async function registerAlumna(openid, n) {
   await ok(servers.call('PUT', '/api/v1/me/alumnus', {
     token,
     body: {
-      name: '王楚商', id_card: idNumber(n), school_code: schools.items[0].code, entry_year: 1995, graduation_year: 1998, offers: [], directory_consent: false,
+      name: '王楚商', id_card: idNumber(n), school_code: schools.items[0].code, entry_year: 1970 + (n % 30) + 18, graduation_year: 1970 + (n % 30) + 22, offers: [], directory_consent: false,
     },
   }), 200, 'PUT /api/v1/me/alumnus');
   return token;
