@@ -98,7 +98,7 @@ func handleMerchantFreshness(svc *merchant.Service) gin.HandlerFunc {
 func handleMyMerchant(svc *merchant.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		rec, err := svc.Mine(c.Request.Context(), currentSession(c).SubjectID)
-		respond(c, http.StatusOK, rec, err)
+		respond(c, http.StatusOK, mineOf(svc, rec), err)
 	}
 }
 
@@ -110,7 +110,7 @@ func handlePutMyMerchant(svc *merchant.Service) gin.HandlerFunc {
 			return
 		}
 		rec, err := svc.SaveMine(c.Request.Context(), currentSession(c).SubjectID, in)
-		respond(c, http.StatusOK, rec, err)
+		respond(c, http.StatusOK, mineOf(svc, rec), err)
 	}
 }
 
@@ -118,8 +118,22 @@ func handlePutMyMerchant(svc *merchant.Service) gin.HandlerFunc {
 func handleConfirmMyMerchant(svc *merchant.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		rec, err := svc.ConfirmMine(c.Request.Context(), currentSession(c).SubjectID)
-		respond(c, http.StatusOK, rec, err)
+		respond(c, http.StatusOK, mineOf(svc, rec), err)
 	}
+}
+
+// myMerchant is the caller's own record with its update-rate window, so the mini program can say
+// how long the record stays valid and, once stale, since when it has not been confirmed.
+type myMerchant struct {
+	merchant.Record
+	// FreshDays is the window in days (180 unless configured).
+	FreshDays int `json:"fresh_days"`
+	// ConfirmDueOn is the Beijing date the record stays fresh until (confirmed_at + fresh_days).
+	ConfirmDueOn string `json:"confirm_due_on"`
+}
+
+func mineOf(svc *merchant.Service, rec merchant.Record) myMerchant {
+	return myMerchant{Record: rec, FreshDays: svc.FreshDays(), ConfirmDueOn: svc.ConfirmDueOn(rec.ConfirmedAt)}
 }
 
 func classifyMerchant(err error) *apiError {

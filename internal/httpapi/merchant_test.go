@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"huixiang/internal/cn"
 )
 
 type merchantAnswer struct {
@@ -24,6 +27,8 @@ type merchantAnswer struct {
 	Source          string   `json:"source"`
 	Fresh           bool     `json:"fresh"`
 	Version         int      `json:"version"`
+	FreshDays       int      `json:"fresh_days"`
+	ConfirmDueOn    string   `json:"confirm_due_on"`
 	ConfirmedAt     string   `json:"confirmed_at"`
 	Enterprises     []struct {
 		Name string `json:"name"`
@@ -376,6 +381,10 @@ func TestMyMerchant_putGetConfirm(t *testing.T) {
 	if m.PersonID != pid || m.Source != "self" || m.Version != 1 || m.Name != "张三" || !strings.HasPrefix(m.Phone, "139****") {
 		t.Fatalf("saved = %s", r.Body)
 	}
+	// The window and the date the record goes stale (Beijing date), for the mini program's banner.
+	if m.FreshDays != 180 || !m.Fresh || m.ConfirmDueOn != dueOn(t, m.ConfirmedAt, 180) {
+		t.Fatalf("saved window = %s", r.Body)
+	}
 	r = e.do("GET", "/api/v1/me/merchant", tok, nil)
 	expect(t, r, 200, "")
 	if strings.Contains(string(r.Body), idNumber(731)) {
@@ -400,10 +409,18 @@ func TestMyMerchant_putGetConfirm(t *testing.T) {
 	if _, err := e.db.Exec(`UPDATE merchants SET confirmed_at = DATE_SUB(UTC_TIMESTAMP(3), INTERVAL 400 DAY) WHERE person_id = ?`, pid); err != nil {
 		t.Fatal(err)
 	}
+	// A stale record says so and since when it was due.
+	r = e.do("GET", "/api/v1/me/merchant", tok, nil)
+	expect(t, r, 200, "")
+	r.json(t, &m)
+	if m.Fresh || m.FreshDays != 180 || m.ConfirmDueOn != dueOn(t, m.ConfirmedAt, 180) ||
+		m.ConfirmDueOn >= time.Now().In(cn.Zone).Format("2006-01-02") {
+		t.Fatalf("stale = %s", r.Body)
+	}
 	r = e.do("POST", "/api/v1/me/merchant/confirm", tok, nil)
 	expect(t, r, 200, "")
 	r.json(t, &m)
-	if !m.Fresh || m.Version != 2 {
+	if !m.Fresh || m.Version != 2 || m.FreshDays != 180 || m.ConfirmDueOn != dueOn(t, m.ConfirmedAt, 180) {
 		t.Fatalf("confirmed = %s", r.Body)
 	}
 
@@ -564,4 +581,14 @@ func TestHostileInput_merchantBodies_no5xx(t *testing.T) {
 			}
 		}
 	}
+}
+
+// dueOn is the Beijing date a record confirmed at confirmedAt (RFC 3339) stays fresh until.
+func dueOn(t *testing.T, confirmedAt string, days int) string {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339Nano, confirmedAt)
+	if err != nil {
+		t.Fatalf("confirmed_at %q: %v", confirmedAt, err)
+	}
+	return at.AddDate(0, 0, days).In(cn.Zone).Format("2006-01-02")
 }

@@ -41,6 +41,18 @@ function getMyMatches(options = {}) {
   }));
 }
 
+/**
+ * Whether I said 感兴趣 for a project (its id): read from GET /api/v1/me/matches (up to 200, the
+ * server's most) as the item's `interested`; false when the project is not among them.
+ * Rejects like getMyMatches (409 NOT_MERCHANT without a merchant record).
+ */
+function getMyInterest(projectId, options = {}) {
+  return http.get('/api/v1/me/matches', { limit: 200 }, options).then((body) => {
+    const items = body && Array.isArray(body.items) ? body.items : [];
+    return items.some((m) => !!(m && m.project && String(m.project.id) === String(projectId) && m.interested));
+  });
+}
+
 /** 感兴趣 for a project (its id): reaches the project's contact department. */
 function markInterest(projectId, options = {}) {
   return http.post(`/api/v1/me/matches/${id(projectId)}/interest`, null, options);
@@ -52,4 +64,5 @@ module.exports = {
   confirmMyMerchant,
   getMyMatches,
   markInterest,
+  getMyInterest,
 };

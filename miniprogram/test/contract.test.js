@@ -488,6 +488,7 @@ const CALLS = {
   // /me/matches is added by the matching work of issue 14 (another branch).
   'merchants.getMyMatches': () => api.merchants.getMyMatches(),
   'merchants.markInterest': () => api.merchants.markInterest(7),
+  'merchants.getMyInterest': () => api.merchants.getMyInterest(7),
   'projects.getProjects': () => api.projects.getProjects(2, { industry: 'C13', chain: 'food', township: '421202104' }),
   'projects.getProject': () => api.projects.getProject(7),
 };

@@ -67,10 +67,36 @@ describe('the form and the server agree', () => {
 
 describe('staleInfo', () => {
   const now = Date.parse('2026-12-04T08:00:00Z');
-  test('the server\'s fresh decides; days are whole days since the confirmation', () => {
-    expect(model.staleInfo({ fresh: false, confirmed_at: '2026-05-01T08:00:00Z' }, now))
-      .toEqual({ stale: true, days: 217, confirmedOn: '2026年5月1日' });
-    expect(model.staleInfo({ fresh: true, confirmed_at: '2026-12-01T08:00:00Z' }, now).stale).toBe(false);
-    expect(model.staleInfo({}, now)).toEqual({ stale: false, days: 0, confirmedOn: '' });
+  test('the server\'s fresh decides; days are the server\'s window (fresh_days)', () => {
+    const stale = model.staleInfo({
+      fresh: false, fresh_days: 180, confirm_due_on: '2026-10-28', confirmed_at: '2026-05-01T08:00:00Z',
+    }, now);
+    expect(stale).toEqual({
+      stale: true,
+      days: 180,
+      confirmedOn: '2026年5月1日',
+      confirmedDate: '2026-05-01',
+      dueOn: '2026-10-28',
+      text: '您的信息已超过 180 天未确认（上次确认 2026-05-01），请确认或更新',
+      validText: '',
+    });
+    const fresh = model.staleInfo({
+      fresh: true, fresh_days: 180, confirm_due_on: '2027-05-30', confirmed_at: '2026-12-01T08:00:00Z',
+    }, now);
+    expect(fresh.stale).toBe(false);
+    expect(fresh.validText).toBe('信息有效期至 2027-05-30');
+  });
+
+  test('the confirmation date is Beijing\'s: 20:00 UTC is the next day', () => {
+    expect(model.staleInfo({ fresh: false, fresh_days: 90, confirmed_at: '2026-02-28T20:00:00Z' }, now).text)
+      .toBe('您的信息已超过 90 天未确认（上次确认 2026-03-01），请确认或更新');
+  });
+
+  test('a server without the window: whole days since the confirmation; nothing: no dates', () => {
+    const old = model.staleInfo({ fresh: false, confirmed_at: '2026-05-01T08:00:00Z' }, now);
+    expect([old.days, old.dueOn, old.validText]).toEqual([217, '', '']);
+    expect(model.staleInfo({ fresh: true, confirm_due_on: 'soon' }, now).validText).toBe('');
+    const none = model.staleInfo({}, now);
+    expect([none.stale, none.days, none.confirmedOn, none.confirmedDate]).toEqual([false, 0, '', '']);
   });
 });

@@ -52,8 +52,10 @@ const RECORD = {
   enterprises: [{
     name: '深圳楚味食品有限公司', uscc: '', industry_code: '13', province: '广东省', city: '深圳市', size_band: 'medium', revenue_band: '', status: 'operating',
   }],
-  confirmed_at: ago(200),
+  confirmed_at: '2026-03-01T02:00:00Z',
   fresh: false,
+  fresh_days: 180,
+  confirm_due_on: '2026-08-28',
   version: 3,
   created_at: '2025-01-01T00:00:00Z',
   updated_at: '2025-01-01T00:00:00Z',
@@ -86,14 +88,18 @@ describe('pages/merchant: the record', () => {
   test('an old record shows the banner; 确认无误 confirms it and the banner goes', async () => {
     serve();
     fake.route('POST', '/api/v1/me/merchant/confirm', {
-      statusCode: 200, data: Object.assign({}, RECORD, { confirmed_at: new Date().toISOString(), fresh: true }),
+      statusCode: 200,
+      data: Object.assign({}, RECORD, { confirmed_at: '2026-12-04T02:00:00Z', fresh: true, confirm_due_on: '2027-06-02' }),
     });
     const page = await open();
 
-    expect(text(page, '#stale-text')).toBe('您的信息已超过 200 天未确认，请确认或更新');
+    // N is the server's window (180 days), not the days since the last confirmation.
+    expect(text(page, '#stale-text')).toBe('您的信息已超过 180 天未确认（上次确认 2026-03-01），请确认或更新');
+    expect(find(page, '#valid-until')).toBeFalsy();
     expect(text(page, '#confirm-btn')).toBe('确认无误');
     await tap(page, '#confirm-btn');
     await settle(page, (p) => !find(p, '#stale-banner'), 'banner hidden');
+    expect(text(page, '#valid-until')).toBe('信息有效期至 2027-06-02');
 
     expect(fake.calls('POST', '/api/v1/me/merchant/confirm')).toHaveLength(1);
     expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已确认，谢谢您' }));
@@ -101,10 +107,11 @@ describe('pages/merchant: the record', () => {
   });
 
   test('a fresh record has no banner; the record reads in words with the phone masked', async () => {
-    serve({ record: Object.assign({}, RECORD, { fresh: true, confirmed_at: ago(3) }) });
+    serve({ record: Object.assign({}, RECORD, { fresh: true, confirmed_at: ago(3), confirm_due_on: '2027-05-30' }) });
     const page = await open();
 
     expect(find(page, '#stale-banner')).toBeFalsy();
+    expect(text(page, '#valid-until')).toBe('信息有效期至 2027-05-30');
     expect(text(page, '#row-industry')).toContain('制造业 · 农副食品加工业');
     expect(text(page, '#row-township')).toContain('官埠桥镇');
     expect(text(page, '#row-place')).toContain('广东省 深圳市');

@@ -2,6 +2,7 @@
  * 招商项目 (pages/projects) and 项目详情 (pages/project): published projects with the amount
  * in 万元, paging, the empty state, errors in Chinese, a project no longer published.
  */
+const simulate = require('miniprogram-simulate');
 const { createFakeWx, envelope } = require('./helpers/fake-wx');
 const {
   mountPage, settle, find, text, tap,
@@ -130,6 +131,11 @@ describe('pages/projects', () => {
 });
 
 describe('pages/project', () => {
+  // By default the user has no merchant record (楚商信息) yet.
+  beforeEach(() => {
+    fake.route('GET', '/api/v1/me/merchant', { statusCode: 404, data: envelope('NOT_REGISTERED', '您还没有登记楚商信息') });
+  });
+
   async function openDetail(id) {
     const page = mountPage('project', { id: String(id) });
     await settle(page, (p) => p.instance.data.status !== 'loading', 'loaded');
@@ -170,5 +176,111 @@ describe('pages/project', () => {
     expect(text(page, '#state >>> #state-message')).toBe('服务暂时不可用，请稍后重试');
     await tap(page, '#state >>> #state-retry');
     await settle(page, (p) => find(p, '#project-name'), 'reloaded');
+  });
+});
+
+describe('pages/project: 感兴趣', () => {
+  const MERCHANT = {
+    person_id: 5, name: '王楚商', township_code: '421202104', industry_code: '13', confirmed_at: '2026-11-01T02:00:00Z', fresh: true, version: 2,
+  };
+  const matchesWith = (interested) => ({
+    items: [
+      { project: { id: 9, name: '茶叶精深加工项目' }, score: 70, reasons: ['意向领域含 茶叶'], interested: true },
+      { project: { id: 7, name: PROJECT.name }, score: 61, reasons: ['同属农副食品加工业'], interested },
+    ],
+  });
+
+  function serve({ merchant = MERCHANT, matches = matchesWith(false) } = {}) {
+    fake.route('GET', '/api/v1/projects/7', { statusCode: 200, data: PROJECT });
+    fake.route('GET', '/api/v1/me/merchant', merchant
+      ? { statusCode: 200, data: merchant }
+      : { statusCode: 404, data: envelope('NOT_REGISTERED', '您还没有登记楚商信息') });
+    fake.route('GET', '/api/v1/me/matches', { statusCode: 200, data: matches });
+  }
+
+  async function openDetail() {
+    const page = mountPage('project', { id: '7' });
+    await settle(page, (p) => find(p, '#interest-btn'), 'the 感兴趣 button');
+    return page;
+  }
+
+  const posts = () => fake.calls('POST', '/api/v1/me/matches/7/interest');
+
+  test('a merchant taps 感兴趣: it is sent once and the button says 已表示感兴趣', async () => {
+    serve();
+    fake.route('POST', '/api/v1/me/matches/7/interest', { statusCode: 201, data: { project_id: 7, interested: true } });
+    const page = await openDetail();
+
+    // Project 9's 感兴趣 (in the same answer) is not this one's.
+    expect(text(page, '#interest-btn')).toBe('感兴趣');
+    expect(fake.calls('GET', '/api/v1/me/matches')[0].data).toEqual({ limit: 200 });
+    await tap(page, '#interest-btn');
+    await settle(page, (p) => text(p, '#interest-btn') === '已表示感兴趣', 'interested');
+    expect(posts()).toHaveLength(1);
+    expect(fake.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已告诉项目联系单位' }));
+
+    await tap(page, '#interest-btn');
+    await simulate.sleep(0);
+    expect(posts()).toHaveLength(1);
+    expect(page.instance.data.interest).toBe('done');
+  });
+
+  test('said before (为您推荐 says interested): 已表示感兴趣 from the start, nothing sent', async () => {
+    serve({ matches: matchesWith(true) });
+    const page = await openDetail();
+    expect(text(page, '#interest-btn')).toBe('已表示感兴趣');
+    await tap(page, '#interest-btn');
+    await simulate.sleep(0);
+    expect(posts()).toHaveLength(0);
+  });
+
+  test('a project not among my recommendations can still be 感兴趣', async () => {
+    serve({ matches: { items: [] } });
+    fake.route('POST', '/api/v1/me/matches/7/interest', { statusCode: 201, data: { project_id: 7, interested: true } });
+    const page = await openDetail();
+    expect(text(page, '#interest-btn')).toBe('感兴趣');
+    await tap(page, '#interest-btn');
+    await settle(page, (p) => text(p, '#interest-btn') === '已表示感兴趣', 'interested');
+  });
+
+  test('without a merchant record the button leads to 楚商信息; back with one, it is 感兴趣', async () => {
+    serve({ merchant: null });
+    const page = await openDetail();
+
+    expect(text(page, '#interest-btn')).toBe('登记楚商信息后可表示感兴趣');
+    expect(fake.calls('GET', '/api/v1/me/matches')).toHaveLength(0);
+    await tap(page, '#interest-btn');
+    expect(fake.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/merchant/merchant' }));
+    expect(posts()).toHaveLength(0);
+
+    fake.route('GET', '/api/v1/me/merchant', { statusCode: 200, data: MERCHANT });
+    page.instance.onShow();
+    await settle(page, (p) => text(p, '#interest-btn') === '感兴趣', 'a merchant now');
+  });
+
+  test('409 NOT_MERCHANT on the tap turns the button to the registration prompt', async () => {
+    serve();
+    fake.route('POST', '/api/v1/me/matches/7/interest', { statusCode: 409, data: envelope('NOT_MERCHANT', '请先登记楚商信息，再查看推荐项目') });
+    const page = await openDetail();
+    await tap(page, '#interest-btn');
+    await settle(page, (p) => text(p, '#interest-btn') === '登记楚商信息后可表示感兴趣', 'prompt');
+    expect(text(page, '#interest-error')).toBe('请先登记楚商信息，再查看推荐项目');
+    expect(fake.wx.showToast).not.toHaveBeenCalled();
+    await tap(page, '#interest-btn');
+    expect(fake.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/merchant/merchant' }));
+  });
+
+  test('a network failure is said in Chinese and 感兴趣 can be sent again', async () => {
+    serve();
+    fake.route('POST', '/api/v1/me/matches/7/interest', { fail: { errMsg: 'request:fail timeout' } },
+      { statusCode: 200, data: { project_id: 7, interested: true } });
+    const page = await openDetail();
+    await tap(page, '#interest-btn');
+    await settle(page, (p) => find(p, '#interest-error'), 'error');
+    expect(text(page, '#interest-error')).toContain('没有连上网络');
+    expect(text(page, '#interest-btn')).toBe('感兴趣');
+    await tap(page, '#interest-btn');
+    await settle(page, (p) => text(p, '#interest-btn') === '已表示感兴趣', 'interested');
+    expect(find(page, '#interest-error')).toBeFalsy();
   });
 });

@@ -6,7 +6,7 @@
  */
 const { charCount, textError, idCardError, usccError } = require('../../lib/validate');
 const { normalizeIdCard } = require('../../lib/idcard');
-const { formatBeijingDate } = require('../../lib/datetime');
+const { formatBeijingDate, todayBeijing, isDate } = require('../../lib/datetime');
 const { industryName, sectionOf } = require('../project/industries');
 
 const BANDS = {
@@ -237,17 +237,29 @@ function enterpriseLines(record) {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Whether the record asks to be confirmed: the server's `fresh` is false. days: whole days
- * since confirmed_at (at least 1); confirmedOn: the Beijing date.
+ * Whether the record asks to be confirmed: the server's `fresh` is false. days: the server's
+ * update-rate window (fresh_days, 180 unless configured), or, from a server that does not send
+ * it, whole days since confirmed_at (at least 1); confirmedOn: the Beijing date in words;
+ * confirmedDate: the same as YYYY-MM-DD; dueOn: the date the record stays valid until
+ * (confirm_due_on); text: the stale banner; validText: the quiet line under a fresh record.
  */
 function staleInfo(record, now = Date.now()) {
   const r = record || {};
   const at = Date.parse(r.confirmed_at || '');
-  const days = Number.isNaN(at) ? 0 : Math.max(1, Math.floor((now - at) / DAY_MS));
+  const since = Number.isNaN(at) ? 0 : Math.max(1, Math.floor((now - at) / DAY_MS));
+  const window = Number(r.fresh_days) > 0 ? Math.floor(Number(r.fresh_days)) : 0;
+  const days = window || since;
+  const confirmedDate = Number.isNaN(at) ? '' : todayBeijing(new Date(at));
+  const dueOn = isDate(r.confirm_due_on) ? r.confirm_due_on : '';
+  const stale = r.fresh === false;
   return {
-    stale: r.fresh === false,
+    stale,
     days,
     confirmedOn: Number.isNaN(at) ? '' : formatBeijingDate(r.confirmed_at),
+    confirmedDate,
+    dueOn,
+    text: `您的信息已超过 ${days} 天未确认${confirmedDate ? `（上次确认 ${confirmedDate}）` : ''}，请确认或更新`,
+    validText: !stale && dueOn ? `信息有效期至 ${dueOn}` : '',
   };
 }
 

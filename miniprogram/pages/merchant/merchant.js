@@ -4,7 +4,9 @@
  * GET /api/v1/me/merchant: 404 means no record yet, and the page is the form to create one
  * (name and ID number only for someone who has no 返乡登记 / 校友登记 yet: the server says so
  * with a 422 on id_card). A record the server no longer counts as fresh shows
- * “您的信息已超过 N 天未确认，请确认或更新” with 确认无误 (POST .../confirm). 修改 opens the form:
+ * “您的信息已超过 N 天未确认（上次确认 YYYY-MM-DD），请确认或更新” (N: the server's window,
+ * fresh_days) with 确认无误 (POST .../confirm); a fresh one a quiet “信息有效期至 YYYY-MM-DD”
+ * (confirm_due_on). 修改 opens the form:
  * hometown, where the business is, industry (GB/T 4754 section, then division), size,
  * revenue, status, 商会任职, intention (fields, amount band, timing, preferred township) and
  * the enterprises (add / remove); 保存 sends the whole record with PUT. The contact phone is
@@ -72,7 +74,9 @@ Page({
     record: null,
     rows: [],
     enterpriseLines: [],
-    stale: { stale: false, days: 0, confirmedOn: '' },
+    stale: {
+      stale: false, days: 0, confirmedOn: '', confirmedDate: '', dueOn: '', text: '', validText: '',
+    },
     confirming: false,
     form: model.emptyForm(),
     errors: {},
