@@ -29,16 +29,18 @@ func init() {
 			projectIn(e, "贺胜桥镇茶饮料推荐项目", "990102")
 			return fmt.Sprintf("/merchants/%d/matches", seedMerchant(e, "990102", "楚商丙", "42120219750101003"))
 		}, Want: one, Shows: map[role][]string{dept: {"推荐项目", "楚商丙", "贺胜桥镇茶饮料推荐项目"}}},
-		pageCase{Route: "GET /alumni-needs", Want: grantorsOnly, Shows: map[role][]string{dept: {"校友需求与资源清单", "发布企业需求", `for="nd-kind"`}}},
+		pageCase{Route: "GET /alumni-needs", Want: map[role]int{townA: 200, townB: 200, dept: 200, districtR: 200},
+			Shows: map[role][]string{dept: {"校友需求与资源清单", "发布企业需求", `for="nd-kind"`, `for="nd-township"`},
+				townA: {"发布企业需求", "发布的需求属于本镇（街道）"}}},
 		pageCase{Route: "GET /alumni-needs/:id", Path: func(e *env) string {
 			s := func(v string) *string { return &v }
 			n, err := e.app.Matches.CreateNeed(context.Background(), adminActor(), match.NeedInput{Enterprise: s("咸安茶饮料有限公司"),
-				Kind: s("capital"), Title: s("扩产融资"), Industry: s("食品")})
+				Kind: s("capital"), Title: s("扩产融资"), Industry: s("食品"), TownshipCode: s("990102")})
 			if err != nil {
 				e.t.Fatal(err)
 			}
 			return fmt.Sprintf("/alumni-needs/%d", n.ID)
-		}, Want: grantorsOnly, Shows: map[role][]string{dept: {"扩产融资", "资金", "匹配的校友", "关闭需求"}}},
+		}, Want: one, Shows: map[role][]string{dept: {"扩产融资", "资金", "匹配的校友", "关闭需求"}, townB: {"扩产融资", "匹配的校友"}}},
 	)
 }
 
@@ -130,7 +132,11 @@ func TestAlumniNeeds_postAndClose(t *testing.T) {
 	if bad := c.postForm("/console/alumni-needs", url.Values{"enterprise": {"X"}, "kind": {"technology"}, "title": {"竹材"}}); bad.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("bad need: %d", bad.Status)
 	}
-	if town := e.as(townA).get("/console/alumni-needs"); town.Status != http.StatusForbidden {
+	// township staff: their township's needs only (the department's is district-level)
+	if town := e.as(townA).get("/console/alumni-needs"); town.Status != http.StatusOK || strings.Contains(town.Body, "竹材防霉技术") {
 		t.Fatalf("township: %d", town.Status)
+	}
+	if town := e.as(townA).get(loc); town.Status != http.StatusNotFound {
+		t.Fatalf("township, the district's need: %d", town.Status)
 	}
 }

@@ -60,7 +60,11 @@ func (cs *Console) renderTeam(r *request, status int, d teamPageData) error {
 	if d.Typed != nil {
 		for i, m := range d.M.Items {
 			p, a := d.Typed["planned_"+m.Milestone], d.Typed["actual_"+m.Milestone]
-			d.M.Items[i].PlannedOn, d.M.Items[i].ActualOn = &p, &a
+			d.M.Items[i].PlannedOn = &p
+			// A date following the project's status stays shown beside an empty box.
+			if !m.FromStatus || a != "" {
+				d.M.Items[i].ActualOn, d.M.Items[i].FromStatus = &a, false
+			}
 		}
 	}
 	d.Today = time.Now().In(cn.Zone).Format(time.DateOnly)

@@ -138,3 +138,29 @@ func TestProjectTeam_setTeamMilestonesAndBaselines(t *testing.T) {
 	home := dept.get("/console/")
 	home.mustShow(t, "审批提速（用时中位数较基线 -100.0%，目标 -20%）", "100% / 20%")
 }
+
+// TestProjectTeam_startFollowsStatus: a project moved to 开工 shows its start milestone's date
+// as following the project's status, beside an empty box (an entered date would win).
+func TestProjectTeam_startFollowsStatus(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := teamedProject(e, "官埠桥镇开工项目", "990101")
+	if _, err := e.app.Projects.Move(context.Background(), adminActor(), id, project.MoveInput{To: project.Started}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.app.Projects.Get(context.Background(), adminActor(), id)
+	if err != nil || p.StartedOn == nil {
+		t.Fatalf("project: %v %+v", err, p)
+	}
+	page := e.as(dept).get(fmt.Sprintf("/console/projects/%d/team", id))
+	if page.Status != http.StatusOK {
+		t.Fatalf("team page: %d", page.Status)
+	}
+	page.mustShow(t, "随项目状态："+*p.StartedOn, `name="actual_start" aria-label="开工实际日期" max="`)
+	if i := strings.Index(page.Body, `name="actual_start"`); i < 0 || !strings.Contains(page.Body[i:i+200], `value=""`) {
+		t.Fatal("the start box should be empty when the date follows the status")
+	}
+	if n := strings.Count(page.Body, "随项目状态："); n != 1 { // 投产 not reached: nothing to follow
+		t.Fatal("only 开工 follows the status here")
+	}
+}

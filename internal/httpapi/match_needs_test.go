@@ -8,7 +8,7 @@ import (
 
 // Staff post an enterprise's need, change it at its version (a stale one is 409) and see the
 // approved alumni ranked for it with reasons: the one who offers investment first for a need of
-// capital. Township staff may not (403).
+// capital. Township staff see and post only their township's needs.
 func TestAlumniNeeds_crudAndMatches(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -72,7 +72,45 @@ func TestAlumniNeeds_crudAndMatches(t *testing.T) {
 	}
 	r = e.do("GET", "/admin/api/v1/alumni-needs?status=open", admin, nil)
 	expect(t, r, 200, "")
+
+	// township staff: their township's needs only; what they post is their township's
 	town := e.staffOf("gbq_needs", "township", "990101")
-	expect(t, e.do("GET", "/admin/api/v1/alumni-needs", town, nil), 403, "FORBIDDEN")
+	town2 := e.staffOf("hsq_needs", "township", "990102")
+	total := func(token string) int {
+		t.Helper()
+		r := e.do("GET", "/admin/api/v1/alumni-needs", token, nil)
+		expect(t, r, 200, "")
+		var p struct {
+			Total int `json:"total"`
+		}
+		r.json(t, &p)
+		return p.Total
+	}
+	if n := total(town); n != 0 {
+		t.Fatalf("township staff see %d district needs", n)
+	}
+	expect(t, e.do("GET", path, town, nil), 404, "NOT_FOUND")
+	expect(t, e.do("GET", path+"/matches", town, nil), 404, "NOT_FOUND")
+	r = e.do("POST", "/admin/api/v1/alumni-needs", town, map[string]any{"enterprise": "官埠桥茶厂", "kind": "channel",
+		"title": "拓展线上渠道", "township_code": "990102"})
+	expect(t, r, 201, "")
+	var townNeed struct {
+		ID       int64  `json:"id"`
+		Township string `json:"township_code"`
+	}
+	r.json(t, &townNeed)
+	if townNeed.Township != "990101" {
+		t.Fatalf("township staff's need = %s", r.Body)
+	}
+	townPath := fmt.Sprintf("/admin/api/v1/alumni-needs/%d", townNeed.ID)
+	expect(t, e.do("GET", townPath, town, nil), 200, "")
+	expect(t, e.do("GET", townPath+"/matches", town, nil), 200, "")
+	expect(t, e.do("PATCH", townPath, town, map[string]any{"version": 1, "status": "closed"}), 200, "")
+	expect(t, e.do("GET", townPath, town2, nil), 404, "NOT_FOUND")
+	expect(t, e.do("PATCH", townPath, town2, map[string]any{"version": 2, "status": "open"}), 404, "NOT_FOUND")
+	expect(t, e.do("PATCH", path, town, map[string]any{"version": 2, "status": "closed"}), 404, "NOT_FOUND")
+	if a, b, c := total(town), total(town2), total(admin); a != 1 || b != 0 || c != 2 {
+		t.Fatalf("needs seen: township %d, another township %d, district %d", a, b, c)
+	}
 	expect(t, e.do("GET", "/admin/api/v1/alumni-needs/999999/matches", admin, nil), 404, "NOT_FOUND")
 }

@@ -294,3 +294,91 @@ func TestProjectTeams_parallelFirstTeamOneWins(t *testing.T) {
 		t.Fatalf("won %d, teams %d, audits %d (statuses %v)", won, teams, audits, statuses)
 	}
 }
+
+// 开工 and 投产 follow the project's status: a project moved to 开工 shows its start milestone
+// reached on that day (from_status) and counts in the year's medians; an entered actual date
+// wins over the status date.
+func TestProjectTeams_startAndProductionFollowStatus(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seedRegions(t, e)
+	clock := &trainingClock{}
+	clock.day("2031-12-20")
+	e.app.Projects.SetClock(clock.Now)
+	e.app.ProjectTeams.SetClock(clock.Now)
+	admin := e.staffToken("admin", adminPasswd)
+	signed := func(name, on string) int64 {
+		t.Helper()
+		p := e.createProject(admin, projectForm(name, "C15", "food", "990101", 0))
+		for _, to := range []string{"packaging", "promoting", "negotiating"} {
+			expect(t, e.moveProject(admin, p.ID, to, nil), 200, "")
+		}
+		clock.day("2032-01-10")
+		expect(t, e.moveProject(admin, p.ID, "signed", map[string]any{"on": on}), 200, "")
+		clock.day("2031-12-20")
+		return p.ID
+	}
+	tea := signed("茶饮料生产线", "2032-01-02")
+	oil := signed("粮油加工", "2032-01-04")
+	clock.day("2032-03-01")
+	expect(t, e.moveProject(admin, tea, "started", map[string]any{"on": "2032-02-01"}), 200, "") // 30 days after signing
+	expect(t, e.moveProject(admin, oil, "started", map[string]any{"on": "2032-02-13"}), 200, "") // 40 days, but an entered date wins
+	expect(t, e.do("PUT", fmt.Sprintf("/admin/api/v1/projects/%d/milestones", oil), admin, map[string]any{"milestones": []any{
+		map[string]any{"milestone": "start", "actual_on": "2032-02-23"}}}), 200, "") // 50 days
+
+	type item struct {
+		Milestone  string  `json:"milestone"`
+		ActualOn   *string `json:"actual_on"`
+		Days       *int    `json:"days"`
+		FromStatus bool    `json:"from_status"`
+	}
+	read := func(id int64) map[string]item {
+		t.Helper()
+		r := e.do("GET", fmt.Sprintf("/admin/api/v1/projects/%d/milestones", id), admin, nil)
+		expect(t, r, 200, "")
+		var v struct {
+			Items []item `json:"items"`
+		}
+		r.json(t, &v)
+		out := map[string]item{}
+		for _, it := range v.Items {
+			out[it.Milestone] = it
+		}
+		return out
+	}
+	m := read(tea)
+	if st := m["start"]; st.ActualOn == nil || *st.ActualOn != "2032-02-01" || !st.FromStatus || st.Days == nil || *st.Days != 30 {
+		t.Fatalf("tea's start = %+v", st)
+	}
+	if p := m["production"]; p.ActualOn != nil || p.FromStatus {
+		t.Fatalf("tea's production before 投产 = %+v", p)
+	}
+	if a := m["approval"]; a.ActualOn != nil || a.FromStatus {
+		t.Fatalf("tea's approval = %+v", a)
+	}
+	if st := read(oil)["start"]; st.ActualOn == nil || *st.ActualOn != "2032-02-23" || st.FromStatus || *st.Days != 50 {
+		t.Fatalf("oil's start (entered) = %+v", st)
+	}
+
+	// 投产 follows too
+	clock.day("2032-04-01")
+	expect(t, e.moveProject(admin, tea, "producing", map[string]any{"on": "2032-03-22"}), 200, "") // 80 days
+	if p := read(tea)["production"]; p.ActualOn == nil || *p.ActualOn != "2032-03-22" || !p.FromStatus || *p.Days != 80 {
+		t.Fatalf("tea's production = %+v", p)
+	}
+
+	// the medians: start 30 (tea, from its status) and 50 (oil, entered) → 40; production 80
+	r := e.do("GET", "/admin/api/v1/projects/approval-time?year=2032", admin, nil)
+	expect(t, r, 200, "")
+	var a approvalAnswer
+	r.json(t, &a)
+	byCode := map[string]int{}
+	for i, it := range a.Items {
+		byCode[it.Milestone] = i
+	}
+	st, pr := a.Items[byCode["start"]], a.Items[byCode["production"]]
+	if a.Projects != 2 || st.N != 2 || st.Median == nil || *st.Median != 40 || pr.N != 1 || *pr.Median != 80 ||
+		a.Items[byCode["approval"]].N != 0 {
+		t.Fatalf("approval time 2032 = %s", r.Body)
+	}
+}

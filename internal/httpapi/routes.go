@@ -398,12 +398,12 @@ func New(d Deps) http.Handler {
 	st.GET("/projects/:id/matches", handleProjectMatches(d.Matches))
 	st.PATCH("/projects/:id/matches/:merchant_id", handleMoveMatch(d.Matches))
 	st.GET("/merchants/:id/matches", handleMerchantMatches(d.Matches))
-	// 校友需求与资源清单: district administrators and departments.
-	policies.GET("/alumni-needs", handleAlumniNeeds(d.Matches))
-	policies.POST("/alumni-needs", handleCreateAlumniNeed(d.Matches))
-	policies.GET("/alumni-needs/:id", handleAlumniNeed(d.Matches))
-	policies.PATCH("/alumni-needs/:id", handleUpdateAlumniNeed(d.Matches))
-	policies.GET("/alumni-needs/:id/matches", handleAlumniNeedMatches(d.Matches))
+	// 校友需求与资源清单: district administrators and departments; township staff their township's (the service scopes).
+	st.GET("/alumni-needs", handleAlumniNeeds(d.Matches))
+	st.POST("/alumni-needs", handleCreateAlumniNeed(d.Matches))
+	st.GET("/alumni-needs/:id", handleAlumniNeed(d.Matches))
+	st.PATCH("/alumni-needs/:id", handleUpdateAlumniNeed(d.Matches))
+	st.GET("/alumni-needs/:id/matches", handleAlumniNeedMatches(d.Matches))
 	// Spreadsheet uploads get the larger body limit.
 	uploads := r.Group("/admin/api/v1", upload, requireSession(d.Sessions, session.KindStaff), slowUpload(d.MaxUploadBytes))
 	uploads.POST("/returnees/import", handleReturneeImport(d.Returnees, d.MaxUploadBytes-64<<10))

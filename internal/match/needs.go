@@ -21,7 +21,9 @@ import (
 
 // 校友需求与资源清单: staff post an enterprise's need (技术, 资金, 渠道, 人才) and the engine ranks the
 // approved alumni for it by what they offer, their industry and their expertise, with reasons.
-// District administrators and department staff (the grantors of the alumni plan) do this.
+// District administrators and department staff (the grantors of the alumni plan) do this for
+// every township; township staff for their township's enterprises only (a need they post is
+// their township's; another township's need is not found for them).
 
 // NeedKinds name the kinds of a need.
 var NeedKinds = map[string]string{"technology": "技术", "capital": "资金", "channel": "渠道", "talent": "人才"}
@@ -130,7 +132,17 @@ func (n *Need) apply(in NeedInput) error {
 	return nil
 }
 
-func mayNeeds(a actor.Actor) bool { return a.MayManagePolicies() }
+// MayNeeds: post and read enterprises' needs — district administrators and department staff
+// (every need), township staff (their township's).
+func MayNeeds(a actor.Actor) bool { return a.MayManagePolicies() || a.ScopeTownship() != "" }
+
+func mayNeeds(a actor.Actor) bool { return MayNeeds(a) }
+
+// needSeen says whether a sees need n (township staff: their township's only).
+func needSeen(a actor.Actor, n Need) bool {
+	town := a.ScopeTownship()
+	return town == "" || (n.TownshipCode != nil && *n.TownshipCode == town)
+}
 
 func getNeed(ctx context.Context, q sqlx.QueryerContext, id int64, lock bool) (Need, error) {
 	var n Need
@@ -155,6 +167,9 @@ func (s *Service) CreateNeed(ctx context.Context, a actor.Actor, in NeedInput) (
 	}
 	n := Need{Status: "open"}
 	in.Status = nil
+	if town := a.ScopeTownship(); town != "" {
+		in.TownshipCode = &town
+	}
 	if err := n.apply(in); err != nil {
 		return Need{}, err
 	}
@@ -189,6 +204,9 @@ func (s *Service) GetNeed(ctx context.Context, a actor.Actor, id int64) (Need, e
 	if err != nil {
 		return Need{}, err
 	}
+	if !needSeen(a, n) {
+		return Need{}, ErrNotFound
+	}
 	n.fill()
 	return n, nil
 }
@@ -206,8 +224,14 @@ func (s *Service) UpdateNeed(ctx context.Context, a actor.Actor, id int64, in Ne
 		if err != nil {
 			return err
 		}
+		if !needSeen(a, n) {
+			return ErrNotFound
+		}
 		if n.Version != in.Version {
 			return ErrStaleVersion
+		}
+		if town := a.ScopeTownship(); town != "" {
+			in.TownshipCode = &town
 		}
 		if err := n.apply(in); err != nil {
 			return err
@@ -239,6 +263,9 @@ func (s *Service) ListNeeds(ctx context.Context, a actor.Actor, status string, p
 	cond, args := "TRUE", []any{}
 	if status != "" {
 		cond, args = "status = ?", append(args, status)
+	}
+	if town := a.ScopeTownship(); town != "" {
+		cond, args = cond+" AND township_code = ?", append(args, town)
 	}
 	var total int
 	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*) FROM alumni_needs WHERE `+cond, args...); err != nil {

@@ -355,6 +355,9 @@ type Milestone struct {
 	ActualOn  *string `json:"actual_on"`
 	Days      *int    `json:"days"`
 	Overdue   bool    `json:"overdue"`
+	// FromStatus: no actual date was entered and ActualOn is the day staff moved the project to
+	// the status of the same name (开工 started_on, 投产 producing_on); an entered date wins.
+	FromStatus bool `json:"from_status"`
 }
 
 // MilestonesView is a project's milestones, every one in order (dates null when not set).
@@ -368,9 +371,28 @@ type MilestonesView struct {
 }
 
 type milestoneRow struct {
-	Milestone string  `db:"milestone"`
-	PlannedOn *string `db:"planned_on"`
-	ActualOn  *string `db:"actual_on"`
+	Milestone  string  `db:"milestone"`
+	PlannedOn  *string `db:"planned_on"`
+	ActualOn   *string `db:"actual_on"`
+	FromStatus bool    `db:"from_status"`
+}
+
+// statusActual is the actual date of milestone code c.milestone that the project's status
+// gives (开工 started_on, 投产 producing_on; NULL for the others), for the reads' COALESCE: the
+// project's status and these two milestones are kept in step without writing both.
+const statusActual = `CASE c.milestone WHEN '` + Start + `' THEN p.started_on WHEN '` + Production + `' THEN p.producing_on END`
+
+// milestoneCodes is a derived table c(milestone) of every milestone code (portable: no VALUES
+// rows), so a milestone without a project_milestones row still reads its status date.
+func milestoneCodes() string {
+	var b strings.Builder
+	for i, code := range Milestones {
+		if i > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		b.WriteString("SELECT '" + code + "' AS milestone")
+	}
+	return "(" + b.String() + ") c"
 }
 
 // daysBetween counts the days from a to b (DateOnly strings).
@@ -385,8 +407,12 @@ func daysBetween(a, b string) (int, bool) {
 
 func (s *Service) milestones(ctx context.Context, q sqlx.QueryerContext, a actor.Actor, p *projectRow, t *Team) (*MilestonesView, error) {
 	rows := []milestoneRow{}
-	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT milestone, DATE_FORMAT(planned_on, '%Y-%m-%d') AS planned_on,
-		DATE_FORMAT(actual_on, '%Y-%m-%d') AS actual_on FROM project_milestones WHERE project_id = ?`, p.ID); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT c.milestone, DATE_FORMAT(m.planned_on, '%Y-%m-%d') AS planned_on,
+		DATE_FORMAT(COALESCE(m.actual_on, `+statusActual+`), '%Y-%m-%d') AS actual_on,
+		(m.actual_on IS NULL AND `+statusActual+` IS NOT NULL) AS from_status
+		FROM projects p CROSS JOIN `+milestoneCodes()+`
+		LEFT JOIN project_milestones m ON m.project_id = p.id AND m.milestone = c.milestone
+		WHERE p.id = ?`, p.ID); err != nil {
 		return nil, fmt.Errorf("projectteam: milestones %d: %w", p.ID, sqldb.Classify(err))
 	}
 	byCode := map[string]milestoneRow{}
@@ -401,7 +427,7 @@ func (s *Service) milestones(ctx context.Context, q sqlx.QueryerContext, a actor
 	today := s.today()
 	for _, code := range Milestones {
 		r := byCode[code]
-		m := Milestone{Milestone: code, Name: MilestoneNames[code], PlannedOn: r.PlannedOn, ActualOn: r.ActualOn}
+		m := Milestone{Milestone: code, Name: MilestoneNames[code], PlannedOn: r.PlannedOn, ActualOn: r.ActualOn, FromStatus: r.FromStatus}
 		if m.ActualOn != nil && p.SignedOn.Valid {
 			if d, ok := daysBetween(p.SignedOn.String, *m.ActualOn); ok {
 				m.Days = &d
@@ -746,9 +772,12 @@ func (s *Service) ApprovalTime(ctx context.Context, a actor.Actor, year int) (Ap
 		Milestone string `db:"milestone"`
 		Days      int    `db:"days"`
 	}
-	if err := sqlx.SelectContext(ctx, s.db, &rows, `SELECT m.project_id, m.milestone, DATEDIFF(m.actual_on, p.signed_on) AS days
-		FROM project_milestones m JOIN projects p ON p.id = m.project_id
-		WHERE m.actual_on IS NOT NULL AND p.status <> 'terminated' AND `+cond, args...); err != nil {
+	// An entered actual date wins; 开工 and 投产 without one count from the project's status dates.
+	if err := sqlx.SelectContext(ctx, s.db, &rows, `SELECT p.id AS project_id, c.milestone,
+		DATEDIFF(COALESCE(m.actual_on, `+statusActual+`), p.signed_on) AS days
+		FROM projects p CROSS JOIN `+milestoneCodes()+`
+		LEFT JOIN project_milestones m ON m.project_id = p.id AND m.milestone = c.milestone
+		WHERE COALESCE(m.actual_on, `+statusActual+`) IS NOT NULL AND p.status <> 'terminated' AND `+cond, args...); err != nil {
 		return ApprovalTime{}, fmt.Errorf("projectteam: approval time %d: %w", year, sqldb.Classify(err))
 	}
 	days := map[string][]int{}
