@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -33,6 +34,7 @@ func (cs *Console) registerProjects(g *gin.RouterGroup) {
 	cs.handle(g, page{Method: http.MethodPost, Path: "/projects/:id/status", Title: "项目状态", May: may}, cs.projectMove)
 	cs.handle(g, page{Method: http.MethodPost, Path: "/projects/:id/publish", Title: "发布项目", May: may}, cs.projectPublish)
 	cs.handle(g, page{Method: http.MethodPost, Path: "/projects/:id/unpublish", Title: "撤回发布", May: may}, cs.projectUnpublish)
+	cs.handle(g, page{Method: http.MethodPost, Path: "/projects/:id/delete", Title: "删除项目", May: may}, cs.projectDelete)
 }
 
 // projectStatuses are the statuses in the filter's order.
@@ -427,4 +429,21 @@ func (cs *Console) projectUnpublish(r *request) error {
 		return err
 	}
 	return r.Redirect(fmt.Sprintf("/projects/%d", id), fmt.Sprintf("“%s”已撤回发布，小程序里不再显示", p.Name))
+}
+
+// projectDelete removes a project entered by mistake (still 策划, nothing names it); any other is
+// refused with the reason on its page.
+func (cs *Console) projectDelete(r *request) error {
+	id, err := r.ID("id")
+	if err != nil {
+		return err
+	}
+	err = cs.d.Projects.Delete(r.Ctx(), r.Actor(), id)
+	if errors.Is(err, project.ErrInUse) {
+		return r.refuse(fmt.Sprintf("/projects/%d", id), "项目已进入包装阶段，或已有走访、匹配记录，不能删除；不再推进的项目请“终止”。")
+	}
+	if err != nil {
+		return err
+	}
+	return r.Redirect("/projects", "项目已删除")
 }

@@ -238,3 +238,25 @@ func TestBrowser_ProjectFormAndDetail(t *testing.T) {
 		}
 	}
 }
+
+// A project entered by mistake is deleted from its page while still 策划; a packaged one shows no
+// delete and a forced post is refused with the reason on its page.
+func TestProjects_deleteWhilePlanning(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.as(dept)
+	created := c.postForm("/console/projects", projectForm("录错的项目"))
+	loc := created.Header.Get("Location")
+	c.get(loc).mustShow(t, "删除项目", "只用于录错的项目")
+	c.follow(c.postForm(loc+"/delete", nil)).mustShow(t, "项目已删除")
+	if got := c.get(loc); got.Status != http.StatusNotFound {
+		t.Fatalf("deleted project page: %d", got.Status)
+	}
+
+	kept := c.postForm("/console/projects", projectForm("已包装的项目")).Header.Get("Location")
+	c.follow(c.postForm(kept+"/status", url.Values{"to": {"packaging"}, "on": {""}})).mustShow(t, "已标记为包装")
+	if page := c.get(kept); strings.Contains(page.Body, "只用于录错的项目") {
+		t.Fatal("a packaged project offers delete")
+	}
+	c.follow(c.postForm(kept+"/delete", nil)).mustShow(t, "不能删除", "已包装的项目")
+}

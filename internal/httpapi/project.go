@@ -128,6 +128,21 @@ func handleMoveProject(svc *project.Service) gin.HandlerFunc {
 	}
 }
 
+// handleDeleteProject: DELETE /admin/api/v1/projects/:id, a project entered by mistake (204).
+func handleDeleteProject(svc *project.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := pathID(c)
+		if !ok {
+			return
+		}
+		if err := svc.Delete(c.Request.Context(), currentActor(c), id); err != nil {
+			respondError(c, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
+	}
+}
+
 // handlePublishProject: POST /admin/api/v1/projects/:id/publish and /unpublish.
 func handlePublishProject(svc *project.Service, publish bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
@@ -210,6 +225,8 @@ func classifyProject(err error) *apiError {
 		return &apiError{Status: http.StatusConflict, Code: "STALE_VERSION", Message: "项目已被他人修改，请刷新后再保存", Field: "version"}
 	case errors.Is(err, project.ErrInvalidTransition):
 		return &apiError{Status: http.StatusConflict, Code: "INVALID_TRANSITION", Message: "项目当前状态不能这样变更，请刷新后再试", Field: "to"}
+	case errors.Is(err, project.ErrInUse):
+		return &apiError{Status: http.StatusConflict, Code: "PROJECT_IN_USE", Message: "项目已进入包装阶段，或已有走访、匹配记录，不能删除；不再推进的项目请改为“终止”"}
 	case errors.Is(err, project.ErrNotPublishable):
 		return &apiError{Status: http.StatusConflict, Code: "INVALID_TRANSITION", Message: "项目包装完成后才能发布到小程序，已终止的项目不能发布"}
 	}

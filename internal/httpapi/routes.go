@@ -366,6 +366,7 @@ func New(d Deps) http.Handler {
 	st.GET("/projects/:id", handleProject(d.Projects))
 	policies.POST("/projects", handleCreateProject(d.Projects))
 	policies.PATCH("/projects/:id", handleUpdateProject(d.Projects))
+	policies.DELETE("/projects/:id", handleDeleteProject(d.Projects))
 	policies.POST("/projects/:id/status", handleMoveProject(d.Projects))
 	policies.POST("/projects/:id/publish", handlePublishProject(d.Projects, true))
 	policies.POST("/projects/:id/unpublish", handlePublishProject(d.Projects, false))

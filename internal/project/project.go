@@ -94,6 +94,9 @@ var (
 	ErrInvalidTransition = errors.New("project: invalid transition")
 	// ErrNotPublishable: publishing a project still being planned, or terminated.
 	ErrNotPublishable = errors.New("project: not publishable")
+	// ErrInUse: only a project still being planned, with no visit or match recorded, may be
+	// deleted; any other is terminated instead.
+	ErrInUse = errors.New("project: in use")
 )
 
 // FieldError names an invalid field.
@@ -629,6 +632,46 @@ func (s *Service) Move(ctx context.Context, a actor.Actor, id int64, in MoveInpu
 // terminated (ErrNotPublishable). Publishing a published project changes nothing.
 func (s *Service) Publish(ctx context.Context, a actor.Actor, id int64) (*Project, error) {
 	return s.setPublished(ctx, a, id, true)
+}
+
+// Delete removes project id, entered by mistake, if it is still being planned (never packaged,
+// so never published, and no service team) and no visit or match move names it (ErrInUse
+// otherwise: such a project is terminated, which keeps its history). Under the row lock, audited
+// with the project's name; the FOREIGN KEY of visit_projects refuses a visit recorded meanwhile.
+func (s *Service) Delete(ctx context.Context, a actor.Actor, id int64) error {
+	if !a.MayManagePolicies() {
+		return ErrForbidden
+	}
+	return sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		p, err := lock(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if p.Status != "planning" {
+			return ErrInUse
+		}
+		var used bool
+		if err := sqlx.GetContext(ctx, tx, &used, `SELECT EXISTS (SELECT 1 FROM visit_projects WHERE project_id = ?)
+			OR EXISTS (SELECT 1 FROM project_matches WHERE project_id = ?)
+			OR EXISTS (SELECT 1 FROM project_interests WHERE project_id = ?)`, id, id, id); err != nil {
+			return fmt.Errorf("project: delete %d: %w", id, sqldb.Classify(err))
+		}
+		if used {
+			return ErrInUse
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM match_embeddings WHERE kind = 'project' AND ref_id = ?`, id); err != nil {
+			return fmt.Errorf("project: delete %d: %w", id, sqldb.Classify(err))
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM projects WHERE id = ? AND status = 'planning'`, id); err != nil {
+			if errors.Is(sqldb.Classify(err), sqldb.ErrReferenced) {
+				return ErrInUse
+			}
+			return fmt.Errorf("project: delete %d: %w", id, sqldb.Classify(err))
+		}
+		e := a.AuditID("project.delete", "project", id)
+		e.Detail = map[string]any{"name": p.Name}
+		return audit.Write(ctx, tx, e)
+	})
 }
 
 // Unpublish hides project id from the mini program (audited).

@@ -28,6 +28,9 @@ var (
 	// ascii code column (1267 illegal mix of collations, 1366 incorrect string value). It is the
 	// caller's input at fault, never the server's.
 	ErrBadValue = errors.New("sqldb: value not valid for the column")
+	// ErrReferenced is a row a FOREIGN KEY of another table still points at (1451): the delete
+	// or key change is refused, and the caller says what still uses it.
+	ErrReferenced = errors.New("sqldb: row is referenced")
 	// ErrBusy means Retry gave up: every attempt lost a race (deadlock, lock wait timeout or
 	// duplicate key). It wraps the last attempt's error; the client may try again shortly.
 	ErrBusy = errors.New("sqldb: busy, retries exhausted")
@@ -135,6 +138,8 @@ func Classify(err error) error {
 			return fmt.Errorf("%w: %w", ErrDeadlock, err)
 		case 1267, 1366:
 			return fmt.Errorf("%w: %w", ErrBadValue, err)
+		case 1451:
+			return fmt.Errorf("%w: %w", ErrReferenced, err)
 		}
 	}
 	return err
