@@ -31,6 +31,7 @@ import (
 	"huixiang/internal/audit"
 	"huixiang/internal/notify"
 	"huixiang/internal/sqldb"
+	"huixiang/internal/upload"
 )
 
 // Statuses.
@@ -330,31 +331,21 @@ func checkText(field, name string, text *string, max int, allowEmpty bool) error
 // checkImages dedups ids and checks they are at most 9 pictures (JPEG or PNG) of userID's that
 // no record has claimed yet; Attach claims them in the transaction.
 func (s *Service) checkImages(ctx context.Context, userID int64, ids []string) ([]string, error) {
-	var out []string
-	for _, id := range ids {
-		if id = strings.TrimSpace(id); id != "" && !slices.Contains(out, id) {
-			out = append(out, id)
-		}
-	}
+	out := upload.PictureIDs(ids)
 	if len(out) > MaxImages {
 		return nil, &FieldError{"images", fmt.Sprintf("图片最多 %d 张", MaxImages)}
 	}
 	if len(out) == 0 {
-		return []string{}, nil
+		return out, nil
 	}
 	if s.files == nil {
 		return nil, &FieldError{"images", "暂不支持上传图片"}
 	}
-	q, args, err := sqlx.In(`SELECT COUNT(*) FROM uploads WHERE id IN (?) AND owner_user_id = ? AND deleted_at IS NULL
-		AND attached_to_type IS NULL AND content_type IN ('image/jpeg', 'image/png')`, out, userID)
+	ok, err := upload.OwnUnclaimedPictures(ctx, s.db, userID, out)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("consultation: check images: %w", err)
 	}
-	var n int
-	if err := sqlx.GetContext(ctx, s.db, &n, q, args...); err != nil {
-		return nil, fmt.Errorf("consultation: check images: %w", sqldb.Classify(err))
-	}
-	if n != len(out) {
+	if !ok {
 		return nil, &FieldError{"images", "图片不存在或不是您上传的图片，请重新上传"}
 	}
 	return out, nil
