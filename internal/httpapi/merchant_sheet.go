@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -33,32 +31,7 @@ func handleMerchantTemplate(svc *merchant.Service) gin.HandlerFunc {
 // handleMerchantImport: POST /admin/api/v1/merchants/import, a multipart .xlsx (field "file").
 // Each row is saved in its own transaction; the answer reports every row.
 func handleMerchantImport(svc *merchant.Service, maxFile int64) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		rc := http.NewResponseController(c.Writer)
-		_ = rc.SetReadDeadline(time.Now().Add(5 * time.Minute))
-		_ = rc.SetWriteDeadline(time.Now().Add(10 * time.Minute))
-		if err := c.Request.ParseMultipartForm(4 << 20); err != nil {
-			var maxBytes *http.MaxBytesError
-			if errors.As(err, &maxBytes) {
-				respondError(c, errTooLarge)
-				return
-			}
-		}
-		f, h, err := formFile(c, "file")
-		if err != nil {
-			respondError(c, err)
-			return
-		}
-		defer f.Close()
-		if h.Size > maxFile {
-			respondError(c, &apiError{Status: http.StatusRequestEntityTooLarge, Code: "BODY_TOO_LARGE", Message: fmt.Sprintf("文件不能超过 %d MB", maxFile>>20)})
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 10*time.Minute)
-		defer cancel()
-		rep, err := svc.Import(ctx, currentActor(c), h.Filename, f, h.Size)
-		respond(c, http.StatusOK, rep, err)
-	}
+	return handleSheetImport(maxFile, svc.Import)
 }
 
 // handleMerchantBatches: GET /admin/api/v1/merchants/imports.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"huixiang/internal/actor"
 	"huixiang/internal/region"
 	"huixiang/internal/returnee"
 	"huixiang/internal/sqldb"
@@ -326,9 +327,15 @@ func handleReturneeTemplate(svc *returnee.Service) gin.HandlerFunc {
 	}
 }
 
-// handleReturneeImport takes a multipart .xlsx. A large file is read and saved within the
-// request, so its deadlines are extended past the server's defaults.
+// handleReturneeImport takes a multipart .xlsx (see handleSheetImport).
 func handleReturneeImport(svc *returnee.Service, maxFile int64) gin.HandlerFunc {
+	return handleSheetImport(maxFile, svc.Import)
+}
+
+// handleSheetImport takes a multipart .xlsx (field "file") of at most maxFile bytes and answers
+// importFn's report. A large file is read and saved within the request, so its deadlines are
+// extended past the server's defaults, and the import is not cancelled by a client that leaves.
+func handleSheetImport[R any](maxFile int64, importFn func(context.Context, actor.Actor, string, io.ReaderAt, int64) (R, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		rc := http.NewResponseController(c.Writer)
 		_ = rc.SetReadDeadline(time.Now().Add(5 * time.Minute))
@@ -352,12 +359,8 @@ func handleReturneeImport(svc *returnee.Service, maxFile int64) gin.HandlerFunc 
 		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 10*time.Minute)
 		defer cancel()
-		rep, err := svc.Import(ctx, currentActor(c), h.Filename, f, h.Size)
-		if err != nil {
-			respondError(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, rep)
+		rep, err := importFn(ctx, currentActor(c), h.Filename, f, h.Size)
+		respond(c, http.StatusOK, rep, err)
 	}
 }
 
