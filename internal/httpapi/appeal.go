@@ -12,10 +12,6 @@ import (
 
 // Requests (诉求清单化办理): the API path is /requests, the package internal/appeal.
 
-type appealList struct {
-	Items []appeal.Appeal `json:"items"`
-}
-
 // handleSubmitAppeal: POST /api/v1/requests {"category","text","images","township_code"} → 201.
 func handleSubmitAppeal(svc *appeal.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
@@ -32,7 +28,7 @@ func handleSubmitAppeal(svc *appeal.Service) gin.HandlerFunc {
 func handleMyAppeals(svc *appeal.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		list, err := svc.Mine(c.Request.Context(), currentSession(c).SubjectID)
-		respond(c, http.StatusOK, appealList{Items: list}, err)
+		respond(c, http.StatusOK, itemsResponse[appeal.Appeal]{Items: list}, err)
 	}
 }
 
@@ -107,7 +103,7 @@ func handleAdminAppeals(svc *appeal.Service) gin.HandlerFunc {
 			return
 		}
 		list, err := svc.AdminList(c.Request.Context(), currentActor(c), q)
-		respond(c, http.StatusOK, appealList{Items: list}, err)
+		respond(c, http.StatusOK, itemsResponse[appeal.Appeal]{Items: list}, err)
 	}
 }
 
