@@ -77,6 +77,9 @@ func (s *Service) Move(ctx context.Context, a actor.Actor, projectID, merchantID
 		var r record
 		if err := sqlx.GetContext(ctx, tx, &r, `SELECT id, project_id, merchant_id, status, note, version, updated_at
 			FROM project_matches WHERE project_id = ? AND merchant_id = ? FOR UPDATE`, projectID, merchantID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) { // the FOREIGN KEYs kept the row out: the project or merchant went meanwhile
+				return ErrNotFound
+			}
 			return fmt.Errorf("match: lock: %w", err)
 		}
 		// A match nobody moved yet is at version 1 and may be moved with version 0 or 1.

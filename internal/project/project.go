@@ -635,9 +635,10 @@ func (s *Service) Publish(ctx context.Context, a actor.Actor, id int64) (*Projec
 }
 
 // Delete removes project id, entered by mistake, if it is still being planned (never packaged,
-// so never published, and no service team) and no visit or match move names it (ErrInUse
-// otherwise: such a project is terminated, which keeps its history). Under the row lock, audited
-// with the project's name; the FOREIGN KEY of visit_projects refuses a visit recorded meanwhile.
+// so never published, and no service team) and no visit, match move or interest names it
+// (ErrInUse otherwise: such a project is terminated, which keeps its history). Under the row
+// lock, audited with the project's name. What names a project is the FOREIGN KEYs' to say
+// (visit_projects, project_matches, project_interests): the DELETE they refuse is ErrInUse.
 func (s *Service) Delete(ctx context.Context, a actor.Actor, id int64) error {
 	if !a.MayManagePolicies() {
 		return ErrForbidden
@@ -648,15 +649,6 @@ func (s *Service) Delete(ctx context.Context, a actor.Actor, id int64) error {
 			return err
 		}
 		if p.Status != "planning" {
-			return ErrInUse
-		}
-		var used bool
-		if err := sqlx.GetContext(ctx, tx, &used, `SELECT EXISTS (SELECT 1 FROM visit_projects WHERE project_id = ?)
-			OR EXISTS (SELECT 1 FROM project_matches WHERE project_id = ?)
-			OR EXISTS (SELECT 1 FROM project_interests WHERE project_id = ?)`, id, id, id); err != nil {
-			return fmt.Errorf("project: delete %d: %w", id, sqldb.Classify(err))
-		}
-		if used {
 			return ErrInUse
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM match_embeddings WHERE kind = 'project' AND ref_id = ?`, id); err != nil {

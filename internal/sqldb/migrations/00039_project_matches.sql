@@ -9,6 +9,8 @@
 -- project_match_history: every move and note, who made it and when.
 -- project_interests: a merchant said 感兴趣 in the mini program; one row a pair (a repeated tap
 -- changes nothing). merchant_id is the merchant's person id, as everywhere.
+-- Matches and interests name their project and merchant by FOREIGN KEY: a project that has them
+-- cannot be deleted (project.Service.Delete answers PROJECT_IN_USE; terminate it instead).
 -- match_embeddings: vectors of the optional embeddings endpoint, one per (kind, ref_id, model);
 -- content_hash is the SHA-256 of the text embedded, so a changed text is embedded again.
 
@@ -28,7 +30,9 @@ CREATE TABLE project_matches (
     KEY idx_project_matches_merchant (merchant_id, project_id),
     KEY idx_project_matches_status (status, updated_at),
     CONSTRAINT chk_project_matches_status CHECK (status IN ('recommended', 'contacted', 'interested', 'visiting', 'signed', 'closed')),
-    CONSTRAINT chk_project_matches_version CHECK (version >= 1)
+    CONSTRAINT chk_project_matches_version CHECK (version >= 1),
+    CONSTRAINT fk_project_matches_project FOREIGN KEY (project_id) REFERENCES projects (id),
+    CONSTRAINT fk_project_matches_merchant FOREIGN KEY (merchant_id) REFERENCES merchants (person_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
 CREATE TABLE project_match_history (
@@ -40,7 +44,8 @@ CREATE TABLE project_match_history (
     staff_id    BIGINT UNSIGNED NOT NULL,
     created_at  DATETIME(3) NOT NULL,
     PRIMARY KEY (id),
-    KEY idx_project_match_history_match (match_id, id)
+    KEY idx_project_match_history_match (match_id, id),
+    CONSTRAINT fk_project_match_history_match FOREIGN KEY (match_id) REFERENCES project_matches (id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
 CREATE TABLE project_interests (
@@ -50,7 +55,9 @@ CREATE TABLE project_interests (
     created_at  DATETIME(3) NOT NULL,
     PRIMARY KEY (project_id, merchant_id),
     KEY idx_project_interests_merchant (merchant_id, project_id),
-    KEY idx_project_interests_created (created_at)
+    KEY idx_project_interests_created (created_at),
+    CONSTRAINT fk_project_interests_project FOREIGN KEY (project_id) REFERENCES projects (id),
+    CONSTRAINT fk_project_interests_merchant FOREIGN KEY (merchant_id) REFERENCES merchants (person_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
 CREATE TABLE match_embeddings (
