@@ -69,7 +69,7 @@ func newEnv(t testing.TB, opts ...option) *env {
 	t.Helper()
 	seed := demoData(t)
 	vars := baseVars(t, seed.piiKey)
-	vars["HX_MYSQL_DSN"] = testenv.MySQLDSNOf(t, seed.db)
+	vars["HX_MYSQL_DSN"] = testenv.MySQLDSNOf(t, &seed.db)
 	for name, b := range seed.files {
 		p := filepath.Join(vars["HX_UPLOAD_DIR"], filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {

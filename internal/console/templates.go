@@ -85,9 +85,9 @@ var roleNames = map[actor.Role]string{
 	actor.Township:      "镇（街道）",
 }
 
-func (cs *Console) funcs() template.FuncMap {
+func templateFuncs(as *assets) template.FuncMap {
 	return template.FuncMap{
-		"static": cs.assets.url,
+		"static": as.url,
 		// yuan shows integer fen as yuan: 1234567 → "12,345.67".
 		"yuan":     func(fen int64) string { return cn.Yuan(fen) },
 		"datetime": func(t any) string { return showTime(t, "2006-01-02 15:04") },

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -41,9 +42,9 @@ var (
 
 // migrated is the schema the migrations produce, read from a database migrated once per test
 // binary for this and dropped at once.
-func migrated() (Schema, error) {
+func migrated() (*Schema, error) {
 	schemaOnce.Do(func() { schemaVal, schemaErr = migrateAndDump(context.Background()) })
-	return schemaVal, schemaErr
+	return &schemaVal, schemaErr
 }
 
 func migrateAndDump(ctx context.Context) (Schema, error) {
@@ -142,22 +143,32 @@ func Replay(ctx context.Context, db *sqlx.DB, s Schema) error {
 		if _, err := conn.ExecContext(ctx, t.Create); err != nil {
 			return fmt.Errorf("replay: %s: %w", t.Name, err)
 		}
-		if len(t.Rows) == 0 {
-			continue
+		if err := insertRows(ctx, conn, t); err != nil {
+			return err
 		}
-		const batch = 200
-		for start := 0; start < len(t.Rows); start += batch {
-			rows := t.Rows[start:min(start+batch, len(t.Rows))]
-			one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.Columns)), ", ") + ")"
-			var args []any
-			for _, r := range rows {
-				args = append(args, r...)
-			}
-			q := "INSERT INTO `" + t.Name + "` (" + quoteNames(t.Columns) + ") VALUES " +
-				strings.TrimSuffix(strings.Repeat(one+", ", len(rows)), ", ")
-			if _, err := conn.ExecContext(ctx, q, args...); err != nil {
-				return fmt.Errorf("replay: %s rows: %w", t.Name, err)
-			}
+	}
+	return nil
+}
+
+// execer is a connection or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insertRows writes t's rows, 200 to a statement.
+func insertRows(ctx context.Context, conn execer, t Table) error {
+	const batch = 200
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.Columns)), ", ") + ")"
+	for start := 0; start < len(t.Rows); start += batch {
+		rows := t.Rows[start:min(start+batch, len(t.Rows))]
+		var args []any
+		for _, r := range rows {
+			args = append(args, r...)
+		}
+		q := "INSERT INTO `" + t.Name + "` (" + quoteNames(t.Columns) + ") VALUES " +
+			strings.TrimSuffix(strings.Repeat(one+", ", len(rows)), ", ")
+		if _, err := conn.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("replay: %s rows: %w", t.Name, err)
 		}
 	}
 	return nil
@@ -166,21 +177,9 @@ func Replay(ctx context.Context, db *sqlx.DB, s Schema) error {
 // MySQLDSNOf is MySQLDSN with the tables and rows of s (a Dump) instead of the migrated schema:
 // for data that is costly to make, made once per test binary and copied to each test (the
 // console's demo data).
-func MySQLDSNOf(tb testing.TB, s Schema) string {
+func MySQLDSNOf(tb testing.TB, s *Schema) string {
 	tb.Helper()
-	dsn := EmptyMySQLDSN(tb)
-	replay(tb, dsn, s)
-	return dsn
-}
-
-// replayMigrated fills the empty database of dsn with the migrated schema.
-func replayMigrated(tb testing.TB, dsn string) {
-	tb.Helper()
-	s, err := migrated()
-	if err != nil {
-		tb.Fatalf("testenv: migrated schema: %v", err)
-	}
-	replay(tb, dsn, s)
+	return database(tb, s)
 }
 
 func replay(tb testing.TB, dsn string, s Schema) {

@@ -24,7 +24,7 @@ func TestSchema_replayEqualsMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := testenv.Dump(t.Context(), testenv.MySQL(t))
+	got, err := testenv.Dump(t.Context(), testenv.MySQLAt(t, testenv.FreshMySQLDSN(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

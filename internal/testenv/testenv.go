@@ -51,14 +51,29 @@ func randHex(n int) string {
 
 var nonWord = regexp.MustCompile(`[^a-z0-9]+`)
 
-// MySQLDSN creates a database named huixiang_test_<test>_<random> with the migrated schema, and
-// drops it when the test ends. It returns the DSN of that database. The migrations run once per
-// test binary, into a database that is dumped and dropped; every MySQLDSN replays that dump
-// (see Replay; TestSchema_replayEqualsMigrations keeps the two equal).
+// MySQLDSN returns the DSN of a database with the migrated schema for the test alone: under Main
+// one from the binary's pool (see pool.go), else a new huixiang_test_<test>_<random> dropped
+// when the test ends. The migrations run once per test binary, into a database that is dumped
+// and dropped; every new database replays that dump (see Replay;
+// TestSchema_replayEqualsMigrations keeps the two equal).
 func MySQLDSN(tb testing.TB) string {
 	tb.Helper()
+	s, err := migrated()
+	if err != nil {
+		tb.Fatalf("testenv: migrated schema: %v", err)
+	}
+	return database(tb, s)
+}
+
+// FreshMySQLDSN is MySQLDSN never taken from the pool: a new database, dropped when the test ends.
+func FreshMySQLDSN(tb testing.TB) string {
+	tb.Helper()
+	s, err := migrated()
+	if err != nil {
+		tb.Fatalf("testenv: migrated schema: %v", err)
+	}
 	dsn := EmptyMySQLDSN(tb)
-	replayMigrated(tb, dsn)
+	replay(tb, dsn, *s)
 	return dsn
 }
 
@@ -71,11 +86,7 @@ func EmptyMySQLDSN(tb testing.TB) string {
 		tb.Fatalf("testenv: open admin dsn: %v", err)
 	}
 	tb.Cleanup(func() { admin.Close() })
-	name := nonWord.ReplaceAllString(strings.ToLower(tb.Name()), "_")
-	if len(name) > 30 {
-		name = name[:30]
-	}
-	dbName := "huixiang_test_" + strings.Trim(name, "_") + "_" + randHex(4)
+	dbName := "huixiang_test_" + testName(tb) + "_" + randHex(4)
 	ctx := context.Background()
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE `"+dbName+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
 		tb.Fatalf("testenv: create database (is MariaDB up? run scripts/services.sh): %v", err)

@@ -1,0 +1,67 @@
+package testenv_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"huixiang/internal/testenv"
+)
+
+// Under Main a test's database goes back to a pool when the test ends and the next test gets
+// it with every row the test wrote gone and every row the migrations wrote back: the same
+// tables and rows as a fresh one. Only AUTO_INCREMENT counters go on (see pool.go).
+func TestPool_resetLeavesTheSchemasRows(t *testing.T) {
+	// Not parallel: it runs before the parallel tests, so nobody else takes the database between
+	// its two halves.
+	var used string
+	t.Run("a test writes rows and deletes the migrations' rows", func(t *testing.T) {
+		db := testenv.MySQL(t)
+		if err := db.Get(&used, "SELECT DATABASE()"); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		if _, err := db.Exec(`INSERT INTO users (openid, created_at, updated_at, last_login_at)
+			VALUES ('o1', ?, ?, ?), ('o2', ?, ?, ?)`, now, now, now, now, now, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec("INSERT INTO audit_log (occurred_at, actor_type, action) VALUES (?, 'staff', 'test')", now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec("DELETE FROM option_items"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("the next test gets the database as the migrations left it", func(t *testing.T) {
+		db := testenv.MySQL(t)
+		var name string
+		if err := db.Get(&name, "SELECT DATABASE()"); err != nil {
+			t.Fatal(err)
+		}
+		if name != used {
+			t.Fatalf("got database %s, want the pooled %s back", name, used)
+		}
+		got, err := testenv.Dump(t.Context(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := testenv.Dump(t.Context(), testenv.MySQLAt(t, testenv.FreshMySQLDSN(t)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Tables) != len(want.Tables) {
+			t.Fatalf("%d tables, a fresh database has %d", len(got.Tables), len(want.Tables))
+		}
+		autoInc := regexp.MustCompile(` AUTO_INCREMENT=\d+`)
+		for i, w := range want.Tables {
+			g := got.Tables[i]
+			if autoInc.ReplaceAllString(g.Create, "") != autoInc.ReplaceAllString(w.Create, "") {
+				t.Errorf("%s differs:\nreused:\n%s\nfresh:\n%s", w.Name, g.Create, w.Create)
+			}
+			if gr, wr := comparable(g.Rows), comparable(w.Rows); fmt.Sprintf("%q", gr) != fmt.Sprintf("%q", wr) {
+				t.Errorf("%s rows differ:\nreused %q\nfresh %q", w.Name, gr, wr)
+			}
+		}
+	})
+}
