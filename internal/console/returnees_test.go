@@ -316,7 +316,7 @@ func TestReturnees_editConflictShowsTheOtherChangeAndReapplies(t *testing.T) {
 
 	// Someone else changes the work city meanwhile.
 	time.Sleep(5 * time.Millisecond)
-	if _, err := e.app.Returnees.Patch(t.Context(), adminActor(), id, regAtoi(state.Get("version")), func(in *returnee.Input) error {
+	if _, err := e.app.Returnees.Patch(t.Context(), e.admin(), id, regAtoi(state.Get("version")), func(in *returnee.Input) error {
 		in.WorkCity = "上海市"
 		return nil
 	}); err != nil {

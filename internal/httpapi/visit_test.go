@@ -240,7 +240,11 @@ func TestVisits_createListStatsStaleAndFollowups(t *testing.T) {
 	if !late.Overdue || late.DoneAt != nil || late.OwnerDepartment != "区招商局" {
 		t.Fatalf("late follow-up = %s", r.Body)
 	}
-	r = e.do("POST", fu, admin, map[string]any{"task": "安排客商实地考察", "owner_staff_id": 1, "due_on": "2030-07-01"})
+	var adminID int64
+	if err := e.db.Get(&adminID, "SELECT id FROM staff WHERE username = 'admin'"); err != nil {
+		t.Fatal(err)
+	}
+	r = e.do("POST", fu, admin, map[string]any{"task": "安排客商实地考察", "owner_staff_id": adminID, "due_on": "2030-07-01"})
 	expect(t, r, 201, "")
 	var soon followupAnswer
 	r.json(t, &soon)

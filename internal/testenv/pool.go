@@ -22,7 +22,9 @@ import (
 //
 // A reused database differs from a fresh one only in its AUTO_INCREMENT counters, which go on
 // from where the previous test left them (resetting them is an ALTER TABLE, as dear as making
-// the table again): tests must find rows by what they are, not by assuming an id.
+// the table again): tests must find rows by what they are, not by assuming an id. So that an
+// assumed id fails every time rather than by the order tests ran in, a pooled database's
+// counters start at a different thousand in every table (see shifted).
 // TestPool_resetLeavesTheSchemasRows checks the rest.
 
 // Main runs a test binary's tests with pooled databases and drops them afterwards. A package
@@ -138,8 +140,24 @@ func (ps *poolSet) make(tb testing.TB, s *Schema) string {
 	if err != nil {
 		tb.Fatalf("testenv: %v", err)
 	}
-	replay(tb, dsn, *s)
+	replay(tb, dsn, shifted(s))
 	return name
+}
+
+// shifted is s with each table's AUTO_INCREMENT starting at its own thousand (1000, 2000, …)
+// where the schema starts it at 1. A pooled database's counters go on from test to test, so a
+// test that assumed "the first row is id 1" would pass or fail by the order the tests ran in;
+// starting every counter elsewhere makes it fail every time, as would one that mixed up the ids of
+// two tables.
+func shifted(s *Schema) Schema {
+	out := Schema{Tables: make([]Table, len(s.Tables))}
+	for i, t := range s.Tables {
+		if strings.Contains(t.Create, " AUTO_INCREMENT,") && !strings.Contains(t.Create, " AUTO_INCREMENT=") {
+			t.Create = strings.Replace(t.Create, ") ENGINE=InnoDB ", fmt.Sprintf(") ENGINE=InnoDB AUTO_INCREMENT=%d ", 1000*(i+1)), 1)
+		}
+		out.Tables[i] = t
+	}
+	return out
 }
 
 // reset deletes every row of the database and writes the schema's rows back, in one

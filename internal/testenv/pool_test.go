@@ -26,6 +26,13 @@ func TestPool_resetLeavesTheSchemasRows(t *testing.T) {
 			VALUES ('o1', ?, ?, ?), ('o2', ?, ?, ?)`, now, now, now, now, now, now); err != nil {
 			t.Fatal(err)
 		}
+		var first int64
+		if err := db.Get(&first, "SELECT MIN(id) FROM users"); err != nil {
+			t.Fatal(err)
+		}
+		if first <= 1 {
+			t.Errorf("the first user of a pooled database is id %d: its counters should start elsewhere than 1", first)
+		}
 		if _, err := db.Exec("INSERT INTO audit_log (occurred_at, actor_type, action) VALUES (?, 'staff', 'test')", now); err != nil {
 			t.Fatal(err)
 		}
