@@ -36,7 +36,9 @@ func startReplica(t *testing.T, ctx context.Context, vars map[string]string) *re
 
 func (r *replica) waitHealthy(t *testing.T) {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	// A deadline, not a wait: a replica is healthy in well under a second on a quiet machine, but
+	// make test starts it while two cores run every other package's tests (it once took over 20 s).
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if res, err := http.Get(r.url + "/healthz"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == 200 {
