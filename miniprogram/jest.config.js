@@ -8,8 +8,11 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['<rootDir>/test/**/*.test.js'],
   // Copies node_modules/tdesign-miniprogram/miniprogram_dist to
-  // miniprogram_npm/tdesign-miniprogram, as WeChat DevTools' 构建 npm does.
-  globalSetup: '<rootDir>/test/setup/miniprogram-npm.js',
+  // miniprogram_npm/tdesign-miniprogram, as WeChat DevTools' 构建 npm does,
+  // and compiles the project's templates once for every test file
+  // (test/setup/wcc.js).
+  globalSetup: '<rootDir>/test/setup/global-setup.js',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.js',
   setupFiles: ['<rootDir>/test/setup/globals.js'],
   // Like WeChat, a bare require('tslib') inside miniprogram_npm/ finds the
   // nearest miniprogram_npm/tslib.

@@ -16,13 +16,38 @@ const { ensureMiniprogramNpm } = require('../setup/miniprogram-npm');
 const { beginUserTap, endUserTap, inUserTap } = require('./fake-wx');
 
 // The official WXML compiler (wcc) ships for Linux, macOS and Windows;
-// MP_COMPILER=simulate switches to the pure JS one.
-const COMPILER = process.env.MP_COMPILER || 'official';
+// MP_COMPILER=simulate switches to the pure JS one. ROOT is the mini
+// program's root: wcc compiles every template and wxs module under it
+// (pages/, components/, miniprogram_npm/) in one go, and root-absolute
+// usingComponents ("/components/state-view/state-view") start here. The
+// compile runs once per `npm test`, in jest's globalSetup (setup/wcc.js).
+const {
+  ROOT, COMPILER, COMPILER_OPTIONS, useCompiled,
+} = require('../setup/wcc');
 
-// The mini program's root: wcc compiles every template and wxs module under
-// it (pages/, components/, miniprogram_npm/) in one go, and root-absolute
-// usingComponents ("/components/state-view/state-view") start here.
-const ROOT = path.resolve(__dirname, '../..');
+useCompiled(simulateUtils.getCompiler());
+
+/*
+ * Each mount registers the page and every component it uses again, and
+ * miniprogram-simulate compiles each one's wxss again (postcss, then csso):
+ * a tenth of a page test's CPU. The compiled CSS depends only on the wxss
+ * text, the tag prefix and the less option, so it is kept per test file.
+ */
+const simulateWxss = require('miniprogram-simulate/src/wxss');
+
+if (!simulateWxss.compile.memoized) {
+  const compileWxss = simulateWxss.compile;
+  const compiled = new Map();
+  const memoized = (wxss, options = {}) => {
+    const key = `${options.prefix}\u0000${options.less ? 'less' : ''}\u0000${wxss}`;
+    if (!compiled.has(key)) {
+      compiled.set(key, compileWxss(wxss, options));
+    }
+    return compiled.get(key);
+  };
+  memoized.memoized = true;
+  simulateWxss.compile = memoized;
+}
 
 // "index" → pages/index/index; a path with a slash is taken from the root
 // ("test/fixtures/tdesign-demo/tdesign-demo").
@@ -58,16 +83,13 @@ if (!simulateUtils.readJson.npmAware) {
   simulateUtils.readJson.npmAware = true;
 }
 
-// wcc writes the whole project's compiled templates to stdout; the default
-// 1 MiB buffer was outgrown (spawnSync ... wcc ENOBUFS) at 1.05 MB.
-const WCC_MAX_BUFFER = 64 * 1024 * 1024;
 
 /** Loads a page or component (path without extension) for simulate.render. */
 function loadComponent(fullPath) {
   ensureMiniprogramNpm();
   let id;
   jest.isolateModules(() => {
-    id = simulate.load(fullPath, { compiler: COMPILER, rootPath: ROOT, compilerOptions: { maxBuffer: WCC_MAX_BUFFER } });
+    id = simulate.load(fullPath, { compiler: COMPILER, rootPath: ROOT, compilerOptions: COMPILER_OPTIONS });
   });
   return id;
 }

@@ -1,0 +1,4 @@
+/** jest's globalTeardown: the compiled templates' temporary file goes. */
+const { removeCompiled } = require('./wcc');
+
+module.exports = () => removeCompiled();
