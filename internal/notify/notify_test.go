@@ -344,7 +344,9 @@ func TestWorkerKilledBetweenClaimAndSend_sentOnceByAnother(t *testing.T) {
 	e.enqueue(e.note(uid, "kill:1"))
 	ctx := t.Context()
 
-	dead := e.worker(notify.WorkerOptions{Lease: time.Second, ID: "dead"})
+	// A long lease: the test ends it itself (below), and a short one could run out on a busy machine
+	// before the test's next step.
+	dead := e.worker(notify.WorkerOptions{Lease: 30 * time.Second, ID: "dead"})
 	rows, err := dead.ClaimDue(ctx)
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("claim = %v, %v", rows, err)
@@ -377,7 +379,9 @@ func TestWorkerKilledDuringWeChatCall_deadNotResent_staffRetrySends(t *testing.T
 	uid, openid := e.user("mid", 2)
 	e.enqueue(e.note(uid, "mid:1"))
 	ctx := t.Context()
-	dead := e.worker(notify.WorkerOptions{Lease: 1500 * time.Millisecond, ID: "dead"})
+	// A long lease: the test ends it itself (below); a short one ran out between the claim and
+	// StartSend once, under make test's load ("claim lost").
+	dead := e.worker(notify.WorkerOptions{Lease: 30 * time.Second, ID: "dead"})
 	rows, err := dead.ClaimDue(ctx)
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("claim = %v, %v", rows, err)
@@ -435,7 +439,7 @@ func TestLateAnswerAfterOutcomeUnknown_recordedAsSent(t *testing.T) {
 	uid, _ := e.user("late", 1)
 	e.enqueue(e.note(uid, "late:1"))
 	ctx := t.Context()
-	slow := e.worker(notify.WorkerOptions{Lease: 1500 * time.Millisecond, ID: "slow"})
+	slow := e.worker(notify.WorkerOptions{Lease: 30 * time.Second, ID: "slow"}) // the test ends it itself
 	rows, err := slow.ClaimDue(ctx)
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("claim = %v, %v", rows, err)
