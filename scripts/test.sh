@@ -4,10 +4,11 @@
 # long each phase took at the end (also when a phase fails): seconds on the clock and CPU seconds
 # (user + sys, of everything the phase ran; not MariaDB's or Redis's, which run on their own).
 #
-# Tests that own their database run in parallel (t.Parallel), each on a database lent by its package's
-# pool (testenv.Main: made once, emptied between tests, dropped at the end); HX_TEST_PARALLEL (default 6) is how
-# many of them run at once in one package, HX_TEST_P (default 3) how many packages at once.
-# Most of a test's time is spent waiting for MariaDB and Redis, so more than the core count helps.
+# Tests that own their database run in parallel (t.Parallel), each on a database lent by its
+# package's pool (testenv.Main: made once, emptied between tests, dropped at the end);
+# HX_TEST_PARALLEL (default 6) is how many of them run at once in one package, HX_TEST_P (default
+# 3) how many packages at once. A test waits on MariaDB, Redis and Chromium as well as computing,
+# so more than the core count helps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -97,9 +98,9 @@ export HX_CHROMIUM
 end
 
 begin "go test -race"
-# The mini program's jest tests run beside go test, their output kept for the "jest" phase: go
-# test mostly waits for MariaDB and Redis (about 180 CPU seconds in 330 on two cores), and jest
-# is about 90 CPU seconds that used to come after it. The jest phase is the wait that is left.
+# The mini program's jest tests run beside go test, their output kept for the "jest" phase: jest
+# is about 100 CPU seconds that used to come after go test, and fits in go test's waits. The jest
+# phase is the wait that is left (usually none).
 jest_log=$(mktemp)
 (
 	cd miniprogram
