@@ -81,7 +81,7 @@ func TestPool_resetLeavesTheSchemasRows(t *testing.T) {
 // Every package whose tests take a migrated database lends them from a pool (testenv.Main in
 // its TestMain): without it each test makes and drops its own, ~140 ms of MariaDB's CPU each,
 // which is what made `make test` take twice as long. A new package copies the three-line
-// main_test.go of the others.
+// testmain_test.go of the others.
 func TestPool_everyPackageWithDatabasesHasTestMain(t *testing.T) {
 	t.Parallel()
 	root, err := filepath.Abs("../..")
@@ -117,7 +117,7 @@ func TestPool_everyPackageWithDatabasesHasTestMain(t *testing.T) {
 	}
 	for dir, ok := range need {
 		if !ok {
-			t.Errorf("%s takes test databases but has no TestMain calling testenv.Main (copy internal/httpapi/main_test.go)", dir)
+			t.Errorf("%s takes test databases but has no TestMain calling testenv.Main (copy internal/httpapi/testmain_test.go)", dir)
 		}
 	}
 }
