@@ -136,8 +136,6 @@ func (n *Need) apply(in NeedInput) error {
 // (every need), township staff (their township's).
 func MayNeeds(a actor.Actor) bool { return a.MayManagePolicies() || a.ScopeTownship() != "" }
 
-func mayNeeds(a actor.Actor) bool { return MayNeeds(a) }
-
 // needSeen says whether a sees need n (township staff: their township's only).
 func needSeen(a actor.Actor, n Need) bool {
 	town := a.ScopeTownship()
@@ -162,7 +160,7 @@ func getNeed(ctx context.Context, q sqlx.QueryerContext, id int64, lock bool) (N
 
 // CreateNeed posts a need (open).
 func (s *Service) CreateNeed(ctx context.Context, a actor.Actor, in NeedInput) (Need, error) {
-	if !mayNeeds(a) {
+	if !MayNeeds(a) {
 		return Need{}, ErrForbidden
 	}
 	n := Need{Status: "open"}
@@ -197,7 +195,7 @@ func (s *Service) CreateNeed(ctx context.Context, a actor.Actor, in NeedInput) (
 
 // GetNeed is need id.
 func (s *Service) GetNeed(ctx context.Context, a actor.Actor, id int64) (Need, error) {
-	if !mayNeeds(a) {
+	if !MayNeeds(a) {
 		return Need{}, ErrForbidden
 	}
 	n, err := getNeed(ctx, s.db, id, false)
@@ -213,7 +211,7 @@ func (s *Service) GetNeed(ctx context.Context, a actor.Actor, id int64) (Need, e
 
 // UpdateNeed changes need id at the version read (ErrStaleVersion otherwise), under its row lock.
 func (s *Service) UpdateNeed(ctx context.Context, a actor.Actor, id int64, in NeedInput) (Need, error) {
-	if !mayNeeds(a) {
+	if !MayNeeds(a) {
 		return Need{}, ErrForbidden
 	}
 	if in.Version < 1 {
@@ -257,7 +255,7 @@ func (s *Service) UpdateNeed(ctx context.Context, a actor.Actor, id int64, in Ne
 
 // ListNeeds is a page of needs (status "" for all), the latest changed first.
 func (s *Service) ListNeeds(ctx context.Context, a actor.Actor, status string, pr sqldb.PageRequest) (sqldb.Page[Need], error) {
-	if !mayNeeds(a) {
+	if !MayNeeds(a) {
 		return sqldb.Page[Need]{}, ErrForbidden
 	}
 	cond, args := "TRUE", []any{}
