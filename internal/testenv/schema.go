@@ -179,7 +179,7 @@ func insertRows(ctx context.Context, conn execer, t Table) error {
 // console's demo data).
 func MySQLDSNOf(tb testing.TB, s *Schema) string {
 	tb.Helper()
-	return database(tb, s)
+	return pools.database(tb, s)
 }
 
 func replay(tb testing.TB, dsn string, s Schema) {

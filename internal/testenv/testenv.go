@@ -62,7 +62,7 @@ func MySQLDSN(tb testing.TB) string {
 	if err != nil {
 		tb.Fatalf("testenv: migrated schema: %v", err)
 	}
-	return database(tb, s)
+	return pools.database(tb, s)
 }
 
 // FreshMySQLDSN is MySQLDSN never taken from the pool: a new database, dropped when the test ends.
@@ -81,29 +81,49 @@ func FreshMySQLDSN(tb testing.TB) string {
 // test ends, for tests of the migrations themselves.
 func EmptyMySQLDSN(tb testing.TB) string {
 	tb.Helper()
-	admin, err := sqlx.Open("mysql", AdminDSN())
-	if err != nil {
-		tb.Fatalf("testenv: open admin dsn: %v", err)
-	}
-	tb.Cleanup(func() { admin.Close() })
-	dbName := "huixiang_test_" + testName(tb) + "_" + randHex(4)
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE `"+dbName+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
-		tb.Fatalf("testenv: create database (is MariaDB up? run scripts/services.sh): %v", err)
+	name := "huixiang_test_" + testName(tb) + "_" + randHex(4)
+	if err := createDatabase(context.Background(), name); err != nil {
+		tb.Fatalf("testenv: %v", err)
 	}
 	tb.Cleanup(func() {
-		if !strings.HasPrefix(dbName, "huixiang_test_") {
-			panic("testenv: refusing to drop " + dbName)
-		}
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS `"+dbName+"`"); err != nil {
-			tb.Errorf("testenv: drop %s: %v", dbName, err)
+		if err := dropDatabase(context.Background(), name); err != nil {
+			tb.Errorf("testenv: %v", err)
 		}
 	})
-	dsn, err := dsnFor(dbName)
+	dsn, err := dsnFor(name)
 	if err != nil {
 		tb.Fatalf("testenv: %v", err)
 	}
 	return dsn
+}
+
+// createDatabase creates the (empty) database name.
+func createDatabase(ctx context.Context, name string) error {
+	admin, err := sqlx.Open("mysql", AdminDSN())
+	if err != nil {
+		return fmt.Errorf("open admin dsn: %w", err)
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		return fmt.Errorf("create database %s (is MariaDB up? run scripts/services.sh): %w", name, err)
+	}
+	return nil
+}
+
+// dropDatabase drops database name, which must be a test database.
+func dropDatabase(ctx context.Context, name string) error {
+	if !strings.HasPrefix(name, "huixiang_test_") {
+		panic("testenv: refusing to drop " + name)
+	}
+	admin, err := sqlx.Open("mysql", AdminDSN())
+	if err != nil {
+		return fmt.Errorf("open admin dsn: %w", err)
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
+		return fmt.Errorf("drop %s: %w", name, err)
+	}
+	return nil
 }
 
 // dsnFor is the admin DSN with database name.
