@@ -65,7 +65,25 @@ type pool struct {
 	schema *Schema
 	// deletes empties every table in one round trip ("DELETE FROM `a`; DELETE FROM `b`; …").
 	deletes string
-	free    []string
+	// shape is what the first database made for the pool holds (see shapeOf): a database whose
+	// test created, dropped or altered a table is not lent again.
+	shape string
+	free  []string
+}
+
+// shapeOf counts the current database's tables, columns and index columns, and sums their
+// names' lengths: what a test's DDL (a scratch table, an added column or index) changes.
+func shapeOf(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (string, error) {
+	var tables, columns, indexes, names int64
+	err := q.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()),
+		(SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()),
+		(SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()),
+		(SELECT COALESCE(SUM(LENGTH(TABLE_NAME) + LENGTH(COLUMN_NAME) + LENGTH(COLUMN_TYPE)), 0)
+			FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE())`).Scan(&tables, &columns, &indexes, &names)
+	return fmt.Sprintf("%d tables, %d columns, %d index columns, %d", tables, columns, indexes, names), err
 }
 
 // database returns the DSN of a database holding s, put back in the pool (or dropped) when tb
@@ -79,7 +97,7 @@ func (ps *poolSet) database(tb testing.TB, s *Schema) string {
 		return dsn
 	}
 	if name == "" {
-		name = ps.make(tb, s)
+		name = ps.make(tb, p)
 	}
 	tb.Cleanup(func() {
 		if err := p.reset(context.Background(), name); err != nil {
@@ -126,9 +144,10 @@ func (ps *poolSet) put(p *pool, name string) {
 	ps.mu.Unlock()
 }
 
-// make creates a database for the pool and replays s into it.
-func (ps *poolSet) make(tb testing.TB, s *Schema) string {
+// make creates a database for pool p and replays its schema into it.
+func (ps *poolSet) make(tb testing.TB, p *pool) string {
 	tb.Helper()
+	s := p.schema
 	name := "huixiang_test_pool_" + randHex(4) + "_" + testName(tb)
 	if err := createDatabase(context.Background(), name); err != nil {
 		tb.Fatalf("testenv: %v", err)
@@ -141,6 +160,23 @@ func (ps *poolSet) make(tb testing.TB, s *Schema) string {
 		tb.Fatalf("testenv: %v", err)
 	}
 	replay(tb, dsn, shifted(s))
+	ps.mu.Lock()
+	known := p.shape != ""
+	ps.mu.Unlock()
+	if !known {
+		db, err := sql.Open("mysql", dsn)
+		if err != nil {
+			tb.Fatalf("testenv: %v", err)
+		}
+		shape, err := shapeOf(context.Background(), db)
+		db.Close()
+		if err != nil {
+			tb.Fatalf("testenv: shape of %s: %v", name, err)
+		}
+		ps.mu.Lock()
+		p.shape = shape
+		ps.mu.Unlock()
+	}
 	return name
 }
 
@@ -195,6 +231,12 @@ func (p *pool) reset(ctx context.Context, name string) error {
 	}
 	if others > 0 {
 		return fmt.Errorf("%d connections of the test are still open", others)
+	}
+	// The pool's shape is set before its first database is lent, and never changes.
+	if shape, err := shapeOf(ctx, conn); err != nil {
+		return err
+	} else if shape != p.shape {
+		return fmt.Errorf("the test changed the schema: %s, made with %s", shape, p.shape)
 	}
 	if _, err := conn.ExecContext(ctx, "SET SESSION foreign_key_checks = 0; START TRANSACTION;"+p.deletes); err != nil {
 		return fmt.Errorf("delete rows: %w", err)

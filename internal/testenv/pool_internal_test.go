@@ -98,3 +98,42 @@ func TestPool_aDatabaseStillInUseIsDroppedNotLent(t *testing.T) {
 		}
 	})
 }
+
+// A database whose test made a table of its own (or dropped or altered one) is dropped, not lent
+// to the next test, whose CREATE TABLE of the same name would fail.
+func TestPool_aDatabaseWhoseSchemaChangedIsDroppedNotLent(t *testing.T) {
+	t.Parallel()
+	s, err := migrated()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := newPoolSet()
+	ps.on = true
+	t.Cleanup(func() { _ = ps.dropAll(context.Background()) })
+	var first string
+	t.Run("a test creates a table", func(t *testing.T) {
+		dsn := ps.database(t, s)
+		first = dbName(t, dsn)
+		db, err := sqlx.Open("mysql", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		db.MustExec("CREATE TABLE scratch (id INT PRIMARY KEY)")
+	})
+	if exists(t, first) {
+		t.Fatalf("%s, with a table its test made, was kept", first)
+	}
+	var second string
+	t.Run("the next test", func(t *testing.T) {
+		second = dbName(t, ps.database(t, s))
+		if second == first {
+			t.Fatalf("got %s again", second)
+		}
+	})
+	t.Run("a test that changed nothing", func(t *testing.T) {
+		if third := dbName(t, ps.database(t, s)); third != second {
+			t.Fatalf("got %s, want %s lent again", third, second)
+		}
+	})
+}
