@@ -647,3 +647,63 @@ func TestAppointment_confirmSchedulesRemindersCancelSkipsThem(t *testing.T) {
 		}
 	}
 }
+
+// TestMe_mentorFlagFollowsTheMentorRecord: /me's mentor flag is a copy kept on the user's row;
+// it follows a mentor made before the person signed in (then claimed), a pause and a return,
+// and always equals what persons and mentors say.
+func TestMe_mentorFlagFollowsTheMentorRecord(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seedRegions(t, e)
+	admin := e.staffToken("admin", adminPasswd)
+	f := form(31, "990101")
+	f["phone"] = "13677778888"
+	r := e.do("POST", "/admin/api/v1/returnees", admin, f)
+	expect(t, r, 201, "")
+	var staffRec recordAnswer
+	r.json(t, &staffRec)
+	r = e.do("POST", "/admin/api/v1/mentors", admin, map[string]any{"person_id": staffRec.PersonID, "fields": []string{"ecommerce"},
+		"organisation": "咸安区电商协会", "title": "会长", "bio": "十年农村电商经验", "modes": []string{"online"}, "weekly_cap": 5})
+	expect(t, r, 201, "")
+	var m mentorAnswer
+	r.json(t, &m)
+
+	mentorFlag := func(tok string) bool {
+		t.Helper()
+		r := e.do("GET", "/api/v1/me", tok, nil)
+		expect(t, r, 200, "")
+		var me struct {
+			Mentor bool     `json:"mentor"`
+			Roles  []string `json:"roles"`
+		}
+		r.json(t, &me)
+		if me.Mentor != (len(me.Roles) == 1 && me.Roles[0] == "mentor") {
+			t.Fatalf("/me = %s: mentor and roles disagree", r.Body)
+		}
+		var wrong int
+		if err := e.db.Get(&wrong, `SELECT COUNT(*) FROM users u WHERE u.is_mentor <> EXISTS (SELECT 1 FROM persons p
+			JOIN mentors m ON m.person_id = p.id WHERE p.user_id = u.id AND m.status = 'active')`); err != nil || wrong != 0 {
+			t.Fatalf("users whose is_mentor is not what mentors says: %d (%v)", wrong, err)
+		}
+		return me.Mentor
+	}
+	me := e.registrant("o_mentor_later", "13677778888")
+	if mentorFlag(me) {
+		t.Fatal("a user who has not claimed the mentor's person is a mentor")
+	}
+	expect(t, e.do("PUT", "/api/v1/me/returnee", me, form(31, "990101")), 200, "")
+	if !mentorFlag(me) {
+		t.Fatal("the person made a mentor before signing in is not a mentor after claiming")
+	}
+	for _, step := range []struct {
+		status string
+		want   bool
+	}{{"paused", false}, {"active", true}, {"retired", false}} {
+		r = e.do("PATCH", fmt.Sprintf("/admin/api/v1/mentors/%d", m.ID), admin, map[string]any{"version": m.Version, "status": step.status})
+		expect(t, r, 200, "")
+		r.json(t, &m)
+		if got := mentorFlag(me); got != step.want {
+			t.Fatalf("mentor %s: /me mentor = %v, want %v", step.status, got, step.want)
+		}
+	}
+}

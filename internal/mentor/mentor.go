@@ -24,6 +24,7 @@ import (
 	"huixiang/internal/actor"
 	"huixiang/internal/audit"
 	"huixiang/internal/notify"
+	"huixiang/internal/person"
 	"huixiang/internal/sqldb"
 )
 
@@ -278,6 +279,9 @@ func (s *Service) Create(ctx context.Context, by actor.Actor, in Input) (*Mentor
 		if err := writeAvailability(ctx, tx, id, av); err != nil {
 			return err
 		}
+		if err := person.RefreshMentorFlag(ctx, tx, in.PersonID); err != nil {
+			return err
+		}
 		e := by.AuditID("mentor.create", "mentor", id)
 		e.Detail = map[string]any{"person_id": in.PersonID, "fields": p.Fields, "weekly_cap": p.WeeklyCap}
 		return audit.Write(ctx, tx, e)
@@ -305,10 +309,11 @@ func (s *Service) Update(ctx context.Context, by actor.Actor, id int64, version 
 	}
 	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		var old struct {
-			Status  string `db:"status"`
-			Version int    `db:"version"`
+			Status   string `db:"status"`
+			Version  int    `db:"version"`
+			PersonID int64  `db:"person_id"`
 		}
-		err := sqlx.GetContext(ctx, tx, &old, `SELECT status, version FROM mentors WHERE id = ? FOR UPDATE`, id)
+		err := sqlx.GetContext(ctx, tx, &old, `SELECT status, version, person_id FROM mentors WHERE id = ? FOR UPDATE`, id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -324,6 +329,11 @@ func (s *Service) Update(ctx context.Context, by actor.Actor, id int64, version 
 			WHERE id = ?`, p.Organisation, p.Title, p.Bio, p.PhotoUploadID, has(p.Modes, ModeOnline), has(p.Modes, ModePhone),
 			has(p.Modes, ModeInPerson), p.ServicePointID, status, p.WeeklyCap, p.SlotMinutes, s.clock(), id); err != nil {
 			return fmt.Errorf("mentor: update %d: %w", id, err)
+		}
+		if status != old.Status {
+			if err := person.RefreshMentorFlag(ctx, tx, old.PersonID); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM mentor_fields WHERE mentor_id = ?`, id); err != nil {
 			return fmt.Errorf("mentor: fields of %d: %w", id, err)

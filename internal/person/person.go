@@ -217,6 +217,10 @@ func (s *Store) Attach(ctx context.Context, tx *sqlx.Tx, id Identity, source str
 		if n, _ := res.RowsAffected(); n != 1 {
 			return Attached{}, ErrAlreadyRegistered
 		}
+		// Staff may have made the person a mentor before they signed in.
+		if err := RefreshMentorFlag(ctx, tx, existing.ID); err != nil {
+			return Attached{}, err
+		}
 		changed, ident, err := s.update(ctx, tx, existing, id)
 		return Attached{PersonID: existing.ID, Claimed: true, Changed: append([]string{"user_id"}, changed...), Identity: ident,
 			Source: existing.CreatedSource}, err
@@ -505,4 +509,17 @@ func (s *Store) InsertMany(ctx context.Context, tx *sqlx.Tx, ids []Identity, sou
 		out[string(r.Idx)] = r.ID
 	}
 	return out, nil
+}
+
+// RefreshMentorFlag rewrites users.is_mentor for the user who claimed person personID (none: no
+// row changes) from what mentors says. GET /api/v1/me reads the flag from the user's row alone;
+// every change that can alter it (a mentor created or updated, a person claimed) calls this in
+// its own transaction, after the change.
+func RefreshMentorFlag(ctx context.Context, tx sqlx.ExecerContext, personID int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE users u JOIN persons p ON p.user_id = u.id
+		SET u.is_mentor = EXISTS (SELECT 1 FROM mentors m WHERE m.person_id = p.id AND m.status = 'active')
+		WHERE p.id = ?`, personID); err != nil {
+		return fmt.Errorf("person: mentor flag of %d: %w", personID, err)
+	}
+	return nil
 }
