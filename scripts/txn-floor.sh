@@ -14,6 +14,9 @@
 #   register  START TRANSACTION; SELECT … FOR UPDATE; UPDATE the record; INSERT history; INSERT
 #             audit; COMMIT (PUT /me/returnee without anything else)
 #   submit    the same plus two reads inside the transaction (attachments, the person's count)
+#   me-joined GET /me's read before migration 00044: the user's row and, by EXISTS over persons
+#             and mentors (two unique keys), whether the user is an active mentor
+#   me-row    GET /me's read since: the user's row alone, the flag a column of it
 # Every shape also runs one `SET @id = …` per transaction to pick a random row (~30 µs).
 # Everything is removed when it exits. Only 127.0.0.1 is used. About 1 minute.
 #
@@ -54,7 +57,17 @@ CREATE TABLE a (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, actor BIGINT, act
   target_type VARCHAR(32), target_id BIGINT, at DATETIME(3), detail JSON,
   KEY k_target (target_type, target_id), KEY k_actor (actor), KEY k_action (action, at), KEY k_at (at))
   DEFAULT CHARSET=utf8mb4;
-INSERT INTO t (id) SELECT seq FROM seq_1_to_100000;"
+INSERT INTO t (id) SELECT seq FROM seq_1_to_100000;
+CREATE TABLE u (id BIGINT UNSIGNED PRIMARY KEY, openid VARCHAR(64) NOT NULL, phone_enc VARBINARY(255),
+  created_at DATETIME(3) NOT NULL, privacy_version VARCHAR(16), privacy_accepted_at DATETIME(3),
+  is_mentor TINYINT(1) NOT NULL DEFAULT 0, UNIQUE KEY uk_openid (openid)) DEFAULT CHARSET=utf8mb4;
+CREATE TABLE p (id BIGINT UNSIGNED PRIMARY KEY, user_id BIGINT UNSIGNED, UNIQUE KEY uk_user (user_id));
+CREATE TABLE m (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, person_id BIGINT UNSIGNED NOT NULL,
+  status VARCHAR(16) NOT NULL DEFAULT 'active', UNIQUE KEY uk_person (person_id), KEY k_status (status));
+INSERT INTO u (id, openid, phone_enc, created_at, privacy_version, privacy_accepted_at)
+  SELECT seq, CONCAT('o_', seq), RANDOM_BYTES(60), NOW(3), '2025-01', NOW(3) FROM seq_1_to_100000;
+INSERT INTO p (id, user_id) SELECT seq, seq * 2 FROM seq_1_to_50000;
+INSERT INTO m (person_id) SELECT seq * 50 FROM seq_1_to_1000;"
 
 cpu() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
 questions() { "${M[@]}" -e "SHOW GLOBAL STATUS LIKE 'Questions'" | awk '{print $2}'; }
@@ -83,4 +96,7 @@ for _ in $(seq "$RUNS"); do
 	run update 2 "$PICK UPDATE t SET n = n + 1 WHERE id = @id"
 	run register 7 "$PICK START TRANSACTION; $LOCK $UPD $HIST $AUD COMMIT"
 	run submit 9 "$PICK START TRANSACTION; $LOCK $READS $UPD $HIST $AUD COMMIT"
+	run me-joined 2 "$PICK SELECT u.id, u.openid, u.phone_enc, u.created_at, u.privacy_version, u.privacy_accepted_at,
+		EXISTS (SELECT 1 FROM p JOIN m ON m.person_id = p.id WHERE p.user_id = u.id AND m.status = 'active') FROM u WHERE u.id = @id"
+	run me-row 2 "$PICK SELECT id, openid, phone_enc, created_at, privacy_version, privacy_accepted_at, is_mentor FROM u WHERE id = @id"
 done
