@@ -707,3 +707,47 @@ func TestMe_mentorFlagFollowsTheMentorRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestMe_mentorFlagWhenAClaimRacesAPause: a staff member pauses a mentor at the moment that
+// person claims their record. Both succeed (the two transactions lock the person first, so they
+// wait for each other rather than deadlock), and the flag ends as the mentor record says.
+func TestMe_mentorFlagWhenAClaimRacesAPause(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seedRegions(t, e)
+	admin := e.staffToken("admin", adminPasswd)
+	for i := range 6 {
+		seq, phone := 40+i, fmt.Sprintf("1367777%04d", i)
+		f := form(seq, "990101")
+		f["phone"] = phone
+		r := e.do("POST", "/admin/api/v1/returnees", admin, f)
+		expect(t, r, 201, "")
+		var staffRec recordAnswer
+		r.json(t, &staffRec)
+		r = e.do("POST", "/admin/api/v1/mentors", admin, map[string]any{"person_id": staffRec.PersonID, "fields": []string{"ecommerce"},
+			"organisation": "咸安区电商协会", "title": "会长", "bio": "十年农村电商经验", "modes": []string{"online"}, "weekly_cap": 5})
+		expect(t, r, 201, "")
+		var m mentorAnswer
+		r.json(t, &m)
+		tok := e.registrant(fmt.Sprintf("o_race_%d", i), phone)
+
+		var claim, pause response
+		var wg sync.WaitGroup
+		wg.Go(func() { claim = e.do("PUT", "/api/v1/me/returnee", tok, form(seq, "990101")) })
+		wg.Go(func() {
+			pause = e.do("PATCH", fmt.Sprintf("/admin/api/v1/mentors/%d", m.ID), admin, map[string]any{"version": m.Version, "status": "paused"})
+		})
+		wg.Wait()
+		expect(t, claim, 200, "")
+		expect(t, pause, 200, "")
+		r = e.do("GET", "/api/v1/me", tok, nil)
+		if strings.Contains(string(r.Body), `"mentor"`) {
+			t.Fatalf("round %d: a paused mentor's /me = %s", i, r.Body)
+		}
+		var wrong int
+		if err := e.db.Get(&wrong, `SELECT COUNT(*) FROM users u WHERE u.is_mentor <> EXISTS (SELECT 1 FROM persons p
+			JOIN mentors m ON m.person_id = p.id WHERE p.user_id = u.id AND m.status = 'active')`); err != nil || wrong != 0 {
+			t.Fatalf("round %d: users whose is_mentor is not what mentors says: %d (%v)", i, wrong, err)
+		}
+	}
+}

@@ -249,16 +249,15 @@ func (s *Service) Create(ctx context.Context, by actor.Actor, in Input) (*Mentor
 			return nil, err
 		}
 	}
-	var ok bool
-	if err := sqlx.GetContext(ctx, s.db, &ok, `SELECT EXISTS (SELECT 1 FROM persons WHERE id = ?)`, in.PersonID); err != nil {
-		return nil, fmt.Errorf("mentor: check person: %w", err)
-	}
-	if !ok {
-		return nil, &FieldError{"person_id", "没有这个人员，请先在人员库中登记"}
-	}
 	now := s.clock()
 	var id int64
-	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+	err := sqldb.Retry(ctx, s.db, 3, func(tx *sqlx.Tx) error {
+		// The person first, as a claim locks it (see person.RefreshMentorFlag).
+		if _, err := person.Lock(ctx, tx, in.PersonID); errors.Is(err, person.ErrNotFound) {
+			return &FieldError{"person_id", "没有这个人员，请先在人员库中登记"}
+		} else if err != nil {
+			return fmt.Errorf("mentor: lock person %d: %w", in.PersonID, err)
+		}
 		p := in.Profile
 		res, err := tx.ExecContext(ctx, `INSERT INTO mentors (person_id, organisation, title, bio, photo_upload_id, mode_online, mode_phone,
 				mode_in_person, service_point_id, status, weekly_cap, slot_minutes, created_at, updated_at)
@@ -307,13 +306,25 @@ func (s *Service) Update(ctx context.Context, by actor.Actor, id int64, version 
 			return nil, err
 		}
 	}
-	err := sqldb.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		var old struct {
-			Status   string `db:"status"`
-			Version  int    `db:"version"`
-			PersonID int64  `db:"person_id"`
+	err := sqldb.Retry(ctx, s.db, 3, func(tx *sqlx.Tx) error {
+		// The person first, as a claim locks it (see person.RefreshMentorFlag); a mentor's person never changes, so it is read
+		// before the mentor's row is locked.
+		var personID int64
+		err := sqlx.GetContext(ctx, tx, &personID, `SELECT person_id FROM mentors WHERE id = ?`, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
 		}
-		err := sqlx.GetContext(ctx, tx, &old, `SELECT status, version, person_id FROM mentors WHERE id = ? FOR UPDATE`, id)
+		if err != nil {
+			return fmt.Errorf("mentor: person of %d: %w", id, err)
+		}
+		if _, err := person.Lock(ctx, tx, personID); err != nil {
+			return fmt.Errorf("mentor: lock person %d: %w", personID, err)
+		}
+		var old struct {
+			Status  string `db:"status"`
+			Version int    `db:"version"`
+		}
+		err = sqlx.GetContext(ctx, tx, &old, `SELECT status, version FROM mentors WHERE id = ? FOR UPDATE`, id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -331,7 +342,7 @@ func (s *Service) Update(ctx context.Context, by actor.Actor, id int64, version 
 			return fmt.Errorf("mentor: update %d: %w", id, err)
 		}
 		if status != old.Status {
-			if err := person.RefreshMentorFlag(ctx, tx, old.PersonID); err != nil {
+			if err := person.RefreshMentorFlag(ctx, tx, personID); err != nil {
 				return err
 			}
 		}

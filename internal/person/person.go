@@ -515,6 +515,13 @@ func (s *Store) InsertMany(ctx context.Context, tx *sqlx.Tx, ids []Identity, sou
 // row changes) from what mentors says. GET /api/v1/me reads the flag from the user's row alone;
 // every change that can alter it (a mentor created or updated, a person claimed) calls this in
 // its own transaction, after the change.
+//
+// The statement share-locks the person's and the mentor's rows and locks the user's. Callers
+// take the person's row first (a claim does; mentor.Create and Update lock it before the
+// mentor's), so the order is always persons, mentors, users, and a staff member changing a
+// mentor while that person claims their record wait for each other instead of deadlocking;
+// with plain reads instead of locks the two could each miss the other's change and leave the
+// flag wrong.
 func RefreshMentorFlag(ctx context.Context, tx sqlx.ExecerContext, personID int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE users u JOIN persons p ON p.user_id = u.id
 		SET u.is_mentor = EXISTS (SELECT 1 FROM mentors m WHERE m.person_id = p.id AND m.status = 'active')
