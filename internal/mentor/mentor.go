@@ -307,8 +307,8 @@ func (s *Service) Update(ctx context.Context, by actor.Actor, id int64, version 
 		}
 	}
 	err := sqldb.Retry(ctx, s.db, 3, func(tx *sqlx.Tx) error {
-		// The person first, as a claim locks it (see person.RefreshMentorFlag); a mentor's person never changes, so it is read
-		// before the mentor's row is locked.
+		// The person first, as a claim locks it (see person.RefreshMentorFlag); a mentor's person
+		// never changes, so it is read before the mentor's row is locked.
 		var personID int64
 		err := sqlx.GetContext(ctx, tx, &personID, `SELECT person_id FROM mentors WHERE id = ?`, id)
 		if errors.Is(err, sql.ErrNoRows) {
