@@ -648,6 +648,35 @@ func TestAppointment_confirmSchedulesRemindersCancelSkipsThem(t *testing.T) {
 	}
 }
 
+// staffEnteredMentor has staff enter a returnee (ID number of seq, phone) and make that person a
+// mentor before they ever sign in; it returns the mentor.
+func (e *env) staffEnteredMentor(admin string, seq int, phone string) mentorAnswer {
+	e.t.Helper()
+	f := form(seq, "990101")
+	f["phone"] = phone
+	r := e.do("POST", "/admin/api/v1/returnees", admin, f)
+	expect(e.t, r, 201, "")
+	var staffRec recordAnswer
+	r.json(e.t, &staffRec)
+	r = e.do("POST", "/admin/api/v1/mentors", admin, map[string]any{"person_id": staffRec.PersonID, "fields": []string{"ecommerce"},
+		"organisation": "咸安区电商协会", "title": "会长", "bio": "十年农村电商经验", "modes": []string{"online"}, "weekly_cap": 5})
+	expect(e.t, r, 201, "")
+	var m mentorAnswer
+	r.json(e.t, &m)
+	return m
+}
+
+// mentorFlagsAgree fails the test when a user's is_mentor differs from what persons and mentors
+// say.
+func (e *env) mentorFlagsAgree(when string) {
+	e.t.Helper()
+	var wrong int
+	if err := e.db.Get(&wrong, `SELECT COUNT(*) FROM users u WHERE u.is_mentor <> EXISTS (SELECT 1 FROM persons p
+		JOIN mentors m ON m.person_id = p.id WHERE p.user_id = u.id AND m.status = 'active')`); err != nil || wrong != 0 {
+		e.t.Fatalf("%s: users whose is_mentor is not what mentors says: %d (%v)", when, wrong, err)
+	}
+}
+
 // TestMe_mentorFlagFollowsTheMentorRecord: /me's mentor flag is a copy kept on the user's row;
 // it follows a mentor made before the person signed in (then claimed), a pause and a return,
 // and always equals what persons and mentors say.
@@ -656,19 +685,9 @@ func TestMe_mentorFlagFollowsTheMentorRecord(t *testing.T) {
 	e := newEnv(t)
 	seedRegions(t, e)
 	admin := e.staffToken("admin", adminPasswd)
-	f := form(31, "990101")
-	f["phone"] = "13677778888"
-	r := e.do("POST", "/admin/api/v1/returnees", admin, f)
-	expect(t, r, 201, "")
-	var staffRec recordAnswer
-	r.json(t, &staffRec)
-	r = e.do("POST", "/admin/api/v1/mentors", admin, map[string]any{"person_id": staffRec.PersonID, "fields": []string{"ecommerce"},
-		"organisation": "咸安区电商协会", "title": "会长", "bio": "十年农村电商经验", "modes": []string{"online"}, "weekly_cap": 5})
-	expect(t, r, 201, "")
-	var m mentorAnswer
-	r.json(t, &m)
+	m := e.staffEnteredMentor(admin, 31, "13677778888")
 
-	mentorFlag := func(tok string) bool {
+	mentorFlag := func(when string, tok string) bool {
 		t.Helper()
 		r := e.do("GET", "/api/v1/me", tok, nil)
 		expect(t, r, 200, "")
@@ -678,31 +697,27 @@ func TestMe_mentorFlagFollowsTheMentorRecord(t *testing.T) {
 		}
 		r.json(t, &me)
 		if me.Mentor != (len(me.Roles) == 1 && me.Roles[0] == "mentor") {
-			t.Fatalf("/me = %s: mentor and roles disagree", r.Body)
+			t.Fatalf("%s: /me = %s: mentor and roles disagree", when, r.Body)
 		}
-		var wrong int
-		if err := e.db.Get(&wrong, `SELECT COUNT(*) FROM users u WHERE u.is_mentor <> EXISTS (SELECT 1 FROM persons p
-			JOIN mentors m ON m.person_id = p.id WHERE p.user_id = u.id AND m.status = 'active')`); err != nil || wrong != 0 {
-			t.Fatalf("users whose is_mentor is not what mentors says: %d (%v)", wrong, err)
-		}
+		e.mentorFlagsAgree(when)
 		return me.Mentor
 	}
 	me := e.registrant("o_mentor_later", "13677778888")
-	if mentorFlag(me) {
+	if mentorFlag("before the claim", me) {
 		t.Fatal("a user who has not claimed the mentor's person is a mentor")
 	}
 	expect(t, e.do("PUT", "/api/v1/me/returnee", me, form(31, "990101")), 200, "")
-	if !mentorFlag(me) {
+	if !mentorFlag("after the claim", me) {
 		t.Fatal("the person made a mentor before signing in is not a mentor after claiming")
 	}
 	for _, step := range []struct {
 		status string
 		want   bool
 	}{{"paused", false}, {"active", true}, {"retired", false}} {
-		r = e.do("PATCH", fmt.Sprintf("/admin/api/v1/mentors/%d", m.ID), admin, map[string]any{"version": m.Version, "status": step.status})
+		r := e.do("PATCH", fmt.Sprintf("/admin/api/v1/mentors/%d", m.ID), admin, map[string]any{"version": m.Version, "status": step.status})
 		expect(t, r, 200, "")
 		r.json(t, &m)
-		if got := mentorFlag(me); got != step.want {
+		if got := mentorFlag("mentor "+step.status, me); got != step.want {
 			t.Fatalf("mentor %s: /me mentor = %v, want %v", step.status, got, step.want)
 		}
 	}
@@ -718,17 +733,7 @@ func TestMe_mentorFlagWhenAClaimRacesAPause(t *testing.T) {
 	admin := e.staffToken("admin", adminPasswd)
 	for i := range 6 {
 		seq, phone := 40+i, fmt.Sprintf("1367777%04d", i)
-		f := form(seq, "990101")
-		f["phone"] = phone
-		r := e.do("POST", "/admin/api/v1/returnees", admin, f)
-		expect(t, r, 201, "")
-		var staffRec recordAnswer
-		r.json(t, &staffRec)
-		r = e.do("POST", "/admin/api/v1/mentors", admin, map[string]any{"person_id": staffRec.PersonID, "fields": []string{"ecommerce"},
-			"organisation": "咸安区电商协会", "title": "会长", "bio": "十年农村电商经验", "modes": []string{"online"}, "weekly_cap": 5})
-		expect(t, r, 201, "")
-		var m mentorAnswer
-		r.json(t, &m)
+		m := e.staffEnteredMentor(admin, seq, phone)
 		tok := e.registrant(fmt.Sprintf("o_race_%d", i), phone)
 
 		var claim, pause response
@@ -740,14 +745,9 @@ func TestMe_mentorFlagWhenAClaimRacesAPause(t *testing.T) {
 		wg.Wait()
 		expect(t, claim, 200, "")
 		expect(t, pause, 200, "")
-		r = e.do("GET", "/api/v1/me", tok, nil)
-		if strings.Contains(string(r.Body), `"mentor"`) {
+		if r := e.do("GET", "/api/v1/me", tok, nil); strings.Contains(string(r.Body), `"mentor"`) {
 			t.Fatalf("round %d: a paused mentor's /me = %s", i, r.Body)
 		}
-		var wrong int
-		if err := e.db.Get(&wrong, `SELECT COUNT(*) FROM users u WHERE u.is_mentor <> EXISTS (SELECT 1 FROM persons p
-			JOIN mentors m ON m.person_id = p.id WHERE p.user_id = u.id AND m.status = 'active')`); err != nil || wrong != 0 {
-			t.Fatalf("round %d: users whose is_mentor is not what mentors says: %d (%v)", i, wrong, err)
-		}
+		e.mentorFlagsAgree(fmt.Sprintf("round %d", i))
 	}
 }

@@ -33,6 +33,19 @@ func dbName(t *testing.T, dsn string) string {
 	return cfg.DBName
 }
 
+// ownPool is a pool of migrated databases of the test's own, dropped when the test ends.
+func ownPool(t *testing.T) (*poolSet, *Schema) {
+	t.Helper()
+	s, err := migrated()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := newPoolSet()
+	ps.on = true
+	t.Cleanup(func() { _ = ps.dropAll(context.Background()) })
+	return ps, s
+}
+
 // When the package's tests are done, every pooled database is gone.
 func TestPool_dropAllLeavesNoDatabase(t *testing.T) {
 	t.Parallel()
@@ -69,18 +82,13 @@ func TestPool_dropAllLeavesNoDatabase(t *testing.T) {
 // not lent to the next test, which gets a new one.
 func TestPool_aDatabaseStillInUseIsDroppedNotLent(t *testing.T) {
 	t.Parallel()
-	s, err := migrated()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := newPoolSet()
-	ps.on = true
-	t.Cleanup(func() { _ = ps.dropAll(context.Background()) })
+	ps, s := ownPool(t)
 	var first string
 	var leaked *sqlx.DB
 	t.Run("a test leaves a connection open", func(t *testing.T) {
 		dsn := ps.database(t, s)
 		first = dbName(t, dsn)
+		var err error
 		if leaked, err = sqlx.Open("mysql", dsn); err != nil {
 			t.Fatal(err)
 		}
@@ -103,13 +111,7 @@ func TestPool_aDatabaseStillInUseIsDroppedNotLent(t *testing.T) {
 // to the next test, whose CREATE TABLE of the same name would fail.
 func TestPool_aDatabaseWhoseSchemaChangedIsDroppedNotLent(t *testing.T) {
 	t.Parallel()
-	s, err := migrated()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := newPoolSet()
-	ps.on = true
-	t.Cleanup(func() { _ = ps.dropAll(context.Background()) })
+	ps, s := ownPool(t)
 	var first string
 	t.Run("a test creates a table", func(t *testing.T) {
 		dsn := ps.database(t, s)
