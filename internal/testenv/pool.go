@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,9 +66,10 @@ type pool struct {
 	schema *Schema
 	// deletes empties every table in one round trip ("DELETE FROM `a`; DELETE FROM `b`; …").
 	deletes string
-	// shape is what the first database made for the pool holds (see shapeOf): a database whose
-	// test created, dropped or altered a table is not lent again.
-	shape string
+	// shape is what the first database made for the pool holds (see shapeOf), set once, before
+	// any database of the pool is lent: a database whose test created, dropped or altered a
+	// table is not lent again.
+	shape atomic.Pointer[string]
 	free  []string
 }
 
@@ -92,9 +94,7 @@ func (ps *poolSet) database(tb testing.TB, s *Schema) string {
 	tb.Helper()
 	p, name := ps.take(s)
 	if p == nil { // not under Main: a database of the test's own
-		dsn := EmptyMySQLDSN(tb)
-		replay(tb, dsn, *s)
-		return dsn
+		return freshDSN(tb, s)
 	}
 	if name == "" {
 		name = ps.make(tb, p)
@@ -160,10 +160,7 @@ func (ps *poolSet) make(tb testing.TB, p *pool) string {
 		tb.Fatalf("testenv: %v", err)
 	}
 	replay(tb, dsn, shifted(s))
-	ps.mu.Lock()
-	known := p.shape != ""
-	ps.mu.Unlock()
-	if !known {
+	if p.shape.Load() == nil {
 		db, err := sql.Open("mysql", dsn)
 		if err != nil {
 			tb.Fatalf("testenv: %v", err)
@@ -173,9 +170,7 @@ func (ps *poolSet) make(tb testing.TB, p *pool) string {
 		if err != nil {
 			tb.Fatalf("testenv: shape of %s: %v", name, err)
 		}
-		ps.mu.Lock()
-		p.shape = shape
-		ps.mu.Unlock()
+		p.shape.CompareAndSwap(nil, &shape) // a database made at the same time has the same shape
 	}
 	return name
 }
@@ -232,11 +227,10 @@ func (p *pool) reset(ctx context.Context, name string) error {
 	if others > 0 {
 		return fmt.Errorf("%d connections of the test are still open", others)
 	}
-	// The pool's shape is set before its first database is lent, and never changes.
 	if shape, err := shapeOf(ctx, conn); err != nil {
 		return err
-	} else if shape != p.shape {
-		return fmt.Errorf("the test changed the schema: %s, made with %s", shape, p.shape)
+	} else if want := *p.shape.Load(); shape != want {
+		return fmt.Errorf("the test changed the schema: %s, made with %s", shape, want)
 	}
 	if _, err := conn.ExecContext(ctx, "SET SESSION foreign_key_checks = 0; START TRANSACTION;"+p.deletes); err != nil {
 		return fmt.Errorf("delete rows: %w", err)

@@ -49,12 +49,7 @@ func ownPool(t *testing.T) (*poolSet, *Schema) {
 // When the package's tests are done, every pooled database is gone.
 func TestPool_dropAllLeavesNoDatabase(t *testing.T) {
 	t.Parallel()
-	s, err := migrated()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := newPoolSet()
-	ps.on = true
+	ps, s := ownPool(t)
 	t.Run("a test takes two databases", func(t *testing.T) {
 		ps.database(t, s)
 		ps.database(t, s)

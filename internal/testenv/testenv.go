@@ -58,20 +58,28 @@ var nonWord = regexp.MustCompile(`[^a-z0-9]+`)
 // TestSchema_replayEqualsMigrations keeps the two equal).
 func MySQLDSN(tb testing.TB) string {
 	tb.Helper()
-	s, err := migrated()
-	if err != nil {
-		tb.Fatalf("testenv: migrated schema: %v", err)
-	}
-	return pools.database(tb, s)
+	return pools.database(tb, migratedSchema(tb))
 }
 
 // FreshMySQLDSN is MySQLDSN never taken from the pool: a new database, dropped when the test ends.
 func FreshMySQLDSN(tb testing.TB) string {
 	tb.Helper()
+	return freshDSN(tb, migratedSchema(tb))
+}
+
+// migratedSchema is migrated(), failing tb when the migrations do.
+func migratedSchema(tb testing.TB) *Schema {
+	tb.Helper()
 	s, err := migrated()
 	if err != nil {
 		tb.Fatalf("testenv: migrated schema: %v", err)
 	}
+	return s
+}
+
+// freshDSN is a new database holding s, dropped when tb ends.
+func freshDSN(tb testing.TB, s *Schema) string {
+	tb.Helper()
 	dsn := EmptyMySQLDSN(tb)
 	replay(tb, dsn, *s)
 	return dsn
@@ -99,12 +107,7 @@ func EmptyMySQLDSN(tb testing.TB) string {
 
 // createDatabase creates the (empty) database name.
 func createDatabase(ctx context.Context, name string) error {
-	admin, err := sqlx.Open("mysql", AdminDSN())
-	if err != nil {
-		return fmt.Errorf("open admin dsn: %w", err)
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+	if err := adminExec(ctx, "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
 		return fmt.Errorf("create database %s (is MariaDB up? run scripts/services.sh): %w", name, err)
 	}
 	return nil
@@ -115,15 +118,21 @@ func dropDatabase(ctx context.Context, name string) error {
 	if !strings.HasPrefix(name, "huixiang_test_") {
 		panic("testenv: refusing to drop " + name)
 	}
+	if err := adminExec(ctx, "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
+		return fmt.Errorf("drop %s: %w", name, err)
+	}
+	return nil
+}
+
+// adminExec runs one statement on the server as the admin account.
+func adminExec(ctx context.Context, stmt string) error {
 	admin, err := sqlx.Open("mysql", AdminDSN())
 	if err != nil {
 		return fmt.Errorf("open admin dsn: %w", err)
 	}
 	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
-		return fmt.Errorf("drop %s: %w", name, err)
-	}
-	return nil
+	_, err = admin.ExecContext(ctx, stmt)
+	return err
 }
 
 // dsnFor is the admin DSN with database name.
