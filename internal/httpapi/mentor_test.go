@@ -551,6 +551,10 @@ func TestMentor_staffCRUDAudited(t *testing.T) {
 	expect(t, r, 422, "VALIDATION_FAILED")
 	bad["fields"], bad["modes"] = []string{"health"}, []string{"in_person"}
 	expect(t, e.do("POST", "/admin/api/v1/mentors", admin, bad), 422, "VALIDATION_FAILED")
+	bad["modes"], bad["person_id"] = []string{"phone"}, pid+1_000_000 // no such person
+	if r = e.do("POST", "/admin/api/v1/mentors", admin, bad); r.Status != 422 || !strings.Contains(string(r.Body), "没有这个人员") {
+		t.Fatalf("a mentor of no person: %d %s", r.Status, r.Body)
+	}
 	expect(t, e.do("POST", "/admin/api/v1/mentors", u.Token, base), 401, "")
 
 	r = e.do("POST", "/admin/api/v1/mentors", admin, base)
@@ -579,6 +583,7 @@ func TestMentor_staffCRUDAudited(t *testing.T) {
 	}
 	expect(t, e.do("PATCH", fmt.Sprintf("/admin/api/v1/mentors/%d", m.ID), admin, map[string]any{"version": m.Version, "status": "active"}), 409, "STALE_VERSION")
 	expect(t, e.do("PATCH", fmt.Sprintf("/admin/api/v1/mentors/%d", m.ID), admin, map[string]any{"version": after.Version, "status": "gone"}), 422, "VALIDATION_FAILED")
+	expect(t, e.do("PATCH", fmt.Sprintf("/admin/api/v1/mentors/%d", m.ID+1_000_000), admin, map[string]any{"version": 1, "status": "paused"}), 404, "NOT_FOUND")
 
 	r = e.do("GET", "/admin/api/v1/mentors?status=retired", admin, nil)
 	expect(t, r, 200, "")
