@@ -575,7 +575,9 @@ journeys('a returnee in 我的 → 消息推送: subscribe to policy notices, th
     const phone = newPhone(`o_journey_pushes_${seq}`);
     const app = await launchApp();
     await expect(app.globalData.signedIn).resolves.toBe(true);
-    const token = phone.fake.storage.get('token');
+    // The session the page holds when the server is asked (read then, not at launch: a page may
+    // sign in again, and what matters is the user it reported the consent as).
+    const token = () => phone.fake.storage.get('token');
     const page = mountPage('notify-settings');
     await until(page, shows('#subscribe-btn'), 'the settings');
     expect(text(page, '#consent')).toBe('未订阅');
@@ -583,14 +585,14 @@ journeys('a returnee in 我的 → 消息推送: subscribe to policy notices, th
     // 订阅政策通知: WeChat's dialog (the user taps 允许), then the report to our server.
     await tap(page, '#subscribe-btn');
     await until(page, (p) => text(p, '#consent') === '已长期订阅', 'the consent shown');
-    let settings = (await servers.call('GET', '/api/v1/me/notification-settings', { token })).body;
+    let settings = (await servers.call('GET', '/api/v1/me/notification-settings', { token: token() })).body;
     expect(settings.notice_consent).toBe('long_term');
     expect(settings.pushes_enabled).toBe(true);
 
     // 接收政策通知推送 off: kept by the server; the consent stays for when they turn it on.
     await tap(page, '#pushes');
     await until(page, (p) => !find(p, '#pushes').instance.data.loading && !find(p, '#pushes').instance.data.checked, 'the switch off');
-    settings = (await servers.call('GET', '/api/v1/me/notification-settings', { token })).body;
+    settings = (await servers.call('GET', '/api/v1/me/notification-settings', { token: token() })).body;
     expect(settings.pushes_enabled).toBe(false);
     expect(text(page, '#consent')).toBe('已长期订阅');
   }, JOURNEY_MS);
